@@ -1,0 +1,50 @@
+"""Access events: every read of personal data, granted or denied, is recorded before it happens."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+
+class AccessRecord(Aggregate):
+    """One access by one staff member. A new aggregate per access keeps terminals from
+    contending for a shared journal; the event store's notification order is the audit order.
+    """
+
+    class Recorded(Aggregate.Created):
+        staff_id: UUID
+        role: str
+        action: str
+        section: str
+        client_ids: list[UUID]
+        case_ids: list[UUID]
+        purpose: str
+        outcome: str
+        exceptional: bool
+        justification: str
+
+    @event(Recorded)
+    def __init__(
+        self,
+        staff_id: UUID,
+        role: str,
+        action: str,
+        section: str,
+        client_ids: list[UUID],
+        case_ids: list[UUID],
+        purpose: str,
+        outcome: str,
+        exceptional: bool,
+        justification: str,
+    ) -> None:
+        self.staff_id = staff_id
+        self.role = role
+        self.action = action
+        self.section = section
+        self.client_ids = list(client_ids)
+        self.case_ids = list(case_ids)
+        self.purpose = purpose
+        self.outcome = outcome
+        self.exceptional = exceptional
+        self.justification = justification

@@ -1,0 +1,65 @@
+"""Catching a view store up with the event store, exactly once, in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from eventsourcing.application import Application
+
+from projections.storage import StaleBatch, Statement, ViewStore
+from projections.views import CaseRecordProjection
+
+BATCH_SIZE = 500
+Progress = Callable[[int, int], None]
+
+
+class Projector:
+    """Pulls notifications after the view's tracked position and applies them.
+
+    Used in-process after every command (read-your-writes), by a timer for what other
+    terminals wrote, and by ``violeta rebuild`` from zero. Safe to run in several processes at
+    once: a batch that overlaps what another process applied is rolled back and re-read.
+    """
+
+    def __init__(
+        self, application: Application, views: ViewStore, projection: CaseRecordProjection
+    ) -> None:
+        self.application = application
+        self.views = views
+        self.projection = projection
+
+    @property
+    def position(self) -> int:
+        return self.views.max_tracking_id(self.application.name) or 0
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Returns how many notifications were applied."""
+        applied = 0
+        total = self.application.recorder.max_notification_id() or 0
+        while True:
+            position = self.position
+            notifications = self.application.recorder.select_notifications(
+                start=position + 1, limit=BATCH_SIZE
+            )
+            if not notifications:
+                return applied
+            statements: list[Statement] = []
+            for notification in notifications:
+                event = self.application.mapper.to_domain_event(notification)
+                statements.extend(self.projection.process(event))
+            try:
+                self.views.apply(
+                    statements,
+                    self.application.name,
+                    first=notifications[0].id,
+                    last=notifications[-1].id,
+                )
+            except StaleBatch:
+                continue
+            applied += len(notifications)
+            if progress:
+                progress(notifications[-1].id, total)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        self.views.reset()
+        return self.catch_up(progress)

@@ -1,0 +1,197 @@
+"""The read-model store: one SQLite file or one PostgreSQL schema, with tracking records.
+
+Built on the library's tracking recorders so that every batch of view changes is committed in
+the same transaction as the position it brings the view to (exactly-once). View SQL is written
+once with ``?`` placeholders and portable types; the PostgreSQL flavour translates both.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from psycopg.conninfo import conninfo_to_dict
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    params: tuple[Any, ...] = ()
+
+
+class Row(Protocol):
+    def __getitem__(self, key: str) -> Any: ...
+
+
+class StaleBatch(Exception):
+    """Another process already applied part of this batch; the caller re-reads its position."""
+
+
+class ViewStore(Protocol):
+    def max_tracking_id(self, application_name: str) -> int | None: ...
+
+    def apply(
+        self, statements: Sequence[Statement], application_name: str, first: int, last: int
+    ) -> None: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def reset(self) -> None: ...
+
+    def purge_freed_pages(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _apply(
+    recorder: SQLiteTrackingRecorder | PostgresTrackingRecorder,
+    cursor: Any,
+    statements: Iterable[Statement],
+    application_name: str,
+    first: int,
+    last: int,
+    translate: Any,
+) -> None:
+    # The first upsert fails if anyone applied a notification >= first: that is what makes
+    # batches exactly-once under the library's single-row tracking. It also takes the row lock.
+    try:
+        recorder._insert_tracking(cursor, Tracking(application_name, first))
+    except IntegrityError as error:
+        raise StaleBatch from error
+    for statement in statements:
+        cursor.execute(translate(statement.sql), statement.params)
+    if last > first:
+        recorder._insert_tracking(cursor, Tracking(application_name, last))
+
+
+class SQLiteViewStore(SQLiteTrackingRecorder):
+    def __init__(self, path: Path, schema: Sequence[str]) -> None:
+        self.path = path
+        self._schema = list(schema)
+        super().__init__(SQLiteDatastore(str(path), lock_timeout=30))
+        self.create_table()
+        path.chmod(0o600)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *self._schema]
+
+    def apply(
+        self, statements: Sequence[Statement], application_name: str, first: int, last: int
+    ) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            _apply(self, cursor, statements, application_name, first, last, lambda sql: sql)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(sql, tuple(params))
+            rows: list[Row] = cursor.fetchall()
+            return rows
+
+    def reset(self) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            for table in _tables(self._schema):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute("DROP TABLE IF EXISTS tracking")
+        self.purge_freed_pages()
+        self.tracking_table_exists = False
+        self.create_table()
+
+    def purge_freed_pages(self) -> None:
+        """Rewrite the file so deleted rows (an erased client's search tokens and sealed
+        name) do not linger in free pages or in the write-ahead log."""
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            connection.execute("PRAGMA secure_delete=ON")
+            connection.execute("VACUUM")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+
+    def close(self) -> None:
+        self.datastore.close()
+
+
+class PostgresViewStore(PostgresTrackingRecorder):
+    def __init__(self, conninfo: str, schema: str, tables: Sequence[str]) -> None:
+        params = conninfo_to_dict(conninfo)
+        datastore = PostgresDatastore(
+            dbname=str(params.get("dbname", "")),
+            host=str(params.get("host", "127.0.0.1")),
+            port=str(params.get("port", "5432")),
+            user=str(params.get("user", "")),
+            password=str(params.get("password", "")),
+            schema=schema,
+            pool_size=2,
+            max_overflow=2,
+        )
+        self._schema = [_postgres_ddl(statement) for statement in tables]
+        super().__init__(datastore, tracking_table_name="violeta_view_tracking")
+        self.sql_create_statements.extend(self._schema)
+        self.create_table()
+
+    @contextmanager
+    def _transaction(self, *, commit: bool) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            cursor.execute(f'SET LOCAL search_path TO "{self.datastore.schema}"')
+            yield cursor
+
+    def _create_table(self, curs: Any) -> None:
+        curs.execute(f'SET LOCAL search_path TO "{self.datastore.schema}"')
+        super()._create_table(curs)
+
+    def apply(
+        self, statements: Sequence[Statement], application_name: str, first: int, last: int
+    ) -> None:
+        with self._transaction(commit=True) as cursor:
+            _apply(self, cursor, statements, application_name, first, last, _postgres_sql)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._transaction(commit=False) as cursor:
+            cursor.execute(_postgres_sql(sql), tuple(params))
+            rows: list[Row] = cursor.fetchall()
+            return rows
+
+    def reset(self) -> None:
+        with self._transaction(commit=True) as cursor:
+            for table in _tables(self._schema):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.tracking_table_name}")
+        self.tracking_table_exists = False
+        self.create_table()
+
+    def purge_freed_pages(self) -> None:
+        with self.datastore.get_connection() as connection:
+            connection.autocommit = True
+            for table in _tables(self._schema):
+                connection.execute(f'VACUUM "{self.datastore.schema}".{table}')
+            connection.autocommit = False
+
+    def close(self) -> None:
+        self.datastore.close()
+
+
+def _postgres_sql(sql: str) -> str:
+    return sql.replace("?", "%s")
+
+
+def _postgres_ddl(statement: str) -> str:
+    return statement.replace(" BLOB", " BYTEA").replace(" INTEGER", " BIGINT")
+
+
+def _tables(schema: Sequence[str]) -> list[str]:
+    prefix = "CREATE TABLE IF NOT EXISTS "
+    return [s[len(prefix) :].split(" ", 1)[0].split("(", 1)[0] for s in schema if s.startswith(prefix)]
+
+
+def open_readonly_sqlite(path: Path) -> sqlite3.Connection:
+    """For processes that only read views (the API): no writes, no table creation."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    connection.row_factory = sqlite3.Row
+    return connection

@@ -1,0 +1,154 @@
+"""A synthetic institute for demonstration: several years of cases over the real zones.
+
+Names, dates and phones come from Faker's es_MX locale, seeded for repeatability; nothing here
+is about a real person. The zones and their female population are the real INEGI 2020 figures,
+so the priority-zone picture has a realistic shape.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from faker import Faker
+
+from domain import identity
+from domain.vocabulary import Modality, RiskLevel, Role, Section, ViolenceType
+from violeta.dto import NewClient, NewIntake
+from violeta.service import Institute, default_zones
+
+DEMO_PASSWORD = "demo-violeta-2026"
+DEMO_MARKER = "DEMO-DATOS-SINTETICOS.txt"
+
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
+    ("recepcion", "Rosa Recepción Demo", Role.RECEPTION),
+    ("trabajosocial", "Tere Trabajo Social Demo", Role.SOCIAL_WORK),
+    ("juridica", "Julia Jurídica Demo", Role.LEGAL),
+    ("psicologia", "Paula Psicología Demo", Role.PSYCHOLOGY),
+    ("admin", "Ana Administración Demo", Role.ADMINISTRATION),
+)
+COORDINATOR = ("coordinacion", "Carmen Coordinación Demo")
+
+REASONS = (
+    "Solicita orientación jurídica sobre pensión alimenticia",
+    "Refiere agresiones verbales constantes de su pareja",
+    "Solicita acompañamiento para presentar denuncia",
+    "Busca apoyo psicológico por violencia en el hogar",
+    "Refiere retención de documentos y salario por su pareja",
+    "Acoso en el centro de trabajo",
+    "Amenazas a través de redes sociales",
+)
+NARRATIVE_PARTS = (
+    "La usuaria acude por su propio pie.",
+    "Refiere que la situación se repite desde hace varios meses.",
+    "Menciona que teme por su seguridad y la de sus hijas e hijos.",
+    "Cuenta con una red de apoyo familiar limitada.",
+    "Se le informa sobre sus derechos y los servicios del instituto.",
+    "Se acuerda una siguiente cita con el área correspondiente.",
+    "Refiere dependencia económica de la persona agresora.",
+)
+NOTE_TEXTS = (
+    "Se brinda orientación y se acuerda seguimiento telefónico.",
+    "La usuaria reporta avances; se programa nueva sesión.",
+    "Se realizó gestión ante la institución correspondiente.",
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    clients: int
+    cases: int
+    accounts: tuple[str, ...]
+
+
+def build_demo(
+    institute: Institute,
+    *,
+    cases: int,
+    seed: int,
+    today: date,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoSummary:
+    fake = Faker("es_MX")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    coordinator = institute.initialize(COORDINATOR[0], COORDINATOR[1], DEMO_PASSWORD)
+    for username, display_name, role in DEMO_ACCOUNTS:
+        coordinator.create_account(username, display_name, role, DEMO_PASSWORD)
+
+    zones = default_zones()
+    zone_codes = [code for code, *_ in zones]
+    zone_weights = [women for *_, women in zones]
+    start = date(today.year - 2, 1, 1)
+    span = (today - start).days
+    clients = 0
+    with coordinator.bulk():
+        opened = 0
+        while opened < cases:
+            first_visit = start + timedelta(days=rng.randrange(span + 1))
+            client_id = coordinator.register_client(
+                _synthetic_client(fake, rng, first_visit, rng.choices(zone_codes, zone_weights)[0])
+            )
+            clients += 1
+            for visit in range(1 if rng.random() < 0.85 else 2):
+                if opened >= cases:
+                    break
+                opened_on = first_visit + timedelta(days=visit * rng.randrange(30, 200))
+                opened_on = min(opened_on, today)
+                summary = coordinator.open_case(client_id, _synthetic_intake(rng, opened_on))
+                for _ in range(rng.randrange(0, 3)):
+                    coordinator.add_note(summary.case_id, Section.FOLLOW_UPS, rng.choice(NOTE_TEXTS))
+                opened += 1
+                if progress:
+                    progress(opened, cases)
+    coordinator.close()
+    return DemoSummary(
+        clients=clients,
+        cases=cases,
+        accounts=(COORDINATOR[0], *(username for username, *_ in DEMO_ACCOUNTS)),
+    )
+
+
+def _synthetic_client(fake: Faker, rng: random.Random, on: date, zone: str) -> NewClient:
+    age = rng.randint(18, 60)
+    birth = on.replace(year=on.year - age) - timedelta(days=rng.randrange(1, 360))
+    given = fake.first_name_female()
+    first_surname = fake.last_name()
+    second_surname = fake.last_name()
+    name = f"{given} {first_surname} {second_surname}"
+    return NewClient(
+        name=name,
+        birth_date=identity.format_date(birth),
+        zone=zone,
+        curp=_synthetic_curp(rng, first_surname, second_surname, given, birth)
+        if rng.random() < 0.6
+        else "",
+        phone=f"461{rng.randrange(10**7):07d}" if rng.random() < 0.8 else "",
+        registered_on=identity.format_date(on),
+    )
+
+
+def _synthetic_curp(rng: random.Random, first: str, second: str, given: str, birth: date) -> str:
+    letters = "BCDFGHJKLMNPQRSTVWXZ"
+    initials = identity.normalize_for_search(first + " " + second + " " + given).upper().split()
+    head = (initials[0][:1] + "AEIOU"[rng.randrange(5)] + initials[-2][:1] + initials[-1][:1]).ljust(4, "X")
+    body = f"{head}{birth:%y%m%d}MGT{''.join(rng.choice(letters) for _ in range(3))}{'0' if birth.year < 2000 else 'A'}"
+    return body + identity.curp_check_digit(body)
+
+
+def _synthetic_intake(rng: random.Random, on: date) -> NewIntake:
+    types = rng.sample([t.value for t in ViolenceType], k=rng.choice((1, 1, 2, 2, 3)))
+    if ViolenceType.PSYCHOLOGICAL.value not in types and rng.random() < 0.7:
+        types.append(ViolenceType.PSYCHOLOGICAL.value)
+    modalities = [Modality.FAMILY.value] if rng.random() < 0.75 else [rng.choice(list(Modality)).value]
+    return NewIntake(
+        reason=rng.choice(REASONS),
+        narrative=" ".join(rng.sample(NARRATIVE_PARTS, k=3)),
+        violence_types=tuple(types),
+        modalities=tuple(modalities),
+        risk=rng.choices([r.value for r in RiskLevel], weights=(5, 3, 2))[0],
+        opened_on=identity.format_date(on),
+    )
+
