@@ -41,7 +41,10 @@ SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS access_log ("
     "access_id TEXT PRIMARY KEY, at TEXT NOT NULL, staff_id TEXT NOT NULL, role TEXT NOT NULL, "
     "action TEXT NOT NULL, section TEXT NOT NULL, outcome TEXT NOT NULL, "
-    "exceptional INTEGER NOT NULL, client_count INTEGER NOT NULL)",
+    "exceptional INTEGER NOT NULL, purpose TEXT NOT NULL, justification TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS access_subjects ("
+    "access_id TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (access_id, client_id))",
+    "CREATE INDEX IF NOT EXISTS access_subjects_client ON access_subjects (client_id)",
 )
 
 
@@ -169,12 +172,13 @@ class CaseRecordProjection:
         ]
 
     def _access_recorded(self, event: AccessRecord.Recorded) -> list[Statement]:
+        access_id = str(event.originator_id)
         return [
             Statement(
-                "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING",
                 (
-                    str(event.originator_id),
+                    access_id,
                     event.timestamp.isoformat(),
                     str(event.staff_id),
                     event.role,
@@ -182,9 +186,17 @@ class CaseRecordProjection:
                     event.section,
                     event.outcome,
                     int(event.exceptional),
-                    len(event.client_ids),
+                    event.purpose,
+                    event.justification,
                 ),
-            )
+            ),
+            *(
+                Statement(
+                    "INSERT INTO access_subjects VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (access_id, str(client_id)),
+                )
+                for client_id in event.client_ids
+            ),
         ]
 
     _handlers: dict[type, Callable[[Any, Any], list[Statement]]] = {

@@ -7,7 +7,7 @@ for records the reader was authorized to see and whose access was recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from domain.vocabulary import Role
@@ -120,3 +120,18 @@ class Dashboard:
     pending_erasures: int
     exceptional_accesses_today: int
     notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    access_id: UUID
+    at: datetime
+    staff: str
+    role: str
+    action: str
+    section: str
+    outcome: str
+    exceptional: bool
+    purpose: str
+    justification: str
+    client_ids: tuple[UUID, ...]

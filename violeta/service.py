@@ -58,6 +58,7 @@ from projections.runner import Projector
 from projections.storage import PostgresViewStore, Row, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
 from violeta.dto import (
+    AccessEntry,
     CaseDetail,
     CaseSummary,
     ClientDetail,
@@ -101,6 +102,14 @@ class ConcurrentEdit(DomainError):
         super().__init__(
             "Otra terminal modificó este expediente al mismo tiempo y no fue posible "
             "conciliar los cambios; vuelva a abrirlo e intente de nuevo."
+        )
+
+
+class TamperedRecord(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Un registro del almacén de eventos no pudo descifrarse: fue alterado o la llave no "
+            "corresponde. No se mostró ni se modificó nada; avise a coordinación."
         )
 
 
@@ -291,7 +300,10 @@ class StaffSession:
         """Applies what other terminals wrote; returns how many events were new."""
         if self._refresh_deferred:
             return 0
-        return self._projector.catch_up()
+        try:
+            return self._projector.catch_up()
+        except ValueError as error:  # the outer cipher's authentication failure
+            raise TamperedRecord from error
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -448,6 +460,49 @@ class StaffSession:
             ),
             exceptional_access=exceptional,
         )
+
+    def audit_entries(self, client_id: UUID | None = None, limit: int = 200) -> list[AccessEntry]:
+        """The access trail, newest first (coordinación only): who saw whom, and why."""
+        if self.role is not Role.COORDINATION:
+            self._record_denied(Section.IDENTIFICATION, [], "consultar bitácora", action=Action.READ)
+            raise NotPermitted("Solo coordinación puede consultar la bitácora de accesos.")
+        self.refresh()
+        if client_id is None:
+            rows = self._views.query("SELECT * FROM access_log ORDER BY at DESC LIMIT ?", (limit,))
+        else:
+            rows = self._views.query(
+                "SELECT access_log.* FROM access_log JOIN access_subjects USING (access_id) "
+                "WHERE access_subjects.client_id = ? ORDER BY at DESC LIMIT ?",
+                (str(client_id), limit),
+            )
+        staff_names = self._staff_names()
+        entries = []
+        for row in rows:
+            subjects = self._views.query(
+                "SELECT client_id FROM access_subjects WHERE access_id = ? ORDER BY client_id",
+                (row["access_id"],),
+            )
+            entries.append(
+                AccessEntry(
+                    access_id=UUID(row["access_id"]),
+                    at=datetime.fromisoformat(row["at"]).astimezone(MEXICO),
+                    staff=staff_names.get(row["staff_id"], "—"),
+                    role=Role(row["role"]).label,
+                    action=row["action"],
+                    section=Section(row["section"]).label,
+                    outcome=row["outcome"],
+                    exceptional=bool(row["exceptional"]),
+                    purpose=row["purpose"],
+                    justification=row["justification"],
+                    client_ids=tuple(UUID(subject["client_id"]) for subject in subjects),
+                )
+            )
+        return entries
+
+    def case_counts(self) -> dict[tuple[str, str], int]:
+        """Cases by (month, zone code) as the statistics view holds them; no personal data."""
+        rows = self._views.query("SELECT month, zone, cases FROM stats_cases")
+        return {(row["month"], row["zone"]): int(row["cases"]) for row in rows}
 
     # ----------------------------------------------------------------- commands
 
@@ -706,6 +761,8 @@ class StaffSession:
             aggregate = self._store.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise UnknownRecord("No existe un registro con ese identificador.") from None
+        except ValueError as error:  # the outer cipher's authentication failure
+            raise TamperedRecord from error
         assert isinstance(aggregate, Aggregate)
         return aggregate
 
@@ -825,7 +882,7 @@ class StaffSession:
         rows = self._views.query("SELECT staff_id, display_name FROM staff_view")
         return {row["staff_id"]: row["display_name"] for row in rows}
 
-    def _count(self, sql: str, params: tuple[str, ...] = ()) -> int:
+    def _count(self, sql: str, params: tuple[object, ...] = ()) -> int:
         return int(self._views.query(sql, params)[0]["n"])
 
 

@@ -1,0 +1,46 @@
+# One entry point for newcomers, developers and CI. Everything runs inside .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PACKAGES := domain keys projections api tui violeta
+
+.PHONY: setup demo test check format lint types contracts bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## The demo: a synthetic institute on embedded SQLite, then the terminal app.
+demo: $(STAMP)
+	$(BIN)/violeta demo $(DEMO_ARGS)
+
+## The whole test suite, on SQLite and on PostgreSQL (mandatory when CI=true).
+test: $(STAMP)
+	bash .ci/test.sh
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+## Everything a change must pass.
+check: lint types contracts test
+
+bench: $(STAMP)
+	$(BIN)/python bench/append.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""Synthetic people and institutes for tests. Nothing here is about a real person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from domain import identity
+from domain.vocabulary import Role
+from keys import KdfParams
+from violeta.dto import NewClient, NewIntake
+from violeta.service import Institute, StaffSession
+from violeta.settings import Settings
+
+TODAY = date(2026, 11, 20)
+PASSWORD = "contraseña-de-prueba-1"
+CORTAZAR = "110110001"
+TIERRA_FRIA = "110110054"
+
+
+def synthetic_curp(head: str = "PRSA900101MGTRRR") -> str:
+    body = head + "0"
+    return body + identity.curp_check_digit(body)
+
+
+def make_institute(settings: Settings) -> Institute:
+    return Institute(settings, kdf=KdfParams.fast(), today=lambda: TODAY)
+
+
+def a_client(name: str = "Ana Prueba Sintética", **overrides: str) -> NewClient:
+    values = {"name": name, "birth_date": "15/03/1990", "zone": CORTAZAR}
+    values.update(overrides)
+    return NewClient(**values)
+
+
+def an_intake(**overrides: object) -> NewIntake:
+    values: dict[str, object] = {
+        "reason": "Orientación jurídica (dato sintético)",
+        "narrative": "Relato sintético de prueba.",
+        "violence_types": ("psicologica", "fisica"),
+        "modalities": ("familiar",),
+        "risk": "medio",
+    }
+    values.update(overrides)
+    return NewIntake(**values)  # type: ignore[arg-type]
+
+
+def staff(institute: Institute, coordinator: StaffSession, username: str, role: Role) -> StaffSession:
+    coordinator.create_account(username, f"Persona {role.label} Prueba", role, PASSWORD)
+    session = institute.login(username, PASSWORD)
+    session.change_password(PASSWORD, PASSWORD + "-nueva")
+    return session
+
+
+@contextmanager
+def initialized(settings: Settings) -> Iterator[tuple[Institute, StaffSession]]:
+    institute = make_institute(settings)
+    coordinator = institute.initialize("coordinacion", "Carmen Coordinación Prueba", PASSWORD)
+    try:
+        yield institute, coordinator
+    finally:
+        coordinator.close()
+        institute.close()
+
+
+def all_bytes_under(directory: Path) -> bytes:
+    return b"".join(path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file())
