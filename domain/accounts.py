@@ -54,7 +54,7 @@ class StaffAccount(Aggregate):
     @event(Opened)
     def __init__(
         self,
-        id: UUID,  # noqa: A002 - the library's name; the keyring slot names it first
+        id: UUID,  # the keyring slot names it first
         username: str,
         display_name: str,
         role: str,

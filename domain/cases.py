@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from uuid import UUID, NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -92,7 +92,7 @@ class Case(Aggregate):
     @event(Opened)
     def __init__(
         self,
-        id: UUID,  # noqa: A002 - the library's name; chosen by the service before sealing
+        id: UUID,  # chosen by the service before sealing
         client_id: UUID,
         folio: str,
         opened_on: date,

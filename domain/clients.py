@@ -40,7 +40,7 @@ class Client(Aggregate):
     @event(Registered)
     def __init__(
         self,
-        id: UUID,  # noqa: A002 - the library's name; chosen by the service before sealing
+        id: UUID,  # chosen by the service before sealing
         name: Sealed,
         curp: Sealed | None,
         birth_date: Sealed,

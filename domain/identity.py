@@ -30,9 +30,7 @@ _CURP_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
 
 def _has_control_characters(text: str, *, allow_newlines: bool) -> bool:
     allowed = {"\n", "\t"} if allow_newlines else set()
-    return any(
-        unicodedata.category(ch) in _CONTROL_CATEGORIES and ch not in allowed for ch in text
-    )
+    return any(unicodedata.category(ch) in _CONTROL_CATEGORIES and ch not in allowed for ch in text)
 
 
 def free_text(field: str, value: str, *, max_length: int, required: bool = True) -> str:

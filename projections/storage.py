@@ -187,7 +187,9 @@ def _postgres_ddl(statement: str) -> str:
 
 def _tables(schema: Sequence[str]) -> list[str]:
     prefix = "CREATE TABLE IF NOT EXISTS "
-    return [s[len(prefix) :].split(" ", 1)[0].split("(", 1)[0] for s in schema if s.startswith(prefix)]
+    return [
+        s[len(prefix) :].split(" ", 1)[0].split("(", 1)[0] for s in schema if s.startswith(prefix)
+    ]
 
 
 def open_readonly_sqlite(path: Path) -> sqlite3.Connection:

@@ -8,7 +8,7 @@ opens anything is search, through a ``BlindIndexer`` supplied by the process tha
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
 from domain.access import AccessRecord
@@ -199,7 +199,7 @@ class CaseRecordProjection:
             ),
         ]
 
-    _handlers: dict[type, Callable[[Any, Any], list[Statement]]] = {
+    _handlers: ClassVar[dict[type, Callable[[Any, Any], list[Statement]]]] = {
         Client.Registered: _client_registered,
         Client.ErasureRequested: _erasure_requested,
         Client.Erased: _client_erased,

@@ -27,7 +27,7 @@ DataOption = Annotated[
     Path | None,
     typer.Option(
         "--data",
-        help="Directorio de datos (por omisión $VIOLETA_DATA, si no el directorio de datos del usuario).",
+        help="Directorio de datos (por omisión $VIOLETA_DATA; si no, el del usuario).",
         show_default=False,
     ),
 ]
@@ -35,6 +35,15 @@ DataOption = Annotated[
 
 def _settings(data: Path | None) -> Settings:
     return Settings(data=data) if data is not None else Settings()
+
+
+def _demo_settings(data: Path | None) -> Settings:
+    """The demo never defaults to the real data directory: it uses a ``demo`` folder beside it."""
+    if data is not None:
+        return Settings(data=data)
+    if os.environ.get("VIOLETA_DATA"):
+        return Settings()
+    return Settings(data=Path(user_data_dir("violeta")) / "demo")
 
 
 def _progress() -> Progress:
@@ -73,22 +82,38 @@ def init(data: DataOption = None) -> None:
 @app.command("demo")
 def demo(
     data: DataOption = None,
-    cases: Annotated[int, typer.Option("--cases", help="Número de expedientes sintéticos.", min=1)] = 1500,
-    seed: Annotated[int, typer.Option("--seed", help="Semilla para repetir los mismos datos.")] = 2026,
-    no_tui: Annotated[bool, typer.Option("--no-tui", help="Solo genera los datos; no abre la aplicación.")] = False,
+    cases: Annotated[
+        int, typer.Option("--cases", help="Número de expedientes sintéticos.", min=1)
+    ] = 1500,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Semilla para repetir los mismos datos.")
+    ] = 2026,
+    no_tui: Annotated[
+        bool, typer.Option("--no-tui", help="Solo genera los datos; no abre la aplicación.")
+    ] = False,
 ) -> None:
     """Genera una institución sintética (datos ficticios) y abre la aplicación de terminal."""
     from violeta.demo import COORDINATOR, DEMO_ACCOUNTS, DEMO_MARKER, DEMO_PASSWORD, build_demo
     from violeta.service import Institute, today_in_mexico
 
-    settings = Settings(data=data) if data else Settings(data=Path(os.environ.get("VIOLETA_DATA") or Path(user_data_dir("violeta")) / "demo"))
+    settings = (
+        Settings(data=data)
+        if data
+        else Settings(
+            data=Path(os.environ.get("VIOLETA_DATA") or Path(user_data_dir("violeta")) / "demo")
+        )
+    )
     institute = Institute(settings)
     marker = settings.data / DEMO_MARKER
     if institute.is_initialized() and not marker.exists():
-        console.print("[red]Ese directorio tiene datos reales; la demostración necesita uno vacío.[/red]")
+        console.print(
+            "[red]Ese directorio tiene datos reales; la demostración necesita uno vacío.[/red]"
+        )
         raise typer.Exit(1)
     if not institute.is_initialized():
-        marker.write_text("Datos sintéticos de demostración: ninguna persona es real.\n", encoding="utf-8")
+        marker.write_text(
+            "Datos sintéticos de demostración: ninguna persona es real.\n", encoding="utf-8"
+        )
         with _progress() as progress:
             task = progress.add_task("Generando expedientes sintéticos", total=cases)
             summary = build_demo(
@@ -98,7 +123,8 @@ def demo(
                 today=today_in_mexico(),
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
-        console.print(f"{summary.clients} usuarias y {summary.cases} expedientes sintéticos en {settings.data}")
+        console.print(f"{summary.clients} usuarias y {summary.cases} expedientes sintéticos.")
+        console.print(f"Datos en {settings.data}")
     users = ", ".join([COORDINATOR[0], *(username for username, *_ in DEMO_ACCOUNTS)])
     console.print(f"Cuentas de demostración: {users}. Contraseña: {DEMO_PASSWORD}")
     if not no_tui:
@@ -111,11 +137,14 @@ def demo(
 def tui(data: DataOption = None) -> None:
     """Abre la aplicación de terminal para el personal."""
     from tui.app import run_app
+
     from violeta.service import Institute
 
     institute = Institute(_settings(data))
     if not institute.is_initialized():
-        console.print("[red]El directorio no está inicializado: ejecute primero «violeta init».[/red]")
+        console.print(
+            "[red]El directorio no está inicializado: ejecute primero «violeta init».[/red]"
+        )
         raise typer.Exit(1)
     run_app(institute)
 
@@ -128,6 +157,7 @@ def api(
 ) -> None:
     """Sirve la API de estadísticas agregadas (solo lectura, sin llaves)."""
     from api.main import serve
+
     from api.settings import ApiSettings
 
     settings = _settings(data)
@@ -144,7 +174,9 @@ def api(
 
 
 @app.command("rebuild")
-def rebuild(data: DataOption = None, user: Annotated[str, typer.Option("--usuario", prompt="Usuario")] = "") -> None:
+def rebuild(
+    data: DataOption = None, user: Annotated[str, typer.Option("--usuario", prompt="Usuario")] = ""
+) -> None:
     """Reconstruye desde cero todas las vistas a partir del almacén de eventos."""
     from violeta.service import Institute
 
@@ -156,7 +188,9 @@ def rebuild(data: DataOption = None, user: Annotated[str, typer.Option("--usuari
         raise typer.Exit(1) from None
     with _progress() as progress:
         task = progress.add_task("Reconstruyendo vistas", total=None)
-        count = session.rebuild_views(lambda done, total: progress.update(task, completed=done, total=total))
+        count = session.rebuild_views(
+            lambda done, total: progress.update(task, completed=done, total=total)
+        )
     session.close()
     console.print(f"Vistas reconstruidas: {count} eventos aplicados.")
 

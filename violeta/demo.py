@@ -19,7 +19,7 @@ from domain.vocabulary import Modality, RiskLevel, Role, Section, ViolenceType
 from violeta.dto import NewClient, NewIntake
 from violeta.service import Institute, default_zones
 
-DEMO_PASSWORD = "demo-violeta-2026"
+DEMO_PASSWORD = "demo-violeta-2026"  # noqa: S105 - synthetic demo only, printed on purpose
 DEMO_MARKER = "DEMO-DATOS-SINTETICOS.txt"
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
@@ -99,7 +99,9 @@ def build_demo(
                 opened_on = min(opened_on, today)
                 summary = coordinator.open_case(client_id, _synthetic_intake(rng, opened_on))
                 for _ in range(rng.randrange(0, 3)):
-                    coordinator.add_note(summary.case_id, Section.FOLLOW_UPS, rng.choice(NOTE_TEXTS))
+                    coordinator.add_note(
+                        summary.case_id, Section.FOLLOW_UPS, rng.choice(NOTE_TEXTS)
+                    )
                 opened += 1
                 if progress:
                     progress(opened, cases)
@@ -131,18 +133,28 @@ def _synthetic_client(fake: Faker, rng: random.Random, on: date, zone: str) -> N
 
 
 def _synthetic_curp(rng: random.Random, first: str, second: str, given: str, birth: date) -> str:
-    letters = "BCDFGHJKLMNPQRSTVWXZ"
-    initials = identity.normalize_for_search(first + " " + second + " " + given).upper().split()
-    head = (initials[0][:1] + "AEIOU"[rng.randrange(5)] + initials[-2][:1] + initials[-1][:1]).ljust(4, "X")
-    body = f"{head}{birth:%y%m%d}MGT{''.join(rng.choice(letters) for _ in range(3))}{'0' if birth.year < 2000 else 'A'}"
+    """Well formed (the check digit matches) but built from random letters where it matters."""
+    consonants = "BCDFGHJKLMNPQRSTVWXZ"
+    first_letter = _initial(first)
+    head = first_letter + rng.choice("AEIOU") + _initial(second) + _initial(given)
+    tail = "".join(rng.choice(consonants) for _ in range(3))
+    century = "0" if birth.year < 2000 else "A"
+    body = f"{head}{birth:%y%m%d}MGT{tail}{century}"
     return body + identity.curp_check_digit(body)
+
+
+def _initial(word: str) -> str:
+    letters = identity.normalize_for_search(word).upper().replace(" ", "")
+    return letters[:1] if letters[:1].isalpha() and letters[:1].isascii() else "X"
 
 
 def _synthetic_intake(rng: random.Random, on: date) -> NewIntake:
     types = rng.sample([t.value for t in ViolenceType], k=rng.choice((1, 1, 2, 2, 3)))
     if ViolenceType.PSYCHOLOGICAL.value not in types and rng.random() < 0.7:
         types.append(ViolenceType.PSYCHOLOGICAL.value)
-    modalities = [Modality.FAMILY.value] if rng.random() < 0.75 else [rng.choice(list(Modality)).value]
+    modalities = (
+        [Modality.FAMILY.value] if rng.random() < 0.75 else [rng.choice(list(Modality)).value]
+    )
     return NewIntake(
         reason=rng.choice(REASONS),
         narrative=" ".join(rng.sample(NARRATIVE_PARTS, k=3)),
@@ -151,4 +163,3 @@ def _synthetic_intake(rng: random.Random, on: date) -> NewIntake:
         risk=rng.choices([r.value for r in RiskLevel], weights=(5, 3, 2))[0],
         opened_on=identity.format_date(on),
     )
-

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from eventsourcing.application import AggregateNotFoundError
-from psycopg import sql
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
+from psycopg import sql
 
 from domain import identity
 from domain.access import AccessRecord
@@ -134,7 +134,12 @@ def default_zones() -> list[tuple[str, str, str, int]]:
     source = resources.files("violeta") / "data" / "cortazar_localidades_inegi2020.csv"
     with source.open(encoding="utf-8") as handle:
         rows = [
-            (row["cvegeo"], row["localidad"], _zone_kind(row["ambito"]), int(row["poblacion_femenina"]))
+            (
+                row["cvegeo"],
+                row["localidad"],
+                _zone_kind(row["ambito"]),
+                int(row["poblacion_femenina"]),
+            )
             for row in csv.DictReader(handle)
         ]
     listed_women = sum(women for *_, women in rows)
@@ -163,13 +168,21 @@ class KeyringIndexer:
             return set()
         tokens = {
             self._keyring.blind_index("nombre", token)
-            for token in identity.search_tokens(self._keyring.open(subject, "client.name", name.envelope))
+            for token in identity.search_tokens(
+                self._keyring.open(subject, "client.name", name.envelope)
+            )
         }
         if curp is not None:
-            tokens.add(self._keyring.blind_index("curp", self._keyring.open(subject, "client.curp", curp.envelope)))
+            tokens.add(
+                self._keyring.blind_index(
+                    "curp", self._keyring.open(subject, "client.curp", curp.envelope)
+                )
+            )
         if phone is not None:
             tokens.add(
-                self._keyring.blind_index("telefono", self._keyring.open(subject, "client.phone", phone.envelope))
+                self._keyring.blind_index(
+                    "telefono", self._keyring.open(subject, "client.phone", phone.envelope)
+                )
             )
         return tokens
 
@@ -235,15 +248,16 @@ class Institute:
 
     def _session(self, keyring: UnlockedKeyring, store: CaseStore) -> StaffSession:
         views = open_view_store(self.settings)
-        projection = CaseRecordProjection(KeyringIndexer(keyring), on_erased=lambda cid: keyring.forget(str(cid)))
+        projection = CaseRecordProjection(
+            KeyringIndexer(keyring), on_erased=lambda cid: keyring.forget(str(cid))
+        )
         projector = Projector(store, views, projection)
         projector.catch_up()
         try:
-            account = store.repository.get(UUID(keyring.account_id))
-        except (AggregateNotFoundError, ValueError):
+            account = _load(store, UUID(keyring.account_id), StaffAccount, "")
+        except (UnknownRecord, ValueError):
             keyring.lock()
             raise LoginFailed("La cuenta no existe o fue desactivada.") from None
-        assert isinstance(account, StaffAccount)
         if not account.active:
             keyring.lock()
             raise LoginFailed("La cuenta no existe o fue desactivada.")
@@ -335,7 +349,9 @@ class StaffSession:
         return Dashboard(
             staff=self.identity,
             my_recent_cases=tuple(recent),
-            open_cases=self._count("SELECT COUNT(*) AS n FROM cases_view WHERE status <> 'cerrado'"),
+            open_cases=self._count(
+                "SELECT COUNT(*) AS n FROM cases_view WHERE status <> 'cerrado'"
+            ),
             cases_this_month=self._count(
                 "SELECT COUNT(*) AS n FROM cases_view WHERE opened_on LIKE ?", (f"{month}-%",)
             ),
@@ -377,11 +393,17 @@ class StaffSession:
     def client_detail(self, client_id: UUID, justification: str = "") -> ClientDetail:
         client = self._get_client(client_id)
         exceptional = self._authorize(
-            Section.IDENTIFICATION, Action.READ, [client_id], [], "ver identificación", justification
+            Section.IDENTIFICATION,
+            Action.READ,
+            [client_id],
+            [],
+            "ver identificación",
+            justification,
         )
         self.refresh()
         case_rows = self._views.query(
-            "SELECT * FROM cases_view WHERE client_id = ? ORDER BY opened_on DESC", (str(client_id),)
+            "SELECT * FROM cases_view WHERE client_id = ? ORDER BY opened_on DESC",
+            (str(client_id),),
         )
         self._record_access(
             action="ver",
@@ -451,7 +473,9 @@ class StaffSession:
             notes=tuple(
                 NoteView(
                     section=note.section.label,
-                    text=self._keyring.open(subject, _case_label(case_id, "note"), note.text.envelope),
+                    text=self._keyring.open(
+                        subject, _case_label(case_id, "note"), note.text.envelope
+                    ),
                     author=staff_names.get(str(note.author), "—"),
                     written_on=note.written_on,
                 )
@@ -464,7 +488,9 @@ class StaffSession:
     def audit_entries(self, client_id: UUID | None = None, limit: int = 200) -> list[AccessEntry]:
         """The access trail, newest first (coordinación only): who saw whom, and why."""
         if self.role is not Role.COORDINATION:
-            self._record_denied(Section.IDENTIFICATION, [], "consultar bitácora", action=Action.READ)
+            self._record_denied(
+                Section.IDENTIFICATION, [], "consultar bitácora", action=Action.READ
+            )
             raise NotPermitted("Solo coordinación puede consultar la bitácora de accesos.")
         self.refresh()
         if client_id is None:
@@ -544,10 +570,16 @@ class StaffSession:
         self._authorize(Section.INTAKE, Action.WRITE, [client_id], [], "abrir expediente", "")
         client = self._get_client(client_id)
         client.check_not_erased()
-        opened_on = self._past_or_today("Fecha de apertura", form.opened_on, self._institute.today())
+        opened_on = self._past_or_today(
+            "Fecha de apertura", form.opened_on, self._institute.today()
+        )
         if opened_on < client.registered_on:
-            raise InvalidField("Fecha de apertura", "no puede ser anterior al registro de la usuaria.")
-        reason = identity.free_text("Motivo de atención", form.reason, max_length=identity.SHORT_TEXT_MAX)
+            raise InvalidField(
+                "Fecha de apertura", "no puede ser anterior al registro de la usuaria."
+            )
+        reason = identity.free_text(
+            "Motivo de atención", form.reason, max_length=identity.SHORT_TEXT_MAX
+        )
         narrative = identity.free_text("Relato", form.narrative, max_length=identity.NARRATIVE_MAX)
         case_id = uuid4()
         subject = str(client_id)
@@ -604,7 +636,9 @@ class StaffSession:
         self.refresh()
 
     def request_erasure(self, client_id: UUID) -> None:
-        self._authorize(Section.IDENTIFICATION, Action.WRITE, [client_id], [], "solicitar cancelación", "")
+        self._authorize(
+            Section.IDENTIFICATION, Action.WRITE, [client_id], [], "solicitar cancelación", ""
+        )
 
         def attempt() -> None:
             client = self._get_client(client_id)
@@ -745,40 +779,20 @@ class StaffSession:
         return "" if sealed is None else self._keyring.open(subject, label, sealed.envelope)
 
     def _get_client(self, client_id: UUID) -> Client:
-        aggregate = self._get(client_id)
-        if not isinstance(aggregate, Client):
-            raise UnknownRecord("No existe una usuaria con ese identificador.")
-        return aggregate
+        return _load(self._store, client_id, Client, "No existe una usuaria con ese identificador.")
 
     def _get_case(self, case_id: UUID) -> Case:
-        aggregate = self._get(case_id)
-        if not isinstance(aggregate, Case):
-            raise UnknownRecord("No existe un expediente con ese identificador.")
-        return aggregate
-
-    def _get(self, aggregate_id: UUID) -> Aggregate:
-        try:
-            aggregate = self._store.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise UnknownRecord("No existe un registro con ese identificador.") from None
-        except ValueError as error:  # the outer cipher's authentication failure
-            raise TamperedRecord from error
-        assert isinstance(aggregate, Aggregate)
-        return aggregate
+        return _load(self._store, case_id, Case, "No existe un expediente con ese identificador.")
 
     def _catalogue(self) -> ZoneCatalogue:
-        catalogue = self._store.repository.get(CATALOGUE_ID)
-        assert isinstance(catalogue, ZoneCatalogue)
-        return catalogue
+        return _load(self._store, CATALOGUE_ID, ZoneCatalogue, "Falta el catálogo de zonas.")
 
     def _folio_sequence(self, year: int) -> FolioSequence:
         prefix = self._institute.settings.folio_prefix
         try:
-            sequence = self._store.repository.get(FolioSequence.create_id(prefix, year))
-        except AggregateNotFoundError:
+            return _load(self._store, FolioSequence.create_id(prefix, year), FolioSequence, "")
+        except UnknownRecord:
             return FolioSequence(prefix=prefix, year=year)
-        assert isinstance(sequence, FolioSequence)
-        return sequence
 
     def _past_or_today(self, field: str, text: str, today: date) -> date:
         if not text.strip():
@@ -790,18 +804,16 @@ class StaffSession:
 
     def _search_candidates(self, query: str) -> tuple[set[str], Callable[[str, str], bool]]:
         compact = query.replace(" ", "").replace("-", "")
-        if len(compact) == 18 and compact.isalnum():
-            curp = identity.curp(compact)
-            assert curp is not None
-            return self._token_clients("curp", curp), lambda cid, _name: self._open_field(
-                cid, "client.curp"
-            ) == curp
-        if compact.lstrip("+").isdigit():
-            phone = identity.phone(query)
-            assert phone is not None
-            return self._token_clients("telefono", phone), lambda cid, _name: self._open_field(
-                cid, "client.phone"
-            ) == phone
+        curp = identity.curp(compact) if len(compact) == 18 and compact.isalnum() else None
+        if curp is not None:
+            return self._token_clients(
+                "curp", curp
+            ), lambda cid, _name: self._open_field(cid, "client.curp") == curp
+        phone = identity.phone(query) if compact.lstrip("+").isdigit() else None
+        if phone is not None:
+            return self._token_clients(
+                "telefono", phone
+            ), lambda cid, _name: self._open_field(cid, "client.phone") == phone
         tokens = identity.search_tokens(query)
         if not tokens:
             raise InvalidField("Búsqueda", "escriba al menos un nombre o apellido de dos letras.")
@@ -825,7 +837,9 @@ class StaffSession:
         return self._open_optional(client_id, label, sealed)
 
     def _client_row(self, client_id: UUID) -> Row | None:
-        rows = self._views.query("SELECT * FROM clients_view WHERE client_id = ?", (str(client_id),))
+        rows = self._views.query(
+            "SELECT * FROM clients_view WHERE client_id = ?", (str(client_id),)
+        )
         return rows[0] if rows else None
 
     def _client_summary(self, row: Row, name: str) -> ClientSummary:
@@ -889,8 +903,25 @@ class StaffSession:
 def _ensure_postgres_schema(settings: Settings) -> None:
     with psycopg.connect(settings.postgres, autocommit=True) as connection:
         connection.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.postgres_schema))
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                sql.Identifier(settings.postgres_schema)
+            )
         )
+
+
+A = TypeVar("A", bound=Aggregate)
+
+
+def _load(store: CaseStore, aggregate_id: UUID, kind: type[A], missing: str) -> A:
+    try:
+        aggregate = store.repository.get(aggregate_id)
+    except AggregateNotFoundError:
+        raise UnknownRecord(missing) from None
+    except ValueError as error:  # the outer cipher's authentication failure
+        raise TamperedRecord from error
+    if not isinstance(aggregate, kind):
+        raise UnknownRecord(missing)
+    return aggregate
 
 
 def _case_label(case_id: UUID, field: str) -> str:

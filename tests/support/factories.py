@@ -47,7 +47,9 @@ def an_intake(**overrides: object) -> NewIntake:
     return NewIntake(**values)  # type: ignore[arg-type]
 
 
-def staff(institute: Institute, coordinator: StaffSession, username: str, role: Role) -> StaffSession:
+def staff(
+    institute: Institute, coordinator: StaffSession, username: str, role: Role
+) -> StaffSession:
     coordinator.create_account(username, f"Persona {role.label} Prueba", role, PASSWORD)
     session = institute.login(username, PASSWORD)
     session.change_password(PASSWORD, PASSWORD + "-nueva")

@@ -85,10 +85,12 @@ def test_search_normalization_drops_case_and_accents() -> None:
 
 @given(st.text(max_size=200))
 def test_free_text_either_accepts_bounded_clean_text_or_names_the_field(text: str) -> None:
+    field = ""
+    accepted = ""
     try:
         accepted = identity.free_text("Nota", text, max_length=100)
     except InvalidField as error:
-        assert error.field == "Nota"
-    else:
-        assert len(accepted) <= 100
-        assert accepted == accepted.strip()
+        field = error.field
+    assert field in {"", "Nota"}
+    assert len(accepted) <= 100
+    assert accepted == accepted.strip()

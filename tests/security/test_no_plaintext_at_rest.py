@@ -1,0 +1,139 @@
+"""Invariant P1: no byte at rest holds a client's personal data in clear (canary scan)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from faker import Faker
+
+from domain import identity
+from domain.vocabulary import Section
+from tests.conftest import PostgresTarget
+from tests.support.factories import all_bytes_under, an_intake, initialized
+from violeta.demo import NARRATIVE_PARTS, REASONS
+from violeta.dto import NewClient
+from violeta.service import StaffSession
+from violeta.settings import Settings
+
+CANARY_NAME = "Xochiquetzalli Canarioverde Zumarragaleta"
+CANARY_CURP = "CAZX900101MGTNMR0" + identity.curp_check_digit("CAZX900101MGTNMR0")
+CANARY_PHONE = "4619990017"
+CANARY_REASON = "Motivocanario quincuagesimo"
+CANARY_NARRATIVE = "Relatocanario con detalles irrepetibles del hogar"
+CANARY_NOTE = "Notacanaria de seguimiento telefonico"
+
+
+def canary_forms() -> list[bytes]:
+    texts = [CANARY_NAME, CANARY_CURP, CANARY_PHONE, CANARY_REASON, CANARY_NARRATIVE, CANARY_NOTE]
+    forms: set[str] = set()
+    for text in texts:
+        forms |= {text, text.lower(), text.upper(), identity.normalize_for_search(text)}
+        forms |= {token for token in identity.search_tokens(text) if len(token) >= 8}
+    return [form.encode(encoding) for form in forms for encoding in ("utf-8", "utf-16-le")]
+
+
+def record_canaries(session: StaffSession) -> None:
+    client_id = session.register_client(
+        NewClient(
+            name=CANARY_NAME,
+            birth_date="01/01/1990",
+            zone="110110001",
+            curp=CANARY_CURP,
+            phone=CANARY_PHONE,
+        )
+    )
+    case = session.open_case(client_id, an_intake(reason=CANARY_REASON, narrative=CANARY_NARRATIVE))
+    session.add_note(case.case_id, Section.FOLLOW_UPS, CANARY_NOTE)
+    # Reading is part of the life cycle too: opening must leave no trace on disk.
+    session.search_clients(CANARY_NAME)
+    session.client_detail(client_id)
+    session.case_detail(case.case_id, Section.FOLLOW_UPS)
+    session.dashboard()
+
+
+def assert_no_canary(blob: bytes) -> None:
+    leaked = [form for form in canary_forms() if form in blob]
+    assert not leaked, f"{len(leaked)} formas de datos canario aparecen en claro"
+
+
+def test_no_file_in_the_sqlite_data_directory_holds_a_canary(data_dir: Path) -> None:
+    with initialized(Settings(data=data_dir)) as (_, coordinator):
+        record_canaries(coordinator)
+        # Scan while the session is open (WAL and journal files present) and after closing.
+        assert_no_canary(all_bytes_under(data_dir))
+    assert_no_canary(all_bytes_under(data_dir))
+    names = {path.name for path in data_dir.iterdir()}
+    assert {"eventos.sqlite", "vistas.sqlite", "llaves.sqlite"} <= names
+
+
+def test_no_postgresql_table_holds_a_canary(
+    data_dir: Path, postgres_target: PostgresTarget
+) -> None:
+    settings = Settings(
+        data=data_dir,
+        backend="postgres",
+        postgres=postgres_target.conninfo,
+        postgres_schema=postgres_target.schema,
+    )
+    with initialized(settings) as (_, coordinator):
+        record_canaries(coordinator)
+    dump = bytearray()
+    with psycopg.connect(postgres_target.conninfo) as connection:
+        tables = connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            (postgres_target.schema,),
+        ).fetchall()
+        assert len(tables) >= 8
+        for (table,) in tables:
+            for row in connection.execute(f'SELECT * FROM "{postgres_target.schema}"."{table}"'):
+                for value in row:
+                    dump += value if isinstance(value, bytes) else str(value).encode()
+    assert_no_canary(bytes(dump))
+    assert_no_canary(all_bytes_under(data_dir))
+
+
+def demo_plaintext_forms() -> list[bytes]:
+    """Words the demo certainly wrote sealed: Faker's es_MX names and our narrative phrases.
+
+    Only long forms are scanned: a random ciphertext matching a 7-byte word is ~1e-10 likely.
+    """
+    fake = Faker("es_MX")
+    provider = fake.provider("faker.providers.person")
+    words = set(provider.first_names_female) | set(provider.last_names)  # type: ignore[union-attr]
+    forms = {w for w in words if len(w) >= 7} | {
+        identity.normalize_for_search(w) for w in words if len(w) >= 7
+    }
+    forms |= set(REASONS) | set(NARRATIVE_PARTS)
+    return [form.encode() for form in forms]
+
+
+@pytest.mark.slow
+def test_the_demo_institute_leaves_no_plaintext_on_disk(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "violeta",
+            "demo",
+            "--no-tui",
+            "--cases",
+            "2000",
+            "--data",
+            str(data),
+        ],
+        capture_output=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    blob = all_bytes_under(data)
+    assert len(blob) > 1_000_000
+    leaked = [form for form in demo_plaintext_forms() if form in blob]
+    assert not leaked, f"{len(leaked)} palabras del demo aparecen en claro"
+    assert not re.search(rb"461\d{7}", blob), "un teléfono aparece en claro"

@@ -1,0 +1,3 @@
+from violeta.cli import main
+
+main()
