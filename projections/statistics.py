@@ -37,7 +37,9 @@ class Month:
 
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12 or not 1 <= self.year <= 9999:
-            raise ValueError(f"Mes inválido: {self.year:04d}-{self.month:02d}")
+            raise ValueError(
+                f"Mes inválido «{self.year:04d}-{self.month:02d}»: el mes va de 01 a 12"
+            )
 
     @classmethod
     def parse(cls, text: str) -> Month:
