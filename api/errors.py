@@ -70,8 +70,7 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return _error(exc.status_code, message, dict(exc.headers or {}))
 
 
-def rate_limited(request: Request, exc: Exception) -> JSONResponse:
-    # Synchronous on purpose: slowapi's middleware calls it directly.
+async def _rate_limited(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RateLimitExceeded)  # noqa: S101
     limit = exc.limit.limit if exc.limit is not None else None
     allowed = f" el límite es de {_per_window(limit)} por dirección." if limit else ""
@@ -94,5 +93,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InvalidQuery, _invalid_query)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(RateLimitExceeded, rate_limited)
+    app.add_exception_handler(RateLimitExceeded, _rate_limited)
     app.add_exception_handler(StoreUnavailable, _unavailable)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from slowapi import Limiter
-from slowapi.middleware import SlowAPIASGIMiddleware
 from slowapi.util import get_remote_address
 
 from api import errors, texts
@@ -40,20 +41,26 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.reader = make_reader(settings)
-    # Per app, in memory: each process counts its own clients; the limit is per client address.
-    app.state.limiter = Limiter(
-        key_func=get_remote_address,
-        application_limits=[settings.api_limite],
-        storage_uri="memory://",
-    )
     errors.install(app)
-    version = APIRouter(prefix="/v1")
+    version = APIRouter(prefix="/v1", dependencies=[Depends(_rate_limit(settings.api_limite))])
     version.include_router(stats.router)
     version.include_router(metadata.router)
     app.include_router(version)
-    app.add_middleware(SlowAPIASGIMiddleware)
     app.add_middleware(ReadOnlySecurityMiddleware)
     return app
+
+
+def _rate_limit(limit: str) -> Callable[[Request], None]:
+    # slowapi's middleware finds no route under FastAPI's included routers and would limit
+    # nothing, so the limit runs as a dependency of every /v1 route. One limiter per app, in
+    # memory: each process counts its own clients; one shared bucket per client address.
+    limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+
+    def rate_limit(request: Request) -> None:
+        """Counts the request; slowapi raises ``RateLimitExceeded`` past the limit."""
+
+    limited: Callable[[Request], None] = limiter.shared_limit(limit, scope="v1")(rate_limit)
+    return limited
 
 
 def serve(settings: ApiSettings, host: str, port: int) -> None:
