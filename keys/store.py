@@ -1,0 +1,609 @@
+"""Where wrapped keys and password slots live: plain tables, deliberately not event-sourced,
+because erasure must be able to really delete a subject key.
+
+Every row holds only wrapped (encrypted) material. Two backends share the SQL: SQLite (one
+file, WAL) and PostgreSQL (tables in a given schema). Writes that depend on the current master
+key lock the ``kek_id`` meta row, so a rotation in another process cannot interleave with them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pathlib
+import re
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+from keys.errors import KeyringError, StaleMasterKey, SubjectShredded
+from keys.primitives import KdfParams
+
+_log = logging.getLogger(__name__)
+
+PASSWORD = "password"  # noqa: S105 (a slot kind, not a password)
+SERVICE = "service"
+SERVICE_USERNAME = ""
+"""The service slot's key; password slots always have a non-empty username."""
+
+
+@dataclass(frozen=True)
+class SlotRow:
+    username: str
+    account_id: str
+    kind: str
+    kdf: KdfParams
+    salt: bytes
+    wrapped_private_key: bytes
+    public_key: bytes
+    wrapped_kek: bytes
+    must_change_password: bool
+    failed_attempts: int = 0
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WrappedKey:
+    key_id: str
+    purpose: str
+    subject_id: str | None
+    wrapped: bytes
+
+
+class KeyStore(Protocol):
+    def close(self) -> None: ...
+
+    def kek_id(self) -> bytes | None:
+        """The id of the current master key; None while the keyring is not initialized."""
+
+    def initialize(self, kek_id: bytes, keys: Sequence[WrappedKey], slot: SlotRow) -> None: ...
+
+    def slot(self, username: str) -> SlotRow | None: ...
+
+    def put_slot(self, slot: SlotRow, kek_id: bytes, *, replace: bool) -> None:
+        """Inserts (or with ``replace`` overwrites) a slot whose KEK envelope was made with
+        ``kek_id``; raises ``StaleMasterKey`` if that is no longer the current master key."""
+
+    def update_slot_secret(self, username: str, salt: bytes, wrapped_private_key: bytes) -> None:
+        """Re-protects the same slot key pair under a new password; clears the change flag."""
+
+    def remove_slot(self, username: str) -> bool:
+        """False if it does not exist or is the last password slot (which is kept)."""
+
+    def record_failure(
+        self, username: str, now: datetime, limit: int, lock_for: timedelta
+    ) -> datetime | None:
+        """Counts a failed password; at ``limit`` locks the slot and returns until when."""
+
+    def clear_failures(self, username: str) -> None: ...
+
+    def key(self, key_id: str) -> WrappedKey | None: ...
+
+    def subject_key(self, subject_id: str) -> WrappedKey | None: ...
+
+    def add_subject_key(self, key: WrappedKey, kek_id: bytes) -> WrappedKey:
+        """Stores a new subject key unless one exists (then returns the stored one); raises
+        ``SubjectShredded`` or ``StaleMasterKey``."""
+
+    def is_shredded(self, subject_id: str) -> bool: ...
+
+    def shred(self, subject_id: str, now: datetime) -> None: ...
+
+    def rotate(
+        self,
+        kek_id: bytes,
+        new_kek_id: bytes,
+        rewrap_key: Callable[[WrappedKey], bytes],
+        rewrap_slot: Callable[[SlotRow], bytes],
+    ) -> None:
+        """Replaces every wrapped key and every slot's KEK envelope in one transaction."""
+
+
+_SLOT_COLUMNS = (
+    "username, account_id, kind, kdf_n, kdf_r, kdf_p, salt, wrapped_private_key, public_key,"
+    " wrapped_kek, must_change_password, failed_attempts, locked_until"
+)
+_KEY_COLUMNS = "key_id, purpose, subject_id, wrapped"
+_INSERT_SLOT = (
+    "INSERT INTO {p}key_slots ({slots}) VALUES (:username, :account_id, :kind, :kdf_n, :kdf_r,"
+    " :kdf_p, :salt, :wrapped_private_key, :public_key, :wrapped_kek, :must_change_password,"
+    " :failed_attempts, :locked_until)"
+)
+_REPLACE_SLOT = (
+    _INSERT_SLOT + " ON CONFLICT (username) DO UPDATE SET account_id = excluded.account_id,"
+    " kind = excluded.kind, kdf_n = excluded.kdf_n, kdf_r = excluded.kdf_r,"
+    " kdf_p = excluded.kdf_p, salt = excluded.salt,"
+    " wrapped_private_key = excluded.wrapped_private_key, public_key = excluded.public_key,"
+    " wrapped_kek = excluded.wrapped_kek, must_change_password = excluded.must_change_password,"
+    " failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until"
+)
+
+
+class _SqlKeyStore(ABC):
+    """The SQL common to both backends, written with ``:name`` parameters."""
+
+    _prefix = ""
+    _for_share = ""
+    _for_update = ""
+
+    @abstractmethod
+    def _read(self) -> AbstractContextManager[Any]: ...
+
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[Any]: ...
+
+    @abstractmethod
+    def _time_in(self, value: datetime | None) -> object: ...
+
+    @abstractmethod
+    def _time_out(self, value: Any) -> datetime | None: ...
+
+    @abstractmethod
+    def _scrub(self, tables: Sequence[str]) -> None:
+        """Makes deleted and overwritten rows unrecoverable from the storage files."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def _q(self, sql: str) -> str:
+        return (
+            sql.replace("{p}", self._prefix)
+            .replace("{slots}", _SLOT_COLUMNS)
+            .replace("{keys}", _KEY_COLUMNS)
+        )
+
+    def _slot_from(self, row: Sequence[Any]) -> SlotRow:
+        return SlotRow(
+            username=row[0],
+            account_id=row[1],
+            kind=row[2],
+            kdf=KdfParams(n=row[3], r=row[4], p=row[5]),
+            salt=bytes(row[6]),
+            wrapped_private_key=bytes(row[7]),
+            public_key=bytes(row[8]),
+            wrapped_kek=bytes(row[9]),
+            must_change_password=bool(row[10]),
+            failed_attempts=row[11],
+            locked_until=self._time_out(row[12]),
+        )
+
+    def _slot_params(self, slot: SlotRow) -> dict[str, object]:
+        return {
+            "username": slot.username,
+            "account_id": slot.account_id,
+            "kind": slot.kind,
+            "kdf_n": slot.kdf.n,
+            "kdf_r": slot.kdf.r,
+            "kdf_p": slot.kdf.p,
+            "salt": slot.salt,
+            "wrapped_private_key": slot.wrapped_private_key,
+            "public_key": slot.public_key,
+            "wrapped_kek": slot.wrapped_kek,
+            "must_change_password": slot.must_change_password,
+            "failed_attempts": slot.failed_attempts,
+            "locked_until": self._time_in(slot.locked_until),
+        }
+
+    def _insert_slot(self, cur: Any, slot: SlotRow, *, replace: bool) -> None:
+        cur.execute(self._q(_REPLACE_SLOT if replace else _INSERT_SLOT), self._slot_params(slot))
+
+    def _insert_key(self, cur: Any, key: WrappedKey) -> None:
+        cur.execute(
+            self._q(
+                "INSERT INTO {p}wrapped_keys ({keys})"
+                " VALUES (:key_id, :purpose, :subject_id, :wrapped)"
+            ),
+            {
+                "key_id": key.key_id,
+                "purpose": key.purpose,
+                "subject_id": key.subject_id,
+                "wrapped": key.wrapped,
+            },
+        )
+
+    def _check_kek(self, cur: Any, kek_id: bytes, lock: str) -> None:
+        cur.execute(self._q("SELECT value FROM {p}keyring_meta WHERE name = 'kek_id'") + lock, {})
+        row = cur.fetchone()
+        if row is None or bytes(row[0]) != kek_id:
+            raise StaleMasterKey
+
+    # ------------------------------------------------------------------ KeyStore
+
+    def kek_id(self) -> bytes | None:
+        with self._read() as cur:
+            cur.execute(self._q("SELECT value FROM {p}keyring_meta WHERE name = 'kek_id'"), {})
+            row = cur.fetchone()
+        return None if row is None else bytes(row[0])
+
+    def initialize(self, kek_id: bytes, keys: Sequence[WrappedKey], slot: SlotRow) -> None:
+        with self._write() as cur:
+            cur.execute(
+                self._q(
+                    "INSERT INTO {p}keyring_meta (name, value) VALUES ('kek_id', :value)"
+                    " ON CONFLICT (name) DO NOTHING"
+                ),
+                {"value": kek_id},
+            )
+            if cur.rowcount != 1:
+                raise KeyringError("El llavero ya fue inicializado.")
+            for key in keys:
+                self._insert_key(cur, key)
+            self._insert_slot(cur, slot, replace=False)
+
+    def slot(self, username: str) -> SlotRow | None:
+        with self._read() as cur:
+            cur.execute(
+                self._q("SELECT {slots} FROM {p}key_slots WHERE username = :username"),
+                {"username": username},
+            )
+            row = cur.fetchone()
+        return None if row is None else self._slot_from(row)
+
+    def put_slot(self, slot: SlotRow, kek_id: bytes, *, replace: bool) -> None:
+        with self._write() as cur:
+            self._check_kek(cur, kek_id, self._for_share)
+            if not replace:
+                cur.execute(
+                    self._q("SELECT 1 FROM {p}key_slots WHERE username = :username"),
+                    {"username": slot.username},
+                )
+                if cur.fetchone() is not None:
+                    raise KeyringError("Ya existe un acceso con ese nombre de usuario.")
+            self._insert_slot(cur, slot, replace=replace)
+
+    def update_slot_secret(self, username: str, salt: bytes, wrapped_private_key: bytes) -> None:
+        with self._write() as cur:
+            cur.execute(
+                self._q(
+                    "UPDATE {p}key_slots SET salt = :salt,"
+                    " wrapped_private_key = :wrapped_private_key, must_change_password = :false"
+                    " WHERE username = :username"
+                ),
+                {
+                    "salt": salt,
+                    "wrapped_private_key": wrapped_private_key,
+                    "false": False,
+                    "username": username,
+                },
+            )
+        self._scrub(["key_slots"])
+
+    def remove_slot(self, username: str) -> bool:
+        with self._write() as cur:
+            cur.execute(
+                self._q(
+                    "DELETE FROM {p}key_slots WHERE username = :username AND (kind <> :password"
+                    " OR (SELECT count(*) FROM {p}key_slots WHERE kind = :password) > 1)"
+                ),
+                {"username": username, "password": PASSWORD},
+            )
+            removed = bool(cur.rowcount == 1)
+        self._scrub(["key_slots"])
+        return removed
+
+    def record_failure(
+        self, username: str, now: datetime, limit: int, lock_for: timedelta
+    ) -> datetime | None:
+        # One statement, so that failures counted by two processes at once all add up.
+        with self._write() as cur:
+            cur.execute(
+                self._q(
+                    "UPDATE {p}key_slots SET"
+                    " failed_attempts = CASE WHEN failed_attempts + 1 >= :limit THEN 0"
+                    "  ELSE failed_attempts + 1 END,"
+                    " locked_until = CASE WHEN failed_attempts + 1 >= :limit THEN :until"
+                    "  ELSE locked_until END"
+                    " WHERE username = :username AND kind = :password"
+                    " RETURNING failed_attempts, locked_until"
+                ),
+                {
+                    "limit": limit,
+                    "until": self._time_in(now + lock_for),
+                    "username": username,
+                    "password": PASSWORD,
+                },
+            )
+            row = cur.fetchone()
+        if row is None or row[0] != 0:
+            return None
+        return self._time_out(row[1])
+
+    def clear_failures(self, username: str) -> None:
+        with self._write() as cur:
+            cur.execute(
+                self._q(
+                    "UPDATE {p}key_slots SET failed_attempts = 0, locked_until = NULL"
+                    " WHERE username = :username"
+                    " AND (failed_attempts <> 0 OR locked_until IS NOT NULL)"
+                ),
+                {"username": username},
+            )
+
+    def key(self, key_id: str) -> WrappedKey | None:
+        with self._read() as cur:
+            cur.execute(
+                self._q("SELECT {keys} FROM {p}wrapped_keys WHERE key_id = :key_id"),
+                {"key_id": key_id},
+            )
+            row = cur.fetchone()
+        return None if row is None else WrappedKey(row[0], row[1], row[2], bytes(row[3]))
+
+    def subject_key(self, subject_id: str) -> WrappedKey | None:
+        with self._read() as cur:
+            cur.execute(
+                self._q("SELECT {keys} FROM {p}wrapped_keys WHERE subject_id = :subject_id"),
+                {"subject_id": subject_id},
+            )
+            row = cur.fetchone()
+        return None if row is None else WrappedKey(row[0], row[1], row[2], bytes(row[3]))
+
+    def add_subject_key(self, key: WrappedKey, kek_id: bytes) -> WrappedKey:
+        with self._write() as cur:
+            # FOR UPDATE, not FOR SHARE: it serializes with shred(), so a key can never be
+            # created for a subject whose tombstone is being written.
+            self._check_kek(cur, kek_id, self._for_update)
+            cur.execute(
+                self._q("SELECT 1 FROM {p}shredded_keys WHERE subject_id = :subject_id"),
+                {"subject_id": key.subject_id},
+            )
+            if cur.fetchone() is not None:
+                raise SubjectShredded
+            cur.execute(
+                self._q("SELECT {keys} FROM {p}wrapped_keys WHERE subject_id = :subject_id"),
+                {"subject_id": key.subject_id},
+            )
+            row = cur.fetchone()
+            if row is not None:
+                return WrappedKey(row[0], row[1], row[2], bytes(row[3]))
+            self._insert_key(cur, key)
+        return key
+
+    def is_shredded(self, subject_id: str) -> bool:
+        with self._read() as cur:
+            cur.execute(
+                self._q("SELECT 1 FROM {p}shredded_keys WHERE subject_id = :subject_id"),
+                {"subject_id": subject_id},
+            )
+            return cur.fetchone() is not None
+
+    def shred(self, subject_id: str, now: datetime) -> None:
+        with self._write() as cur:
+            cur.execute(
+                self._q("SELECT value FROM {p}keyring_meta WHERE name = 'kek_id'")
+                + self._for_update,
+                {},
+            )
+            cur.execute(
+                self._q("DELETE FROM {p}wrapped_keys WHERE subject_id = :subject_id"),
+                {"subject_id": subject_id},
+            )
+            cur.execute(
+                self._q(
+                    "INSERT INTO {p}shredded_keys (subject_id, shredded_at)"
+                    " VALUES (:subject_id, :now) ON CONFLICT (subject_id) DO NOTHING"
+                ),
+                {"subject_id": subject_id, "now": self._time_in(now)},
+            )
+        # Also on a repeated shred: an earlier attempt may have failed after committing.
+        self._scrub(["wrapped_keys"])
+
+    def rotate(
+        self,
+        kek_id: bytes,
+        new_kek_id: bytes,
+        rewrap_key: Callable[[WrappedKey], bytes],
+        rewrap_slot: Callable[[SlotRow], bytes],
+    ) -> None:
+        with self._write() as cur:
+            self._check_kek(cur, kek_id, self._for_update)
+            cur.execute(self._q("SELECT {keys} FROM {p}wrapped_keys"), {})
+            keys = [WrappedKey(r[0], r[1], r[2], bytes(r[3])) for r in cur.fetchall()]
+            cur.execute(self._q("SELECT {slots} FROM {p}key_slots"), {})
+            slots = [self._slot_from(r) for r in cur.fetchall()]
+            for key in keys:
+                cur.execute(
+                    self._q("UPDATE {p}wrapped_keys SET wrapped = :wrapped WHERE key_id = :key_id"),
+                    {"wrapped": rewrap_key(key), "key_id": key.key_id},
+                )
+            for slot in slots:
+                cur.execute(
+                    self._q(
+                        "UPDATE {p}key_slots SET wrapped_kek = :wrapped_kek"
+                        " WHERE username = :username"
+                    ),
+                    {"wrapped_kek": rewrap_slot(slot), "username": slot.username},
+                )
+            cur.execute(
+                self._q("UPDATE {p}keyring_meta SET value = :value WHERE name = 'kek_id'"),
+                {"value": new_kek_id},
+            )
+        # The overwritten envelopes would give the old KEK back to anyone with a slot key.
+        self._scrub(["wrapped_keys", "key_slots"])
+
+
+_SQLITE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS keyring_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS key_slots (
+    username TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    kdf_n INTEGER NOT NULL,
+    kdf_r INTEGER NOT NULL,
+    kdf_p INTEGER NOT NULL,
+    salt BLOB NOT NULL,
+    wrapped_private_key BLOB NOT NULL,
+    public_key BLOB NOT NULL,
+    wrapped_kek BLOB NOT NULL,
+    must_change_password INTEGER NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT
+);
+CREATE TABLE IF NOT EXISTS wrapped_keys (
+    key_id TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL,
+    subject_id TEXT UNIQUE,
+    wrapped BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shredded_keys (subject_id TEXT PRIMARY KEY, shredded_at TEXT NOT NULL);
+"""
+
+
+class SQLiteKeyStore(_SqlKeyStore):
+    """One SQLite file (plus its -wal and -shm), readable only by its owner."""
+
+    def __init__(self, path: pathlib.Path) -> None:
+        self.path = path
+        # Created before SQLite opens it, so it never exists with looser permissions; SQLite
+        # gives the -wal and -shm files the same mode.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+        path.chmod(0o600)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            path, timeout=5.0, isolation_level=None, check_same_thread=False
+        )
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        # Deleted rows are overwritten with zeros instead of lingering in free pages.
+        self._conn.execute("PRAGMA secure_delete=ON")
+        self._conn.execute("PRAGMA busy_timeout=5000")
+        with self._lock:
+            self._conn.executescript(_SQLITE_SCHEMA)
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Cursor]:
+        with self._lock:
+            cur = self._conn.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Cursor]:
+        with self._lock:
+            cur = self._conn.cursor()
+            # IMMEDIATE takes the write lock up front: read-then-write sequences in another
+            # process cannot interleave, and there is no lock upgrade to deadlock on.
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+            finally:
+                cur.close()
+
+    def _time_in(self, value: datetime | None) -> object:
+        return None if value is None else value.astimezone(UTC).isoformat()
+
+    def _time_out(self, value: Any) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value)
+
+    def _scrub(self, tables: Sequence[str]) -> None:
+        # secure_delete zeroed the pages, but older page images stay in the WAL until it is
+        # checkpointed and truncated; a reader in another process can delay that.
+        with self._lock:
+            busy = 1
+            for _ in range(3):
+                busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    return
+            _log.warning("key store WAL could not be truncated after deleting key material")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+_POSTGRES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS {p}keyring_meta (name TEXT PRIMARY KEY, value BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS {p}key_slots (
+    username TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    kdf_n INTEGER NOT NULL,
+    kdf_r INTEGER NOT NULL,
+    kdf_p INTEGER NOT NULL,
+    salt BYTEA NOT NULL,
+    wrapped_private_key BYTEA NOT NULL,
+    public_key BYTEA NOT NULL,
+    wrapped_kek BYTEA NOT NULL,
+    must_change_password BOOLEAN NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS {p}wrapped_keys (
+    key_id TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL,
+    subject_id TEXT UNIQUE,
+    wrapped BYTEA NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {p}shredded_keys (
+    subject_id TEXT PRIMARY KEY,
+    shredded_at TIMESTAMPTZ NOT NULL
+);
+"""
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_NAMED_PARAMETER = re.compile(r"(?<!:):([a-z_]+)")
+
+
+class PostgresKeyStore(_SqlKeyStore):
+    _for_share = " FOR SHARE"
+    _for_update = " FOR UPDATE"
+
+    def __init__(self, conninfo: str, schema: str) -> None:
+        if not _IDENTIFIER.fullmatch(schema):
+            raise KeyringError("El nombre del esquema de PostgreSQL no es válido.")
+        self._schema = schema
+        self._prefix = f'"{schema}".'
+        self._pool: ConnectionPool = ConnectionPool(
+            conninfo, min_size=1, max_size=4, kwargs={"autocommit": True}, open=True
+        )
+        with self._write() as cur:
+            # Two processes starting at once may both try to create the tables.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._prefix,))
+            cur.execute(self._q(_POSTGRES_SCHEMA))
+
+    def _q(self, sql: str) -> str:
+        return _NAMED_PARAMETER.sub(r"%(\1)s", super()._q(sql))
+
+    @contextmanager
+    def _read(self) -> Iterator[Any]:
+        with self._pool.connection() as conn, conn.cursor() as cur:
+            yield cur
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield cur
+
+    def _time_in(self, value: datetime | None) -> object:
+        return value
+
+    def _time_out(self, value: Any) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def _scrub(self, tables: Sequence[str]) -> None:
+        # Plain VACUUM only marks dead tuples' space free; FULL rewrites the (small) table into
+        # new files, so the old wrapped bytes are no longer in the table's files.
+        with self._pool.connection() as conn:
+            for table in tables:
+                conn.execute(
+                    sql.SQL("VACUUM FULL {}.{}").format(
+                        sql.Identifier(self._schema), sql.Identifier(table)
+                    )
+                )
+
+    def close(self) -> None:
+        self._pool.close()
