@@ -27,7 +27,7 @@ DIMENSIONS: tuple[str, ...] = ("zone", "month")
 FINEST: tuple[str, ...] = DIMENSIONS
 
 _TABLES = ("stats_cases", "zones_view")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_MONTH = re.compile(r"([1-9][0-9]{3})-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True, order=True)
@@ -36,16 +36,19 @@ class Month:
     month: int
 
     def __post_init__(self) -> None:
-        if not 1 <= self.month <= 12 or not 1 <= self.year <= 9999:
+        if not 1 <= self.month <= 12 or not 1000 <= self.year <= 9999:
             raise ValueError(
-                f"Mes inválido «{self.year:04d}-{self.month:02d}»: el mes va de 01 a 12"
+                f"Mes inválido «{self.year:04d}-{self.month:02d}»: año de 1000 a 9999, "
+                "mes de 01 a 12"
             )
 
     @classmethod
     def parse(cls, text: str) -> Month:
         match = _MONTH.fullmatch(text)
         if match is None:
-            raise ValueError(f"Mes inválido «{text}»: use el formato AAAA-MM, p. ej. 2024-03")
+            raise ValueError(
+                f"Mes inválido «{text}»: use el formato AAAA-MM con mes de 01 a 12, p. ej. 2024-03"
+            )
         return cls(int(match[1]), int(match[2]))
 
     def __str__(self) -> str:

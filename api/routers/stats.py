@@ -25,6 +25,7 @@ from projections.statistics import (
 
 router = APIRouter(prefix="/stats", tags=["estadísticas"])
 
+_MONTH_PATTERN = "^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 _CSV_COLUMNS = {"zone": ("clave_zona", "zona"), "month": ("mes",)}
 # A spreadsheet would run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -53,15 +54,25 @@ def case_query(
             description="Dimensiones separadas por coma: «zone», «month» o «zone,month». "
             "No se admite una tabla sin agrupación (sería un total).",
             examples=["zone,month"],
+            # Documented, not enforced: case_query checks it with a message that says why.
+            json_schema_extra={"pattern": "^(zone|month|zone,month|month,zone)$"},
         ),
     ],
     desde: Annotated[
         str | None,
-        Query(description="Primer mes incluido, AAAA-MM.", examples=["2024-01"]),
+        Query(
+            description="Primer mes incluido, AAAA-MM.",
+            examples=["2024-01"],
+            json_schema_extra={"pattern": _MONTH_PATTERN},
+        ),
     ] = None,
     hasta: Annotated[
         str | None,
-        Query(description="Último mes incluido, AAAA-MM.", examples=["2024-12"]),
+        Query(
+            description="Último mes incluido, AAAA-MM; no anterior a «desde».",
+            examples=["2024-12"],
+            json_schema_extra={"pattern": _MONTH_PATTERN},
+        ),
     ] = None,
 ) -> CaseQuery:
     names = [name.strip() for name in group_by.split(",")]

@@ -148,7 +148,9 @@ def test_unknown_or_repeated_grouping_is_rejected(requested: list[str], message:
         check_group_by(requested)
 
 
-@pytest.mark.parametrize("text", ["2024-1", "2024-13", "2024-00", "24-01", "2024-01-01", ""])
+@pytest.mark.parametrize(
+    "text", ["2024-1", "2024-13", "2024-00", "0000-01", "24-01", "2024-01-01", "２０２４-01", ""]
+)
 def test_month_rejects_anything_but_a_real_yyyy_mm(text: str) -> None:
     with pytest.raises(ValueError, match="Mes inválido"):
         Month.parse(text)
