@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keys import (
+    PLACEHOLDER,
+    Keyring,
+    KeyringError,
+    SQLiteKeyStore,
+    SubjectShredded,
+    TamperedCiphertext,
+    UnknownKey,
+    UnlockedKeyring,
+)
+from tests.unit.keys.conftest import COORDINATOR, COORDINATOR_PASSWORD
+
+SUBJECT = "c1d2e3f4-0000-4000-8000-000000000001"
+OTHER = "c1d2e3f4-0000-4000-8000-000000000002"
+
+
+def test_a_sealed_value_opens_to_the_same_text(keyring: UnlockedKeyring) -> None:
+    envelope = keyring.seal(SUBJECT, "client.name", "María Sintética López")
+
+    assert keyring.open(SUBJECT, "client.name", envelope) == "María Sintética López"
+
+
+def test_the_envelope_does_not_contain_the_plaintext(keyring: UnlockedKeyring) -> None:
+    envelope = keyring.seal(SUBJECT, "client.name", "CANARIO-NOMBRE")
+
+    assert b"CANARIO" not in envelope
+    assert envelope[0] == 1
+
+
+def test_sealing_twice_gives_different_envelopes(keyring: UnlockedKeyring) -> None:
+    first = keyring.seal(SUBJECT, "client.name", "Ana")
+    second = keyring.seal(SUBJECT, "client.name", "Ana")
+
+    assert first != second
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(subject=st.text(min_size=1), label=st.text(), plaintext=st.text())
+def test_any_text_round_trips_for_any_subject_and_label(
+    keyring: UnlockedKeyring, subject: str, label: str, plaintext: str
+) -> None:
+    envelope = keyring.seal(subject, label, plaintext)
+
+    assert keyring.open(subject, label, envelope) == plaintext
+
+
+def test_every_single_bit_flip_is_detected(keyring: UnlockedKeyring) -> None:
+    envelope = keyring.seal(SUBJECT, "client.curp", "X")
+
+    for position in range(len(envelope) * 8):
+        altered = bytearray(envelope)
+        altered[position // 8] ^= 1 << (position % 8)
+        with pytest.raises(TamperedCiphertext):
+            keyring.open(SUBJECT, "client.curp", bytes(altered))
+
+
+def test_an_envelope_moved_to_another_subject_does_not_open(keyring: UnlockedKeyring) -> None:
+    keyring.seal(OTHER, "client.name", "Otra")
+    envelope = keyring.seal(SUBJECT, "client.name", "Ana")
+
+    with pytest.raises(TamperedCiphertext):
+        keyring.open(OTHER, "client.name", envelope)
+
+
+def test_an_envelope_moved_to_another_field_does_not_open(keyring: UnlockedKeyring) -> None:
+    envelope = keyring.seal(SUBJECT, "client.name", "Ana")
+
+    with pytest.raises(TamperedCiphertext) as raised:
+        keyring.open(SUBJECT, "client.phone", envelope)
+    assert str(raised.value) == "El dato cifrado fue alterado o no corresponde a este campo."
+
+
+def test_a_truncated_envelope_does_not_open(keyring: UnlockedKeyring) -> None:
+    envelope = keyring.seal(SUBJECT, "client.name", "Ana")
+
+    for length in range(len(envelope)):
+        with pytest.raises(TamperedCiphertext):
+            keyring.open(SUBJECT, "client.name", envelope[:length])
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00", b"\x01" * 80, b"\x02" + bytes(60)])
+def test_garbage_does_not_open(keyring: UnlockedKeyring, garbage: bytes) -> None:
+    keyring.seal(SUBJECT, "client.name", "Ana")
+
+    with pytest.raises(TamperedCiphertext):
+        keyring.open(SUBJECT, "client.name", garbage)
+
+
+def test_opening_for_a_subject_without_a_key_is_an_unknown_key(
+    keyring: UnlockedKeyring,
+) -> None:
+    envelope = keyring.seal(SUBJECT, "client.name", "Ana")
+
+    with pytest.raises(UnknownKey):
+        keyring.open(OTHER, "client.name", envelope)
+
+
+def test_a_shredded_subject_opens_as_the_placeholder_and_others_are_intact(
+    keyring: UnlockedKeyring,
+) -> None:
+    shredded = keyring.seal(SUBJECT, "client.name", "Ana")
+    kept = keyring.seal(OTHER, "client.name", "Beatriz")
+
+    keyring.shred(SUBJECT)
+
+    assert keyring.is_shredded(SUBJECT)
+    assert not keyring.is_shredded(OTHER)
+    assert keyring.open(SUBJECT, "client.name", shredded) == PLACEHOLDER
+    assert keyring.open(OTHER, "client.name", kept) == "Beatriz"
+
+
+def test_a_shredded_subject_stays_shredded_for_a_new_session(
+    store: SQLiteKeyStore, keyring: UnlockedKeyring
+) -> None:
+    envelope = keyring.seal(SUBJECT, "client.name", "Ana")
+    keyring.shred(SUBJECT)
+
+    fresh = Keyring.unlock(store, COORDINATOR, COORDINATOR_PASSWORD)
+
+    assert fresh.open(SUBJECT, "client.name", envelope) == PLACEHOLDER
+
+
+def test_shredding_is_idempotent(keyring: UnlockedKeyring) -> None:
+    envelope = keyring.seal(SUBJECT, "client.name", "Ana")
+
+    keyring.shred(SUBJECT)
+    keyring.shred(SUBJECT)
+
+    assert keyring.open(SUBJECT, "client.name", envelope) == PLACEHOLDER
+
+
+def test_sealing_for_a_shredded_subject_is_refused(keyring: UnlockedKeyring) -> None:
+    keyring.seal(SUBJECT, "client.name", "Ana")
+    keyring.shred(SUBJECT)
+
+    with pytest.raises(KeyringError) as raised:
+        keyring.seal(SUBJECT, "client.phone", "4611234567")
+    assert isinstance(raised.value, SubjectShredded)
+    assert str(raised.value) == (
+        "Los datos de esta usuaria fueron cancelados; no se pueden registrar datos nuevos."
+    )
+
+
+def test_forget_drops_a_key_that_another_session_shredded(
+    store: SQLiteKeyStore, keyring: UnlockedKeyring
+) -> None:
+    envelope = keyring.seal(SUBJECT, "client.name", "Ana")
+    other_session = Keyring.unlock(store, COORDINATOR, COORDINATOR_PASSWORD)
+    other_session.shred(SUBJECT)
+
+    keyring.forget(SUBJECT)
+
+    assert keyring.open(SUBJECT, "client.name", envelope) == PLACEHOLDER
