@@ -38,7 +38,9 @@ class KdfParams:
 
     def __post_init__(self) -> None:
         if self.n < 2 or self.n & (self.n - 1) or self.r < 1 or self.p < 1:
-            raise ValueError("scrypt: n must be a power of two and r, p positive")
+            raise ValueError(
+                "Parámetros de scrypt no válidos: n debe ser potencia de dos; r y p, positivos."
+            )
 
     @classmethod
     def fast(cls) -> KdfParams:
