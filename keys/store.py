@@ -460,7 +460,6 @@ class SQLiteKeyStore(_SqlKeyStore):
     """One SQLite file (plus its -wal and -shm), readable only by its owner."""
 
     def __init__(self, path: pathlib.Path) -> None:
-        self.path = path
         # Created before SQLite opens it, so it never exists with looser permissions; SQLite
         # gives the -wal and -shm files the same mode.
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)

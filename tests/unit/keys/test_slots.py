@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
@@ -325,7 +326,7 @@ def test_a_locked_keyring_refuses_every_use(keyring: UnlockedKeyring) -> None:
     keyring.lock()
     keyring.lock()
 
-    uses = [
+    uses: list[Callable[[], object]] = [
         lambda: keyring.seal("s", "client.name", "Ana"),
         lambda: keyring.open("s", "client.name", envelope),
         lambda: keyring.blind_index("nombre", "ana"),
