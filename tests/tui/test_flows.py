@@ -1,0 +1,311 @@
+"""The staff app driven through the keyboard, against a real (synthetic) institute."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, SelectionList, TabbedContent, TextArea
+
+from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
+from tui.app import VioletaApp
+from tui.case import CaseScreen
+from tui.client import ClientScreen
+from tui.dashboard import DashboardScreen
+from tui.dialogs import JustificationScreen
+from tui.forms import IntakeScreen, RegisterClientScreen
+from tui.help import HelpScreen
+from tui.login import ChangePasswordScreen, LoginScreen
+from tui.search import SearchScreen
+
+pytestmark = pytest.mark.anyio
+
+MakeApp = Callable[..., VioletaApp]
+LEGAL_PASSWORD = PASSWORD + "-j"
+
+
+async def test_wrong_password_shows_the_spanish_error_and_stays_on_login(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", "no-es-la-clave")
+        await until(pilot, lambda: text_of(pilot, "#login-message") not in ("", "Verificando…"))
+
+        assert isinstance(app.screen, LoginScreen)
+        assert app.gateway is None
+        message = text_of(pilot, "#login-message")
+        assert "incorrect" in message.lower() or "contraseña" in message.lower()
+        assert app.screen.query_one("#contrasena", Input).value == ""
+
+
+async def test_unknown_user_gets_the_same_answer_as_a_wrong_password(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    answers = []
+    for username in ("coordinacion", "nadie-con-ese-nombre"):
+        app = make_app(seeded.institute)
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, username, "no-es-la-clave")
+            await until(pilot, lambda: text_of(pilot, "#login-message") not in ("", "Verificando…"))
+            answers.append(text_of(pilot, "#login-message"))
+    assert answers[0] == answers[1]
+
+
+async def test_login_opens_mi_dia_with_counters_and_my_recent_cases(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        table = app.screen.query_one("#recientes", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+
+        assert "Carmen Coordinación Prueba" in text_of(pilot, "#greeting")
+        assert "Coordinación" in text_of(pilot, "#greeting")
+        assert text_of(pilot, "#counter-abiertos").split() == ["1", "expedientes", "abiertos"]
+        assert text_of(pilot, "#counter-mes").startswith("1")
+        assert text_of(pilot, "#counter-cancelaciones").startswith("0")
+        assert "accesos excepcionales hoy" in text_of(pilot, "#counter-excepcionales")
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[:3] == [seeded.folio, "Ana Prueba Sintética", "20/11/2026"]
+
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+
+
+async def test_first_login_requires_a_new_password_before_anything_else(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "nueva", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, ChangePasswordScreen))
+        await pilot.press("ctrl+f")
+        assert isinstance(app.screen, ChangePasswordScreen), "no search before the change"
+
+        await type_text(pilot, PASSWORD)
+        await pilot.press("tab")
+        await type_text(pilot, "una-clave-nueva-2026")
+        await pilot.press("tab")
+        await type_text(pilot, "una-clave-distinta")
+        await pilot.press("ctrl+s")
+        assert "No coincide" in text_of(pilot, "#repetida .field-message")
+
+        repeated = app.screen.query_one("#repetida-input", Input)
+        repeated.value = "una-clave-nueva-2026"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+
+    seeded.institute.login("nueva", "una-clave-nueva-2026").close()
+
+
+async def test_search_by_name_finds_the_client_and_opens_her(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "juridica", LEGAL_PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("slash")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await type_text(pilot, "ana prueba")
+        await pilot.press("enter")
+        table = app.screen.query_one("#usuarias", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        assert str(table.get_row_at(0)[0]) == "Ana Prueba Sintética"
+
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await until(pilot, lambda: text_of(pilot, "#ficha-nombre") == "Ana Prueba Sintética")
+        assert text_of(pilot, "#ficha-nacimiento") == "15/03/1990"
+        assert text_of(pilot, "#ficha-zona") == seeded.zone_name
+        cases = app.screen.query_one("#expedientes", DataTable)
+        assert str(cases.get_row_at(0)[0]) == seeded.folio
+
+
+async def test_search_without_matches_says_so(seeded: Seeded, make_app: MakeApp) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "juridica", LEGAL_PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await type_text(pilot, "Zoila Inexistente")
+        await pilot.press("enter")
+        await until(pilot, lambda: text_of(pilot, "#resultado") == "Ninguna usuaria coincide.")
+
+
+async def test_register_refuses_a_bad_birth_date_then_lands_on_the_new_client(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RegisterClientScreen))
+        screen = app.screen
+        zones = screen.query_one("#zona-select", Select)
+        await until(pilot, lambda: len(zones._options) > 1)
+
+        await type_text(pilot, "Carla Prueba Sintética")
+        await pilot.press("tab")
+        await type_text(pilot, "31/02/1990")
+        assert text_of(pilot, "#nacimiento .field-message") == (
+            "No es una fecha válida del calendario."
+        )
+        zones.value = seeded.zone_code
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert app.screen is screen
+
+        # Well formed but outside the ages the institute serves: the service says why.
+        birth = screen.query_one("#nacimiento-input", Input)
+        birth.value = "01/01/1950"
+        await pilot.press("ctrl+s")
+        await until(
+            pilot, lambda: "el instituto atiende" in text_of(pilot, "#nacimiento .field-message")
+        )
+        assert app.screen is screen
+        assert app.gateway is not None
+        assert app.gateway.call(lambda session: session.search_clients("Carla")) == []
+
+        birth.value = "01/01/1991"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await until(pilot, lambda: text_of(pilot, "#ficha-nombre") == "Carla Prueba Sintética")
+        assert text_of(pilot, "#ficha-zona") == seeded.zone_name
+        found = app.gateway.call(lambda session: session.search_clients("Carla"))
+        assert [client.name for client in found] == ["Carla Prueba Sintética"]
+
+
+async def test_opening_a_case_with_the_intake_shows_its_folio(
+    seeded_without_cases: Seeded, make_app: MakeApp
+) -> None:
+    app = make_app(seeded_without_cases.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await app.run_action("search")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await type_text(pilot, "Ana")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.query_one("#usuarias", DataTable).row_count == 1)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await until(pilot, lambda: "Sin expedientes" in text_of(pilot, "#expedientes-vacio"))
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, IntakeScreen))
+
+        await type_text(pilot, "Orientación jurídica")
+        await pilot.press("ctrl+s")
+        assert "Es obligatorio" in text_of(pilot, "#relato .field-message")
+        assert "al menos uno" in text_of(pilot, "#tipos .field-message")
+        assert isinstance(app.screen, IntakeScreen)
+
+        await pilot.press("tab")
+        await type_text(pilot, "Relato sintético")
+        await pilot.press("tab", "space", "down", "down", "space")  # Psicológica, Patrimonial
+        await pilot.press("tab", "space")  # Familiar
+        app.screen.query_one("#riesgo-select", Select).value = "alto"
+        assert app.screen.query_one("#tipos-list", SelectionList).selected == [
+            "psicologica",
+            "patrimonial",
+        ]
+        assert app.screen.query_one("#relato-text", TextArea).text == "Relato sintético"
+        await pilot.press("ctrl+s")
+
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        await until(pilot, lambda: "CTZ-2026-00001" in text_of(pilot, "#case-header"))
+        header = text_of(pilot, "#case-header")
+        assert "Psicológica" in header
+        assert "Patrimonial" in header
+        assert "Riesgo: Alto" in header
+        await until(pilot, lambda: "Relato sintético" in text_of(pilot, "#body-entrevista"))
+
+
+async def open_first_case_of(pilot: Pilot[None], name: str) -> None:
+    """Búsqueda → usuaria → her first expediente, the way staff get there."""
+    app = pilot.app
+    await pilot.press("slash")
+    await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+    await type_text(pilot, name)
+    await pilot.press("enter")
+    await until(pilot, lambda: app.screen.query_one("#usuarias", DataTable).row_count > 0)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+    await until(pilot, lambda: app.screen.query_one("#expedientes", DataTable).row_count > 0)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+
+
+async def test_a_section_outside_the_role_asks_for_a_reason_and_is_marked_exceptional(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "juridica", LEGAL_PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await open_first_case_of(pilot, "Ana Prueba")
+        await until(pilot, lambda: "Motivo sintético" in text_of(pilot, "#body-entrevista"))
+
+        await pilot.press("5")  # Trabajo social: not legal's, but readable with a reason
+        await until(pilot, lambda: isinstance(app.screen, JustificationScreen))
+        await type_text(pilot, "Revisar gestión")
+        assert text_of(pilot, "#motivo-message").startswith("Faltan")
+        await pilot.press("enter")
+        assert isinstance(app.screen, JustificationScreen), "too short: not sent"
+
+        await type_text(pilot, " ante el DIF municipal")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        await until(pilot, lambda: "ACCESO EXCEPCIONAL" in text_of(pilot, "#mark-trabajo_social"))
+        assert text_of(pilot, "#mark-entrevista") == ""
+
+
+async def test_psychology_notes_are_unavailable_to_legal(seeded: Seeded, make_app: MakeApp) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "juridica", LEGAL_PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await open_first_case_of(pilot, "Ana Prueba")
+
+        await pilot.press("4")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CaseScreen), "no reason can open it, so none is asked"
+        assert text_of(pilot, "#body-psicologica") == "Sin acceso para su rol."
+        tab = app.screen.query_one("#secciones", TabbedContent).get_tab("sec-psicologica")
+        assert tab.has_class("-no-access")
+
+
+async def test_idle_terminal_locks_and_returns_to_login(seeded: Seeded, make_app: MakeApp) -> None:
+    app = make_app(seeded.institute, idle_lock_seconds=0.6)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=5)
+
+        assert app.gateway is None
+        assert not any(isinstance(screen, DashboardScreen) for screen in app.screen_stack)
+        assert app.screen.query_one("#usuario", Input).value == ""
+
+
+async def test_help_lists_the_keys_of_the_screen_in_use(seeded: Seeded, make_app: MakeApp) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        rows = [
+            [str(cell) for cell in table.get_row_at(index)]
+            for table in app.screen.query(DataTable)
+            for index in range(table.row_count)
+        ]
+        assert ["r", "Registrar usuaria"] in rows
+        assert ["Ctrl+L", "Bloquear"] in rows
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)

@@ -1,0 +1,88 @@
+"""What every screen of a logged-in session shares: the gateway and one way to call it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from domain.errors import DomainError
+from tui.gateway import Gateway, SessionClosed
+from tui.keymap import Key
+from tui.widgets import TopBar
+from violeta.service import StaffSession
+
+T = TypeVar("T")
+
+
+class ServiceFailed(Message, bubble=False):
+    """The service refused (in Spanish, without personal data); nothing was recorded."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__()
+        self.error = error
+
+
+class ExternalChanges(Message, bubble=False):
+    """Other terminals wrote something; what this screen shows may be out of date."""
+
+
+class SessionScreen(Screen[None]):
+    KEYMAP: ClassVar[tuple[Key, ...]] = ()
+    TITLE_TEXT: ClassVar[str] = ""
+    RELOADABLE: ClassVar[bool] = False  # has an F5 that reads again
+
+    def __init__(self, gateway: Gateway) -> None:
+        super().__init__()
+        self.gateway = gateway
+
+    def compose_frame(self) -> ComposeResult:
+        yield TopBar(self.TITLE_TEXT, self.gateway.identity)
+
+    def compose_footer(self) -> ComposeResult:
+        yield Static("", id="stale", classes="stale")
+        yield Footer()
+
+    def run_service(
+        self,
+        operation: Callable[[StaffSession], T],
+        deliver: Callable[[T], Message],
+        *,
+        writes: bool = False,
+    ) -> None:
+        """Runs one service call in a worker thread; its outcome comes back as a message."""
+
+        def job() -> None:
+            try:
+                result = self.gateway.call(operation, writes=writes)
+            except SessionClosed:
+                return
+            except DomainError as error:
+                self.post_message(ServiceFailed(error))
+                return
+            self.post_message(deliver(result))
+
+        self.run_worker(job, thread=True, group="service")
+
+    def on_service_failed(self, message: ServiceFailed) -> None:
+        self.handle_failure(message.error)
+
+    def handle_failure(self, error: DomainError) -> None:
+        """Screens override this (not the handler: Textual calls handlers of every base class)."""
+        self.notify(error.message, title="No se pudo completar", severity="error")
+
+    def on_external_changes(self, _message: ExternalChanges) -> None:
+        if self.RELOADABLE:
+            self.query_one("#stale", Static).update(
+                "Hay registros nuevos de otras terminales · F5 actualiza esta vista"
+            )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def mark_fresh(self) -> None:
+        self.query_one("#stale", Static).update("")

@@ -1,0 +1,247 @@
+"""El expediente: one tab per section, each read (and audited) only when it is opened."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static, TabbedContent, TabPane
+
+from domain.errors import DomainError
+from domain.permissions import Action, Decision, decide
+from domain.vocabulary import Section
+from tui.base import SessionScreen
+from tui.dialogs import JustificationScreen, NoteScreen
+from tui.gateway import Gateway
+from tui.keymap import CASE_KEYS, bindings
+from tui.navigation import OpenClient
+from tui.widgets import format_date
+from violeta.dto import CaseDetail
+from violeta.service import JustificationRequired
+
+SECTIONS = tuple(Section)
+NO_ACCESS = "Sin acceso para su rol."
+SEVERAL_RULE = "Un expediente puede registrar varios tipos y modalidades."
+
+
+# The eight tabs must fit in 120 columns; the pane itself uses the full name.
+TAB_LABELS = {Section.INTAKE: "Entrevista", Section.PROTECTION_ORDERS: "Órdenes"}
+
+
+def pane_id(section: Section) -> str:
+    return f"sec-{section.value}"
+
+
+def section_of(pane: str) -> Section:
+    return Section(pane.removeprefix("sec-"))
+
+
+def header(detail: CaseDetail) -> Content:
+    return Content.from_markup(
+        "[b]$folio[/b] · $client\n"
+        "Apertura $opened · Estado: $status · Zona: $zone · Riesgo: [b]$risk[/b]\n"
+        "Tipos de violencia: $types\nModalidades: $modalities  [dim]($rule)[/dim]",
+        folio=detail.folio,
+        client=detail.client_name,
+        opened=format_date(detail.opened_on),
+        status=detail.status,
+        zone=detail.zone_name,
+        risk=detail.risk,
+        types=", ".join(detail.violence_types) or "—",
+        modalities=", ".join(detail.modalities) or "—",
+        rule=SEVERAL_RULE,
+    )
+
+
+def section_body(section: Section, detail: CaseDetail) -> Content:
+    parts: list[Content] = []
+    if section is Section.INTAKE:
+        parts.append(Content.from_markup("[b]Motivo de atención[/b]\n$text\n", text=detail.reason))
+        parts.append(Content.from_markup("[b]Relato[/b]\n$text\n", text=detail.narrative))
+    parts.append(Content.from_markup("[b]Notas[/b]"))
+    if not detail.notes:
+        parts.append(Content.from_markup("[dim]Sin notas en esta sección.[/dim]"))
+    for note in detail.notes:
+        parts.append(
+            Content.from_markup(
+                "[dim]$date · $author[/dim]\n$text",
+                date=format_date(note.written_on),
+                author=note.author,
+                text=note.text,
+            )
+        )
+    return Content("\n").join(parts)
+
+
+class CaseScreen(SessionScreen):
+    KEYMAP = CASE_KEYS
+    BINDINGS = bindings(CASE_KEYS)
+    TITLE_TEXT = "Expediente"
+    RELOADABLE = True
+
+    class SectionLoaded(Message, bubble=False):
+        def __init__(self, section: Section, detail: CaseDetail) -> None:
+            super().__init__()
+            self.section = section
+            self.detail = detail
+
+    class NoteAdded(Message, bubble=False):
+        def __init__(self, section: Section) -> None:
+            super().__init__()
+            self.section = section
+
+    def __init__(self, gateway: Gateway, case_id: UUID) -> None:
+        super().__init__(gateway)
+        self.case_id = case_id
+        self.client_id: UUID | None = None
+        self.current = Section.INTAKE
+        # What this screen shows, per section, only while it is on screen.
+        self.loaded: dict[Section, CaseDetail] = {}
+        self.justifications: dict[Section, str] = {}
+
+    def decision(self, section: Section, action: Action = Action.READ) -> Decision:
+        return decide(self.gateway.identity.role, section, action)
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_frame()
+        yield Static("Cargando expediente…", id="case-header")
+        with TabbedContent(id="secciones"):
+            for section in SECTIONS:
+                with (
+                    TabPane(TAB_LABELS.get(section, section.label), id=pane_id(section)),
+                    VerticalScroll(),
+                ):
+                    yield Static("", id=f"mark-{section.value}", classes="exceptional")
+                    yield Static("", id=f"body-{section.value}", classes="section-body")
+        yield Static(
+            "[b]Ámbar[/b]: consulta excepcional, con motivo · [b]Gris[/b]: sin acceso para su rol",
+            id="legend",
+            classes="muted",
+        )
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        for section in SECTIONS:
+            tab = tabs.get_tab(pane_id(section))
+            decision = self.decision(section)
+            tab.set_class(decision is Decision.BREAK_GLASS, "-exceptional")
+            tab.set_class(decision is Decision.DENIED, "-no-access")
+        granted = [s for s in SECTIONS if self.decision(s) is Decision.GRANTED]
+        first = Section.INTAKE if Section.INTAKE in granted else (granted or [Section.INTAKE])[0]
+        if tabs.active == pane_id(first):
+            self.show_section(first)
+        else:
+            tabs.active = pane_id(first)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "justify":
+            return (
+                self.current not in self.loaded
+                and self.decision(self.current) is Decision.BREAK_GLASS
+            )
+        if action == "add_note":
+            return self.decision(self.current, Action.WRITE) is Decision.GRANTED
+        return True
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        if event.pane.id is not None:
+            self.show_section(section_of(event.pane.id))
+
+    def show_section(self, section: Section) -> None:
+        self.current = section
+        self.refresh_bindings()
+        if section in self.loaded:
+            return
+        body = self.query_one(f"#body-{section.value}", Static)
+        if self.decision(section) is Decision.DENIED:
+            # Never asked of the service: browsing tabs is not an attempt to read.
+            body.update(NO_ACCESS)
+            return
+        body.update("Cargando…")
+        self.load(section, self.justifications.get(section, ""))
+
+    def action_section(self, number: int) -> None:
+        if 1 <= number <= len(SECTIONS):
+            self.query_one(TabbedContent).active = pane_id(SECTIONS[number - 1])
+
+    def action_reload(self) -> None:
+        self.mark_fresh()
+        self.loaded.pop(self.current, None)
+        self.show_section(self.current)
+
+    def action_justify(self) -> None:
+        self.ask_justification(self.current, JustificationRequired(self.current).message)
+
+    def action_client(self) -> None:
+        if self.client_id is not None:
+            self.post_message(OpenClient(self.client_id))
+
+    def action_add_note(self) -> None:
+        section = self.current
+
+        def save(text: str | None) -> None:
+            if text:
+                self.add_note(section, text)
+
+        self.app.push_screen(NoteScreen(section.label), save)
+
+    def ask_justification(self, section: Section, explanation: str) -> None:
+        def retry(reason: str | None) -> None:
+            if reason:
+                self.justifications[section] = reason
+                self.load(section, reason)
+
+        self.app.push_screen(JustificationScreen(explanation), retry)
+
+    # -- service calls ------------------------------------------------------------------
+
+    def load(self, section: Section, justification: str) -> None:
+        case_id = self.case_id
+        self.run_service(
+            lambda session: session.case_detail(case_id, section, justification),
+            lambda detail: self.SectionLoaded(section, detail),
+        )
+
+    def add_note(self, section: Section, text: str) -> None:
+        case_id = self.case_id
+        self.run_service(
+            lambda session: session.add_note(case_id, section, text),
+            lambda _: self.NoteAdded(section),
+            writes=True,
+        )
+
+    # -------------------------------------------------------------------------------------
+
+    def on_case_screen_section_loaded(self, message: SectionLoaded) -> None:
+        section, detail = message.section, message.detail
+        self.loaded[section] = detail
+        self.refresh_bindings()
+        self.client_id = detail.client_id
+        self.query_one("#case-header", Static).update(header(detail))
+        self.query_one(f"#body-{section.value}", Static).update(section_body(section, detail))
+        self.query_one(f"#mark-{section.value}", Static).update(
+            "ACCESO EXCEPCIONAL · registrado con su motivo y notificado a coordinación"
+            if detail.exceptional_access
+            else ""
+        )
+
+    def on_case_screen_note_added(self, message: NoteAdded) -> None:
+        self.notify(f"Nota registrada en «{message.section.label}».")
+        if self.loaded.pop(message.section, None) is not None and message.section == self.current:
+            self.show_section(message.section)
+
+    def handle_failure(self, error: DomainError) -> None:
+        if isinstance(error, JustificationRequired):
+            self.query_one(f"#body-{error.section.value}", Static).update(
+                "Esta sección no corresponde a su rol. Pulse m para escribir el motivo y "
+                "consultarla como acceso excepcional."
+            )
+            if error.section == self.current:
+                self.ask_justification(error.section, error.message)
+            return
+        super().handle_failure(error)

@@ -1,0 +1,106 @@
+"""Mi día: who is working, the institute's counters and her own recent cases."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from tui.base import SessionScreen
+from tui.keymap import DASHBOARD_KEYS, bindings
+from tui.navigation import OpenCase
+from tui.widgets import Counter, format_date
+from violeta.dto import Dashboard
+
+COUNTERS = (
+    ("abiertos", "expedientes abiertos"),
+    ("mes", "expedientes del mes"),
+    ("cancelaciones", "cancelaciones pendientes"),
+    ("excepcionales", "accesos excepcionales hoy"),
+)
+
+
+class DashboardScreen(SessionScreen):
+    KEYMAP = DASHBOARD_KEYS
+    BINDINGS = bindings(DASHBOARD_KEYS)
+    TITLE_TEXT = "Mi día"
+    RELOADABLE = True
+    AUTO_FOCUS = "#recientes"
+
+    class Loaded(Message, bubble=False):
+        def __init__(self, dashboard: Dashboard) -> None:
+            super().__init__()
+            self.dashboard = dashboard
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_frame()
+        yield Static("", id="greeting")
+        with Horizontal(id="counters"):
+            for key, caption in COUNTERS:
+                yield Counter(caption, id=f"counter-{key}")
+        yield Static("Mis expedientes recientes", classes="section-title")
+        table: DataTable[str] = DataTable(id="recientes", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Folio", "Usuaria", "Apertura", "Estado", "Zona", "Riesgo")
+        yield table
+        yield Static("", id="recientes-vacio", classes="muted")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.seen_generation = -1
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        # Coming back from a case or a form: read again only if something was written since,
+        # because every read of the list is an audited access.
+        if self.seen_generation not in (-1, self.gateway.generation):
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self.seen_generation = self.gateway.generation
+        self.mark_fresh()
+        self.run_service(lambda session: session.dashboard(), self.Loaded)
+
+    def action_open_case(self) -> None:
+        table = self.query_one("#recientes", DataTable)
+        if table.row_count:
+            row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            if row_key.value is not None:
+                self.post_message(OpenCase(UUID(row_key.value)))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_case()
+
+    def on_dashboard_screen_loaded(self, message: Loaded) -> None:
+        board = message.dashboard
+        staff = board.staff
+        self.query_one("#greeting", Static).update(
+            f"Hola, [b]{staff.display_name}[/b] · {staff.role.label}"
+        )
+        figures = (
+            board.open_cases,
+            board.cases_this_month,
+            board.pending_erasures,
+            board.exceptional_accesses_today,
+        )
+        for (key, _caption), value in zip(COUNTERS, figures, strict=True):
+            self.query_one(f"#counter-{key}", Counter).show(value)
+        table = self.query_one("#recientes", DataTable)
+        table.clear()
+        for case in board.my_recent_cases:
+            table.add_row(
+                case.folio,
+                case.client_name,
+                format_date(case.opened_on),
+                case.status,
+                case.zone_name,
+                case.risk,
+                key=str(case.case_id),
+            )
+        remarks = list(board.notes)
+        if not board.my_recent_cases:
+            remarks.append("No hay expedientes recientes abiertos por usted.")
+        self.query_one("#recientes-vacio", Static).update("\n".join(remarks))

@@ -1,0 +1,104 @@
+"""Keys as data: one table per screen feeds the bindings, the footer, the help and the palette."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+from domain.vocabulary import Section
+
+
+@dataclass(frozen=True)
+class Key:
+    """One action a person can take. ``keys`` uses Textual's names, comma-separated."""
+
+    keys: str
+    action: str
+    description: str
+    shown: str = ""  # how the help screen spells the keys; defaults to ``keys``
+    short: str = ""  # how the footer spells them, when ``shown`` is too long for it
+    footer: bool = True
+    priority: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.shown or self.keys
+
+
+def bindings(table: Sequence[Key]) -> list[BindingType]:
+    return [
+        Binding(
+            key.keys,
+            key.action,
+            key.description,
+            show=key.footer,
+            key_display=key.short or key.shown or None,
+            priority=key.priority,
+        )
+        for key in table
+    ]
+
+
+GLOBAL_KEYS: tuple[Key, ...] = (
+    Key("f1,question_mark", "help", "Ayuda", shown="F1 · ?", short="F1"),
+    Key("slash", "search", "Buscar", shown="/"),
+    # Inputs take "/" as text; Ctrl+F reaches the search from inside a field too.
+    Key("ctrl+f", "search", "Buscar desde un campo", shown="Ctrl+F", footer=False, priority=True),
+    Key("ctrl+n", "register", "Registrar usuaria", shown="Ctrl+N", footer=False),
+    Key("ctrl+l", "lock", "Bloquear", shown="Ctrl+L", priority=True),
+    Key("ctrl+p", "command_palette", "Comandos", shown="Ctrl+P", footer=False),
+    Key("ctrl+q", "quit", "Salir", shown="Ctrl+Q", footer=False, priority=True),
+)
+
+LOGIN_KEYS: tuple[Key, ...] = (Key("enter", "submit", "Entrar", shown="Enter", footer=False),)
+
+PASSWORD_KEYS: tuple[Key, ...] = (
+    Key("ctrl+s", "submit", "Guardar", shown="Ctrl+S"),
+    Key("escape", "app.lock", "Cerrar sesión", shown="Esc"),
+)
+
+DASHBOARD_KEYS: tuple[Key, ...] = (
+    Key("enter", "open_case", "Abrir expediente", shown="Enter", footer=False),
+    Key("r", "app.register", "Registrar usuaria", shown="r"),
+    Key("f5", "reload", "Actualizar", shown="F5"),
+)
+
+SEARCH_KEYS: tuple[Key, ...] = (
+    Key("enter", "open_client", "Abrir usuaria", shown="Enter", footer=False),
+    Key("down", "results", "Ir a resultados", shown="↓", footer=False),
+    Key("f5", "reload", "Repetir búsqueda", shown="F5", footer=False),
+    Key("escape", "back", "Volver", shown="Esc"),
+)
+
+CLIENT_KEYS: tuple[Key, ...] = (
+    Key("enter", "open_case", "Abrir expediente", shown="Enter", footer=False),
+    Key("n", "new_case", "Nuevo expediente", shown="n"),
+    Key("f5", "reload", "Actualizar", shown="F5"),
+    Key("escape", "back", "Volver", shown="Esc"),
+)
+
+CASE_KEYS: tuple[Key, ...] = (
+    *(
+        Key(str(number), f"section({number})", section.label, footer=False)
+        for number, section in enumerate(Section, start=1)
+    ),
+    Key("a", "add_note", "Agregar nota", shown="a"),
+    Key("m", "justify", "Consultar con motivo", shown="m"),
+    Key("u", "client", "Ver usuaria", shown="u"),
+    Key("f5", "reload", "Actualizar", shown="F5"),
+    Key("escape", "back", "Volver", shown="Esc"),
+)
+
+FORM_KEYS: tuple[Key, ...] = (
+    Key("ctrl+s", "submit", "Guardar", shown="Ctrl+S", priority=True),
+    Key("escape", "back", "Cancelar", shown="Esc"),
+)
+
+MODAL_KEYS: tuple[Key, ...] = (
+    Key("ctrl+s", "submit", "Aceptar", shown="Ctrl+S", priority=True),
+    Key("escape", "cancel", "Cancelar", shown="Esc"),
+)
+
+HELP_KEYS: tuple[Key, ...] = (Key("escape,f1,question_mark", "close", "Cerrar", shown="Esc"),)

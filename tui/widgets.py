@@ -1,0 +1,124 @@
+"""Widgets that only render what they are given; none of them talks to the service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
+
+from domain import identity
+from domain.errors import InvalidField
+from violeta.dto import StaffIdentity
+
+Check = Callable[[str], object]
+
+
+def format_date(value: date) -> str:
+    return identity.format_date(value)
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class TopBar(Static):
+    def __init__(self, title: str, staff: StaffIdentity) -> None:
+        super().__init__(
+            f"[b]Violeta[/b] · {title}    {staff.display_name} · {staff.role.label}",
+            id="topbar",
+        )
+
+
+class Counter(Static):
+    """One figure of Mi día with its caption."""
+
+    def __init__(self, caption: str, *, id: str) -> None:
+        super().__init__(id=id, classes="counter")
+        self.caption = caption
+
+    def show(self, value: int) -> None:
+        self.update(f"[b]{value}[/b]\n{self.caption}")
+
+
+class FormField(Vertical):
+    """Label, input and the Spanish message of what is wrong with it, checked as you type.
+
+    ``check`` is a domain validator: it raises ``InvalidField`` with the problem in Spanish.
+    Problems are only shown once something was typed, or after an attempt to save.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        check: Check,
+        *,
+        id: str,
+        placeholder: str = "",
+        password: bool = False,
+        hint: str = "",
+    ) -> None:
+        super().__init__(id=id, classes="field")
+        self.label = label
+        self.check = check
+        self._input = Input(placeholder=placeholder, password=password, id=f"{id}-input")
+        self._hint = hint
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label, classes="field-label")
+        yield self._input
+        yield Static(self._hint, classes="field-message")
+
+    @property
+    def value(self) -> str:
+        return self._input.value
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.validate(show_empty=False)
+
+    def validate(self, *, show_empty: bool = True) -> bool:
+        """True when the value passes the check; shows or clears the message under the field."""
+        try:
+            self.check(self.value)
+        except InvalidField as problem:
+            if self.value.strip() or show_empty:
+                self.show_problem(sentence(problem.problem))
+            else:
+                self.show_problem("")
+            return False
+        self.show_problem("")
+        return True
+
+    def show_problem(self, text: str) -> None:
+        message = self.query_one(".field-message", Static)
+        message.update(text or self._hint)
+        message.set_class(bool(text), "-problem")
+        self._input.set_class(bool(text), "-invalid")
+
+    def clear(self) -> None:
+        self._input.value = ""
+        self.show_problem("")
+
+
+class ChoiceField(Vertical):
+    """A label, a control that is not a one-line input, and the message about it."""
+
+    def __init__(self, label: str, control: Widget, *, id: str, hint: str = "") -> None:
+        super().__init__(id=id, classes="field")
+        self.label = label
+        self.control = control
+        self._hint = hint
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label, classes="field-label")
+        yield self.control
+        yield Static(self._hint, classes="field-message")
+
+    def show_problem(self, text: str) -> None:
+        message = self.query_one(".field-message", Static)
+        message.update(text or self._hint)
+        message.set_class(bool(text), "-problem")
