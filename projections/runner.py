@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from uuid import UUID
 
 from eventsourcing.application import Application
 
@@ -22,7 +23,7 @@ class Projector:
     """
 
     def __init__(
-        self, application: Application, views: ViewStore, projection: CaseRecordProjection
+        self, application: Application[UUID], views: ViewStore, projection: CaseRecordProjection
     ) -> None:
         self.application = application
         self.views = views

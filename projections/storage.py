@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.sql import SQL, Composed
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,9 @@ class PostgresViewStore(PostgresTrackingRecorder):
         )
         self._schema = [_postgres_ddl(statement) for statement in tables]
         super().__init__(datastore, tracking_table_name="violeta_view_tracking")
-        self.sql_create_statements.extend(self._schema)
+        # The library runs these with the search path set (see _create_table), so the view
+        # tables land in this institute's schema.
+        self.sql_create_statements.extend(Composed([SQL(ddl)]) for ddl in self._schema)
         self.create_table()
 
     @contextmanager

@@ -57,13 +57,8 @@ class BlindIndexer(Protocol):
 
 
 class CaseRecordProjection:
-    def __init__(
-        self,
-        indexer: BlindIndexer,
-        on_erased: Callable[[UUID], None] = lambda client_id: None,
-    ) -> None:
+    def __init__(self, indexer: BlindIndexer) -> None:
         self._indexer = indexer
-        self._on_erased = on_erased
 
     def process(self, event: object) -> list[Statement]:
         handler = self._handlers.get(type(event))
@@ -106,7 +101,6 @@ class CaseRecordProjection:
 
     def _client_erased(self, event: Client.Erased) -> list[Statement]:
         client_id = str(event.originator_id)
-        self._on_erased(event.originator_id)
         return [
             Statement(
                 "UPDATE clients_view SET name = NULL, erased = 1, erasure_requested_by = NULL "

@@ -21,6 +21,7 @@ import psycopg
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
+from eventsourcing.utils import get_topic
 from psycopg import sql
 
 from domain import identity
@@ -74,6 +75,7 @@ from violeta.settings import TIME_ZONE, Settings
 from violeta.store import CaseStore, open_case_store
 
 MEXICO = ZoneInfo(TIME_ZONE)
+ERASED_TOPIC = get_topic(Client.Erased)
 CONFLICT_RETRIES = 8
 RECENT_CASES = 20
 SEARCH_LIMIT = 50
@@ -248,9 +250,7 @@ class Institute:
 
     def _session(self, keyring: UnlockedKeyring, store: CaseStore) -> StaffSession:
         views = open_view_store(self.settings)
-        projection = CaseRecordProjection(
-            KeyringIndexer(keyring), on_erased=lambda cid: keyring.forget(str(cid))
-        )
+        projection = CaseRecordProjection(KeyringIndexer(keyring))
         projector = Projector(store, views, projection)
         projector.catch_up()
         try:
@@ -286,6 +286,9 @@ class StaffSession:
         self._projector = projector
         self._account = account
         self._refresh_deferred = False
+        # Keys this session unwrapped stay cached in its keyring; erasures that any terminal
+        # approves after this point must evict them here too.
+        self._erasures_seen_up_to = store.recorder.max_notification_id() or 0
 
     # ----------------------------------------------------------------- identity
 
@@ -314,10 +317,24 @@ class StaffSession:
         """Applies what other terminals wrote; returns how many events were new."""
         if self._refresh_deferred:
             return 0
+        self._forget_erased_clients()
         try:
             return self._projector.catch_up()
         except ValueError as error:  # the outer cipher's authentication failure
             raise TamperedRecord from error
+
+    def _forget_erased_clients(self) -> None:
+        recorder = self._store.recorder
+        latest = recorder.max_notification_id() or 0
+        if latest <= self._erasures_seen_up_to:
+            return
+        for notification in recorder.select_notifications(
+            start=self._erasures_seen_up_to + 1,
+            limit=latest - self._erasures_seen_up_to,
+            topics=[ERASED_TOPIC],
+        ):
+            self._keyring.forget(str(notification.originator_id))
+        self._erasures_seen_up_to = latest
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -434,6 +451,7 @@ class StaffSession:
     def case_detail(
         self, case_id: UUID, section: Section = Section.INTAKE, justification: str = ""
     ) -> CaseDetail:
+        self.refresh()
         case = self._get_case(case_id)
         exceptional = self._authorize(
             section, Action.READ, [case.client_id], [case_id], f"ver {section.label}", justification
@@ -914,7 +932,7 @@ A = TypeVar("A", bound=Aggregate)
 
 def _load(store: CaseStore, aggregate_id: UUID, kind: type[A], missing: str) -> A:
     try:
-        aggregate = store.repository.get(aggregate_id)
+        aggregate: Aggregate = store.repository.get(aggregate_id)
     except AggregateNotFoundError:
         raise UnknownRecord(missing) from None
     except ValueError as error:  # the outer cipher's authentication failure

@@ -5,6 +5,7 @@ from __future__ import annotations
 from base64 import b64decode, b64encode
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Transcoding
@@ -36,7 +37,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class CaseStore(Application):
+class CaseStore(Application[UUID]):
     """All case, client, account, zone and access events of one institute."""
 
     name = "Violeta"

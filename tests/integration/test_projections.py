@@ -21,7 +21,7 @@ def snapshot(session: StaffSession) -> dict[str, list[tuple[object, ...]]]:
 def populate(session: StaffSession) -> None:
     for index in range(4):
         client_id = session.register_client(
-            a_client(zone=TIERRA_FRIA if index % 2 else "110110001")
+            a_client(zone=TIERRA_FRIA if index % 2 else "110110001", registered_on="01/01/2026")
         )
         session.open_case(client_id, an_intake(opened_on=f"0{index + 1}/0{index + 1}/2026"))
 

@@ -23,9 +23,9 @@ from violeta.settings import Settings
 CANARY_NAME = "Xochiquetzalli Canarioverde Zumarragaleta"
 CANARY_CURP = "CAZX900101MGTNMR0" + identity.curp_check_digit("CAZX900101MGTNMR0")
 CANARY_PHONE = "4619990017"
-CANARY_REASON = "Motivocanario quincuagesimo"
-CANARY_NARRATIVE = "Relatocanario con detalles irrepetibles del hogar"
-CANARY_NOTE = "Notacanaria de seguimiento telefonico"
+CANARY_REASON = "Motivocanario quincuagesimoctavo"
+CANARY_NARRATIVE = "Relatocanario zarzamorado irrepetiblemente"
+CANARY_NOTE = "Notacanaria xilofonada telefonicaunica"
 
 
 def canary_forms() -> list[bytes]:

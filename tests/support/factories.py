@@ -20,7 +20,7 @@ CORTAZAR = "110110001"
 TIERRA_FRIA = "110110054"
 
 
-def synthetic_curp(head: str = "PRSA900101MGTRRR") -> str:
+def synthetic_curp(head: str = "PASA900101MGTRRR") -> str:
     body = head + "0"
     return body + identity.curp_check_digit(body)
 
