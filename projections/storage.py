@@ -76,9 +76,10 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
     def __init__(self, path: Path, schema: Sequence[str]) -> None:
         self.path = path
         self._schema = list(schema)
+        # SQLite gives the -wal and -shm files the database file's mode: create it private.
+        path.touch(mode=0o600, exist_ok=True)
         super().__init__(SQLiteDatastore(str(path), lock_timeout=30))
         self.create_table()
-        path.chmod(0o600)
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *self._schema]

@@ -114,8 +114,8 @@ def build_demo(
 
 
 def _synthetic_client(fake: Faker, rng: random.Random, on: date, zone: str) -> NewClient:
-    age = rng.randint(18, 60)
-    birth = on.replace(year=on.year - age) - timedelta(days=rng.randrange(1, 360))
+    age = rng.randint(18, 59)
+    birth = on - timedelta(days=round(age * 365.25) + rng.randrange(1, 360))
     given = fake.first_name_female()
     first_surname = fake.last_name()
     second_surname = fake.last_name()

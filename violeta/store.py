@@ -57,6 +57,8 @@ def store_environment(settings: Settings, institution_key: bytes) -> dict[str, s
         "IS_SNAPSHOTTING_ENABLED": "no",
     }
     if settings.backend == "sqlite":
+        # SQLite gives the -wal and -shm files the database file's mode: create it private.
+        settings.events_path.touch(mode=0o600, exist_ok=True)
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(settings.events_path),
