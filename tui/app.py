@@ -25,7 +25,8 @@ from tui.search import SearchScreen
 from violeta.service import Institute
 
 REFRESH_SECONDS = 1.0
-SESSION_ACTIONS = {"search", "register", "lock"}
+# Not before a forced password change is done; locking is always possible.
+CASEWORK_ACTIONS = {"search", "register"}
 
 
 class VioletaApp(App[None]):
@@ -117,8 +118,10 @@ class VioletaApp(App[None]):
     # -- navigation --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in SESSION_ACTIONS:
+        if action in CASEWORK_ACTIONS:
             return self.gateway is not None and not isinstance(self.screen, ChangePasswordScreen)
+        if action == "lock":
+            return self.gateway is not None
         return True
 
     def action_search(self) -> None:

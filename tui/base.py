@@ -39,6 +39,7 @@ class SessionScreen(Screen[None]):
     def __init__(self, gateway: Gateway) -> None:
         super().__init__()
         self.gateway = gateway
+        self.seen_generation: int | None = None
 
     def compose_frame(self) -> ComposeResult:
         yield TopBar(self.TITLE_TEXT, self.gateway.identity)
@@ -85,4 +86,13 @@ class SessionScreen(Screen[None]):
         self.app.pop_screen()
 
     def mark_fresh(self) -> None:
+        """Called by each reload: what is on screen is as new as the gateway's generation."""
+        self.seen_generation = self.gateway.generation
         self.query_one("#stale", Static).update("")
+
+    async def on_screen_resume(self) -> None:
+        # Back from another screen: read again only if something was written meanwhile,
+        # because every read of personal data is an audited access.
+        seen = self.seen_generation
+        if self.RELOADABLE and seen is not None and seen != self.gateway.generation:
+            await self.run_action("reload")

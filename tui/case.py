@@ -67,7 +67,7 @@ def section_body(section: Section, detail: CaseDetail) -> Content:
     for note in detail.notes:
         parts.append(
             Content.from_markup(
-                "[dim]$date · $author[/dim]\n$text",
+                "[dim]$date · $author[/dim]\n$text\n",
                 date=format_date(note.written_on),
                 author=note.author,
                 text=note.text,
@@ -117,7 +117,8 @@ class CaseScreen(SessionScreen):
                     yield Static("", id=f"mark-{section.value}", classes="exceptional")
                     yield Static("", id=f"body-{section.value}", classes="section-body")
         yield Static(
-            "[b]Ámbar[/b]: consulta excepcional, con motivo · [b]Gris[/b]: sin acceso para su rol",
+            "Pestaña [b]ámbar[/b]: consulta excepcional, con motivo · "
+            "[b]tachada[/b]: sin acceso para su rol",
             id="legend",
             classes="muted",
         )
@@ -205,6 +206,8 @@ class CaseScreen(SessionScreen):
         self.run_service(
             lambda session: session.case_detail(case_id, section, justification),
             lambda detail: self.SectionLoaded(section, detail),
+            # An exceptional access raises an alert: Mi día's counter must show it on return.
+            writes=bool(justification),
         )
 
     def add_note(self, section: Section, text: str) -> None:

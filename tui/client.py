@@ -115,7 +115,9 @@ class ClientScreen(SessionScreen):
     def load(self, justification: str) -> None:
         client_id = self.client_id
         self.run_service(
-            lambda session: session.client_detail(client_id, justification), self.Loaded
+            lambda session: session.client_detail(client_id, justification),
+            self.Loaded,
+            writes=bool(justification),
         )
 
     # -------------------------------------------------------------------------------------

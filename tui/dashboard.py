@@ -49,17 +49,9 @@ class DashboardScreen(SessionScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.seen_generation = -1
         self.action_reload()
 
-    def on_screen_resume(self) -> None:
-        # Coming back from a case or a form: read again only if something was written since,
-        # because every read of the list is an audited access.
-        if self.seen_generation not in (-1, self.gateway.generation):
-            self.action_reload()
-
     def action_reload(self) -> None:
-        self.seen_generation = self.gateway.generation
         self.mark_fresh()
         self.run_service(lambda session: session.dashboard(), self.Loaded)
 

@@ -43,6 +43,13 @@ class FormScreen(SessionScreen):
         event.stop()
         self.focus_next()
 
+    def validate_inputs(self) -> bool:
+        """Shows every problem at once and puts the cursor on the first one."""
+        invalid = [field for field in self.query(FormField) if not field.validate()]
+        if invalid:
+            invalid[0].query_one(Input).focus()
+        return not invalid
+
     def show_problem(self, field_label: str, text: str) -> None:
         for field in self.query(".field").results():
             if isinstance(field, FormField | ChoiceField) and field.label.startswith(field_label):
@@ -123,7 +130,7 @@ class RegisterClientScreen(FormScreen):
     def action_submit(self) -> None:
         self.form_message("")
         fields = {field.id: field for field in self.query(FormField)}
-        valid = all(field.validate() for field in fields.values())
+        valid = self.validate_inputs()
         zone = self.query_one("#zona-select", Select).value
         if not isinstance(zone, str):
             self.query_one("#zona", ChoiceField).show_problem("Seleccione la zona.")
@@ -192,7 +199,11 @@ class IntakeScreen(FormScreen):
             )
             yield ChoiceField(
                 "Nivel de riesgo",
-                Select[str](((r.label, r.value) for r in RiskLevel), id="riesgo-select"),
+                Select[str](
+                    ((r.label, r.value) for r in RiskLevel),
+                    id="riesgo-select",
+                    prompt="Seleccione el nivel",
+                ),
                 id="riesgo",
             )
             yield FormField(
@@ -252,7 +263,7 @@ class IntakeScreen(FormScreen):
 
     def action_submit(self) -> None:
         self.form_message("")
-        inputs_valid = all(field.validate() for field in self.query(FormField))
+        inputs_valid = self.validate_inputs()
         choices_valid = self.show_choice_problems()
         risk = self.risk()
         if not (inputs_valid and choices_valid) or risk is None:

@@ -91,13 +91,15 @@ CASE_KEYS: tuple[Key, ...] = (
     Key("escape", "back", "Volver", shown="Esc"),
 )
 
+# Saving is deliberately not a priority binding: it then travels behind the keystrokes typed
+# before it, so a fast typist never saves a half-written field.
 FORM_KEYS: tuple[Key, ...] = (
-    Key("ctrl+s", "submit", "Guardar", shown="Ctrl+S", priority=True),
+    Key("ctrl+s", "submit", "Guardar", shown="Ctrl+S"),
     Key("escape", "back", "Cancelar", shown="Esc"),
 )
 
 MODAL_KEYS: tuple[Key, ...] = (
-    Key("ctrl+s", "submit", "Aceptar", shown="Ctrl+S", priority=True),
+    Key("ctrl+s", "submit", "Aceptar", shown="Ctrl+S"),
     Key("escape", "cancel", "Cancelar", shown="Esc"),
 )
 

@@ -143,6 +143,7 @@ class ChangePasswordScreen(SessionScreen):
         current = self.query_one("#actual", FormField)
         new = self.query_one("#nueva", FormField)
         repeated = self.query_one("#repetida", FormField)
+        self.query_one("#password-message", Static).update("")
         if not all([current.validate(), new.validate(), repeated.validate()]):
             return
         if new.value != repeated.value:
