@@ -84,27 +84,25 @@ def build_demo(
     start = date(today.year - 2, 1, 1)
     span = (today - start).days
     clients = 0
-    with coordinator.bulk():
-        opened = 0
-        while opened < cases:
-            first_visit = start + timedelta(days=rng.randrange(span + 1))
-            client_id = coordinator.register_client(
-                _synthetic_client(fake, rng, first_visit, rng.choices(zone_codes, zone_weights)[0])
-            )
-            clients += 1
-            for visit in range(1 if rng.random() < 0.85 else 2):
-                if opened >= cases:
-                    break
-                opened_on = first_visit + timedelta(days=visit * rng.randrange(30, 200))
-                opened_on = min(opened_on, today)
-                summary = coordinator.open_case(client_id, _synthetic_intake(rng, opened_on))
-                for _ in range(rng.randrange(0, 3)):
-                    coordinator.add_note(
-                        summary.case_id, Section.FOLLOW_UPS, rng.choice(NOTE_TEXTS)
-                    )
-                opened += 1
-                if progress:
-                    progress(opened, cases)
+    opened = 0
+    while opened < cases:
+        first_visit = start + timedelta(days=rng.randrange(span + 1))
+        client_id = coordinator.register_client(
+            _synthetic_client(fake, rng, first_visit, rng.choices(zone_codes, zone_weights)[0])
+        )
+        clients += 1
+        for visit in range(1 if rng.random() < 0.85 else 2):
+            if opened >= cases:
+                break
+            opened_on = first_visit + timedelta(days=visit * rng.randrange(30, 200))
+            opened_on = min(opened_on, today)
+            summary = coordinator.open_case(client_id, _synthetic_intake(rng, opened_on))
+            for _ in range(rng.randrange(0, 3)):
+                coordinator.add_note(summary.case_id, Section.FOLLOW_UPS, rng.choice(NOTE_TEXTS))
+            opened += 1
+            if progress:
+                progress(opened, cases)
+    coordinator.refresh()  # the views are ready when the terminal app or the API opens
     coordinator.close()
     return DemoSummary(
         clients=clients,

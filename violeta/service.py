@@ -9,8 +9,7 @@ up so that a terminal reads its own writes.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from importlib import resources
 from typing import TypeVar
@@ -43,7 +42,7 @@ from domain.vocabulary import (
     ViolenceType,
     age_band,
 )
-from domain.zones import CATALOGUE_ID, ZoneCatalogue
+from domain.zones import ZoneCatalogue
 from keys import (
     AccountLocked,
     KdfParams,
@@ -252,7 +251,11 @@ class Institute:
         views = open_view_store(self.settings)
         projection = CaseRecordProjection(KeyringIndexer(keyring))
         projector = Projector(store, views, projection)
-        projector.catch_up()
+        try:
+            projector.catch_up()
+        except ValueError as error:  # the outer cipher's authentication failure
+            keyring.lock()
+            raise TamperedRecord from error
         try:
             account = _load(store, UUID(keyring.account_id), StaffAccount, "")
         except (UnknownRecord, ValueError):
@@ -285,7 +288,6 @@ class StaffSession:
         self._views = views
         self._projector = projector
         self._account = account
-        self._refresh_deferred = False
         # Keys this session unwrapped stay cached in its keyring; erasures that any terminal
         # approves after this point must evict them here too.
         self._erasures_seen_up_to = store.recorder.max_notification_id() or 0
@@ -315,8 +317,6 @@ class StaffSession:
 
     def refresh(self) -> int:
         """Applies what other terminals wrote; returns how many events were new."""
-        if self._refresh_deferred:
-            return 0
         self._forget_erased_clients()
         try:
             return self._projector.catch_up()
@@ -335,16 +335,6 @@ class StaffSession:
         ):
             self._keyring.forget(str(notification.originator_id))
         self._erasures_seen_up_to = latest
-
-    @contextmanager
-    def bulk(self) -> Iterator[None]:
-        """Many commands in a row (demo, import): the views catch up once at the end."""
-        self._refresh_deferred = True
-        try:
-            yield
-        finally:
-            self._refresh_deferred = False
-            self.refresh()
 
     def rebuild_views(self, progress: Callable[[int, int], None] | None = None) -> int:
         return self._projector.rebuild(progress)
@@ -545,6 +535,7 @@ class StaffSession:
 
     def case_counts(self) -> dict[tuple[str, str], int]:
         """Cases by (month, zone code) as the statistics view holds them; no personal data."""
+        self.refresh()
         rows = self._views.query("SELECT month, zone, cases FROM stats_cases")
         return {(row["month"], row["zone"]): int(row["cases"]) for row in rows}
 
@@ -565,7 +556,7 @@ class StaffSession:
             )
         curp = identity.curp(form.curp)
         phone = identity.phone(form.phone)
-        self._catalogue().check_zone(form.zone)
+        self._check_zone(form.zone)
 
         client_id = uuid4()
         subject = str(client_id)
@@ -581,7 +572,6 @@ class StaffSession:
             registered_by=self._account.id,
         )
         self._store.save(client)
-        self.refresh()
         return client_id
 
     def open_case(self, client_id: UUID, form: NewIntake) -> CaseSummary:
@@ -624,7 +614,6 @@ class StaffSession:
             return case
 
         case = _retry_on_conflict(attempt)
-        self.refresh()
         name = self._keyring.open(subject, "client.name", client.name.envelope)
         return CaseSummary(
             case_id=case.id,
@@ -644,14 +633,14 @@ class StaffSession:
         note = identity.free_text("Nota", text, max_length=identity.NARRATIVE_MAX)
         sealed = self._seal(str(case.client_id), _case_label(case_id, "note"), note)
         written_on = self._institute.today()
+        loaded = [case]
 
         def attempt() -> None:
-            fresh = self._get_case(case_id)
-            fresh.add_note(section, sealed, self._account.id, written_on)
-            self._store.save(fresh)
+            current = loaded.pop() if loaded else self._get_case(case_id)
+            current.add_note(section, sealed, self._account.id, written_on)
+            self._store.save(current)
 
         _retry_on_conflict(attempt)
-        self.refresh()
 
     def request_erasure(self, client_id: UUID) -> None:
         self._authorize(
@@ -664,7 +653,6 @@ class StaffSession:
             self._store.save(client)
 
         _retry_on_conflict(attempt)
-        self.refresh()
 
     def approve_erasure(self, client_id: UUID) -> None:
         """ARCO cancellation: a second person (coordinación) approves; the key is shredded."""
@@ -705,7 +693,6 @@ class StaffSession:
         except KeyringError as error:
             raise DomainError(str(error)) from None
         self._store.save(account)
-        self.refresh()
         return account.id
 
     def change_password(self, old_password: str, new_password: str) -> None:
@@ -802,8 +789,11 @@ class StaffSession:
     def _get_case(self, case_id: UUID) -> Case:
         return _load(self._store, case_id, Case, "No existe un expediente con ese identificador.")
 
-    def _catalogue(self) -> ZoneCatalogue:
-        return _load(self._store, CATALOGUE_ID, ZoneCatalogue, "Falta el catálogo de zonas.")
+    def _check_zone(self, code: str) -> None:
+        if code not in self._zone_names():
+            self.refresh()  # another terminal may have just added it
+            if code not in self._zone_names():
+                raise InvalidField("Zona", "no está en el catálogo de zonas.")
 
     def _folio_sequence(self, year: int) -> FolioSequence:
         prefix = self._institute.settings.folio_prefix

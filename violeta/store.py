@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from base64 import b64decode, b64encode
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 from psycopg.conninfo import conninfo_to_dict
 
+from domain.cases import FolioSequence
 from domain.sealed import Sealed
 from violeta.settings import Settings
 
@@ -41,6 +43,12 @@ class CaseStore(Application[UUID]):
     """All case, client, account, zone and access events of one institute."""
 
     name = "Violeta"
+    # Every case adds an event to its year's folio sequence; without snapshots opening the
+    # n-th case of a year would replay n events. Only this aggregate is snapshotted: it holds
+    # no personal data.
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[UUID]], int]] = {
+        FolioSequence: 20
+    }
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -54,7 +62,6 @@ def store_environment(settings: Settings, institution_key: bytes) -> dict[str, s
         "CIPHER_KEY": b64encode(institution_key).decode("ascii"),
         # No aggregate cache: no decrypted value may outlive a shredded key in memory.
         "AGGREGATE_CACHE_MAXSIZE": "",
-        "IS_SNAPSHOTTING_ENABLED": "no",
     }
     if settings.backend == "sqlite":
         # SQLite gives the -wal and -shm files the database file's mode: create it private.

@@ -12,8 +12,12 @@ TABLES = ("clients_view", "cases_view", "search_index", "stats_cases", "zones_vi
 
 
 def snapshot(session: StaffSession) -> dict[str, list[tuple[object, ...]]]:
+    session.refresh()
     return {
-        table: sorted(tuple(row) for row in session._views.query(f"SELECT * FROM {table}"))
+        table: sorted(
+            tuple(row[key] for key in row.keys())  # noqa: SIM118 - sqlite3.Row is no mapping
+            for row in session._views.query(f"SELECT * FROM {table}")
+        )
         for table in TABLES
     }
 
