@@ -36,7 +36,7 @@ class Projector:
     def catch_up(self, progress: Progress | None = None) -> int:
         """Returns how many notifications were applied."""
         applied = 0
-        total = self.application.recorder.max_notification_id() or 0
+        total = (self.application.recorder.max_notification_id() or 0) if progress else 0
         while True:
             position = self.position
             notifications = self.application.recorder.select_notifications(
@@ -59,7 +59,9 @@ class Projector:
                 continue
             applied += len(notifications)
             if progress:
-                progress(notifications[-1].id, total)
+                progress(notifications[-1].id, max(total, notifications[-1].id))
+            if len(notifications) < BATCH_SIZE:
+                return applied
 
     def rebuild(self, progress: Progress | None = None) -> int:
         self.views.reset()

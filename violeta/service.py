@@ -291,6 +291,7 @@ class StaffSession:
         # Keys this session unwrapped stay cached in its keyring; erasures that any terminal
         # approves after this point must evict them here too.
         self._erasures_seen_up_to = store.recorder.max_notification_id() or 0
+        self._zone_name_cache: dict[str, str] = {}
 
     # ----------------------------------------------------------------- identity
 
@@ -792,6 +793,7 @@ class StaffSession:
     def _check_zone(self, code: str) -> None:
         if code not in self._zone_names():
             self.refresh()  # another terminal may have just added it
+            self._zone_name_cache = {}
             if code not in self._zone_names():
                 raise InvalidField("Zona", "no está en el catálogo de zonas.")
 
@@ -898,7 +900,10 @@ class StaffSession:
         )
 
     def _zone_names(self) -> dict[str, str]:
-        return {zone.code: zone.name for zone in self.zones()}
+        # Zones change a few times a year: kept per session, reloaded by _check_zone on a miss.
+        if not self._zone_name_cache:
+            self._zone_name_cache = {zone.code: zone.name for zone in self.zones()}
+        return self._zone_name_cache
 
     def _staff_names(self) -> dict[str, str]:
         rows = self._views.query("SELECT staff_id, display_name FROM staff_view")
