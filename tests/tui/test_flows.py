@@ -282,7 +282,8 @@ async def test_psychology_notes_are_unavailable_to_legal(seeded: Seeded, make_ap
 
 
 async def test_idle_terminal_locks_and_returns_to_login(seeded: Seeded, make_app: MakeApp) -> None:
-    app = make_app(seeded.institute, idle_lock_seconds=0.6)
+    # Long enough for a loaded test machine to show Mi día before the lock, short for a test.
+    app = make_app(seeded.institute, idle_lock_seconds=1.5)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "coordinacion", PASSWORD)
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
