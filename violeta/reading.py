@@ -1,0 +1,231 @@
+"""Reading case records: every path records an access event before returning data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from domain import identity
+from domain.errors import NotPermitted
+from domain.permissions import Action, Decision, decide
+from domain.vocabulary import (
+    Modality,
+    RiskLevel,
+    Role,
+    Section,
+    ViolenceType,
+)
+from violeta.dto import (
+    AccessEntry,
+    CaseDetail,
+    CaseSummary,
+    ClientDetail,
+    ClientSummary,
+    Dashboard,
+    NoteView,
+)
+from violeta.session import (
+    MEXICO,
+    RECENT_CASES,
+    SEARCH_LIMIT,
+    SessionCore,
+    case_label,
+)
+
+
+class Reading(SessionCore):
+    def dashboard(self) -> Dashboard:
+        self.refresh()
+        recent: list[CaseSummary] = []
+        if decide(self.role, Section.IDENTIFICATION, Action.READ) is Decision.GRANTED:
+            rows = self._views.query(
+                "SELECT * FROM cases_view WHERE opened_by = ? ORDER BY last_activity DESC LIMIT ?",
+                (str(self._account.id), RECENT_CASES),
+            )
+            recent = self._case_summaries(rows, purpose="mi día: mis expedientes recientes")
+        month = self._institute.today().strftime("%Y-%m")
+        return Dashboard(
+            staff=self.identity,
+            my_recent_cases=tuple(recent),
+            open_cases=self._count(
+                "SELECT COUNT(*) AS n FROM cases_view WHERE status <> 'cerrado'"
+            ),
+            cases_this_month=self._count(
+                "SELECT COUNT(*) AS n FROM cases_view WHERE opened_on LIKE ?", (f"{month}-%",)
+            ),
+            pending_erasures=self._count(
+                "SELECT COUNT(*) AS n FROM clients_view WHERE erasure_requested_by IS NOT NULL"
+            ),
+            exceptional_accesses_today=self._count(
+                "SELECT COUNT(*) AS n FROM access_log WHERE exceptional = 1 AND at >= ?",
+                (self._institute.today().isoformat(),),
+            ),
+        )
+
+    def search_clients(self, text: str) -> list[ClientSummary]:
+        """Blind-index search by name, CURP or phone; candidates are confirmed by opening."""
+        query = identity.free_text("Búsqueda", text, max_length=identity.NAME_MAX)
+        self._authorize(Section.IDENTIFICATION, Action.READ, [], [], "búsqueda", justification="")
+        self.refresh()
+        candidates, confirm = self._search_candidates(query)
+        summaries: list[ClientSummary] = []
+        for client_id in sorted(candidates)[: SEARCH_LIMIT * 4]:
+            row = self._client_row(UUID(client_id))
+            if row is None or row["name"] is None:
+                continue
+            name = self._keyring.open(client_id, "client.name", bytes(row["name"]))
+            if confirm(client_id, name):
+                summaries.append(self._client_summary(row, name))
+            if len(summaries) >= SEARCH_LIMIT:
+                break
+        summaries.sort(key=lambda summary: identity.normalize_for_search(summary.name))
+        self._record_access(
+            action="buscar",
+            section=Section.IDENTIFICATION,
+            client_ids=[summary.client_id for summary in summaries],
+            case_ids=[],
+            purpose="búsqueda de usuarias",
+        )
+        return summaries
+
+    def client_detail(self, client_id: UUID, justification: str = "") -> ClientDetail:
+        client = self._get_client(client_id)
+        exceptional = self._authorize(
+            Section.IDENTIFICATION,
+            Action.READ,
+            [client_id],
+            [],
+            "ver identificación",
+            justification,
+        )
+        self.refresh()
+        case_rows = self._views.query(
+            "SELECT * FROM cases_view WHERE client_id = ? ORDER BY opened_on DESC",
+            (str(client_id),),
+        )
+        self._record_access(
+            action="ver",
+            section=Section.IDENTIFICATION,
+            client_ids=[client_id],
+            case_ids=[UUID(row["case_id"]) for row in case_rows],
+            purpose="ver identificación de la usuaria",
+            exceptional=exceptional,
+            justification=justification,
+        )
+        subject = str(client_id)
+        name = self._keyring.open(subject, "client.name", client.name.envelope)
+        zone_names = self._zone_names()
+        return ClientDetail(
+            client_id=client_id,
+            name=name,
+            curp=self._open_optional(subject, "client.curp", client.curp),
+            birth_date=self._keyring.open(subject, "client.birth_date", client.birth_date.envelope),
+            phone=self._open_optional(subject, "client.phone", client.phone),
+            zone_name=zone_names.get(client.zone, client.zone),
+            age_band=client.age_band,
+            registered_on=client.registered_on,
+            erased=client.erased,
+            erasure_pending=client.erasure_requested_by is not None and not client.erased,
+            cases=tuple(self._summary_from_row(row, name, zone_names) for row in case_rows),
+        )
+
+    def case_detail(
+        self, case_id: UUID, section: Section = Section.INTAKE, justification: str = ""
+    ) -> CaseDetail:
+        self.refresh()
+        case = self._get_case(case_id)
+        exceptional = self._authorize(
+            section, Action.READ, [case.client_id], [case_id], f"ver {section.label}", justification
+        )
+        client = self._get_client(case.client_id)
+        self._record_access(
+            action="ver",
+            section=section,
+            client_ids=[case.client_id],
+            case_ids=[case_id],
+            purpose=f"consultar expediente: {section.label}",
+            exceptional=exceptional,
+            justification=justification,
+        )
+        subject = str(case.client_id)
+        show_intake = section is Section.INTAKE
+        staff_names = self._staff_names()
+        return CaseDetail(
+            case_id=case_id,
+            client_id=case.client_id,
+            folio=case.folio,
+            client_name=self._keyring.open(subject, "client.name", client.name.envelope),
+            opened_on=case.opened_on,
+            status=case.status.label,
+            zone_name=self._zone_names().get(case.zone, case.zone),
+            risk=RiskLevel(case.risk).label,
+            violence_types=tuple(ViolenceType(t).label for t in case.violence_types),
+            modalities=tuple(Modality(m).label for m in case.modalities),
+            reason=self._keyring.open(subject, case_label(case_id, "reason"), case.reason.envelope)
+            if show_intake
+            else "",
+            narrative=self._keyring.open(
+                subject, case_label(case_id, "narrative"), case.narrative.envelope
+            )
+            if show_intake
+            else "",
+            notes=tuple(
+                NoteView(
+                    section=note.section.label,
+                    text=self._keyring.open(
+                        subject, case_label(case_id, "note"), note.text.envelope
+                    ),
+                    author=staff_names.get(str(note.author), "—"),
+                    written_on=note.written_on,
+                )
+                for note in case.notes
+                if note.section is section
+            ),
+            exceptional_access=exceptional,
+        )
+
+    def audit_entries(self, client_id: UUID | None = None, limit: int = 200) -> list[AccessEntry]:
+        """The access trail, newest first (coordinación only): who saw whom, and why."""
+        if self.role is not Role.COORDINATION:
+            self._record_denied(
+                Section.IDENTIFICATION, [], "consultar bitácora", action=Action.READ
+            )
+            raise NotPermitted("Solo coordinación puede consultar la bitácora de accesos.")
+        self.refresh()
+        if client_id is None:
+            rows = self._views.query("SELECT * FROM access_log ORDER BY at DESC LIMIT ?", (limit,))
+        else:
+            rows = self._views.query(
+                "SELECT access_log.* FROM access_log JOIN access_subjects USING (access_id) "
+                "WHERE access_subjects.client_id = ? ORDER BY at DESC LIMIT ?",
+                (str(client_id), limit),
+            )
+        staff_names = self._staff_names()
+        entries = []
+        for row in rows:
+            subjects = self._views.query(
+                "SELECT client_id FROM access_subjects WHERE access_id = ? ORDER BY client_id",
+                (row["access_id"],),
+            )
+            entries.append(
+                AccessEntry(
+                    access_id=UUID(row["access_id"]),
+                    at=datetime.fromisoformat(row["at"]).astimezone(MEXICO),
+                    staff=staff_names.get(row["staff_id"], "—"),
+                    role=Role(row["role"]).label,
+                    action=row["action"],
+                    section=Section(row["section"]).label,
+                    outcome=row["outcome"],
+                    exceptional=bool(row["exceptional"]),
+                    purpose=row["purpose"],
+                    justification=row["justification"],
+                    client_ids=tuple(UUID(subject["client_id"]) for subject in subjects),
+                )
+            )
+        return entries
+
+    def case_counts(self) -> dict[tuple[str, str], int]:
+        """Cases by (month, zone code) as the statistics view holds them; no personal data."""
+        self.refresh()
+        rows = self._views.query("SELECT month, zone, cases FROM stats_cases")
+        return {(row["month"], row["zone"]): int(row["cases"]) for row in rows}
