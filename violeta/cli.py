@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from pathlib import Path
 from typing import Annotated
@@ -67,10 +66,11 @@ def init(data: DataOption = None) -> None:
         raise typer.Exit(1)
     username = typer.prompt("Usuario de coordinación")
     display_name = typer.prompt("Nombre completo")
-    password = getpass.getpass("Contraseña (mínimo 10 caracteres): ")
-    if password != getpass.getpass("Repita la contraseña: "):
-        console.print("[red]Las contraseñas no coinciden; no se modificó nada.[/red]")
-        raise typer.Exit(1)
+    password = typer.prompt(
+        "Contraseña (mínimo 10 caracteres)",
+        hide_input=True,
+        confirmation_prompt="Repita la contraseña",
+    )
     try:
         institute.initialize(username, display_name, password).close()
     except DomainError as error:
@@ -182,7 +182,7 @@ def rebuild(
 
     institute = Institute(_settings(data))
     try:
-        session = institute.login(user, getpass.getpass("Contraseña: "))
+        session = institute.login(user, typer.prompt("Contraseña", hide_input=True))
     except DomainError as error:
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
