@@ -137,7 +137,6 @@ def demo(
 def tui(data: DataOption = None) -> None:
     """Abre la aplicación de terminal para el personal."""
     from tui.app import run_app
-
     from violeta.service import Institute
 
     institute = Institute(_settings(data))
@@ -157,7 +156,6 @@ def api(
 ) -> None:
     """Sirve la API de estadísticas agregadas (solo lectura, sin llaves)."""
     from api.main import serve
-
     from api.settings import ApiSettings
 
     settings = _settings(data)
