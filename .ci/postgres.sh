@@ -5,7 +5,9 @@
 set -euo pipefail
 log() { echo "[postgres] $*" >&2; }
 
-if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
+# In CI the machine may be new: always ask apt (a no-op when the packages are already there).
+if [ "${CI:-}" = "true" ] || ! command -v pg_ctlcluster >/dev/null 2>&1 \
+    || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
     if [ "$(id -u)" != 0 ]; then log "PostgreSQL no está instalado y no soy root"; exit 1; fi
     log "instalando PostgreSQL (apt-get)"
     export DEBIAN_FRONTEND=noninteractive
