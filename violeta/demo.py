@@ -76,7 +76,9 @@ def build_demo(
     rng = random.Random(seed)
     coordinator = institute.initialize(COORDINATOR[0], COORDINATOR[1], DEMO_PASSWORD)
     for username, display_name, role in DEMO_ACCOUNTS:
-        coordinator.create_account(username, display_name, role, DEMO_PASSWORD)
+        coordinator.create_account(
+            username, display_name, role, DEMO_PASSWORD, must_change_password=False
+        )
 
     zones = default_zones()
     zone_codes = [code for code, *_ in zones]
@@ -87,8 +89,10 @@ def build_demo(
     opened = 0
     while opened < cases:
         first_visit = start + timedelta(days=rng.randrange(span + 1))
+        # Faker repeats names and random phones collide: every synthetic woman is a new one.
         client_id = coordinator.register_client(
-            _synthetic_client(fake, rng, first_visit, rng.choices(zone_codes, zone_weights)[0])
+            _synthetic_client(fake, rng, first_visit, rng.choices(zone_codes, zone_weights)[0]),
+            confirm_not_duplicate=True,
         )
         clients += 1
         for visit in range(1 if rng.random() < 0.85 else 2):

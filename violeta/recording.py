@@ -7,12 +7,11 @@ from uuid import UUID, uuid4
 from domain import identity
 from domain.accounts import StaffAccount
 from domain.cases import Case
-from domain.clients import Client
+from domain.clients import Client, PossibleDuplicate
 from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.permissions import Action
+from domain.sealed import Sealed
 from domain.vocabulary import (
-    SERVED_AGE_MAX,
-    SERVED_AGE_MIN,
     RiskLevel,
     Role,
     Section,
@@ -30,46 +29,168 @@ from violeta.dto import (
 from violeta.session import SessionCore, case_label, retry_on_conflict
 
 
+def _labelled_phone(field: str, text: str) -> str | None:
+    """identity.phone names its field «Teléfono»; a second phone needs its own label."""
+    try:
+        return identity.phone(text)
+    except InvalidField as error:
+        raise InvalidField(field, error.problem) from None
+
+
 class Recording(SessionCore):
     # ----------------------------------------------------------------- commands
 
-    def register_client(self, form: NewClient) -> UUID:
+    def register_client(self, form: NewClient, *, confirm_not_duplicate: bool = False) -> UUID:
+        """Validates, checks the age policy and duplicates, seals and saves one registration.
+
+        Outside 18-60 she is registered only with a recorded reason, pending coordinación's
+        authorization (no case until then); under 18 a referral to the child-protection
+        authority is proposed. A possible duplicate is answered with candidate ids, never
+        names, unless the caller confirms she is another woman.
+        """
         self._authorize(Section.IDENTIFICATION, Action.WRITE, [], [], "registrar usuaria", "")
         today = self._institute.today()
         registered_on = self._past_or_today("Fecha de registro", form.registered_on, today)
         name = identity.person_name("Nombre", form.name)
         birth = identity.BirthDate.parse(form.birth_date, registered_on)
-        if not SERVED_AGE_MIN <= birth.age <= SERVED_AGE_MAX:
-            raise InvalidField(
-                "Fecha de nacimiento",
-                f"la usuaria tendría {birth.age} años; el instituto atiende de "
-                f"{SERVED_AGE_MIN} a {SERVED_AGE_MAX}. El registro fuera de ese rango requiere "
-                "autorización de coordinación (aún no disponible en esta versión).",
-            )
         curp = identity.curp(form.curp)
         phone = identity.phone(form.phone)
+        contact_name = (
+            identity.person_name("Nombre del contacto seguro", form.safe_contact_name)
+            if form.safe_contact_name.strip()
+            else ""
+        )
+        contact_phone = _labelled_phone("Teléfono del contacto seguro", form.safe_contact_phone)
+        address = identity.free_text(
+            "Domicilio", form.address, max_length=identity.SHORT_TEXT_MAX, required=False
+        )
+        age_reason = identity.free_text(
+            "Motivo de la excepción de edad",
+            form.age_exception_reason,
+            max_length=identity.SHORT_TEXT_MAX,
+            required=False,
+        )
         self._check_zone(form.zone)
 
         client_id = uuid4()
         subject = str(client_id)
-        client = Client(
-            id=client_id,
+
+        def seal(label: str, text: str | None) -> Sealed | None:
+            return self._seal(subject, label, text) if text else None
+
+        # Client.register applies the rules before anything is saved; sealing first costs
+        # only memory, and nothing leaves this process if a rule rejects the form.
+        client = Client.register(
+            client_id=client_id,
             name=self._seal(subject, "client.name", name),
-            curp=self._seal(subject, "client.curp", curp) if curp else None,
+            curp=seal("client.curp", curp),
             birth_date=self._seal(subject, "client.birth_date", identity.format_date(birth.value)),
-            phone=self._seal(subject, "client.phone", phone) if phone else None,
+            age=birth.age,
+            phone=seal("client.phone", phone),
             zone=form.zone,
             age_band=age_band(birth.age),
             registered_on=registered_on,
             registered_by=self._account.id,
+            phone_safe_to_call=form.phone_safe_to_call,
+            safe_contact_name=seal("client.safe_contact_name", contact_name),
+            safe_contact_phone=seal("client.safe_contact_phone", contact_phone),
+            address=seal("client.address", address),
+            indigenous_language=form.indigenous_language,
+            disabilities=list(form.disabilities),
+            privacy_notice_accepted=form.privacy_notice_accepted,
+            consent_to_share=form.consent_to_share,
+            consent_to_statistics=form.consent_to_statistics,
+            age_exception_reason=seal("client.age_exception_reason", age_reason),
         )
+        if not confirm_not_duplicate:
+            candidates = self._duplicate_candidates(name, curp, phone)
+            if candidates:
+                # The ids are personal data of other women's records: the listing is a read.
+                self._record_access(
+                    action="verificar duplicado",
+                    section=Section.IDENTIFICATION,
+                    client_ids=candidates,
+                    case_ids=[],
+                    purpose="posible duplicado al registrar usuaria",
+                )
+                raise PossibleDuplicate(candidates)
         self._store.save(client)
         return client_id
+
+    def _duplicate_candidates(self, name: str, curp: str | None, phone: str | None) -> list[UUID]:
+        """Same CURP, same phone, or every name token: blind-index hits confirmed by opening."""
+        self.refresh()  # another terminal may have registered her a moment ago
+        found: set[str] = set()
+        if curp is not None:
+            found |= {
+                cid
+                for cid in self._token_clients("curp", curp)
+                if self._open_field(cid, "client.curp") == curp
+            }
+        if phone is not None:
+            found |= {
+                cid
+                for cid in self._token_clients("telefono", phone)
+                if self._open_field(cid, "client.phone") == phone
+            }
+        tokens = identity.search_tokens(name)
+        by_name: set[str] | None = None
+        for token in tokens:
+            hits = self._token_clients("nombre", token)
+            by_name = hits if by_name is None else by_name & hits
+        wanted = set(tokens)
+        for cid in by_name or set():
+            row = self._client_row(UUID(cid))
+            if row is None or row["name"] is None:
+                continue
+            current = self._keyring.open(cid, "client.name", bytes(row["name"]))
+            if wanted <= set(identity.search_tokens(current)):
+                found.add(cid)
+        return sorted(UUID(cid) for cid in found)
+
+    def authorize_age_exception(self, client_id: UUID) -> None:
+        """Coordinación authorizes serving a woman outside 18-60; then a case may be opened."""
+        if self.role is not Role.COORDINATION:
+            self._record_denied(Section.IDENTIFICATION, [client_id], "autorizar excepción de edad")
+            raise NotPermitted("Solo coordinación puede autorizar una excepción de edad.")
+
+        def attempt() -> None:
+            client = self._get_client(client_id)
+            client.authorize_age_exception(self._account.id)
+            self._store.save(client)
+
+        retry_on_conflict(attempt)
+
+    def set_sharing_consent(self, client_id: UUID, granted: bool) -> None:
+        """She gives or withdraws consent to share her data with directory institutions."""
+        self._authorize(
+            Section.IDENTIFICATION, Action.WRITE, [client_id], [], "consentimiento compartir", ""
+        )
+
+        def attempt() -> None:
+            client = self._get_client(client_id)
+            client.set_sharing_consent(granted, self._account.id)
+            self._store.save(client)
+
+        retry_on_conflict(attempt)
+
+    def set_statistics_consent(self, client_id: UUID, granted: bool) -> None:
+        """ARCO opposition: withdrawing takes her cases out of the statistics view."""
+        self._authorize(
+            Section.IDENTIFICATION, Action.WRITE, [client_id], [], "consentimiento estadística", ""
+        )
+
+        def attempt() -> None:
+            client = self._get_client(client_id)
+            client.set_statistics_consent(granted, self._account.id)
+            self._store.save(client)
+
+        retry_on_conflict(attempt)
 
     def open_case(self, client_id: UUID, form: NewIntake) -> CaseSummary:
         self._authorize(Section.INTAKE, Action.WRITE, [client_id], [], "abrir expediente", "")
         client = self._get_client(client_id)
-        client.check_not_erased()
+        client.check_may_open_case()
         opened_on = self._past_or_today(
             "Fecha de apertura", form.opened_on, self._institute.today()
         )
@@ -161,8 +282,16 @@ class Recording(SessionCore):
         self._views.purge_freed_pages()
 
     def create_account(
-        self, username: str, display_name: str, role: Role, initial_password: str
+        self,
+        username: str,
+        display_name: str,
+        role: Role,
+        initial_password: str,
+        *,
+        must_change_password: bool = True,
     ) -> UUID:
+        """Someone else chose the password, so by default she must replace it at first login;
+        only the synthetic demo, whose password is printed for everyone, skips that."""
         if self.role not in (Role.ADMINISTRATION, Role.COORDINATION):
             raise NotPermitted("Solo administración o coordinación pueden crear cuentas.")
         account = StaffAccount.open(
@@ -179,7 +308,7 @@ class Recording(SessionCore):
                 account.username,
                 initial_password,
                 account_id=str(account.id),
-                must_change_password=True,
+                must_change_password=must_change_password,
                 kdf=self._institute.kdf,
             )
         except KeyringError as error:
