@@ -7,7 +7,14 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from projections.storage import StaleBatch, Statement, ViewStore
+from projections.audit_chain import (
+    GENESIS,
+    Checkpoint,
+    Verification,
+    chain_statements,
+    verify_store,
+)
+from projections.storage import StaleBatch, ViewStore
 from projections.views import CaseRecordProjection
 
 BATCH_SIZE = 500
@@ -44,7 +51,7 @@ class Projector:
             )
             if not notifications:
                 return applied
-            statements: list[Statement] = []
+            statements = chain_statements(self._head_at(position), notifications)
             for notification in notifications:
                 event = self.application.mapper.to_domain_event(notification)
                 statements.extend(self.projection.process(event))
@@ -64,5 +71,30 @@ class Projector:
                 return applied
 
     def rebuild(self, progress: Progress | None = None) -> int:
+        """From zero; refused when the event store no longer matches the recorded chain,
+        because rebuilding would recompute the chain over the altered history."""
+        verification = self.verify()
+        if not verification.intact:
+            raise BrokenChain(verification)
         self.views.reset()
         return self.catch_up(progress)
+
+    def verify(self, witness: Checkpoint | None = None) -> Verification:
+        return verify_store(self.application.recorder, self.views, witness)
+
+    def _head_at(self, position: int) -> bytes:
+        if position == 0:
+            return GENESIS
+        rows = self.views.query(
+            "SELECT head FROM audit_chain WHERE notification_id = ?", (position,)
+        )
+        return bytes(rows[0]["head"])
+
+
+class BrokenChain(Exception):
+    def __init__(self, verification: Verification) -> None:
+        super().__init__(
+            f"La cadena de auditoría está rota en el evento {verification.first_broken} "
+            f"({verification.reason}); no se reconstruyó nada."
+        )
+        self.verification = verification

@@ -176,6 +176,7 @@ def rebuild(
     data: DataOption = None, user: Annotated[str, typer.Option("--usuario", prompt="Usuario")] = ""
 ) -> None:
     """Reconstruye desde cero todas las vistas a partir del almacén de eventos."""
+    from projections.runner import BrokenChain
     from violeta.service import Institute
 
     institute = Institute(_settings(data))
@@ -184,13 +185,58 @@ def rebuild(
     except DomainError as error:
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
-    with _progress() as progress:
-        task = progress.add_task("Reconstruyendo vistas", total=None)
-        count = session.rebuild_views(
-            lambda done, total: progress.update(task, completed=done, total=total)
-        )
-    session.close()
+    try:
+        with _progress() as progress:
+            task = progress.add_task("Reconstruyendo vistas", total=None)
+            count = session.rebuild_views(
+                lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    except BrokenChain as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        session.close()
     console.print(f"Vistas reconstruidas: {count} eventos aplicados.")
+
+
+audit = typer.Typer(help="Cadena de auditoría: verificación y puntos de control para un testigo.")
+app.add_typer(audit, name="audit")
+
+
+@audit.command("verify")
+def audit_verify(
+    data: DataOption = None,
+    witness: Annotated[
+        Path | None,
+        typer.Option(
+            "--testigo", help="Punto de control exportado antes (JSON) que debe coincidir."
+        ),
+    ] = None,
+) -> None:
+    """Recalcula la cadena de hashes sobre todos los eventos y señala el primer eslabón roto."""
+    from violeta.auditing import read_checkpoint, verify_chain
+
+    verification = verify_chain(_settings(data), read_checkpoint(witness) if witness else None)
+    if not verification.intact:
+        console.print(
+            f"[red]Cadena rota en el evento {verification.first_broken}: "
+            f"{verification.reason}.[/red]"
+        )
+        raise typer.Exit(1)
+    head = verification.head.head.hex() if verification.head else "—"
+    console.print(f"Cadena íntegra: {verification.checked} eventos; cabeza {head}")
+
+
+@audit.command("checkpoint")
+def audit_checkpoint(data: DataOption = None) -> None:
+    """Imprime (JSON) el número de eventos y la cabeza de la cadena, para un testigo externo."""
+    from violeta.auditing import checkpoint_document, verify_chain
+
+    verification = verify_chain(_settings(data))
+    if not verification.intact:
+        console.print(f"[red]Cadena rota en el evento {verification.first_broken}.[/red]")
+        raise typer.Exit(1)
+    typer.echo(checkpoint_document(verification))
 
 
 def main() -> None:

@@ -38,9 +38,11 @@ from keys import (
     UnlockedKeyring,
     WrongPassword,
 )
+from projections.audit_chain import AUDIT_SCHEMA
 from projections.runner import Projector
 from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
+from violeta.case_services import CaseServices
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
 from violeta.reading import Reading
 from violeta.recording import Recording
@@ -60,9 +62,10 @@ def open_key_store(settings: Settings) -> KeyStore:
 
 
 def open_view_store(settings: Settings) -> ViewStore:
+    tables = (*SCHEMA, *AUDIT_SCHEMA)
     if settings.backend == "sqlite":
-        return SQLiteViewStore(settings.views_path, SCHEMA)
-    return PostgresViewStore(settings.postgres, settings.postgres_schema, SCHEMA)
+        return SQLiteViewStore(settings.views_path, tables)
+    return PostgresViewStore(settings.postgres, settings.postgres_schema, tables)
 
 
 def default_zones() -> list[tuple[str, str, str, int]]:
@@ -121,6 +124,18 @@ class KeyringIndexer:
                 )
             )
         return tokens
+
+    def field_tokens(self, client_id: UUID, kind: str, label: str, value: Sealed) -> set[str]:
+        """Tokens of one rectified field (ARCO): a new name, CURP or phone."""
+        subject = str(client_id)
+        if self._keyring.is_shredded(subject):
+            return set()
+        text = self._keyring.open(subject, label, value.envelope)
+        if kind == "nombre":
+            return {
+                self._keyring.blind_index(kind, token) for token in identity.search_tokens(text)
+            }
+        return {self._keyring.blind_index(kind, text)}
 
 
 class Institute:
@@ -205,7 +220,7 @@ class Institute:
         self.keystore.close()
 
 
-class StaffSession(Reading, Recording):
+class StaffSession(Reading, Recording, CaseServices):
     """Everything one logged-in staff member can do. Holds the unlocked keyring."""
 
 

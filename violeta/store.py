@@ -9,7 +9,13 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import MutableOrImmutableAggregate
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InfrastructureFactory,
+    JSONTranscoder,
+    Transcoding,
+)
+from eventsourcing.utils import Environment
 from psycopg.conninfo import conninfo_to_dict
 
 from domain.cases import FolioSequence
@@ -57,12 +63,16 @@ class CaseStore(Application[UUID]):
 
 
 def store_environment(settings: Settings, institution_key: bytes) -> dict[str, str]:
-    env: dict[str, str] = {
+    return persistence_environment(settings) | {
         "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
         "CIPHER_KEY": b64encode(institution_key).decode("ascii"),
         # No aggregate cache: no decrypted value may outlive a shredded key in memory.
         "AGGREGATE_CACHE_MAXSIZE": "",
     }
+
+
+def persistence_environment(settings: Settings) -> dict[str, str]:
+    env: dict[str, str] = {}
     if settings.backend == "sqlite":
         # SQLite gives the -wal and -shm files the database file's mode: create it private.
         settings.events_path.touch(mode=0o600, exist_ok=True)
@@ -89,3 +99,10 @@ def store_environment(settings: Settings, institution_key: bytes) -> dict[str, s
 
 def open_case_store(settings: Settings, institution_key: bytes) -> CaseStore:
     return CaseStore(env=store_environment(settings, institution_key))
+
+
+def open_sealed_recorder(settings: Settings) -> ApplicationRecorder:
+    """The stored events as they are on disk, still encrypted: enough to verify the audit
+    chain, and usable by someone who holds no key at all (an outside witness)."""
+    environment = Environment(CaseStore.name, persistence_environment(settings))
+    return InfrastructureFactory.construct(environment).application_recorder()

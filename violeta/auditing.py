@@ -1,0 +1,38 @@
+"""``violeta audit``: verify the hash chain and export checkpoints, with no key and no login."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from projections.audit_chain import Checkpoint, Verification, verify_store
+from violeta.service import open_view_store
+from violeta.session import MEXICO
+from violeta.settings import Settings
+from violeta.store import open_sealed_recorder
+
+
+def verify_chain(settings: Settings, witness: Checkpoint | None = None) -> Verification:
+    views = open_view_store(settings)
+    try:
+        return verify_store(open_sealed_recorder(settings), views, witness)
+    finally:
+        views.close()
+
+
+def checkpoint_document(verification: Verification) -> str:
+    head = verification.head
+    return json.dumps(
+        {
+            "eventos": head.position if head else 0,
+            "cabeza": head.head.hex() if head else "",
+            "fecha": datetime.now(MEXICO).strftime("%d/%m/%Y %H:%M:%S"),
+        },
+        ensure_ascii=False,
+    )
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return Checkpoint(position=int(document["eventos"]), head=bytes.fromhex(document["cabeza"]))
