@@ -17,6 +17,7 @@ from domain.cases import Case
 from domain.clients import Client
 from domain.sealed import Sealed
 from domain.zones import ZoneCatalogue
+from projections.case_services import SERVICE_HANDLERS, SERVICES_SCHEMA, erase_service_traces
 from projections.storage import Statement
 
 SCHEMA: tuple[str, ...] = (
@@ -45,6 +46,7 @@ SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS access_subjects ("
     "access_id TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (access_id, client_id))",
     "CREATE INDEX IF NOT EXISTS access_subjects_client ON access_subjects (client_id)",
+    *SERVICES_SCHEMA,
 )
 
 
@@ -108,6 +110,7 @@ class CaseRecordProjection:
                 (client_id,),
             ),
             Statement("DELETE FROM search_index WHERE client_id = ?", (client_id,)),
+            *erase_service_traces(client_id),
         ]
 
     def _case_opened(self, event: Case.Opened) -> list[Statement]:
@@ -203,4 +206,5 @@ class CaseRecordProjection:
         StaffAccount.Opened: _staff_opened,
         StaffAccount.Deactivated: _staff_deactivated,
         AccessRecord.Recorded: _access_recorded,
+        **SERVICE_HANDLERS,
     }

@@ -135,3 +135,177 @@ class AccessEntry:
     purpose: str
     justification: str
     client_ids: tuple[UUID, ...]
+
+
+# ------------------------------------------------ services on a case (life cycle, areas)
+# Dates are ``date`` values; the interfaces show them as dd/mm/aaaa.
+
+
+@dataclass(frozen=True)
+class StatusChangeView:
+    status: str
+    on: date
+    by: str
+    reason: str  # opened; empty for moves that need no reason
+
+
+@dataclass(frozen=True)
+class CaseLifeView:
+    case_id: UUID
+    folio: str
+    status: str
+    areas: tuple[tuple[str, str], ...]  # (area, staff name)
+    closure_requested_by: str  # empty when no request is pending
+    closure_requested_on: date | None
+    closure_reason: str
+    history: tuple[StatusChangeView, ...]
+
+
+@dataclass(frozen=True)
+class LegalAdviceView:
+    advice_id: UUID
+    matter: str
+    notes: str
+    given_on: date
+    given_by: str
+
+
+@dataclass(frozen=True)
+class AccompanimentDecisionView:
+    severity: bool
+    lacks_resources: bool
+    deadline: date | None
+    unfamiliar_with_procedure: bool
+    accompany: bool
+    decided_on: date
+    decided_by: str
+
+
+@dataclass(frozen=True)
+class AccompanimentView:
+    accompaniment_id: UUID
+    area: str
+    authority: str
+    notes: str
+    performed_on: date
+    performed_by: str
+
+
+@dataclass(frozen=True)
+class MisconductReportView:
+    report_id: UUID
+    institution: str
+    conduct: str
+    facts: str
+    reported_to: str
+    reported_on: date
+    status: str
+
+
+@dataclass(frozen=True)
+class LegalSectionView:
+    case_id: UUID
+    advice: tuple[LegalAdviceView, ...]
+    decisions: tuple[AccompanimentDecisionView, ...]
+    accompaniments: tuple[AccompanimentView, ...]
+    misconduct_reports: tuple[MisconductReportView, ...]
+    exceptional_access: bool
+
+
+@dataclass(frozen=True)
+class PsychologySessionView:
+    session_id: UUID
+    held_on: date
+    modality: str
+    notes: str
+    next_session: date | None
+    held_by: str
+
+
+@dataclass(frozen=True)
+class PsychologySectionView:
+    case_id: UUID
+    sessions: tuple[PsychologySessionView, ...]
+    next_session: date | None
+    closed_on: date | None
+
+
+@dataclass(frozen=True)
+class GestionView:
+    gestion_id: UUID
+    what: str
+    institution: str
+    outcome: str
+    done_on: date
+    done_by: str
+
+
+@dataclass(frozen=True)
+class SocialVisitView:
+    visit_id: UUID
+    kind: str
+    notes: str
+    visited_on: date
+    visited_by: str
+
+
+@dataclass(frozen=True)
+class SocialWorkSectionView:
+    case_id: UUID
+    gestiones: tuple[GestionView, ...]
+    visits: tuple[SocialVisitView, ...]
+    accompaniments: tuple[AccompanimentView, ...]
+    exceptional_access: bool
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    follow_up_id: UUID
+    due_on: date
+    channel: str
+    state: str
+    settled_on: date | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class ProtectionOrderView:
+    order_id: UUID
+    kind: str
+    measures: tuple[str, ...]
+    detail: str
+    authority: str
+    issued_on: date
+    expires_on: date
+    extended: bool
+
+
+@dataclass(frozen=True)
+class DueFollowUp:
+    """A work-queue row: folio and dates only, no name (the case view opens that, audited)."""
+
+    case_id: UUID
+    folio: str
+    follow_up_id: UUID
+    due_on: date
+    channel: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ExpiringOrder:
+    case_id: UUID
+    folio: str
+    order_id: UUID
+    kind: str
+    expires_on: date
+    days_left: int
+    extendable: bool
+
+
+@dataclass(frozen=True)
+class PendingClosure:
+    case_id: UUID
+    folio: str
+    requested_by: str
+    requested_on: date

@@ -6,15 +6,16 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from uuid import UUID
 
 import psycopg
 import pytest
 from faker import Faker
 
 from domain import identity
-from domain.vocabulary import Section
+from domain.vocabulary import Role, Section
 from tests.conftest import PostgresTarget
-from tests.support.factories import all_bytes_under, an_intake, initialized
+from tests.support.factories import all_bytes_under, an_intake, initialized, staff
 from violeta.demo import NARRATIVE_PARTS, REASONS
 from violeta.dto import NewClient
 from violeta.service import StaffSession
@@ -26,10 +27,33 @@ CANARY_PHONE = "4619990017"
 CANARY_REASON = "Motivocanario quincuagesimoctavo"
 CANARY_NARRATIVE = "Relatocanario zarzamorado irrepetiblemente"
 CANARY_NOTE = "Notacanaria xilofonada telefonicaunica"
+# Every sealed field of the services on a case (violeta/case_services.py).
+SERVICE_CANARIES = {
+    "legal_advice": "Asesoriacanaria pergaminosa juridicaunica",
+    "legal_accompaniment": "Acompanamientocanario fiscaliense",
+    "misconduct_facts": "Hechoscanarios servidorpublicoso",
+    "misconduct_reported_to": "Superiorcanario jerarquicoso",
+    "psychology_notes": "Sesioncanaria psicologicamente reservadisima",
+    "gestion": "Gestioncanaria becaria",
+    "social_visit": "Visitacanaria domiciliariosa",
+    "social_accompaniment": "Acompanamientocanario hospitalario",
+    "follow_up_outcome": "Seguimientocanario resultadoso",
+    "order_detail": "Ordencanaria medidosa",
+    "closure_reason": "Cierrecanario motivadisimo",
+    "reopen_reason": "Reaperturacanaria motivadisima",
+}
 
 
 def canary_forms() -> list[bytes]:
-    texts = [CANARY_NAME, CANARY_CURP, CANARY_PHONE, CANARY_REASON, CANARY_NARRATIVE, CANARY_NOTE]
+    texts = [
+        CANARY_NAME,
+        CANARY_CURP,
+        CANARY_PHONE,
+        CANARY_REASON,
+        CANARY_NARRATIVE,
+        CANARY_NOTE,
+        *SERVICE_CANARIES.values(),
+    ]
     forms: set[str] = set()
     for text in texts:
         forms |= {text, text.lower(), text.upper(), identity.normalize_for_search(text)}
@@ -49,11 +73,74 @@ def record_canaries(session: StaffSession) -> None:
     )
     case = session.open_case(client_id, an_intake(reason=CANARY_REASON, narrative=CANARY_NARRATIVE))
     session.add_note(case.case_id, Section.FOLLOW_UPS, CANARY_NOTE)
+    record_service_canaries(session, case.case_id)
     # Reading is part of the life cycle too: opening must leave no trace on disk.
     session.search_clients(CANARY_NAME)
     session.client_detail(client_id)
     session.case_detail(case.case_id, Section.FOLLOW_UPS)
     session.dashboard()
+
+
+def record_service_canaries(coordinator: StaffSession, case_id: UUID) -> None:
+    """Writes and reads back every sealed field of the services on a case."""
+    institute = coordinator._institute
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    psychologist = staff(institute, coordinator, "psicologa", Role.PSYCHOLOGY)
+    social = staff(institute, coordinator, "trabajadora", Role.SOCIAL_WORK)
+    canary = SERVICE_CANARIES
+    coordinator.assign_area(case_id, "juridica", lawyer.identity.staff_id)
+    lawyer.give_legal_advice(case_id, "penal", canary["legal_advice"])
+    lawyer.decide_accompaniment(
+        case_id,
+        severity=True,
+        lacks_resources=True,
+        deadline="",
+        unfamiliar_with_procedure=True,
+        accompany=True,
+    )
+    lawyer.record_accompaniment(case_id, "juridica", "Fiscalía", canary["legal_accompaniment"])
+    lawyer.report_misconduct(
+        case_id,
+        institution="Fiscalía",
+        conduct="dilacion",
+        facts=canary["misconduct_facts"],
+        reported_to=canary["misconduct_reported_to"],
+    )
+    psychologist.record_psychology_session(
+        case_id, modality="presencial", notes=canary["psychology_notes"]
+    )
+    social.record_gestion(case_id, what=canary["gestion"], institution="DIF", outcome="favorable")
+    social.record_social_visit(case_id, kind="domicilio", notes=canary["social_visit"])
+    social.record_accompaniment(
+        case_id, "trabajo_social", "Hospital", canary["social_accompaniment"]
+    )
+    follow_up = social.schedule_follow_up(case_id, "20/11/2026", "teléfono")
+    social.settle_follow_up(case_id, follow_up, done=True, outcome=canary["follow_up_outcome"])
+    lawyer.record_protection_order(
+        case_id,
+        kind="administrativa",
+        measures=("otra",),
+        detail=canary["order_detail"],
+        authority="Ministerio Público",
+        issued_on="",
+    )
+    lawyer.request_closure(case_id, canary["closure_reason"])
+    coordinator.approve_closure(case_id)
+    coordinator.reopen_case(case_id, canary["reopen_reason"])
+    lawyer.legal_section(case_id)
+    psychologist.psychology_section(case_id)
+    social.social_work_section(case_id)
+    social.follow_up_section(case_id)
+    lawyer.protection_order_section(case_id)
+    coordinator.case_life(case_id)
+    social.follow_ups_due()
+    lawyer.orders_expiring()
+    for session in (lawyer, psychologist, social):
+        session.close()
+
+
+# Canaries of later capabilities (directory referrals, ARCO, import) join this list.
+EXTRA_CANARIES: list[str] = []
 
 
 def assert_no_canary(blob: bytes) -> None:

@@ -1,0 +1,836 @@
+"""Everything done on a case after the intake: life cycle, legal, psychology, social work,
+follow-ups and protection orders.
+
+Each command validates what staff typed (naming the field in Spanish), authorizes against the
+permission matrix by section, seals every free text with the client's key under a label bound
+to the case and the item, and appends one event; a rejected command stores nothing. Each read
+catches the views up, authorizes, records the access and only then opens sealed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+from domain import identity
+from domain.accounts import StaffAccount
+from domain.cases import (
+    AREA_ROLES,
+    EXTENSION_MAX_DAYS,
+    MAX_EXTENSIONS,
+    ORDER_MAX_DAYS,
+    Accompaniment,
+    AccompanimentDecision,
+    Area,
+    Case,
+    Channel,
+    Gestion,
+    GestionOutcome,
+    LegalMatter,
+    MisconductConduct,
+    MisconductReport,
+    OrderKind,
+    ProtectionMeasure,
+    ProtectionOrder,
+    PsychologySession,
+    ReportStatus,
+    SessionModality,
+    SocialVisit,
+    VisitKind,
+    parse_category,
+)
+from domain.errors import InvalidField, NotPermitted, UnknownRecord
+from domain.permissions import Action
+from domain.sealed import Sealed
+from domain.vocabulary import CaseStatus, Role, Section
+from projections.storage import Row
+from violeta.dto import (
+    AccompanimentDecisionView,
+    AccompanimentView,
+    CaseLifeView,
+    DueFollowUp,
+    ExpiringOrder,
+    FollowUpView,
+    GestionView,
+    LegalAdviceView,
+    LegalSectionView,
+    MisconductReportView,
+    PendingClosure,
+    ProtectionOrderView,
+    PsychologySectionView,
+    PsychologySessionView,
+    SocialVisitView,
+    SocialWorkSectionView,
+    StatusChangeView,
+)
+from violeta.session import SessionCore, case_label, load_aggregate, retry_on_conflict
+
+AREA_SECTIONS: dict[Area, Section] = {
+    Area.SOCIAL_WORK: Section.SOCIAL_WORK,
+    Area.LEGAL: Section.LEGAL,
+    Area.PSYCHOLOGICAL: Section.PSYCHOLOGICAL,
+}
+INSTITUTION_MAX = 160
+
+
+class CaseServices(SessionCore):
+    # ------------------------------------------------------------------ helpers
+
+    def _change_case(
+        self, case_id: UUID, section: Section, purpose: str, change: Callable[[Case], None]
+    ) -> None:
+        """Authorize, then apply ``change`` to the latest version of the case.
+
+        Every change here appends an event whose rules are re-checked on the fresh aggregate,
+        so replaying it after a version conflict is safe and loses no other terminal's write.
+        """
+        case = self._get_case(case_id)
+        self._authorize(section, Action.WRITE, [case.client_id], [case_id], purpose, "")
+        loaded = [case]
+
+        def attempt() -> None:
+            current = loaded.pop() if loaded else self._get_case(case_id)
+            change(current)
+            self._store.save(current)
+
+        retry_on_conflict(attempt)
+
+    def _case_for_write(self, case_id: UUID, section: Section, purpose: str) -> Case:
+        case = self._get_case(case_id)
+        self._authorize(section, Action.WRITE, [case.client_id], [case_id], purpose, "")
+        case.check_open()
+        return case
+
+    def _seal_case(self, case: Case, field: str, text: str) -> Sealed:
+        return self._seal(str(case.client_id), case_label(case.id, field), text)
+
+    def _open_case(self, case: Case, field: str, sealed: Sealed | None) -> str:
+        return self._open_optional(str(case.client_id), case_label(case.id, field), sealed)
+
+    def _today(self) -> date:
+        return self._institute.today()
+
+    def _optional_date(self, field: str, text: str) -> date | None:
+        return identity.parse_date(field, text) if text.strip() else None
+
+    def _check_coordination(self, case: Case, purpose: str) -> None:
+        if self.role is not Role.COORDINATION:
+            self._record_denied(Section.INTAKE, [case.client_id], purpose, [case.id])
+            raise NotPermitted(f"Solo coordinación puede {purpose}.")
+
+    def _check_assigned_or_coordination(self, case: Case, purpose: str) -> None:
+        if self.role is Role.COORDINATION or self._account.id in case.services.areas.values():
+            return
+        self._record_denied(Section.INTAKE, [case.client_id], purpose, [case.id])
+        raise NotPermitted(
+            f"Solo el personal asignado al expediente o coordinación puede {purpose}."
+        )
+
+    def _read_case(
+        self, case_id: UUID, section: Section, purpose: str, justification: str
+    ) -> tuple[Case, bool]:
+        """Authorize a section read and record it; the caller opens sealed values after this."""
+        self.refresh()
+        case = self._get_case(case_id)
+        exceptional = self._authorize(
+            section, Action.READ, [case.client_id], [case_id], purpose, justification
+        )
+        self._record_access(
+            action="ver",
+            section=section,
+            client_ids=[case.client_id],
+            case_ids=[case_id],
+            purpose=purpose,
+            exceptional=exceptional,
+            justification=justification,
+        )
+        return case, exceptional
+
+    def _list_granted(self, section: Section, purpose: str) -> None:
+        # Work queues are never opened by break-the-glass: a list of many clients cannot be
+        # justified by one typed reason.
+        self._authorize(section, Action.READ, [], [], purpose, "")
+
+    def _record_listing(self, section: Section, purpose: str, rows: Sequence[Row]) -> None:
+        self._record_access(
+            action="listar",
+            section=section,
+            client_ids=sorted({UUID(row["client_id"]) for row in rows}),
+            case_ids=sorted({UUID(row["case_id"]) for row in rows}),
+            purpose=purpose,
+        )
+
+    # --------------------------------------------------------------- life cycle
+
+    def assign_area(self, case_id: UUID, area: str, staff_id: UUID) -> None:
+        """Coordinación assigns who attends each area; the person's role must fit the area."""
+        case = self._get_case(case_id)
+        self._check_coordination(case, "asignar áreas del expediente")
+        chosen = parse_category(Area, "Área", area)
+        try:
+            account = load_aggregate(self._store, staff_id, StaffAccount, "")
+        except UnknownRecord:
+            raise InvalidField("Personal asignado", "no existe esa cuenta.") from None
+        if not account.active:
+            raise InvalidField("Personal asignado", "la cuenta está desactivada.")
+        if account.role is not AREA_ROLES[chosen]:
+            raise InvalidField(
+                "Personal asignado",
+                f"el área {chosen.label} requiere el rol {AREA_ROLES[chosen].label}.",
+            )
+        self._change_case(
+            case_id,
+            Section.INTAKE,
+            "asignar área",
+            lambda current: current.assign_area(chosen, staff_id, self._account.id),
+        )
+
+    def enter_follow_up(self, case_id: UUID) -> None:
+        case = self._get_case(case_id)
+        self._check_assigned_or_coordination(case, "pasar el expediente a seguimiento")
+        today = self._today()
+        self._change_case(
+            case_id,
+            Section.INTAKE,
+            "pasar a seguimiento",
+            lambda current: current.enter_follow_up(self._account.id, today),
+        )
+
+    def request_closure(self, case_id: UUID, reason: str) -> None:
+        case = self._case_for_write(case_id, Section.INTAKE, "solicitar cierre")
+        text = identity.free_text("Motivo del cierre", reason, max_length=identity.SHORT_TEXT_MAX)
+        sealed = self._seal_case(case, "closure_reason", text)
+        today = self._today()
+        self._change_case(
+            case_id,
+            Section.INTAKE,
+            "solicitar cierre",
+            lambda current: current.request_closure(self._account.id, today, sealed),
+        )
+
+    def approve_closure(self, case_id: UUID) -> None:
+        """The second person of the closure: coordinación, never the one who asked."""
+        case = self._get_case(case_id)
+        self._check_coordination(case, "aprobar el cierre de un expediente")
+        today = self._today()
+        self._change_case(
+            case_id,
+            Section.INTAKE,
+            "aprobar cierre",
+            lambda current: current.approve_closure(self._account.id, today),
+        )
+
+    def decline_closure(self, case_id: UUID) -> None:
+        case = self._get_case(case_id)
+        self._check_coordination(case, "rechazar el cierre de un expediente")
+        today = self._today()
+        self._change_case(
+            case_id,
+            Section.INTAKE,
+            "rechazar cierre",
+            lambda current: current.decline_closure(self._account.id, today),
+        )
+
+    def reopen_case(self, case_id: UUID, reason: str) -> None:
+        case = self._get_case(case_id)
+        self._check_assigned_or_coordination(case, "reabrir el expediente")
+        text = identity.free_text(
+            "Motivo de la reapertura", reason, max_length=identity.SHORT_TEXT_MAX
+        )
+        sealed = self._seal_case(case, "reopen_reason", text)
+        today = self._today()
+        self._change_case(
+            case_id,
+            Section.INTAKE,
+            "reabrir expediente",
+            lambda current: current.reopen(self._account.id, today, sealed),
+        )
+
+    # -------------------------------------------------------------------- legal
+
+    def give_legal_advice(self, case_id: UUID, matter: str, notes: str, given_on: str = "") -> UUID:
+        case = self._case_for_write(case_id, Section.LEGAL, "registrar asesoría jurídica")
+        chosen = parse_category(LegalMatter, "Materia", matter)
+        text = identity.free_text("Notas de la asesoría", notes, max_length=identity.NARRATIVE_MAX)
+        on = self._past_or_today("Fecha de la asesoría", given_on, self._today())
+        advice_id = uuid4()
+        sealed = self._seal_case(case, f"legal_advice:{advice_id}", text)
+        self._change_case(
+            case_id,
+            Section.LEGAL,
+            "registrar asesoría jurídica",
+            lambda current: current.give_legal_advice(
+                advice_id, chosen, sealed, on, self._account.id
+            ),
+        )
+        return advice_id
+
+    def decide_accompaniment(
+        self,
+        case_id: UUID,
+        *,
+        severity: bool,
+        lacks_resources: bool,
+        deadline: str,
+        unfamiliar_with_procedure: bool,
+        accompany: bool,
+        decided_on: str = "",
+    ) -> None:
+        """The four criteria of the institute; ``deadline`` empty means that one is not met."""
+        self._case_for_write(case_id, Section.LEGAL, "decidir acompañamiento")
+        due = self._optional_date("Vencimiento del término jurídico", deadline)
+        on = self._past_or_today("Fecha de la decisión", decided_on, self._today())
+        decision = AccompanimentDecision(
+            severity=severity,
+            lacks_resources=lacks_resources,
+            deadline=due,
+            unfamiliar_with_procedure=unfamiliar_with_procedure,
+            accompany=accompany,
+            decided_on=on,
+            decided_by=self._account.id,
+        )
+        self._change_case(
+            case_id,
+            Section.LEGAL,
+            "decidir acompañamiento",
+            lambda current: current.decide_accompaniment(decision),
+        )
+
+    def record_accompaniment(
+        self, case_id: UUID, area: str, authority: str, notes: str, performed_on: str = ""
+    ) -> UUID:
+        """Accompaniment before an authority, by jurídica (Fiscalía) or by trabajo social."""
+        chosen = parse_category(Area, "Área", area)
+        section = AREA_SECTIONS[chosen]
+        case = self._case_for_write(case_id, section, "registrar acompañamiento")
+        where = identity.free_text("Instancia", authority, max_length=INSTITUTION_MAX)
+        text = identity.free_text(
+            "Notas del acompañamiento", notes, max_length=identity.NARRATIVE_MAX
+        )
+        on = self._past_or_today("Fecha del acompañamiento", performed_on, self._today())
+        accompaniment_id = uuid4()
+        accompaniment = Accompaniment(
+            accompaniment_id=accompaniment_id,
+            area=chosen,
+            authority=where,
+            notes=self._seal_case(case, f"accompaniment:{accompaniment_id}", text),
+            performed_on=on,
+            performed_by=self._account.id,
+        )
+        self._change_case(
+            case_id,
+            section,
+            "registrar acompañamiento",
+            lambda current: current.record_accompaniment(accompaniment),
+        )
+        return accompaniment_id
+
+    def report_misconduct(
+        self,
+        case_id: UUID,
+        *,
+        institution: str,
+        conduct: str,
+        facts: str,
+        reported_to: str,
+        reported_on: str = "",
+    ) -> UUID:
+        """Reporte de actuación about a public servant's act against the client's rights."""
+        case = self._case_for_write(case_id, Section.LEGAL, "registrar reporte de actuación")
+        where = identity.free_text("Institución", institution, max_length=INSTITUTION_MAX)
+        chosen = parse_category(MisconductConduct, "Conducta", conduct)
+        facts_text = identity.free_text("Hechos", facts, max_length=identity.NARRATIVE_MAX)
+        superior = identity.free_text(
+            "Se hizo del conocimiento de", reported_to, max_length=identity.SHORT_TEXT_MAX
+        )
+        on = self._past_or_today("Fecha del reporte", reported_on, self._today())
+        report_id = uuid4()
+        report = MisconductReport(
+            report_id=report_id,
+            institution=where,
+            conduct=chosen,
+            facts=self._seal_case(case, f"misconduct_facts:{report_id}", facts_text),
+            reported_to=self._seal_case(case, f"misconduct_reported_to:{report_id}", superior),
+            reported_on=on,
+            reported_by=self._account.id,
+        )
+        self._change_case(
+            case_id,
+            Section.LEGAL,
+            "registrar reporte de actuación",
+            lambda current: current.report_misconduct(report),
+        )
+        return report_id
+
+    def update_misconduct_report(
+        self, case_id: UUID, report_id: UUID, status: str, updated_on: str = ""
+    ) -> None:
+        chosen = parse_category(ReportStatus, "Estado del reporte", status)
+        on = self._past_or_today("Fecha", updated_on, self._today())
+        # A report follows its own course: it may be closed after the case itself was closed.
+        self._change_case(
+            case_id,
+            Section.LEGAL,
+            "actualizar reporte de actuación",
+            lambda current: current.update_misconduct_report(
+                report_id, chosen, on, self._account.id
+            ),
+        )
+
+    def legal_section(self, case_id: UUID, justification: str = "") -> LegalSectionView:
+        case, exceptional = self._read_case(
+            case_id, Section.LEGAL, "consultar expediente: Jurídica", justification
+        )
+        names = self._staff_names()
+        state = case.services
+        return LegalSectionView(
+            case_id=case_id,
+            advice=tuple(
+                LegalAdviceView(
+                    advice_id=advice.advice_id,
+                    matter=advice.matter.label,
+                    notes=self._open_case(case, f"legal_advice:{advice.advice_id}", advice.notes),
+                    given_on=advice.given_on,
+                    given_by=names.get(str(advice.given_by), "—"),
+                )
+                for advice in state.legal_advice
+            ),
+            decisions=tuple(
+                AccompanimentDecisionView(
+                    severity=decision.severity,
+                    lacks_resources=decision.lacks_resources,
+                    deadline=decision.deadline,
+                    unfamiliar_with_procedure=decision.unfamiliar_with_procedure,
+                    accompany=decision.accompany,
+                    decided_on=decision.decided_on,
+                    decided_by=names.get(str(decision.decided_by), "—"),
+                )
+                for decision in state.accompaniment_decisions
+            ),
+            accompaniments=self._accompaniment_views(case, Area.LEGAL, names),
+            misconduct_reports=tuple(
+                MisconductReportView(
+                    report_id=report.report_id,
+                    institution=report.institution,
+                    conduct=report.conduct.label,
+                    facts=self._open_case(
+                        case, f"misconduct_facts:{report.report_id}", report.facts
+                    ),
+                    reported_to=self._open_case(
+                        case, f"misconduct_reported_to:{report.report_id}", report.reported_to
+                    ),
+                    reported_on=report.reported_on,
+                    status=report.status.label,
+                )
+                for report in state.misconduct_reports.values()
+            ),
+            exceptional_access=exceptional,
+        )
+
+    def _accompaniment_views(
+        self, case: Case, area: Area, names: dict[str, str]
+    ) -> tuple[AccompanimentView, ...]:
+        return tuple(
+            AccompanimentView(
+                accompaniment_id=item.accompaniment_id,
+                area=item.area.label,
+                authority=item.authority,
+                notes=self._open_case(case, f"accompaniment:{item.accompaniment_id}", item.notes),
+                performed_on=item.performed_on,
+                performed_by=names.get(str(item.performed_by), "—"),
+            )
+            for item in case.services.accompaniments
+            if item.area is area
+        )
+
+    # --------------------------------------------------------------- psychology
+
+    def record_psychology_session(
+        self, case_id: UUID, *, modality: str, notes: str, held_on: str = "", next_session: str = ""
+    ) -> UUID:
+        case = self._case_for_write(case_id, Section.PSYCHOLOGICAL, "registrar sesión")
+        chosen = parse_category(SessionModality, "Modalidad", modality)
+        text = identity.free_text("Notas de la sesión", notes, max_length=identity.NARRATIVE_MAX)
+        on = self._past_or_today("Fecha de la sesión", held_on, self._today())
+        following = self._optional_date("Próxima sesión", next_session)
+        session_id = uuid4()
+        session = PsychologySession(
+            session_id=session_id,
+            held_on=on,
+            modality=chosen,
+            notes=self._seal_case(case, f"psychology_notes:{session_id}", text),
+            next_session=following,
+            held_by=self._account.id,
+        )
+        self._change_case(
+            case_id,
+            Section.PSYCHOLOGICAL,
+            "registrar sesión psicológica",
+            lambda current: current.hold_psychology_session(session),
+        )
+        return session_id
+
+    def close_psychology_process(self, case_id: UUID, closed_on: str = "") -> None:
+        on = self._past_or_today("Fecha de cierre", closed_on, self._today())
+        self._change_case(
+            case_id,
+            Section.PSYCHOLOGICAL,
+            "cerrar proceso psicológico",
+            lambda current: current.close_psychology_process(on, self._account.id),
+        )
+
+    def psychology_section(self, case_id: UUID) -> PsychologySectionView:
+        """Psychology's alone: the matrix denies it to every other role, with no exception."""
+        case, _ = self._read_case(
+            case_id, Section.PSYCHOLOGICAL, "consultar expediente: Psicológica", ""
+        )
+        names = self._staff_names()
+        sessions = case.services.psychology_sessions
+        return PsychologySectionView(
+            case_id=case_id,
+            sessions=tuple(
+                PsychologySessionView(
+                    session_id=session.session_id,
+                    held_on=session.held_on,
+                    modality=session.modality.label,
+                    notes=self._open_case(
+                        case, f"psychology_notes:{session.session_id}", session.notes
+                    ),
+                    next_session=session.next_session,
+                    held_by=names.get(str(session.held_by), "—"),
+                )
+                for session in sessions
+            ),
+            next_session=sessions[-1].next_session
+            if sessions and case.services.psychology_closed_on is None
+            else None,
+            closed_on=case.services.psychology_closed_on,
+        )
+
+    # -------------------------------------------------------------- social work
+
+    def record_gestion(
+        self, case_id: UUID, *, what: str, institution: str, outcome: str, done_on: str = ""
+    ) -> UUID:
+        """A gestión before a public or private institution on the client's behalf."""
+        case = self._case_for_write(case_id, Section.SOCIAL_WORK, "registrar gestión")
+        text = identity.free_text("Gestión", what, max_length=identity.SHORT_TEXT_MAX)
+        where = identity.free_text("Institución", institution, max_length=INSTITUTION_MAX)
+        result = parse_category(GestionOutcome, "Resultado", outcome)
+        on = self._past_or_today("Fecha de la gestión", done_on, self._today())
+        gestion_id = uuid4()
+        gestion = Gestion(
+            gestion_id=gestion_id,
+            what=self._seal_case(case, f"gestion:{gestion_id}", text),
+            institution=where,
+            outcome=result,
+            done_on=on,
+            done_by=self._account.id,
+        )
+        self._change_case(
+            case_id,
+            Section.SOCIAL_WORK,
+            "registrar gestión",
+            lambda current: current.record_gestion(gestion),
+        )
+        return gestion_id
+
+    def record_social_visit(
+        self, case_id: UUID, *, kind: str, notes: str, visited_on: str = ""
+    ) -> UUID:
+        case = self._case_for_write(case_id, Section.SOCIAL_WORK, "registrar visita")
+        chosen = parse_category(VisitKind, "Tipo de visita", kind)
+        text = identity.free_text("Notas de la visita", notes, max_length=identity.NARRATIVE_MAX)
+        on = self._past_or_today("Fecha de la visita", visited_on, self._today())
+        visit_id = uuid4()
+        visit = SocialVisit(
+            visit_id=visit_id,
+            kind=chosen,
+            notes=self._seal_case(case, f"social_visit:{visit_id}", text),
+            visited_on=on,
+            visited_by=self._account.id,
+        )
+        self._change_case(
+            case_id,
+            Section.SOCIAL_WORK,
+            "registrar visita",
+            lambda current: current.record_social_visit(visit),
+        )
+        return visit_id
+
+    def social_work_section(self, case_id: UUID, justification: str = "") -> SocialWorkSectionView:
+        case, exceptional = self._read_case(
+            case_id, Section.SOCIAL_WORK, "consultar expediente: Trabajo social", justification
+        )
+        names = self._staff_names()
+        return SocialWorkSectionView(
+            case_id=case_id,
+            gestiones=tuple(
+                GestionView(
+                    gestion_id=item.gestion_id,
+                    what=self._open_case(case, f"gestion:{item.gestion_id}", item.what),
+                    institution=item.institution,
+                    outcome=item.outcome.label,
+                    done_on=item.done_on,
+                    done_by=names.get(str(item.done_by), "—"),
+                )
+                for item in case.services.gestiones
+            ),
+            visits=tuple(
+                SocialVisitView(
+                    visit_id=item.visit_id,
+                    kind=item.kind.label,
+                    notes=self._open_case(case, f"social_visit:{item.visit_id}", item.notes),
+                    visited_on=item.visited_on,
+                    visited_by=names.get(str(item.visited_by), "—"),
+                )
+                for item in case.services.social_visits
+            ),
+            accompaniments=self._accompaniment_views(case, Area.SOCIAL_WORK, names),
+            exceptional_access=exceptional,
+        )
+
+    # --------------------------------------------------------------- follow-ups
+
+    def schedule_follow_up(self, case_id: UUID, due_on: str, channel: str) -> UUID:
+        self._case_for_write(case_id, Section.FOLLOW_UPS, "programar seguimiento")
+        due = identity.parse_date("Fecha programada", due_on)
+        chosen = parse_category(Channel, "Medio", channel)
+        follow_up_id = uuid4()
+        self._change_case(
+            case_id,
+            Section.FOLLOW_UPS,
+            "programar seguimiento",
+            lambda current: current.schedule_follow_up(follow_up_id, due, chosen, self._account.id),
+        )
+        return follow_up_id
+
+    def settle_follow_up(
+        self, case_id: UUID, follow_up_id: UUID, *, done: bool, outcome: str, settled_on: str = ""
+    ) -> None:
+        """Done needs its outcome (sealed); missed may carry a note of why."""
+        case = self._case_for_write(case_id, Section.FOLLOW_UPS, "registrar seguimiento")
+        text = identity.free_text(
+            "Resultado", outcome, max_length=identity.NARRATIVE_MAX, required=done
+        )
+        on = self._past_or_today("Fecha", settled_on, self._today())
+        sealed = self._seal_case(case, f"follow_up_outcome:{follow_up_id}", text) if text else None
+        self._change_case(
+            case_id,
+            Section.FOLLOW_UPS,
+            "registrar seguimiento",
+            lambda current: current.settle_follow_up(
+                follow_up_id, done, on, sealed, self._account.id
+            ),
+        )
+
+    def follow_up_section(self, case_id: UUID, justification: str = "") -> list[FollowUpView]:
+        case, _ = self._read_case(
+            case_id, Section.FOLLOW_UPS, "consultar expediente: Seguimientos", justification
+        )
+        return [
+            FollowUpView(
+                follow_up_id=item.follow_up_id,
+                due_on=item.due_on,
+                channel=item.channel.label,
+                state=item.state.label,
+                settled_on=item.settled_on,
+                outcome=self._open_case(
+                    case, f"follow_up_outcome:{item.follow_up_id}", item.outcome
+                ),
+            )
+            for item in sorted(case.services.follow_ups.values(), key=lambda f: f.due_on)
+        ]
+
+    def follow_ups_due(self, within_days: int = 7) -> list[DueFollowUp]:
+        """Pending follow-ups due up to ``within_days`` from today, overdue ones first."""
+        self._list_granted(Section.FOLLOW_UPS, "seguimientos por vencer")
+        self.refresh()
+        today = self._today()
+        rows = self._views.query(
+            "SELECT * FROM follow_ups_view WHERE state = 'pendiente' AND due_on <= ? "
+            "ORDER BY due_on, folio",
+            ((today + timedelta(days=within_days)).isoformat(),),
+        )
+        self._record_listing(Section.FOLLOW_UPS, "mi día: seguimientos por vencer", rows)
+        return [
+            DueFollowUp(
+                case_id=UUID(row["case_id"]),
+                folio=row["folio"],
+                follow_up_id=UUID(row["follow_up_id"]),
+                due_on=date.fromisoformat(row["due_on"]),
+                channel=Channel(row["channel"]).label,
+                overdue=date.fromisoformat(row["due_on"]) < today,
+            )
+            for row in rows
+        ]
+
+    # -------------------------------------------------------- protection orders
+
+    def record_protection_order(
+        self,
+        case_id: UUID,
+        *,
+        kind: str,
+        measures: Sequence[str],
+        detail: str,
+        authority: str,
+        issued_on: str,
+        expires_on: str = "",
+    ) -> UUID:
+        """Empty expiry means the full term: 60 days from the issue date."""
+        case = self._case_for_write(case_id, Section.PROTECTION_ORDERS, "registrar orden")
+        chosen = parse_category(OrderKind, "Tipo de orden", kind)
+        chosen_measures = tuple(
+            parse_category(ProtectionMeasure, "Medidas", measure) for measure in measures
+        )
+        text = identity.free_text(
+            "Detalle de las medidas", detail, max_length=identity.NARRATIVE_MAX
+        )
+        issuer = identity.free_text("Autoridad emisora", authority, max_length=INSTITUTION_MAX)
+        issued = self._past_or_today("Fecha de emisión", issued_on, self._today())
+        expiry = self._optional_date("Vencimiento", expires_on) or issued + timedelta(
+            days=ORDER_MAX_DAYS
+        )
+        order_id = uuid4()
+        order = ProtectionOrder(
+            order_id=order_id,
+            kind=chosen,
+            measures=chosen_measures,
+            detail=self._seal_case(case, f"order_detail:{order_id}", text),
+            authority=issuer,
+            issued_on=issued,
+            expires_on=expiry,
+            extensions=[],
+        )
+        self._change_case(
+            case_id,
+            Section.PROTECTION_ORDERS,
+            "registrar orden de protección",
+            lambda current: current.record_protection_order(order, self._account.id),
+        )
+        return order_id
+
+    def extend_protection_order(self, case_id: UUID, order_id: UUID, expires_on: str = "") -> None:
+        """Empty new expiry means the full extension: 30 days after the current expiry."""
+        case = self._case_for_write(case_id, Section.PROTECTION_ORDERS, "prorrogar orden")
+        typed = self._optional_date("Nuevo vencimiento", expires_on)
+        current_order = case.services.protection_orders.get(order_id)
+        expiry = typed or (
+            current_order.expires_on + timedelta(days=EXTENSION_MAX_DAYS)
+            if current_order is not None
+            else self._today()
+        )
+        self._change_case(
+            case_id,
+            Section.PROTECTION_ORDERS,
+            "prorrogar orden de protección",
+            lambda current: current.extend_protection_order(order_id, expiry, self._account.id),
+        )
+
+    def protection_order_section(
+        self, case_id: UUID, justification: str = ""
+    ) -> list[ProtectionOrderView]:
+        case, _ = self._read_case(
+            case_id,
+            Section.PROTECTION_ORDERS,
+            "consultar expediente: Órdenes de protección",
+            justification,
+        )
+        return [
+            ProtectionOrderView(
+                order_id=order.order_id,
+                kind=order.kind.label,
+                measures=tuple(measure.label for measure in order.measures),
+                detail=self._open_case(case, f"order_detail:{order.order_id}", order.detail),
+                authority=order.authority,
+                issued_on=order.issued_on,
+                expires_on=order.expires_on,
+                extended=bool(order.extensions),
+            )
+            for order in case.services.protection_orders.values()
+        ]
+
+    def orders_expiring(self, within_days: int = 10) -> list[ExpiringOrder]:
+        """Orders still in force that expire within ``within_days``, soonest first."""
+        self._list_granted(Section.PROTECTION_ORDERS, "órdenes por vencer")
+        self.refresh()
+        today = self._today()
+        rows = self._views.query(
+            "SELECT * FROM protection_orders_view WHERE expires_on >= ? AND expires_on <= ? "
+            "ORDER BY expires_on, folio",
+            (today.isoformat(), (today + timedelta(days=within_days)).isoformat()),
+        )
+        self._record_listing(Section.PROTECTION_ORDERS, "mi día: órdenes por vencer", rows)
+        return [
+            ExpiringOrder(
+                case_id=UUID(row["case_id"]),
+                folio=row["folio"],
+                order_id=UUID(row["order_id"]),
+                kind=OrderKind(row["kind"]).label,
+                expires_on=date.fromisoformat(row["expires_on"]),
+                days_left=(date.fromisoformat(row["expires_on"]) - today).days,
+                extendable=int(row["extensions"]) < MAX_EXTENSIONS,
+            )
+            for row in rows
+        ]
+
+    # ---------------------------------------------------------- life-cycle reads
+
+    def case_life(self, case_id: UUID, justification: str = "") -> CaseLifeView:
+        """Status, areas and who attends them, pending closure and the status history."""
+        case, _ = self._read_case(
+            case_id, Section.INTAKE, "consultar expediente: estado y áreas", justification
+        )
+        names = self._staff_names()
+        state = case.services
+        request = state.closure_request
+        return CaseLifeView(
+            case_id=case_id,
+            folio=case.folio,
+            status=case.status.label,
+            areas=tuple(
+                (area.label, names.get(str(staff_id), "—"))
+                for area, staff_id in sorted(state.areas.items())
+            ),
+            closure_requested_by=names.get(str(request[0]), "—") if request else "",
+            closure_requested_on=request[1] if request else None,
+            closure_reason=self._open_case(case, "closure_reason", request[2]) if request else "",
+            history=tuple(
+                StatusChangeView(
+                    status=change.status.label,
+                    on=change.on,
+                    by=names.get(str(change.by), "—"),
+                    reason=self._open_case(
+                        case,
+                        "reopen_reason"
+                        if change.status is CaseStatus.REOPENED
+                        else "closure_reason",
+                        change.reason,
+                    ),
+                )
+                for change in state.history
+            ),
+        )
+
+    def pending_closures(self) -> list[PendingClosure]:
+        """Coordinación's queue of closure requests: folios and dates, no client data."""
+        if self.role is not Role.COORDINATION:
+            raise NotPermitted("Solo coordinación aprueba cierres de expedientes.")
+        self.refresh()
+        rows = self._views.query(
+            "SELECT closure_requests.*, cases_view.folio, cases_view.client_id "
+            "FROM closure_requests JOIN cases_view USING (case_id) ORDER BY requested_on"
+        )
+        self._record_listing(Section.INTAKE, "cierres pendientes de aprobación", rows)
+        names = self._staff_names()
+        return [
+            PendingClosure(
+                case_id=UUID(row["case_id"]),
+                folio=row["folio"],
+                requested_by=names.get(row["requested_by"], "—"),
+                requested_on=date.fromisoformat(row["requested_on"]),
+            )
+            for row in rows
+        ]
