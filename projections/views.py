@@ -46,6 +46,17 @@ SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS access_subjects ("
     "access_id TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (access_id, client_id))",
     "CREATE INDEX IF NOT EXISTS access_subjects_client ON access_subjects (client_id)",
+    # Categories and consents of each client (no personal values): work queues and the
+    # statistics opposition below read them.
+    "CREATE TABLE IF NOT EXISTS client_flags ("
+    "client_id TEXT PRIMARY KEY, statistics INTEGER NOT NULL, share INTEGER NOT NULL, "
+    "age_authorization TEXT NOT NULL, proposed_referral TEXT NOT NULL)",
+    # Which case adds to which statistics cell, and whether it is counted now: withdrawing
+    # consent must subtract exactly what her cases added.
+    "CREATE TABLE IF NOT EXISTS stats_membership ("
+    "case_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, month TEXT NOT NULL, "
+    "zone TEXT NOT NULL, counted INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS stats_membership_client ON stats_membership (client_id)",
     *SERVICES_SCHEMA,
 )
 
@@ -56,6 +67,36 @@ class BlindIndexer(Protocol):
     def client_tokens(
         self, client_id: UUID, name: Sealed, curp: Sealed | None, phone: Sealed | None
     ) -> set[str]: ...
+
+    def field_tokens(self, client_id: UUID, kind: str, label: str, value: Sealed) -> set[str]:
+        """Tokens of one corrected field (kind: nombre, curp or telefono)."""
+        ...
+
+
+def _count_case(event: Case.Opened) -> list[Statement]:
+    """A case counts in the statistics unless her client opposed it (ARCO opposition)."""
+    case_id = str(event.originator_id)
+    return [
+        Statement(
+            "INSERT INTO stats_membership (case_id, client_id, month, zone, counted) "
+            "SELECT ?, ?, ?, ?, COALESCE("
+            "(SELECT statistics FROM client_flags WHERE client_id = ?), 1) WHERE 1 = 1 "
+            "ON CONFLICT (case_id) DO NOTHING",
+            (
+                case_id,
+                str(event.client_id),
+                event.opened_on.strftime("%Y-%m"),
+                event.zone,
+                str(event.client_id),
+            ),
+        ),
+        Statement(
+            "INSERT INTO stats_cases (month, zone, cases) SELECT month, zone, 1 "
+            "FROM stats_membership WHERE case_id = ? AND counted = 1 "
+            "ON CONFLICT (month, zone) DO UPDATE SET cases = stats_cases.cases + 1",
+            (case_id,),
+        ),
+    ]
 
 
 class CaseRecordProjection:
@@ -129,11 +170,7 @@ class CaseRecordProjection:
                     event.timestamp.isoformat(),
                 ),
             ),
-            Statement(
-                "INSERT INTO stats_cases VALUES (?, ?, 1) "
-                "ON CONFLICT (month, zone) DO UPDATE SET cases = stats_cases.cases + 1",
-                (event.opened_on.strftime("%Y-%m"), event.zone),
-            ),
+            *_count_case(event),
         ]
 
     def _note_added(self, event: Case.NoteAdded) -> list[Statement]:
@@ -196,8 +233,118 @@ class CaseRecordProjection:
             ),
         ]
 
+    def _client_flags(self, event: Client.Registered) -> list[Statement]:
+        return [
+            Statement(
+                "INSERT INTO client_flags VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (
+                    str(event.originator_id),
+                    int(event.consent_to_statistics),
+                    int(event.consent_to_share),
+                    event.age_authorization,
+                    event.proposed_referral,
+                ),
+            )
+        ]
+
+    def _client_registered_v2(self, event: Client.Registered) -> list[Statement]:
+        return self._client_registered(event) + self._client_flags(event)
+
+    def _age_exception_authorized(self, event: Client.AgeExceptionAuthorized) -> list[Statement]:
+        return [
+            Statement(
+                "UPDATE client_flags SET age_authorization = 'autorizada' WHERE client_id = ?",
+                (str(event.originator_id),),
+            )
+        ]
+
+    def _sharing_consent_changed(self, event: Client.SharingConsentChanged) -> list[Statement]:
+        return [
+            Statement(
+                "UPDATE client_flags SET share = ? WHERE client_id = ?",
+                (int(event.granted), str(event.originator_id)),
+            )
+        ]
+
+    def _statistics_consent_changed(
+        self, event: Client.StatisticsConsentChanged
+    ) -> list[Statement]:
+        """ARCO opposition: she objects to one use of her data, being counted.
+
+        This is opposition, not erasure: her record and her cases stay intact and usable for
+        her own attention; only their contribution to the statistics is taken out (and put
+        back if she consents again). The counts are anonymous, but the cells of a small zone
+        can still point at her, and the LGPDPPSO lets her oppose that treatment.
+        """
+        client_id = str(event.originator_id)
+        flag = Statement(
+            "UPDATE client_flags SET statistics = ? WHERE client_id = ?",
+            (int(event.granted), client_id),
+        )
+        if event.granted:
+            return [
+                Statement(
+                    "INSERT INTO stats_cases (month, zone, cases) "
+                    "SELECT month, zone, COUNT(*) FROM stats_membership "
+                    "WHERE client_id = ? AND counted = 0 GROUP BY month, zone "
+                    "ON CONFLICT (month, zone) DO UPDATE "
+                    "SET cases = stats_cases.cases + excluded.cases",
+                    (client_id,),
+                ),
+                Statement(
+                    "UPDATE stats_membership SET counted = 1 WHERE client_id = ?", (client_id,)
+                ),
+                flag,
+            ]
+        mine = (
+            "SELECT COUNT(*) FROM stats_membership m WHERE m.client_id = ? AND m.counted = 1 "
+            "AND m.month = stats_cases.month AND m.zone = stats_cases.zone"
+        )
+        return [
+            Statement(
+                f"UPDATE stats_cases SET cases = cases - ({mine}) WHERE ({mine}) > 0",  # noqa: S608 - fixed text
+                (client_id, client_id),
+            ),
+            Statement("DELETE FROM stats_cases WHERE cases <= 0"),
+            Statement("UPDATE stats_membership SET counted = 0 WHERE client_id = ?", (client_id,)),
+            flag,
+        ]
+
+    def _client_corrected(self, event: Client.Corrected) -> list[Statement]:
+        """Rectification: the view shows the current value; the events keep the history.
+
+        New search tokens are added for a corrected name, CURP or phone; tokens of the old
+        value stay until erasure (the search confirms every hit against the current value).
+        """
+        client_id = str(event.originator_id)
+        statements: list[Statement] = []
+        if event.field == "name" and event.value is not None:
+            statements.append(
+                Statement(
+                    "UPDATE clients_view SET name = ? WHERE client_id = ?",
+                    (event.value.envelope, client_id),
+                )
+            )
+        kinds = {"name": "nombre", "curp": "curp", "phone": "telefono"}
+        if event.field in kinds and event.value is not None:
+            tokens = self._indexer.field_tokens(
+                event.originator_id, kinds[event.field], f"client.{event.field}", event.value
+            )
+            statements.extend(
+                Statement(
+                    "INSERT INTO search_index VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (token, client_id),
+                )
+                for token in sorted(tokens)
+            )
+        return statements
+
     _handlers: ClassVar[dict[type, Callable[[Any, Any], list[Statement]]]] = {
-        Client.Registered: _client_registered,
+        Client.Registered: _client_registered_v2,
+        Client.AgeExceptionAuthorized: _age_exception_authorized,
+        Client.SharingConsentChanged: _sharing_consent_changed,
+        Client.StatisticsConsentChanged: _statistics_consent_changed,
+        Client.Corrected: _client_corrected,
         Client.ErasureRequested: _erasure_requested,
         Client.Erased: _client_erased,
         Case.Opened: _case_opened,

@@ -21,6 +21,18 @@ class NewClient:
     curp: str = ""
     phone: str = ""
     registered_on: str = ""  # dd/mm/aaaa; empty means today
+    phone_safe_to_call: bool = False  # may the institute call that number without risk?
+    safe_contact_name: str = ""  # someone she trusts, to reach her when her phone is unsafe
+    safe_contact_phone: str = ""
+    address: str = ""  # street and number; the zone comes from the catalogue
+    indigenous_language: str = ""  # key of domain.clients.INDIGENOUS_LANGUAGES; "" = none
+    disabilities: tuple[str, ...] = ()  # keys of domain.clients.DISABILITIES
+    # Required to register: a form that asks must pass what she answered. The default keeps
+    # forms written before the field working; registration refuses False.
+    privacy_notice_accepted: bool = True
+    consent_to_share: bool = False  # share her data with institutions of the directory
+    consent_to_statistics: bool = True  # counted (anonymously) in statistics; revocable
+    age_exception_reason: str = ""  # required when she is outside 18-60
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,19 @@ class ClientDetail:
     erased: bool
     erasure_pending: bool
     cases: tuple[CaseSummary, ...]
+    phone_safe_to_call: bool = False
+    safe_contact_name: str = ""
+    safe_contact_phone: str = ""
+    address: str = ""
+    indigenous_language: str = ""  # Spanish label
+    disabilities: tuple[str, ...] = ()  # Spanish labels
+    privacy_notice_accepted: bool = True
+    consent_to_share: bool = False
+    consent_to_statistics: bool = True
+    age_authorization: str = ""  # Spanish label; "No requerida" inside 18-60
+    age_exception_reason: str = ""
+    proposed_referral: str = ""  # Spanish label, e.g. the child-protection authority
+    corrected_fields: tuple[str, ...] = ()  # Spanish labels of fields rectified (ARCO)
 
 
 @dataclass(frozen=True)

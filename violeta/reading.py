@@ -6,6 +6,13 @@ from datetime import datetime
 from uuid import UUID
 
 from domain import identity
+from domain.clients import (
+    AGE_AUTHORIZATION_LABELS,
+    CORRECTABLE_FIELDS,
+    DISABILITIES,
+    INDIGENOUS_LANGUAGES,
+    PROPOSED_REFERRAL_LABELS,
+)
 from domain.errors import NotPermitted
 from domain.permissions import Action, Decision, decide
 from domain.vocabulary import (
@@ -127,6 +134,27 @@ class Reading(SessionCore):
             erased=client.erased,
             erasure_pending=client.erasure_requested_by is not None and not client.erased,
             cases=tuple(self._summary_from_row(row, name, zone_names) for row in case_rows),
+            phone_safe_to_call=client.phone_safe_to_call,
+            safe_contact_name=self._open_optional(
+                subject, "client.safe_contact_name", client.safe_contact_name
+            ),
+            safe_contact_phone=self._open_optional(
+                subject, "client.safe_contact_phone", client.safe_contact_phone
+            ),
+            address=self._open_optional(subject, "client.address", client.address),
+            indigenous_language=INDIGENOUS_LANGUAGES.get(client.indigenous_language, ""),
+            disabilities=tuple(DISABILITIES[key] for key in client.disabilities),
+            privacy_notice_accepted=client.privacy_notice_accepted,
+            consent_to_share=client.consent_to_share,
+            consent_to_statistics=client.consent_to_statistics,
+            age_authorization=AGE_AUTHORIZATION_LABELS[client.age_authorization],
+            age_exception_reason=self._open_optional(
+                subject, "client.age_exception_reason", client.age_exception_reason
+            ),
+            proposed_referral=PROPOSED_REFERRAL_LABELS.get(client.proposed_referral, ""),
+            corrected_fields=tuple(
+                dict.fromkeys(CORRECTABLE_FIELDS[c.field] for c in client.corrections)
+            ),
         )
 
     def case_detail(

@@ -25,8 +25,12 @@ def test_the_api_reads_the_views_file_the_service_writes() -> None:
 def test_cases_opened_in_the_service_are_counted_with_suppression(data_dir: Path) -> None:
     with initialized(Settings(data=data_dir)) as (_, coordinator):
         for _ in range(6):
-            coordinator.open_case(coordinator.register_client(a_client()), an_intake())
-        coordinator.open_case(coordinator.register_client(a_client(zone=TIERRA_FRIA)), an_intake())
+            client_id = coordinator.register_client(a_client(), confirm_not_duplicate=True)
+            coordinator.open_case(client_id, an_intake())
+        client_id = coordinator.register_client(
+            a_client(zone=TIERRA_FRIA), confirm_not_duplicate=True
+        )
+        coordinator.open_case(client_id, an_intake())
         coordinator.refresh()
 
     client = TestClient(create_app(ApiSettings(data=data_dir)))

@@ -25,7 +25,8 @@ def snapshot(session: StaffSession) -> dict[str, list[tuple[object, ...]]]:
 def populate(session: StaffSession) -> None:
     for index in range(4):
         client_id = session.register_client(
-            a_client(zone=TIERRA_FRIA if index % 2 else "110110001", registered_on="01/01/2026")
+            a_client(zone=TIERRA_FRIA if index % 2 else "110110001", registered_on="01/01/2026"),
+            confirm_not_duplicate=True,
         )
         session.open_case(client_id, an_intake(opened_on=f"0{index + 1}/0{index + 1}/2026"))
 

@@ -57,7 +57,9 @@ def test_search_by_curp_or_phone_finds_the_client(coordinator: StaffSession) -> 
 
 def test_folios_are_consecutive_across_clients(coordinator: StaffSession) -> None:
     folios = [
-        coordinator.open_case(coordinator.register_client(a_client()), an_intake()).folio
+        coordinator.open_case(
+            coordinator.register_client(a_client(), confirm_not_duplicate=True), an_intake()
+        ).folio
         for _ in range(3)
     ]
     assert folios == ["CTZ-2026-00001", "CTZ-2026-00002", "CTZ-2026-00003"]
@@ -92,7 +94,7 @@ def test_the_access_is_recorded_before_any_data_is_returned(
 
 
 def test_a_list_records_every_client_that_appeared_in_it(coordinator: StaffSession) -> None:
-    ids = [coordinator.register_client(a_client()) for _ in range(3)]
+    ids = [coordinator.register_client(a_client(), confirm_not_duplicate=True) for _ in range(3)]
     for client_id in ids:
         coordinator.open_case(client_id, an_intake())
     dashboard = coordinator.dashboard()

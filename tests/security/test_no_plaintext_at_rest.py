@@ -27,6 +27,11 @@ CANARY_PHONE = "4619990017"
 CANARY_REASON = "Motivocanario quincuagesimoctavo"
 CANARY_NARRATIVE = "Relatocanario zarzamorado irrepetiblemente"
 CANARY_NOTE = "Notacanaria xilofonada telefonicaunica"
+CANARY_CONTACT = "Contactocanaria Quetzalpapalotl Yoloxochitl"
+CANARY_CONTACT_PHONE = "4619990042"
+CANARY_ADDRESS = "Callecanaria Zapotlanejo numero ochentaysiete"
+CANARY_AGE_REASON = "Excepcioncanaria cuarentaynueve motivada"
+NEW_FIELD_CANARIES = [CANARY_CONTACT, CANARY_CONTACT_PHONE, CANARY_ADDRESS, CANARY_AGE_REASON]
 # Every sealed field of the services on a case (violeta/case_services.py).
 SERVICE_CANARIES = {
     "legal_advice": "Asesoriacanaria pergaminosa juridicaunica",
@@ -55,6 +60,7 @@ def canary_forms() -> list[bytes]:
         *SERVICE_CANARIES.values(),
     ]
     forms: set[str] = set()
+    texts += NEW_FIELD_CANARIES + EXTRA_CANARIES
     for text in texts:
         forms |= {text, text.lower(), text.upper(), identity.normalize_for_search(text)}
         forms |= {token for token in identity.search_tokens(text) if len(token) >= 8}
@@ -69,8 +75,26 @@ def record_canaries(session: StaffSession) -> None:
             zone="110110001",
             curp=CANARY_CURP,
             phone=CANARY_PHONE,
+            phone_safe_to_call=True,
+            safe_contact_name=CANARY_CONTACT,
+            safe_contact_phone=CANARY_CONTACT_PHONE,
+            address=CANARY_ADDRESS,
+            indigenous_language="nahuatl",
+            disabilities=("auditiva",),
+            consent_to_share=True,
         )
     )
+    # Outside 18-60: the reason of the exception is sealed too.
+    elder = session.register_client(
+        NewClient(
+            name="Otra Canaria Sintética",
+            birth_date="01/01/1950",
+            zone="110110001",
+            age_exception_reason=CANARY_AGE_REASON,
+        )
+    )
+    session.authorize_age_exception(elder)
+    session.set_statistics_consent(client_id, False)
     case = session.open_case(client_id, an_intake(reason=CANARY_REASON, narrative=CANARY_NARRATIVE))
     session.add_note(case.case_id, Section.FOLLOW_UPS, CANARY_NOTE)
     record_service_canaries(session, case.case_id)
