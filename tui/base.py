@@ -74,7 +74,7 @@ class SessionScreen(Screen[None]):
 
     def handle_failure(self, error: DomainError) -> None:
         """Screens override this (not the handler: Textual calls handlers of every base class)."""
-        self.notify(error.message, title="No se pudo completar", severity="error")
+        self.notify(error.message, title="No se pudo completar", severity="error", markup=False)
 
     def on_external_changes(self, _message: ExternalChanges) -> None:
         if self.RELOADABLE:

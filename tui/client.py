@@ -15,7 +15,7 @@ from tui.dialogs import JustificationScreen
 from tui.gateway import Gateway
 from tui.keymap import CLIENT_KEYS, bindings
 from tui.navigation import OpenCase, StartIntake
-from tui.widgets import format_date
+from tui.widgets import cells, format_date
 from violeta.dto import ClientDetail
 from violeta.service import JustificationRequired
 
@@ -74,7 +74,7 @@ class ClientScreen(SessionScreen):
         with Grid(id="ficha"):
             for key, label in FIELDS:
                 yield Label(label, classes="field-label")
-                yield Static("…", id=f"ficha-{key}", classes="value")
+                yield Static("…", id=f"ficha-{key}", classes="value", markup=False)
         yield Static("Expedientes", classes="section-title")
         table: DataTable[str] = DataTable(id="expedientes", cursor_type="row", zebra_stripes=True)
         table.add_columns("Folio", "Apertura", "Estado", "Zona", "Riesgo")
@@ -135,11 +135,13 @@ class ClientScreen(SessionScreen):
         table.clear()
         for case in client.cases:
             table.add_row(
-                case.folio,
-                format_date(case.opened_on),
-                case.status,
-                case.zone_name,
-                case.risk,
+                *cells(
+                    case.folio,
+                    format_date(case.opened_on),
+                    case.status,
+                    case.zone_name,
+                    case.risk,
+                ),
                 key=str(case.case_id),
             )
         self.query_one("#expedientes-vacio", Static).update(

@@ -6,13 +6,14 @@ from uuid import UUID
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tui.base import SessionScreen
 from tui.keymap import DASHBOARD_KEYS, bindings
 from tui.navigation import OpenCase
-from tui.widgets import Counter, format_date
+from tui.widgets import Counter, cells, format_date
 from violeta.dto import Dashboard
 
 COUNTERS = (
@@ -45,7 +46,7 @@ class DashboardScreen(SessionScreen):
         table: DataTable[str] = DataTable(id="recientes", cursor_type="row", zebra_stripes=True)
         table.add_columns("Folio", "Usuaria", "Apertura", "Estado", "Zona", "Riesgo")
         yield table
-        yield Static("", id="recientes-vacio", classes="muted")
+        yield Static("", id="recientes-vacio", classes="muted", markup=False)
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -70,7 +71,9 @@ class DashboardScreen(SessionScreen):
         board = message.dashboard
         staff = board.staff
         self.query_one("#greeting", Static).update(
-            f"Hola, [b]{staff.display_name}[/b] · {staff.role.label}"
+            Content.from_markup(
+                "Hola, [b]$name[/b] · $role", name=staff.display_name, role=staff.role.label
+            )
         )
         figures = (
             board.open_cases,
@@ -84,12 +87,14 @@ class DashboardScreen(SessionScreen):
         table.clear()
         for case in board.my_recent_cases:
             table.add_row(
-                case.folio,
-                case.client_name,
-                format_date(case.opened_on),
-                case.status,
-                case.zone_name,
-                case.risk,
+                *cells(
+                    case.folio,
+                    case.client_name,
+                    format_date(case.opened_on),
+                    case.status,
+                    case.zone_name,
+                    case.risk,
+                ),
                 key=str(case.case_id),
             )
         remarks = list(board.notes)

@@ -87,7 +87,7 @@ class NoteScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(f"[b]Nueva nota · {self.section_label}[/b]", classes="dialog-title")
             yield TextArea(id="nota", soft_wrap=True)
-            yield Static("", id="nota-message", classes="field-message")
+            yield Static("", id="nota-message", classes="field-message", markup=False)
             yield Static("Ctrl+S guarda la nota · Esc cancela", classes="muted")
         yield Footer()
 

@@ -90,7 +90,7 @@ class RegisterClientScreen(FormScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
         with VerticalScroll(classes="form"):
-            yield Static("", id="form-message", classes="field-message")
+            yield Static("", id="form-message", classes="field-message", markup=False)
             yield FormField(
                 "Nombre completo",
                 lambda text: identity.person_name("Nombre", text),
@@ -178,7 +178,7 @@ class IntakeScreen(FormScreen):
         yield from self.compose_frame()
         with VerticalScroll(classes="form"):
             yield Static(f"Usuaria: {self.client_name}", classes="explain", markup=False)
-            yield Static("", id="form-message", classes="field-message")
+            yield Static("", id="form-message", classes="field-message", markup=False)
             yield FormField(
                 "Motivo de atención",
                 required_text("Motivo de atención", identity.SHORT_TEXT_MAX),

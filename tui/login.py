@@ -47,7 +47,7 @@ class LoginScreen(Screen[None]):
             yield Input(id="usuario", placeholder="usuario")
             yield Label("Contraseña", classes="field-label")
             yield Input(id="contrasena", password=True)
-            yield Static("", id="login-message", classes="field-message")
+            yield Static("", id="login-message", classes="field-message", markup=False)
         yield Footer()
 
     @on(Input.Submitted, "#usuario")
@@ -127,7 +127,7 @@ class ChangePasswordScreen(SessionScreen):
             yield FormField("Contraseña actual", _required, id="actual", password=True)
             yield FormField("Contraseña nueva", _new_password_check, id="nueva", password=True)
             yield FormField("Repita la contraseña nueva", _required, id="repetida", password=True)
-            yield Static("", id="password-message", classes="field-message -problem")
+            yield Static("", id="password-message", classes="field-message -problem", markup=False)
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

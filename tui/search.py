@@ -12,6 +12,7 @@ from domain.errors import DomainError
 from tui.base import SessionScreen
 from tui.keymap import SEARCH_KEYS, bindings
 from tui.navigation import OpenClient
+from tui.widgets import cells
 from violeta.dto import ClientSummary
 
 
@@ -34,7 +35,7 @@ class SearchScreen(SessionScreen):
             "Escriba nombre y apellidos, la CURP o el teléfono y pulse Enter.", classes="explain"
         )
         yield Input(id="consulta", placeholder="Nombre, CURP o teléfono")
-        yield Static("", id="resultado", classes="muted")
+        yield Static("", id="resultado", classes="muted", markup=False)
         table: DataTable[str] = DataTable(id="usuarias", cursor_type="row", zebra_stripes=True)
         table.add_columns("Usuaria", "Zona", "Edad (rango)", "Expedientes abiertos")
         yield table
@@ -86,10 +87,7 @@ class SearchScreen(SessionScreen):
         table.clear()
         for client in message.clients:
             table.add_row(
-                client.name,
-                client.zone_name,
-                client.age_band,
-                str(client.open_cases),
+                *cells(client.name, client.zone_name, client.age_band, str(client.open_cases)),
                 key=str(client.client_id),
             )
         count = len(message.clients)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
@@ -21,6 +23,11 @@ def format_date(value: date) -> str:
     return identity.format_date(value)
 
 
+def cells(*values: str) -> tuple[Text, ...]:
+    """Table cells as plain text: a value like "[dato eliminado]" is data, not markup."""
+    return tuple(Text(value) for value in values)
+
+
 def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -28,7 +35,12 @@ def sentence(text: str) -> str:
 class TopBar(Static):
     def __init__(self, title: str, staff: StaffIdentity) -> None:
         super().__init__(
-            f"[b]Violeta[/b] · {title}    {staff.display_name} · {staff.role.label}",
+            Content.from_markup(
+                "[b]Violeta[/b] · $title    $name · $role",
+                title=title,
+                name=staff.display_name,
+                role=staff.role.label,
+            ),
             id="topbar",
         )
 
@@ -70,7 +82,7 @@ class FormField(Vertical):
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="field-label")
         yield self._input
-        yield Static(self._hint, classes="field-message")
+        yield Static(self._hint, classes="field-message", markup=False)
 
     @property
     def value(self) -> str:
@@ -116,7 +128,7 @@ class ChoiceField(Vertical):
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="field-label")
         yield self.control
-        yield Static(self._hint, classes="field-message")
+        yield Static(self._hint, classes="field-message", markup=False)
 
     def show_problem(self, text: str) -> None:
         message = self.query_one(".field-message", Static)

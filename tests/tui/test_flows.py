@@ -310,3 +310,33 @@ async def test_help_lists_the_keys_of_the_screen_in_use(seeded: Seeded, make_app
         assert ["Ctrl+L", "Bloquear"] in rows
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_an_erased_client_shows_the_placeholder_the_service_delivers(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    legal = seeded.institute.login("juridica", LEGAL_PASSWORD)
+    legal.request_erasure(seeded.ana)
+    legal.close()
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    coordinator.approve_erasure(seeded.ana)
+    coordinator.close()
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        table = app.screen.query_one("#recientes", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        assert str(table.get_row_at(0)[1]) == "[dato eliminado]"
+
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        await until(pilot, lambda: "Ana" not in text_of(pilot, "#case-header"))
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await until(pilot, lambda: text_of(pilot, "#ficha-estado") == "Cancelados (ARCO)")
+        assert text_of(pilot, "#ficha-nombre") == "[dato eliminado]"
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ClientScreen), "no new case for an erased client"

@@ -16,9 +16,16 @@ MakeApp = Callable[..., VioletaApp]
 SnapCompare = Callable[..., bool]
 
 
+async def settle(pilot: Pilot[None]) -> None:
+    """Lets layout finish after the last rows arrived, so the picture is the final one."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.2)
+
+
 def test_login_screen(seeded: Seeded, make_app: MakeApp, snap_compare: SnapCompare) -> None:
     async def ready(pilot: Pilot[None]) -> None:
         await until(pilot, lambda: pilot.app.focused is not None)
+        await settle(pilot)
 
     assert snap_compare(make_app(seeded.institute), terminal_size=SIZE, run_before=ready)
 
@@ -28,7 +35,8 @@ def test_mi_dia(seeded: Seeded, make_app: MakeApp, snap_compare: SnapCompare) ->
         await log_in(pilot, "coordinacion", PASSWORD)
         await until(pilot, lambda: isinstance(pilot.app.screen, DashboardScreen))
         table = pilot.app.screen.query_one("#recientes", DataTable)
-        await until(pilot, lambda: table.row_count == 1)
+        await until(pilot, lambda: table.row_count == 1 and pilot.app.focused is table)
+        await settle(pilot)
 
     assert snap_compare(make_app(seeded.institute), terminal_size=SIZE, run_before=logged_in)
 
@@ -39,5 +47,6 @@ def test_case_view(seeded: Seeded, make_app: MakeApp, snap_compare: SnapCompare)
         await until(pilot, lambda: isinstance(pilot.app.screen, DashboardScreen))
         await open_first_case_of(pilot, "Ana Prueba")
         await until(pilot, lambda: "Motivo sintético" in text_of(pilot, "#body-entrevista"))
+        await settle(pilot)
 
     assert snap_compare(make_app(seeded.institute), terminal_size=SIZE, run_before=case_open)
