@@ -33,6 +33,14 @@ class StaffAccount(Aggregate):
     class Deactivated(Aggregate.Event):
         deactivated_by: UUID
 
+    class Reactivated(Aggregate.Event):
+        reactivated_by: UUID
+
+    class PasswordReset(Aggregate.Event):
+        """Administración set a temporary password; she must change it at her next login."""
+
+        reset_by: UUID
+
     @classmethod
     def open(
         cls,
@@ -69,8 +77,31 @@ class StaffAccount(Aggregate):
     def deactivate(self, deactivated_by: UUID) -> None:
         if not self.active:
             raise DomainError("La cuenta ya está desactivada.")
+        if deactivated_by == self.id:
+            raise DomainError("Nadie puede desactivar su propia cuenta.")
         self._deactivate(deactivated_by)
 
     @event(Deactivated)
     def _deactivate(self, deactivated_by: UUID) -> None:
         self.active = False
+
+    def reactivate(self, reactivated_by: UUID) -> None:
+        if self.active:
+            raise DomainError("La cuenta ya está activa.")
+        self._reactivate(reactivated_by)
+
+    @event(Reactivated)
+    def _reactivate(self, reactivated_by: UUID) -> None:
+        self.active = True
+
+    def reset_password(self, reset_by: UUID) -> None:
+        """Someone else's password only: one's own is changed knowing the old one."""
+        if not self.active:
+            raise DomainError("La cuenta está desactivada; reactívela con una contraseña nueva.")
+        if reset_by == self.id:
+            raise DomainError("Para su propia cuenta use «cambiar contraseña».")
+        self._reset_password(reset_by)
+
+    @event(PasswordReset)
+    def _reset_password(self, reset_by: UUID) -> None:
+        """Only the fact is recorded: the new key slot lives in the key store."""

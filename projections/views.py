@@ -205,6 +205,13 @@ class CaseRecordProjection:
             )
         ]
 
+    def _staff_reactivated(self, event: StaffAccount.Reactivated) -> list[Statement]:
+        return [
+            Statement(
+                "UPDATE staff_view SET active = 1 WHERE staff_id = ?", (str(event.originator_id),)
+            )
+        ]
+
     def _access_recorded(self, event: AccessRecord.Recorded) -> list[Statement]:
         access_id = str(event.originator_id)
         return [
@@ -352,6 +359,7 @@ class CaseRecordProjection:
         ZoneCatalogue.ZoneRecorded: _zone_recorded,
         StaffAccount.Opened: _staff_opened,
         StaffAccount.Deactivated: _staff_deactivated,
+        StaffAccount.Reactivated: _staff_reactivated,
         AccessRecord.Recorded: _access_recorded,
         **SERVICE_HANDLERS,
     }

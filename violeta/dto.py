@@ -334,3 +334,15 @@ class PendingClosure:
     folio: str
     requested_by: str
     requested_on: date
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """A staff account as administración sees it: who, which role, whether she can log in."""
+
+    staff_id: UUID
+    username: str
+    display_name: str
+    role: str  # Spanish label
+    active: bool
+    must_change_password: bool

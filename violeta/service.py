@@ -42,6 +42,7 @@ from projections.audit_chain import AUDIT_SCHEMA
 from projections.runner import Projector
 from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
+from violeta.accounts import Accounts
 from violeta.case_services import CaseServices
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
 from violeta.reading import Reading
@@ -220,7 +221,7 @@ class Institute:
         self.keystore.close()
 
 
-class StaffSession(Reading, Recording, CaseServices):
+class StaffSession(Reading, Recording, CaseServices, Accounts):
     """Everything one logged-in staff member can do. Holds the unlocked keyring."""
 
 
