@@ -6,12 +6,14 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import ClassVar
 
+from rich.segment import Segments
+from rich.traceback import Traceback
 from textual import events
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from tui.base import ExternalChanges, SessionScreen
+from tui.base import ExternalChanges, SessionScreen, unexpected
 from tui.case import CaseScreen
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
@@ -43,6 +45,7 @@ class VioletaApp(App[None]):
         self.gateway: Gateway | None = None
         self.last_activity = time.monotonic()
         self._refreshing = False
+        self._refresh_warned = False
 
     def on_mount(self) -> None:
         self.push_screen(LoginScreen(self.institute))
@@ -104,12 +107,28 @@ class VioletaApp(App[None]):
                 arrived = gateway.refresh()
             except SessionClosed:
                 arrived = 0
+            except Exception as error:
+                arrived = 0
+                self.call_from_thread(self._refresh_failed, error)
             finally:
                 self._refreshing = False
             if arrived:
                 self.call_from_thread(self._announce_changes)
 
         self.run_worker(job, thread=True, group="refresh")
+
+    def _refresh_failed(self, error: Exception) -> None:
+        if not self._refresh_warned:
+            self._refresh_warned = True
+            self.notify(unexpected(error).message, severity="error", markup=False)
+
+    def _fatal_error(self) -> None:
+        # Textual's crash report prints every local variable of the traceback; here those can
+        # hold a client's opened data, so the report keeps the code path and drops the values.
+        self.bell()
+        report = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
 
     def _announce_changes(self) -> None:
         if isinstance(self.screen, SessionScreen):
@@ -176,12 +195,18 @@ class VioletaApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers exactly what the keys offer, with the same Spanish names."""
+        offered = set()
         for key in getattr(screen, "KEYMAP", ()):
+            offered.add(key.description)
             yield SystemCommand(
                 key.description, f"Tecla: {key.label}", self._runner(key.action, screen)
             )
         for key in GLOBAL_KEYS:
-            if key.action != "command_palette" and self._available(key):
+            if (
+                key.action != "command_palette"
+                and key.description not in offered
+                and self._available(key)
+            ):
                 yield SystemCommand(
                     key.description, f"Tecla: {key.label}", self._runner(key.action, self)
                 )

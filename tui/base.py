@@ -19,6 +19,13 @@ from violeta.service import StaffSession
 T = TypeVar("T")
 
 
+def unexpected(error: Exception) -> DomainError:
+    return DomainError(
+        f"Ocurrió un error inesperado ({type(error).__name__}). Avise a soporte técnico; "
+        "revise si la última acción quedó registrada antes de repetirla."
+    )
+
+
 class ServiceFailed(Message, bubble=False):
     """The service refused (in Spanish, without personal data); nothing was recorded."""
 
@@ -64,6 +71,11 @@ class SessionScreen(Screen[None]):
                 return
             except DomainError as error:
                 self.post_message(ServiceFailed(error))
+                return
+            except Exception as error:
+                # Keep the session usable and print nothing of the error's text or locals:
+                # either may carry personal data that was just opened.
+                self.post_message(ServiceFailed(unexpected(error)))
                 return
             self.post_message(deliver(result))
 
