@@ -197,6 +197,8 @@ class VioletaApp(App[None]):
         """The palette offers exactly what the keys offer, with the same Spanish names."""
         offered = set()
         for key in getattr(screen, "KEYMAP", ()):
+            if screen.check_action(key.action.split("(")[0], ()) is False:
+                continue
             offered.add(key.description)
             yield SystemCommand(
                 key.description, f"Tecla: {key.label}", self._runner(key.action, screen)
