@@ -203,7 +203,7 @@ AREA_ROLES: dict[Area, Role] = {
     Area.PSYCHOLOGICAL: Role.PSYCHOLOGY,
 }
 
-E = TypeVar("E", bound=ServiceEnum)
+E = TypeVar("E", bound=LabelledEnum)
 
 ORDER_MAX_DAYS = 60
 EXTENSION_MAX_DAYS = 30

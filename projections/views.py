@@ -17,6 +17,7 @@ from domain.cases import Case
 from domain.clients import Client
 from domain.sealed import Sealed
 from domain.zones import ZoneCatalogue
+from projections.activities import ACTIVITY_HANDLERS, ACTIVITY_SCHEMA
 from projections.case_services import SERVICE_HANDLERS, SERVICES_SCHEMA, erase_service_traces
 from projections.storage import Statement
 
@@ -58,6 +59,7 @@ SCHEMA: tuple[str, ...] = (
     "zone TEXT NOT NULL, counted INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS stats_membership_client ON stats_membership (client_id)",
     *SERVICES_SCHEMA,
+    *ACTIVITY_SCHEMA,
 )
 
 
@@ -362,4 +364,5 @@ class CaseRecordProjection:
         StaffAccount.Reactivated: _staff_reactivated,
         AccessRecord.Recorded: _access_recorded,
         **SERVICE_HANDLERS,
+        **ACTIVITY_HANDLERS,
     }

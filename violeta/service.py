@@ -43,6 +43,7 @@ from projections.runner import Projector
 from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
 from violeta.accounts import Accounts
+from violeta.activities import Activities
 from violeta.case_services import CaseServices
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
 from violeta.reading import Reading
@@ -221,7 +222,7 @@ class Institute:
         self.keystore.close()
 
 
-class StaffSession(Reading, Recording, CaseServices, Accounts):
+class StaffSession(Reading, Recording, CaseServices, Accounts, Activities):
     """Everything one logged-in staff member can do. Holds the unlocked keyring."""
 
 
