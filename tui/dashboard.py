@@ -10,11 +10,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from tui.base import SessionScreen
+from tui.base import ExternalChanges, SessionScreen
 from tui.keymap import DASHBOARD_KEYS, bindings
 from tui.navigation import OpenCase
 from tui.widgets import Counter, cells, format_date
-from violeta.dto import Dashboard
+from violeta.dto import Dashboard, DashboardCounters
 
 COUNTERS = (
     ("abiertos", "expedientes abiertos"),
@@ -35,6 +35,11 @@ class DashboardScreen(SessionScreen):
         def __init__(self, dashboard: Dashboard) -> None:
             super().__init__()
             self.dashboard = dashboard
+
+    class CountersLoaded(Message, bubble=False):
+        def __init__(self, counters: DashboardCounters) -> None:
+            super().__init__()
+            self.counters = counters
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -67,6 +72,24 @@ class DashboardScreen(SessionScreen):
         event.stop()
         self.action_open_case()
 
+    def on_external_changes(self, _message: ExternalChanges) -> None:
+        # Counts carry no names, so they can follow other terminals without an audited read;
+        # the list of her cases waits for F5 (the base handler says so on screen).
+        self.run_service(lambda session: session.dashboard_counters(), self.CountersLoaded)
+
+    def on_dashboard_screen_counters_loaded(self, message: CountersLoaded) -> None:
+        self._show_counters(message.counters)
+
+    def _show_counters(self, counters: Dashboard | DashboardCounters) -> None:
+        figures = (
+            counters.open_cases,
+            counters.cases_this_month,
+            counters.pending_erasures,
+            counters.exceptional_accesses_today,
+        )
+        for (key, _caption), value in zip(COUNTERS, figures, strict=True):
+            self.query_one(f"#counter-{key}", Counter).show(value)
+
     def on_dashboard_screen_loaded(self, message: Loaded) -> None:
         board = message.dashboard
         staff = board.staff
@@ -75,14 +98,7 @@ class DashboardScreen(SessionScreen):
                 "Hola, [b]$name[/b] · $role", name=staff.display_name, role=staff.role.label
             )
         )
-        figures = (
-            board.open_cases,
-            board.cases_this_month,
-            board.pending_erasures,
-            board.exceptional_accesses_today,
-        )
-        for (key, _caption), value in zip(COUNTERS, figures, strict=True):
-            self.query_one(f"#counter-{key}", Counter).show(value)
+        self._show_counters(board)
         table = self.query_one("#recientes", DataTable)
         table.clear()
         for case in board.my_recent_cases:

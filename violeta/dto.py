@@ -137,6 +137,14 @@ class CaseDetail:
 
 
 @dataclass(frozen=True)
+class DashboardCounters:
+    open_cases: int
+    cases_this_month: int
+    pending_erasures: int
+    exceptional_accesses_today: int
+
+
+@dataclass(frozen=True)
 class Dashboard:
     staff: StaffIdentity
     my_recent_cases: tuple[CaseSummary, ...]
@@ -346,6 +354,102 @@ class AccountView:
     role: str  # Spanish label
     active: bool
     must_change_password: bool
+
+
+# ------------------------------------------------ directory and referrals (canalización)
+
+
+@dataclass(frozen=True)
+class InstitutionForm:
+    name: str
+    kind: str  # key of domain.directory.INSTITUTION_KINDS
+    services: tuple[str, ...]  # keys of domain.directory.SERVICES
+    address: str = ""
+    phone: str = ""
+    hours: str = ""  # e.g. "lunes a viernes 9:00-15:00"
+    contact: str = ""  # the institution's public contact (office or official)
+
+
+@dataclass(frozen=True)
+class InstitutionView:
+    institution_id: UUID
+    name: str
+    kind: str  # Spanish label
+    services: tuple[str, ...]  # Spanish labels
+    address: str
+    phone: str
+    hours: str
+    contact: str
+    active: bool
+    version: int
+    updated_on: date
+
+
+@dataclass(frozen=True)
+class InstitutionVersion:
+    version: int
+    recorded_on: date
+    recorded_by: str  # staff display name
+    change: str  # Spanish: alta, cambio de datos, baja, reactivación
+    name: str
+
+
+@dataclass(frozen=True)
+class NewReferral:
+    institution_id: UUID
+    reason: str
+    with_personal_data: bool = True  # False: the institution receives no data about her
+    consent_override_reason: str = ""  # coordinación only, when she has not consented
+    made_on: str = ""  # dd/mm/aaaa; empty means today
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    referral_id: UUID
+    institution_id: UUID
+    institution: str
+    reason: str
+    with_personal_data: bool
+    consent_override_reason: str  # "" unless coordinación overrode the missing consent
+    made_by: str
+    made_on: date
+    outcome: str  # Spanish label; "" while pending
+    outcome_note: str
+    outcome_on: date | None
+
+
+# ------------------------------------------------------------- work-plan activities
+
+
+@dataclass(frozen=True)
+class NewActivity:
+    held_on: str  # dd/mm/aaaa
+    kind: str  # value or Spanish label of domain.activities.ActivityKind
+    topic: str
+    zone: str  # zone code from the catalogue
+    attendance: dict[str, str]  # age band ("18-29") -> count as typed
+    partner: str = ""  # partner institution, if any
+
+
+@dataclass(frozen=True)
+class ActivityCount:
+    month: str  # AAAA-MM
+    zone_name: str
+    kind: str  # Spanish label
+    activities: int
+    attendees: int
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    kind: str  # Spanish label
+    target: int
+    done: int
+    attendees: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.target) if self.target else 0
 
 
 # ------------------------------------------------------------- work-plan activities

@@ -29,6 +29,7 @@ from violeta.dto import (
     ClientDetail,
     ClientSummary,
     Dashboard,
+    DashboardCounters,
     NoteView,
 )
 from violeta.session import (
@@ -42,7 +43,7 @@ from violeta.session import (
 
 class Reading(SessionCore):
     def dashboard(self) -> Dashboard:
-        self.refresh()
+        counters = self.dashboard_counters()
         recent: list[CaseSummary] = []
         if decide(self.role, Section.IDENTIFICATION, Action.READ) is Decision.GRANTED:
             rows = self._views.query(
@@ -50,10 +51,20 @@ class Reading(SessionCore):
                 (str(self._account.id), RECENT_CASES),
             )
             recent = self._case_summaries(rows, purpose="mi día: mis expedientes recientes")
-        month = self._institute.today().strftime("%Y-%m")
         return Dashboard(
             staff=self.identity,
             my_recent_cases=tuple(recent),
+            open_cases=counters.open_cases,
+            cases_this_month=counters.cases_this_month,
+            pending_erasures=counters.pending_erasures,
+            exceptional_accesses_today=counters.exceptional_accesses_today,
+        )
+
+    def dashboard_counters(self) -> DashboardCounters:
+        """Counts only, no names: a screen may poll it without recording an access."""
+        self.refresh()
+        month = self._institute.today().strftime("%Y-%m")
+        return DashboardCounters(
             open_cases=self._count(
                 "SELECT COUNT(*) AS n FROM cases_view WHERE status <> 'cerrado'"
             ),

@@ -50,6 +50,7 @@ from violeta.store import CaseStore
 
 MEXICO = ZoneInfo(TIME_ZONE)
 ERASED_TOPIC = get_topic(Client.Erased)
+ACCESS_TOPIC = get_topic(AccessRecord.Recorded)
 CONFLICT_RETRIES = 8
 RECENT_CASES = 20
 SEARCH_LIMIT = 50
@@ -80,7 +81,7 @@ class SessionCore:
         self._account = account
         # Keys this session unwrapped stay cached in its keyring; erasures that any terminal
         # approves after this point must evict them here too.
-        self._erasures_seen_up_to = store.recorder.max_notification_id() or 0
+        self._seen_up_to = store.recorder.max_notification_id() or 0
         self._zone_name_cache: dict[str, str] = {}
 
     # ----------------------------------------------------------------- identity
@@ -107,25 +108,24 @@ class SessionCore:
     # ----------------------------------------------------------- reading views
 
     def refresh(self) -> int:
-        """Applies what other terminals wrote; returns how many events were new."""
-        self._forget_erased_clients()
-        try:
-            return self._projector.catch_up()
-        except ValueError as error:  # the outer cipher's authentication failure
-            raise TamperedRecord from error
-
-    def _forget_erased_clients(self) -> None:
+        """Catches the views up and returns how many case records changed since this session
+        last looked, by anyone. Access records are left out: counting them would make two idle
+        terminals reread (and audit) each other's screens forever."""
         recorder = self._store.recorder
         latest = recorder.max_notification_id() or 0
-        if latest <= self._erasures_seen_up_to:
-            return
-        for notification in recorder.select_notifications(
-            start=self._erasures_seen_up_to + 1,
-            limit=latest - self._erasures_seen_up_to,
-            topics=[ERASED_TOPIC],
-        ):
-            self._keyring.forget(str(notification.originator_id))
-        self._erasures_seen_up_to = latest
+        changed = 0
+        if latest > self._seen_up_to:
+            start, limit = self._seen_up_to + 1, latest - self._seen_up_to
+            for notification in recorder.select_notifications(start, limit, topics=[ERASED_TOPIC]):
+                self._keyring.forget(str(notification.originator_id))
+            accesses = len(recorder.select_notifications(start, limit, topics=[ACCESS_TOPIC]))
+            changed = latest - self._seen_up_to - accesses
+            self._seen_up_to = latest
+        try:
+            self._projector.catch_up()
+        except ValueError as error:  # the outer cipher's authentication failure
+            raise TamperedRecord from error
+        return changed
 
     def rebuild_views(self, progress: Callable[[int, int], None] | None = None) -> int:
         return self._projector.rebuild(progress)

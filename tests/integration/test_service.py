@@ -280,3 +280,25 @@ def test_erasure_leaves_only_placeholders_and_keeps_the_statistics(
     assert social_work.client_detail(erased).name == PLACEHOLDER
     with pytest.raises(DomainError, match="cancelados"):
         coordinator.open_case(erased, an_intake())
+
+
+def test_refresh_reports_what_other_terminals_changed_but_not_their_reads(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    other = institute.login("coordinacion", PASSWORD)
+    assert other.refresh() == 0
+    client_id = coordinator.register_client(a_client("Ana Prueba Sintética"))
+    coordinator.open_case(client_id, an_intake())
+    coordinator.client_detail(client_id)  # an access record: not a change to show
+    assert (
+        other.refresh() == 4
+    )  # the client, the year's new folio sequence and its first folio, the case
+    assert other.refresh() == 0
+
+
+def test_dashboard_counters_record_no_access(coordinator: StaffSession) -> None:
+    coordinator.open_case(coordinator.register_client(a_client()), an_intake())
+    before = len(coordinator.audit_entries())
+    counters = coordinator.dashboard_counters()
+    assert counters.open_cases == 1
+    assert len(coordinator.audit_entries()) == before

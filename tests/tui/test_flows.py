@@ -8,6 +8,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, SelectionList, TabbedContent, TextArea
 
+from tests.support.factories import an_intake
 from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
 from tui.app import VioletaApp
 from tui.case import CaseScreen
@@ -340,3 +341,23 @@ async def test_an_erased_client_shows_the_placeholder_the_service_delivers(
         await pilot.press("n")
         await pilot.pause(0.2)
         assert isinstance(app.screen, ClientScreen), "no new case for an erased client"
+
+
+async def test_mi_dia_counters_follow_another_terminal_without_an_audited_read(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await until(pilot, lambda: text_of(pilot, "#counter-abiertos").startswith("1"))
+
+        other = seeded.institute.login("coordinacion", PASSWORD)
+        other.open_case(seeded.ana, an_intake())
+        listings_before = sum(1 for e in other.audit_entries() if e.action == "listar")
+
+        await until(pilot, lambda: text_of(pilot, "#counter-abiertos").startswith("2"))
+        assert "otras terminales" in text_of(pilot, "#stale")
+        listings_after = sum(1 for e in other.audit_entries() if e.action == "listar")
+        assert listings_after == listings_before
+        other.close()
