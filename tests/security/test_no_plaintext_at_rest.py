@@ -17,7 +17,7 @@ from domain.vocabulary import Role, Section
 from tests.conftest import PostgresTarget
 from tests.support.factories import all_bytes_under, an_intake, initialized, staff
 from violeta.demo import NARRATIVE_PARTS, REASONS
-from violeta.dto import NewClient
+from violeta.dto import InstitutionForm, NewClient, NewReferral
 from violeta.service import StaffSession
 from violeta.settings import Settings
 
@@ -97,6 +97,7 @@ def record_canaries(session: StaffSession) -> None:
     session.set_statistics_consent(client_id, False)
     case = session.open_case(client_id, an_intake(reason=CANARY_REASON, narrative=CANARY_NARRATIVE))
     session.add_note(case.case_id, Section.FOLLOW_UPS, CANARY_NOTE)
+    record_referral_canaries(session, client_id, case.case_id)
     record_service_canaries(session, case.case_id)
     # Reading is part of the life cycle too: opening must leave no trace on disk.
     session.search_clients(CANARY_NAME)
@@ -163,8 +164,34 @@ def record_service_canaries(coordinator: StaffSession, case_id: UUID) -> None:
         session.close()
 
 
+REFERRAL_CANARIES = {
+    "reason": "Canalizacioncanaria motivadisima xochimilcana",
+    "outcome": "Resultadocanario canalizadisimo",
+    "override": "Excepcioncanaria sinconsentimientosa",
+}
 # Canaries of later capabilities (directory referrals, ARCO, import) join this list.
-EXTRA_CANARIES: list[str] = []
+EXTRA_CANARIES: list[str] = [*REFERRAL_CANARIES.values()]
+
+
+def record_referral_canaries(coordinator: StaffSession, client_id: UUID, case_id: UUID) -> None:
+    """Writes and reads back every sealed field of a referral (canalización)."""
+    institution_id = coordinator.add_institution(
+        InstitutionForm(name="Refugio sintético", kind="refugio", services=("refugio",))
+    )
+    referral_id = coordinator.refer_case(
+        case_id, NewReferral(institution_id, REFERRAL_CANARIES["reason"])
+    )
+    coordinator.record_referral_outcome(
+        case_id, referral_id, "atendida", REFERRAL_CANARIES["outcome"]
+    )
+    coordinator.set_sharing_consent(client_id, False)
+    coordinator.refer_case(
+        case_id,
+        NewReferral(
+            institution_id, "Urgente", consent_override_reason=REFERRAL_CANARIES["override"]
+        ),
+    )
+    assert len(coordinator.referrals(case_id)) == 2
 
 
 def assert_no_canary(blob: bytes) -> None:
