@@ -1017,6 +1017,113 @@ class Case(Aggregate):
 
     # ---------------------------------------------- end of life cycle and services on the case
 
+    # ----------------------------------------------------------------- referrals (canalización)
+    # Kept apart from the services above (another part of issue 3). The state lives in
+    # ``_referrals`` created on first use, so this block needs nothing from ``__init__``.
+
+    class ReferralMade(Aggregate.Event):
+        referral_id: UUID
+        institution_id: UUID
+        reason: Sealed
+        with_personal_data: bool
+        # Set only when coordinación referred with personal data without her consent.
+        consent_override: Sealed | None
+        made_by: UUID
+        made_on: date
+
+    class ReferralOutcomeRecorded(Aggregate.Event):
+        referral_id: UUID
+        outcome: str
+        note: Sealed | None
+        recorded_by: UUID
+        recorded_on: date
+
+    @property
+    def referrals(self) -> dict[UUID, Referral]:
+        state: dict[UUID, Referral] = self.__dict__.setdefault("_referrals", {})
+        return state
+
+    def refer(
+        self,
+        *,
+        referral_id: UUID,
+        institution_id: UUID,
+        reason: Sealed,
+        with_personal_data: bool,
+        client_consents_to_share: bool,
+        consent_override: Sealed | None,
+        made_by: UUID,
+        made_on: date,
+    ) -> None:
+        """No personal data leaves without her consent, unless coordinación records why."""
+        self.check_open()
+        self._check_on_or_after_opening("Fecha de canalización", made_on)
+        if with_personal_data and not client_consents_to_share and consent_override is None:
+            raise ReferralNeedsConsent
+        self._refer(
+            referral_id,
+            institution_id,
+            reason,
+            with_personal_data,
+            consent_override if with_personal_data and not client_consents_to_share else None,
+            made_by,
+            made_on,
+        )
+
+    @event(ReferralMade)
+    def _refer(
+        self,
+        referral_id: UUID,
+        institution_id: UUID,
+        reason: Sealed,
+        with_personal_data: bool,
+        consent_override: Sealed | None,
+        made_by: UUID,
+        made_on: date,
+    ) -> None:
+        self.referrals[referral_id] = Referral(
+            referral_id=referral_id,
+            institution_id=institution_id,
+            reason=reason,
+            with_personal_data=with_personal_data,
+            consent_override=consent_override,
+            made_by=made_by,
+            made_on=made_on,
+        )
+
+    def record_referral_outcome(
+        self,
+        referral_id: UUID,
+        outcome: str,
+        note: Sealed | None,
+        recorded_by: UUID,
+        recorded_on: date,
+    ) -> None:
+        referral = self.referrals.get(referral_id)
+        if referral is None:
+            raise DomainError("La canalización no existe en este expediente.")
+        if outcome not in REFERRAL_OUTCOMES:
+            raise InvalidField("Resultado de la canalización", "elija un resultado de la lista.")
+        if recorded_on < referral.made_on:
+            raise InvalidField("Fecha del resultado", "no puede ser anterior a la canalización.")
+        self._record_referral_outcome(referral_id, outcome, note, recorded_by, recorded_on)
+
+    @event(ReferralOutcomeRecorded)
+    def _record_referral_outcome(
+        self,
+        referral_id: UUID,
+        outcome: str,
+        note: Sealed | None,
+        recorded_by: UUID,
+        recorded_on: date,
+    ) -> None:
+        referral = self.referrals[referral_id]
+        referral.outcome = outcome
+        referral.outcome_note = note
+        referral.outcome_on = recorded_on
+
+    # ------------------------------------------------------------ end of referrals (canalización)
+
 
 @dataclass
 class _CaseServicesState:
@@ -1035,6 +1142,40 @@ class _CaseServicesState:
     social_visits: list[SocialVisit] = field(default_factory=list)
     follow_ups: dict[UUID, FollowUp] = field(default_factory=dict)
     protection_orders: dict[UUID, ProtectionOrder] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------- referrals (canalización)
+
+REFERRAL_OUTCOMES: dict[str, str] = {
+    "atendida": "Atendida por la institución",
+    "en_proceso": "En proceso",
+    "no_atendida": "La institución no la atendió",
+    "no_acudio": "La usuaria no acudió",
+    "otro": "Otro",
+}
+
+
+class ReferralNeedsConsent(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "La usuaria no ha dado su consentimiento para compartir sus datos con otras "
+            "instituciones: canalice sin datos personales, o coordinación puede autorizarla "
+            "registrando el motivo."
+        )
+
+
+@dataclass
+class Referral:
+    referral_id: UUID
+    institution_id: UUID
+    reason: Sealed
+    with_personal_data: bool
+    consent_override: Sealed | None
+    made_by: UUID
+    made_on: date
+    outcome: str = ""
+    outcome_note: Sealed | None = None
+    outcome_on: date | None = None
 
 
 FOLIO_NAMESPACE = uuid5(NAMESPACE_URL, "https://violeta.invalid/folios")

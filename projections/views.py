@@ -15,6 +15,7 @@ from domain.access import AccessRecord
 from domain.accounts import StaffAccount
 from domain.cases import Case
 from domain.clients import Client
+from domain.directory import Institution
 from domain.sealed import Sealed
 from domain.zones import ZoneCatalogue
 from projections.activities import ACTIVITY_HANDLERS, ACTIVITY_SCHEMA
@@ -58,6 +59,20 @@ SCHEMA: tuple[str, ...] = (
     "case_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, month TEXT NOT NULL, "
     "zone TEXT NOT NULL, counted INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS stats_membership_client ON stats_membership (client_id)",
+    # The directorio homologado: public data about institutions, in clear on purpose.
+    "CREATE TABLE IF NOT EXISTS directory_view ("
+    "institution_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, "
+    "services TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL, hours TEXT NOT NULL, "
+    "contact TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL, "
+    "updated_on TEXT NOT NULL)",
+    # Referrals hold no personal value here (the reason stays sealed in the case's events):
+    # only which case went where, when, and the outcome category, for work queues and counts.
+    "CREATE TABLE IF NOT EXISTS referrals_view ("
+    "referral_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, client_id TEXT NOT NULL, "
+    "institution_id TEXT NOT NULL, made_on TEXT NOT NULL, made_by TEXT NOT NULL, "
+    "with_personal_data INTEGER NOT NULL, consent_override INTEGER NOT NULL, "
+    "outcome TEXT NOT NULL, outcome_on TEXT)",
+    "CREATE INDEX IF NOT EXISTS referrals_view_case ON referrals_view (case_id)",
     *SERVICES_SCHEMA,
     *ACTIVITY_SCHEMA,
 )
@@ -348,7 +363,102 @@ class CaseRecordProjection:
             )
         return statements
 
+    def _institution_registered(self, event: Institution.Registered) -> list[Statement]:
+        return [
+            Statement(
+                "INSERT INTO directory_view VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
+                "ON CONFLICT (institution_id) DO NOTHING",
+                (
+                    str(event.originator_id),
+                    event.name,
+                    event.kind,
+                    ",".join(event.services),
+                    event.address,
+                    event.phone,
+                    event.hours,
+                    event.contact,
+                    event.originator_version,
+                    event.recorded_on.isoformat(),
+                ),
+            )
+        ]
+
+    def _institution_updated(self, event: Institution.Updated) -> list[Statement]:
+        return [
+            Statement(
+                "UPDATE directory_view SET name = ?, kind = ?, services = ?, address = ?, "
+                "phone = ?, hours = ?, contact = ?, version = ?, updated_on = ? "
+                "WHERE institution_id = ?",
+                (
+                    event.name,
+                    event.kind,
+                    ",".join(event.services),
+                    event.address,
+                    event.phone,
+                    event.hours,
+                    event.contact,
+                    event.originator_version,
+                    event.recorded_on.isoformat(),
+                    str(event.originator_id),
+                ),
+            )
+        ]
+
+    def _institution_active(
+        self, event: Institution.Deactivated | Institution.Reactivated
+    ) -> list[Statement]:
+        return [
+            Statement(
+                "UPDATE directory_view SET active = ?, version = ?, updated_on = ? "
+                "WHERE institution_id = ?",
+                (
+                    int(isinstance(event, Institution.Reactivated)),
+                    event.originator_version,
+                    event.recorded_on.isoformat(),
+                    str(event.originator_id),
+                ),
+            )
+        ]
+
+    def _referral_made(self, event: Case.ReferralMade) -> list[Statement]:
+        case_id = str(event.originator_id)
+        return [
+            Statement(
+                "INSERT INTO referrals_view (referral_id, case_id, client_id, institution_id, "
+                "made_on, made_by, with_personal_data, consent_override, outcome, outcome_on) "
+                "SELECT ?, case_id, client_id, ?, ?, ?, ?, ?, '', NULL FROM cases_view "
+                "WHERE case_id = ? ON CONFLICT (referral_id) DO NOTHING",
+                (
+                    str(event.referral_id),
+                    str(event.institution_id),
+                    event.made_on.isoformat(),
+                    str(event.made_by),
+                    int(event.with_personal_data),
+                    int(event.consent_override is not None),
+                    case_id,
+                ),
+            ),
+            Statement(
+                "UPDATE cases_view SET last_activity = ? WHERE case_id = ?",
+                (event.timestamp.isoformat(), case_id),
+            ),
+        ]
+
+    def _referral_outcome(self, event: Case.ReferralOutcomeRecorded) -> list[Statement]:
+        return [
+            Statement(
+                "UPDATE referrals_view SET outcome = ?, outcome_on = ? WHERE referral_id = ?",
+                (event.outcome, event.recorded_on.isoformat(), str(event.referral_id)),
+            )
+        ]
+
     _handlers: ClassVar[dict[type, Callable[[Any, Any], list[Statement]]]] = {
+        Institution.Registered: _institution_registered,
+        Institution.Updated: _institution_updated,
+        Institution.Deactivated: _institution_active,
+        Institution.Reactivated: _institution_active,
+        Case.ReferralMade: _referral_made,
+        Case.ReferralOutcomeRecorded: _referral_outcome,
         Client.Registered: _client_registered_v2,
         Client.AgeExceptionAuthorized: _age_exception_authorized,
         Client.SharingConsentChanged: _sharing_consent_changed,

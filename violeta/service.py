@@ -45,6 +45,7 @@ from projections.views import SCHEMA, CaseRecordProjection
 from violeta.accounts import Accounts
 from violeta.activities import Activities
 from violeta.case_services import CaseServices
+from violeta.directory import DirectoryServices
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
 from violeta.reading import Reading
 from violeta.recording import Recording
@@ -222,7 +223,7 @@ class Institute:
         self.keystore.close()
 
 
-class StaffSession(Reading, Recording, CaseServices, Accounts, Activities):
+class StaffSession(Reading, Recording, CaseServices, Accounts, Activities, DirectoryServices):
     """Everything one logged-in staff member can do. Holds the unlocked keyring."""
 
 
