@@ -152,6 +152,10 @@ class CaseServices(SessionCore):
         # justified by one typed reason.
         self._authorize(section, Action.READ, [], [], purpose, "")
 
+    def _mine_params(self, params: tuple[object, ...], mine: bool) -> tuple[object, ...]:
+        """Parameters for the work-queue filter: every case, or those where she attends."""
+        return (*params, int(mine), str(self._account.id))
+
     def _record_listing(self, section: Section, purpose: str, rows: Sequence[Row]) -> None:
         self._record_access(
             action="listar",
@@ -643,15 +647,19 @@ class CaseServices(SessionCore):
             for item in sorted(case.services.follow_ups.values(), key=lambda f: f.due_on)
         ]
 
-    def follow_ups_due(self, within_days: int = 7) -> list[DueFollowUp]:
-        """Pending follow-ups due up to ``within_days`` from today, overdue ones first."""
+    def follow_ups_due(
+        self, within_days: int = 7, *, assigned_to_me: bool = False
+    ) -> list[DueFollowUp]:
+        """Pending follow-ups due up to ``within_days`` from today, overdue ones first;
+        ``assigned_to_me`` keeps the cases where this person attends an area."""
         self._list_granted(Section.FOLLOW_UPS, "seguimientos por vencer")
         self.refresh()
         today = self._today()
         rows = self._views.query(
             "SELECT * FROM follow_ups_view WHERE state = 'pendiente' AND due_on <= ? "
+            "AND (? = 0 OR case_id IN (SELECT case_id FROM case_areas WHERE staff_id = ?)) "
             "ORDER BY due_on, folio",
-            ((today + timedelta(days=within_days)).isoformat(),),
+            self._mine_params(((today + timedelta(days=within_days)).isoformat(),), assigned_to_me),
         )
         self._record_listing(Section.FOLLOW_UPS, "mi día: seguimientos por vencer", rows)
         return [
@@ -752,15 +760,21 @@ class CaseServices(SessionCore):
             for order in case.services.protection_orders.values()
         ]
 
-    def orders_expiring(self, within_days: int = 10) -> list[ExpiringOrder]:
+    def orders_expiring(
+        self, within_days: int = 10, *, assigned_to_me: bool = False
+    ) -> list[ExpiringOrder]:
         """Orders still in force that expire within ``within_days``, soonest first."""
         self._list_granted(Section.PROTECTION_ORDERS, "órdenes por vencer")
         self.refresh()
         today = self._today()
         rows = self._views.query(
             "SELECT * FROM protection_orders_view WHERE expires_on >= ? AND expires_on <= ? "
+            "AND (? = 0 OR case_id IN (SELECT case_id FROM case_areas WHERE staff_id = ?)) "
             "ORDER BY expires_on, folio",
-            (today.isoformat(), (today + timedelta(days=within_days)).isoformat()),
+            self._mine_params(
+                (today.isoformat(), (today + timedelta(days=within_days)).isoformat()),
+                assigned_to_me,
+            ),
         )
         self._record_listing(Section.PROTECTION_ORDERS, "mi día: órdenes por vencer", rows)
         return [

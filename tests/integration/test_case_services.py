@@ -10,12 +10,13 @@ import pytest
 
 from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
+from keys import PLACEHOLDER
 from tests.support.factories import a_client, an_intake, staff
 from violeta.service import Institute, JustificationRequired, StaffSession
 
 
-def a_case(coordinator: StaffSession) -> tuple[UUID, UUID]:
-    client_id = coordinator.register_client(a_client(registered_on="01/10/2026"))
+def a_case(coordinator: StaffSession, name: str = "Ana Prueba Sintética") -> tuple[UUID, UUID]:
+    client_id = coordinator.register_client(a_client(name, registered_on="01/10/2026"))
     case = coordinator.open_case(client_id, an_intake(opened_on="01/10/2026"))
     return client_id, case.case_id
 
@@ -357,3 +358,52 @@ def test_protection_order_terms_follow_the_law(
     lawyer.extend_protection_order(case_id, order_id, "15/12/2026")
     with pytest.raises(DomainError, match="una prórroga"):
         lawyer.extend_protection_order(case_id, order_id)
+
+
+def test_work_queues_can_keep_only_the_cases_where_she_attends_an_area(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    _, mine = a_case(coordinator)
+    _, other = a_case(coordinator, "Beatriz Prueba Ficticia")
+    coordinator.assign_area(mine, "juridica", lawyer.identity.staff_id)
+    for case_id in (mine, other):
+        lawyer.schedule_follow_up(case_id, "21/11/2026", "teléfono")
+        lawyer.record_protection_order(
+            case_id,
+            kind="administrativa",
+            measures=("otra",),
+            detail="Detalle sintético.",
+            authority="Ministerio Público",
+            issued_on="01/10/2026",
+            expires_on="22/11/2026",
+        )
+    assert {f.case_id for f in lawyer.follow_ups_due()} == {mine, other}
+    assert [f.case_id for f in lawyer.follow_ups_due(assigned_to_me=True)] == [mine]
+    assert [o.case_id for o in lawyer.orders_expiring(assigned_to_me=True)] == [mine]
+
+
+def test_after_erasure_every_sealed_service_field_reads_as_erased(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    client_id, case_id = a_case(coordinator)
+    lawyer.give_legal_advice(case_id, "familiar", "Asesoría sintética.")
+    follow_up = lawyer.schedule_follow_up(case_id, "20/11/2026", "teléfono")
+    lawyer.settle_follow_up(case_id, follow_up, done=True, outcome="Resultado sintético.")
+    lawyer.record_protection_order(
+        case_id,
+        kind="administrativa",
+        measures=("otra",),
+        detail="Detalle sintético.",
+        authority="Ministerio Público",
+        issued_on="20/11/2026",
+    )
+    lawyer.request_erasure(client_id)
+    coordinator.approve_erasure(client_id)
+    assert lawyer.legal_section(case_id).advice[0].notes == PLACEHOLDER
+    assert lawyer.protection_order_section(case_id)[0].detail == PLACEHOLDER
+    assert view_rows(lawyer, "SELECT outcome FROM follow_ups_view") == [{"outcome": None}]
+    assert view_rows(lawyer, "SELECT detail FROM protection_orders_view") == [{"detail": None}]
+    # Dates and categories stay: the work queues and the statistics do not change.
+    assert [row["attentions"] for row in view_rows(lawyer, "SELECT * FROM stats_attentions")] == [1]
