@@ -44,6 +44,7 @@ from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
 from violeta.accounts import Accounts
 from violeta.activities import Activities
+from violeta.arco import ArcoServices
 from violeta.case_services import CaseServices
 from violeta.directory import DirectoryServices
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
@@ -223,7 +224,9 @@ class Institute:
         self.keystore.close()
 
 
-class StaffSession(Reading, Recording, CaseServices, Accounts, Activities, DirectoryServices):
+class StaffSession(
+    Reading, Recording, CaseServices, Accounts, Activities, DirectoryServices, ArcoServices
+):
     """Everything one logged-in staff member can do. Holds the unlocked keyring."""
 
 

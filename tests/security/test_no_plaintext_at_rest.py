@@ -98,6 +98,9 @@ def record_canaries(session: StaffSession) -> None:
     case = session.open_case(client_id, an_intake(reason=CANARY_REASON, narrative=CANARY_NARRATIVE))
     session.add_note(case.case_id, Section.FOLLOW_UPS, CANARY_NOTE)
     record_referral_canaries(session, client_id, case.case_id)
+    # ARCO rectification: the corrected value is sealed like the original, history included.
+    session.correct_client(client_id, "address", CANARY_RECTIFIED)
+    session.correction_history(client_id)
     record_service_canaries(session, case.case_id)
     # Reading is part of the life cycle too: opening must leave no trace on disk.
     session.search_clients(CANARY_NAME)
@@ -170,7 +173,8 @@ REFERRAL_CANARIES = {
     "override": "Excepcioncanaria sinconsentimientosa",
 }
 # Canaries of later capabilities (directory referrals, ARCO, import) join this list.
-EXTRA_CANARIES: list[str] = [*REFERRAL_CANARIES.values()]
+CANARY_RECTIFIED = "Domiciliocanario rectificadisimo tlaquepaquense"
+EXTRA_CANARIES: list[str] = [*REFERRAL_CANARIES.values(), CANARY_RECTIFIED]
 
 
 def record_referral_canaries(coordinator: StaffSession, client_id: UUID, case_id: UUID) -> None:

@@ -1,0 +1,126 @@
+"""ARCO rights on both backends: access (export), rectification with history, opposition,
+cancellation still working after the rest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from domain.errors import DomainError, InvalidField, NotPermitted
+from domain.vocabulary import Role, Section
+from keys import PLACEHOLDER
+from tests.support.factories import a_client, an_intake, staff, synthetic_curp
+from violeta.dto import InstitutionForm, NewReferral
+from violeta.service import Institute, StaffSession
+
+
+def notifications(session: StaffSession) -> int:
+    return session._store.recorder.max_notification_id() or 0
+
+
+def test_rectification_shows_the_current_value_and_keeps_the_history(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    reception = staff(institute, coordinator, "recepcion", Role.RECEPTION)
+    client_id = reception.register_client(a_client("Ana Prueba Sintética", phone="4610001122"))
+    reception.correct_client(client_id, "name", "Ana María Prueba Sintética")
+    reception.correct_client(client_id, "phone", "461 000 3344")
+    reception.correct_client(client_id, "address", "Calle Nueva Sintética 5")
+    detail = reception.client_detail(client_id)
+    assert detail.name == "Ana María Prueba Sintética" and detail.phone == "4610003344"
+    assert detail.address == "Calle Nueva Sintética 5"
+    assert detail.corrected_fields == ("Nombre", "Teléfono", "Domicilio")
+    # The corrected values are found; the old ones no longer confirm.
+    assert [s.client_id for s in reception.search_clients("maria prueba")] == [client_id]
+    assert [s.client_id for s in reception.search_clients("4610003344")] == [client_id]
+    assert reception.search_clients("4610001122") == []
+
+    with pytest.raises(NotPermitted):
+        reception.correction_history(client_id)
+    history = coordinator.correction_history(client_id)
+    phones = [(e.value, e.current) for e in history if e.field == "Teléfono"]
+    assert phones == [("4610001122", False), ("4610003344", True)]
+    names = [e.value for e in history if e.field == "Nombre"]
+    assert names == ["Ana Prueba Sintética", "Ana María Prueba Sintética"]
+    assert coordinator.audit_entries(client_id)[0].purpose.startswith("historial")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "label"),
+    [
+        ("name", "", "Nombre"),
+        ("curp", "XXXX", "CURP"),
+        ("phone", "12", "Teléfono"),
+        ("birth_date", "31/02/1990", "Fecha de nacimiento"),
+        ("zone", "110110054", "Campo"),
+        ("safe_contact_phone", "4610009999", "Contacto seguro"),
+    ],
+)
+def test_invalid_rectifications_store_nothing(
+    coordinator: StaffSession, field: str, value: str, label: str
+) -> None:
+    client_id = coordinator.register_client(a_client(curp=synthetic_curp()))
+    before = notifications(coordinator)
+    with pytest.raises(InvalidField) as error:
+        coordinator.correct_client(client_id, field, value)
+    assert error.value.field == label
+    assert notifications(coordinator) == before
+
+
+def test_the_access_export_is_her_data_written_outside_the_data_dir_and_audited(
+    institute: Institute, coordinator: StaffSession, tmp_path: Path
+) -> None:
+    client_id = coordinator.register_client(
+        a_client("Ana Prueba Sintética", address="Calle Sintética 1", consent_to_share=True)
+    )
+    case = coordinator.open_case(client_id, an_intake())
+    coordinator.add_note(case.case_id, Section.FOLLOW_UPS, "Nota sintética de seguimiento")
+    institution = coordinator.add_institution(
+        InstitutionForm(name="Refugio sintético", kind="refugio", services=("refugio",))
+    )
+    coordinator.refer_case(case.case_id, NewReferral(institution, "Resguardo (sintético)"))
+    outside = tmp_path / "exportaciones"
+    outside.mkdir()
+
+    social = staff(institute, coordinator, "social", Role.SOCIAL_WORK)
+    with pytest.raises(NotPermitted):
+        social.export_client_data(client_id, outside / "ana.json")
+    with pytest.raises(InvalidField, match="directorio de datos"):
+        coordinator.export_client_data(client_id, institute.settings.data / "ana.json")
+
+    path = coordinator.export_client_data(client_id, outside / "ana.json")
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["identificacion"]["nombre"] == "Ana Prueba Sintética"
+    assert document["identificacion"]["domicilio"] == "Calle Sintética 1"
+    [exported] = document["expedientes"]
+    assert exported["folio"] == case.folio and exported["relato"] == "Relato sintético de prueba."
+    assert exported["notas"][0]["texto"] == "Nota sintética de seguimiento"
+    assert exported["canalizaciones"][0]["motivo"] == "Resguardo (sintético)"
+    entry = coordinator.audit_entries(client_id)[0]
+    assert entry.action == "exportar" and "ARCO" in entry.purpose
+    with pytest.raises(InvalidField, match="ya existe"):
+        coordinator.export_client_data(client_id, path)
+
+
+def test_cancellation_still_works_after_rectification_and_opposition(
+    institute: Institute, coordinator: StaffSession, tmp_path: Path
+) -> None:
+    client_id = coordinator.register_client(a_client("Ana Prueba Sintética"))
+    coordinator.open_case(client_id, an_intake())
+    coordinator.correct_client(client_id, "name", "Ana Rectificada Sintética")
+    coordinator.set_statistics_consent(client_id, False)
+    counts = coordinator.case_counts()
+    social = staff(institute, coordinator, "social", Role.SOCIAL_WORK)
+    social.request_erasure(client_id)
+    coordinator.approve_erasure(client_id)
+    detail = coordinator.client_detail(client_id)
+    assert detail.erased and detail.name == PLACEHOLDER
+    assert coordinator.search_clients("rectificada") == []
+    assert coordinator.case_counts() == counts  # erasure leaves the statistics unchanged
+    with pytest.raises(DomainError):
+        coordinator.correct_client(client_id, "address", "Otra")
+    with pytest.raises(DomainError):
+        coordinator.export_client_data(client_id, tmp_path / "x.json")

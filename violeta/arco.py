@@ -1,0 +1,249 @@
+"""ARCO rights of the client: access (her own export), rectification and its history.
+
+Opposition (withdrawing consent to be counted) is ``Recording.set_statistics_consent``;
+cancellation is ``request_erasure`` / ``approve_erasure``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+from domain import identity
+from domain.clients import (
+    AGE_AUTHORIZATION_LABELS,
+    CORRECTABLE_FIELDS,
+    DISABILITIES,
+    INDIGENOUS_LANGUAGES,
+    Client,
+)
+from domain.errors import InvalidField, NotPermitted, UnknownRecord
+from domain.permissions import Action
+from domain.sealed import Sealed
+from domain.vocabulary import CaseStatus, Modality, Role, Section, ViolenceType
+from violeta.session import SessionCore, case_label, retry_on_conflict
+
+
+@dataclass(frozen=True)
+class CorrectionEntry:
+    """One value a field has had: the registered one first, then each rectification."""
+
+    field: str  # Spanish label
+    value: str
+    recorded_on: date
+    recorded_by: str  # staff display name
+    current: bool
+
+
+class ArcoServices(SessionCore):
+    # ------------------------------------------------------------- rectification
+
+    def correct_client(self, client_id: UUID, field: str, value: str) -> None:
+        """ARCO rectification: a new event supersedes the value; the old one stays in history."""
+        self._authorize(
+            Section.IDENTIFICATION, Action.WRITE, [client_id], [], "rectificación (ARCO)", ""
+        )
+        if field not in CORRECTABLE_FIELDS:
+            raise InvalidField("Campo", "no admite rectificación.")
+        text = self._validated(field, value)
+        sealed = self._seal(str(client_id), f"client.{field}", text) if text else None
+        corrected_on = self._institute.today()
+
+        def attempt() -> None:
+            client = self._get_client(client_id)
+            client.correct(field, sealed, self._account.id, corrected_on)
+            self._store.save(client)
+
+        retry_on_conflict(attempt)
+
+    def _validated(self, field: str, value: str) -> str:
+        label = CORRECTABLE_FIELDS[field]
+        if field in ("name", "safe_contact_name"):
+            return identity.person_name(label, value) if value.strip() else ""
+        if field == "curp":
+            return identity.curp(value) or ""
+        if field in ("phone", "safe_contact_phone"):
+            try:
+                return identity.phone(value) or ""
+            except InvalidField as error:
+                raise InvalidField(label, error.problem) from None
+        if field == "birth_date":
+            birth = identity.BirthDate.parse(value, self._institute.today())
+            return identity.format_date(birth.value)
+        return identity.free_text(label, value, max_length=identity.SHORT_TEXT_MAX, required=False)
+
+    def correction_history(self, client_id: UUID) -> list[CorrectionEntry]:
+        """Every value of every rectified field (coordinación only), audited before returning."""
+        if self.role is not Role.COORDINATION:
+            self._record_denied(
+                Section.IDENTIFICATION, [client_id], "historial de rectificaciones", [], Action.READ
+            )
+            raise NotPermitted("Solo coordinación puede consultar el historial de rectificaciones.")
+        client = self._get_client(client_id)
+        self._record_access(
+            action="ver",
+            section=Section.IDENTIFICATION,
+            client_ids=[client_id],
+            case_ids=[],
+            purpose="historial de rectificaciones (ARCO)",
+        )
+        registered = next(iter(self._store.events.get(client_id)))
+        if not isinstance(registered, Client.Registered):  # ids are never reused
+            raise UnknownRecord("No existe una usuaria con ese identificador.")
+        staff_names = self._staff_names()
+        subject = str(client_id)
+        entries: list[CorrectionEntry] = []
+        for field in dict.fromkeys(c.field for c in client.corrections):
+            label = CORRECTABLE_FIELDS[field]
+            values: list[tuple[Sealed | None, date, UUID]] = [
+                (getattr(registered, field), registered.registered_on, registered.registered_by)
+            ]
+            values += [
+                (c.value, c.corrected_on, c.corrected_by)
+                for c in client.corrections
+                if c.field == field
+            ]
+            for index, (sealed, on, by) in enumerate(values):
+                entries.append(
+                    CorrectionEntry(
+                        field=label,
+                        value=self._open_optional(subject, f"client.{field}", sealed),
+                        recorded_on=on,
+                        recorded_by=staff_names.get(str(by), "—"),
+                        current=index == len(values) - 1,
+                    )
+                )
+        return entries
+
+    # -------------------------------------------------------------------- access
+
+    def export_client_data(self, client_id: UUID, destination: Path) -> Path:
+        """ARCO access: her own data in a JSON file for her, written where coordinación says.
+
+        The only file allowed to hold her data in clear (DESIGN §4), so it may not be written
+        inside the data directory, and it is created readable by its owner only. The export is
+        recorded as an access before the file exists. Psychology notes are not included: only
+        psychology reads them, and that area delivers them to her directly.
+        """
+        if self.role is not Role.COORDINATION:
+            self._record_denied(
+                Section.IDENTIFICATION, [client_id], "exportación ARCO", [], Action.READ
+            )
+            raise NotPermitted("Solo coordinación puede generar la exportación de derechos ARCO.")
+        client = self._get_client(client_id)
+        client.check_not_erased()
+        target = destination.expanduser().resolve()
+        data_dir = self._institute.settings.data.expanduser().resolve()
+        if target == data_dir or data_dir in target.parents:
+            raise InvalidField("Destino", "no puede estar dentro del directorio de datos.")
+        if target.exists():
+            raise InvalidField("Destino", "ya existe un archivo con ese nombre.")
+        if not target.parent.is_dir():
+            raise InvalidField("Destino", "la carpeta no existe.")
+        self.refresh()
+        case_ids = [
+            UUID(row["case_id"])
+            for row in self._views.query(
+                "SELECT case_id FROM cases_view WHERE client_id = ? ORDER BY opened_on",
+                (str(client_id),),
+            )
+        ]
+        self._record_access(
+            action="exportar",
+            section=Section.IDENTIFICATION,
+            client_ids=[client_id],
+            case_ids=case_ids,
+            purpose="derecho de acceso (ARCO): exportación para la titular",
+        )
+        document = {
+            "documento": "Exportación de datos personales (derecho de acceso, ARCO)",
+            "generado": self._institute.today().isoformat(),
+            "nota": (
+                "Incluye identificación, consentimientos, expedientes, notas y canalizaciones. "
+                "Las notas psicológicas las entrega directamente el área de psicología."
+            ),
+            "identificacion": self._export_identification(client),
+            "expedientes": [self._export_case(case_id) for case_id in case_ids],
+        }
+        payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(payload)
+        return target
+
+    def _export_identification(self, client: Client) -> dict[str, object]:
+        subject = str(client.id)
+
+        def opened(field: str) -> str:
+            return self._open_optional(subject, f"client.{field}", getattr(client, field))
+
+        return {
+            "nombre": opened("name"),
+            "curp": opened("curp"),
+            "fecha_nacimiento": opened("birth_date"),
+            "telefono": opened("phone"),
+            "telefono_seguro_para_llamar": client.phone_safe_to_call,
+            "contacto_seguro": {
+                "nombre": opened("safe_contact_name"),
+                "telefono": opened("safe_contact_phone"),
+            },
+            "domicilio": opened("address"),
+            "zona": self._zone_names().get(client.zone, client.zone),
+            "lengua_indigena": INDIGENOUS_LANGUAGES.get(client.indigenous_language, ""),
+            "discapacidad": [DISABILITIES[key] for key in client.disabilities],
+            "fecha_registro": client.registered_on.isoformat(),
+            "consentimientos": {
+                "aviso_de_privacidad": client.privacy_notice_accepted,
+                "compartir_con_instituciones": client.consent_to_share,
+                "ser_contada_en_estadisticas": client.consent_to_statistics,
+            },
+            "autorizacion_por_edad": AGE_AUTHORIZATION_LABELS[client.age_authorization],
+            "rectificaciones": [
+                {"campo": CORRECTABLE_FIELDS[c.field], "fecha": c.corrected_on.isoformat()}
+                for c in client.corrections
+            ],
+        }
+
+    def _export_case(self, case_id: UUID) -> dict[str, object]:
+        case = self._get_case(case_id)
+        subject = str(case.client_id)
+        names = {
+            row["institution_id"]: row["name"]
+            for row in self._views.query("SELECT institution_id, name FROM directory_view")
+        }
+
+        def opened(field: str, sealed: Sealed | None) -> str:
+            return self._open_optional(subject, case_label(case_id, field), sealed)
+
+        return {
+            "folio": case.folio,
+            "apertura": case.opened_on.isoformat(),
+            "estado": CaseStatus(case.status).label,
+            "tipos_de_violencia": [ViolenceType(t).label for t in case.violence_types],
+            "modalidades": [Modality(m).label for m in case.modalities],
+            "motivo": opened("reason", case.reason),
+            "relato": opened("narrative", case.narrative),
+            "notas": [
+                {
+                    "seccion": note.section.label,
+                    "fecha": note.written_on.isoformat(),
+                    "texto": opened("note", note.text),
+                }
+                for note in case.notes
+                if note.section is not Section.PSYCHOLOGICAL
+            ],
+            "canalizaciones": [
+                {
+                    "institucion": names.get(str(referral.institution_id), ""),
+                    "fecha": referral.made_on.isoformat(),
+                    "motivo": opened("referral_reason", referral.reason),
+                    "con_datos_personales": referral.with_personal_data,
+                    "resultado": referral.outcome,
+                }
+                for referral in case.referrals.values()
+            ],
+        }
