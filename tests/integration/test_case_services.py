@@ -3,6 +3,7 @@ follow-ups and protection orders, and one client walked through all of them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -12,6 +13,7 @@ from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
 from keys import PLACEHOLDER
 from tests.support.factories import a_client, an_intake, staff
+from violeta.dto import InstitutionForm, NewReferral
 from violeta.service import Institute, JustificationRequired, StaffSession
 
 
@@ -29,13 +31,15 @@ def view_rows(session: StaffSession, sql: str, params: tuple[object, ...] = ()) 
 def test_one_client_walked_from_intake_to_approved_closure(
     institute: Institute, coordinator: StaffSession
 ) -> None:
-    """Intake → legal advice → accompaniment decision → psychological sessions → protection
-    order → follow-ups → closure approval. (Referral is the client-record work of issue 3 and
-    is not part of this walk yet.)"""
+    """Intake → legal advice → accompaniment decision → psychological sessions → referral →
+    protection order → follow-ups → closure approval."""
     lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
     psychologist = staff(institute, coordinator, "psicologa", Role.PSYCHOLOGY)
     social = staff(institute, coordinator, "trabajadora", Role.SOCIAL_WORK)
-    client_id, case_id = a_case(coordinator)
+    client_id = coordinator.register_client(
+        replace(a_client(registered_on="01/10/2026"), consent_to_share=True)
+    )
+    case_id = coordinator.open_case(client_id, an_intake(opened_on="01/10/2026")).case_id
     coordinator.assign_area(case_id, "juridica", lawyer.identity.staff_id)
     coordinator.assign_area(case_id, "psicologica", psychologist.identity.staff_id)
     coordinator.assign_area(case_id, "trabajo_social", social.identity.staff_id)
@@ -68,6 +72,17 @@ def test_one_client_walked_from_intake_to_approved_closure(
         case_id, modality="en línea", notes="Sesión sintética dos.", held_on="10/10/2026"
     )
     psychologist.close_psychology_process(case_id, "15/11/2026")
+    shelter = social.add_institution(
+        InstitutionForm(
+            name="Refugio para mujeres (institución sintética)",
+            kind="refugio",
+            services=("refugio",),
+        )
+    )
+    referral = social.refer_case(
+        case_id, NewReferral(shelter, "Necesita un lugar seguro (sintético).", made_on="12/10/2026")
+    )
+    social.record_referral_outcome(case_id, referral, "atendida", recorded_on="14/10/2026")
     order_id = lawyer.record_protection_order(
         case_id,
         kind="administrativa",
@@ -107,6 +122,10 @@ def test_one_client_walked_from_intake_to_approved_closure(
     orders = lawyer.protection_order_section(case_id)
     assert orders[0].expires_on == date(2027, 1, 4)  # 60 days from 06/10, then 30 more
     assert orders[0].extended and orders[0].detail == "Detalle sintético de las medidas."
+    referrals = social.referrals(case_id)
+    assert [(r.institution, r.outcome) for r in referrals] == [
+        ("Refugio para mujeres (institución sintética)", "Atendida por la institución")
+    ]
     follow_ups = social.follow_up_section(case_id)
     assert [f.state for f in follow_ups] == ["Realizado", "No realizado", "Pendiente"]
 
@@ -138,6 +157,7 @@ def test_one_client_walked_from_intake_to_approved_closure(
     assert ("Persona Jurídica Prueba", "Jurídica", "ver") in trail
     assert ("Persona Psicología Prueba", "Psicológica", "ver") in trail
     assert ("Persona Trabajo social Prueba", "Seguimientos", "listar") in trail
+    assert ("Persona Trabajo social Prueba", "Canalizaciones", "ver") in trail
     assert ("Carmen Coordinación Prueba", "Entrevista inicial", "listar") in trail
 
     with pytest.raises(DomainError, match="cerrado"):
