@@ -51,6 +51,9 @@ class Accounts(SessionCore):
     def deactivate_account(self, staff_id: UUID) -> None:
         account = self._managed_account(staff_id, *ACCOUNT_MANAGERS)
         account.deactivate(self._account.id)
+        if account.role is Role.COORDINATION and self._active_coordinators() <= 1:
+            # Closures and erasures need a coordinación approval: someone must remain.
+            raise DomainError("No se puede desactivar la última cuenta activa de coordinación.")
         # The slot goes first: an account marked inactive whose password still unwraps the
         # master key would be worse than the reverse, which repeating this command completes.
         if Keyring.slot_info(self._institute.keystore, account.username) is not None:
@@ -59,6 +62,13 @@ class Accounts(SessionCore):
             except KeyringError as error:
                 raise DomainError(str(error)) from None
         self._store.save(account)
+
+    def _active_coordinators(self) -> int:
+        self.refresh()
+        return self._count(
+            "SELECT COUNT(*) AS n FROM staff_view WHERE role = ? AND active = 1",
+            (Role.COORDINATION.value,),
+        )
 
     def reactivate_account(self, staff_id: UUID, initial_password: str) -> None:
         """She gets a new slot with a temporary password to change at her first login."""

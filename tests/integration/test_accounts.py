@@ -65,3 +65,14 @@ def test_only_account_managers_manage_accounts_and_administracion_reads_no_case(
             admin.case_detail(case.case_id, section, "Motivo suficientemente largo para leer.")
     with pytest.raises(NotPermitted):
         admin.legal_section(case.case_id, "Motivo suficientemente largo para leer.")
+
+
+def test_the_last_active_coordinator_cannot_be_deactivated(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    admin = staff(institute, coordinator, "administra", Role.ADMINISTRATION)
+    with pytest.raises(DomainError, match="última cuenta activa de coordinación"):
+        admin.deactivate_account(coordinator.identity.staff_id)
+    second = staff(institute, coordinator, "coordina2", Role.COORDINATION)
+    admin.deactivate_account(coordinator.identity.staff_id)
+    assert {v.username: v.active for v in second.accounts()}["coordinacion"] is False

@@ -427,3 +427,38 @@ def test_after_erasure_every_sealed_service_field_reads_as_erased(
     assert view_rows(lawyer, "SELECT detail FROM protection_orders_view") == [{"detail": None}]
     # Dates and categories stay: the work queues and the statistics do not change.
     assert [row["attentions"] for row in view_rows(lawyer, "SELECT * FROM stats_attentions")] == [1]
+
+
+def test_two_terminals_writing_one_case_lose_no_update(
+    institute: Institute, coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lawyer's save meets a newer version written by social work in between: it is
+    retried on the fresh case, and both writes are kept."""
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    social = staff(institute, coordinator, "trabajadora", Role.SOCIAL_WORK)
+    _, case_id = a_case(coordinator)
+    authorize = lawyer._authorize
+    load = lawyer._get_case
+    interleaved: list[UUID] = []
+    loads: list[int] = []
+    calls: list[int] = []
+
+    def authorize_then_race(*args: object, **kwargs: object) -> bool:
+        granted = authorize(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(1)
+        if len(calls) == 2:  # the case the lawyer will save is loaded: social writes now
+            interleaved.append(social.schedule_follow_up(case_id, "25/11/2026", "teléfono"))
+        return granted
+
+    def counted_load(case_id: UUID) -> object:
+        loads.append(1)
+        return load(case_id)
+
+    monkeypatch.setattr(lawyer, "_authorize", authorize_then_race)
+    monkeypatch.setattr(lawyer, "_get_case", counted_load)
+    lawyer.give_legal_advice(case_id, "civil", "Asesoría sintética en carrera.")
+    assert len(loads) == 3  # validation, first attempt, and the retry after the conflict
+    assert [f.follow_up_id for f in social.follow_up_section(case_id)] == interleaved
+    assert [a.notes for a in lawyer.legal_section(case_id).advice] == [
+        "Asesoría sintética en carrera."
+    ]
