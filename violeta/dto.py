@@ -450,37 +450,3 @@ class TargetProgress:
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.target) if self.target else 0
-
-
-# ------------------------------------------------------------- work-plan activities
-
-
-@dataclass(frozen=True)
-class NewActivity:
-    held_on: str  # dd/mm/aaaa
-    kind: str  # value or Spanish label of domain.activities.ActivityKind
-    topic: str
-    zone: str  # zone code from the catalogue
-    attendance: dict[str, str]  # age band ("18-29") -> count as typed
-    partner: str = ""  # partner institution, if any
-
-
-@dataclass(frozen=True)
-class ActivityCount:
-    month: str  # AAAA-MM
-    zone_name: str
-    kind: str  # Spanish label
-    activities: int
-    attendees: int
-
-
-@dataclass(frozen=True)
-class TargetProgress:
-    kind: str  # Spanish label
-    target: int
-    done: int
-    attendees: int
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.target) if self.target else 0
