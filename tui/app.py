@@ -38,9 +38,12 @@ class VioletaApp(App[None]):
     BINDINGS = bindings(GLOBAL_KEYS)
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, institute: Institute, idle_lock_seconds: float = 300) -> None:
+    def __init__(
+        self, institute: Institute, idle_lock_seconds: float = 300, login_notice: str = ""
+    ) -> None:
         super().__init__()
         self.institute = institute
+        self.login_notice = login_notice
         self.idle_lock_seconds = idle_lock_seconds
         self.gateway: Gateway | None = None
         self.last_activity = time.monotonic()
@@ -48,7 +51,7 @@ class VioletaApp(App[None]):
         self._refresh_warned = False
 
     def on_mount(self) -> None:
-        self.push_screen(LoginScreen(self.institute))
+        self.push_screen(LoginScreen(self.institute, self.login_notice))
         self.set_interval(min(1.0, self.idle_lock_seconds / 4), self._check_idle)
         self.set_interval(REFRESH_SECONDS, self._refresh)
 
@@ -225,8 +228,8 @@ class VioletaApp(App[None]):
         return run
 
 
-def run_app(institute: Institute) -> None:
-    app = VioletaApp(institute)
+def run_app(institute: Institute, login_notice: str = "") -> None:
+    app = VioletaApp(institute, login_notice=login_notice)
     try:
         app.run()
     finally:

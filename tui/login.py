@@ -35,9 +35,10 @@ class LoginScreen(Screen[None]):
             super().__init__()
             self.reason = reason
 
-    def __init__(self, institute: Institute) -> None:
+    def __init__(self, institute: Institute, notice: str = "") -> None:
         super().__init__()
         self.institute = institute
+        self.notice = notice
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
@@ -48,6 +49,8 @@ class LoginScreen(Screen[None]):
             yield Label("Contraseña", classes="field-label")
             yield Input(id="contrasena", password=True)
             yield Static("", id="login-message", classes="field-message", markup=False)
+            if self.notice:
+                yield Static(self.notice, id="login-notice", classes="muted", markup=False)
         yield Footer()
 
     @on(Input.Submitted, "#usuario")

@@ -126,11 +126,12 @@ def demo(
         console.print(f"{summary.clients} usuarias y {summary.cases} expedientes sintéticos.")
         console.print(f"Datos en {settings.data}")
     users = ", ".join([COORDINATOR[0], *(username for username, *_ in DEMO_ACCOUNTS)])
-    console.print(f"Cuentas de demostración: {users}. Contraseña: {DEMO_PASSWORD}")
+    accounts = f"Cuentas de demostración: {users}. Contraseña: {DEMO_PASSWORD}"
+    console.print(accounts)
     if not no_tui:
         from tui.app import run_app
 
-        run_app(institute)
+        run_app(institute, login_notice=f"Datos sintéticos. {accounts}")
 
 
 @app.command("tui")
@@ -197,6 +198,46 @@ def rebuild(
     finally:
         session.close()
     console.print(f"Vistas reconstruidas: {count} eventos aplicados.")
+
+
+@app.command("import")
+def import_csv(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Hoja de cálculo en CSV (UTF-8 o Latin-1); columnas en README, «Importar».",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    data: DataOption = None,
+    user: Annotated[str, typer.Option("--usuario", prompt="Usuario")] = "",
+) -> None:
+    """Importa usuarias y expedientes de una hoja de cálculo; cada fila completa o nada."""
+    from violeta.service import Institute
+
+    institute = Institute(_settings(data))
+    try:
+        session = institute.login(user, typer.prompt("Contraseña", hide_input=True))
+    except DomainError as error:
+        console.print(error.message, markup=False)
+        raise typer.Exit(1) from None
+    try:
+        with _progress() as progress:
+            task = progress.add_task("Importando filas", total=None)
+            report = session.import_csv(
+                file, lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    except DomainError as error:
+        console.print(error.message, markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        session.close()
+    for line in report.lines():
+        typer.echo(line)
+    if report.errors:
+        raise typer.Exit(2)
 
 
 audit = typer.Typer(help="Cadena de auditoría: verificación y puntos de control para un testigo.")

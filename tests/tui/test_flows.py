@@ -361,3 +361,10 @@ async def test_mi_dia_counters_follow_another_terminal_without_an_audited_read(
         listings_after = sum(1 for e in other.audit_entries() if e.action == "listar")
         assert listings_after == listings_before
         other.close()
+
+
+async def test_the_demo_shows_its_accounts_on_the_login_screen(seeded: Seeded) -> None:
+    app = VioletaApp(seeded.institute, login_notice="Datos sintéticos. Contraseña: demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        assert text_of(pilot, "#login-notice") == "Datos sintéticos. Contraseña: demo"
