@@ -56,6 +56,7 @@ from violeta.dto import (
     LegalAdviceView,
     LegalSectionView,
     MisconductReportView,
+    OpenMisconductReport,
     PendingClosure,
     ProtectionOrderView,
     PsychologySectionView,
@@ -381,6 +382,29 @@ class CaseServices(SessionCore):
                 report_id, chosen, on, self._account.id
             ),
         )
+
+    def open_misconduct_reports(self) -> list[OpenMisconductReport]:
+        """Reportes de actuación not yet closed, oldest first, for jurídica and coordinación."""
+        self._list_granted(Section.LEGAL, "reportes de actuación abiertos")
+        self.refresh()
+        rows = self._views.query(
+            "SELECT misconduct_reports_view.*, cases_view.folio, cases_view.client_id "
+            "FROM misconduct_reports_view JOIN cases_view USING (case_id) "
+            "WHERE misconduct_reports_view.status <> 'cerrado' ORDER BY reported_on, folio"
+        )
+        self._record_listing(Section.LEGAL, "reportes de actuación abiertos", rows)
+        return [
+            OpenMisconductReport(
+                case_id=UUID(row["case_id"]),
+                folio=row["folio"],
+                report_id=UUID(row["report_id"]),
+                institution=row["institution"],
+                conduct=MisconductConduct(row["conduct"]).label,
+                reported_on=date.fromisoformat(row["reported_on"]),
+                status=ReportStatus(row["status"]).label,
+            )
+            for row in rows
+        ]
 
     def legal_section(self, case_id: UUID, justification: str = "") -> LegalSectionView:
         case, exceptional = self._read_case(

@@ -345,6 +345,19 @@ class PendingClosure:
 
 
 @dataclass(frozen=True)
+class OpenMisconductReport:
+    """A reporte de actuación still open: institution and conduct, no facts, no name."""
+
+    case_id: UUID
+    folio: str
+    report_id: UUID
+    institution: str
+    conduct: str
+    reported_on: date
+    status: str
+
+
+@dataclass(frozen=True)
 class AccountView:
     """A staff account as administración sees it: who, which role, whether she can log in."""
 

@@ -242,6 +242,9 @@ def test_misconduct_report_follows_its_own_course_until_closed(
         reported_to="Titular de la unidad (sintético)",
     )
     lawyer.update_misconduct_report(case_id, report_id, "en trámite")
+    assert [(r.report_id, r.status) for r in coordinator.open_misconduct_reports()] == [
+        (report_id, "En trámite")
+    ]
     lawyer.update_misconduct_report(case_id, report_id, "cerrado")
     with pytest.raises(DomainError, match="cerrado"):
         lawyer.update_misconduct_report(case_id, report_id, "en trámite")
@@ -254,6 +257,7 @@ def test_misconduct_report_follows_its_own_course_until_closed(
     assert view_rows(lawyer, "SELECT status FROM misconduct_reports_view") == [
         {"status": "cerrado"}
     ]
+    assert lawyer.open_misconduct_reports() == []
 
 
 def test_social_work_gestiones_visits_and_accompaniment(

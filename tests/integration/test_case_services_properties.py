@@ -1,5 +1,6 @@
-"""Property: any invalid input to a service on a case is rejected with a Spanish message that
-names the field, and nothing at all is stored (the event store's last notification id stays)."""
+"""Property: any invalid input to a service on a case or to a work-plan activity is rejected
+with a Spanish message that names the field, and nothing at all is stored (the event store's
+last notification id stays)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain import identity
+from domain.activities import ActivityKind
 from domain.cases import (
     Channel,
     GestionOutcome,
@@ -26,6 +28,7 @@ from domain.cases import (
 from domain.errors import InvalidField
 from domain.vocabulary import Role
 from tests.support.factories import a_client, an_intake, staff
+from violeta.dto import NewActivity
 from violeta.service import Institute, StaffSession
 
 DATE_SHAPE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
@@ -90,6 +93,23 @@ def commands(
                 {key: (value if spec is None else spec(value)) for key, spec in typed.items()}
             )
             return lawyer.record_protection_order(case_id, **values)  # type: ignore[arg-type]
+
+        return run
+
+    def activity(**typed: object) -> Command:
+        def run(value: str) -> object:
+            values: dict[str, object] = {
+                "held_on": "",
+                "kind": "taller",
+                "topic": "Autoestima",
+                "zone": "110110001",
+                "attendance": {"18-29": "4"},
+                "partner": "",
+            }
+            values.update(
+                {key: (value if spec is None else spec(value)) for key, spec in typed.items()}
+            )
+            return lawyer.record_activity(NewActivity(**values))  # type: ignore[arg-type]
 
         return run
 
@@ -171,6 +191,15 @@ def commands(
             "Motivo del cierre",
             lambda v: lawyer.request_closure(case_id, v),
             not_text(identity.SHORT_TEXT_MAX),
+        ),
+        ("Tipo de actividad", activity(kind=None), not_one_of(ActivityKind)),
+        ("Tema", activity(topic=None), not_text(identity.SHORT_TEXT_MAX)),
+        ("Fecha", activity(held_on=None), not_past_or_today()),
+        ("Institución aliada", activity(partner=None), not_text(160).filter(str.strip)),
+        (
+            "Asistentes de 18-29",
+            activity(attendance=lambda v: {"18-29": v}),
+            st.text(min_size=1, max_size=8).filter(lambda t: t.strip() and not t.strip().isdigit()),
         ),
     ]
 
