@@ -49,6 +49,12 @@ class Recording(SessionCore):
         names, unless the caller confirms she is another woman.
         """
         self._authorize(Section.IDENTIFICATION, Action.WRITE, [], [], "registrar usuaria", "")
+        client = self._prepare_client(form, confirm_not_duplicate=confirm_not_duplicate)
+        self._store.save(client)
+        return client.id
+
+    def _prepare_client(self, form: NewClient, *, confirm_not_duplicate: bool) -> Client:
+        """Everything of a registration except saving (the import saves it with her case)."""
         today = self._institute.today()
         registered_on = self._past_or_today("Fecha de registro", form.registered_on, today)
         name = identity.person_name("Nombre", form.name)
@@ -114,8 +120,7 @@ class Recording(SessionCore):
                     purpose="posible duplicado al registrar usuaria",
                 )
                 raise PossibleDuplicate(candidates)
-        self._store.save(client)
-        return client_id
+        return client
 
     def _duplicate_candidates(self, name: str, curp: str | None, phone: str | None) -> list[UUID]:
         """Same CURP, same phone, or every name token: blind-index hits confirmed by opening."""

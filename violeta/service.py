@@ -48,6 +48,7 @@ from violeta.arco import ArcoServices
 from violeta.case_services import CaseServices
 from violeta.directory import DirectoryServices
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
+from violeta.importing import Importing
 from violeta.reading import Reading
 from violeta.recording import Recording
 from violeta.session import MEXICO, load_aggregate
@@ -225,7 +226,15 @@ class Institute:
 
 
 class StaffSession(
-    Reading, Recording, CaseServices, Accounts, Activities, DirectoryServices, ArcoServices
+    # Importing extends Recording (it reuses the registration), so it comes first.
+    Importing,
+    Reading,
+    Recording,
+    CaseServices,
+    Accounts,
+    Activities,
+    DirectoryServices,
+    ArcoServices,
 ):
     """Everything one logged-in staff member can do. Holds the unlocked keyring."""
 

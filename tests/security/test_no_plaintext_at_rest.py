@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from uuid import UUID
 
@@ -98,6 +99,7 @@ def record_canaries(session: StaffSession) -> None:
     case = session.open_case(client_id, an_intake(reason=CANARY_REASON, narrative=CANARY_NARRATIVE))
     session.add_note(case.case_id, Section.FOLLOW_UPS, CANARY_NOTE)
     record_referral_canaries(session, client_id, case.case_id)
+    record_import_canaries(session)
     # ARCO rectification: the corrected value is sealed like the original, history included.
     session.correct_client(client_id, "address", CANARY_RECTIFIED)
     session.correction_history(client_id)
@@ -174,7 +176,34 @@ REFERRAL_CANARIES = {
 }
 # Canaries of later capabilities (directory referrals, ARCO, import) join this list.
 CANARY_RECTIFIED = "Domiciliocanario rectificadisimo tlaquepaquense"
-EXTRA_CANARIES: list[str] = [*REFERRAL_CANARIES.values(), CANARY_RECTIFIED]
+IMPORT_CANARIES = {
+    "name": "Importadacanaria Cuauhtemotzin Ixtlilxochitl",
+    "phone": "4619990071",
+    "address": "Domicilioimportado canariosisimo",
+    "reason": "Motivoimportado canariesco",
+    "narrative": "Relatoimportado canariforme inconfundible",
+}
+EXTRA_CANARIES: list[str] = [
+    *REFERRAL_CANARIES.values(),
+    CANARY_RECTIFIED,
+    *IMPORT_CANARIES.values(),
+]
+
+
+def record_import_canaries(coordinator: StaffSession) -> None:
+    """Imports a Latin-1 spreadsheet of canaries; the CSV itself lives outside the data dir."""
+    canary = IMPORT_CANARIES
+    text = (
+        "nombre,fecha_nacimiento,zona,telefono,domicilio,fecha_apertura,motivo,relato,tipos,"
+        "modalidades,riesgo\n"
+        f"{canary['name']},01/01/1990,110110001,{canary['phone']},{canary['address']},"
+        f"01/11/2026,{canary['reason']},{canary['narrative']},fisica,familiar,alto\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "hoja.csv"
+        path.write_bytes(text.encode("latin-1"))
+        report = coordinator.import_csv(path)
+    assert (report.clients, report.cases, report.errors) == (1, 1, ())
 
 
 def record_referral_canaries(coordinator: StaffSession, client_id: UUID, case_id: UUID) -> None:

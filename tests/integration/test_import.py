@@ -1,0 +1,148 @@
+"""Importing the institute's spreadsheet: both encodings, all-or-nothing rows, a report that
+never repeats a value, one audited import event; and the ``violeta import`` command.
+
+Every CSV here is generated in the test's temporary folder with synthetic data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from domain.errors import InvalidField, NotPermitted
+from domain.vocabulary import Role
+from tests.support.factories import PASSWORD, initialized, staff, synthetic_curp
+from violeta.cli import app
+from violeta.importing import decode
+from violeta.service import Institute, StaffSession
+from violeta.settings import Settings
+
+HEADER = (
+    "Nombre,Fecha de nacimiento,Zona,CURP,Teléfono,Domicilio,Lengua indígena,Discapacidad,"
+    "Consentimiento compartir,Fecha apertura,Motivo,Relato,Tipos,Modalidades,Riesgo,Notas"
+)
+GOOD = (
+    "Ana Prueba Sintética,15/03/1990,110110001,{curp},4610001122,Calle Ficticia 1,Otomí (hñähñu),"
+    'visual;motriz,sí,02/01/2026,Orientación jurídica,"Relato sintético, con coma",'
+    "psicologica;Física,familiar,alto,ignorada"
+)
+CLIENT_ONLY = "Beatriz Ejemplo Ficticia,02/07/1985,Cortazar,,,,,,,,,,,,,"
+BAD_CASE = (  # a valid woman with an invalid case: nothing of the row may be stored
+    "Carla Muestra Inventada,01/01/1980,110110001,,,,,,,03/01/2026,Motivo,Relato,"
+    "inventado,familiar,alto,"
+)
+BAD_DATE = "Dora Ejemplo Ficticia,31/02/1990,110110001,,,,,,,,,,,,,"
+MINOR = "Eva Muestra Ficticia,01/01/2012,110110001,,,,,,,,,,,,,"
+
+
+def write(tmp_path: Path, rows: list[str], encoding: str = "utf-8", sep: str = ",") -> Path:
+    text = "\n".join([HEADER, *rows]) + "\n"
+    if sep != ",":
+        text = text.replace(",", sep)
+    path = tmp_path / "hoja.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def notifications(session: StaffSession) -> int:
+    return session._store.recorder.max_notification_id() or 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1"])
+def test_rows_become_clients_and_cases_in_either_encoding(
+    coordinator: StaffSession, tmp_path: Path, encoding: str
+) -> None:
+    path = write(tmp_path, [GOOD.format(curp=synthetic_curp()), CLIENT_ONLY], encoding)
+    report = coordinator.import_csv(path)
+    assert (report.rows, report.clients, report.cases, report.errors) == (2, 2, 1, ())
+    assert report.encoding.startswith("UTF-8" if encoding.startswith("utf") else "Latin-1")
+    assert report.ignored_columns == ("Notas",)
+    [ana] = coordinator.search_clients("ana prueba")
+    detail = coordinator.client_detail(ana.client_id)
+    assert detail.address == "Calle Ficticia 1" and detail.consent_to_share
+    assert detail.indigenous_language == "Otomí (hñähñu)"
+    assert detail.registered_on.isoformat() == "2026-01-02"
+    [case] = detail.cases
+    full = coordinator.case_detail(case.case_id)
+    assert full.narrative == "Relato sintético, con coma" and full.risk == "Alto"
+    assert full.violence_types == ("Física", "Psicológica")
+    [beatriz] = coordinator.search_clients("beatriz")
+    assert beatriz.zone_name == "Cortazar"
+
+
+def test_semicolon_separated_files_are_read(coordinator: StaffSession, tmp_path: Path) -> None:
+    report = coordinator.import_csv(write(tmp_path, [CLIENT_ONLY], sep=";"))
+    assert report.clients == 1 and report.errors == ()
+
+
+def test_each_row_is_all_or_nothing_and_the_report_never_repeats_a_value(
+    coordinator: StaffSession, tmp_path: Path
+) -> None:
+    path = write(tmp_path, [CLIENT_ONLY, BAD_CASE, BAD_DATE, MINOR, ""])
+    report = coordinator.import_csv(path)
+    assert report.clients == 1
+    assert [(e.row, e.field) for e in report.errors] == [
+        (3, "tipos"),
+        (4, "Fecha de nacimiento"),
+        (5, "Fecha de nacimiento"),
+    ]
+    assert "motivo_excepcion_edad" in report.errors[2].problem
+    text = "\n".join(report.lines())
+    for value in ("Carla", "Dora", "31/02/1990", "Eva", "2012", "inventado", "Muestra"):
+        assert value not in text
+    assert coordinator.search_clients("carla") == []  # the bad case took its client with it
+    # One import event names the imported client and the counts.
+    [entry] = [e for e in coordinator.audit_entries() if e.action == "importar"]
+    assert "5 filas, 1 importadas, 3 con error" in entry.purpose
+    assert len(entry.client_ids) == 1
+
+
+def test_a_repeated_woman_is_reported_as_a_possible_duplicate(
+    coordinator: StaffSession, tmp_path: Path
+) -> None:
+    report = coordinator.import_csv(write(tmp_path, [CLIENT_ONLY, CLIENT_ONLY]))
+    assert report.clients == 1
+    assert [e.row for e in report.errors] == [3] and "duplicado" in report.errors[0].problem
+
+
+def test_a_file_without_the_required_columns_stores_nothing(
+    coordinator: StaffSession, tmp_path: Path
+) -> None:
+    path = tmp_path / "otra.csv"
+    path.write_text("Nombre,Teléfono\nAna Prueba Sintética,4610001122\n", encoding="utf-8")
+    before = notifications(coordinator)
+    with pytest.raises(InvalidField, match="fecha_nacimiento, zona"):
+        coordinator.import_csv(path)
+    assert notifications(coordinator) == before
+
+
+def test_only_roles_that_register_and_open_cases_may_import(
+    institute: Institute, coordinator: StaffSession, tmp_path: Path
+) -> None:
+    admin = staff(institute, coordinator, "admin", Role.ADMINISTRATION)
+    with pytest.raises(NotPermitted):
+        admin.import_csv(write(tmp_path, [CLIENT_ONLY]))
+
+
+def test_latin1_detection_falls_back_only_when_utf8_fails() -> None:
+    assert decode("Tamaulipas ñ".encode()) == ("Tamaulipas ñ", "UTF-8")
+    assert decode("Tamaulipas ñ".encode("latin-1"))[0] == "Tamaulipas ñ"
+
+
+def test_the_import_command_prints_a_spanish_report(data_dir: Path, tmp_path: Path) -> None:
+    with initialized(Settings(data=data_dir)):
+        pass
+    outside = tmp_path / "fuera"
+    outside.mkdir()
+    path = write(outside, [CLIENT_ONLY, BAD_DATE])
+    result = CliRunner().invoke(
+        app,
+        ["import", str(path), "--data", str(data_dir), "--usuario", "coordinacion"],
+        input=f"{PASSWORD}\n",
+    )
+    assert result.exit_code == 2, result.output
+    assert "Usuarias importadas: 1" in result.output
+    assert "Fila 3, Fecha de nacimiento:" in result.output
+    assert "Dora" not in result.output
