@@ -80,6 +80,31 @@ class Reading(SessionCore):
             ),
         )
 
+    def pending_age_authorizations(self) -> list[ClientSummary]:
+        """Women registered outside 18-60 waiting for coordinación (work queue); audited list."""
+        self._authorize(
+            Section.IDENTIFICATION, Action.READ, [], [], "autorizaciones de edad pendientes", ""
+        )
+        self.refresh()
+        rows = self._views.query(
+            "SELECT clients_view.* FROM clients_view JOIN client_flags USING (client_id) "
+            "WHERE client_flags.age_authorization = 'pendiente' AND clients_view.erased = 0 "
+            "ORDER BY clients_view.registered_on"
+        )
+        self._record_access(
+            action="listar",
+            section=Section.IDENTIFICATION,
+            client_ids=[UUID(row["client_id"]) for row in rows],
+            case_ids=[],
+            purpose="autorizaciones de edad pendientes",
+        )
+        return [
+            self._client_summary(
+                row, self._keyring.open(row["client_id"], "client.name", bytes(row["name"]))
+            )
+            for row in rows
+        ]
+
     def search_clients(self, text: str) -> list[ClientSummary]:
         """Blind-index search by name, CURP or phone; candidates are confirmed by opening."""
         query = identity.free_text("Búsqueda", text, max_length=identity.NAME_MAX)

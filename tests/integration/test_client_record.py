@@ -126,7 +126,11 @@ def test_outside_the_served_range_nobody_is_silently_refused(
     with pytest.raises(NotPermitted):
         reception.authorize_age_exception(client_id)
     assert coordinator.audit_entries(client_id)[0].outcome == "denegado"
+    [pending] = coordinator.pending_age_authorizations()
+    assert pending.client_id == client_id
+    assert coordinator.audit_entries()[0].purpose == "autorizaciones de edad pendientes"
     coordinator.authorize_age_exception(client_id)
+    assert coordinator.pending_age_authorizations() == []
     assert coordinator.client_detail(client_id).age_authorization == "Autorizada por coordinación"
     assert reception.open_case(client_id, an_intake()).folio == "CTZ-2026-00001"
 
