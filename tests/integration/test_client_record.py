@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from domain.clients import AgeOutsideServedRange, PossibleDuplicate
+from domain.clients import AgeOutsideServedRange, Client, PossibleDuplicate
 from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
 from tests.support.factories import (
@@ -190,3 +192,47 @@ def test_sharing_consent_is_recorded(coordinator: StaffSession) -> None:
     assert coordinator.client_detail(client_id).consent_to_share
     with pytest.raises(DomainError):
         coordinator.set_sharing_consent(client_id, True)
+
+
+V2_FIELDS = (
+    "phone_safe_to_call",
+    "safe_contact_name",
+    "safe_contact_phone",
+    "address",
+    "indigenous_language",
+    "disabilities",
+    "privacy_notice_accepted",
+    "consent_to_share",
+    "consent_to_statistics",
+    "age_exception_reason",
+    "age_authorization",
+    "proposed_referral",
+)
+
+
+def test_a_registration_stored_before_version_2_is_read_with_the_defaults(
+    coordinator: StaffSession,
+) -> None:
+    """Stored events live for decades: a version-1 registration still loads and projects."""
+    client_id = coordinator.register_client(a_client(address="Calle Sintética 1"))
+    mapper = coordinator._store.mapper
+    [stored] = coordinator._store.recorder.select_events(client_id)
+    assert mapper.cipher is not None
+    state = mapper.transcoder.decode(
+        mapper.compressor.decompress(mapper.cipher.decrypt(stored.state))
+        if mapper.compressor
+        else mapper.cipher.decrypt(stored.state)
+    )
+    assert state.pop("class_version") == 2
+    for name in V2_FIELDS:
+        del state[name]  # exactly what a version-1 event held
+    encoded = mapper.transcoder.encode(state)
+    if mapper.compressor:
+        encoded = mapper.compressor.compress(encoded)
+    old = replace(stored, state=mapper.cipher.encrypt(encoded))
+    event = mapper.to_domain_event(old)
+    assert isinstance(event, Client.Registered)
+    assert event.address is None and event.consent_to_statistics is True
+    assert event.age_authorization == "no_requerida" and event.disabilities == []
+    client = event.mutate(None)
+    assert client is not None and client.consent_to_share is False
