@@ -30,7 +30,9 @@ def _postgres_conninfo() -> str:
     if conninfo:
         return conninfo
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true pero {POSTGRES_ENV} no está definido: PostgreSQL es obligatorio en CI")
+        pytest.fail(
+            f"CI=true pero {POSTGRES_ENV} no está definido: PostgreSQL es obligatorio en CI"
+        )
     pytest.skip(f"{POSTGRES_ENV} no está definido: se omite PostgreSQL fuera de CI")
 
 
