@@ -40,7 +40,10 @@ def link(previous: bytes, notification: Notification) -> bytes:
     return digest.digest()
 
 
-def chain_statements(previous: bytes, notifications: Sequence[Notification]) -> list[Statement]:
+def chain_statements(
+    previous: bytes, notifications: Sequence[Notification]
+) -> tuple[list[Statement], bytes]:
+    """The rows that record each new head, and the head after the last notification."""
     statements = []
     head = previous
     for notification in notifications:
@@ -48,7 +51,7 @@ def chain_statements(previous: bytes, notifications: Sequence[Notification]) -> 
         statements.append(
             Statement("INSERT INTO audit_chain VALUES (?, ?)", (notification.id, head))
         )
-    return statements
+    return statements, head
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ class Projector:
         self.application = application
         self.views = views
         self.projection = projection
+        # The chain head after the last batch this process applied: saves re-reading it.
+        self._last_head: tuple[int, bytes] = (0, GENESIS)
 
     @property
     def position(self) -> int:
@@ -51,7 +53,7 @@ class Projector:
             )
             if not notifications:
                 return applied
-            statements = chain_statements(self._head_at(position), notifications)
+            statements, head = chain_statements(self._head_at(position), notifications)
             for notification in notifications:
                 event = self.application.mapper.to_domain_event(notification)
                 statements.extend(self.projection.process(event))
@@ -64,6 +66,7 @@ class Projector:
                 )
             except StaleBatch:
                 continue
+            self._last_head = (notifications[-1].id, head)
             applied += len(notifications)
             if progress:
                 progress(notifications[-1].id, max(total, notifications[-1].id))
@@ -85,6 +88,8 @@ class Projector:
     def _head_at(self, position: int) -> bytes:
         if position == 0:
             return GENESIS
+        if self._last_head[0] == position:
+            return self._last_head[1]
         rows = self.views.query(
             "SELECT head FROM audit_chain WHERE notification_id = ?", (position,)
         )

@@ -349,22 +349,26 @@ class Importing(Recording):
                 raise InvalidField("fecha_apertura", "es anterior a la fecha de registro.")
             case_id = uuid4()
             subject = str(client.id)
-            sequence = self._folio_sequence(opened_on.year)
-            case = Case.open(
-                case_id=case_id,
-                client_id=client.id,
-                folio=sequence.issue(),
-                opened_on=opened_on,
-                zone=client.zone,
-                age_band=client.age_band,
-                reason=self._seal(subject, case_label(case_id, "reason"), reason),
-                narrative=self._seal(subject, case_label(case_id, "narrative"), narrative),
-                violence_types=types,
-                modalities=modalities,
-                risk=risk,
-                opened_by=self._account.id,
+            sealed_reason = self._seal(subject, case_label(case_id, "reason"), reason)
+            sealed_narrative = self._seal(subject, case_label(case_id, "narrative"), narrative)
+            self._save_with_new_folio(
+                opened_on.year,
+                lambda folio: Case.open(
+                    case_id=case_id,
+                    client_id=client.id,
+                    folio=folio,
+                    opened_on=opened_on,
+                    zone=client.zone,
+                    age_band=client.age_band,
+                    reason=sealed_reason,
+                    narrative=sealed_narrative,
+                    violence_types=types,
+                    modalities=modalities,
+                    risk=risk,
+                    opened_by=self._account.id,
+                ),
+                client,
             )
-            self._store.save(client, sequence, case)
             return client.id, case_id
 
         return retry_on_conflict(attempt)

@@ -213,23 +213,23 @@ class Recording(SessionCore):
         sealed_narrative = self._seal(subject, case_label(case_id, "narrative"), narrative)
 
         def attempt() -> Case:
-            sequence = self._folio_sequence(opened_on.year)
-            case = Case.open(
-                case_id=case_id,
-                client_id=client_id,
-                folio=sequence.issue(),
-                opened_on=opened_on,
-                zone=client.zone,
-                age_band=client.age_band,
-                reason=sealed_reason,
-                narrative=sealed_narrative,
-                violence_types=list(form.violence_types),
-                modalities=list(form.modalities),
-                risk=form.risk,
-                opened_by=self._account.id,
+            return self._save_with_new_folio(
+                opened_on.year,
+                lambda folio: Case.open(
+                    case_id=case_id,
+                    client_id=client_id,
+                    folio=folio,
+                    opened_on=opened_on,
+                    zone=client.zone,
+                    age_band=client.age_band,
+                    reason=sealed_reason,
+                    narrative=sealed_narrative,
+                    violence_types=list(form.violence_types),
+                    modalities=list(form.modalities),
+                    risk=form.risk,
+                    opened_by=self._account.id,
+                ),
             )
-            self._store.save(sequence, case)
-            return case
 
         case = retry_on_conflict(attempt)
         name = self._keyring.open(subject, "client.name", client.name.envelope)

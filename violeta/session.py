@@ -83,6 +83,7 @@ class SessionCore:
         # approves after this point must evict them here too.
         self._seen_up_to = store.recorder.max_notification_id() or 0
         self._zone_name_cache: dict[str, str] = {}
+        self._folio_sequences: dict[int, FolioSequence] = {}
 
     # ----------------------------------------------------------------- identity
 
@@ -115,11 +116,14 @@ class SessionCore:
         latest = recorder.max_notification_id() or 0
         changed = 0
         if latest > self._seen_up_to:
-            start, limit = self._seen_up_to + 1, latest - self._seen_up_to
-            for notification in recorder.select_notifications(start, limit, topics=[ERASED_TOPIC]):
-                self._keyring.forget(str(notification.originator_id))
-            accesses = len(recorder.select_notifications(start, limit, topics=[ACCESS_TOPIC]))
-            changed = latest - self._seen_up_to - accesses
+            # Raw and still encrypted: only topics and ids are looked at here.
+            for notification in recorder.select_notifications(
+                self._seen_up_to + 1, latest - self._seen_up_to
+            ):
+                if notification.topic == ERASED_TOPIC:
+                    self._keyring.forget(str(notification.originator_id))
+                if notification.topic != ACCESS_TOPIC:
+                    changed += 1
             self._seen_up_to = latest
         try:
             self._projector.catch_up()
@@ -229,7 +233,26 @@ class SessionCore:
             if code not in self._zone_names():
                 raise InvalidField("Zona", "no está en el catálogo de zonas.")
 
-    def _folio_sequence(self, year: int) -> FolioSequence:
+    def _save_with_new_folio(
+        self, year: int, open_case: Callable[[str], Case], *also: Aggregate
+    ) -> Case:
+        """Issues the year's next folio and saves it with the new case in one transaction.
+
+        The sequence is kept between cases: when another terminal issued a number meanwhile
+        the save conflicts and the caller's retry reloads it. Any failure drops the kept copy,
+        which then holds a number the store never saw.
+        """
+        sequence = self._folio_sequences.get(year) or self._load_folio_sequence(year)
+        self._folio_sequences[year] = sequence
+        try:
+            case = open_case(sequence.issue())
+            self._store.save(sequence, *also, case)
+        except BaseException:
+            del self._folio_sequences[year]
+            raise
+        return case
+
+    def _load_folio_sequence(self, year: int) -> FolioSequence:
         prefix = self._institute.settings.folio_prefix
         try:
             return load_aggregate(
