@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
 
 from projections.audit_chain import (
     GENESIS,
@@ -53,25 +54,29 @@ class Projector:
             )
             if not notifications:
                 return applied
-            statements, head = chain_statements(self._head_at(position), notifications)
-            for notification in notifications:
-                event = self.application.mapper.to_domain_event(notification)
-                statements.extend(self.projection.process(event))
-            try:
-                self.views.apply(
-                    statements,
-                    self.application.name,
-                    first=notifications[0].id,
-                    last=notifications[-1].id,
-                )
-            except StaleBatch:
-                continue
-            self._last_head = (notifications[-1].id, head)
-            applied += len(notifications)
+            batch = self.apply(notifications, after=position)
+            if not batch:
+                continue  # another process applied it meanwhile: read the position again
+            applied += batch
             if progress:
                 progress(notifications[-1].id, max(total, notifications[-1].id))
             if len(notifications) < BATCH_SIZE:
                 return applied
+
+    def apply(self, notifications: Sequence[Notification], after: int) -> int:
+        """Applies the notifications that follow position ``after``, exactly once: a batch
+        another process applied meanwhile is refused whole (and 0 returned)."""
+        first = notifications[0].id
+        statements, head = chain_statements(self._head_at(after), notifications)
+        for notification in notifications:
+            event = self.application.mapper.to_domain_event(notification)
+            statements.extend(self.projection.process(event))
+        try:
+            self.views.apply(statements, self.application.name, first, notifications[-1].id)
+        except StaleBatch:
+            return 0
+        self._last_head = (notifications[-1].id, head)
+        return len(notifications)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """From zero; refused when the event store no longer matches the recorded chain,

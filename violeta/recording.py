@@ -125,31 +125,34 @@ class Recording(SessionCore):
     def _duplicate_candidates(self, name: str, curp: str | None, phone: str | None) -> list[UUID]:
         """Same CURP, same phone, or every name token: blind-index hits confirmed by opening."""
         self.refresh()  # another terminal may have registered her a moment ago
+        tokens = identity.search_tokens(name)
+        wanted = [("nombre", token) for token in tokens]
+        wanted += [("curp", curp)] if curp is not None else []
+        wanted += [("telefono", phone)] if phone is not None else []
+        hits = self._clients_by_token(wanted)
         found: set[str] = set()
         if curp is not None:
             found |= {
-                cid
-                for cid in self._token_clients("curp", curp)
-                if self._open_field(cid, "client.curp") == curp
+                cid for cid in hits[("curp", curp)] if self._open_field(cid, "client.curp") == curp
             }
         if phone is not None:
             found |= {
                 cid
-                for cid in self._token_clients("telefono", phone)
+                for cid in hits[("telefono", phone)]
                 if self._open_field(cid, "client.phone") == phone
             }
-        tokens = identity.search_tokens(name)
         by_name: set[str] | None = None
         for token in tokens:
-            hits = self._token_clients("nombre", token)
-            by_name = hits if by_name is None else by_name & hits
-        wanted = set(tokens)
+            by_name = (
+                hits[("nombre", token)] if by_name is None else by_name & hits[("nombre", token)]
+            )
+        name_tokens = set(tokens)
         for cid in by_name or set():
             row = self._client_row(UUID(cid))
             if row is None or row["name"] is None:
                 continue
             current = self._keyring.open(cid, "client.name", bytes(row["name"]))
-            if wanted <= set(identity.search_tokens(current)):
+            if name_tokens <= set(identity.search_tokens(current)):
                 found.add(cid)
         return sorted(UUID(cid) for cid in found)
 

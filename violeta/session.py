@@ -51,6 +51,7 @@ from violeta.store import CaseStore
 MEXICO = ZoneInfo(TIME_ZONE)
 ERASED_TOPIC = get_topic(Client.Erased)
 ACCESS_TOPIC = get_topic(AccessRecord.Recorded)
+REFRESH_SCAN_LIMIT = 1000
 CONFLICT_RETRIES = 8
 RECENT_CASES = 20
 SEARCH_LIMIT = 50
@@ -112,23 +113,31 @@ class SessionCore:
         """Catches the views up and returns how many case records changed since this session
         last looked, by anyone. Access records are left out: counting them would make two idle
         terminals reread (and audit) each other's screens forever."""
-        recorder = self._store.recorder
-        latest = recorder.max_notification_id() or 0
+        # Raw and still encrypted: only topics and ids are looked at here.
+        arrived = self._store.recorder.select_notifications(
+            self._seen_up_to + 1, REFRESH_SCAN_LIMIT
+        )
         changed = 0
-        if latest > self._seen_up_to:
-            # Raw and still encrypted: only topics and ids are looked at here.
-            for notification in recorder.select_notifications(
-                self._seen_up_to + 1, latest - self._seen_up_to
-            ):
-                if notification.topic == ERASED_TOPIC:
-                    self._keyring.forget(str(notification.originator_id))
-                if notification.topic != ACCESS_TOPIC:
-                    changed += 1
-            self._seen_up_to = latest
+        for notification in arrived:
+            if notification.topic == ERASED_TOPIC:
+                self._keyring.forget(str(notification.originator_id))
+            if notification.topic != ACCESS_TOPIC:
+                changed += 1
+        position = self._projector.position
+        seen, self._seen_up_to = self._seen_up_to, arrived[-1].id if arrived else self._seen_up_to
         try:
-            self._projector.catch_up()
+            # The common case of one terminal: the views need exactly what was just read.
+            applied_here = (
+                position == seen
+                and 0 < len(arrived) < REFRESH_SCAN_LIMIT
+                and self._projector.apply(arrived, after=position) > 0
+            )
+            if not applied_here:
+                self._projector.catch_up()
         except ValueError as error:  # the outer cipher's authentication failure
             raise TamperedRecord from error
+        if len(arrived) == REFRESH_SCAN_LIMIT:
+            return changed + self.refresh()
         return changed
 
     def rebuild_views(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -292,11 +301,20 @@ class SessionCore:
         return candidates or set(), lambda _cid, name: wanted <= set(identity.search_tokens(name))
 
     def _token_clients(self, kind: str, token: str) -> set[str]:
+        return self._clients_by_token([(kind, token)])[(kind, token)]
+
+    def _clients_by_token(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+        """Blind-index candidates of several (kind, token) pairs in one query."""
+        indexes = {pair: self._keyring.blind_index(*pair) for pair in wanted}
+        placeholders = ", ".join("?" for _ in indexes)
         rows = self._views.query(
-            "SELECT client_id FROM search_index WHERE token = ?",
-            (self._keyring.blind_index(kind, token),),
+            f"SELECT token, client_id FROM search_index WHERE token IN ({placeholders})",  # noqa: S608 - placeholders only
+            tuple(indexes.values()),
         )
-        return {row["client_id"] for row in rows}
+        found: dict[str, set[str]] = {}
+        for row in rows:
+            found.setdefault(row["token"], set()).add(row["client_id"])
+        return {pair: found.get(index, set()) for pair, index in indexes.items()}
 
     def _open_field(self, client_id: str, label: str) -> str:
         client = self._get_client(UUID(client_id))

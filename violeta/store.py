@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from base64 import b64decode, b64encode
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
     InfrastructureFactory,
@@ -18,7 +17,6 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 from psycopg.conninfo import conninfo_to_dict
 
-from domain.cases import FolioSequence
 from domain.sealed import Sealed
 from violeta.settings import Settings
 
@@ -49,12 +47,6 @@ class CaseStore(Application[UUID]):
     """All case, client, account, zone and access events of one institute."""
 
     name = "Violeta"
-    # Every case adds an event to its year's folio sequence; without snapshots opening the
-    # n-th case of a year would replay n events. Only this aggregate is snapshotted: it holds
-    # no personal data.
-    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[UUID]], int]] = {
-        FolioSequence: 20
-    }
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
