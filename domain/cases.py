@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -28,6 +28,70 @@ class Note:
     text: Sealed
     author: UUID
     written_on: date
+
+
+class AggressorRelationship(LabelledEnum):
+    """Who the aggressor is to her: a category only; who he is stays in the sealed details."""
+
+    PARTNER = "pareja"
+    FORMER_PARTNER = "expareja"
+    SPOUSE = "conyuge"
+    RELATIVE = "familiar"
+    ACQUAINTANCE = "conocido"
+    WORK_OR_SCHOOL = "trabajo_escuela"
+    PUBLIC_SERVANT = "servidor_publico"
+    STRANGER = "desconocido"
+    OTHER = "otra"
+    NOT_STATED = "no_referido"
+
+    @property
+    def label(self) -> str:
+        return INTAKE_LABELS[self.value]
+
+
+class RiskFactor(LabelledEnum):
+    """Factors of the risk assessment at intake (in clear: categories, not facts about her)."""
+
+    DEATH_THREATS = "amenazas_de_muerte"
+    WEAPONS = "acceso_a_armas"
+    ESCALATING = "violencia_en_aumento"
+    STRANGULATION = "intento_de_estrangulamiento"
+    PREGNANCY = "violencia_en_embarazo"
+    CONTROL = "celos_y_control_extremos"
+    SEPARATION = "separacion_reciente"
+    SUBSTANCES = "consumo_de_alcohol_o_drogas"
+    CHILDREN_HARMED = "agresion_a_hijas_hijos"
+    ORDER_BREACHED = "incumplimiento_de_medidas"
+    SUICIDE_THREATS = "amenazas_de_suicidio_del_agresor"
+
+    @property
+    def label(self) -> str:
+        return INTAKE_LABELS[self.value]
+
+
+INTAKE_LABELS: dict[str, str] = {
+    "pareja": "Pareja o novio",
+    "expareja": "Expareja",
+    "conyuge": "Cónyuge o concubino",
+    "familiar": "Familiar",
+    "conocido": "Conocido o vecino",
+    "trabajo_escuela": "Compañero o superior de trabajo o escuela",
+    "servidor_publico": "Servidor público",
+    "desconocido": "Desconocido",
+    "otra": "Otra relación",
+    "no_referido": "No lo refiere",
+    "amenazas_de_muerte": "Amenazas de muerte",
+    "acceso_a_armas": "Uso o acceso a armas",
+    "violencia_en_aumento": "Violencia física en aumento",
+    "intento_de_estrangulamiento": "Intento de estrangulamiento o asfixia",
+    "violencia_en_embarazo": "Violencia durante el embarazo",
+    "celos_y_control_extremos": "Celos y control extremos",
+    "separacion_reciente": "Separación reciente o en curso",
+    "consumo_de_alcohol_o_drogas": "Consumo de alcohol o drogas del agresor",
+    "agresion_a_hijas_hijos": "Agresión a hijas o hijos",
+    "incumplimiento_de_medidas": "Incumplimiento de órdenes o medidas de protección",
+    "amenazas_de_suicidio_del_agresor": "Amenazas o intentos de suicidio del agresor",
+}
 
 
 def _check_categories(types: list[str], modalities: list[str], risk: str) -> None:
@@ -337,6 +401,8 @@ class Case(Aggregate):
     """Opened with the entrevista inicial; every later act on the case is an event here."""
 
     class Opened(Aggregate.Created):
+        class_version = 2
+
         client_id: UUID
         folio: str
         opened_on: date
@@ -348,6 +414,18 @@ class Case(Aggregate):
         modalities: list[str]
         risk: str
         opened_by: UUID
+        aggressor_relationship: str
+        aggressor_details: Sealed | None
+        risk_factors: list[str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Intakes recorded before the aggressor and risk factors were asked for.
+            state.update(
+                aggressor_relationship=AggressorRelationship.NOT_STATED.value,
+                aggressor_details=None,
+                risk_factors=[],
+            )
 
     class NoteAdded(Aggregate.Event):
         section: str
@@ -371,8 +449,16 @@ class Case(Aggregate):
         modalities: list[str],
         risk: str,
         opened_by: UUID,
+        aggressor_relationship: str = AggressorRelationship.NOT_STATED.value,
+        aggressor_details: Sealed | None = None,
+        risk_factors: list[str] | None = None,
     ) -> Case:
         _check_categories(violence_types, modalities, risk)
+        if aggressor_relationship not in {a.value for a in AggressorRelationship}:
+            raise InvalidField("Relación con la persona agresora", "no es una categoría válida.")
+        factors = sorted(set(risk_factors or []))
+        if not set(factors) <= {f.value for f in RiskFactor}:
+            raise InvalidField("Factores de riesgo", "contiene un factor que no existe.")
         return cls(
             id=case_id,
             client_id=client_id,
@@ -386,6 +472,9 @@ class Case(Aggregate):
             modalities=sorted(set(modalities)),
             risk=risk,
             opened_by=opened_by,
+            aggressor_relationship=aggressor_relationship,
+            aggressor_details=aggressor_details,
+            risk_factors=factors,
         )
 
     @event(Opened)
@@ -403,6 +492,9 @@ class Case(Aggregate):
         modalities: list[str],
         risk: str,
         opened_by: UUID,
+        aggressor_relationship: str,
+        aggressor_details: Sealed | None,
+        risk_factors: list[str],
     ) -> None:
         self.client_id = client_id
         self.folio = folio
@@ -415,6 +507,9 @@ class Case(Aggregate):
         self.modalities = list(modalities)
         self.risk = risk
         self.opened_by = opened_by
+        self.aggressor_relationship = AggressorRelationship(aggressor_relationship)
+        self.aggressor_details = aggressor_details
+        self.risk_factors = list(risk_factors)
         self.status = CaseStatus.OPEN
         self.notes: list[Note] = []
         self.services = _CaseServicesState()

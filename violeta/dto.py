@@ -43,6 +43,9 @@ class NewIntake:
     modalities: tuple[str, ...]
     risk: str
     opened_on: str = ""  # dd/mm/aaaa; empty means today
+    aggressor_relationship: str = "no_referido"  # AggressorRelationship value
+    aggressor_details: str = ""  # sealed: name, description, where he may be found
+    risk_factors: tuple[str, ...] = ()  # RiskFactor values
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,9 @@ class CaseDetail:
     narrative: str
     notes: tuple[NoteView, ...]
     exceptional_access: bool
+    aggressor_relationship: str = ""
+    aggressor_details: str = ""
+    risk_factors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

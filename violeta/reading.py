@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain import identity
+from domain.cases import RiskFactor
 from domain.clients import (
     AGE_AUTHORIZATION_LABELS,
     CORRECTABLE_FIELDS,
@@ -246,6 +247,15 @@ class Reading(SessionCore):
                 if note.section is section
             ),
             exceptional_access=exceptional,
+            aggressor_relationship=case.aggressor_relationship.label if show_intake else "",
+            aggressor_details=self._open_optional(
+                subject, case_label(case_id, "aggressor_details"), case.aggressor_details
+            )
+            if show_intake
+            else "",
+            risk_factors=tuple(RiskFactor(f).label for f in case.risk_factors)
+            if show_intake
+            else (),
         )
 
     def audit_entries(self, client_id: UUID | None = None, limit: int = 200) -> list[AccessEntry]:

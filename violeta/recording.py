@@ -214,6 +214,17 @@ class Recording(SessionCore):
         subject = str(client_id)
         sealed_reason = self._seal(subject, case_label(case_id, "reason"), reason)
         sealed_narrative = self._seal(subject, case_label(case_id, "narrative"), narrative)
+        details = identity.free_text(
+            "Datos de la persona agresora",
+            form.aggressor_details,
+            max_length=identity.SHORT_TEXT_MAX,
+            required=False,
+        )
+        sealed_details = (
+            self._seal(subject, case_label(case_id, "aggressor_details"), details)
+            if details
+            else None
+        )
 
         def attempt() -> Case:
             return self._save_with_new_folio(
@@ -231,6 +242,9 @@ class Recording(SessionCore):
                     modalities=list(form.modalities),
                     risk=form.risk,
                     opened_by=self._account.id,
+                    aggressor_relationship=form.aggressor_relationship,
+                    aggressor_details=sealed_details,
+                    risk_factors=list(form.risk_factors),
                 ),
             )
 

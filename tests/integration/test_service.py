@@ -280,6 +280,14 @@ def test_erasure_leaves_only_placeholders_and_keeps_the_statistics(
     assert social_work.client_detail(erased).name == PLACEHOLDER
     with pytest.raises(DomainError, match="cancelados"):
         coordinator.open_case(erased, an_intake())
+    # The trail keeps who saw her, before and after: ids and roles only, never her data.
+    trail = coordinator.audit_entries(erased)
+    assert [(e.action, e.role) for e in trail if e.action == "ver"][-1] == (
+        "ver",
+        "Trabajo social",
+    )
+    assert {e.role for e in trail if e.action == "ver"} == {"Trabajo social", "Coordinación"}
+    assert all(e.client_ids == (erased,) for e in trail if e.action == "ver")
 
 
 def test_refresh_reports_what_other_terminals_changed_but_not_their_reads(
@@ -302,3 +310,25 @@ def test_dashboard_counters_record_no_access(coordinator: StaffSession) -> None:
     counters = coordinator.dashboard_counters()
     assert counters.open_cases == 1
     assert len(coordinator.audit_entries()) == before
+
+
+def test_the_intake_records_the_aggressor_sealed_and_the_risk_factors(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    client_id = coordinator.register_client(a_client())
+    case = coordinator.open_case(
+        client_id,
+        an_intake(
+            aggressor_relationship="conyuge",
+            aggressor_details="Descripción sintética del agresor",
+            risk_factors=("acceso_a_armas", "separacion_reciente"),
+        ),
+    )
+    detail = coordinator.case_detail(case.case_id)
+    assert detail.aggressor_relationship == "Cónyuge o concubino"
+    assert detail.aggressor_details == "Descripción sintética del agresor"
+    assert detail.risk_factors == ("Uso o acceso a armas", "Separación reciente o en curso")
+    legal_view = coordinator.case_detail(case.case_id, Section.LEGAL)
+    assert legal_view.aggressor_details == ""  # only the intake tab opens it
+    with pytest.raises(InvalidField, match="agresora"):
+        coordinator.open_case(client_id, an_intake(aggressor_details="x" * 301))

@@ -32,7 +32,14 @@ CANARY_CONTACT = "Contactocanaria Quetzalpapalotl Yoloxochitl"
 CANARY_CONTACT_PHONE = "4619990042"
 CANARY_ADDRESS = "Callecanaria Zapotlanejo numero ochentaysiete"
 CANARY_AGE_REASON = "Excepcioncanaria cuarentaynueve motivada"
-NEW_FIELD_CANARIES = [CANARY_CONTACT, CANARY_CONTACT_PHONE, CANARY_ADDRESS, CANARY_AGE_REASON]
+CANARY_AGGRESSOR = "Agresorcanario Tlacuachezco vecindariosa"
+NEW_FIELD_CANARIES = [
+    CANARY_CONTACT,
+    CANARY_CONTACT_PHONE,
+    CANARY_ADDRESS,
+    CANARY_AGE_REASON,
+    CANARY_AGGRESSOR,
+]
 # Every sealed field of the services on a case (violeta/case_services.py).
 SERVICE_CANARIES = {
     "legal_advice": "Asesoriacanaria pergaminosa juridicaunica",
@@ -96,7 +103,17 @@ def record_canaries(session: StaffSession) -> None:
     )
     session.authorize_age_exception(elder)
     session.set_statistics_consent(client_id, False)
-    case = session.open_case(client_id, an_intake(reason=CANARY_REASON, narrative=CANARY_NARRATIVE))
+    case = session.open_case(
+        client_id,
+        an_intake(
+            reason=CANARY_REASON,
+            narrative=CANARY_NARRATIVE,
+            aggressor_relationship="expareja",
+            aggressor_details=CANARY_AGGRESSOR,
+            risk_factors=("amenazas_de_muerte",),
+        ),
+    )
+    assert session.case_detail(case.case_id).aggressor_details == CANARY_AGGRESSOR
     session.add_note(case.case_id, Section.FOLLOW_UPS, CANARY_NOTE)
     record_referral_canaries(session, client_id, case.case_id)
     record_import_canaries(session)

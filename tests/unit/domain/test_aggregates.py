@@ -111,3 +111,29 @@ def test_zones_outside_the_catalogue_are_rejected() -> None:
     assert catalogue.check_zone("110110001").women == 35473
     with pytest.raises(InvalidField, match="catálogo"):
         catalogue.check_zone("999")
+
+
+def test_an_intake_keeps_the_aggressor_relationship_and_risk_factors_once_each() -> None:
+    case = open_case(
+        aggressor_relationship="expareja",
+        aggressor_details=SEALED,
+        risk_factors=["acceso_a_armas", "amenazas_de_muerte", "acceso_a_armas"],
+    )
+    assert case.aggressor_relationship.label == "Expareja"
+    assert case.aggressor_details == SEALED
+    assert case.risk_factors == ["acceso_a_armas", "amenazas_de_muerte"]
+
+
+def test_an_intake_rejects_unknown_aggressor_relationships_and_risk_factors() -> None:
+    with pytest.raises(InvalidField, match="agresora"):
+        open_case(aggressor_relationship="jefe")
+    with pytest.raises(InvalidField, match="Factores"):
+        open_case(risk_factors=["inventado"])
+
+
+def test_intakes_stored_before_version_2_read_as_not_stated() -> None:
+    state: dict[str, object] = {"risk": "alto"}
+    Case.Opened.upcast_v1_v2(state)
+    assert state["aggressor_relationship"] == "no_referido"
+    assert state["aggressor_details"] is None
+    assert state["risk_factors"] == []
