@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from faker import Faker
 
 from domain import identity
+from domain.cases import RiskFactor
 from domain.vocabulary import Modality, RiskLevel, Role, Section, ViolenceType
 from violeta.dto import NewClient, NewIntake
 from violeta.service import Institute, default_zones
@@ -164,4 +165,9 @@ def _synthetic_intake(rng: random.Random, on: date) -> NewIntake:
         modalities=tuple(modalities),
         risk=rng.choices([r.value for r in RiskLevel], weights=(5, 3, 2))[0],
         opened_on=identity.format_date(on),
+        aggressor_relationship=rng.choices(
+            ["pareja", "expareja", "conyuge", "familiar", "conocido", "no_referido"],
+            weights=(30, 25, 20, 15, 5, 5),
+        )[0],
+        risk_factors=tuple(rng.sample([f.value for f in RiskFactor], k=rng.choice((0, 1, 2, 3)))),
     )
