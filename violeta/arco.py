@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from uuid import UUID
 
 from domain import identity
+from domain.cases import RiskFactor
 from domain.clients import (
     AGE_AUTHORIZATION_LABELS,
     CORRECTABLE_FIELDS,
@@ -25,7 +27,8 @@ from domain.errors import InvalidField, NotPermitted, UnknownRecord
 from domain.permissions import Action
 from domain.sealed import Sealed
 from domain.vocabulary import CaseStatus, Modality, Role, Section, ViolenceType
-from violeta.session import SessionCore, case_label, retry_on_conflict
+from violeta.case_services import CaseServices
+from violeta.session import case_label, retry_on_conflict
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class CorrectionEntry:
     current: bool
 
 
-class ArcoServices(SessionCore):
+class ArcoServices(CaseServices):
     # ------------------------------------------------------------- rectification
 
     def correct_client(self, client_id: UUID, field: str, value: str) -> None:
@@ -163,7 +166,9 @@ class ArcoServices(SessionCore):
             "documento": "Exportación de datos personales (derecho de acceso, ARCO)",
             "generado": self._institute.today().isoformat(),
             "nota": (
-                "Incluye identificación, consentimientos, expedientes, notas y canalizaciones. "
+                "Incluye identificación, consentimientos, expedientes con su entrevista, notas, "
+                "canalizaciones y lo registrado por jurídica, trabajo social, seguimientos y "
+                "órdenes de protección. "
                 "Las notas psicológicas las entrega directamente el área de psicología."
             ),
             "identificacion": self._export_identification(client),
@@ -246,4 +251,29 @@ class ArcoServices(SessionCore):
                 }
                 for referral in case.referrals.values()
             ],
+            "persona_agresora": {
+                "relacion": case.aggressor_relationship.label,
+                "datos": opened("aggressor_details", case.aggressor_details),
+            },
+            "factores_de_riesgo": [RiskFactor(f).label for f in case.risk_factors],
+            # Each area's section as staff see it, opened through the same audited readers.
+            "juridica": _plain(self.legal_section(case_id)),
+            "trabajo_social": _plain(self.social_work_section(case_id)),
+            "seguimientos": _plain(self.follow_up_section(case_id)),
+            "ordenes_de_proteccion": _plain(self.protection_order_section(case_id)),
         }
+
+
+def _plain(value: object) -> object:
+    """A section view as JSON-ready data: dates as dd/mm/aaaa, ids as text."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {key: _plain(item) for key, item in vars(value).items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, date):
+        return identity.format_date(value)
+    if isinstance(value, (UUID, Enum)):
+        return str(value)
+    return value

@@ -230,11 +230,12 @@ class StaffSession(
     Importing,
     Reading,
     Recording,
+    # ARCO access exports every area's section, so it builds on CaseServices.
+    ArcoServices,
     CaseServices,
     Accounts,
     Activities,
     DirectoryServices,
-    ArcoServices,
 ):
     """Everything one logged-in staff member can do. Holds the unlocked keyring."""
 

@@ -83,6 +83,8 @@ def test_the_access_export_is_her_data_written_outside_the_data_dir_and_audited(
     coordinator.refer_case(case.case_id, NewReferral(institution, "Resguardo (sintético)"))
     outside = tmp_path / "exportaciones"
     outside.mkdir()
+    legal = staff(institute, coordinator, "juridica", Role.LEGAL)
+    legal.give_legal_advice(case.case_id, "familiar", "Asesoría sintética sobre pensión")
 
     social = staff(institute, coordinator, "social", Role.SOCIAL_WORK)
     with pytest.raises(NotPermitted):
@@ -99,8 +101,14 @@ def test_the_access_export_is_her_data_written_outside_the_data_dir_and_audited(
     assert exported["folio"] == case.folio and exported["relato"] == "Relato sintético de prueba."
     assert exported["notas"][0]["texto"] == "Nota sintética de seguimiento"
     assert exported["canalizaciones"][0]["motivo"] == "Resguardo (sintético)"
-    entry = coordinator.audit_entries(client_id)[0]
-    assert entry.action == "exportar" and "ARCO" in entry.purpose
+    [advice] = exported["juridica"]["advice"]
+    assert advice["notes"] == "Asesoría sintética sobre pensión"
+    assert advice["given_on"] == "20/11/2026"
+    assert exported["persona_agresora"]["relacion"] == "No lo refiere"
+    actions = [entry.action for entry in coordinator.audit_entries(client_id)]
+    # The export is recorded first; each area's section it opened is recorded after it.
+    assert actions.index("exportar") > actions.index("ver")
+    assert any("ARCO" in e.purpose for e in coordinator.audit_entries(client_id))
     with pytest.raises(InvalidField, match="ya existe"):
         coordinator.export_client_data(client_id, path)
 
