@@ -61,6 +61,15 @@ def section_body(section: Section, detail: CaseDetail) -> Content:
     if section is Section.INTAKE:
         parts.append(Content.from_markup("[b]Motivo de atención[/b]\n$text\n", text=detail.reason))
         parts.append(Content.from_markup("[b]Relato[/b]\n$text\n", text=detail.narrative))
+        parts.append(
+            Content.from_markup(
+                "[b]Persona agresora[/b]\n$relation$details\n",
+                relation=detail.aggressor_relationship,
+                details=f" · {detail.aggressor_details}" if detail.aggressor_details else "",
+            )
+        )
+        factors = ", ".join(detail.risk_factors) or "Ninguno registrado"
+        parts.append(Content.from_markup("[b]Factores de riesgo[/b]\n$text\n", text=factors))
     parts.append(Content.from_markup("[b]Notas[/b]"))
     if not detail.notes:
         parts.append(Content.from_markup("[dim]Sin notas en esta sección.[/dim]"))
