@@ -23,6 +23,7 @@ from domain.vocabulary import (
     Section,
     ViolenceType,
 )
+from projections.storage import Row
 from violeta.dto import (
     AccessEntry,
     CaseDetail,
@@ -99,9 +100,12 @@ class Reading(SessionCore):
             case_ids=[],
             purpose="autorizaciones de edad pendientes",
         )
+        open_cases = self._open_case_counts([row["client_id"] for row in rows])
         return [
             self._client_summary(
-                row, self._keyring.open(row["client_id"], "client.name", bytes(row["name"]))
+                row,
+                self._keyring.open(row["client_id"], "client.name", bytes(row["name"])),
+                open_cases.get(row["client_id"], 0),
             )
             for row in rows
         ]
@@ -112,16 +116,23 @@ class Reading(SessionCore):
         self._authorize(Section.IDENTIFICATION, Action.READ, [], [], "búsqueda", justification="")
         self.refresh()
         candidates, confirm = self._search_candidates(query)
-        summaries: list[ClientSummary] = []
-        for client_id in sorted(candidates)[: SEARCH_LIMIT * 4]:
-            row = self._client_row(UUID(client_id))
+        considered = sorted(candidates)[: SEARCH_LIMIT * 4]
+        rows = self._client_rows(considered)
+        confirmed: list[tuple[Row, str]] = []
+        for client_id in considered:
+            row = rows.get(client_id)
             if row is None or row["name"] is None:
                 continue
             name = self._keyring.open(client_id, "client.name", bytes(row["name"]))
             if confirm(client_id, name):
-                summaries.append(self._client_summary(row, name))
-            if len(summaries) >= SEARCH_LIMIT:
+                confirmed.append((row, name))
+            if len(confirmed) >= SEARCH_LIMIT:
                 break
+        open_cases = self._open_case_counts([row["client_id"] for row, _ in confirmed])
+        summaries = [
+            self._client_summary(row, name, open_cases.get(row["client_id"], 0))
+            for row, name in confirmed
+        ]
         summaries.sort(key=lambda summary: identity.normalize_for_search(summary.name))
         self._record_access(
             action="buscar",

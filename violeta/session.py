@@ -33,6 +33,7 @@ from domain.vocabulary import (
     Section,
 )
 from keys import (
+    PLACEHOLDER,
     KeyringError,
     UnlockedKeyring,
 )
@@ -322,16 +323,31 @@ class SessionCore:
         return self._open_optional(client_id, label, sealed)
 
     def _client_row(self, client_id: UUID) -> Row | None:
-        rows = self._views.query(
-            "SELECT * FROM clients_view WHERE client_id = ?", (str(client_id),)
-        )
-        return rows[0] if rows else None
+        return self._client_rows([str(client_id)]).get(str(client_id))
 
-    def _client_summary(self, row: Row, name: str) -> ClientSummary:
-        open_cases = self._count(
-            "SELECT COUNT(*) AS n FROM cases_view WHERE client_id = ? AND status <> 'cerrado'",
-            (row["client_id"],),
+    def _client_rows(self, client_ids: Sequence[str]) -> dict[str, Row]:
+        """The view rows of several clients in one query (lists and searches)."""
+        if not client_ids:
+            return {}
+        placeholders = ", ".join("?" for _ in client_ids)
+        rows = self._views.query(
+            f"SELECT * FROM clients_view WHERE client_id IN ({placeholders})",  # noqa: S608 - placeholders only
+            tuple(client_ids),
         )
+        return {row["client_id"]: row for row in rows}
+
+    def _open_case_counts(self, client_ids: Sequence[str]) -> dict[str, int]:
+        if not client_ids:
+            return {}
+        placeholders = ", ".join("?" for _ in client_ids)
+        rows = self._views.query(
+            "SELECT client_id, COUNT(*) AS n FROM cases_view "  # noqa: S608 - placeholders only
+            f"WHERE status <> 'cerrado' AND client_id IN ({placeholders}) GROUP BY client_id",
+            tuple(client_ids),
+        )
+        return {row["client_id"]: int(row["n"]) for row in rows}
+
+    def _client_summary(self, row: Row, name: str, open_cases: int) -> ClientSummary:
         return ClientSummary(
             client_id=UUID(row["client_id"]),
             name=name,
@@ -351,13 +367,14 @@ class SessionCore:
             purpose=purpose,
         )
         zone_names = self._zone_names()
+        clients = self._client_rows(sorted({row["client_id"] for row in rows}))
         summaries = []
         for row in rows:
-            client_row = self._client_row(UUID(row["client_id"]))
+            client_row = clients.get(row["client_id"])
             name = (
                 self._keyring.open(row["client_id"], "client.name", bytes(client_row["name"]))
                 if client_row is not None and client_row["name"] is not None
-                else "[dato eliminado]"
+                else PLACEHOLDER
             )
             summaries.append(self._summary_from_row(row, name, zone_names))
         return summaries
