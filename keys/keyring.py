@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,6 @@ from keys.errors import (
     KeyringNotInitialized,
     PasswordPolicyError,
     StaleMasterKey,
-    SubjectShredded,
     TamperedCiphertext,
     UnknownKey,
     WrongPassword,
@@ -65,6 +65,7 @@ MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 SUBJECT_KEY_CACHE_SIZE = 4096
+SUBJECT_KEY_BATCH = 32
 
 INSTITUTION_KEY_ID = "institution"
 INDEX_KEY_ID = "index"
@@ -274,6 +275,8 @@ class UnlockedKeyring:
         self._kek = kek
         self._kek_id = kek_id
         self._cache: OrderedDict[str, tuple[bytes, bytearray]] = OrderedDict()
+        # Keys already stored for subjects that do not exist yet; see new_subject().
+        self._unused: OrderedDict[str, tuple[bytes, bytearray]] = OrderedDict()
         self.username: str | None = slot.username if slot.kind == PASSWORD else None
         self.account_id = slot.account_id
         self.must_change_password = slot.must_change_password
@@ -291,11 +294,13 @@ class UnlockedKeyring:
             if self._locked:
                 return
             self._locked = True
+            self._store.discard_unused_subject_keys(list(self._unused))
             for buffer in (self._kek, self._slot_private, self._institution, self._index):
                 zero(buffer)
-            for _, key in self._cache.values():
+            for _, key in [*self._cache.values(), *self._unused.values()]:
                 zero(key)
             self._cache.clear()
+            self._unused.clear()
 
     @property
     def institution_key(self) -> bytes:
@@ -359,7 +364,11 @@ class UnlockedKeyring:
         return self._remember(subject_id, stored)
 
     def _remember(self, subject_id: str, stored: WrappedKey) -> tuple[bytes, bytearray]:
-        entry = (bytes.fromhex(stored.key_id), self._unwrap(stored))
+        return self._cache_entry(subject_id, (bytes.fromhex(stored.key_id), self._unwrap(stored)))
+
+    def _cache_entry(
+        self, subject_id: str, entry: tuple[bytes, bytearray]
+    ) -> tuple[bytes, bytearray]:
         with self._mutex:
             self._check_unlocked()
             self._cache[subject_id] = entry
@@ -368,20 +377,55 @@ class UnlockedKeyring:
                 zero(evicted)
         return entry
 
+    def new_subject(self) -> str:
+        """The id of a new subject (a client being registered) whose key is already stored.
+
+        Keys are stored in batches, so a registration costs no key-store write of its own;
+        ``lock()`` discards the ones left unused. The ids are random and known only to this
+        session until it saves something about them."""
+        self._check_unlocked()
+        with self._mutex:
+            if not self._unused:
+                self._unused = self._with_current_kek(self._store_fresh_subject_keys)
+            subject_id, entry = self._unused.popitem(last=False)
+        self._cache_entry(subject_id, entry)
+        return subject_id
+
+    def _store_fresh_subject_keys(self) -> OrderedDict[str, tuple[bytes, bytearray]]:
+        made: OrderedDict[str, tuple[bytes, bytearray]] = OrderedDict()
+        wrapped: list[WrappedKey] = []
+        for _ in range(SUBJECT_KEY_BATCH):
+            subject_id = str(uuid.uuid4())
+            stored, key = self._new_subject_key(subject_id)
+            made[subject_id] = (bytes.fromhex(stored.key_id), key)
+            wrapped.append(stored)
+        try:
+            self._store.add_fresh_subject_keys(wrapped, self._kek_id)
+        except BaseException:
+            for _, key in made.values():
+                zero(key)
+            raise
+        return made
+
     def _create_subject_key(self, subject_id: str) -> WrappedKey:
+        stored, key = self._new_subject_key(subject_id)
+        zero(key)
+        # Another process may have created it meanwhile; the store then returns that one.
+        return self._store.add_subject_key(stored, self._kek_id)
+
+    def _new_subject_key(self, subject_id: str) -> tuple[WrappedKey, bytearray]:
         key = random_key()
         key_id = secrets.token_hex(_SUBJECT_KEY_ID_BYTES)
         wrapped = wrap(self._kek, key, _dek_ad(key_id, _SUBJECT, subject_id))
-        zero(key)
-        # Another process may have created it meanwhile; the store then returns that one.
-        return self._store.add_subject_key(
-            WrappedKey(key_id, _SUBJECT, subject_id, wrapped), self._kek_id
-        )
+        return WrappedKey(key_id, _SUBJECT, subject_id, wrapped), key
 
     def seal(self, subject_id: str, label: str, plaintext: str) -> bytes:
+        """Refuses a subject whose key is gone from the store (``SubjectShredded``).
+
+        A key this session still caches after another session shredded it keeps sealing
+        until ``forget()`` (the application calls it when it reads the erasure): what it
+        seals meanwhile can never be opened once the cache lets go, as the erasure asked."""
         self._check_unlocked()
-        if self._store.is_shredded(subject_id):
-            raise SubjectShredded
         key_id, key = self._subject_key_for_sealing(subject_id)
         nonce = os.urandom(NONCE_BYTES)
         body = AESGCM(key).encrypt(

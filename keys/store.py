@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
@@ -93,6 +94,14 @@ class KeyStore(Protocol):
         """Stores a new subject key unless one exists (then returns the stored one); raises
         ``SubjectShredded`` or ``StaleMasterKey``."""
 
+    def add_fresh_subject_keys(self, keys: Sequence[WrappedKey], kek_id: bytes) -> None:
+        """Stores keys of subjects that did not exist before (new random ids), in one
+        transaction; raises ``StaleMasterKey``."""
+
+    def discard_unused_subject_keys(self, subject_ids: Sequence[str]) -> None:
+        """Deletes keys that never sealed anything; a failure is logged, not raised, because
+        such a key protects no data."""
+
     def is_shredded(self, subject_id: str) -> bool: ...
 
     def shred(self, subject_id: str, now: datetime) -> None: ...
@@ -133,6 +142,7 @@ class _SqlKeyStore(ABC):
     _prefix = ""
     _for_share = ""
     _for_update = ""
+    _database_errors: tuple[type[Exception], ...] = ()
 
     @abstractmethod
     def _read(self) -> AbstractContextManager[Any]: ...
@@ -366,6 +376,25 @@ class _SqlKeyStore(ABC):
             self._insert_key(cur, key)
         return key
 
+    def add_fresh_subject_keys(self, keys: Sequence[WrappedKey], kek_id: bytes) -> None:
+        with self._write() as cur:
+            self._check_kek(cur, kek_id, self._for_share)
+            for key in keys:
+                self._insert_key(cur, key)
+
+    def discard_unused_subject_keys(self, subject_ids: Sequence[str]) -> None:
+        if not subject_ids:
+            return
+        try:
+            with self._write() as cur:
+                for subject_id in subject_ids:
+                    cur.execute(
+                        self._q("DELETE FROM {p}wrapped_keys WHERE subject_id = :subject_id"),
+                        {"subject_id": subject_id},
+                    )
+        except self._database_errors as error:
+            _log.warning("unused subject keys were not discarded: %s", type(error).__name__)
+
     def is_shredded(self, subject_id: str) -> bool:
         with self._read() as cur:
             cur.execute(
@@ -458,6 +487,8 @@ CREATE TABLE IF NOT EXISTS shredded_keys (subject_id TEXT PRIMARY KEY, shredded_
 
 class SQLiteKeyStore(_SqlKeyStore):
     """One SQLite file (plus its -wal and -shm), readable only by its owner."""
+
+    _database_errors = (sqlite3.Error,)
 
     def __init__(self, path: pathlib.Path) -> None:
         # Created before SQLite opens it, so it never exists with looser permissions; SQLite
@@ -560,6 +591,7 @@ _NAMED_PARAMETER = re.compile(r"(?<!:):([a-z_]+)")
 class PostgresKeyStore(_SqlKeyStore):
     _for_share = " FOR SHARE"
     _for_update = " FOR UPDATE"
+    _database_errors = (psycopg.Error,)
 
     def __init__(self, conninfo: str, schema: str) -> None:
         if not _IDENTIFIER.fullmatch(schema):

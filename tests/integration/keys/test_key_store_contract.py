@@ -193,3 +193,27 @@ def test_no_key_is_created_for_a_shredded_subject(
         key_store.add_subject_key(WrappedKey("a" * 32, "subject", "s1", b"x"), kek_id)
     assert key_store.subject_key("s1") is None
     assert key_store.is_shredded("s1")
+
+
+def test_fresh_subject_keys_are_stored_together_and_unused_ones_discarded(
+    key_store: KeyStore, keyring: UnlockedKeyring
+) -> None:
+    kek_id = key_store.kek_id()
+    assert kek_id is not None
+    fresh = [WrappedKey(f"{n:032x}", "subject", f"nueva-{n}", b"envuelta") for n in range(3)]
+
+    key_store.add_fresh_subject_keys(fresh, kek_id)
+    key_store.discard_unused_subject_keys(["nueva-1", "nueva-2"])
+
+    assert key_store.subject_key("nueva-0") == fresh[0]
+    assert key_store.subject_key("nueva-1") is None
+    assert not key_store.is_shredded("nueva-1")  # never used: no tombstone either
+
+
+def test_fresh_subject_keys_under_a_stale_master_key_are_refused_whole(
+    key_store: KeyStore, keyring: UnlockedKeyring
+) -> None:
+    fresh = [WrappedKey(f"{n:032x}", "subject", f"nueva-{n}", b"envuelta") for n in range(2)]
+    with pytest.raises(KeyringError, match="llave maestra cambió"):
+        key_store.add_fresh_subject_keys(fresh, b"\0" * 16)
+    assert key_store.subject_key("nueva-0") is None

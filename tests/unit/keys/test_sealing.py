@@ -14,6 +14,7 @@ from keys import (
     UnknownKey,
     UnlockedKeyring,
 )
+from keys.keyring import SUBJECT_KEY_BATCH
 from tests.unit.keys.conftest import COORDINATOR, COORDINATOR_PASSWORD
 
 SUBJECT = "c1d2e3f4-0000-4000-8000-000000000001"
@@ -157,3 +158,62 @@ def test_forget_drops_a_key_that_another_session_shredded(
     keyring.forget(SUBJECT)
 
     assert keyring.open(SUBJECT, "client.name", envelope) == PLACEHOLDER
+
+
+def test_a_key_cached_before_another_session_shredded_it_seals_nothing_that_can_be_opened(
+    store: SQLiteKeyStore, keyring: UnlockedKeyring
+) -> None:
+    keyring.seal(SUBJECT, "client.name", "Ana")
+    Keyring.unlock(store, COORDINATOR, COORDINATOR_PASSWORD).shred(SUBJECT)
+    late = keyring.seal(SUBJECT, "client.phone", "4611234567")
+
+    keyring.forget(SUBJECT)
+
+    assert keyring.open(SUBJECT, "client.phone", late) == PLACEHOLDER
+    with pytest.raises(SubjectShredded):
+        keyring.seal(SUBJECT, "client.phone", "4611234567")
+
+
+def test_a_new_subject_has_its_key_stored_before_anything_is_sealed(
+    store: SQLiteKeyStore, keyring: UnlockedKeyring
+) -> None:
+    subject = keyring.new_subject()
+    envelope = keyring.seal(subject, "client.name", "Ana")
+
+    other_session = Keyring.unlock(store, COORDINATOR, COORDINATOR_PASSWORD)
+
+    assert other_session.open(subject, "client.name", envelope) == "Ana"
+    assert len({keyring.new_subject() for _ in range(100)} | {subject}) == 101
+
+
+def test_locking_discards_the_keys_of_new_subjects_never_handed_out(
+    store: SQLiteKeyStore, keyring: UnlockedKeyring
+) -> None:
+    used = keyring.new_subject()
+    keyring.seal(used, "client.name", "Ana")
+    stored_before_lock = _subject_keys(store)
+
+    keyring.lock()
+
+    assert stored_before_lock > 1  # a batch was stored ahead of time
+    assert _subject_keys(store) == 1
+    assert store.subject_key(used) is not None
+
+
+def test_new_subjects_follow_a_master_key_rotation_made_by_another_session(
+    store: SQLiteKeyStore, keyring: UnlockedKeyring
+) -> None:
+    keyring.seal(keyring.new_subject(), "client.name", "Ana")
+    Keyring.unlock(store, COORDINATOR, COORDINATOR_PASSWORD).rotate_master_key()
+    for _ in range(SUBJECT_KEY_BATCH):  # the rest of the batch, then a batch under the new key
+        subject = keyring.new_subject()
+        envelope = keyring.seal(subject, "client.name", "Beatriz")
+
+    fresh = Keyring.unlock(store, COORDINATOR, COORDINATOR_PASSWORD)
+    assert fresh.open(subject, "client.name", envelope) == "Beatriz"
+
+
+def _subject_keys(store: SQLiteKeyStore) -> int:
+    with store._read() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM wrapped_keys WHERE purpose = 'subject'")
+        return int(cursor.fetchone()[0])
