@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -63,16 +63,28 @@ class Projector:
             if len(notifications) < BATCH_SIZE:
                 return applied
 
-    def apply(self, notifications: Sequence[Notification], after: int) -> int:
-        """Applies the notifications that follow position ``after``, exactly once: a batch
-        another process applied meanwhile is refused whole (and 0 returned)."""
-        first = notifications[0].id
-        statements, head = chain_statements(self._head_at(after), notifications)
+    def apply(
+        self,
+        notifications: Sequence[Notification],
+        after: int,
+        decoded: Mapping[int, object] | None = None,
+    ) -> int:
+        """Applies the notifications that follow position ``after``, exactly once: unless the
+        views are exactly at ``after`` (another process applied some of them, or rebuilt the
+        views) the batch is refused whole and 0 returned. ``decoded`` may hold the domain
+        events of some of them (those this process saved), by id."""
+        previous = self._head_at(after)
+        if previous is None:
+            return 0  # the views are not at ``after``: another process moved or reset them
+        statements, head = chain_statements(previous, notifications)
+        known = decoded or {}
         for notification in notifications:
-            event = self.application.mapper.to_domain_event(notification)
+            event = known.get(notification.id) or self.application.mapper.to_domain_event(
+                notification
+            )
             statements.extend(self.projection.process(event))
         try:
-            self.views.apply(statements, self.application.name, first, notifications[-1].id)
+            self.views.apply(statements, self.application.name, after, notifications[-1].id)
         except StaleBatch:
             return 0
         self._last_head = (notifications[-1].id, head)
@@ -90,7 +102,7 @@ class Projector:
     def verify(self, witness: Checkpoint | None = None) -> Verification:
         return verify_store(self.application.recorder, self.views, witness)
 
-    def _head_at(self, position: int) -> bytes:
+    def _head_at(self, position: int) -> bytes | None:
         if position == 0:
             return GENESIS
         if self._last_head[0] == position:
@@ -98,7 +110,7 @@ class Projector:
         rows = self.views.query(
             "SELECT head FROM audit_chain WHERE notification_id = ?", (position,)
         )
-        return bytes(rows[0]["head"])
+        return bytes(rows[0]["head"]) if rows else None
 
 
 class BrokenChain(Exception):

@@ -11,10 +11,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol
 
-from eventsourcing.persistence import IntegrityError, Tracking
+import psycopg
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import (
     SQLiteConnection,
@@ -46,8 +48,12 @@ class ViewStore(Protocol):
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
     def apply(
-        self, statements: Sequence[Statement], application_name: str, first: int, last: int
-    ) -> None: ...
+        self, statements: Sequence[Statement], application_name: str, after: int, last: int
+    ) -> None:
+        """Applies the statements and moves the position from exactly ``after`` to ``last``
+        in one transaction; raises ``StaleBatch`` (and changes nothing) when the position is
+        not ``after``."""
+        ...
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
@@ -59,24 +65,40 @@ class ViewStore(Protocol):
 
 
 def _apply(
-    recorder: SQLiteTrackingRecorder | PostgresTrackingRecorder,
     cursor: Any,
+    tracking_table: str,
     statements: Iterable[Statement],
     application_name: str,
-    first: int,
+    after: int,
     last: int,
     translate: Any,
 ) -> None:
-    # The first upsert fails if anyone applied a notification >= first: that is what makes
-    # batches exactly-once under the library's single-row tracking. It also takes the row lock.
-    try:
-        recorder._insert_tracking(cursor, Tracking(application_name, first))
-    except IntegrityError as error:
-        raise StaleBatch from error
-    for statement in statements:
-        cursor.execute(translate(statement.sql), statement.params)
-    if last > first:
-        recorder._insert_tracking(cursor, Tracking(application_name, last))
+    # Moving the position from exactly ``after`` to ``last`` is what makes a batch
+    # exactly-once: it is refused when another process applied any of it meanwhile, and when
+    # the views are not where the caller thought (a rebuild elsewhere), so nothing is applied
+    # twice and no gap is ever recorded. It also takes the row lock first.
+    if after == 0:
+        try:
+            cursor.execute(
+                translate(f"INSERT INTO {tracking_table} VALUES (?, ?)"),  # noqa: S608 - our table name
+                (application_name, last),
+            )
+        except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
+            raise StaleBatch from error
+    else:
+        cursor.execute(
+            translate(
+                f"UPDATE {tracking_table} SET notification_id = ? "  # noqa: S608 - our table name
+                "WHERE application_name = ? AND notification_id = ? RETURNING notification_id"
+            ),
+            (last, application_name, after),
+        )
+        if cursor.fetchone() is None:
+            raise StaleBatch
+    # Runs of the same statement (one chain link per event, one row per search token) go to
+    # the driver at once; order is kept, so later statements still see earlier ones.
+    for sql, run in groupby(statements, key=attrgetter("sql")):
+        cursor.executemany(translate(sql), [statement.params for statement in run])
 
 
 class _RelaxedSyncPool(SQLiteConnectionPool):
@@ -106,10 +128,10 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         return [*super().construct_create_table_statements(), *self._schema]
 
     def apply(
-        self, statements: Sequence[Statement], application_name: str, first: int, last: int
+        self, statements: Sequence[Statement], application_name: str, after: int, last: int
     ) -> None:
         with self.datastore.transaction(commit=True) as cursor:
-            _apply(self, cursor, statements, application_name, first, last, lambda sql: sql)
+            _apply(cursor, "tracking", statements, application_name, after, last, _same)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.datastore.transaction(commit=False) as cursor:
@@ -172,10 +194,18 @@ class PostgresViewStore(PostgresTrackingRecorder):
         super()._create_table(curs)
 
     def apply(
-        self, statements: Sequence[Statement], application_name: str, first: int, last: int
+        self, statements: Sequence[Statement], application_name: str, after: int, last: int
     ) -> None:
         with self._transaction(commit=True) as cursor:
-            _apply(self, cursor, statements, application_name, first, last, _postgres_sql)
+            _apply(
+                cursor,
+                self.tracking_table_name,
+                statements,
+                application_name,
+                after,
+                last,
+                _postgres_sql,
+            )
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._transaction(commit=False) as cursor:
@@ -200,6 +230,10 @@ class PostgresViewStore(PostgresTrackingRecorder):
 
     def close(self) -> None:
         self.datastore.close()
+
+
+def _same(sql: str) -> str:
+    return sql
 
 
 def _postgres_sql(sql: str) -> str:

@@ -59,7 +59,7 @@ def test_a_batch_already_applied_is_refused_and_changes_nothing(coordinator: Sta
         coordinator._views.apply(
             [Statement("UPDATE stats_cases SET cases = cases + 100")],
             coordinator._store.name,
-            first=position,
+            after=position - 1,
             last=position,
         )
     assert snapshot(coordinator) == before
