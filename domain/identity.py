@@ -30,6 +30,11 @@ _CURP_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
 
 def _has_control_characters(text: str, *, allow_newlines: bool) -> bool:
     allowed = {"\n", "\t"} if allow_newlines else set()
+    # isprintable() is False for every "Other" character (and for separators other than the
+    # space), so the usual text is answered in C without a lookup per character.
+    visible = text.replace("\n", "").replace("\t", "") if allow_newlines else text
+    if visible.isprintable():
+        return False
     return any(unicodedata.category(ch) in _CONTROL_CATEGORIES and ch not in allowed for ch in text)
 
 

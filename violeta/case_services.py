@@ -65,7 +65,7 @@ from violeta.dto import (
     SocialWorkSectionView,
     StatusChangeView,
 )
-from violeta.session import SessionCore, case_label, load_aggregate, retry_on_conflict
+from violeta.session import SessionCore, case_label, load_aggregate
 
 AREA_SECTIONS: dict[Area, Section] = {
     Area.SOCIAL_WORK: Section.SOCIAL_WORK,
@@ -86,16 +86,9 @@ class CaseServices(SessionCore):
         Every change here appends an event whose rules are re-checked on the fresh aggregate,
         so replaying it after a version conflict is safe and loses no other terminal's write.
         """
-        case = self._get_case(case_id)
+        case = self._latest_case(case_id)
         self._authorize(section, Action.WRITE, [case.client_id], [case_id], purpose, "")
-        loaded = [case]
-
-        def attempt() -> None:
-            current = loaded.pop() if loaded else self._get_case(case_id)
-            change(current)
-            self._store.save(current)
-
-        retry_on_conflict(attempt)
+        self._change_and_save(case, lambda: self._get_case(case_id), change)
 
     def _case_for_write(self, case_id: UUID, section: Section, purpose: str) -> Case:
         case = self._get_case(case_id)
@@ -133,7 +126,7 @@ class CaseServices(SessionCore):
     ) -> tuple[Case, bool]:
         """Authorize a section read and record it; the caller opens sealed values after this."""
         self.refresh()
-        case = self._get_case(case_id)
+        case = self._latest_case(case_id)
         exceptional = self._authorize(
             section, Action.READ, [case.client_id], [case_id], purpose, justification
         )

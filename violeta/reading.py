@@ -144,7 +144,6 @@ class Reading(SessionCore):
         return summaries
 
     def client_detail(self, client_id: UUID, justification: str = "") -> ClientDetail:
-        client = self._get_client(client_id)
         exceptional = self._authorize(
             Section.IDENTIFICATION,
             Action.READ,
@@ -154,6 +153,7 @@ class Reading(SessionCore):
             justification,
         )
         self.refresh()
+        client = self._latest_client(client_id)
         case_rows = self._views.query(
             "SELECT * FROM cases_view WHERE client_id = ? ORDER BY opened_on DESC",
             (str(client_id),),
@@ -209,11 +209,11 @@ class Reading(SessionCore):
         self, case_id: UUID, section: Section = Section.INTAKE, justification: str = ""
     ) -> CaseDetail:
         self.refresh()
-        case = self._get_case(case_id)
+        case = self._latest_case(case_id)
         exceptional = self._authorize(
             section, Action.READ, [case.client_id], [case_id], f"ver {section.label}", justification
         )
-        client = self._get_client(case.client_id)
+        client = self._latest_client(case.client_id)
         self._record_access(
             action="ver",
             section=section,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID, uuid4
 
 from domain import identity
@@ -78,8 +79,9 @@ class Recording(SessionCore):
         )
         self._check_zone(form.zone)
 
-        client_id = uuid4()
-        subject = str(client_id)
+        # Her key was stored ahead of time with others: registering writes no key of its own.
+        subject = self._keyring.new_subject()
+        client_id = UUID(subject)
 
         def seal(label: str, text: str | None) -> Sealed | None:
             return self._seal(subject, label, text) if text else None
@@ -124,32 +126,25 @@ class Recording(SessionCore):
 
     def _duplicate_candidates(self, name: str, curp: str | None, phone: str | None) -> list[UUID]:
         """Same CURP, same phone, or every name token: blind-index hits confirmed by opening."""
-        self.refresh()  # another terminal may have registered her a moment ago
+        self._catch_up_identification()  # another terminal may have registered her just now
         tokens = identity.search_tokens(name)
-        wanted = [("nombre", token) for token in tokens]
-        wanted += [("curp", curp)] if curp is not None else []
-        wanted += [("telefono", phone)] if phone is not None else []
-        hits = self._clients_by_token(wanted)
-        found: set[str] = set()
-        if curp is not None:
-            found |= {
-                cid for cid in hits[("curp", curp)] if self._open_field(cid, "client.curp") == curp
-            }
-        if phone is not None:
-            found |= {
-                cid
-                for cid in hits[("telefono", phone)]
-                if self._open_field(cid, "client.phone") == phone
-            }
-        by_name: set[str] | None = None
-        for token in tokens:
-            by_name = (
-                hits[("nombre", token)] if by_name is None else by_name & hits[("nombre", token)]
+        wanted: dict[str, Sequence[str]] = {"nombre": tokens} if tokens else {}
+        wanted |= {"curp": [curp]} if curp is not None else {}
+        wanted |= {"telefono": [phone]} if phone is not None else {}
+        hits = self._clients_matching_each(wanted) if wanted else {}
+        found = {
+            cid
+            for kind, label, value in (
+                ("curp", "client.curp", curp),
+                ("telefono", "client.phone", phone),
             )
+            for cid in hits.get(kind, set())
+            if self._open_field(cid, label) == value
+        }
+        by_name = hits.get("nombre", set())
         name_tokens = set(tokens)
-        for cid in by_name or set():
-            row = self._client_row(UUID(cid))
-            if row is None or row["name"] is None:
+        for cid, row in self._client_rows(sorted(by_name - found)).items():
+            if row["name"] is None:
                 continue
             current = self._keyring.open(cid, "client.name", bytes(row["name"]))
             if name_tokens <= set(identity.search_tokens(current)):
@@ -197,7 +192,10 @@ class Recording(SessionCore):
 
     def open_case(self, client_id: UUID, form: NewIntake) -> CaseSummary:
         self._authorize(Section.INTAKE, Action.WRITE, [client_id], [], "abrir expediente", "")
-        client = self._get_client(client_id)
+        # Her record is read, not written, so no version conflict would reveal a stale copy:
+        # the scan first drops the session's copy if another terminal changed her.
+        self._scan()
+        client = self._latest_client(client_id)
         client.check_may_open_case()
         opened_on = self._past_or_today(
             "Fecha de apertura", form.opened_on, self._institute.today()
@@ -263,19 +261,16 @@ class Recording(SessionCore):
 
     def add_note(self, case_id: UUID, section: Section, text: str) -> None:
         """Appending a note is safe to replay, so a version conflict is retried, not lost."""
-        case = self._get_case(case_id)
+        case = self._latest_case(case_id)
         self._authorize(section, Action.WRITE, [case.client_id], [case_id], "registrar nota", "")
         note = identity.free_text("Nota", text, max_length=identity.NARRATIVE_MAX)
         sealed = self._seal(str(case.client_id), case_label(case_id, "note"), note)
         written_on = self._institute.today()
-        loaded = [case]
-
-        def attempt() -> None:
-            current = loaded.pop() if loaded else self._get_case(case_id)
-            current.add_note(section, sealed, self._account.id, written_on)
-            self._store.save(current)
-
-        retry_on_conflict(attempt)
+        self._change_and_save(
+            case,
+            lambda: self._get_case(case_id),
+            lambda current: current.add_note(section, sealed, self._account.id, written_on),
+        )
 
     def request_erasure(self, client_id: UUID) -> None:
         self._authorize(

@@ -28,6 +28,7 @@ from domain.vocabulary import (
 )
 from domain.zones import ZoneCatalogue
 from keys import (
+    PLACEHOLDER,
     AccountLocked,
     KdfParams,
     Keyring,
@@ -107,35 +108,19 @@ class KeyringIndexer:
     def client_tokens(
         self, client_id: UUID, name: Sealed, curp: Sealed | None, phone: Sealed | None
     ) -> set[str]:
-        subject = str(client_id)
-        if self._keyring.is_shredded(subject):
-            return set()
-        tokens = {
-            self._keyring.blind_index("nombre", token)
-            for token in identity.search_tokens(
-                self._keyring.open(subject, "client.name", name.envelope)
-            )
-        }
-        if curp is not None:
-            tokens.add(
-                self._keyring.blind_index(
-                    "curp", self._keyring.open(subject, "client.curp", curp.envelope)
-                )
-            )
-        if phone is not None:
-            tokens.add(
-                self._keyring.blind_index(
-                    "telefono", self._keyring.open(subject, "client.phone", phone.envelope)
-                )
-            )
+        tokens = self.field_tokens(client_id, "nombre", "client.name", name)
+        if tokens and curp is not None:
+            tokens |= self.field_tokens(client_id, "curp", "client.curp", curp)
+        if tokens and phone is not None:
+            tokens |= self.field_tokens(client_id, "telefono", "client.phone", phone)
         return tokens
 
     def field_tokens(self, client_id: UUID, kind: str, label: str, value: Sealed) -> set[str]:
-        """Tokens of one rectified field (ARCO): a new name, CURP or phone."""
-        subject = str(client_id)
-        if self._keyring.is_shredded(subject):
+        """Tokens of one field (also a rectified one, ARCO): a name, CURP or phone. An erased
+        client's fields open as the placeholder, which must never be indexed."""
+        text = self._keyring.open(str(client_id), label, value.envelope)
+        if text == PLACEHOLDER:
             return set()
-        text = self._keyring.open(subject, label, value.envelope)
         if kind == "nombre":
             return {
                 self._keyring.blind_index(kind, token) for token in identity.search_tokens(text)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import RecordConflictError
+from eventsourcing.persistence import Notification, RecordConflictError
 from eventsourcing.utils import get_topic
 
 from domain import identity
@@ -52,15 +52,20 @@ from violeta.store import CaseStore
 MEXICO = ZoneInfo(TIME_ZONE)
 ERASED_TOPIC = get_topic(Client.Erased)
 ACCESS_TOPIC = get_topic(AccessRecord.Recorded)
+IDENTIFICATION_TOPICS = frozenset(
+    get_topic(kind) for kind in (Client.Registered, Client.Corrected, Client.Erased)
+)
 REFRESH_SCAN_LIMIT = 1000
 CONFLICT_RETRIES = 8
 RECENT_CASES = 20
 SEARCH_LIMIT = 50
+RARITY_CAP = 64  # rows counted per search token when choosing which one to walk
 
 if TYPE_CHECKING:
     from violeta.service import Institute
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
 
 
 class SessionCore:
@@ -81,11 +86,14 @@ class SessionCore:
         self._views = views
         self._projector = projector
         self._account = account
-        # Keys this session unwrapped stay cached in its keyring; erasures that any terminal
-        # approves after this point must evict them here too.
-        self._seen_up_to = store.recorder.max_notification_id() or 0
+        # Every scan evicts the keys and aggregate copies that erasures and other terminals'
+        # changes made stale. Scanning starts where the views are, so the views hold
+        # everything up to _unprojected_after and the scanned rest waits in _unprojected
+        # (other processes only move the views forward; a rebuild elsewhere refills them).
+        self._seen_up_to = projector.position
+        self._unprojected: list[Notification] = []
+        self._unprojected_after = self._seen_up_to
         self._zone_name_cache: dict[str, str] = {}
-        self._folio_sequences: dict[int, FolioSequence] = {}
 
     # ----------------------------------------------------------------- identity
 
@@ -114,32 +122,58 @@ class SessionCore:
         """Catches the views up and returns how many case records changed since this session
         last looked, by anyone. Access records are left out: counting them would make two idle
         terminals reread (and audit) each other's screens forever."""
-        # Raw and still encrypted: only topics and ids are looked at here.
+        changed = 0
+        while True:
+            arrived = self._scan()
+            changed += sum(1 for notification in arrived if notification.topic != ACCESS_TOPIC)
+            self._project()
+            if len(arrived) < REFRESH_SCAN_LIMIT:
+                return changed
+
+    def _catch_up_identification(self) -> None:
+        """Brings the views up to date only if a client's identification may have changed.
+
+        The duplicate check needs every registration, correction and erasure; the access
+        records and case work waiting since the last read can wait for the next one."""
+        while len(self._scan()) == REFRESH_SCAN_LIMIT:
+            self._project()
+        if any(notification.topic in IDENTIFICATION_TOPICS for notification in self._unprojected):
+            self._project()
+
+    def _scan(self) -> Sequence[Notification]:
+        """Reads what arrived since the last scan, still encrypted (only topics and ids are
+        looked at), and evicts the keys of clients erased meanwhile."""
         arrived = self._store.recorder.select_notifications(
             self._seen_up_to + 1, REFRESH_SCAN_LIMIT
         )
-        changed = 0
         for notification in arrived:
+            self._store.forget_changed(notification.originator_id, notification.originator_version)
             if notification.topic == ERASED_TOPIC:
                 self._keyring.forget(str(notification.originator_id))
-            if notification.topic != ACCESS_TOPIC:
-                changed += 1
-        position = self._projector.position
-        seen, self._seen_up_to = self._seen_up_to, arrived[-1].id if arrived else self._seen_up_to
+        if arrived:
+            self._seen_up_to = arrived[-1].id
+            self._unprojected.extend(arrived)
+        return arrived
+
+    def _project(self) -> None:
+        """Applies what the scans found. In the common case of one terminal the views need
+        exactly that, and most of it is what this session saved, still in memory; otherwise
+        the projector reads from wherever the views are."""
+        saved = self._store.take_saved_events()
         try:
-            # The common case of one terminal: the views need exactly what was just read.
             applied_here = (
-                position == seen
-                and 0 < len(arrived) < REFRESH_SCAN_LIMIT
-                and self._projector.apply(arrived, after=position) > 0
+                0 < len(self._unprojected) <= REFRESH_SCAN_LIMIT
+                and self._projector.apply(
+                    self._unprojected, after=self._unprojected_after, decoded=saved
+                )
+                > 0
             )
             if not applied_here:
                 self._projector.catch_up()
         except ValueError as error:  # the outer cipher's authentication failure
             raise TamperedRecord from error
-        if len(arrived) == REFRESH_SCAN_LIMIT:
-            return changed + self.refresh()
-        return changed
+        self._unprojected = []
+        self._unprojected_after = self._seen_up_to
 
     def rebuild_views(self, progress: Callable[[int, int], None] | None = None) -> int:
         return self._projector.rebuild(progress)
@@ -236,6 +270,48 @@ class SessionCore:
             self._store, case_id, Case, "No existe un expediente con ese identificador."
         )
 
+    def _latest_client(self, client_id: UUID) -> Client:
+        """Like _get_client, but may return this session's own copy: only right after a scan
+        (refresh() runs one), or for the first attempt of a change retried on conflict."""
+        return self._latest(client_id, Client, "No existe una usuaria con ese identificador.")
+
+    def _latest_case(self, case_id: UUID) -> Case:
+        """Like _get_case, with the same conditions as _latest_client."""
+        return self._latest(case_id, Case, "No existe un expediente con ese identificador.")
+
+    def _change_and_save(
+        self, first: A, load: Callable[[], A], change: Callable[[A], None]
+    ) -> None:
+        """Applies ``change`` and saves, retrying on a version conflict with a fresh load.
+
+        ``first`` may be this session's own copy (_latest_*): if the change fails on it in any
+        way it is redone on a fresh load, so a stale copy never decides a rule."""
+        copies = [first]
+
+        def attempt() -> None:
+            if copies:
+                copy = copies.pop()
+                try:
+                    change(copy)
+                    self._store.save(copy)
+                except (DomainError, RecordConflictError):
+                    self._store.forget(copy.id)
+                else:
+                    return
+            current = load()
+            change(current)
+            self._store.save(current)
+
+        retry_on_conflict(attempt)
+
+    def _latest(self, aggregate_id: UUID, kind: type[A], missing: str) -> A:
+        remembered = self._store.remembered(aggregate_id)
+        if isinstance(remembered, kind):
+            return remembered
+        aggregate = load_aggregate(self._store, aggregate_id, kind, missing)
+        self._store.remember(aggregate)
+        return aggregate
+
     def _check_zone(self, code: str) -> None:
         if code not in self._zone_names():
             self.refresh()  # another terminal may have just added it
@@ -248,28 +324,17 @@ class SessionCore:
     ) -> Case:
         """Issues the year's next folio and saves it with the new case in one transaction.
 
-        The sequence is kept between cases: when another terminal issued a number meanwhile
-        the save conflicts and the caller's retry reloads it. Any failure drops the kept copy,
-        which then holds a number the store never saw.
+        It starts from the session's copy of the sequence: when another terminal issued a
+        number meanwhile the save conflicts and the caller's retry loads the sequence again.
         """
-        sequence = self._folio_sequences.get(year) or self._load_folio_sequence(year)
-        self._folio_sequences[year] = sequence
-        try:
-            case = open_case(sequence.issue())
-            self._store.save(sequence, *also, case)
-        except BaseException:
-            del self._folio_sequences[year]
-            raise
-        return case
-
-    def _load_folio_sequence(self, year: int) -> FolioSequence:
         prefix = self._institute.settings.folio_prefix
         try:
-            return load_aggregate(
-                self._store, FolioSequence.create_id(prefix, year), FolioSequence, ""
-            )
+            sequence = self._latest(FolioSequence.create_id(prefix, year), FolioSequence, "")
         except UnknownRecord:
-            return FolioSequence(prefix=prefix, year=year)
+            sequence = FolioSequence(prefix=prefix, year=year)
+        case = open_case(sequence.issue())
+        self._store.save(sequence, *also, case)
+        return case
 
     def _past_or_today(self, field: str, text: str, today: date) -> date:
         if not text.strip():
@@ -281,41 +346,62 @@ class SessionCore:
 
     def _search_candidates(self, query: str) -> tuple[set[str], Callable[[str, str], bool]]:
         compact = query.replace(" ", "").replace("-", "")
-        curp = identity.curp(compact) if len(compact) == 18 and compact.isalnum() else None
+        # A CURP holds her birth date in digits; names never hold digits.
+        looks_like_curp = (
+            len(compact) == 18 and compact.isalnum() and any(ch.isdigit() for ch in compact)
+        )
+        curp = identity.curp(compact) if looks_like_curp else None
         if curp is not None:
-            return self._token_clients(
-                "curp", curp
+            return self._clients_matching(
+                "curp", [curp]
             ), lambda cid, _name: self._open_field(cid, "client.curp") == curp
         phone = identity.phone(query) if compact.lstrip("+").isdigit() else None
         if phone is not None:
-            return self._token_clients(
-                "telefono", phone
+            return self._clients_matching(
+                "telefono", [phone]
             ), lambda cid, _name: self._open_field(cid, "client.phone") == phone
         tokens = identity.search_tokens(query)
         if not tokens:
             raise InvalidField("Búsqueda", "escriba al menos un nombre o apellido de dos letras.")
-        candidates: set[str] | None = None
-        for token in tokens:
-            found = self._token_clients("nombre", token)
-            candidates = found if candidates is None else candidates & found
         wanted = set(tokens)
-        return candidates or set(), lambda _cid, name: wanted <= set(identity.search_tokens(name))
+        return self._clients_matching(
+            "nombre", tokens
+        ), lambda _cid, name: wanted <= set(identity.search_tokens(name))
 
-    def _token_clients(self, kind: str, token: str) -> set[str]:
-        return self._clients_by_token([(kind, token)])[(kind, token)]
+    def _clients_matching(self, kind: str, tokens: Sequence[str]) -> set[str]:
+        return self._clients_matching_each({kind: tokens})[kind]
 
-    def _clients_by_token(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
-        """Blind-index candidates of several (kind, token) pairs in one query."""
-        indexes = {pair: self._keyring.blind_index(*pair) for pair in wanted}
-        placeholders = ", ".join("?" for _ in indexes)
-        rows = self._views.query(
-            f"SELECT token, client_id FROM search_index WHERE token IN ({placeholders})",  # noqa: S608 - placeholders only
-            tuple(indexes.values()),
-        )
-        found: dict[str, set[str]] = {}
-        for row in rows:
-            found.setdefault(row["token"], set()).add(row["client_id"])
-        return {pair: found.get(index, set()) for pair, index in indexes.items()}
+    def _clients_matching_each(self, wanted: dict[str, Sequence[str]]) -> dict[str, set[str]]:
+        """Per kind, the blind-index candidates holding every token, in one query.
+
+        Common names (María, Hernández) each index a large share of all clients, so the
+        database walks only the rarest token's rows (counted up to a cap) and probes the
+        others for each of them: the work follows the answer, not the size of the register.
+        """
+        tables: list[str] = []
+        parts: list[str] = []
+        table_params: list[object] = []
+        part_params: list[object] = []
+        for number, (kind, tokens) in enumerate(wanted.items()):
+            indexes = sorted({self._keyring.blind_index(kind, token) for token in tokens})
+            table = f"wanted_{number}"
+            tables.append(f"{table}(token) AS (VALUES {', '.join('(?)' for _ in indexes)})")
+            table_params += indexes
+            parts.append(
+                f"SELECT ? AS kind, s0.client_id FROM search_index s0 WHERE s0.token = ("  # noqa: S608 - names and placeholders only
+                f"SELECT token FROM {table} ORDER BY (SELECT COUNT(*) FROM ("
+                f"SELECT 1 FROM search_index s WHERE s.token = {table}.token LIMIT {RARITY_CAP}"
+                ") AS capped) LIMIT 1) "
+                f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE NOT EXISTS ("
+                f"SELECT 1 FROM search_index s WHERE s.token = {table}.token "
+                "AND s.client_id = s0.client_id))"
+            )
+            part_params.append(kind)
+        found: dict[str, set[str]] = {kind: set() for kind in wanted}
+        sql = f"WITH {', '.join(tables)} {' UNION ALL '.join(parts)}"
+        for row in self._views.query(sql, [*table_params, *part_params]):
+            found[row["kind"]].add(row["client_id"])
+        return found
 
     def _open_field(self, client_id: str, label: str) -> str:
         client = self._get_client(UUID(client_id))
@@ -407,9 +493,6 @@ class SessionCore:
 
     def _count(self, sql: str, params: tuple[object, ...] = ()) -> int:
         return int(self._views.query(sql, params)[0]["n"])
-
-
-A = TypeVar("A", bound=Aggregate)
 
 
 def load_aggregate(store: CaseStore, aggregate_id: UUID, kind: type[A], missing: str) -> A:

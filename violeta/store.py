@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from base64 import b64decode, b64encode
+from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
     InfrastructureFactory,
     JSONTranscoder,
+    Recording,
     Transcoding,
 )
 from eventsourcing.utils import Environment
 from psycopg.conninfo import conninfo_to_dict
 
+from domain.cases import Case, FolioSequence
+from domain.clients import Client
 from domain.sealed import Sealed
 from violeta.settings import Settings
 
@@ -43,10 +49,82 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+# The aggregates staff change again and again (a case takes many notes in one sitting).
+REMEMBERED_KINDS = (Case, Client, FolioSequence)
+REMEMBERED_LIMIT = 256
+SAVED_EVENTS_LIMIT = 1000
+
+
 class CaseStore(Application[UUID]):
-    """All case, client, account, zone and access events of one institute."""
+    """All case, client, account, zone and access events of one institute.
+
+    One per session. It remembers the aggregates this session last saved or loaded, so a
+    command can start from that copy instead of reloading it. The copy holds only sealed
+    values. Whoever uses it must not let a stale copy decide anything: a change redoes its
+    work on a fresh load when it fails on the copy (a stale version conflicts on save), and
+    a read uses it only after a scan has called ``forget_changed`` for everything stored
+    since."""
 
     name = "Violeta"
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env=env)
+        self._remembered: OrderedDict[str, tuple[int, Aggregate]] = OrderedDict()
+        self._saved_events: dict[int, DomainEventProtocol[UUID]] = {}
+
+    def save(
+        self,
+        *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None,
+        **kwargs: Any,
+    ) -> list[Recording[UUID]]:
+        aggregates = [obj for obj in objs if isinstance(obj, REMEMBERED_KINDS)]
+        try:
+            recordings = super().save(*objs, **kwargs)
+        except BaseException:
+            for aggregate in aggregates:
+                self.forget(aggregate.id)
+            raise
+        for aggregate in aggregates:
+            self.remember(aggregate)
+        if len(self._saved_events) > SAVED_EVENTS_LIMIT:
+            self._saved_events.clear()
+        for recording in recordings:
+            self._saved_events[recording.notification.id] = recording.domain_event
+        return recordings
+
+    def take_saved_events(self) -> dict[int, DomainEventProtocol[UUID]]:
+        """The events this session saved since the last call, by notification id: the views
+        can be brought up to date without decrypting and decoding them again."""
+        saved, self._saved_events = self._saved_events, {}
+        return saved
+
+    def remember(self, aggregate: Aggregate) -> None:
+        self._remembered[str(aggregate.id)] = (aggregate.version, aggregate)
+        self._remembered.move_to_end(str(aggregate.id))
+        if len(self._remembered) > REMEMBERED_LIMIT:
+            self._remembered.popitem(last=False)
+
+    def remembered(self, aggregate_id: UUID) -> Aggregate | None:
+        """The copy as last saved or loaded here, unless a command changed it without saving
+        (its events are pending, or its version moved)."""
+        entry = self._remembered.get(str(aggregate_id))
+        if entry is None:
+            return None
+        version, aggregate = entry
+        if aggregate.version != version or aggregate.pending_events:
+            del self._remembered[str(aggregate_id)]
+            return None
+        self._remembered.move_to_end(str(aggregate_id))
+        return aggregate
+
+    def forget(self, aggregate_id: UUID) -> None:
+        self._remembered.pop(str(aggregate_id), None)
+
+    def forget_changed(self, aggregate_id: UUID | str, version: int) -> None:
+        """Called for each stored event a scan finds: drops a copy someone else moved past."""
+        entry = self._remembered.get(str(aggregate_id))
+        if entry is not None and entry[0] < version:
+            del self._remembered[str(aggregate_id)]
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -461,7 +461,8 @@ def test_two_terminals_writing_one_case_lose_no_update(
     monkeypatch.setattr(lawyer, "_authorize", authorize_then_race)
     monkeypatch.setattr(lawyer, "_get_case", counted_load)
     lawyer.give_legal_advice(case_id, "civil", "Asesoría sintética en carrera.")
-    assert len(loads) == 3  # validation, first attempt, and the retry after the conflict
+    # validation, and the retry after the conflict (the first attempt used the session's copy)
+    assert len(loads) == 2
     assert [f.follow_up_id for f in social.follow_up_section(case_id)] == interleaved
     assert [a.notes for a in lawyer.legal_section(case_id).advice] == [
         "Asesoría sintética en carrera."

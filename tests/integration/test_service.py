@@ -48,6 +48,23 @@ def test_search_confirms_candidates_so_a_partial_match_is_not_returned(
     assert coordinator.search_clients("carla") == []
 
 
+def test_a_name_most_clients_share_still_narrows_to_those_holding_every_token(
+    coordinator: StaffSession,
+) -> None:
+    surnames = [f"Ficticia{chr(ord('a') + n // 26)}{chr(ord('a') + n % 26)}" for n in range(70)]
+    for surname in surnames:  # more clients share "Ana Común" than the rarity count looks at
+        coordinator.register_client(a_client(f"Ana Común {surname}"))
+    coordinator.register_client(a_client("Beatriz Común Ficticiaab"))
+
+    assert [s.name for s in coordinator.search_clients("común ficticiaab")] == [
+        "Ana Común Ficticiaab",
+        "Beatriz Común Ficticiaab",
+    ]
+    assert [s.name for s in coordinator.search_clients("ana ficticiaab común")] == [
+        "Ana Común Ficticiaab"
+    ]
+
+
 def test_search_by_curp_or_phone_finds_the_client(coordinator: StaffSession) -> None:
     curp = synthetic_curp()
     client_id = coordinator.register_client(a_client(curp=curp, phone="461 000 1122"))

@@ -1,0 +1,69 @@
+"""A session keeps copies of what it saved and scans before projecting; neither may ever show
+or decide on something another terminal has changed (both backends)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.clients import PossibleDuplicate
+from domain.errors import DomainError
+from domain.vocabulary import Role, Section
+from projections.storage import StaleBatch, Statement
+from tests.support.factories import PASSWORD, a_client, an_intake, staff
+from violeta.service import Institute, StaffSession
+
+
+def test_a_read_shows_what_another_terminal_changed_after_this_session_saved_her(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    client_id = coordinator.register_client(a_client(phone="4610001122"))
+    other = institute.login("coordinacion", PASSWORD)
+
+    other.correct_client(client_id, "phone", "4610009988")
+
+    assert coordinator.client_detail(client_id).phone == "4610009988"
+
+
+def test_a_change_that_a_stale_copy_would_allow_is_refused_on_the_fresh_case(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    client_id = coordinator.register_client(a_client())
+    case_id = coordinator.open_case(client_id, an_intake()).case_id
+    coordinator.assign_area(case_id, "juridica", lawyer.identity.staff_id)
+    coordinator.add_note(case_id, Section.FOLLOW_UPS, "Nota sintética antes del cierre.")
+
+    lawyer.request_closure(case_id, "Motivo sintético de cierre.")
+    institute.login("coordinacion", PASSWORD).approve_closure(case_id)
+
+    # The coordinator's own copy still shows the case open; the save meets the newer version.
+    with pytest.raises(DomainError, match="cerrado"):
+        coordinator.add_note(case_id, Section.FOLLOW_UPS, "Nota sintética tras el cierre.")
+    assert coordinator.case_life(case_id).status == "Cerrado"
+
+
+def test_a_woman_just_registered_at_another_terminal_is_a_possible_duplicate(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    other = institute.login("coordinacion", PASSWORD)
+    first = other.register_client(a_client("Ana Prueba Sintética"))
+
+    with pytest.raises(PossibleDuplicate) as error:
+        coordinator.register_client(a_client("Ana Prueba Sintética"))
+    assert error.value.candidates == [first]
+
+
+def test_the_views_never_record_a_gap(coordinator: StaffSession) -> None:
+    coordinator.open_case(coordinator.register_client(a_client()), an_intake())
+    coordinator.refresh()
+    position = coordinator._projector.position
+
+    with pytest.raises(StaleBatch):
+        coordinator._views.apply(
+            [Statement("UPDATE stats_cases SET cases = cases + 100")],
+            coordinator._store.name,
+            after=position + 1,
+            last=position + 2,
+        )
+    assert coordinator._projector.position == position
+    assert sum(coordinator.case_counts().values()) == 1
