@@ -391,6 +391,15 @@ class UnlockedKeyring:
         self._cache_entry(subject_id, entry)
         return subject_id
 
+    def return_subject(self, subject_id: str) -> None:
+        """Gives back a subject from new_subject() that nothing was saved about (her
+        registration was refused), so that lock() discards its key with the other unused
+        ones. Whatever was sealed for her existed only in memory."""
+        with self._mutex:
+            entry = self._cache.pop(subject_id, None)
+            if entry is not None and not self._locked:
+                self._unused[subject_id] = entry
+
     def _store_fresh_subject_keys(self) -> OrderedDict[str, tuple[bytes, bytearray]]:
         made: OrderedDict[str, tuple[bytes, bytearray]] = OrderedDict()
         wrapped: list[WrappedKey] = []

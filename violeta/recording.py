@@ -56,6 +56,17 @@ class Recording(SessionCore):
 
     def _prepare_client(self, form: NewClient, *, confirm_not_duplicate: bool) -> Client:
         """Everything of a registration except saving (the import saves it with her case)."""
+        # Her key was stored ahead of time with others: registering writes no key of its own.
+        subject = self._keyring.new_subject()
+        try:
+            return self._registration(subject, form, confirm_not_duplicate=confirm_not_duplicate)
+        except BaseException:
+            self._keyring.return_subject(subject)
+            raise
+
+    def _registration(
+        self, subject: str, form: NewClient, *, confirm_not_duplicate: bool
+    ) -> Client:
         today = self._institute.today()
         registered_on = self._past_or_today("Fecha de registro", form.registered_on, today)
         name = identity.person_name("Nombre", form.name)
@@ -79,8 +90,6 @@ class Recording(SessionCore):
         )
         self._check_zone(form.zone)
 
-        # Her key was stored ahead of time with others: registering writes no key of its own.
-        subject = self._keyring.new_subject()
         client_id = UUID(subject)
 
         def seal(label: str, text: str | None) -> Sealed | None:

@@ -10,6 +10,7 @@ from domain.clients import AgeOutsideServedRange, Client, PossibleDuplicate
 from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
 from tests.support.factories import (
+    PASSWORD,
     TIERRA_FRIA,
     a_client,
     an_intake,
@@ -100,6 +101,32 @@ def test_a_possible_duplicate_lists_ids_only_and_the_listing_is_audited(
     assert len(entries) == 1 and entries[0].client_ids == (first,)
     confirmed = coordinator.register_client(second, confirm_not_duplicate=True)  # type: ignore[arg-type]
     assert confirmed != first
+
+
+def test_a_refused_registration_leaves_no_key_behind(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    coordinator.register_client(a_client("Ana Prueba Sintética"))
+    with pytest.raises(PossibleDuplicate):
+        coordinator.register_client(a_client("Ana Prueba Sintética"))
+    with pytest.raises(InvalidField):
+        coordinator.register_client(a_client("Beatriz Otra Persona", phone="12"))
+
+    other = institute.login("coordinacion", PASSWORD)
+    other.close()
+    coordinator.close()  # locking discards the keys stored ahead for registrations
+
+    assert stored_subject_keys(institute) == 1
+
+
+def stored_subject_keys(institute: Institute) -> int:
+    store = institute.keystore
+    with store._read() as cursor:  # type: ignore[attr-defined]
+        cursor.execute(
+            store._q("SELECT COUNT(*) FROM {p}wrapped_keys WHERE purpose = 'subject'"),  # type: ignore[attr-defined]
+            {},
+        )
+        return int(cursor.fetchone()[0])
 
 
 def test_a_different_woman_is_no_duplicate(coordinator: StaffSession) -> None:

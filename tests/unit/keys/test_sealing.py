@@ -217,3 +217,16 @@ def _subject_keys(store: SQLiteKeyStore) -> int:
     with store._read() as cursor:
         cursor.execute("SELECT COUNT(*) FROM wrapped_keys WHERE purpose = 'subject'")
         return int(cursor.fetchone()[0])
+
+
+def test_a_subject_given_back_is_discarded_at_lock(
+    store: SQLiteKeyStore, keyring: UnlockedKeyring
+) -> None:
+    refused = keyring.new_subject()
+    keyring.seal(refused, "client.name", "Ana")
+
+    keyring.return_subject(refused)
+    keyring.lock()
+
+    assert store.subject_key(refused) is None
+    assert _subject_keys(store) == 0
