@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, hmac
@@ -207,9 +208,11 @@ class Keyring:
             raise KeyringNotInitialized
         slot = store.slot(username) if username else None
         if slot is None or slot.kind != PASSWORD:
+            moment = now or datetime.now(UTC)
+            _UNKNOWN_USERNAMES.check(store, username, moment)
             # Costs what a real attempt costs, so timing does not tell whether the user exists.
             zero(password_key(password, bytes(SALT_BYTES), KdfParams()))
-            raise WrongPassword
+            raise _UNKNOWN_USERNAMES.failure(store, username, moment)
         private = _open_password_slot(store, slot, password, now or datetime.now(UTC))
         kek, kek_id = _open_kek(slot, private)
         return UnlockedKeyring(store, slot, private, kek, kek_id)
@@ -237,6 +240,62 @@ class Keyring:
         if slot is None:
             return None
         return SlotInfo(slot.username, slot.account_id, slot.must_change_password, slot.kind)
+
+
+class _UnknownUsernames:
+    """Failed logins with usernames that have no slot, locked like real accounts so that the
+    lockout does not tell which usernames exist.
+
+    Counted in memory only, under a keyed hash: a mistyped username is often a password, so
+    it is never written anywhere. A process that restarts forgets them; real slots keep
+    their count in the key store."""
+
+    _REMEMBERED = 1024
+
+    def __init__(self) -> None:
+        self._secret = os.urandom(32)
+        self._mutex = threading.Lock()
+        self._failures: WeakKeyDictionary[KeyStore, OrderedDict[bytes, _Failures]] = (
+            WeakKeyDictionary()
+        )
+
+    def check(self, store: KeyStore, username: str, now: datetime) -> None:
+        with self._mutex:
+            failures = self._for(store).get(self._digest(username))
+        locked_until = None if failures is None else failures.locked_until
+        if locked_until is not None and now < locked_until:
+            raise AccountLocked(locked_until)
+
+    def failure(self, store: KeyStore, username: str, now: datetime) -> KeyringError:
+        digest = self._digest(username)
+        with self._mutex:
+            known = self._for(store)
+            count = known.pop(digest, _Failures()).count + 1
+            if count >= MAX_FAILED_ATTEMPTS:
+                known[digest] = _Failures(0, now + LOCKOUT)
+            else:
+                known[digest] = _Failures(count, None)
+            if len(known) > self._REMEMBERED:
+                known.popitem(last=False)
+            locked_until = known[digest].locked_until
+        return WrongPassword() if locked_until is None else AccountLocked(locked_until)
+
+    def _for(self, store: KeyStore) -> OrderedDict[bytes, _Failures]:
+        return self._failures.setdefault(store, OrderedDict())
+
+    def _digest(self, username: str) -> bytes:
+        mac = hmac.HMAC(self._secret, hashes.SHA256())
+        mac.update(username.encode("utf-8"))
+        return mac.finalize()
+
+
+@dataclass(frozen=True)
+class _Failures:
+    count: int = 0
+    locked_until: datetime | None = None
+
+
+_UNKNOWN_USERNAMES = _UnknownUsernames()
 
 
 def _open_password_slot(store: KeyStore, slot: SlotRow, password: str, now: datetime) -> bytearray:

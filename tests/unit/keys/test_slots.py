@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -100,6 +101,26 @@ def test_five_failures_lock_the_slot_for_fifteen_minutes(
     assert Keyring.unlock(store, COORDINATOR, COORDINATOR_PASSWORD, now=until).username == (
         COORDINATOR
     )
+
+
+def test_an_unknown_username_is_locked_like_a_real_one_so_the_lockout_reveals_nothing(
+    store: SQLiteKeyStore, keyring: UnlockedKeyring, tmp_path: Path
+) -> None:
+    outcomes = {}
+    for username in (COORDINATOR, "nadie"):
+        for _ in range(4):
+            with pytest.raises(WrongPassword):
+                Keyring.unlock(store, username, WRONG, now=T0)
+        with pytest.raises(AccountLocked) as fifth:
+            Keyring.unlock(store, username, WRONG, now=T0)
+        with pytest.raises(AccountLocked) as sixth:
+            Keyring.unlock(store, username, WRONG, now=T0 + timedelta(minutes=14))
+        outcomes[username] = (str(fifth.value), str(sixth.value))
+
+    assert outcomes[COORDINATOR] == outcomes["nadie"]
+    with pytest.raises(WrongPassword):
+        Keyring.unlock(store, "nadie", WRONG, now=T0 + timedelta(minutes=15))
+    assert all(b"nadie" not in path.read_bytes() for path in tmp_path.iterdir())
 
 
 def test_a_success_resets_the_failure_count(
