@@ -13,16 +13,17 @@ ACTIVITY_SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS activities_view ("
     "activity_id TEXT PRIMARY KEY, held_on TEXT NOT NULL, month TEXT NOT NULL, "
     "kind TEXT NOT NULL, topic TEXT NOT NULL, zone TEXT NOT NULL, partner TEXT NOT NULL, "
-    "attendees INTEGER NOT NULL, cancelled INTEGER NOT NULL)",
+    "attendees INTEGER NOT NULL, cancelled INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS activity_bands ("
     "activity_id TEXT NOT NULL, age_band TEXT NOT NULL, attendees INTEGER NOT NULL, "
-    "PRIMARY KEY (activity_id, age_band))",
+    "PRIMARY KEY (activity_id, age_band)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS stats_activities ("
     "month TEXT NOT NULL, zone TEXT NOT NULL, kind TEXT NOT NULL, "
-    "activities INTEGER NOT NULL, attendees INTEGER NOT NULL, PRIMARY KEY (month, zone, kind))",
+    "activities INTEGER NOT NULL, attendees INTEGER NOT NULL, "
+    "PRIMARY KEY (month, zone, kind)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS activity_targets ("
     "year INTEGER NOT NULL, kind TEXT NOT NULL, target INTEGER NOT NULL, "
-    "PRIMARY KEY (year, kind))",
+    "PRIMARY KEY (year, kind)) WITHOUT ROWID",
 )
 
 

@@ -18,29 +18,30 @@ from projections.storage import Statement
 SERVICES_SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS case_areas ("
     "case_id TEXT NOT NULL, area TEXT NOT NULL, staff_id TEXT NOT NULL, "
-    "PRIMARY KEY (case_id, area))",
+    "PRIMARY KEY (case_id, area)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS case_areas_staff ON case_areas (staff_id)",
     "CREATE TABLE IF NOT EXISTS closure_requests ("
-    "case_id TEXT PRIMARY KEY, requested_by TEXT NOT NULL, requested_on TEXT NOT NULL)",
+    "case_id TEXT PRIMARY KEY, requested_by TEXT NOT NULL, "
+    "requested_on TEXT NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS follow_ups_view ("
     "follow_up_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, client_id TEXT NOT NULL, "
     "folio TEXT NOT NULL, due_on TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, "
-    "settled_on TEXT, outcome BLOB)",
+    "settled_on TEXT, outcome BLOB) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS follow_ups_view_due ON follow_ups_view (state, due_on)",
     "CREATE TABLE IF NOT EXISTS protection_orders_view ("
     "order_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, client_id TEXT NOT NULL, "
     "folio TEXT NOT NULL, kind TEXT NOT NULL, authority TEXT NOT NULL, "
     "issued_on TEXT NOT NULL, expires_on TEXT NOT NULL, extensions INTEGER NOT NULL, "
-    "detail BLOB)",
+    "detail BLOB) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS protection_orders_view_expiry "
     "ON protection_orders_view (expires_on)",
     "CREATE TABLE IF NOT EXISTS misconduct_reports_view ("
     "report_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, institution TEXT NOT NULL, "
-    "conduct TEXT NOT NULL, reported_on TEXT NOT NULL, status TEXT NOT NULL)",
+    "conduct TEXT NOT NULL, reported_on TEXT NOT NULL, status TEXT NOT NULL) WITHOUT ROWID",
     # Attentions (service acts) by month, area and kind; no case or client id.
     "CREATE TABLE IF NOT EXISTS stats_attentions ("
     "month TEXT NOT NULL, area TEXT NOT NULL, kind TEXT NOT NULL, "
-    "attentions INTEGER NOT NULL, PRIMARY KEY (month, area, kind))",
+    "attentions INTEGER NOT NULL, PRIMARY KEY (month, area, kind)) WITHOUT ROWID",
 )
 
 

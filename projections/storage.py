@@ -241,7 +241,13 @@ def _postgres_sql(sql: str) -> str:
 
 
 def _postgres_ddl(statement: str) -> str:
-    return statement.replace(" BLOB", " BYTEA").replace(" INTEGER", " BIGINT")
+    # WITHOUT ROWID keeps a SQLite table in its primary key's B-tree (one page to write per
+    # row, not two); PostgreSQL has no rowid to drop.
+    return (
+        statement.replace(" BLOB", " BYTEA")
+        .replace(" INTEGER", " BIGINT")
+        .replace(" WITHOUT ROWID", "")
+    )
 
 
 def _tables(schema: Sequence[str]) -> list[str]:

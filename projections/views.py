@@ -25,53 +25,56 @@ from projections.storage import Statement
 SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS clients_view ("
     "client_id TEXT PRIMARY KEY, name BLOB, zone TEXT NOT NULL, age_band TEXT NOT NULL, "
-    "registered_on TEXT NOT NULL, erasure_requested_by TEXT, erased INTEGER NOT NULL)",
+    "registered_on TEXT NOT NULL, erasure_requested_by TEXT, "
+    "erased INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS cases_view ("
     "case_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, folio TEXT NOT NULL, "
     "opened_on TEXT NOT NULL, status TEXT NOT NULL, zone TEXT NOT NULL, risk TEXT NOT NULL, "
-    "opened_by TEXT NOT NULL, notes INTEGER NOT NULL, last_activity TEXT NOT NULL)",
+    "opened_by TEXT NOT NULL, notes INTEGER NOT NULL, last_activity TEXT NOT NULL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS cases_view_client ON cases_view (client_id)",
     "CREATE TABLE IF NOT EXISTS search_index ("
-    "token TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (token, client_id))",
+    "token TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (token, client_id)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS stats_cases ("
     "month TEXT NOT NULL, zone TEXT NOT NULL, cases INTEGER NOT NULL, "
-    "PRIMARY KEY (month, zone))",
+    "PRIMARY KEY (month, zone)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS zones_view ("
-    "code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, women INTEGER)",
+    "code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, women INTEGER) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS staff_view ("
     "staff_id TEXT PRIMARY KEY, username TEXT NOT NULL, display_name TEXT NOT NULL, "
-    "role TEXT NOT NULL, active INTEGER NOT NULL)",
+    "role TEXT NOT NULL, active INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS access_log ("
     "access_id TEXT PRIMARY KEY, at TEXT NOT NULL, staff_id TEXT NOT NULL, role TEXT NOT NULL, "
     "action TEXT NOT NULL, section TEXT NOT NULL, outcome TEXT NOT NULL, "
-    "exceptional INTEGER NOT NULL, purpose TEXT NOT NULL, justification TEXT NOT NULL)",
+    "exceptional INTEGER NOT NULL, purpose TEXT NOT NULL, "
+    "justification TEXT NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS access_subjects ("
-    "access_id TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (access_id, client_id))",
+    "access_id TEXT NOT NULL, client_id TEXT NOT NULL, "
+    "PRIMARY KEY (access_id, client_id)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS access_subjects_client ON access_subjects (client_id)",
     # Categories and consents of each client (no personal values): work queues and the
     # statistics opposition below read them.
     "CREATE TABLE IF NOT EXISTS client_flags ("
     "client_id TEXT PRIMARY KEY, statistics INTEGER NOT NULL, share INTEGER NOT NULL, "
-    "age_authorization TEXT NOT NULL, proposed_referral TEXT NOT NULL)",
+    "age_authorization TEXT NOT NULL, proposed_referral TEXT NOT NULL) WITHOUT ROWID",
     # Which case adds to which statistics cell, and whether it is counted now: withdrawing
     # consent must subtract exactly what her cases added.
     "CREATE TABLE IF NOT EXISTS stats_membership ("
     "case_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, month TEXT NOT NULL, "
-    "zone TEXT NOT NULL, counted INTEGER NOT NULL)",
+    "zone TEXT NOT NULL, counted INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS stats_membership_client ON stats_membership (client_id)",
     # The directorio homologado: public data about institutions, in clear on purpose.
     "CREATE TABLE IF NOT EXISTS directory_view ("
     "institution_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, "
     "services TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL, hours TEXT NOT NULL, "
     "contact TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL, "
-    "updated_on TEXT NOT NULL)",
+    "updated_on TEXT NOT NULL) WITHOUT ROWID",
     # Referrals hold no personal value here (the reason stays sealed in the case's events):
     # only which case went where, when, and the outcome category, for work queues and counts.
     "CREATE TABLE IF NOT EXISTS referrals_view ("
     "referral_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, client_id TEXT NOT NULL, "
     "institution_id TEXT NOT NULL, made_on TEXT NOT NULL, made_by TEXT NOT NULL, "
     "with_personal_data INTEGER NOT NULL, consent_override INTEGER NOT NULL, "
-    "outcome TEXT NOT NULL, outcome_on TEXT)",
+    "outcome TEXT NOT NULL, outcome_on TEXT) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS referrals_view_case ON referrals_view (case_id)",
     *SERVICES_SCHEMA,
     *ACTIVITY_SCHEMA,
