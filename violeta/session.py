@@ -59,7 +59,7 @@ REFRESH_SCAN_LIMIT = 1000
 CONFLICT_RETRIES = 8
 RECENT_CASES = 20
 SEARCH_LIMIT = 50
-RARITY_CAP = 64  # rows counted per search token when choosing which one to walk
+RARITY_CAP = 16  # rows counted per search token when choosing which one to walk
 
 if TYPE_CHECKING:
     from violeta.service import Institute
