@@ -64,6 +64,7 @@ from domain.clients import (
     DISABILITIES,
     INDIGENOUS_LANGUAGES,
     AgeOutsideServedRange,
+    Client,
     PossibleDuplicate,
 )
 from domain.errors import DomainError, InvalidField, NotPermitted
@@ -341,6 +342,15 @@ class Importing(Recording):
         def attempt() -> tuple[UUID, UUID | None]:
             # Prepared afresh on each attempt: a failed save has consumed the pending events.
             client = self._prepare_client(form, confirm_not_duplicate=False)
+            try:
+                return save(client)
+            except BaseException:
+                # Nothing about her was saved: her prepared key goes back unused.
+                self._keyring.return_subject(str(client.id))
+                raise
+
+        def save(client: Client) -> tuple[UUID, UUID | None]:
+            """Her registration alone, or with her case and its folio in one transaction."""
             if not wants_case or opened_on is None:
                 self._store.save(client)
                 return client.id, None

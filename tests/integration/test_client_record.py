@@ -15,6 +15,7 @@ from tests.support.factories import (
     a_client,
     an_intake,
     staff,
+    stored_subject_keys,
     synthetic_curp,
 )
 from violeta.service import Institute, StaffSession
@@ -117,16 +118,6 @@ def test_a_refused_registration_leaves_no_key_behind(
     coordinator.close()  # locking discards the keys stored ahead for registrations
 
     assert stored_subject_keys(institute) == 1
-
-
-def stored_subject_keys(institute: Institute) -> int:
-    store = institute.keystore
-    with store._read() as cursor:  # type: ignore[attr-defined]
-        cursor.execute(
-            store._q("SELECT COUNT(*) FROM {p}wrapped_keys WHERE purpose = 'subject'"),  # type: ignore[attr-defined]
-            {},
-        )
-        return int(cursor.fetchone()[0])
 
 
 def test_a_different_woman_is_no_duplicate(coordinator: StaffSession) -> None:

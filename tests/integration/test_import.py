@@ -13,7 +13,13 @@ from typer.testing import CliRunner
 
 from domain.errors import InvalidField, NotPermitted
 from domain.vocabulary import Role
-from tests.support.factories import PASSWORD, initialized, staff, synthetic_curp
+from tests.support.factories import (
+    PASSWORD,
+    initialized,
+    staff,
+    stored_subject_keys,
+    synthetic_curp,
+)
 from violeta.cli import app
 from violeta.importing import decode
 from violeta.service import Institute, StaffSession
@@ -97,6 +103,28 @@ def test_each_row_is_all_or_nothing_and_the_report_never_repeats_a_value(
     [entry] = [e for e in coordinator.audit_entries() if e.action == "importar"]
     assert "5 filas, 1 importadas, 3 con error" in entry.purpose
     assert len(entry.client_ids) == 1
+
+
+def test_rows_refused_after_her_registration_was_prepared_leave_no_key_behind(
+    institute: Institute, coordinator: StaffSession, tmp_path: Path
+) -> None:
+    """A woman outside 18-60 may be registered pending authorization, but no case can be
+    opened for her yet: the whole row is refused after her record was prepared."""
+    path = tmp_path / "hoja.csv"
+    path.write_text(
+        "Nombre,Fecha de nacimiento,Zona,Motivo excepcion edad,Fecha apertura,Motivo,Relato,"
+        "Tipos,Modalidades,Riesgo\n"
+        "Beatriz Ejemplo Ficticia,02/07/1985,Cortazar,,,,,,,\n"
+        "Flor Muestra Ficticia,01/01/1950,Cortazar,Acude con su hija,03/01/2026,Motivo,"
+        "Relato,fisica,familiar,alto\n",
+        encoding="utf-8",
+    )
+    report = coordinator.import_csv(path)
+    assert (report.clients, [e.row for e in report.errors]) == (1, [3])
+
+    coordinator.close()  # locking discards the keys stored ahead for registrations
+
+    assert stored_subject_keys(institute) == 1
 
 
 def test_a_repeated_woman_is_reported_as_a_possible_duplicate(

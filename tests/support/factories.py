@@ -69,3 +69,14 @@ def initialized(settings: Settings) -> Iterator[tuple[Institute, StaffSession]]:
 
 def all_bytes_under(directory: Path) -> bytes:
     return b"".join(path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file())
+
+
+def stored_subject_keys(institute: Institute) -> int:
+    """How many per-client keys the key store holds, counted in its table directly."""
+    store = institute.keystore
+    with store._read() as cursor:  # type: ignore[attr-defined]
+        cursor.execute(
+            store._q("SELECT COUNT(*) FROM {p}wrapped_keys WHERE purpose = 'subject'"),  # type: ignore[attr-defined]
+            {},
+        )
+        return int(cursor.fetchone()[0])
