@@ -81,20 +81,27 @@ class CaseServices(SessionCore):
     def _change_case(
         self, case_id: UUID, section: Section, purpose: str, change: Callable[[Case], None]
     ) -> None:
-        """Authorize, then apply ``change`` to the latest version of the case.
+        """Authorize, then apply ``change`` to the latest version of the case."""
+        case = self._latest_case(case_id)
+        self._authorize_case(case, section, purpose)
+        self._save_change(case, change)
+
+    def _save_change(self, case: Case, change: Callable[[Case], None]) -> None:
+        """Applies ``change`` to an authorized case and saves it.
 
         Every change here appends an event whose rules are re-checked on the fresh aggregate,
         so replaying it after a version conflict is safe and loses no other terminal's write.
         """
-        case = self._latest_case(case_id)
-        self._authorize(section, Action.WRITE, [case.client_id], [case_id], purpose, "")
-        self._change_and_save(case, lambda: self._get_case(case_id), change)
+        self._change_and_save(case, lambda: self._get_case(case.id), change)
 
     def _case_for_write(self, case_id: UUID, section: Section, purpose: str) -> Case:
         case = self._get_case(case_id)
-        self._authorize(section, Action.WRITE, [case.client_id], [case_id], purpose, "")
+        self._authorize_case(case, section, purpose)
         case.check_open()
         return case
+
+    def _authorize_case(self, case: Case, section: Section, purpose: str) -> None:
+        self._authorize(section, Action.WRITE, [case.client_id], [case.id], purpose, "")
 
     def _seal_case(self, case: Case, field: str, text: str) -> Sealed:
         return self._seal(str(case.client_id), case_label(case.id, field), text)
@@ -177,10 +184,9 @@ class CaseServices(SessionCore):
                 "Personal asignado",
                 f"el área {chosen.label} requiere el rol {AREA_ROLES[chosen].label}.",
             )
-        self._change_case(
-            case_id,
-            Section.INTAKE,
-            "asignar área",
+        self._authorize_case(case, Section.INTAKE, "asignar área")
+        self._save_change(
+            case,
             lambda current: current.assign_area(chosen, staff_id, self._account.id),
         )
 
@@ -188,10 +194,9 @@ class CaseServices(SessionCore):
         case = self._get_case(case_id)
         self._check_assigned_or_coordination(case, "pasar el expediente a seguimiento")
         today = self._today()
-        self._change_case(
-            case_id,
-            Section.INTAKE,
-            "pasar a seguimiento",
+        self._authorize_case(case, Section.INTAKE, "pasar a seguimiento")
+        self._save_change(
+            case,
             lambda current: current.enter_follow_up(self._account.id, today),
         )
 
@@ -200,10 +205,8 @@ class CaseServices(SessionCore):
         text = identity.free_text("Motivo del cierre", reason, max_length=identity.SHORT_TEXT_MAX)
         sealed = self._seal_case(case, "closure_reason", text)
         today = self._today()
-        self._change_case(
-            case_id,
-            Section.INTAKE,
-            "solicitar cierre",
+        self._save_change(
+            case,
             lambda current: current.request_closure(self._account.id, today, sealed),
         )
 
@@ -212,10 +215,9 @@ class CaseServices(SessionCore):
         case = self._get_case(case_id)
         self._check_coordination(case, "aprobar el cierre de un expediente")
         today = self._today()
-        self._change_case(
-            case_id,
-            Section.INTAKE,
-            "aprobar cierre",
+        self._authorize_case(case, Section.INTAKE, "aprobar cierre")
+        self._save_change(
+            case,
             lambda current: current.approve_closure(self._account.id, today),
         )
 
@@ -223,10 +225,9 @@ class CaseServices(SessionCore):
         case = self._get_case(case_id)
         self._check_coordination(case, "rechazar el cierre de un expediente")
         today = self._today()
-        self._change_case(
-            case_id,
-            Section.INTAKE,
-            "rechazar cierre",
+        self._authorize_case(case, Section.INTAKE, "rechazar cierre")
+        self._save_change(
+            case,
             lambda current: current.decline_closure(self._account.id, today),
         )
 
@@ -238,10 +239,9 @@ class CaseServices(SessionCore):
         )
         sealed = self._seal_case(case, "reopen_reason", text)
         today = self._today()
-        self._change_case(
-            case_id,
-            Section.INTAKE,
-            "reabrir expediente",
+        self._authorize_case(case, Section.INTAKE, "reabrir expediente")
+        self._save_change(
+            case,
             lambda current: current.reopen(self._account.id, today, sealed),
         )
 
@@ -254,10 +254,8 @@ class CaseServices(SessionCore):
         on = self._past_or_today("Fecha de la asesoría", given_on, self._today())
         advice_id = uuid4()
         sealed = self._seal_case(case, f"legal_advice:{advice_id}", text)
-        self._change_case(
-            case_id,
-            Section.LEGAL,
-            "registrar asesoría jurídica",
+        self._save_change(
+            case,
             lambda current: current.give_legal_advice(
                 advice_id, chosen, sealed, on, self._account.id
             ),
@@ -276,7 +274,7 @@ class CaseServices(SessionCore):
         decided_on: str = "",
     ) -> None:
         """The four criteria of the institute; ``deadline`` empty means that one is not met."""
-        self._case_for_write(case_id, Section.LEGAL, "decidir acompañamiento")
+        case = self._case_for_write(case_id, Section.LEGAL, "decidir acompañamiento")
         due = self._optional_date("Vencimiento del término jurídico", deadline)
         on = self._past_or_today("Fecha de la decisión", decided_on, self._today())
         decision = AccompanimentDecision(
@@ -288,10 +286,8 @@ class CaseServices(SessionCore):
             decided_on=on,
             decided_by=self._account.id,
         )
-        self._change_case(
-            case_id,
-            Section.LEGAL,
-            "decidir acompañamiento",
+        self._save_change(
+            case,
             lambda current: current.decide_accompaniment(decision),
         )
 
@@ -316,10 +312,8 @@ class CaseServices(SessionCore):
             performed_on=on,
             performed_by=self._account.id,
         )
-        self._change_case(
-            case_id,
-            section,
-            "registrar acompañamiento",
+        self._save_change(
+            case,
             lambda current: current.record_accompaniment(accompaniment),
         )
         return accompaniment_id
@@ -353,10 +347,8 @@ class CaseServices(SessionCore):
             reported_on=on,
             reported_by=self._account.id,
         )
-        self._change_case(
-            case_id,
-            Section.LEGAL,
-            "registrar reporte de actuación",
+        self._save_change(
+            case,
             lambda current: current.report_misconduct(report),
         )
         return report_id
@@ -484,10 +476,8 @@ class CaseServices(SessionCore):
             next_session=following,
             held_by=self._account.id,
         )
-        self._change_case(
-            case_id,
-            Section.PSYCHOLOGICAL,
-            "registrar sesión psicológica",
+        self._save_change(
+            case,
             lambda current: current.hold_psychology_session(session),
         )
         return session_id
@@ -549,10 +539,8 @@ class CaseServices(SessionCore):
             done_on=on,
             done_by=self._account.id,
         )
-        self._change_case(
-            case_id,
-            Section.SOCIAL_WORK,
-            "registrar gestión",
+        self._save_change(
+            case,
             lambda current: current.record_gestion(gestion),
         )
         return gestion_id
@@ -572,10 +560,8 @@ class CaseServices(SessionCore):
             visited_on=on,
             visited_by=self._account.id,
         )
-        self._change_case(
-            case_id,
-            Section.SOCIAL_WORK,
-            "registrar visita",
+        self._save_change(
+            case,
             lambda current: current.record_social_visit(visit),
         )
         return visit_id
@@ -615,14 +601,12 @@ class CaseServices(SessionCore):
     # --------------------------------------------------------------- follow-ups
 
     def schedule_follow_up(self, case_id: UUID, due_on: str, channel: str) -> UUID:
-        self._case_for_write(case_id, Section.FOLLOW_UPS, "programar seguimiento")
+        case = self._case_for_write(case_id, Section.FOLLOW_UPS, "programar seguimiento")
         due = identity.parse_date("Fecha programada", due_on)
         chosen = parse_category(Channel, "Medio", channel)
         follow_up_id = uuid4()
-        self._change_case(
-            case_id,
-            Section.FOLLOW_UPS,
-            "programar seguimiento",
+        self._save_change(
+            case,
             lambda current: current.schedule_follow_up(follow_up_id, due, chosen, self._account.id),
         )
         return follow_up_id
@@ -637,10 +621,8 @@ class CaseServices(SessionCore):
         )
         on = self._past_or_today("Fecha", settled_on, self._today())
         sealed = self._seal_case(case, f"follow_up_outcome:{follow_up_id}", text) if text else None
-        self._change_case(
-            case_id,
-            Section.FOLLOW_UPS,
-            "registrar seguimiento",
+        self._save_change(
+            case,
             lambda current: current.settle_follow_up(
                 follow_up_id, done, on, sealed, self._account.id
             ),
@@ -729,10 +711,8 @@ class CaseServices(SessionCore):
             expires_on=expiry,
             extensions=[],
         )
-        self._change_case(
-            case_id,
-            Section.PROTECTION_ORDERS,
-            "registrar orden de protección",
+        self._save_change(
+            case,
             lambda current: current.record_protection_order(order, self._account.id),
         )
         return order_id
@@ -747,10 +727,8 @@ class CaseServices(SessionCore):
             if current_order is not None
             else self._today()
         )
-        self._change_case(
-            case_id,
-            Section.PROTECTION_ORDERS,
-            "prorrogar orden de protección",
+        self._save_change(
+            case,
             lambda current: current.extend_protection_order(order_id, expiry, self._account.id),
         )
 

@@ -450,7 +450,7 @@ def test_two_terminals_writing_one_case_lose_no_update(
     def authorize_then_race(*args: object, **kwargs: object) -> bool:
         granted = authorize(*args, **kwargs)  # type: ignore[arg-type]
         calls.append(1)
-        if len(calls) == 2:  # the case the lawyer will save is loaded: social writes now
+        if len(calls) == 1:  # the case the lawyer will save is loaded: social writes now
             interleaved.append(social.schedule_follow_up(case_id, "25/11/2026", "teléfono"))
         return granted
 
@@ -461,7 +461,7 @@ def test_two_terminals_writing_one_case_lose_no_update(
     monkeypatch.setattr(lawyer, "_authorize", authorize_then_race)
     monkeypatch.setattr(lawyer, "_get_case", counted_load)
     lawyer.give_legal_advice(case_id, "civil", "Asesoría sintética en carrera.")
-    # validation, and the retry after the conflict (the first attempt used the session's copy)
+    # validation (its case is the first attempt's too), and the retry after the conflict
     assert len(loads) == 2
     assert [f.follow_up_id for f in social.follow_up_section(case_id)] == interleaved
     assert [a.notes for a in lawyer.legal_section(case_id).advice] == [
