@@ -1,4 +1,5 @@
-"""Staff accounts: listing, deactivation, reactivation and password reset.
+"""Staff accounts: creation, password change, listing, deactivation, reactivation and
+password reset.
 
 An account is two things: the StaffAccount aggregate (who, which role, active or not) and her
 key slot in the keyring (the password that unwraps the master key). Deactivating removes the
@@ -8,10 +9,10 @@ administración reads no case content, and nothing here opens any.
 
 from __future__ import annotations
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from domain.accounts import StaffAccount
-from domain.errors import DomainError, NotPermitted
+from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
 from keys import Keyring, KeyringError
 from violeta.dto import AccountView
@@ -22,6 +23,52 @@ NO_SUCH_ACCOUNT = "No existe una cuenta con ese identificador."
 
 
 class Accounts(SessionCore):
+    def create_account(
+        self,
+        username: str,
+        display_name: str,
+        role: Role,
+        initial_password: str,
+        *,
+        must_change_password: bool = True,
+    ) -> UUID:
+        """Someone else chose the password, so by default she must replace it at first login;
+        only the synthetic demo, whose password is printed for everyone, skips that."""
+        if self.role not in ACCOUNT_MANAGERS:
+            raise NotPermitted("Solo administración o coordinación pueden crear cuentas.")
+        account = StaffAccount.open(
+            account_id=uuid4(),
+            username_text=username,
+            display_name=display_name,
+            role=role,
+            opened_by=self._account.id,
+        )
+        if Keyring.slot_info(self._institute.keystore, account.username) is not None:
+            raise InvalidField("Usuario", "ya existe una cuenta con ese nombre de usuario.")
+        self._add_password_slot(account, initial_password, must_change_password)
+        self._store.save(account)
+        return account.id
+
+    def change_password(self, old_password: str, new_password: str) -> None:
+        try:
+            self._keyring.change_password(self._account.username, old_password, new_password)
+        except KeyringError as error:
+            raise DomainError(str(error)) from None
+
+    def _add_password_slot(
+        self, account: StaffAccount, password: str, must_change_password: bool
+    ) -> None:
+        try:
+            self._keyring.add_password_slot(
+                account.username,
+                password,
+                account_id=str(account.id),
+                must_change_password=must_change_password,
+                kdf=self._institute.kdf,
+            )
+        except KeyringError as error:
+            raise DomainError(str(error)) from None
+
     def _managed_account(self, staff_id: UUID, *roles: Role) -> StaffAccount:
         if self.role not in roles:
             labels = " o ".join(role.label.lower() for role in roles)
@@ -74,16 +121,7 @@ class Accounts(SessionCore):
         """She gets a new slot with a temporary password to change at her first login."""
         account = self._managed_account(staff_id, *ACCOUNT_MANAGERS)
         account.reactivate(self._account.id)
-        try:
-            self._keyring.add_password_slot(
-                account.username,
-                initial_password,
-                account_id=str(account.id),
-                must_change_password=True,
-                kdf=self._institute.kdf,
-            )
-        except KeyringError as error:
-            raise DomainError(str(error)) from None
+        self._add_password_slot(account, initial_password, must_change_password=True)
         self._store.save(account)
 
     def reset_password(self, staff_id: UUID, temporary_password: str) -> None:

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from uuid import UUID, uuid4
 
 from domain import identity
-from domain.accounts import StaffAccount
 from domain.cases import Case
 from domain.clients import Client, PossibleDuplicate
-from domain.errors import DomainError, InvalidField, NotPermitted
+from domain.errors import InvalidField, NotPermitted
 from domain.permissions import Action
 from domain.sealed import Sealed
 from domain.vocabulary import (
@@ -17,10 +16,6 @@ from domain.vocabulary import (
     Role,
     Section,
     age_band,
-)
-from keys import (
-    Keyring,
-    KeyringError,
 )
 from violeta.dto import (
     CaseSummary,
@@ -306,44 +301,3 @@ class Recording(SessionCore):
         self._store.save(client)
         self.refresh()
         self._views.purge_freed_pages()
-
-    def create_account(
-        self,
-        username: str,
-        display_name: str,
-        role: Role,
-        initial_password: str,
-        *,
-        must_change_password: bool = True,
-    ) -> UUID:
-        """Someone else chose the password, so by default she must replace it at first login;
-        only the synthetic demo, whose password is printed for everyone, skips that."""
-        if self.role not in (Role.ADMINISTRATION, Role.COORDINATION):
-            raise NotPermitted("Solo administración o coordinación pueden crear cuentas.")
-        account = StaffAccount.open(
-            account_id=uuid4(),
-            username_text=username,
-            display_name=display_name,
-            role=role,
-            opened_by=self._account.id,
-        )
-        if Keyring.slot_info(self._institute.keystore, account.username) is not None:
-            raise InvalidField("Usuario", "ya existe una cuenta con ese nombre de usuario.")
-        try:
-            self._keyring.add_password_slot(
-                account.username,
-                initial_password,
-                account_id=str(account.id),
-                must_change_password=must_change_password,
-                kdf=self._institute.kdf,
-            )
-        except KeyringError as error:
-            raise DomainError(str(error)) from None
-        self._store.save(account)
-        return account.id
-
-    def change_password(self, old_password: str, new_password: str) -> None:
-        try:
-            self._keyring.change_password(self._account.username, old_password, new_password)
-        except KeyringError as error:
-            raise DomainError(str(error)) from None
