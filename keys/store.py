@@ -136,6 +136,10 @@ _REPLACE_SLOT = (
 )
 
 
+def _key_from(row: Sequence[Any]) -> WrappedKey:
+    return WrappedKey(row[0], row[1], row[2], bytes(row[3]))
+
+
 class _SqlKeyStore(ABC):
     """The SQL common to both backends, written with ``:name`` parameters."""
 
@@ -339,21 +343,20 @@ class _SqlKeyStore(ABC):
 
     def key(self, key_id: str) -> WrappedKey | None:
         with self._read() as cur:
-            cur.execute(
-                self._q("SELECT {keys} FROM {p}wrapped_keys WHERE key_id = :key_id"),
-                {"key_id": key_id},
-            )
-            row = cur.fetchone()
-        return None if row is None else WrappedKey(row[0], row[1], row[2], bytes(row[3]))
+            return self._select_key(cur, "key_id", key_id)
 
     def subject_key(self, subject_id: str) -> WrappedKey | None:
         with self._read() as cur:
-            cur.execute(
-                self._q("SELECT {keys} FROM {p}wrapped_keys WHERE subject_id = :subject_id"),
-                {"subject_id": subject_id},
-            )
-            row = cur.fetchone()
-        return None if row is None else WrappedKey(row[0], row[1], row[2], bytes(row[3]))
+            return self._select_key(cur, "subject_id", subject_id)
+
+    def _select_key(self, cur: Any, column: str, value: str) -> WrappedKey | None:
+        """``column`` is one of our own column names, never input."""
+        cur.execute(
+            self._q(f"SELECT {{keys}} FROM {{p}}wrapped_keys WHERE {column} = :value"),  # noqa: S608 - our column name
+            {"value": value},
+        )
+        row = cur.fetchone()
+        return None if row is None else _key_from(row)
 
     def add_subject_key(self, key: WrappedKey, kek_id: bytes) -> WrappedKey:
         with self._write() as cur:
@@ -366,13 +369,9 @@ class _SqlKeyStore(ABC):
             )
             if cur.fetchone() is not None:
                 raise SubjectShredded
-            cur.execute(
-                self._q("SELECT {keys} FROM {p}wrapped_keys WHERE subject_id = :subject_id"),
-                {"subject_id": key.subject_id},
-            )
-            row = cur.fetchone()
-            if row is not None:
-                return WrappedKey(row[0], row[1], row[2], bytes(row[3]))
+            existing = self._select_key(cur, "subject_id", str(key.subject_id))
+            if existing is not None:
+                return existing
             self._insert_key(cur, key)
         return key
 
@@ -434,7 +433,7 @@ class _SqlKeyStore(ABC):
         with self._write() as cur:
             self._check_kek(cur, kek_id, self._for_update)
             cur.execute(self._q("SELECT {keys} FROM {p}wrapped_keys"), {})
-            keys = [WrappedKey(r[0], r[1], r[2], bytes(r[3])) for r in cur.fetchall()]
+            keys = [_key_from(row) for row in cur.fetchall()]
             cur.execute(self._q("SELECT {slots} FROM {p}key_slots"), {})
             slots = [self._slot_from(r) for r in cur.fetchall()]
             for key in keys:
