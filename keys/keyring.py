@@ -588,26 +588,17 @@ class UnlockedKeyring:
         _check_new_password(password)
         salt = os.urandom(SALT_BYTES)
         secret_key = password_key(password, salt, kdf)
-
-        def put() -> None:
-            slot, private = _new_slot(
-                PASSWORD,
-                username,
-                account_id,
-                secret_key,
-                kdf,
-                salt,
-                self._kek,
-                self._kek_id,
-                must_change_password=must_change_password,
-            )
-            zero(private)
-            self._store.put_slot(slot, self._kek_id, replace=False)
-
-        try:
-            self._with_current_kek(put)
-        finally:
-            zero(secret_key)
+        private = self._put_new_slot(
+            PASSWORD,
+            username,
+            account_id,
+            secret_key,
+            kdf,
+            salt,
+            must_change_password=must_change_password,
+            replace=False,
+        )
+        zero(private)
 
     def change_password(self, username: str, old_password: str, new_password: str) -> None:
         self._check_unlocked()
@@ -639,26 +630,16 @@ class UnlockedKeyring:
             raise KeyringError(_NO_SUCH_SLOT)
         salt = os.urandom(SALT_BYTES)
         secret_key = password_key(new_password, salt, old.kdf)
-
-        def put() -> bytearray:
-            slot, private = _new_slot(
-                PASSWORD,
-                username,
-                old.account_id,
-                secret_key,
-                old.kdf,
-                salt,
-                self._kek,
-                self._kek_id,
-                must_change_password=True,
-            )
-            self._store.put_slot(slot, self._kek_id, replace=True)
-            return private
-
-        try:
-            private = self._with_current_kek(put)
-        finally:
-            zero(secret_key)
+        private = self._put_new_slot(
+            PASSWORD,
+            username,
+            old.account_id,
+            secret_key,
+            old.kdf,
+            salt,
+            must_change_password=True,
+            replace=True,
+        )
         if username == self._slot_username:
             with self._mutex:
                 zero(self._slot_private)
@@ -679,25 +660,56 @@ class UnlockedKeyring:
         secret = secrets.token_urlsafe(32)
         salt = os.urandom(SALT_BYTES)
         secret_key = service_key(secret, salt)
+        # The service key comes from HKDF; the scrypt columns only keep the row uniform.
+        private = self._put_new_slot(
+            SERVICE,
+            SERVICE_USERNAME,
+            "",
+            secret_key,
+            KdfParams(),
+            salt,
+            must_change_password=False,
+            replace=True,
+        )
+        zero(private)
+        return secret
 
-        def put() -> None:
-            # The service key comes from HKDF; the scrypt columns only keep the row uniform.
+    def _put_new_slot(
+        self,
+        kind: str,
+        username: str,
+        account_id: str,
+        secret_key: bytearray,
+        kdf: KdfParams,
+        salt: bytes,
+        *,
+        must_change_password: bool,
+        replace: bool,
+    ) -> bytearray:
+        """Stores a new slot (a new key pair) with the KEK encrypted to it, following a master
+        key rotated meanwhile, and zeroes ``secret_key``. Returns the slot's private key: the
+        caller zeroes it or keeps it as its own."""
+
+        def put() -> bytearray:
             slot, private = _new_slot(
-                SERVICE,
-                SERVICE_USERNAME,
-                "",
+                kind,
+                username,
+                account_id,
                 secret_key,
-                KdfParams(),
+                kdf,
                 salt,
                 self._kek,
                 self._kek_id,
-                must_change_password=False,
+                must_change_password=must_change_password,
             )
-            zero(private)
-            self._store.put_slot(slot, self._kek_id, replace=True)
+            try:
+                self._store.put_slot(slot, self._kek_id, replace=replace)
+            except BaseException:
+                zero(private)
+                raise
+            return private
 
         try:
-            self._with_current_kek(put)
+            return self._with_current_kek(put)
         finally:
             zero(secret_key)
-        return secret
