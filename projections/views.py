@@ -93,6 +93,15 @@ class BlindIndexer(Protocol):
         ...
 
 
+def _indexing(client_id: str, tokens: set[str]) -> list[Statement]:
+    return [
+        Statement(
+            "INSERT INTO search_index VALUES (?, ?) ON CONFLICT DO NOTHING", (token, client_id)
+        )
+        for token in sorted(tokens)
+    ]
+
+
 def _count_case(event: Case.Opened) -> list[Statement]:
     """A case counts in the statistics unless her client opposed it (ARCO opposition)."""
     case_id = str(event.originator_id)
@@ -145,14 +154,7 @@ class CaseRecordProjection:
         tokens = self._indexer.client_tokens(
             event.originator_id, event.name, event.curp, event.phone
         )
-        statements.extend(
-            Statement(
-                "INSERT INTO search_index VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (token, client_id),
-            )
-            for token in sorted(tokens)
-        )
-        return statements
+        return [*statements, *_indexing(client_id, tokens)]
 
     def _erasure_requested(self, event: Client.ErasureRequested) -> list[Statement]:
         return [
@@ -357,13 +359,7 @@ class CaseRecordProjection:
             tokens = self._indexer.field_tokens(
                 event.originator_id, kinds[event.field], f"client.{event.field}", event.value
             )
-            statements.extend(
-                Statement(
-                    "INSERT INTO search_index VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (token, client_id),
-                )
-                for token in sorted(tokens)
-            )
+            statements.extend(_indexing(client_id, tokens))
         return statements
 
     def _institution_registered(self, event: Institution.Registered) -> list[Statement]:
