@@ -143,9 +143,7 @@ class SessionCore:
     def _scan(self) -> Sequence[Notification]:
         """Reads what arrived since the last scan, still encrypted (only topics and ids are
         looked at), and evicts the keys of clients erased meanwhile."""
-        arrived = self._store.recorder.select_notifications(
-            self._seen_up_to + 1, REFRESH_SCAN_LIMIT
-        )
+        arrived = self._store.notifications_after(self._seen_up_to, REFRESH_SCAN_LIMIT)
         for notification in arrived:
             self._store.forget_changed(notification.originator_id, notification.originator_version)
             if notification.topic == ERASED_TOPIC:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from base64 import b64decode, b64encode
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
     InfrastructureFactory,
     JSONTranscoder,
+    Notification,
     Recording,
     Transcoding,
 )
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteDatastore
 from eventsourcing.utils import Environment
 from psycopg.conninfo import conninfo_to_dict
 
@@ -55,6 +58,25 @@ REMEMBERED_LIMIT = 256
 SAVED_EVENTS_LIMIT = 1000
 
 
+class _OthersWritingWatch:
+    """Tells whether any other connection committed to a SQLite event store since this one
+    last asked, through ``PRAGMA data_version``, which answers per connection and moves on
+    every commit made by any other connection, in this process or another."""
+
+    def __init__(self, datastore: SQLiteDatastore) -> None:
+        self._datastore = datastore
+        self._last_seen: WeakKeyDictionary[SQLiteConnection, int] = WeakKeyDictionary()
+
+    def quiet_since_last_asked(self) -> bool:
+        with self._datastore.get_connection(commit=False) as connection:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA data_version")
+                version = int(cursor.fetchone()[0])
+            quiet = self._last_seen.get(connection) == version
+            self._last_seen[connection] = version
+            return quiet
+
+
 class CaseStore(Application[UUID]):
     """All case, client, account, zone and access events of one institute.
 
@@ -71,6 +93,14 @@ class CaseStore(Application[UUID]):
         super().__init__(env=env)
         self._remembered: OrderedDict[str, tuple[int, Aggregate]] = OrderedDict()
         self._saved_events: dict[int, DomainEventProtocol[UUID]] = {}
+        self._others_writing = (
+            _OthersWritingWatch(self.recorder.datastore)
+            if isinstance(self.recorder, SQLiteApplicationRecorder)
+            else None
+        )
+        # What this session stored since it last asked for new notifications, in commit
+        # order; None when that is not known for sure (then the next ask reads the store).
+        self._own_notifications: list[Notification] | None = None
 
     def save(
         self,
@@ -91,6 +121,33 @@ class CaseStore(Application[UUID]):
         for recording in recordings:
             self._saved_events[recording.notification.id] = recording.domain_event
         return recordings
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        own, self._own_notifications = self._own_notifications, None
+        recordings = super()._record(processing_event)
+        if own is not None and len(own) < SAVED_EVENTS_LIMIT:
+            own.extend(recording.notification for recording in recordings)
+            self._own_notifications = own
+        return recordings
+
+    def notifications_after(self, position: int, limit: int) -> Sequence[Notification]:
+        """The stored events after ``position``, still encrypted, at most ``limit``.
+
+        On SQLite, when no other connection committed since the last call, they are exactly
+        what this session stored meanwhile (SQLite commits one writer at a time, in id
+        order), so they come from memory and the store is not read. The watch is asked
+        before the store is read, so a commit landing in between is read again next time,
+        never missed."""
+        own, self._own_notifications = self._own_notifications, None
+        if self._others_writing is None:
+            return self.recorder.select_notifications(position + 1, limit)
+        quiet = self._others_writing.quiet_since_last_asked()
+        if not quiet or own is None or (own and own[0].id <= position):
+            arrived = self.recorder.select_notifications(position + 1, limit)
+            self._own_notifications = [] if len(arrived) < limit else None
+            return arrived
+        self._own_notifications = own[limit:]
+        return own[:limit]
 
     def take_saved_events(self) -> dict[int, DomainEventProtocol[UUID]]:
         """The events this session saved since the last call, by notification id: the views

@@ -45,3 +45,31 @@ def test_two_processes_appending_to_one_case_lose_no_note(
     assert sorted(n.text for n in notes) == sorted(
         f"Nota sintética {i}" for i in range(NOTES_PER_PROCESS) for _ in range(2)
     )
+
+
+def test_a_note_another_process_adds_right_after_this_session_saved_shows_on_its_next_read(
+    coordinator: StaffSession, settings: Settings, tmp_path: Path
+) -> None:
+    case = coordinator.open_case(coordinator.register_client(a_client()), an_intake())
+    coordinator.add_note(case.case_id, Section.FOLLOW_UPS, "Nota sintética propia")
+    go = tmp_path / "go"
+    go.touch()
+
+    writer = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.note_writer",
+            settings.model_dump_json(),
+            str(case.case_id),
+            "1",
+            str(go),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert writer.returncode == 0, writer.stderr.decode()
+    notes = coordinator.case_detail(case.case_id, Section.FOLLOW_UPS).notes
+    assert sorted(note.text for note in notes) == ["Nota sintética 0", "Nota sintética propia"]

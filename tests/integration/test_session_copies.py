@@ -67,3 +67,27 @@ def test_the_views_never_record_a_gap(coordinator: StaffSession) -> None:
         )
     assert coordinator._projector.position == position
     assert sum(coordinator.case_counts().values()) == 1
+
+
+def test_a_scan_finds_every_stored_event_in_order_whichever_terminal_stored_it(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    other = institute.login("coordinacion", PASSWORD)
+    store = coordinator._store
+    position = store.recorder.max_notification_id() or 0
+    store.notifications_after(position, 1000)
+    writes = [
+        lambda: coordinator.register_client(a_client("Ana Prueba Sintética")),
+        lambda: coordinator.register_client(a_client("Bea Prueba Sintética")),
+        lambda: other.register_client(a_client("Eva Prueba Sintética")),
+        lambda: coordinator.register_client(a_client("Ines Prueba Sintética")),
+        lambda: None,
+    ]
+
+    for write in writes:
+        write()
+        expected = [n.id for n in store.recorder.select_notifications(position + 1, 1000)]
+        arrived = store.notifications_after(position, 1000)
+
+        assert [notification.id for notification in arrived] == expected
+        position = max(expected, default=position)
