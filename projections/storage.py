@@ -134,7 +134,11 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
             _apply(cursor, "tracking", statements, application_name, after, last, _same)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self.datastore.transaction(commit=False) as cursor:
+        # One statement outside BEGIN is its own read transaction: one consistent snapshot.
+        with (
+            self.datastore.get_connection(commit=False) as connection,
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql, tuple(params))
             rows: list[Row] = cursor.fetchall()
             return rows
