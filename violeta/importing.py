@@ -56,10 +56,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain import identity
-from domain.cases import Case
 from domain.clients import (
     DISABILITIES,
     INDIGENOUS_LANGUAGES,
@@ -71,8 +70,8 @@ from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.permissions import Action
 from domain.vocabulary import Modality, RiskLevel, Section, ViolenceType
 from violeta.dto import NewClient
-from violeta.recording import Recording
-from violeta.session import case_label, retry_on_conflict
+from violeta.recording import Recording, ValidIntake
+from violeta.session import retry_on_conflict
 
 MAX_ROWS = 20_000
 REQUIRED = ("nombre", "fecha_nacimiento", "zona")
@@ -338,6 +337,7 @@ class Importing(Recording):
             )
             if not risk:
                 raise InvalidField("riesgo", "escriba bajo, medio o alto.")
+            intake = ValidIntake(reason, narrative, types, modalities, risk)
 
         def attempt() -> tuple[UUID, UUID | None]:
             # Prepared afresh on each attempt: a failed save has consumed the pending events.
@@ -357,29 +357,8 @@ class Importing(Recording):
             client.check_may_open_case()
             if opened_on < client.registered_on:
                 raise InvalidField("fecha_apertura", "es anterior a la fecha de registro.")
-            case_id = uuid4()
-            subject = str(client.id)
-            sealed_reason = self._seal(subject, case_label(case_id, "reason"), reason)
-            sealed_narrative = self._seal(subject, case_label(case_id, "narrative"), narrative)
-            self._save_with_new_folio(
-                opened_on.year,
-                lambda folio: Case.open(
-                    case_id=case_id,
-                    client_id=client.id,
-                    folio=folio,
-                    opened_on=opened_on,
-                    zone=client.zone,
-                    age_band=client.age_band,
-                    reason=sealed_reason,
-                    narrative=sealed_narrative,
-                    violence_types=types,
-                    modalities=modalities,
-                    risk=risk,
-                    opened_by=self._account.id,
-                ),
-                client,
-            )
-            return client.id, case_id
+            case = self._save_new_case(client, opened_on, intake, client)
+            return client.id, case.id
 
         return retry_on_conflict(attempt)
 

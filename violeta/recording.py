@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from uuid import UUID, uuid4
 
+from eventsourcing.domain import Aggregate
+
 from domain import identity
-from domain.cases import Case
+from domain.cases import AggressorRelationship, Case
 from domain.clients import Client, PossibleDuplicate
 from domain.errors import InvalidField, NotPermitted
 from domain.permissions import Action
@@ -31,6 +35,21 @@ def _labelled_phone(field: str, text: str) -> str | None:
         return identity.phone(text)
     except InvalidField as error:
         raise InvalidField(field, error.problem) from None
+
+
+@dataclass(frozen=True)
+class ValidIntake:
+    """An intake whose free texts passed validation, still in plaintext: it lives only until
+    _save_new_case seals it."""
+
+    reason: str
+    narrative: str
+    violence_types: list[str]
+    modalities: list[str]
+    risk: str
+    aggressor_relationship: str = AggressorRelationship.NOT_STATED.value
+    aggressor_details: str = ""
+    risk_factors: list[str] = field(default_factory=list)
 
 
 class Recording(SessionCore):
@@ -208,50 +227,27 @@ class Recording(SessionCore):
             raise InvalidField(
                 "Fecha de apertura", "no puede ser anterior al registro de la usuaria."
             )
-        reason = identity.free_text(
-            "Motivo de atención", form.reason, max_length=identity.SHORT_TEXT_MAX
+        intake = ValidIntake(
+            reason=identity.free_text(
+                "Motivo de atención", form.reason, max_length=identity.SHORT_TEXT_MAX
+            ),
+            narrative=identity.free_text(
+                "Relato", form.narrative, max_length=identity.NARRATIVE_MAX
+            ),
+            violence_types=list(form.violence_types),
+            modalities=list(form.modalities),
+            risk=form.risk,
+            aggressor_relationship=form.aggressor_relationship,
+            aggressor_details=identity.free_text(
+                "Datos de la persona agresora",
+                form.aggressor_details,
+                max_length=identity.SHORT_TEXT_MAX,
+                required=False,
+            ),
+            risk_factors=list(form.risk_factors),
         )
-        narrative = identity.free_text("Relato", form.narrative, max_length=identity.NARRATIVE_MAX)
-        case_id = uuid4()
-        subject = str(client_id)
-        sealed_reason = self._seal(subject, case_label(case_id, "reason"), reason)
-        sealed_narrative = self._seal(subject, case_label(case_id, "narrative"), narrative)
-        details = identity.free_text(
-            "Datos de la persona agresora",
-            form.aggressor_details,
-            max_length=identity.SHORT_TEXT_MAX,
-            required=False,
-        )
-        sealed_details = (
-            self._seal(subject, case_label(case_id, "aggressor_details"), details)
-            if details
-            else None
-        )
-
-        def attempt() -> Case:
-            return self._save_with_new_folio(
-                opened_on.year,
-                lambda folio: Case.open(
-                    case_id=case_id,
-                    client_id=client_id,
-                    folio=folio,
-                    opened_on=opened_on,
-                    zone=client.zone,
-                    age_band=client.age_band,
-                    reason=sealed_reason,
-                    narrative=sealed_narrative,
-                    violence_types=list(form.violence_types),
-                    modalities=list(form.modalities),
-                    risk=form.risk,
-                    opened_by=self._account.id,
-                    aggressor_relationship=form.aggressor_relationship,
-                    aggressor_details=sealed_details,
-                    risk_factors=list(form.risk_factors),
-                ),
-            )
-
-        case = retry_on_conflict(attempt)
-        name = self._keyring.open(subject, "client.name", client.name.envelope)
+        case = retry_on_conflict(lambda: self._save_new_case(client, opened_on, intake))
+        name = self._keyring.open(str(client_id), "client.name", client.name.envelope)
         return CaseSummary(
             case_id=case.id,
             client_id=client_id,
@@ -261,6 +257,45 @@ class Recording(SessionCore):
             status=case.status.label,
             zone_name=self._zone_names().get(case.zone, case.zone),
             risk=RiskLevel(case.risk).label,
+        )
+
+    def _save_new_case(
+        self, client: Client, opened_on: date, intake: ValidIntake, *also: Aggregate
+    ) -> Case:
+        """Seals a validated intake with her key and saves her new case with the year's next
+        folio (and ``also``, her registration when importing) in one transaction."""
+        case_id = uuid4()
+        subject = str(client.id)
+
+        def seal(label: str, text: str) -> Sealed:
+            return self._seal(subject, case_label(case_id, label), text)
+
+        reason, narrative = seal("reason", intake.reason), seal("narrative", intake.narrative)
+        details = (
+            seal("aggressor_details", intake.aggressor_details)
+            if intake.aggressor_details
+            else None
+        )
+        return self._save_with_new_folio(
+            opened_on.year,
+            lambda folio: Case.open(
+                case_id=case_id,
+                client_id=client.id,
+                folio=folio,
+                opened_on=opened_on,
+                zone=client.zone,
+                age_band=client.age_band,
+                reason=reason,
+                narrative=narrative,
+                violence_types=intake.violence_types,
+                modalities=intake.modalities,
+                risk=intake.risk,
+                opened_by=self._account.id,
+                aggressor_relationship=intake.aggressor_relationship,
+                aggressor_details=details,
+                risk_factors=intake.risk_factors,
+            ),
+            *also,
         )
 
     def add_note(self, case_id: UUID, section: Section, text: str) -> None:
