@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from faker import Faker
 
 from domain import identity
-from domain.cases import RiskFactor
+from domain.cases import Area, RiskFactor
 from domain.vocabulary import Modality, RiskLevel, Role, Section, ViolenceType
 from violeta.dto import NewClient, NewIntake
 from violeta.service import Institute, default_zones
@@ -55,6 +55,28 @@ NOTE_TEXTS = (
     "La usuaria reporta avances; se programa nueva sesión.",
     "Se realizó gestión ante la institución correspondiente.",
 )
+# What each area writes in its own section, by the demo account of that area.
+AREA_NOTES: dict[Section, tuple[str, ...]] = {
+    Section.LEGAL: (
+        "Se explica el procedimiento de pensión alimenticia y los documentos necesarios.",
+        "Se revisa la posibilidad de solicitar una orden de protección.",
+        "Se orienta sobre la presentación de la denuncia ante la Fiscalía.",
+    ),
+    Section.PSYCHOLOGICAL: (
+        "Sesión de contención emocional; se trabaja plan de seguridad personal.",
+        "Se abordan sentimientos de culpa y se refuerza la red de apoyo.",
+        "La usuaria identifica el ciclo de la violencia en su relación.",
+    ),
+    Section.SOCIAL_WORK: (
+        "Se realiza estudio socioeconómico y se identifican redes de apoyo.",
+        "Se gestiona apoyo para inscripción escolar de sus hijas e hijos.",
+        "Visita domiciliaria: la usuaria se encuentra en condiciones estables.",
+    ),
+}
+CLOSURE_REASONS = (
+    "Se concluyó la atención acordada con la usuaria.",
+    "La usuaria decide no continuar con el proceso.",
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,15 @@ def build_demo(
         coordinator.create_account(
             username, display_name, role, DEMO_PASSWORD, must_change_password=False
         )
+    # Every role's "Mi día" shows cases it opened, and every area writes its own section.
+    staff = {role: institute.login(username, DEMO_PASSWORD) for username, _, role in DEMO_ACCOUNTS}
+    staff[Role.COORDINATION] = coordinator
+    openers = [Role.RECEPTION, Role.SOCIAL_WORK, Role.LEGAL, Role.PSYCHOLOGY, Role.COORDINATION]
+    area_staff = {
+        (Section.LEGAL, Area.LEGAL.value): staff[Role.LEGAL],
+        (Section.PSYCHOLOGICAL, Area.PSYCHOLOGICAL.value): staff[Role.PSYCHOLOGY],
+        (Section.SOCIAL_WORK, Area.SOCIAL_WORK.value): staff[Role.SOCIAL_WORK],
+    }
 
     zones = default_zones()
     zone_codes = [code for code, *_ in zones]
@@ -101,14 +132,26 @@ def build_demo(
                 break
             opened_on = first_visit + timedelta(days=visit * rng.randrange(30, 200))
             opened_on = min(opened_on, today)
-            summary = coordinator.open_case(client_id, _synthetic_intake(rng, opened_on))
+            opener = staff[rng.choices(openers, weights=(5, 2, 1, 1, 1))[0]]
+            summary = opener.open_case(client_id, _synthetic_intake(rng, opened_on))
+            assigned = []
+            for (section, area), session in area_staff.items():
+                if rng.random() < 0.4:
+                    coordinator.assign_area(summary.case_id, area, session.identity.staff_id)
+                    session.add_note(summary.case_id, section, rng.choice(AREA_NOTES[section]))
+                    assigned.append(session)
             for _ in range(rng.randrange(0, 3)):
                 coordinator.add_note(summary.case_id, Section.FOLLOW_UPS, rng.choice(NOTE_TEXTS))
+            if assigned and (today - opened_on).days > 120 and rng.random() < 0.45:
+                # The two-person closure: an area that attended her asks, coordinación approves.
+                rng.choice(assigned).request_closure(summary.case_id, rng.choice(CLOSURE_REASONS))
+                coordinator.approve_closure(summary.case_id)
             opened += 1
             if progress:
                 progress(opened, cases)
     coordinator.refresh()  # the views are ready when the terminal app or the API opens
-    coordinator.close()
+    for session in staff.values():
+        session.close()
     return DemoSummary(
         clients=clients,
         cases=cases,

@@ -17,7 +17,7 @@ from domain import identity
 from domain.vocabulary import Role, Section
 from tests.conftest import PostgresTarget
 from tests.support.factories import all_bytes_under, an_intake, initialized, staff
-from violeta.demo import NARRATIVE_PARTS, REASONS
+from violeta.demo import AREA_NOTES, CLOSURE_REASONS, NARRATIVE_PARTS, NOTE_TEXTS, REASONS
 from violeta.dto import InstitutionForm, NewClient, NewReferral
 from violeta.service import StaffSession
 from violeta.settings import Settings
@@ -286,7 +286,7 @@ def test_no_postgresql_table_holds_a_canary(
 
 
 def demo_plaintext_forms() -> list[bytes]:
-    """Words the demo certainly wrote sealed: Faker's es_MX names and our narrative phrases.
+    """Words the demo certainly wrote sealed: Faker's es_MX names and our phrases.
 
     Only long forms are scanned: a random ciphertext matching a 7-byte word is ~1e-10 likely.
     """
@@ -297,7 +297,8 @@ def demo_plaintext_forms() -> list[bytes]:
     forms = {w for w in words if len(w) >= 7} | {
         identity.normalize_for_search(w) for w in words if len(w) >= 7
     }
-    forms |= set(REASONS) | set(NARRATIVE_PARTS)
+    forms |= set(REASONS) | set(NARRATIVE_PARTS) | set(NOTE_TEXTS) | set(CLOSURE_REASONS)
+    forms |= {text for texts in AREA_NOTES.values() for text in texts}
     return [form.encode() for form in forms]
 
 
