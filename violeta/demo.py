@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from uuid import UUID
 
 from faker import Faker
 
@@ -18,7 +19,7 @@ from domain import identity
 from domain.cases import Area, RiskFactor
 from domain.vocabulary import Modality, RiskLevel, Role, Section, ViolenceType
 from violeta.dto import NewClient, NewIntake
-from violeta.service import Institute, default_zones
+from violeta.service import Institute, StaffSession, default_zones
 
 DEMO_PASSWORD = "demo-violeta-2026"  # noqa: S105 - synthetic demo only, printed on purpose
 DEMO_MARKER = "DEMO-DATOS-SINTETICOS.txt"
@@ -134,18 +135,7 @@ def build_demo(
             opened_on = min(opened_on, today)
             opener = staff[rng.choices(openers, weights=(5, 2, 1, 1, 1))[0]]
             summary = opener.open_case(client_id, _synthetic_intake(rng, opened_on))
-            assigned = []
-            for (section, area), session in area_staff.items():
-                if rng.random() < 0.4:
-                    coordinator.assign_area(summary.case_id, area, session.identity.staff_id)
-                    session.add_note(summary.case_id, section, rng.choice(AREA_NOTES[section]))
-                    assigned.append(session)
-            for _ in range(rng.randrange(0, 3)):
-                coordinator.add_note(summary.case_id, Section.FOLLOW_UPS, rng.choice(NOTE_TEXTS))
-            if assigned and (today - opened_on).days > 120 and rng.random() < 0.45:
-                # The two-person closure: an area that attended her asks, coordinación approves.
-                rng.choice(assigned).request_closure(summary.case_id, rng.choice(CLOSURE_REASONS))
-                coordinator.approve_closure(summary.case_id)
+            _attend(institute, rng, summary.case_id, opened_on, today, coordinator, area_staff)
             opened += 1
             if progress:
                 progress(opened, cases)
@@ -157,6 +147,42 @@ def build_demo(
         cases=cases,
         accounts=(COORDINATOR[0], *(username for username, *_ in DEMO_ACCOUNTS)),
     )
+
+
+def _attend(
+    institute: Institute,
+    rng: random.Random,
+    case_id: UUID,
+    opened_on: date,
+    today: date,
+    coordinator: StaffSession,
+    area_staff: dict[tuple[Section, str], StaffSession],
+) -> None:
+    """Coordinación assigns some areas, each writes in its own section, staff add follow-up
+    notes, and an older case may be closed: an area that attended her asks, coordinación
+    approves. The institute's clock follows the story meanwhile, since the services date
+    what they record by the institute's today."""
+    real_today = institute.today
+    try:
+        institute.today = _clock(min(opened_on + timedelta(days=rng.randrange(30)), today))
+        assigned = []
+        for (section, area), session in area_staff.items():
+            if rng.random() < 0.4:
+                coordinator.assign_area(case_id, area, session.identity.staff_id)
+                session.add_note(case_id, section, rng.choice(AREA_NOTES[section]))
+                assigned.append(session)
+        for _ in range(rng.randrange(0, 3)):
+            coordinator.add_note(case_id, Section.FOLLOW_UPS, rng.choice(NOTE_TEXTS))
+        if assigned and (today - opened_on).days > 120 and rng.random() < 0.45:
+            institute.today = _clock(opened_on + timedelta(days=rng.randrange(60, 120)))
+            rng.choice(assigned).request_closure(case_id, rng.choice(CLOSURE_REASONS))
+            coordinator.approve_closure(case_id)
+    finally:
+        institute.today = real_today
+
+
+def _clock(day: date) -> Callable[[], date]:
+    return lambda: day
 
 
 def _synthetic_client(fake: Faker, rng: random.Random, on: date, zone: str) -> NewClient:
