@@ -395,6 +395,11 @@ class CaseServices(SessionCore):
         case, exceptional = self._read_case(
             case_id, Section.LEGAL, "consultar expediente: Jurídica", justification
         )
+        return self._legal_view(case, exceptional)
+
+    def _legal_view(self, case: Case, exceptional: bool) -> LegalSectionView:
+        """Opens the legal section of a case whose read was authorized and recorded."""
+        case_id = case.id
         names = self._staff_names()
         state = case.services
         return LegalSectionView(
@@ -496,10 +501,14 @@ class CaseServices(SessionCore):
         case, _ = self._read_case(
             case_id, Section.PSYCHOLOGICAL, "consultar expediente: Psicológica", ""
         )
+        return self._psychology_view(case)
+
+    def _psychology_view(self, case: Case) -> PsychologySectionView:
+        """Opens the psychology section of a case whose read was authorized and recorded."""
         names = self._staff_names()
         sessions = case.services.psychology_sessions
         return PsychologySectionView(
-            case_id=case_id,
+            case_id=case.id,
             sessions=tuple(
                 PsychologySessionView(
                     session_id=session.session_id,
@@ -570,9 +579,13 @@ class CaseServices(SessionCore):
         case, exceptional = self._read_case(
             case_id, Section.SOCIAL_WORK, "consultar expediente: Trabajo social", justification
         )
+        return self._social_work_view(case, exceptional)
+
+    def _social_work_view(self, case: Case, exceptional: bool) -> SocialWorkSectionView:
+        """Opens the social-work section of a case whose read was authorized and recorded."""
         names = self._staff_names()
         return SocialWorkSectionView(
-            case_id=case_id,
+            case_id=case.id,
             gestiones=tuple(
                 GestionView(
                     gestion_id=item.gestion_id,
@@ -632,6 +645,10 @@ class CaseServices(SessionCore):
         case, _ = self._read_case(
             case_id, Section.FOLLOW_UPS, "consultar expediente: Seguimientos", justification
         )
+        return self._follow_up_views(case)
+
+    def _follow_up_views(self, case: Case) -> list[FollowUpView]:
+        """Opens the follow-ups of a case whose read was authorized and recorded."""
         return [
             FollowUpView(
                 follow_up_id=item.follow_up_id,
@@ -741,6 +758,10 @@ class CaseServices(SessionCore):
             "consultar expediente: Órdenes de protección",
             justification,
         )
+        return self._protection_order_views(case)
+
+    def _protection_order_views(self, case: Case) -> list[ProtectionOrderView]:
+        """Opens the protection orders of a case whose read was authorized and recorded."""
         return [
             ProtectionOrderView(
                 order_id=order.order_id,

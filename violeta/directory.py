@@ -11,7 +11,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 from domain import identity
-from domain.cases import REFERRAL_OUTCOMES
+from domain.cases import REFERRAL_OUTCOMES, Case
 from domain.directory import INSTITUTION_KINDS, SERVICES, Institution, InstitutionData
 from domain.errors import InvalidField, NotPermitted
 from domain.permissions import Action
@@ -251,6 +251,11 @@ class DirectoryServices(SessionCore):
             exceptional=exceptional,
             justification=justification,
         )
+        return self._referral_views(case)
+
+    def _referral_views(self, case: Case) -> list[ReferralView]:
+        """Opens the referrals of a case whose read was authorized and recorded."""
+        case_id = case.id
         subject = str(case.client_id)
         staff_names = self._staff_names()
         names = {

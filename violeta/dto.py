@@ -140,6 +140,19 @@ class CaseDetail:
     aggressor_relationship: str = ""
     aggressor_details: str = ""
     risk_factors: tuple[str, ...] = ()
+    # The section's structured records (advice, sessions, gestiones, follow-ups, orders,
+    # referrals), opened in the same audited read as its notes.
+    records: tuple[RecordEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """One structured record of a case section, ready to show (Spanish labels)."""
+
+    title: str
+    on: date | None
+    by: str  # staff display name, "" when not a staff member's record
+    details: tuple[tuple[str, str], ...]  # (label, value), empty values left out
 
 
 @dataclass(frozen=True)

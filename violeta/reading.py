@@ -6,7 +6,6 @@ from datetime import datetime
 from uuid import UUID
 
 from domain import identity
-from domain.cases import RiskFactor
 from domain.clients import (
     AGE_AUTHORIZATION_LABELS,
     CORRECTABLE_FIELDS,
@@ -17,29 +16,23 @@ from domain.clients import (
 from domain.errors import NotPermitted
 from domain.permissions import Action, Decision, decide
 from domain.vocabulary import (
-    Modality,
-    RiskLevel,
     Role,
     Section,
-    ViolenceType,
 )
 from projections.storage import Row
 from violeta.dto import (
     AccessEntry,
-    CaseDetail,
     CaseSummary,
     ClientDetail,
     ClientSummary,
     Dashboard,
     DashboardCounters,
-    NoteView,
 )
 from violeta.session import (
     MEXICO,
     RECENT_CASES,
     SEARCH_LIMIT,
     SessionCore,
-    case_label,
 )
 
 
@@ -48,9 +41,12 @@ class Reading(SessionCore):
         counters = self.dashboard_counters()
         recent: list[CaseSummary] = []
         if decide(self.role, Section.IDENTIFICATION, Action.READ) is Decision.GRANTED:
+            # Hers: the cases she opened and those where she attends an area.
             rows = self._views.query(
-                "SELECT * FROM cases_view WHERE opened_by = ? ORDER BY last_activity DESC LIMIT ?",
-                (str(self._account.id), RECENT_CASES),
+                "SELECT * FROM cases_view WHERE opened_by = ? OR case_id IN "
+                "(SELECT case_id FROM case_areas WHERE staff_id = ?) "
+                "ORDER BY last_activity DESC LIMIT ?",
+                (str(self._account.id), str(self._account.id), RECENT_CASES),
             )
             recent = self._case_summaries(rows, purpose="mi día: mis expedientes recientes")
         return Dashboard(
@@ -203,70 +199,6 @@ class Reading(SessionCore):
             corrected_fields=tuple(
                 dict.fromkeys(CORRECTABLE_FIELDS[c.field] for c in client.corrections)
             ),
-        )
-
-    def case_detail(
-        self, case_id: UUID, section: Section = Section.INTAKE, justification: str = ""
-    ) -> CaseDetail:
-        self.refresh()
-        case = self._latest_case(case_id)
-        exceptional = self._authorize(
-            section, Action.READ, [case.client_id], [case_id], f"ver {section.label}", justification
-        )
-        client = self._latest_client(case.client_id)
-        self._record_access(
-            action="ver",
-            section=section,
-            client_ids=[case.client_id],
-            case_ids=[case_id],
-            purpose=f"consultar expediente: {section.label}",
-            exceptional=exceptional,
-            justification=justification,
-        )
-        subject = str(case.client_id)
-        show_intake = section is Section.INTAKE
-        staff_names = self._staff_names()
-        return CaseDetail(
-            case_id=case_id,
-            client_id=case.client_id,
-            folio=case.folio,
-            client_name=self._keyring.open(subject, "client.name", client.name.envelope),
-            opened_on=case.opened_on,
-            status=case.status.label,
-            zone_name=self._zone_names().get(case.zone, case.zone),
-            risk=RiskLevel(case.risk).label,
-            violence_types=tuple(ViolenceType(t).label for t in case.violence_types),
-            modalities=tuple(Modality(m).label for m in case.modalities),
-            reason=self._keyring.open(subject, case_label(case_id, "reason"), case.reason.envelope)
-            if show_intake
-            else "",
-            narrative=self._keyring.open(
-                subject, case_label(case_id, "narrative"), case.narrative.envelope
-            )
-            if show_intake
-            else "",
-            notes=tuple(
-                NoteView(
-                    section=note.section.label,
-                    text=self._keyring.open(
-                        subject, case_label(case_id, "note"), note.text.envelope
-                    ),
-                    author=staff_names.get(str(note.author), "—"),
-                    written_on=note.written_on,
-                )
-                for note in case.notes
-                if note.section is section
-            ),
-            exceptional_access=exceptional,
-            aggressor_relationship=case.aggressor_relationship.label if show_intake else "",
-            aggressor_details=self._open_optional(
-                subject, case_label(case_id, "aggressor_details"), case.aggressor_details
-            )
-            if show_intake
-            else "",
-            risk_factors=tuple(RiskFactor(f).label for f in case.risk_factors)
-            if show_intake
-            else (),
         )
 
     def audit_entries(self, client_id: UUID | None = None, limit: int = 200) -> list[AccessEntry]:

@@ -52,6 +52,7 @@ from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, T
 from violeta.importing import Importing
 from violeta.reading import Reading
 from violeta.recording import Recording
+from violeta.sections import CaseSections
 from violeta.session import MEXICO, load_aggregate
 from violeta.settings import Settings
 from violeta.store import CaseStore, open_case_store
@@ -211,6 +212,8 @@ class Institute:
 
 
 class StaffSession(
+    # A case section shows every area's records, so it builds on their services.
+    CaseSections,
     # Importing extends Recording (it reuses the registration), so it comes first.
     Importing,
     Reading,

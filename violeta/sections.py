@@ -1,0 +1,280 @@
+"""A case section as staff see it: its notes and its structured records, in one audited read.
+
+The records come from every area's services (legal advice, psychological sessions, gestiones,
+follow-ups, protection orders, referrals), so this capability builds on all of them. Each
+record becomes a titled entry with Spanish labelled details; values that are empty are left
+out, so a screen shows only what was recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from uuid import UUID
+
+from domain import identity
+from domain.cases import Case, RiskFactor
+from domain.permissions import Action
+from domain.vocabulary import Modality, RiskLevel, Section, ViolenceType
+from violeta.case_services import CaseServices
+from violeta.directory import DirectoryServices
+from violeta.dto import (
+    CaseDetail,
+    FollowUpView,
+    LegalSectionView,
+    NoteView,
+    ProtectionOrderView,
+    PsychologySectionView,
+    RecordEntry,
+    ReferralView,
+    SocialWorkSectionView,
+)
+from violeta.session import case_label
+
+
+class CaseSections(CaseServices, DirectoryServices):
+    def case_detail(
+        self, case_id: UUID, section: Section = Section.INTAKE, justification: str = ""
+    ) -> CaseDetail:
+        self.refresh()
+        case = self._latest_case(case_id)
+        exceptional = self._authorize(
+            section, Action.READ, [case.client_id], [case_id], f"ver {section.label}", justification
+        )
+        client = self._latest_client(case.client_id)
+        self._record_access(
+            action="ver",
+            section=section,
+            client_ids=[case.client_id],
+            case_ids=[case_id],
+            purpose=f"consultar expediente: {section.label}",
+            exceptional=exceptional,
+            justification=justification,
+        )
+        subject = str(case.client_id)
+        show_intake = section is Section.INTAKE
+        staff_names = self._staff_names()
+        return CaseDetail(
+            case_id=case_id,
+            client_id=case.client_id,
+            folio=case.folio,
+            client_name=self._keyring.open(subject, "client.name", client.name.envelope),
+            opened_on=case.opened_on,
+            status=case.status.label,
+            zone_name=self._zone_names().get(case.zone, case.zone),
+            risk=RiskLevel(case.risk).label,
+            violence_types=tuple(ViolenceType(t).label for t in case.violence_types),
+            modalities=tuple(Modality(m).label for m in case.modalities),
+            reason=self._keyring.open(subject, case_label(case_id, "reason"), case.reason.envelope)
+            if show_intake
+            else "",
+            narrative=self._keyring.open(
+                subject, case_label(case_id, "narrative"), case.narrative.envelope
+            )
+            if show_intake
+            else "",
+            notes=tuple(
+                NoteView(
+                    section=note.section.label,
+                    text=self._keyring.open(
+                        subject, case_label(case_id, "note"), note.text.envelope
+                    ),
+                    author=staff_names.get(str(note.author), "—"),
+                    written_on=note.written_on,
+                )
+                for note in case.notes
+                if note.section is section
+            ),
+            exceptional_access=exceptional,
+            aggressor_relationship=case.aggressor_relationship.label if show_intake else "",
+            aggressor_details=self._open_optional(
+                subject, case_label(case_id, "aggressor_details"), case.aggressor_details
+            )
+            if show_intake
+            else "",
+            risk_factors=tuple(RiskFactor(f).label for f in case.risk_factors)
+            if show_intake
+            else (),
+            records=self._section_records(case, section, exceptional),
+        )
+
+    def _section_records(
+        self, case: Case, section: Section, exceptional: bool
+    ) -> tuple[RecordEntry, ...]:
+        """The structured records of a section whose read was authorized and recorded."""
+        readers: dict[Section, Callable[[], tuple[RecordEntry, ...]]] = {
+            Section.LEGAL: lambda: legal_entries(self._legal_view(case, exceptional)),
+            Section.PSYCHOLOGICAL: lambda: psychology_entries(self._psychology_view(case)),
+            Section.SOCIAL_WORK: lambda: social_work_entries(
+                self._social_work_view(case, exceptional)
+            ),
+            Section.FOLLOW_UPS: lambda: follow_up_entries(self._follow_up_views(case)),
+            Section.PROTECTION_ORDERS: lambda: protection_order_entries(
+                self._protection_order_views(case)
+            ),
+            Section.REFERRALS: lambda: referral_entries(self._referral_views(case)),
+        }
+        reader = readers.get(section)
+        return reader() if reader is not None else ()
+
+
+def legal_entries(view: LegalSectionView) -> tuple[RecordEntry, ...]:
+    return (
+        *(
+            _entry(
+                f"Asesoría jurídica · {advice.matter}",
+                advice.given_on,
+                advice.given_by,
+                ("Notas", advice.notes),
+            )
+            for advice in view.advice
+        ),
+        *(
+            _entry(
+                "Decisión de acompañamiento ante la Fiscalía: "
+                + ("se acompaña" if decision.accompany else "no se acompaña"),
+                decision.decided_on,
+                decision.decided_by,
+                ("Gravedad", _yes_no(decision.severity)),
+                ("Carece de recursos económicos", _yes_no(decision.lacks_resources)),
+                ("Plazo legal inminente", _date(decision.deadline) or "No"),
+                ("Desconoce el procedimiento", _yes_no(decision.unfamiliar_with_procedure)),
+            )
+            for decision in view.decisions
+        ),
+        *(
+            _entry(
+                f"Acompañamiento · {item.authority}",
+                item.performed_on,
+                item.performed_by,
+                ("Notas", item.notes),
+            )
+            for item in view.accompaniments
+        ),
+        *(
+            _entry(
+                f"Reporte de actuación · {report.institution}",
+                report.reported_on,
+                "",
+                ("Conducta", report.conduct),
+                ("Hechos", report.facts),
+                ("Reportado a", report.reported_to),
+                ("Estado", report.status),
+            )
+            for report in view.misconduct_reports
+        ),
+    )
+
+
+def psychology_entries(view: PsychologySectionView) -> tuple[RecordEntry, ...]:
+    sessions = (
+        _entry(
+            f"Sesión {session.modality.lower()}",
+            session.held_on,
+            session.held_by,
+            ("Notas", session.notes),
+            ("Próxima sesión", _date(session.next_session)),
+        )
+        for session in view.sessions
+    )
+    closed = (
+        (_entry("Proceso psicológico concluido", view.closed_on, ""),)
+        if view.closed_on is not None
+        else ()
+    )
+    return (*sessions, *closed)
+
+
+def social_work_entries(view: SocialWorkSectionView) -> tuple[RecordEntry, ...]:
+    return (
+        *(
+            _entry(
+                f"Gestión · {item.institution}",
+                item.done_on,
+                item.done_by,
+                ("Gestión", item.what),
+                ("Resultado", item.outcome),
+            )
+            for item in view.gestiones
+        ),
+        *(
+            _entry(
+                f"Visita {item.kind.lower()}",
+                item.visited_on,
+                item.visited_by,
+                ("Notas", item.notes),
+            )
+            for item in view.visits
+        ),
+        *(
+            _entry(
+                f"Acompañamiento · {item.authority}",
+                item.performed_on,
+                item.performed_by,
+                ("Notas", item.notes),
+            )
+            for item in view.accompaniments
+        ),
+    )
+
+
+def follow_up_entries(views: Iterable[FollowUpView]) -> tuple[RecordEntry, ...]:
+    return tuple(
+        _entry(
+            f"Seguimiento programado · {item.channel} · {item.state}",
+            item.due_on,
+            "",
+            ("Resultado registrado el", _date(item.settled_on)),
+            ("Resultado", item.outcome),
+        )
+        for item in views
+    )
+
+
+def protection_order_entries(views: Iterable[ProtectionOrderView]) -> tuple[RecordEntry, ...]:
+    return tuple(
+        _entry(
+            f"Orden de protección {order.kind.lower()}",
+            order.issued_on,
+            "",
+            ("Autoridad que la emitió", order.authority),
+            ("Medidas", ", ".join(order.measures)),
+            ("Detalle", order.detail),
+            ("Vence", _date(order.expires_on) + (" (prorrogada)" if order.extended else "")),
+        )
+        for order in views
+    )
+
+
+def referral_entries(views: Iterable[ReferralView]) -> tuple[RecordEntry, ...]:
+    return tuple(
+        _entry(
+            f"Canalización · {referral.institution}",
+            referral.made_on,
+            referral.made_by,
+            ("Motivo", referral.reason),
+            ("Con datos personales", _yes_no(referral.with_personal_data)),
+            ("Sin consentimiento; autorizó coordinación", referral.consent_override_reason),
+            ("Resultado", referral.outcome),
+            ("Fecha del resultado", _date(referral.outcome_on)),
+            ("Nota del resultado", referral.outcome_note),
+        )
+        for referral in views
+    )
+
+
+def _entry(title: str, on: date | None, by: str, *details: tuple[str, str]) -> RecordEntry:
+    return RecordEntry(
+        title=title,
+        on=on,
+        by=by,
+        details=tuple((label, value) for label, value in details if value),
+    )
+
+
+def _date(value: date | None) -> str:
+    return identity.format_date(value) if value is not None else ""
+
+
+def _yes_no(value: bool) -> str:
+    return "Sí" if value else "No"
