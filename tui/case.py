@@ -19,13 +19,16 @@ from tui.gateway import Gateway
 from tui.keymap import CASE_KEYS, bindings
 from tui.navigation import OpenClient
 from tui.widgets import format_date
-from violeta.dto import CaseDetail
+from violeta.dto import CaseDetail, RecordEntry
 from violeta.service import JustificationRequired
 
 SECTIONS = tuple(Section)
 NO_ACCESS = "Sin acceso para su rol."
 SEVERAL_RULE = "Un expediente puede registrar varios tipos y modalidades."
 
+
+# Sections whose services keep structured records besides free notes.
+SECTIONS_WITH_RECORDS = frozenset(SECTIONS) - {Section.IDENTIFICATION, Section.INTAKE}
 
 # The eight tabs must fit in 120 columns; the pane itself uses the full name.
 TAB_LABELS = {Section.INTAKE: "Entrevista", Section.PROTECTION_ORDERS: "Órdenes"}
@@ -70,6 +73,8 @@ def section_body(section: Section, detail: CaseDetail) -> Content:
         )
         factors = ", ".join(detail.risk_factors) or "Ninguno registrado"
         parts.append(Content.from_markup("[b]Factores de riesgo[/b]\n$text\n", text=factors))
+    if section in SECTIONS_WITH_RECORDS:
+        parts.extend(records_body(detail.records))
     parts.append(Content.from_markup("[b]Notas[/b]"))
     if not detail.notes:
         parts.append(Content.from_markup("[dim]Sin notas en esta sección.[/dim]"))
@@ -83,6 +88,22 @@ def section_body(section: Section, detail: CaseDetail) -> Content:
             )
         )
     return Content("\n").join(parts)
+
+
+def records_body(records: tuple[RecordEntry, ...]) -> list[Content]:
+    parts = [Content.from_markup("[b]Registros[/b]")]
+    if not records:
+        parts.append(Content.from_markup("[dim]Sin registros en esta sección.[/dim]\n"))
+    for record in records:
+        day = format_date(record.on) if record.on is not None else ""
+        when = " · ".join(part for part in (day, record.by) if part)
+        lines = [Content.from_markup("$title  [dim]$when[/dim]", title=record.title, when=when)]
+        lines.extend(
+            Content.from_markup("  [dim]$label:[/dim] $value", label=label, value=value)
+            for label, value in record.details
+        )
+        parts.append(Content("\n").join(lines) + Content("\n"))
+    return parts
 
 
 class CaseScreen(SessionScreen):

@@ -115,5 +115,7 @@ class DashboardScreen(SessionScreen):
             )
         remarks = list(board.notes)
         if not board.my_recent_cases:
-            remarks.append("No hay expedientes recientes abiertos por usted.")
+            remarks.append(
+                "No tiene expedientes recientes: ni abiertos por usted ni de un área que atienda."
+            )
         self.query_one("#recientes-vacio", Static).update("\n".join(remarks))

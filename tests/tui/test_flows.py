@@ -267,6 +267,28 @@ async def test_a_section_outside_the_role_asks_for_a_reason_and_is_marked_except
         assert text_of(pilot, "#mark-entrevista") == ""
 
 
+async def test_the_legal_tab_shows_the_advice_given_above_its_notes(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    assert seeded.case_id is not None
+    lawyer = seeded.institute.login("juridica", LEGAL_PASSWORD)
+    lawyer.give_legal_advice(seeded.case_id, "familiar", "Asesoría sintética de pensión.")
+    lawyer.close()
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "juridica", LEGAL_PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await open_first_case_of(pilot, "Ana Prueba")
+
+        await pilot.press("3")
+        await until(pilot, lambda: "Asesoría jurídica" in text_of(pilot, "#body-juridica"))
+        body = text_of(pilot, "#body-juridica")
+        assert "Asesoría jurídica · Familiar  20/11/2026 · Julia Jurídica Prueba" in body
+        assert "Notas: Asesoría sintética de pensión." in body
+        assert body.index("Registros") < body.index("Asesoría") < body.index("Notas\n")
+        assert "Sin notas en esta sección." in body
+
+
 async def test_psychology_notes_are_unavailable_to_legal(seeded: Seeded, make_app: MakeApp) -> None:
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
