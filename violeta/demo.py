@@ -16,7 +16,7 @@ from uuid import UUID
 from faker import Faker
 
 from domain import identity
-from domain.cases import Area, RiskFactor
+from domain.cases import Area, Channel, GestionOutcome, LegalMatter, RiskFactor, SessionModality
 from domain.vocabulary import Modality, RiskLevel, Role, Section, ViolenceType
 from violeta.dto import NewClient, NewIntake
 from violeta.service import Institute, StaffSession, default_zones
@@ -56,24 +56,39 @@ NOTE_TEXTS = (
     "La usuaria reporta avances; se programa nueva sesión.",
     "Se realizó gestión ante la institución correspondiente.",
 )
-# What each area writes in its own section, by the demo account of that area.
-AREA_NOTES: dict[Section, tuple[str, ...]] = {
-    Section.LEGAL: (
+# What each area writes in its own records, by the demo account of that area.
+AREA_NOTES: dict[Area, tuple[str, ...]] = {
+    Area.LEGAL: (
         "Se explica el procedimiento de pensión alimenticia y los documentos necesarios.",
         "Se revisa la posibilidad de solicitar una orden de protección.",
         "Se orienta sobre la presentación de la denuncia ante la Fiscalía.",
     ),
-    Section.PSYCHOLOGICAL: (
+    Area.PSYCHOLOGICAL: (
         "Sesión de contención emocional; se trabaja plan de seguridad personal.",
         "Se abordan sentimientos de culpa y se refuerza la red de apoyo.",
         "La usuaria identifica el ciclo de la violencia en su relación.",
     ),
-    Section.SOCIAL_WORK: (
+    Area.SOCIAL_WORK: (
         "Se realiza estudio socioeconómico y se identifican redes de apoyo.",
         "Se gestiona apoyo para inscripción escolar de sus hijas e hijos.",
         "Visita domiciliaria: la usuaria se encuentra en condiciones estables.",
     ),
 }
+AREA_SECTIONS = {
+    Area.LEGAL: Section.LEGAL,
+    Area.PSYCHOLOGICAL: Section.PSYCHOLOGICAL,
+    Area.SOCIAL_WORK: Section.SOCIAL_WORK,
+}
+GESTIONES = (
+    "Trámite de copia certificada de acta de nacimiento de sus hijas e hijos.",
+    "Solicitud de apoyo alimentario temporal.",
+    "Canalización a bolsa de trabajo municipal para empleo formal.",
+)
+GESTION_PLACES = (
+    "DIF Municipal de Cortazar",
+    "Registro Civil de Cortazar",
+    "Dirección de Desarrollo Social",
+)
 CLOSURE_REASONS = (
     "Se concluyó la atención acordada con la usuaria.",
     "La usuaria decide no continuar con el proceso.",
@@ -108,9 +123,9 @@ def build_demo(
     staff[Role.COORDINATION] = coordinator
     openers = [Role.RECEPTION, Role.SOCIAL_WORK, Role.LEGAL, Role.PSYCHOLOGY, Role.COORDINATION]
     area_staff = {
-        (Section.LEGAL, Area.LEGAL.value): staff[Role.LEGAL],
-        (Section.PSYCHOLOGICAL, Area.PSYCHOLOGICAL.value): staff[Role.PSYCHOLOGY],
-        (Section.SOCIAL_WORK, Area.SOCIAL_WORK.value): staff[Role.SOCIAL_WORK],
+        Area.LEGAL: staff[Role.LEGAL],
+        Area.PSYCHOLOGICAL: staff[Role.PSYCHOLOGY],
+        Area.SOCIAL_WORK: staff[Role.SOCIAL_WORK],
     }
 
     zones = default_zones()
@@ -156,29 +171,76 @@ def _attend(
     opened_on: date,
     today: date,
     coordinator: StaffSession,
-    area_staff: dict[tuple[Section, str], StaffSession],
+    area_staff: dict[Area, StaffSession],
 ) -> None:
-    """Coordinación assigns some areas, each writes in its own section, staff add follow-up
-    notes, and an older case may be closed: an area that attended her asks, coordinación
-    approves. The institute's clock follows the story meanwhile, since the services date
-    what they record by the institute's today."""
+    """Coordinación assigns some areas and each records its services; a follow-up is
+    scheduled (and held, when its day has passed); an older case may be closed: an area that
+    attended her asks, coordinación approves. The institute's clock follows the story
+    meanwhile, since the services date what they record by the institute's today."""
     real_today = institute.today
+
+    def on(day: date) -> date:
+        day = min(day, today)
+        institute.today = _clock(day)
+        return day
+
     try:
-        institute.today = _clock(min(opened_on + timedelta(days=rng.randrange(30)), today))
+        day = on(opened_on + timedelta(days=rng.randrange(15)))
         assigned = []
-        for (section, area), session in area_staff.items():
+        for area, session in area_staff.items():
             if rng.random() < 0.4:
-                coordinator.assign_area(case_id, area, session.identity.staff_id)
-                session.add_note(case_id, section, rng.choice(AREA_NOTES[section]))
+                coordinator.assign_area(case_id, area.value, session.identity.staff_id)
+                _attend_area(rng, session, case_id, area, day, on)
                 assigned.append(session)
         for _ in range(rng.randrange(0, 3)):
             coordinator.add_note(case_id, Section.FOLLOW_UPS, rng.choice(NOTE_TEXTS))
+        due = day + timedelta(days=rng.randrange(7, 28))
+        follow_up_id = coordinator.schedule_follow_up(
+            case_id, identity.format_date(due), rng.choice(list(Channel)).value
+        )
+        if due < today:
+            on(due)
+            if rng.random() < 0.8:
+                coordinator.settle_follow_up(
+                    case_id, follow_up_id, done=True, outcome=rng.choice(NOTE_TEXTS)
+                )
+            else:
+                coordinator.settle_follow_up(case_id, follow_up_id, done=False, outcome="")
         if assigned and (today - opened_on).days > 120 and rng.random() < 0.45:
-            institute.today = _clock(opened_on + timedelta(days=rng.randrange(60, 120)))
+            on(opened_on + timedelta(days=rng.randrange(60, 120)))
             rng.choice(assigned).request_closure(case_id, rng.choice(CLOSURE_REASONS))
             coordinator.approve_closure(case_id)
     finally:
         institute.today = real_today
+
+
+def _attend_area(
+    rng: random.Random,
+    session: StaffSession,
+    case_id: UUID,
+    area: Area,
+    day: date,
+    on: Callable[[date], date],
+) -> None:
+    notes = AREA_NOTES[area]
+    if area is Area.LEGAL:
+        session.give_legal_advice(case_id, rng.choice(list(LegalMatter)).value, rng.choice(notes))
+    elif area is Area.PSYCHOLOGICAL:
+        for number in range(rng.randint(1, 3)):
+            on(day + timedelta(days=7 * number))
+            session.record_psychology_session(
+                case_id, modality=rng.choice(list(SessionModality)).value, notes=rng.choice(notes)
+            )
+    else:
+        session.record_gestion(
+            case_id,
+            what=rng.choice(GESTIONES),
+            institution=rng.choice(GESTION_PLACES),
+            outcome=rng.choice(list(GestionOutcome)).value,
+        )
+    if rng.random() < 0.3:
+        session.add_note(case_id, AREA_SECTIONS[area], rng.choice(notes))
+    on(day)
 
 
 def _clock(day: date) -> Callable[[], date]:

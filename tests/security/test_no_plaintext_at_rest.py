@@ -17,7 +17,14 @@ from domain import identity
 from domain.vocabulary import Role, Section
 from tests.conftest import PostgresTarget
 from tests.support.factories import all_bytes_under, an_intake, initialized, staff
-from violeta.demo import AREA_NOTES, CLOSURE_REASONS, NARRATIVE_PARTS, NOTE_TEXTS, REASONS
+from violeta.demo import (
+    AREA_NOTES,
+    CLOSURE_REASONS,
+    GESTIONES,
+    NARRATIVE_PARTS,
+    NOTE_TEXTS,
+    REASONS,
+)
 from violeta.dto import InstitutionForm, NewClient, NewReferral
 from violeta.service import StaffSession
 from violeta.settings import Settings
@@ -298,6 +305,7 @@ def demo_plaintext_forms() -> list[bytes]:
         identity.normalize_for_search(w) for w in words if len(w) >= 7
     }
     forms |= set(REASONS) | set(NARRATIVE_PARTS) | set(NOTE_TEXTS) | set(CLOSURE_REASONS)
+    forms |= set(GESTIONES)
     forms |= {text for texts in AREA_NOTES.values() for text in texts}
     return [form.encode() for form in forms]
 
