@@ -19,6 +19,7 @@ from domain.vocabulary import Modality, RiskLevel, Section, ViolenceType
 from violeta.case_services import CaseServices
 from violeta.directory import DirectoryServices
 from violeta.dto import (
+    AccompanimentView,
     CaseDetail,
     FollowUpView,
     LegalSectionView,
@@ -142,15 +143,7 @@ def legal_entries(view: LegalSectionView) -> tuple[RecordEntry, ...]:
             )
             for decision in view.decisions
         ),
-        *(
-            _entry(
-                f"Acompañamiento · {item.authority}",
-                item.performed_on,
-                item.performed_by,
-                ("Notas", item.notes),
-            )
-            for item in view.accompaniments
-        ),
+        *accompaniment_entries(view.accompaniments),
         *(
             _entry(
                 f"Reporte de actuación · {report.institution}",
@@ -206,15 +199,19 @@ def social_work_entries(view: SocialWorkSectionView) -> tuple[RecordEntry, ...]:
             )
             for item in view.visits
         ),
-        *(
-            _entry(
-                f"Acompañamiento · {item.authority}",
-                item.performed_on,
-                item.performed_by,
-                ("Notas", item.notes),
-            )
-            for item in view.accompaniments
-        ),
+        *accompaniment_entries(view.accompaniments),
+    )
+
+
+def accompaniment_entries(items: Iterable[AccompanimentView]) -> tuple[RecordEntry, ...]:
+    return tuple(
+        _entry(
+            f"Acompañamiento · {item.authority}",
+            item.performed_on,
+            item.performed_by,
+            ("Notas", item.notes),
+        )
+        for item in items
     )
 
 
