@@ -172,6 +172,7 @@ class Dashboard:
     pending_erasures: int
     exceptional_accesses_today: int
     notes: tuple[str, ...] = field(default=())
+    follow_ups_due: tuple[DueFollowUp, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from domain.clients import (
     PROPOSED_REFERRAL_LABELS,
 )
 from domain.errors import NotPermitted
-from domain.permissions import Action, Decision, decide
+from domain.permissions import Action
 from domain.vocabulary import (
     Role,
     Section,
@@ -22,42 +22,18 @@ from domain.vocabulary import (
 from projections.storage import Row
 from violeta.dto import (
     AccessEntry,
-    CaseSummary,
     ClientDetail,
     ClientSummary,
-    Dashboard,
     DashboardCounters,
 )
 from violeta.session import (
     MEXICO,
-    RECENT_CASES,
     SEARCH_LIMIT,
     SessionCore,
 )
 
 
 class Reading(SessionCore):
-    def dashboard(self) -> Dashboard:
-        counters = self.dashboard_counters()
-        recent: list[CaseSummary] = []
-        if decide(self.role, Section.IDENTIFICATION, Action.READ) is Decision.GRANTED:
-            # Hers: the cases she opened and those where she attends an area.
-            rows = self._views.query(
-                "SELECT * FROM cases_view WHERE opened_by = ? OR case_id IN "
-                "(SELECT case_id FROM case_areas WHERE staff_id = ?) "
-                "ORDER BY last_activity DESC LIMIT ?",
-                (str(self._account.id), str(self._account.id), RECENT_CASES),
-            )
-            recent = self._case_summaries(rows, purpose="mi día: mis expedientes recientes")
-        return Dashboard(
-            staff=self.identity,
-            my_recent_cases=tuple(recent),
-            open_cases=counters.open_cases,
-            cases_this_month=counters.cases_this_month,
-            pending_erasures=counters.pending_erasures,
-            exceptional_accesses_today=counters.exceptional_accesses_today,
-        )
-
     def dashboard_counters(self) -> DashboardCounters:
         """Counts only, no names: a screen may poll it without recording an access."""
         self.refresh()

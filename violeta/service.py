@@ -50,6 +50,7 @@ from violeta.case_services import CaseServices
 from violeta.directory import DirectoryServices
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
 from violeta.importing import Importing
+from violeta.my_day import MyDay
 from violeta.reading import Reading
 from violeta.recording import Recording
 from violeta.sections import CaseSections
@@ -214,6 +215,8 @@ class Institute:
 class StaffSession(
     # A case section shows every area's records, so it builds on their services.
     CaseSections,
+    # Mi día lists her cases and the follow-ups coming due.
+    MyDay,
     # Importing extends Recording (it reuses the registration), so it comes first.
     Importing,
     Reading,

@@ -1,5 +1,5 @@
-"""A case section shows its structured records with its notes, in one audited read, and
-"Mi día" lists the cases where she attends an area (both backends)."""
+"""A case section shows its structured records with its notes, in one audited read (both
+backends)."""
 
 from __future__ import annotations
 
@@ -106,18 +106,3 @@ def test_the_intake_tab_has_no_records_and_a_denied_section_opens_nothing(
     assert coordinator.case_detail(case_id, Section.INTAKE).records == ()
     with pytest.raises(NotPermitted):
         coordinator.case_detail(case_id, Section.PSYCHOLOGICAL)
-
-
-def test_mi_dia_lists_the_cases_where_she_attends_an_area(
-    institute: Institute, coordinator: StaffSession
-) -> None:
-    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
-    assigned = coordinator.open_case(coordinator.register_client(a_client()), an_intake())
-    coordinator.open_case(
-        coordinator.register_client(a_client("Beatriz Prueba Ficticia")), an_intake()
-    )
-    coordinator.assign_area(assigned.case_id, "juridica", lawyer.identity.staff_id)
-
-    recent = lawyer.dashboard().my_recent_cases
-
-    assert [case.case_id for case in recent] == [assigned.case_id]

@@ -1,0 +1,62 @@
+"""Mi día: her recent cases and the follow-ups coming due, each an audited list (both
+backends)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.identity import format_date
+from domain.vocabulary import Role
+from tests.support.factories import PASSWORD, a_client, an_intake, staff
+from violeta.service import Institute, StaffSession
+
+
+def test_mi_dia_lists_the_cases_where_she_attends_an_area(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    assigned = coordinator.open_case(coordinator.register_client(a_client()), an_intake())
+    coordinator.open_case(
+        coordinator.register_client(a_client("Beatriz Prueba Ficticia")), an_intake()
+    )
+    coordinator.assign_area(assigned.case_id, "juridica", lawyer.identity.staff_id)
+
+    recent = lawyer.dashboard().my_recent_cases
+
+    assert [case.case_id for case in recent] == [assigned.case_id]
+
+
+def test_mi_dia_lists_overdue_and_coming_follow_ups_of_the_cases_she_attends(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    today = institute.today()
+
+    def day(offset: int) -> str:
+        return format_date(today + timedelta(days=offset))
+
+    cases = [
+        coordinator.open_case(
+            coordinator.register_client(a_client(name, registered_on=day(-10))),
+            an_intake(opened_on=day(-10)),
+        ).case_id
+        for name in ("Ana Prueba Sintética", "Beatriz Prueba Ficticia")
+    ]
+    coordinator.assign_area(cases[0], "juridica", lawyer.identity.staff_id)
+    overdue, soon, later = day(-2), day(3), day(30)
+    coordinator.schedule_follow_up(cases[0], soon, "telefono")
+    coordinator.schedule_follow_up(cases[0], overdue, "presencial")
+    coordinator.schedule_follow_up(cases[0], later, "presencial")
+    coordinator.schedule_follow_up(cases[1], soon, "presencial")
+
+    hers = lawyer.dashboard().follow_ups_due
+    everyone = coordinator.dashboard().follow_ups_due
+    admin = staff(institute, coordinator, "admin", Role.ADMINISTRATION)
+
+    assert [(item.case_id, item.channel, item.overdue) for item in hers] == [
+        (cases[0], "Presencial", True),
+        (cases[0], "Teléfono", False),
+    ]
+    assert sorted(item.case_id for item in everyone) == sorted([cases[0], cases[0], cases[1]])
+    assert admin.dashboard().follow_ups_due == ()
+    assert institute.login("abogada", PASSWORD + "-nueva").dashboard().follow_ups_due == hers

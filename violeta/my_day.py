@@ -1,0 +1,46 @@
+"""Mi día: what one staff member sees first: the counters, her recent cases and the
+follow-ups coming due. Every list in it is an audited read."""
+
+from __future__ import annotations
+
+from domain.cases import AREA_ROLES
+from domain.permissions import Action, Decision, decide
+from domain.vocabulary import Section
+from violeta.case_services import CaseServices
+from violeta.dto import CaseSummary, Dashboard, DueFollowUp
+from violeta.reading import Reading
+from violeta.session import RECENT_CASES
+
+FOLLOW_UPS_AHEAD_DAYS = 7
+
+
+class MyDay(Reading, CaseServices):
+    def dashboard(self) -> Dashboard:
+        counters = self.dashboard_counters()
+        recent: list[CaseSummary] = []
+        if decide(self.role, Section.IDENTIFICATION, Action.READ) is Decision.GRANTED:
+            # Hers: the cases she opened and those where she attends an area.
+            rows = self._views.query(
+                "SELECT * FROM cases_view WHERE opened_by = ? OR case_id IN "
+                "(SELECT case_id FROM case_areas WHERE staff_id = ?) "
+                "ORDER BY last_activity DESC LIMIT ?",
+                (str(self._account.id), str(self._account.id), RECENT_CASES),
+            )
+            recent = self._case_summaries(rows, purpose="mi día: mis expedientes recientes")
+        return Dashboard(
+            staff=self.identity,
+            my_recent_cases=tuple(recent),
+            open_cases=counters.open_cases,
+            cases_this_month=counters.cases_this_month,
+            pending_erasures=counters.pending_erasures,
+            exceptional_accesses_today=counters.exceptional_accesses_today,
+            follow_ups_due=self._my_follow_ups_due(),
+        )
+
+    def _my_follow_ups_due(self) -> tuple[DueFollowUp, ...]:
+        """Overdue ones and those due within a week: an area sees the cases it attends;
+        reception and coordinación, who call and supervise, see them all."""
+        if decide(self.role, Section.FOLLOW_UPS, Action.READ) is not Decision.GRANTED:
+            return ()
+        attends_areas = self.role in AREA_ROLES.values()
+        return tuple(self.follow_ups_due(FOLLOW_UPS_AHEAD_DAYS, assigned_to_me=attends_areas))
