@@ -10,11 +10,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from domain.permissions import Action, Decision, decide
+from domain.vocabulary import Section
 from tui.base import ExternalChanges, SessionScreen
+from tui.gateway import Gateway
 from tui.keymap import DASHBOARD_KEYS, bindings
 from tui.navigation import OpenCase
 from tui.widgets import Counter, cells, format_date
-from violeta.dto import Dashboard, DashboardCounters
+from violeta.dto import Dashboard, DashboardCounters, DueFollowUp
 
 COUNTERS = (
     ("abiertos", "expedientes abiertos"),
@@ -41,6 +44,10 @@ class DashboardScreen(SessionScreen):
             super().__init__()
             self.counters = counters
 
+    def __init__(self, gateway: Gateway) -> None:
+        super().__init__(gateway)
+        self._follow_up_cases: dict[str, str] = {}
+
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
         yield Static("", id="greeting")
@@ -52,9 +59,24 @@ class DashboardScreen(SessionScreen):
         table.add_columns("Folio", "Usuaria", "Apertura", "Estado", "Zona", "Riesgo")
         yield table
         yield Static("", id="recientes-vacio", classes="muted", markup=False)
+        yield Static(
+            "Seguimientos vencidos y de los próximos 7 días",
+            id="seguimientos-titulo",
+            classes="section-title",
+        )
+        follow_ups: DataTable[str] = DataTable(
+            id="seguimientos", cursor_type="row", zebra_stripes=True
+        )
+        follow_ups.add_columns("Fecha", "Folio", "Medio", "Situación")
+        yield follow_ups
+        yield Static("", id="seguimientos-vacio", classes="muted", markup=False)
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        # A role that attends no follow-ups is not shown an empty queue it can never fill.
+        attends = decide(self.gateway.identity.role, Section.FOLLOW_UPS, Action.READ)
+        for part in ("#seguimientos-titulo", "#seguimientos", "#seguimientos-vacio"):
+            self.query_one(part).display = attends is Decision.GRANTED
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -62,11 +84,14 @@ class DashboardScreen(SessionScreen):
         self.run_service(lambda session: session.dashboard(), self.Loaded)
 
     def action_open_case(self) -> None:
-        table = self.query_one("#recientes", DataTable)
+        """Opens the case of the row under the cursor, in whichever list has the focus."""
+        focused = self.focused if isinstance(self.focused, DataTable) else None
+        table = focused or self.query_one("#recientes", DataTable)
         if table.row_count:
             row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
             if row_key.value is not None:
-                self.post_message(OpenCase(UUID(row_key.value)))
+                case_id = self._follow_up_cases.get(row_key.value, row_key.value)
+                self.post_message(OpenCase(UUID(case_id)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -119,3 +144,23 @@ class DashboardScreen(SessionScreen):
                 "No tiene expedientes recientes: ni abiertos por usted ni de un área que atienda."
             )
         self.query_one("#recientes-vacio", Static).update("\n".join(remarks))
+        self._show_follow_ups(board.follow_ups_due)
+
+    def _show_follow_ups(self, due: tuple[DueFollowUp, ...]) -> None:
+        table = self.query_one("#seguimientos", DataTable)
+        table.clear()
+        # Rows are keyed by follow-up (a case may have two due); Enter opens its case.
+        self._follow_up_cases = {str(item.follow_up_id): str(item.case_id) for item in due}
+        for item in due:
+            table.add_row(
+                *cells(
+                    format_date(item.due_on),
+                    item.folio,
+                    item.channel,
+                    "Vencido" if item.overdue else "Por vencer",
+                ),
+                key=str(item.follow_up_id),
+            )
+        self.query_one("#seguimientos-vacio", Static).update(
+            "" if due else "No hay seguimientos vencidos ni en los próximos 7 días."
+        )

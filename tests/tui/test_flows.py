@@ -8,6 +8,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, SelectionList, TabbedContent, TextArea
 
+from domain.vocabulary import Role
 from tests.support.factories import an_intake
 from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
 from tui.app import VioletaApp
@@ -75,6 +76,49 @@ async def test_login_opens_mi_dia_with_counters_and_my_recent_cases(
 
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+
+
+async def test_mi_dia_lists_follow_ups_coming_due_and_enter_opens_the_case(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    assert seeded.case_id is not None
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    coordinator.schedule_follow_up(seeded.case_id, "23/11/2026", "telefono")
+    coordinator.close()
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        table = app.screen.query_one("#seguimientos", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row == ["23/11/2026", seeded.folio, "Teléfono", "Por vencer"]
+        assert text_of(pilot, "#seguimientos-vacio") == ""
+
+        await pilot.press("tab")
+        assert app.focused is table
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        assert app.screen.case_id == seeded.case_id
+
+
+async def test_a_role_without_follow_ups_sees_no_follow_up_queue(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    coordinator.create_account("sistemas", "Sara Sistemas Prueba", Role.ADMINISTRATION, PASSWORD)
+    coordinator.close()
+    admin = seeded.institute.login("sistemas", PASSWORD)
+    admin.change_password(PASSWORD, PASSWORD + "-a")
+    admin.close()
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "sistemas", PASSWORD + "-a")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await until(pilot, lambda: "Sara Sistemas Prueba" in text_of(pilot, "#greeting"))
+
+        assert not app.screen.query_one("#seguimientos", DataTable).display
 
 
 async def test_first_login_requires_a_new_password_before_anything_else(
