@@ -18,6 +18,7 @@ from tui.dialogs import JustificationScreen, NoteScreen
 from tui.gateway import Gateway
 from tui.keymap import CASE_KEYS, bindings
 from tui.navigation import OpenClient
+from tui.records import RECORD_FORMS, RecordScreen
 from tui.widgets import format_date
 from violeta.dto import CaseDetail, RecordEntry
 from violeta.service import JustificationRequired
@@ -176,6 +177,11 @@ class CaseScreen(SessionScreen):
             )
         if action == "add_note":
             return self.decision(self.current, Action.WRITE) is Decision.GRANTED
+        if action == "record":
+            return (
+                self.current in RECORD_FORMS
+                and self.decision(self.current, Action.WRITE) is Decision.GRANTED
+            )
         return True
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -220,6 +226,23 @@ class CaseScreen(SessionScreen):
                 self.add_note(section, text)
 
         self.app.push_screen(NoteScreen(section.label), save)
+
+    def action_record(self) -> None:
+        section = self.current
+        form = RECORD_FORMS.get(section)
+        if form is None:
+            return
+
+        def saved(_: None) -> None:
+            self.notify(form.done)
+            self.loaded.pop(section, None)
+            if section == self.current:
+                self.show_section(section)
+
+        folios = [detail.folio for detail in self.loaded.values()]
+        self.app.push_screen(
+            RecordScreen(self.gateway, self.case_id, folios[0] if folios else "", form), saved
+        )
 
     def ask_justification(self, section: Section, explanation: str) -> None:
         def retry(reason: str | None) -> None:

@@ -85,6 +85,7 @@ CASE_KEYS: tuple[Key, ...] = (
         for number, section in enumerate(Section, start=1)
     ),
     Key("a", "add_note", "Agregar nota", shown="a"),
+    Key("r", "record", "Registrar en la sección", shown="r"),
     Key("m", "justify", "Consultar con motivo", shown="m"),
     Key("u", "client", "Ver usuaria", shown="u"),
     Key("f5", "reload", "Actualizar", shown="F5"),

@@ -19,6 +19,7 @@ from tui.dialogs import JustificationScreen
 from tui.forms import IntakeScreen, RegisterClientScreen
 from tui.help import HelpScreen
 from tui.login import ChangePasswordScreen, LoginScreen
+from tui.records import RecordScreen
 from tui.search import SearchScreen
 
 pytestmark = pytest.mark.anyio
@@ -331,6 +332,49 @@ async def test_the_legal_tab_shows_the_advice_given_above_its_notes(
         assert "Notas: Asesoría sintética de pensión." in body
         assert body.index("Registros") < body.index("Asesoría") < body.index("Notas\n")
         assert "Sin notas en esta sección." in body
+
+
+async def test_legal_advice_is_recorded_from_its_tab_and_refusals_land_under_their_field(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "juridica", LEGAL_PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await open_first_case_of(pilot, "Ana Prueba")
+        case_screen = app.screen
+        await pilot.press("r")  # Entrevista keeps no structured records: nothing opens
+        await pilot.pause(0.2)
+        assert app.screen is case_screen
+
+        await pilot.press("3")
+        await until(pilot, lambda: "Sin registros" in text_of(pilot, "#body-juridica"))
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RecordScreen))
+        form = app.screen
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: text_of(pilot, "#materia .field-message") != "")
+        assert text_of(pilot, "#materia .field-message") == "Seleccione materia."
+        assert text_of(pilot, "#notas .field-message") == "Es obligatorio."
+
+        form.query_one("#materia-select", Select).value = "familiar"
+        form.query_one("#notas-text", TextArea).text = "Asesoría sintética de pensión."
+        form.query_one("#fecha-input", Input).value = "01/01/2030"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "posterior a hoy" in text_of(pilot, "#fecha .field-message"))
+        assert app.screen is form
+        assert app.gateway is not None and seeded.case_id is not None
+        case_id = seeded.case_id
+        section = app.gateway.call(lambda session: session.legal_section(case_id))
+        assert section.advice == (), "a refused form stores nothing"
+
+        form.query_one("#fecha-input", Input).value = "20/11/2026"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is case_screen)
+        await until(pilot, lambda: "Asesoría jurídica" in text_of(pilot, "#body-juridica"))
+        assert "Asesoría jurídica · Familiar  20/11/2026 · Julia Jurídica Prueba" in text_of(
+            pilot, "#body-juridica"
+        )
 
 
 async def test_psychology_notes_are_unavailable_to_legal(seeded: Seeded, make_app: MakeApp) -> None:
