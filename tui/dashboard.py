@@ -16,6 +16,7 @@ from tui.base import ExternalChanges, SessionScreen
 from tui.gateway import Gateway
 from tui.keymap import DASHBOARD_KEYS, bindings
 from tui.navigation import OpenCase
+from tui.records import RecordScreen, settle_follow_up_form
 from tui.widgets import Counter, cells, format_date
 from violeta.dto import Dashboard, DashboardCounters, DueFollowUp
 
@@ -46,7 +47,7 @@ class DashboardScreen(SessionScreen):
 
     def __init__(self, gateway: Gateway) -> None:
         super().__init__(gateway)
-        self._follow_up_cases: dict[str, str] = {}
+        self._follow_ups: dict[str, DueFollowUp] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -90,8 +91,36 @@ class DashboardScreen(SessionScreen):
         if table.row_count:
             row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
             if row_key.value is not None:
-                case_id = self._follow_up_cases.get(row_key.value, row_key.value)
-                self.post_message(OpenCase(UUID(case_id)))
+                due = self._follow_ups.get(row_key.value)
+                self.post_message(OpenCase(due.case_id if due else UUID(row_key.value)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "settle_follow_up":
+            writes = decide(self.gateway.identity.role, Section.FOLLOW_UPS, Action.WRITE)
+            return writes is Decision.GRANTED and self._focused_follow_up() is not None
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def _focused_follow_up(self) -> DueFollowUp | None:
+        table = self.query_one("#seguimientos", DataTable)
+        if self.focused is not table or not table.row_count:
+            return None
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return self._follow_ups.get(str(row_key.value))
+
+    def action_settle_follow_up(self) -> None:
+        due = self._focused_follow_up()
+        if due is None:
+            return
+        form = settle_follow_up_form(due.follow_up_id)
+
+        def settled(_: None) -> None:
+            self.notify(form.done)
+            self.action_reload()
+
+        self.app.push_screen(RecordScreen(self.gateway, due.case_id, due.folio, form), settled)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -150,7 +179,8 @@ class DashboardScreen(SessionScreen):
         table = self.query_one("#seguimientos", DataTable)
         table.clear()
         # Rows are keyed by follow-up (a case may have two due); Enter opens its case.
-        self._follow_up_cases = {str(item.follow_up_id): str(item.case_id) for item in due}
+        self._follow_ups = {str(item.follow_up_id): item for item in due}
+        self.refresh_bindings()
         for item in due:
             table.add_row(
                 *cells(

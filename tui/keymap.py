@@ -61,6 +61,7 @@ PASSWORD_KEYS: tuple[Key, ...] = (
 
 DASHBOARD_KEYS: tuple[Key, ...] = (
     Key("enter", "open_case", "Abrir expediente", shown="Enter", footer=False),
+    Key("s", "settle_follow_up", "Registrar resultado del seguimiento", shown="s"),
     Key("r", "app.register", "Registrar usuaria", shown="r"),
     Key("f5", "reload", "Actualizar", shown="F5"),
 )

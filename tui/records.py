@@ -38,6 +38,7 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()  # (label, value)
     max_length: int = identity.SHORT_TEXT_MAX
     hint: str = ""
+    required: bool = True  # for long texts; the service may still ask for it (see settling)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,37 @@ RECORD_FORMS: dict[Section, RecordForm] = {
 }
 
 
+def settle_follow_up_form(follow_up_id: UUID) -> RecordForm:
+    """The outcome of one follow-up: held (its result is then required) or missed."""
+
+    def save(session: StaffSession, case_id: UUID, values: Values) -> None:
+        session.settle_follow_up(
+            case_id,
+            follow_up_id,
+            done=values["realizado"] == "si",
+            outcome=values["resultado"],
+            settled_on=values["fecha"],
+        )
+
+    return RecordForm(
+        title="Registrar resultado del seguimiento",
+        done="Resultado del seguimiento registrado.",
+        fields=(
+            Field("realizado", "¿Se realizó?", "choice", (("Sí", "si"), ("No", "no"))),
+            Field(
+                "resultado",
+                "Resultado",
+                "long",
+                max_length=identity.NARRATIVE_MAX,
+                required=False,
+                hint="Obligatorio si se realizó.",
+            ),
+            Field("fecha", "Fecha", "optional_date", hint=WHEN_EMPTY_TODAY),
+        ),
+        save=save,
+    )
+
+
 class RecordScreen(FormScreen):
     """One record of one section of a case; Ctrl+S saves it and returns to the case.
 
@@ -163,7 +195,10 @@ class RecordScreen(FormScreen):
             )
         if field.kind == "long":
             return ChoiceField(
-                field.label, TextArea(id=f"{field.key}-text", soft_wrap=True), id=field.key
+                field.label,
+                TextArea(id=f"{field.key}-text", soft_wrap=True),
+                id=field.key,
+                hint=field.hint,
             )
         return ChoiceField(
             field.label,
@@ -190,7 +225,12 @@ class RecordScreen(FormScreen):
                 problems[field.key] = f"Seleccione {field.label.lower()}."
             elif field.kind == "long":
                 try:
-                    identity.free_text(field.label, values[field.key], max_length=field.max_length)
+                    identity.free_text(
+                        field.label,
+                        values[field.key],
+                        max_length=field.max_length,
+                        required=field.required,
+                    )
                 except InvalidField as problem:
                     problems[field.key] = sentence(problem.problem)
         return problems

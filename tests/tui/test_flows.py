@@ -104,6 +104,43 @@ async def test_mi_dia_lists_follow_ups_coming_due_and_enter_opens_the_case(
         assert app.screen.case_id == seeded.case_id
 
 
+async def test_a_follow_up_s_result_is_recorded_from_mi_dia_and_leaves_the_queue(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    assert seeded.case_id is not None
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    coordinator.schedule_follow_up(seeded.case_id, "20/11/2026", "telefono")
+    coordinator.close()
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        dashboard = app.screen
+        table = dashboard.query_one("#seguimientos", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        await pilot.press("s")  # only from the follow-ups list
+        await pilot.pause(0.2)
+        assert app.screen is dashboard
+
+        await pilot.press("tab", "s")
+        await until(pilot, lambda: isinstance(app.screen, RecordScreen))
+        form = app.screen
+        form.query_one("#realizado-select", Select).value = "si"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: text_of(pilot, "#resultado .field-message") != "")
+        assert text_of(pilot, "#resultado .field-message") == "Es obligatorio."
+        assert app.screen is form
+
+        form.query_one("#resultado-text", TextArea).text = "Llamada sintética realizada."
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is dashboard and table.row_count == 0)
+        assert "No hay seguimientos" in text_of(pilot, "#seguimientos-vacio")
+        assert app.gateway is not None
+        case_id = seeded.case_id
+        (held,) = app.gateway.call(lambda session: session.follow_up_section(case_id))
+        assert (held.state, held.outcome) == ("Realizado", "Llamada sintética realizada.")
+
+
 async def test_a_role_without_follow_ups_sees_no_follow_up_queue(
     seeded: Seeded, make_app: MakeApp
 ) -> None:

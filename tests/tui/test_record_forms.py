@@ -8,7 +8,7 @@ from domain.errors import InvalidField
 from domain.permissions import Action, Decision, decide
 from domain.vocabulary import Role, Section
 from tests.tui.conftest import PASSWORD, Seeded
-from tui.records import RECORD_FORMS, Field, RecordForm, Values
+from tui.records import RECORD_FORMS, Field, RecordForm, Values, settle_follow_up_form
 from violeta.service import StaffSession
 
 WRITER = {
@@ -71,5 +71,27 @@ def test_each_field_refused_by_the_service_is_named_with_the_form_s_label(
                 form.save(session, seeded.case_id, values)
             assert refusal.value.field == wrong.label
         form.save(session, seeded.case_id, {field.key: valid(field) for field in form.fields})
+    finally:
+        session.close()
+
+
+def test_the_follow_up_result_form_names_its_refusals_with_its_labels(seeded: Seeded) -> None:
+    assert seeded.case_id is not None
+    session = seeded.institute.login("coordinacion", PASSWORD)
+    try:
+        follow_up = session.schedule_follow_up(seeded.case_id, "20/11/2026", "telefono")
+        form = settle_follow_up_form(follow_up)
+        refused = {
+            "Resultado": {"realizado": "si", "resultado": "", "fecha": ""},
+            "Fecha": {"realizado": "no", "resultado": "", "fecha": "31/02/2026"},
+        }
+        for label, values in refused.items():
+            with pytest.raises(InvalidField) as refusal:
+                form.save(session, seeded.case_id, values)
+            assert refusal.value.field == label
+            assert label in {field.label for field in form.fields}
+        form.save(session, seeded.case_id, {"realizado": "no", "resultado": "", "fecha": ""})
+        (missed,) = session.follow_up_section(seeded.case_id)
+        assert missed.state == "No realizado"
     finally:
         session.close()
