@@ -79,19 +79,29 @@ async def test_login_opens_mi_dia_with_counters_and_my_recent_cases(
         await until(pilot, lambda: isinstance(app.screen, CaseScreen))
 
 
+def a_follow_up_due_on(seeded: Seeded, due_on: str) -> None:
+    assert seeded.case_id is not None
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    coordinator.schedule_follow_up(seeded.case_id, due_on, "telefono")
+    coordinator.close()
+
+
+async def mi_dia_of_coordinacion(pilot: Pilot[None]) -> DataTable[str]:
+    """Logs in as coordinación and waits for the one follow-up in Mi día's queue."""
+    await log_in(pilot, "coordinacion", PASSWORD)
+    await until(pilot, lambda: isinstance(pilot.app.screen, DashboardScreen))
+    table: DataTable[str] = pilot.app.screen.query_one("#seguimientos", DataTable)
+    await until(pilot, lambda: table.row_count == 1)
+    return table
+
+
 async def test_mi_dia_lists_follow_ups_coming_due_and_enter_opens_the_case(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    assert seeded.case_id is not None
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.schedule_follow_up(seeded.case_id, "23/11/2026", "telefono")
-    coordinator.close()
+    a_follow_up_due_on(seeded, "23/11/2026")
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "coordinacion", PASSWORD)
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
-        table = app.screen.query_one("#seguimientos", DataTable)
-        await until(pilot, lambda: table.row_count == 1)
+        table = await mi_dia_of_coordinacion(pilot)
 
         row = [str(cell) for cell in table.get_row_at(0)]
         assert row == ["23/11/2026", seeded.folio, "Teléfono", "Por vencer"]
@@ -107,17 +117,11 @@ async def test_mi_dia_lists_follow_ups_coming_due_and_enter_opens_the_case(
 async def test_a_follow_up_s_result_is_recorded_from_mi_dia_and_leaves_the_queue(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    assert seeded.case_id is not None
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.schedule_follow_up(seeded.case_id, "20/11/2026", "telefono")
-    coordinator.close()
+    a_follow_up_due_on(seeded, "20/11/2026")
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "coordinacion", PASSWORD)
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        table = await mi_dia_of_coordinacion(pilot)
         dashboard = app.screen
-        table = dashboard.query_one("#seguimientos", DataTable)
-        await until(pilot, lambda: table.row_count == 1)
         await pilot.press("s")  # only from the follow-ups list
         await pilot.pause(0.2)
         assert app.screen is dashboard
