@@ -173,6 +173,7 @@ class Dashboard:
     exceptional_accesses_today: int
     notes: tuple[str, ...] = field(default=())
     follow_ups_due: tuple[DueFollowUp, ...] = ()
+    closures_to_approve: tuple[PendingClosure, ...] = ()  # coordinación's alone
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
-"""Mi día: what one staff member sees first: the counters, her recent cases and the
-follow-ups coming due. Every list in it is an audited read."""
+"""Mi día: what one staff member sees first: the counters, her recent cases, the
+follow-ups coming due and, for coordinación, the closures waiting for approval. Every list in
+it is an audited read."""
 
 from __future__ import annotations
 
 from domain.cases import AREA_ROLES
 from domain.permissions import Action, Decision, decide
-from domain.vocabulary import Section
+from domain.vocabulary import Role, Section
 from violeta.case_services import CaseServices
 from violeta.dto import CaseSummary, Dashboard, DueFollowUp
 from violeta.reading import Reading
@@ -35,6 +36,9 @@ class MyDay(Reading, CaseServices):
             pending_erasures=counters.pending_erasures,
             exceptional_accesses_today=counters.exceptional_accesses_today,
             follow_ups_due=self._my_follow_ups_due(),
+            closures_to_approve=tuple(self.pending_closures())
+            if self.role is Role.COORDINATION
+            else (),
         )
 
     def _my_follow_ups_due(self) -> tuple[DueFollowUp, ...]:

@@ -60,3 +60,20 @@ def test_mi_dia_lists_overdue_and_coming_follow_ups_of_the_cases_she_attends(
     assert sorted(item.case_id for item in everyone) == sorted([cases[0], cases[0], cases[1]])
     assert admin.dashboard().follow_ups_due == ()
     assert institute.login("abogada", PASSWORD + "-nueva").dashboard().follow_ups_due == hers
+
+
+def test_only_coordinacion_s_mi_dia_lists_the_closures_waiting_for_approval(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    case = coordinator.open_case(coordinator.register_client(a_client()), an_intake())
+    coordinator.assign_area(case.case_id, "juridica", lawyer.identity.staff_id)
+    lawyer.request_closure(case.case_id, "Motivo sintético de cierre.")
+
+    (waiting,) = coordinator.dashboard().closures_to_approve
+
+    assert (waiting.case_id, waiting.folio) == (case.case_id, case.folio)
+    assert waiting.requested_by == "Persona Jurídica Prueba"
+    assert lawyer.dashboard().closures_to_approve == ()
+    coordinator.approve_closure(case.case_id)
+    assert coordinator.dashboard().closures_to_approve == ()
