@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
@@ -13,12 +13,13 @@ from textual.widgets import DataTable, Static
 from domain.permissions import Action, Decision, decide
 from domain.vocabulary import Section
 from tui.base import ExternalChanges, SessionScreen
+from tui.dialogs import ConfirmScreen
 from tui.gateway import Gateway
 from tui.keymap import DASHBOARD_KEYS, bindings
 from tui.navigation import OpenCase
 from tui.records import RecordScreen, settle_follow_up_form
 from tui.widgets import Counter, cells, format_date
-from violeta.dto import Dashboard, DashboardCounters, DueFollowUp
+from violeta.dto import Dashboard, DashboardCounters, DueFollowUp, PendingClosure
 
 COUNTERS = (
     ("abiertos", "expedientes abiertos"),
@@ -40,6 +41,11 @@ class DashboardScreen(SessionScreen):
             super().__init__()
             self.dashboard = dashboard
 
+    class ClosureDecided(Message, bubble=False):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     class CountersLoaded(Message, bubble=False):
         def __init__(self, counters: DashboardCounters) -> None:
             super().__init__()
@@ -48,6 +54,7 @@ class DashboardScreen(SessionScreen):
     def __init__(self, gateway: Gateway) -> None:
         super().__init__(gateway)
         self._follow_ups: dict[str, DueFollowUp] = {}
+        self._closures: dict[str, PendingClosure] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -60,24 +67,33 @@ class DashboardScreen(SessionScreen):
         table.add_columns("Folio", "Usuaria", "Apertura", "Estado", "Zona", "Riesgo")
         yield table
         yield Static("", id="recientes-vacio", classes="muted", markup=False)
-        yield Static(
-            "Seguimientos vencidos y de los próximos 7 días",
-            id="seguimientos-titulo",
-            classes="section-title",
-        )
-        follow_ups: DataTable[str] = DataTable(
-            id="seguimientos", cursor_type="row", zebra_stripes=True
-        )
-        follow_ups.add_columns("Fecha", "Folio", "Medio", "Situación")
-        yield follow_ups
-        yield Static("", id="seguimientos-vacio", classes="muted", markup=False)
+        # The work queues sit side by side under her cases, so each stays on screen.
+        with Horizontal(id="colas"):
+            with Vertical(id="col-seguimientos"):
+                yield Static(
+                    "Seguimientos vencidos y de los próximos 7 días", classes="section-title"
+                )
+                follow_ups: DataTable[str] = DataTable(
+                    id="seguimientos", cursor_type="row", zebra_stripes=True
+                )
+                follow_ups.add_columns("Fecha", "Folio", "Medio", "Situación")
+                yield follow_ups
+                yield Static("", id="seguimientos-vacio", classes="muted", markup=False)
+            with Vertical(id="col-cierres"):
+                yield Static("Cierres por aprobar", classes="section-title")
+                closures: DataTable[str] = DataTable(
+                    id="cierres", cursor_type="row", zebra_stripes=True
+                )
+                closures.add_columns("Folio", "Solicitado por", "Solicitud")
+                yield closures
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
         # A role that attends no follow-ups is not shown an empty queue it can never fill.
         attends = decide(self.gateway.identity.role, Section.FOLLOW_UPS, Action.READ)
-        for part in ("#seguimientos-titulo", "#seguimientos", "#seguimientos-vacio"):
-            self.query_one(part).display = attends is Decision.GRANTED
+        self.query_one("#col-seguimientos").display = attends is Decision.GRANTED
+        # Shown only while some closure waits, and only coordinación approves them.
+        self.query_one("#col-cierres").display = False
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -98,6 +114,8 @@ class DashboardScreen(SessionScreen):
         if action == "settle_follow_up":
             writes = decide(self.gateway.identity.role, Section.FOLLOW_UPS, Action.WRITE)
             return writes is Decision.GRANTED and self._focused_follow_up() is not None
+        if action in ("approve_closure", "decline_closure"):
+            return self._focused_closure() is not None
         return True
 
     def on_descendant_focus(self) -> None:
@@ -121,6 +139,49 @@ class DashboardScreen(SessionScreen):
             self.action_reload()
 
         self.app.push_screen(RecordScreen(self.gateway, due.case_id, due.folio, form), settled)
+
+    def _focused_closure(self) -> PendingClosure | None:
+        table = self.query_one("#cierres", DataTable)
+        if self.focused is not table or not table.row_count:
+            return None
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return self._closures.get(str(row_key.value))
+
+    def action_approve_closure(self) -> None:
+        self._decide_closure(approve=True)
+
+    def action_decline_closure(self) -> None:
+        self._decide_closure(approve=False)
+
+    def _decide_closure(self, *, approve: bool) -> None:
+        closure = self._focused_closure()
+        if closure is None:
+            return
+        verb = "Aprobar" if approve else "Rechazar"
+        question = (
+            f"{verb} el cierre del expediente {closure.folio}, solicitado por "
+            f"{closure.requested_by} el {format_date(closure.requested_on)}?"
+        )
+        case_id = closure.case_id
+
+        def answered(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            self.run_service(
+                (lambda session: session.approve_closure(case_id))
+                if approve
+                else (lambda session: session.decline_closure(case_id)),
+                lambda _: self.ClosureDecided(
+                    f"Cierre de {closure.folio} {'aprobado' if approve else 'rechazado'}."
+                ),
+                writes=True,
+            )
+
+        self.app.push_screen(ConfirmScreen(f"{verb} cierre", f"¿{question}"), answered)
+
+    def on_dashboard_screen_closure_decided(self, message: ClosureDecided) -> None:
+        self.notify(message.text)
+        self.action_reload()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -174,6 +235,19 @@ class DashboardScreen(SessionScreen):
             )
         self.query_one("#recientes-vacio", Static).update("\n".join(remarks))
         self._show_follow_ups(board.follow_ups_due)
+        self._show_closures(board.closures_to_approve)
+
+    def _show_closures(self, closures: tuple[PendingClosure, ...]) -> None:
+        table = self.query_one("#cierres", DataTable)
+        table.clear()
+        self._closures = {str(item.case_id): item for item in closures}
+        for item in closures:
+            table.add_row(
+                *cells(item.folio, item.requested_by, format_date(item.requested_on)),
+                key=str(item.case_id),
+            )
+        self.query_one("#col-cierres").display = bool(closures)
+        self.refresh_bindings()
 
     def _show_follow_ups(self, due: tuple[DueFollowUp, ...]) -> None:
         table = self.query_one("#seguimientos", DataTable)

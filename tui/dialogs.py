@@ -1,4 +1,4 @@
-"""Modal dialogs: the motivo of an exceptional access and a new note."""
+"""Modal dialogs: the motivo of an exceptional access, a new note, and a yes-or-no question."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from textual.widgets import Footer, Input, Static, TextArea
 from domain import identity
 from domain.errors import InvalidField
 from domain.permissions import JUSTIFICATION_MIN_LENGTH
-from tui.keymap import MODAL_KEYS, bindings
+from tui.keymap import CONFIRM_KEYS, MODAL_KEYS, bindings
 from tui.widgets import sentence
 
 
@@ -109,3 +109,28 @@ class NoteScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A consequential step asks first: Enter confirms, Esc leaves everything as it was."""
+
+    KEYMAP = CONFIRM_KEYS
+    BINDINGS = bindings(CONFIRM_KEYS)
+
+    def __init__(self, title: str, question: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.question, classes="explain", markup=False)
+            yield Static("Enter confirma · Esc cancela", classes="muted")
+        yield Footer()
+
+    def action_submit(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -62,6 +62,8 @@ PASSWORD_KEYS: tuple[Key, ...] = (
 DASHBOARD_KEYS: tuple[Key, ...] = (
     Key("enter", "open_case", "Abrir expediente", shown="Enter", footer=False),
     Key("s", "settle_follow_up", "Registrar resultado del seguimiento", shown="s"),
+    Key("c", "approve_closure", "Aprobar el cierre", shown="c"),
+    Key("x", "decline_closure", "Rechazar el cierre", shown="x"),
     Key("r", "app.register", "Registrar usuaria", shown="r"),
     Key("f5", "reload", "Actualizar", shown="F5"),
 )
@@ -102,6 +104,11 @@ FORM_KEYS: tuple[Key, ...] = (
 
 MODAL_KEYS: tuple[Key, ...] = (
     Key("ctrl+s", "submit", "Aceptar", shown="Ctrl+S"),
+    Key("escape", "cancel", "Cancelar", shown="Esc"),
+)
+
+CONFIRM_KEYS: tuple[Key, ...] = (
+    Key("enter", "submit", "Confirmar", shown="Enter"),
     Key("escape", "cancel", "Cancelar", shown="Esc"),
 )
 

@@ -15,7 +15,7 @@ from tui.app import VioletaApp
 from tui.case import CaseScreen
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
-from tui.dialogs import JustificationScreen
+from tui.dialogs import ConfirmScreen, JustificationScreen
 from tui.forms import IntakeScreen, RegisterClientScreen
 from tui.help import HelpScreen
 from tui.login import ChangePasswordScreen, LoginScreen
@@ -145,6 +145,45 @@ async def test_a_follow_up_s_result_is_recorded_from_mi_dia_and_leaves_the_queue
         assert (held.state, held.outcome) == ("Realizado", "Llamada sintética realizada.")
 
 
+async def test_coordinacion_approves_a_closure_from_mi_dia_after_confirming(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    assert seeded.case_id is not None
+    case_id = seeded.case_id
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    lawyer = seeded.institute.login("juridica", LEGAL_PASSWORD)
+    coordinator.assign_area(case_id, "juridica", lawyer.identity.staff_id)
+    lawyer.request_closure(case_id, "Motivo sintético de cierre.")
+    coordinator.close()
+    lawyer.close()
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        dashboard = app.screen
+        table = dashboard.query_one("#cierres", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        assert [str(cell) for cell in table.get_row_at(0)] == [
+            seeded.folio,
+            "Julia Jurídica Prueba",
+            "20/11/2026",
+        ]
+
+        await pilot.press("tab", "tab", "c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")  # nothing happens without confirming
+        await until(pilot, lambda: app.screen is dashboard)
+        assert app.gateway is not None
+        assert app.gateway.call(lambda session: session.case_life(case_id)).status == "Abierto"
+
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is dashboard and table.row_count == 0)
+        assert not dashboard.query_one("#col-cierres").display
+        assert app.gateway.call(lambda session: session.case_life(case_id)).status == "Cerrado"
+
+
 async def test_a_role_without_follow_ups_sees_no_follow_up_queue(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
@@ -160,7 +199,7 @@ async def test_a_role_without_follow_ups_sees_no_follow_up_queue(
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await until(pilot, lambda: "Sara Sistemas Prueba" in text_of(pilot, "#greeting"))
 
-        assert not app.screen.query_one("#seguimientos", DataTable).display
+        assert not app.screen.query_one("#col-seguimientos").display
 
 
 async def test_first_login_requires_a_new_password_before_anything_else(
