@@ -121,12 +121,15 @@ class DashboardScreen(SessionScreen):
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
 
-    def _focused_follow_up(self) -> DueFollowUp | None:
-        table = self.query_one("#seguimientos", DataTable)
+    def _focused_row_key(self, table_id: str) -> str | None:
+        """The key of the row under the cursor of that list, when the list has the focus."""
+        table = self.query_one(table_id, DataTable)
         if self.focused is not table or not table.row_count:
             return None
-        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return self._follow_ups.get(str(row_key.value))
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _focused_follow_up(self) -> DueFollowUp | None:
+        return self._follow_ups.get(self._focused_row_key("#seguimientos") or "")
 
     def action_settle_follow_up(self) -> None:
         due = self._focused_follow_up()
@@ -141,11 +144,7 @@ class DashboardScreen(SessionScreen):
         self.app.push_screen(RecordScreen(self.gateway, due.case_id, due.folio, form), settled)
 
     def _focused_closure(self) -> PendingClosure | None:
-        table = self.query_one("#cierres", DataTable)
-        if self.focused is not table or not table.row_count:
-            return None
-        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return self._closures.get(str(row_key.value))
+        return self._closures.get(self._focused_row_key("#cierres") or "")
 
     def action_approve_closure(self) -> None:
         self._decide_closure(approve=True)
