@@ -232,24 +232,8 @@ class DirectoryServices(SessionCore):
 
     def referrals(self, case_id: UUID, justification: str = "") -> list[ReferralView]:
         """The referrals of a case, opened for an authorized reader and audited first."""
-        self.refresh()
-        case = self._get_case(case_id)
-        exceptional = self._authorize(
-            Section.REFERRALS,
-            Action.READ,
-            [case.client_id],
-            [case_id],
-            "ver canalizaciones",
-            justification,
-        )
-        self._record_access(
-            action="ver",
-            section=Section.REFERRALS,
-            client_ids=[case.client_id],
-            case_ids=[case_id],
-            purpose="consultar expediente: Canalizaciones",
-            exceptional=exceptional,
-            justification=justification,
+        case, _ = self._read_case(
+            case_id, Section.REFERRALS, "consultar expediente: Canalizaciones", justification
         )
         return self._referral_views(case)
 

@@ -14,7 +14,6 @@ from uuid import UUID
 
 from domain import identity
 from domain.cases import Case, RiskFactor
-from domain.permissions import Action
 from domain.vocabulary import Modality, RiskLevel, Section, ViolenceType
 from violeta.case_services import CaseServices
 from violeta.directory import DirectoryServices
@@ -37,21 +36,10 @@ class CaseSections(CaseServices, DirectoryServices):
     def case_detail(
         self, case_id: UUID, section: Section = Section.INTAKE, justification: str = ""
     ) -> CaseDetail:
-        self.refresh()
-        case = self._latest_case(case_id)
-        exceptional = self._authorize(
-            section, Action.READ, [case.client_id], [case_id], f"ver {section.label}", justification
+        case, exceptional = self._read_case(
+            case_id, section, f"consultar expediente: {section.label}", justification
         )
         client = self._latest_client(case.client_id)
-        self._record_access(
-            action="ver",
-            section=section,
-            client_ids=[case.client_id],
-            case_ids=[case_id],
-            purpose=f"consultar expediente: {section.label}",
-            exceptional=exceptional,
-            justification=justification,
-        )
         subject = str(case.client_id)
         show_intake = section is Section.INTAKE
         staff_names = self._staff_names()

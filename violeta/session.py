@@ -206,6 +206,26 @@ class SessionCore:
             f"Su rol ({self.role.label}) no permite {action.value} la sección «{section.label}»."
         )
 
+    def _read_case(
+        self, case_id: UUID, section: Section, purpose: str, justification: str
+    ) -> tuple[Case, bool]:
+        """Authorize a section read and record it; the caller opens sealed values after this."""
+        self.refresh()
+        case = self._latest_case(case_id)
+        exceptional = self._authorize(
+            section, Action.READ, [case.client_id], [case_id], purpose, justification
+        )
+        self._record_access(
+            action="ver",
+            section=section,
+            client_ids=[case.client_id],
+            case_ids=[case_id],
+            purpose=purpose,
+            exceptional=exceptional,
+            justification=justification,
+        )
+        return case, exceptional
+
     def _record_denied(
         self,
         section: Section,
