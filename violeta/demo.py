@@ -200,12 +200,9 @@ def _attend(
         )
         if due < today:
             on(due)
-            if rng.random() < 0.8:
-                coordinator.settle_follow_up(
-                    case_id, follow_up_id, done=True, outcome=rng.choice(NOTE_TEXTS)
-                )
-            else:
-                coordinator.settle_follow_up(case_id, follow_up_id, done=False, outcome="")
+            held = rng.random() < 0.8
+            outcome = rng.choice(NOTE_TEXTS) if held else ""
+            coordinator.settle_follow_up(case_id, follow_up_id, done=held, outcome=outcome)
         if assigned and (today - opened_on).days > 120 and rng.random() < 0.45:
             on(opened_on + timedelta(days=rng.randrange(60, 120)))
             rng.choice(assigned).request_closure(case_id, rng.choice(CLOSURE_REASONS))
