@@ -9,7 +9,7 @@ import pytest
 
 from domain.errors import NotPermitted
 from domain.vocabulary import Role, Section
-from tests.support.factories import a_client, an_intake, staff
+from tests.support.factories import a_case, a_client, an_intake, staff
 from violeta.dto import RecordEntry
 from violeta.service import Institute, StaffSession
 
@@ -23,8 +23,7 @@ def test_the_legal_tab_shows_advice_decisions_and_reports_with_its_notes_in_one_
     institute: Institute, coordinator: StaffSession
 ) -> None:
     lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
-    client_id = coordinator.register_client(a_client(registered_on="01/10/2026"))
-    case_id = coordinator.open_case(client_id, an_intake(opened_on="01/10/2026")).case_id
+    _, case_id = a_case(coordinator)
     coordinator.assign_area(case_id, "juridica", lawyer.identity.staff_id)
     lawyer.give_legal_advice(case_id, "familiar", "Asesoría sintética sobre pensión.", "02/10/2026")
     lawyer.decide_accompaniment(
@@ -68,8 +67,7 @@ def test_follow_ups_and_psychology_sessions_show_as_records_of_their_tabs(
     institute: Institute, coordinator: StaffSession
 ) -> None:
     psychologist = staff(institute, coordinator, "psicologa", Role.PSYCHOLOGY)
-    client_id = coordinator.register_client(a_client(registered_on="01/10/2026"))
-    case_id = coordinator.open_case(client_id, an_intake(opened_on="01/10/2026")).case_id
+    _, case_id = a_case(coordinator)
     psychologist.record_psychology_session(
         case_id, modality="presencial", notes="Sesión sintética.", held_on="05/10/2026"
     )

@@ -12,15 +12,9 @@ import pytest
 from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
 from keys import PLACEHOLDER
-from tests.support.factories import a_client, an_intake, staff
+from tests.support.factories import a_case, a_client, an_intake, staff
 from violeta.dto import InstitutionForm, NewReferral
 from violeta.service import Institute, JustificationRequired, StaffSession
-
-
-def a_case(coordinator: StaffSession, name: str = "Ana Prueba Sintética") -> tuple[UUID, UUID]:
-    client_id = coordinator.register_client(a_client(name, registered_on="01/10/2026"))
-    case = coordinator.open_case(client_id, an_intake(opened_on="01/10/2026"))
-    return client_id, case.case_id
 
 
 def view_rows(session: StaffSession, sql: str, params: tuple[object, ...] = ()) -> list[dict]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 from domain import identity
 from domain.vocabulary import Role
@@ -45,6 +46,13 @@ def an_intake(**overrides: object) -> NewIntake:
     }
     values.update(overrides)
     return NewIntake(**values)  # type: ignore[arg-type]
+
+
+def a_case(coordinator: StaffSession, name: str = "Ana Prueba Sintética") -> tuple[UUID, UUID]:
+    """A woman registered and her case opened on 01/10/2026, so later dates can be recorded."""
+    client_id = coordinator.register_client(a_client(name, registered_on="01/10/2026"))
+    case = coordinator.open_case(client_id, an_intake(opened_on="01/10/2026"))
+    return client_id, case.case_id
 
 
 def staff(
