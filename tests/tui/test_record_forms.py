@@ -7,6 +7,7 @@ import pytest
 from domain.errors import InvalidField
 from domain.permissions import Action, Decision, decide
 from domain.vocabulary import Role, Section
+from tests.support.factories import enable
 from tests.tui.conftest import PASSWORD, Seeded
 from tui.records import RECORD_FORMS, Field, RecordForm, Values, settle_follow_up_form
 from violeta.service import StaffSession
@@ -44,6 +45,7 @@ def writer(seeded: Seeded, section: Section) -> StaffSession:
     username = f"prueba_{role.value}"
     coordinator.create_account(username, f"Persona {role.label} Prueba", role, PASSWORD)
     coordinator.close()
+    enable(seeded.institute, username)
     session = seeded.institute.login(username, PASSWORD)
     session.change_password(PASSWORD, PASSWORD + "-x")
     return session
