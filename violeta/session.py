@@ -58,6 +58,7 @@ IDENTIFICATION_TOPICS = frozenset(
     get_topic(kind) for kind in (Client.Registered, Client.Corrected, Client.Erased)
 )
 REFRESH_SCAN_LIMIT = 1000
+UNPROJECTED_LIMIT = REFRESH_SCAN_LIMIT  # scanned notifications a session holds between commands
 CONFLICT_RETRIES = 8
 FOLIO_ATTEMPTS = 16  # per conflict retry of the caller
 FOLIO_PAUSE_MS = 2  # the random pause after the n-th conflict is up to n times this
@@ -155,6 +156,10 @@ class SessionCore:
         if arrived:
             self._seen_up_to = arrived[-1].id
             self._unprojected.extend(arrived)
+        if len(self._unprojected) >= UNPROJECTED_LIMIT:
+            # A session that only writes scans without reading: what it holds is applied
+            # now rather than kept until its next read, so its memory stays bounded.
+            self._project()
         return arrived
 
     def _project(self) -> None:
