@@ -28,6 +28,7 @@ SERVICES_SCHEMA: tuple[str, ...] = (
     "folio TEXT NOT NULL, due_on TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, "
     "settled_on TEXT, outcome BLOB) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS follow_ups_view_due ON follow_ups_view (state, due_on)",
+    "CREATE INDEX IF NOT EXISTS follow_ups_view_client ON follow_ups_view (client_id)",
     "CREATE TABLE IF NOT EXISTS protection_orders_view ("
     "order_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, client_id TEXT NOT NULL, "
     "folio TEXT NOT NULL, kind TEXT NOT NULL, authority TEXT NOT NULL, "
@@ -35,6 +36,8 @@ SERVICES_SCHEMA: tuple[str, ...] = (
     "detail BLOB) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS protection_orders_view_expiry "
     "ON protection_orders_view (expires_on)",
+    "CREATE INDEX IF NOT EXISTS protection_orders_view_client "
+    "ON protection_orders_view (client_id)",
     "CREATE TABLE IF NOT EXISTS misconduct_reports_view ("
     "report_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, institution TEXT NOT NULL, "
     "conduct TEXT NOT NULL, reported_on TEXT NOT NULL, status TEXT NOT NULL) WITHOUT ROWID",

@@ -32,11 +32,19 @@ SCHEMA: tuple[str, ...] = (
     "opened_on TEXT NOT NULL, status TEXT NOT NULL, zone TEXT NOT NULL, risk TEXT NOT NULL, "
     "opened_by TEXT NOT NULL, notes INTEGER NOT NULL, last_activity TEXT NOT NULL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS cases_view_client ON cases_view (client_id)",
+    # Mi día and its counters read these without walking the archive: open cases by status,
+    # this month's by date, her own most recent first.
+    "CREATE INDEX IF NOT EXISTS cases_view_status ON cases_view (status)",
+    "CREATE INDEX IF NOT EXISTS cases_view_opened_on ON cases_view (opened_on)",
+    "CREATE INDEX IF NOT EXISTS cases_view_opened_by ON cases_view (opened_by, last_activity)",
     "CREATE TABLE IF NOT EXISTS search_index ("
     "token TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (token, client_id)) WITHOUT ROWID",
     # Clients whose tokens a session without the case key could not compute (administración,
     # an account not yet enabled): the next session holding it indexes them (ids only).
     "CREATE TABLE IF NOT EXISTS search_pending (client_id TEXT PRIMARY KEY) WITHOUT ROWID",
+    # An erasure or a correction drops her tokens without walking everyone's.
+    "CREATE INDEX IF NOT EXISTS search_index_client ON search_index (client_id)",
+    "CREATE INDEX IF NOT EXISTS clients_view_erasure ON clients_view (erasure_requested_by)",
     "CREATE TABLE IF NOT EXISTS stats_cases ("
     "month TEXT NOT NULL, zone TEXT NOT NULL, cases INTEGER NOT NULL, "
     "PRIMARY KEY (month, zone)) WITHOUT ROWID",
@@ -50,6 +58,8 @@ SCHEMA: tuple[str, ...] = (
     "action TEXT NOT NULL, section TEXT NOT NULL, outcome TEXT NOT NULL, "
     "exceptional INTEGER NOT NULL, purpose TEXT NOT NULL, "
     "justification TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS access_log_exceptional ON access_log (exceptional, at)",
+    "CREATE INDEX IF NOT EXISTS access_log_at ON access_log (at)",
     "CREATE TABLE IF NOT EXISTS access_subjects ("
     "access_id TEXT NOT NULL, client_id TEXT NOT NULL, "
     "PRIMARY KEY (access_id, client_id)) WITHOUT ROWID",
@@ -59,6 +69,7 @@ SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS client_flags ("
     "client_id TEXT PRIMARY KEY, statistics INTEGER NOT NULL, share INTEGER NOT NULL, "
     "age_authorization TEXT NOT NULL, proposed_referral TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS client_flags_age ON client_flags (age_authorization)",
     # Which case adds to which statistics cell, and whether it is counted now: withdrawing
     # consent must subtract exactly what her cases added.
     "CREATE TABLE IF NOT EXISTS stats_membership ("

@@ -821,8 +821,10 @@ class CaseServices(SessionCore):
         """Coordinación's queue of closure requests: folios and dates, no client data."""
         self.refresh()
         rows = self._views.query(
+            # The (short) queue drives the join: each request looks up its one case.
             "SELECT closure_requests.*, cases_view.folio, cases_view.client_id "
-            "FROM closure_requests JOIN cases_view USING (case_id) ORDER BY requested_on"
+            "FROM closure_requests CROSS JOIN cases_view "
+            "WHERE cases_view.case_id = closure_requests.case_id ORDER BY requested_on"
         )
         self._record_listing(Section.INTAKE, "cierres pendientes de aprobación", rows)
         names = self._staff_names()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain import identity
@@ -15,6 +15,7 @@ from domain.clients import (
 )
 from domain.permissions import Action
 from domain.vocabulary import (
+    CaseStatus,
     Role,
     Section,
 )
@@ -36,13 +37,21 @@ class Reading(SessionCore):
     def dashboard_counters(self) -> DashboardCounters:
         """Counts only, no names: a screen may poll it without recording an access."""
         self.refresh()
-        month = self._institute.today().strftime("%Y-%m")
+        today = self._institute.today()
+        month = today.replace(day=1)
+        next_month = (month + timedelta(days=32)).replace(day=1)
+        # Each count walks an index over what it counts (the open cases, this month's), never
+        # the archive: hence the statuses named and the date range instead of <> and LIKE.
+        open_statuses = [status.value for status in CaseStatus if status is not CaseStatus.CLOSED]
         return DashboardCounters(
             open_cases=self._count(
-                "SELECT COUNT(*) AS n FROM cases_view WHERE status <> 'cerrado'"
+                "SELECT COUNT(*) AS n FROM cases_view WHERE status IN "  # noqa: S608 - placeholders only
+                f"({', '.join('?' for _ in open_statuses)})",
+                tuple(open_statuses),
             ),
             cases_this_month=self._count(
-                "SELECT COUNT(*) AS n FROM cases_view WHERE opened_on LIKE ?", (f"{month}-%",)
+                "SELECT COUNT(*) AS n FROM cases_view WHERE opened_on >= ? AND opened_on < ?",
+                (month.isoformat(), next_month.isoformat()),
             ),
             pending_erasures=self._count(
                 "SELECT COUNT(*) AS n FROM clients_view WHERE erasure_requested_by IS NOT NULL"

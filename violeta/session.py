@@ -8,6 +8,8 @@ personal data is returned, sealing before an event exists, optimistic concurrenc
 from __future__ import annotations
 
 import threading
+import secrets
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -61,7 +63,10 @@ IDENTIFICATION_TOPICS = frozenset(
     get_topic(kind) for kind in (Client.Registered, Client.Corrected, Client.Erased)
 )
 REFRESH_SCAN_LIMIT = 1000
+UNPROJECTED_LIMIT = REFRESH_SCAN_LIMIT  # scanned notifications a session holds between commands
 CONFLICT_RETRIES = 8
+FOLIO_ATTEMPTS = 16  # per conflict retry of the caller
+FOLIO_PAUSE_MS = 2  # the random pause after the n-th conflict is up to n times this
 RECENT_CASES = 20
 SEARCH_LIMIT = 50
 RARITY_CAP = 16  # rows counted per search token when choosing which one to walk
@@ -249,6 +254,10 @@ class SessionCore(Gate):
         if arrived:
             self._seen_up_to = arrived[-1].id
             self._unprojected.extend(arrived)
+        if len(self._unprojected) >= UNPROJECTED_LIMIT:
+            # A session that only writes scans without reading: what it holds is applied
+            # now rather than kept until its next read, so its memory stays bounded.
+            self._project()
         return arrived
 
     def _project(self) -> None:
@@ -463,17 +472,31 @@ class SessionCore(Gate):
     ) -> Case:
         """Issues the year's next folio and saves it with the new case in one transaction.
 
-        It starts from the session's copy of the sequence: when another terminal issued a
-        number meanwhile the save conflicts and the caller's retry loads the sequence again.
+        It starts from the session's copy of the sequence. When another terminal issued a
+        number meanwhile the save conflicts: only the sequence is loaded again (from its
+        latest snapshot, so that costs the same in any archive) and the case is rebuilt with
+        the next number, after a short random pause so that two terminals opening cases at
+        once do not collide in step. A failed save consumes the events of ``also``, so with
+        those the conflict goes to the caller's retry, which prepares them again.
         """
         prefix = self._institute.settings.folio_prefix
-        try:
-            sequence = self._latest(FolioSequence.create_id(prefix, year), FolioSequence, "")
-        except UnknownRecord:
-            sequence = FolioSequence(prefix=prefix, year=year)
-        case = open_case(sequence.issue())
-        self._store.save(sequence, *also, case)
-        return case
+        sequence_id = FolioSequence.create_id(prefix, year)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                sequence = self._latest(sequence_id, FolioSequence, "")
+            except UnknownRecord:
+                sequence = FolioSequence(prefix=prefix, year=year)
+            case = open_case(sequence.issue())
+            try:
+                self._store.save(sequence, *also, case)
+            except RecordConflictError:
+                if also or attempt == FOLIO_ATTEMPTS:
+                    raise
+                time.sleep(secrets.randbelow(FOLIO_PAUSE_MS * attempt + 1) / 1000)
+            else:
+                return case
 
     def _past_or_today(self, field: str, text: str, today: date) -> date:
         if not text.strip():
@@ -651,9 +674,11 @@ def case_label(case_id: UUID, field: str) -> str:
 
 
 def retry_on_conflict(attempt: Callable[[], T]) -> T:
-    for _ in range(CONFLICT_RETRIES):
+    """Runs ``attempt`` again on a version conflict, after a short random pause: without it,
+    the terminal that lost would reload in step with the one that won, and lose again."""
+    for number in range(1, CONFLICT_RETRIES + 1):
         try:
             return attempt()
         except RecordConflictError:
-            continue
+            time.sleep(secrets.randbelow(FOLIO_PAUSE_MS * number + 1) / 1000)
     raise ConcurrentEdit

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 from base64 import b64decode, b64encode
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
@@ -14,7 +16,9 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    EventStore,
     InfrastructureFactory,
+    InternalError,
     JSONTranscoder,
     Notification,
     Recording,
@@ -56,6 +60,12 @@ class DateAsISO(Transcoding):
 REMEMBERED_KINDS = (Case, Client, FolioSequence)
 REMEMBERED_LIMIT = 256
 SAVED_EVENTS_LIMIT = 1000
+# A year's folio sequence takes one event per case opened, and every case opened loads it (again
+# whenever another terminal issued the last number). A snapshot every this many folios keeps that
+# load to one snapshot and fewer than this many events, whatever the size of the archive.
+FOLIO_SNAPSHOT_INTERVAL = 50
+
+T = TypeVar("T")
 
 
 class _OthersWritingWatch:
@@ -77,6 +87,26 @@ class _OthersWritingWatch:
             return quiet
 
 
+TABLE_CREATION_ATTEMPTS = 8
+
+
+def _creating_tables(construct: Callable[[], T]) -> T:
+    """Runs a constructor that creates the store's tables if they are missing.
+
+    On PostgreSQL that also replaces the library's insert function, and two terminals starting
+    at the same moment make the second replacement fail ("tuple concurrently updated"). Every
+    statement is idempotent, so it is simply run again after a short random pause."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return construct()
+        except InternalError as error:
+            if "concurrently updated" not in str(error) or attempt == TABLE_CREATION_ATTEMPTS:
+                raise
+            time.sleep(secrets.randbelow(50 * attempt + 1) / 1000)
+
+
 class CaseStore(Application[UUID]):
     """All case, client, account, zone and access events of one institute.
 
@@ -88,6 +118,11 @@ class CaseStore(Application[UUID]):
     since."""
 
     name = "Violeta"
+    # Only the folio sequence is snapshotted: its state is a prefix, a year and a number, nothing
+    # about a person (a snapshot of a client or a case would be one more copy of her record).
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        FolioSequence: FOLIO_SNAPSHOT_INTERVAL
+    }
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env=env)
@@ -101,6 +136,12 @@ class CaseStore(Application[UUID]):
         # What this session stored since it last asked for new notifications, in commit
         # order; None when that is not known for sure (then the next ask reads the store).
         self._own_notifications: list[Notification] | None = None
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        return _creating_tables(super().construct_recorder)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        return _creating_tables(super().construct_snapshot_store)
 
     def save(
         self,
