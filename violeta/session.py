@@ -7,8 +7,8 @@ personal data is returned, sealing before an event exists, optimistic concurrenc
 
 from __future__ import annotations
 
-import threading
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
