@@ -19,6 +19,7 @@ from domain.directory import Institution
 from domain.sealed import Sealed
 from domain.zones import ZoneCatalogue
 from projections.activities import ACTIVITY_HANDLERS, ACTIVITY_SCHEMA
+from projections.audit_trail import AUDIT_TRAIL_SCHEMA, AuditProjection
 from projections.case_services import SERVICE_HANDLERS, SERVICES_SCHEMA, erase_service_traces
 from projections.stats_tables import STATS_SCHEMA, StatisticsProjection
 from projections.storage import Statement
@@ -71,6 +72,7 @@ SCHEMA: tuple[str, ...] = (
     *SERVICES_SCHEMA,
     *ACTIVITY_SCHEMA,
     *STATS_SCHEMA,
+    *AUDIT_TRAIL_SCHEMA,
 )
 
 
@@ -99,11 +101,12 @@ class CaseRecordProjection:
     def __init__(self, indexer: BlindIndexer) -> None:
         self._indexer = indexer
         self._statistics = StatisticsProjection()
+        self._audit = AuditProjection()
 
     def process(self, event: object) -> list[Statement]:
         handler = self._handlers.get(type(event))
         statements = handler(self, event) if handler else []
-        return [*statements, *self._statistics.process(event)]
+        return [*statements, *self._statistics.process(event), *self._audit.process(event)]
 
     def _client_registered(self, event: Client.Registered) -> list[Statement]:
         client_id = str(event.originator_id)

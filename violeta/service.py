@@ -53,6 +53,7 @@ from violeta.importing import Importing
 from violeta.my_day import MyDay
 from violeta.reading import Reading
 from violeta.recording import Recording
+from violeta.reporting import Supervision
 from violeta.sections import CaseSections
 from violeta.session import MEXICO, load_aggregate
 from violeta.settings import Settings
@@ -227,6 +228,7 @@ class StaffSession(
     Accounts,
     Activities,
     DirectoryServices,
+    Supervision,
 ):
     """Everything one logged-in staff member can do. Holds the unlocked keyring."""
 
