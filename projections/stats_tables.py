@@ -312,14 +312,16 @@ def _opened(event: Case.Opened) -> list[Statement]:
     case_id = _case(event)
     statements = [
         Statement(
+            # A case filed under a zone merged meanwhile counts in the zone it became.
             "INSERT INTO stats_membership (case_id, client_id, month, zone, counted) "
-            "SELECT ?, ?, ?, ?, COALESCE("
-            "(SELECT statistics FROM client_flags WHERE client_id = ?), 1) WHERE 1 = 1 "
+            "SELECT ?, ?, ?, COALESCE((SELECT merged_into FROM zone_merges WHERE code = ?), ?), "
+            "COALESCE((SELECT statistics FROM client_flags WHERE client_id = ?), 1) WHERE 1 = 1 "
             "ON CONFLICT (case_id) DO NOTHING",
             (
                 case_id,
                 str(event.client_id),
                 month_of(event.opened_on),
+                event.zone,
                 event.zone,
                 str(event.client_id),
             ),

@@ -23,6 +23,7 @@ from projections.audit_trail import AUDIT_TRAIL_SCHEMA, AuditProjection
 from projections.case_services import SERVICE_HANDLERS, SERVICES_SCHEMA, erase_service_traces
 from projections.stats_tables import STATS_SCHEMA, StatisticsProjection
 from projections.storage import Statement
+from projections.zone_catalogue import ZONE_SCHEMA, ZoneCatalogueProjection
 
 SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS clients_view ("
@@ -73,6 +74,7 @@ SCHEMA: tuple[str, ...] = (
     *ACTIVITY_SCHEMA,
     *STATS_SCHEMA,
     *AUDIT_TRAIL_SCHEMA,
+    *ZONE_SCHEMA,
 )
 
 
@@ -102,11 +104,17 @@ class CaseRecordProjection:
         self._indexer = indexer
         self._statistics = StatisticsProjection()
         self._audit = AuditProjection()
+        self._zones = ZoneCatalogueProjection()
 
     def process(self, event: object) -> list[Statement]:
         handler = self._handlers.get(type(event))
         statements = handler(self, event) if handler else []
-        return [*statements, *self._statistics.process(event), *self._audit.process(event)]
+        return [
+            *statements,
+            *self._statistics.process(event),
+            *self._audit.process(event),
+            *self._zones.process(event),
+        ]
 
     def _client_registered(self, event: Client.Registered) -> list[Statement]:
         client_id = str(event.originator_id)

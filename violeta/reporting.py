@@ -20,6 +20,7 @@ from projections.priority_zones import Ranking, ZoneCounts, months_back, rank_zo
 from projections.stats_tables import COUNT_TABLES, TABLES_BY_NAME, CountTable
 from violeta.alerts import AuditServices
 from violeta.session import SessionCore
+from violeta.zones import ZoneServices
 
 PERIODS = ("mes", "trimestre", "año")
 _MONTH = re.compile(r"([1-9][0-9]{3})-(0[1-9]|1[0-2])")
@@ -186,19 +187,29 @@ class Reporting(SessionCore):
             )
         }
         coordinates = inegi_coordinates()
-        zones = [
-            ZoneCounts(
-                code=row["code"],
-                name=row["name"],
-                cases_by_month=by_zone.get(row["code"], {}),
-                women_attended=attended.get(row["code"], 0),
-                women_18_60=None,
-                women_all=None if row["women"] is None else int(row["women"]),
-                latitude=coordinates.get(row["code"], (None, None))[0],
-                longitude=coordinates.get(row["code"], (None, None))[1],
+        zones = []
+        for row in self._views.query(
+            "SELECT z.code, z.name, z.women, d.women_18_60, d.latitude, d.longitude "
+            "FROM zones_view z LEFT JOIN zone_details d ON d.code = z.code "
+            "WHERE COALESCE(d.merged_into, '') = '' ORDER BY z.code"
+        ):
+            latitude, longitude = (
+                (float(row["latitude"]), float(row["longitude"]))
+                if row["latitude"] is not None and row["longitude"] is not None
+                else coordinates.get(row["code"], (None, None))
             )
-            for row in self._views.query("SELECT code, name, women FROM zones_view ORDER BY code")
-        ]
+            zones.append(
+                ZoneCounts(
+                    code=row["code"],
+                    name=row["name"],
+                    cases_by_month=by_zone.get(row["code"], {}),
+                    women_attended=attended.get(row["code"], 0),
+                    women_18_60=None if row["women_18_60"] is None else int(row["women_18_60"]),
+                    women_all=None if row["women"] is None else int(row["women"]),
+                    latitude=latitude,
+                    longitude=longitude,
+                )
+            )
         return rank_zones(zones, last)
 
     def _check_reader(self) -> None:
@@ -216,5 +227,6 @@ def table_count_label(table: CountTable) -> str:
     }[table.count]
 
 
-class Supervision(Reporting, AuditServices):
-    """What coordinación reads about the institute as a whole: figures, trail and alerts."""
+class Supervision(Reporting, AuditServices, ZoneServices):
+    """What coordinación reads and keeps about the institute as a whole: figures, trail,
+    alerts and the zone catalogue."""
