@@ -64,7 +64,7 @@ def test_a_rename_is_a_new_version_and_keeps_the_old_name(
     history = coordinator.zone_history("C002")
     assert [v.name for v in history] == ["Colonia Norte", "Colonia Del Norte"]
     assert [v.version for v in history] == [1, 2]
-    assert dict((z.code, z.name) for z in coordinator.zones())["C002"] == "Colonia Del Norte"
+    assert {z.code: z.name for z in coordinator.zones()}["C002"] == "Colonia Del Norte"
 
 
 @pytest.mark.parametrize(
