@@ -45,6 +45,9 @@ from zoneinfo import ZoneInfo
 
 from domain.cases import Area, Case
 from domain.clients import Client
+from domain.directory import Institution
+from domain.zones import ZoneCatalogue
+from projections.activities import ACTIVITY_HANDLERS, ACTIVITY_SCHEMA
 from projections.storage import Statement
 
 MEXICO = ZoneInfo("America/Mexico_City")
@@ -119,6 +122,16 @@ STATS_SCHEMA: tuple[str, ...] = (
     "month TEXT NOT NULL, k1 TEXT NOT NULL, k2 TEXT NOT NULL, counted INTEGER NOT NULL, "
     "PRIMARY KEY (tab, fact_id)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS stats_contrib_client ON stats_contrib (client_id)",
+    # What the facts above need from other records, kept here so that this projection stands
+    # on its own (it runs with the institution key only): her consent, institution kinds,
+    # and which zone's cases now count under which (read when a case is opened, so a case
+    # filed under a zone merged meanwhile lands in the zone it was merged into).
+    "CREATE TABLE IF NOT EXISTS stats_consent ("
+    "client_id TEXT PRIMARY KEY, counted INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS stats_institution_kinds ("
+    "institution_id TEXT PRIMARY KEY, kind TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS zone_merges ("
+    "code TEXT PRIMARY KEY, merged_into TEXT NOT NULL) WITHOUT ROWID",
 )
 
 
@@ -315,7 +328,7 @@ def _opened(event: Case.Opened) -> list[Statement]:
             # A case filed under a zone merged meanwhile counts in the zone it became.
             "INSERT INTO stats_membership (case_id, client_id, month, zone, counted) "
             "SELECT ?, ?, ?, COALESCE((SELECT merged_into FROM zone_merges WHERE code = ?), ?), "
-            "COALESCE((SELECT statistics FROM client_flags WHERE client_id = ?), 1) WHERE 1 = 1 "
+            "COALESCE((SELECT counted FROM stats_consent WHERE client_id = ?), 1) WHERE 1 = 1 "
             "ON CONFLICT (case_id) DO NOTHING",
             (
                 case_id,
@@ -395,7 +408,7 @@ def _social_visit(event: Case.SocialVisitRecorded) -> list[Statement]:
 
 def _referral_made(event: Case.ReferralMade) -> list[Statement]:
     kind = Expr(
-        "COALESCE((SELECT kind FROM directory_view WHERE institution_id = ?), ?)",
+        "COALESCE((SELECT kind FROM stats_institution_kinds WHERE institution_id = ?), ?)",
         (str(event.institution_id), UNKNOWN_KIND),
     )
     return add_fact(
@@ -474,7 +487,57 @@ def _misconduct_updated(event: Case.MisconductReportUpdated) -> list[Statement]:
 
 
 def _statistics_consent(event: Client.StatisticsConsentChanged) -> list[Statement]:
-    return consent_changed(str(event.originator_id), event.granted)
+    client_id = str(event.originator_id)
+    return [
+        *consent_changed(client_id, event.granted),
+        Statement(
+            "UPDATE stats_consent SET counted = ? WHERE client_id = ?",
+            (int(event.granted), client_id),
+        ),
+    ]
+
+
+def _registered(event: Client.Registered) -> list[Statement]:
+    return [
+        Statement(
+            "INSERT INTO stats_consent VALUES (?, ?) ON CONFLICT (client_id) DO NOTHING",
+            (str(event.originator_id), int(event.consent_to_statistics)),
+        )
+    ]
+
+
+def _institution(event: Institution.Registered | Institution.Updated) -> list[Statement]:
+    return [
+        Statement(
+            "INSERT INTO stats_institution_kinds VALUES (?, ?) ON CONFLICT (institution_id) "
+            "DO UPDATE SET kind = excluded.kind",
+            (str(event.originator_id), event.kind),
+        )
+    ]
+
+
+def _zones_merged(event: ZoneCatalogue.ZonesMerged) -> list[Statement]:
+    old, new = event.code, event.into
+    return [
+        *zones_merged(old, new),
+        Statement(
+            "INSERT INTO zone_merges VALUES (?, ?) ON CONFLICT (code) DO UPDATE "
+            "SET merged_into = excluded.merged_into",
+            (old, new),
+        ),
+        Statement("UPDATE zone_merges SET merged_into = ? WHERE merged_into = ?", (new, old)),
+        # The work-plan activities held in the merged zone follow it too.
+        Statement(
+            "INSERT INTO stats_activities (month, zone, kind, activities, attendees) "
+            "SELECT month, ?, kind, activities, attendees FROM stats_activities WHERE zone = ? "
+            "ON CONFLICT (month, zone, kind) DO UPDATE SET "
+            "activities = stats_activities.activities + excluded.activities, "
+            "attendees = stats_activities.attendees + excluded.attendees",
+            (new, old),
+        ),
+        Statement("DELETE FROM stats_activities WHERE zone = ?", (old,)),
+        Statement("UPDATE activities_view SET zone = ? WHERE zone = ?", (new, old)),
+    ]
 
 
 STATS_HANDLERS: dict[type, Callable[[Any], list[Statement]]] = {
@@ -495,6 +558,10 @@ STATS_HANDLERS: dict[type, Callable[[Any], list[Statement]]] = {
     Case.MisconductReported: _misconduct_reported,
     Case.MisconductReportUpdated: _misconduct_updated,
     Client.StatisticsConsentChanged: _statistics_consent,
+    Client.Registered: _registered,
+    Institution.Registered: _institution,
+    Institution.Updated: _institution,
+    ZoneCatalogue.ZonesMerged: _zones_merged,
 }
 
 
@@ -509,3 +576,19 @@ class StatisticsProjection:
 
 def table_rows(rows: Sequence[Any], table: CountTable) -> dict[tuple[str, ...], int]:
     return {tuple(str(row[c]) for c in table.columns): int(row[table.count]) for row in rows}
+
+
+class StandaloneStatisticsProjection:
+    """The statistics store alone (count tables and work-plan activities), for a process that
+    holds the institution key and nothing else: no blind index, no sealed value, no key."""
+
+    def __init__(self) -> None:
+        self._statistics = StatisticsProjection()
+
+    def process(self, event: object) -> list[Statement]:
+        activity = ACTIVITY_HANDLERS.get(type(event))
+        statements = activity(self, event) if activity else []
+        return [*statements, *self._statistics.process(event)]
+
+
+STANDALONE_SCHEMA: tuple[str, ...] = (*STATS_SCHEMA, *ACTIVITY_SCHEMA)

@@ -1,6 +1,7 @@
 """Views of the zone catalogue beyond ``zones_view``: each zone's current details (locality it
-belongs to, women 18–60, coordinates, merge), every version it has had, and the merges the
-statistics follow. Public data about places; nothing here is about a person."""
+belongs to, women 18–60, coordinates, merge) and every version it has had (the statistics
+follow a merge in ``projections.stats_tables``). Public data about places; nothing here is
+about a person."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from domain.zones import ZoneCatalogue
-from projections.stats_tables import zones_merged
 from projections.storage import Statement
 
 ZONE_SCHEMA: tuple[str, ...] = (
@@ -19,10 +19,6 @@ ZONE_SCHEMA: tuple[str, ...] = (
     "code TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, "
     "women INTEGER, parent TEXT NOT NULL, women_18_60 INTEGER, latitude REAL, longitude REAL, "
     "merged_into TEXT NOT NULL, recorded_on TEXT, PRIMARY KEY (code, version)) WITHOUT ROWID",
-    # Which zone's cases now count under which: read when a case is opened, so a case filed
-    # under a merged zone still lands in the zone it was merged into.
-    "CREATE TABLE IF NOT EXISTS zone_merges ("
-    "code TEXT PRIMARY KEY, merged_into TEXT NOT NULL) WITHOUT ROWID",
 )
 
 
@@ -54,13 +50,6 @@ def _recorded(event: ZoneCatalogue.ZoneRecorded) -> list[Statement]:
 def _merged(event: ZoneCatalogue.ZonesMerged) -> list[Statement]:
     old, new, on = event.code, event.into, event.merged_on.isoformat()
     return [
-        *zones_merged(old, new),
-        Statement(
-            "INSERT INTO zone_merges VALUES (?, ?) ON CONFLICT (code) DO UPDATE "
-            "SET merged_into = excluded.merged_into",
-            (old, new),
-        ),
-        Statement("UPDATE zone_merges SET merged_into = ? WHERE merged_into = ?", (new, old)),
         Statement(
             "UPDATE zone_details SET merged_into = ?, version = version + 1 WHERE code = ?",
             (new, old),
@@ -79,17 +68,6 @@ def _merged(event: ZoneCatalogue.ZonesMerged) -> list[Statement]:
         ),
         _version(old, on),
         _version(new, on),
-        # Activities held in the merged zone follow it too.
-        Statement(
-            "INSERT INTO stats_activities (month, zone, kind, activities, attendees) "
-            "SELECT month, ?, kind, activities, attendees FROM stats_activities WHERE zone = ? "
-            "ON CONFLICT (month, zone, kind) DO UPDATE SET "
-            "activities = stats_activities.activities + excluded.activities, "
-            "attendees = stats_activities.attendees + excluded.attendees",
-            (new, old),
-        ),
-        Statement("DELETE FROM stats_activities WHERE zone = ?", (old,)),
-        Statement("UPDATE activities_view SET zone = ? WHERE zone = ?", (new, old)),
     ]
 
 
