@@ -29,7 +29,9 @@ AUDIT_TRAIL_SCHEMA: tuple[str, ...] = (
     "local_day TEXT NOT NULL, weekday INTEGER NOT NULL, minute INTEGER NOT NULL, "
     "women INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS access_facts_staff ON access_facts (staff_id, seq)",
-    "CREATE INDEX IF NOT EXISTS access_facts_day ON access_facts (local_day)",
+    "CREATE INDEX IF NOT EXISTS access_facts_day ON access_facts (local_day, seq)",
+    "CREATE INDEX IF NOT EXISTS access_facts_outcome ON access_facts (outcome, seq)",
+    "CREATE INDEX IF NOT EXISTS access_facts_section ON access_facts (section, seq)",
     "CREATE INDEX IF NOT EXISTS access_facts_at ON access_facts (at)",
     "CREATE INDEX IF NOT EXISTS access_log_at ON access_log (at)",
     "CREATE INDEX IF NOT EXISTS access_log_staff ON access_log (staff_id, at)",

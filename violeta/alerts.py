@@ -199,18 +199,18 @@ class AuditServices(SessionCore):
         conditions: list[str] = []
         params: list[object] = []
         if staff_id is not None:
-            conditions.append("l.staff_id = ?")
+            conditions.append("f.staff_id = ?")
             params.append(str(staff_id))
         if client_id is not None:
             conditions.append(
-                "l.access_id IN (SELECT access_id FROM access_subjects WHERE client_id = ?)"
+                "f.access_id IN (SELECT access_id FROM access_subjects WHERE client_id = ?)"
             )
             params.append(str(client_id))
         if day.strip():
             conditions.append("f.local_day = ?")
             params.append(identity.parse_date("Día", day).isoformat())
         if section.strip():
-            conditions.append("l.section = ?")
+            conditions.append("f.section = ?")
             params.append(_section(section).value)
         if purpose.strip():
             text = identity.free_text("Propósito", purpose, max_length=identity.SHORT_TEXT_MAX)
@@ -220,7 +220,7 @@ class AuditServices(SessionCore):
             chosen = OUTCOMES.get(outcome.strip().lower())
             if chosen is None:
                 raise InvalidField("Resultado", "elija concedido, denegado o excepcional.")
-            conditions.append("l.outcome = ?")
+            conditions.append("f.outcome = ?")
             params.append(chosen.value)
         if not 1 <= limit <= TRAIL_LIMIT_MAX:
             raise InvalidField("Límite", f"debe estar entre 1 y {TRAIL_LIMIT_MAX}.")
