@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -15,11 +16,16 @@ from projections.audit_chain import (
     chain_statements,
     verify_store,
 )
-from projections.storage import StaleBatch, ViewStore
-from projections.views import CaseRecordProjection
+from projections.storage import StaleBatch, Statement, ViewStore
 
 BATCH_SIZE = 500
 Progress = Callable[[int, int], None]
+
+
+class Projection(Protocol):
+    """Turns one domain event into the statements that bring the views up to it."""
+
+    def process(self, event: object) -> list[Statement]: ...
 
 
 class Projector:
@@ -31,7 +37,7 @@ class Projector:
     """
 
     def __init__(
-        self, application: Application[UUID], views: ViewStore, projection: CaseRecordProjection
+        self, application: Application[UUID], views: ViewStore, projection: Projection
     ) -> None:
         self.application = application
         self.views = views

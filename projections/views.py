@@ -19,8 +19,11 @@ from domain.directory import Institution
 from domain.sealed import Sealed
 from domain.zones import ZoneCatalogue
 from projections.activities import ACTIVITY_HANDLERS, ACTIVITY_SCHEMA
+from projections.audit_trail import AUDIT_TRAIL_SCHEMA, AuditProjection
 from projections.case_services import SERVICE_HANDLERS, SERVICES_SCHEMA, erase_service_traces
+from projections.stats_tables import STATS_SCHEMA, StatisticsProjection
 from projections.storage import Statement
+from projections.zone_catalogue import ZONE_SCHEMA, ZoneCatalogueProjection
 
 SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS clients_view ("
@@ -45,9 +48,6 @@ SCHEMA: tuple[str, ...] = (
     # An erasure or a correction drops her tokens without walking everyone's.
     "CREATE INDEX IF NOT EXISTS search_index_client ON search_index (client_id)",
     "CREATE INDEX IF NOT EXISTS clients_view_erasure ON clients_view (erasure_requested_by)",
-    "CREATE TABLE IF NOT EXISTS stats_cases ("
-    "month TEXT NOT NULL, zone TEXT NOT NULL, cases INTEGER NOT NULL, "
-    "PRIMARY KEY (month, zone)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS zones_view ("
     "code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, women INTEGER) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS staff_view ("
@@ -70,12 +70,6 @@ SCHEMA: tuple[str, ...] = (
     "client_id TEXT PRIMARY KEY, statistics INTEGER NOT NULL, share INTEGER NOT NULL, "
     "age_authorization TEXT NOT NULL, proposed_referral TEXT NOT NULL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS client_flags_age ON client_flags (age_authorization)",
-    # Which case adds to which statistics cell, and whether it is counted now: withdrawing
-    # consent must subtract exactly what her cases added.
-    "CREATE TABLE IF NOT EXISTS stats_membership ("
-    "case_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, month TEXT NOT NULL, "
-    "zone TEXT NOT NULL, counted INTEGER NOT NULL) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS stats_membership_client ON stats_membership (client_id)",
     # The directorio homologado: public data about institutions, in clear on purpose.
     "CREATE TABLE IF NOT EXISTS directory_view ("
     "institution_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, "
@@ -92,6 +86,9 @@ SCHEMA: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS referrals_view_case ON referrals_view (case_id)",
     *SERVICES_SCHEMA,
     *ACTIVITY_SCHEMA,
+    *STATS_SCHEMA,
+    *AUDIT_TRAIL_SCHEMA,
+    *ZONE_SCHEMA,
 )
 
 
@@ -127,35 +124,12 @@ def index_statements(client_id: str, tokens: set[str] | None) -> list[Statement]
     ]
 
 
-def _count_case(event: Case.Opened) -> list[Statement]:
-    """A case counts in the statistics unless her client opposed it (ARCO opposition)."""
-    case_id = str(event.originator_id)
-    return [
-        Statement(
-            "INSERT INTO stats_membership (case_id, client_id, month, zone, counted) "
-            "SELECT ?, ?, ?, ?, COALESCE("
-            "(SELECT statistics FROM client_flags WHERE client_id = ?), 1) WHERE 1 = 1 "
-            "ON CONFLICT (case_id) DO NOTHING",
-            (
-                case_id,
-                str(event.client_id),
-                event.opened_on.strftime("%Y-%m"),
-                event.zone,
-                str(event.client_id),
-            ),
-        ),
-        Statement(
-            "INSERT INTO stats_cases (month, zone, cases) SELECT month, zone, 1 "
-            "FROM stats_membership WHERE case_id = ? AND counted = 1 "
-            "ON CONFLICT (month, zone) DO UPDATE SET cases = stats_cases.cases + 1",
-            (case_id,),
-        ),
-    ]
-
-
 class CaseRecordProjection:
     def __init__(self, indexer: BlindIndexer) -> None:
         self._indexer = indexer
+        self._statistics = StatisticsProjection()
+        self._audit = AuditProjection()
+        self._zones = ZoneCatalogueProjection()
 
     @property
     def indexer(self) -> BlindIndexer:
@@ -163,7 +137,13 @@ class CaseRecordProjection:
 
     def process(self, event: object) -> list[Statement]:
         handler = self._handlers.get(type(event))
-        return handler(self, event) if handler else []
+        statements = handler(self, event) if handler else []
+        return [
+            *statements,
+            *self._statistics.process(event),
+            *self._audit.process(event),
+            *self._zones.process(event),
+        ]
 
     def _client_registered(self, event: Client.Registered) -> list[Statement]:
         client_id = str(event.originator_id)
@@ -222,7 +202,6 @@ class CaseRecordProjection:
                     event.timestamp.isoformat(),
                 ),
             ),
-            *_count_case(event),
         ]
 
     def _note_added(self, event: Case.NoteAdded) -> list[Statement]:
@@ -335,38 +314,11 @@ class CaseRecordProjection:
         back if she consents again). The counts are anonymous, but the cells of a small zone
         can still point at her, and the LGPDPPSO lets her oppose that treatment.
         """
-        client_id = str(event.originator_id)
-        flag = Statement(
-            "UPDATE client_flags SET statistics = ? WHERE client_id = ?",
-            (int(event.granted), client_id),
-        )
-        if event.granted:
-            return [
-                Statement(
-                    "INSERT INTO stats_cases (month, zone, cases) "
-                    "SELECT month, zone, COUNT(*) FROM stats_membership "
-                    "WHERE client_id = ? AND counted = 0 GROUP BY month, zone "
-                    "ON CONFLICT (month, zone) DO UPDATE "
-                    "SET cases = stats_cases.cases + excluded.cases",
-                    (client_id,),
-                ),
-                Statement(
-                    "UPDATE stats_membership SET counted = 1 WHERE client_id = ?", (client_id,)
-                ),
-                flag,
-            ]
-        mine = (
-            "SELECT COUNT(*) FROM stats_membership m WHERE m.client_id = ? AND m.counted = 1 "
-            "AND m.month = stats_cases.month AND m.zone = stats_cases.zone"
-        )
         return [
             Statement(
-                f"UPDATE stats_cases SET cases = cases - ({mine}) WHERE ({mine}) > 0",  # noqa: S608 - fixed text
-                (client_id, client_id),
-            ),
-            Statement("DELETE FROM stats_cases WHERE cases <= 0"),
-            Statement("UPDATE stats_membership SET counted = 0 WHERE client_id = ?", (client_id,)),
-            flag,
+                "UPDATE client_flags SET statistics = ? WHERE client_id = ?",
+                (int(event.granted), str(event.originator_id)),
+            )
         ]
 
     def _client_corrected(self, event: Client.Corrected) -> list[Statement]:

@@ -161,6 +161,17 @@ POLICY: Final[dict[str, Rule]] = {
     "set_target": Rule(None, W, COORDINATION),
     "target_progress": Rule(None, R, CASE_ROLES),
     "activity_counts": Rule(None, R, CASE_ROLES),
+    # -- supervision: statistics, priority zones, the audit trail and its alerts (read side)
+    "statistics_tables": Rule(None, R, CASE_ROLES),  # counts only
+    "statistics_table": Rule(None, R, COORDINATION),
+    "priority_zones": Rule(None, R, COORDINATION),
+    "audit_trail": Rule(None, R, COORDINATION),
+    "alerts": Rule(None, R, COORDINATION),
+    "sweep_anomalies": Rule(None, W, COORDINATION),
+    "acknowledge_alert": Rule(None, W, COORDINATION),  # never by the person it is about
+    "import_zones": Rule(None, W, COORDINATION),
+    "merge_zones": Rule(None, W, COORDINATION),
+    "zone_history": Rule(None, R, CASE_ROLES),
     # -- Mi día and counters (each list inside records which women appeared in it)
     "dashboard": Rule(None, R, EVERY_ROLE),  # administración's is empty
     "dashboard_counters": Rule(None, R, EVERY_ROLE),

@@ -56,6 +56,7 @@ from violeta.my_day import MyDay
 from violeta.policy import guard_class
 from violeta.reading import Reading
 from violeta.recording import Recording
+from violeta.reporting import Supervision
 from violeta.sections import CaseSections
 from violeta.session import MEXICO, load_aggregate
 from violeta.settings import Settings
@@ -268,6 +269,7 @@ class StaffSession(
     Accounts,
     Activities,
     DirectoryServices,
+    Supervision,
 ):
     """Everything one logged-in staff member can do. Holds the unlocked keyring. Every public
     method is guarded by its row of the policy table (violeta/policy.py)."""

@@ -43,7 +43,7 @@ from keys import (
 )
 from projections.runner import Projector
 from projections.storage import Row, Statement, ViewStore
-from projections.views import index_statements
+from projections.views import CaseRecordProjection, index_statements
 from violeta.dto import (
     CaseSummary,
     ClientSummary,
@@ -288,7 +288,9 @@ class SessionCore(Gate):
         rows = self._views.query("SELECT client_id FROM search_pending LIMIT 100")
         if not rows:
             return
-        indexer = self._projector.projection.indexer
+        projection = self._projector.projection
+        assert isinstance(projection, CaseRecordProjection)  # noqa: S101 - the session's own
+        indexer = projection.indexer
         statements: list[Statement] = []
         for row in rows:
             client = self._get_client(UUID(row["client_id"]))
