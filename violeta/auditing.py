@@ -33,6 +33,16 @@ def checkpoint_document(verification: Verification) -> str:
     )
 
 
+class UnreadableCheckpoint(Exception):
+    """The witness file is not a checkpoint this command exported (Spanish message)."""
+
+
 def read_checkpoint(path: Path) -> Checkpoint:
-    document = json.loads(path.read_text(encoding="utf-8"))
-    return Checkpoint(position=int(document["eventos"]), head=bytes.fromhex(document["cabeza"]))
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return Checkpoint(position=int(document["eventos"]), head=bytes.fromhex(document["cabeza"]))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise UnreadableCheckpoint(
+            f"El archivo del testigo {path} no es un punto de control de «violeta audit "
+            "checkpoint» (JSON con «eventos» y «cabeza»); no se verificó nada."
+        ) from None
