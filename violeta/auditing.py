@@ -13,10 +13,14 @@ from violeta.settings import Settings
 from violeta.store import open_sealed_recorder
 
 
-def verify_chain(settings: Settings, witness: Checkpoint | None = None) -> Verification:
+def verify_chain(
+    settings: Settings, witness: Checkpoint | None = None, *, unprojected_tail: bool = False
+) -> Verification:
     views = open_view_store(settings)
     try:
-        return verify_store(open_sealed_recorder(settings), views, witness)
+        return verify_store(
+            open_sealed_recorder(settings), views, witness, unprojected_tail=unprojected_tail
+        )
     finally:
         views.close()
 

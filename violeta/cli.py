@@ -10,7 +10,14 @@ import typer
 from platformdirs import user_data_dir
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from domain.errors import DomainError
 from violeta import cli_spanish
@@ -333,6 +340,156 @@ def import_csv(
         typer.echo(line)
     if report.errors:
         raise typer.Exit(2)
+
+
+BACKUP_PASSPHRASE_ENV = "VIOLETA_CLAVE_RESPALDO"  # noqa: S105 (the variable name, not a secret)
+
+
+class _Steps:
+    """One progress bar per step of an operation (violeta.operations.Progress)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, TaskID] = {}
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step not in self._tasks:
+            self._tasks[step] = self._progress.add_task(step, total=max(total, 1))
+        self._progress.update(self._tasks[step], completed=done, total=max(total, 1))
+
+
+def _backup_passphrase(*, confirm: bool) -> str:
+    from violeta.operations import PASSPHRASE_MIN_LENGTH
+
+    from_environment = os.environ.get(BACKUP_PASSPHRASE_ENV)
+    if from_environment:
+        return from_environment
+    for _attempt in range(PASSWORD_ATTEMPTS):
+        passphrase = str(
+            typer.prompt(
+                f"Clave del respaldo (mínimo {PASSPHRASE_MIN_LENGTH} caracteres)"
+                if confirm
+                else "Clave del respaldo",
+                hide_input=True,
+            )
+        )
+        if not confirm:
+            return passphrase
+        if len(passphrase) < PASSPHRASE_MIN_LENGTH:
+            console.print(
+                f"La clave debe tener al menos {PASSPHRASE_MIN_LENGTH} caracteres.", style="red"
+            )
+            continue
+        if typer.prompt("Repita la clave del respaldo", hide_input=True) == passphrase:
+            return passphrase
+        console.print("Las dos claves no coinciden; escríbala de nuevo.", style="red")
+    _fail("No se fijó la clave del respaldo; no se respaldó nada.")
+
+
+@app.command("backup", cls=cli_spanish.SpanishCommand)
+def backup_command(
+    to: Annotated[
+        Path,
+        typer.Option(
+            "--to",
+            help="Directorio nuevo o vacío donde se escribe el respaldo (de preferencia en "
+            "otro disco).",
+            metavar="DESTINO",
+            show_default=False,
+        ),
+    ],
+    data: DataOption = None,
+) -> None:
+    """Respalda en línea eventos, vistas y llaves; las llaves van cifradas con una clave aparte.
+
+    La clave del respaldo se pregunta (o se lee de VIOLETA_CLAVE_RESPALDO, para respaldos
+    programados). Sin ella el respaldo no revela nada: guárdela separada del respaldo."""
+    from violeta.operations import backup
+
+    settings = _ready(data)
+    passphrase = _backup_passphrase(confirm=True)
+    try:
+        with _progress() as progress:
+            summary = backup(settings, to, passphrase, progress=_Steps(progress))
+    except UnusableData as error:
+        _fail(error.message)
+    console.print(
+        f"Respaldo hecho el {summary.created}: {summary.events} eventos, cadena verificada "
+        f"(cabeza {summary.head[:16]}…), en {summary.destination}.",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("restore", cls=cli_spanish.SpanishCommand)
+def restore_command(
+    source: Annotated[
+        Path,
+        typer.Option(
+            "--from",
+            help="Directorio de un respaldo hecho con «violeta backup».",
+            metavar="ORIGEN",
+            show_default=False,
+        ),
+    ],
+    data: DataOption = None,
+    user: UserOption = "",
+) -> None:
+    """Restaura un respaldo en un directorio de datos vacío, verifica la cadena y lo prueba.
+
+    Nunca escribe sobre datos existentes. Antes de dar el respaldo por bueno pide una cuenta
+    de coordinación, inicia sesión con ella y reconstruye las vistas, lo que descifra cada
+    evento; si algo falla, no deja nada."""
+    from violeta.operations import restore
+
+    settings = _settings(data)
+    passphrase = _backup_passphrase(confirm=False)
+    try:
+        with _progress() as progress:
+            manifest, leftovers = restore(source, settings, passphrase, progress=_Steps(progress))
+    except UnusableData as error:
+        _fail(error.message)
+    try:
+        institute = _institute(settings)
+        try:
+            session = _login(institute, user)
+            try:
+                with _progress() as progress:
+                    task = progress.add_task("Descifrando y reconstruyendo las vistas", total=None)
+                    session.rebuild_views(
+                        lambda done, total: progress.update(task, completed=done, total=total)
+                    )
+            finally:
+                session.close()
+        finally:
+            institute.close()
+    except BaseException:
+        leftovers.remove()
+        console.print("No se restauró nada.", style="red")
+        raise
+    console.print(
+        f"Respaldo del {manifest.created} restaurado en {settings.data}: {manifest.events} "
+        "eventos, cadena verificada y cada evento descifrado.",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("doctor", cls=cli_spanish.SpanishCommand)
+def doctor_command(data: DataOption = None) -> None:
+    """Revisa la salud de la instalación: permisos, archivos, cadena, vistas, respaldo."""
+    from violeta.operations import GOOD, PROBLEM, doctor
+
+    settings = _settings(data)
+    with _progress() as progress:
+        findings = doctor(settings, _Steps(progress))
+    marks = {GOOD: "[green]✔ bien[/green]", PROBLEM: "[red]✘ problema[/red]"}
+    for finding in findings:
+        mark = marks.get(finding.level, "[yellow]! atención[/yellow]")
+        console.print(f"{mark}  {finding.topic}: ", end="", soft_wrap=True)
+        console.print(finding.text, markup=False, highlight=False, soft_wrap=True)
+    if any(finding.level == PROBLEM for finding in findings):
+        raise typer.Exit(1)
 
 
 audit = typer.Typer(

@@ -8,18 +8,43 @@ empty, healthy institute.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import sqlite3
-from collections.abc import Iterator
+import struct
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
+from cryptography.exceptions import InvalidTag
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from violeta.settings import EVENTS_FILENAME, KEYS_FILENAME, VIEWS_FILENAME, Settings
+from keys.primitives import (
+    SALT_BYTES,
+    KdfParams,
+    associated_data,
+    password_key,
+    unwrap,
+    wrap,
+    zero,
+)
+from projections.audit_chain import Checkpoint
+from violeta.settings import (
+    EVENTS_FILENAME,
+    KEYS_FILENAME,
+    TIME_ZONE,
+    VIEWS_FILENAME,
+    Settings,
+)
+
+MEXICO = ZoneInfo(TIME_ZONE)
 
 EVENTS_TABLE = "stored_events"
 POSTGRES_EVENTS_TABLE = "violeta_events"
@@ -287,3 +312,527 @@ def check_views(settings: Settings) -> None:
             f"Las vistas de {data} están vacías (nunca se proyectaron): la API no tendría nada "
             "que publicar. Inicie sesión una vez o ejecute «violeta rebuild»."
         )
+
+
+# --- Backup and restore ----------------------------------------------------------------------
+
+BACKUP_MANIFEST = "respaldo.json"
+BACKUP_KEYS = "llaves.cifrado"
+LAST_BACKUP = "ultimo-respaldo.json"
+BACKUP_FORMAT = 1
+PASSPHRASE_MIN_LENGTH = 12
+BACKUP_KDF = KdfParams(n=2**17)  # one derivation per backup or restore: it can cost more
+_KEYS_MAGIC = b"violeta:respaldo-de-llaves:v1"
+_KDF_FORMAT = struct.Struct(">III")
+_SQLITE_PAGES_PER_STEP = 1024
+_SQLITE_HEADER_WRITE_VERSION = slice(18, 20)
+
+Progress = Callable[[str, int, int], None]
+"""(what is being done, done, total)"""
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    destination: Path
+    events: int
+    head: str
+    created: str
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+def check_passphrase(passphrase: str) -> None:
+    if len(passphrase) < PASSPHRASE_MIN_LENGTH:
+        raise UnusableData(
+            f"La clave del respaldo debe tener al menos {PASSPHRASE_MIN_LENGTH} caracteres."
+        )
+
+
+def _private_file(path: Path) -> None:
+    """Creates an empty file readable only by its owner (refuses one that exists)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _check_empty_target(path: Path, what: str) -> None:
+    if path.exists() and not path.is_dir():
+        raise UnusableData(f"{path} no es un directorio; no se modificó nada.")
+    if path.is_dir() and any(path.iterdir()):
+        raise UnusableData(
+            f"{what} {path} no está vacío: nunca se escribe sobre datos existentes. Use un "
+            "directorio nuevo o vacío."
+        )
+
+
+def _copy_sqlite(source: Path, target: Path, step: str, progress: Progress) -> None:
+    """A consistent copy of a live SQLite file (the backup API), made private."""
+    _private_file(target)
+    with (
+        closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as origin,
+        closing(sqlite3.connect(target)) as copy,
+    ):
+        origin.backup(
+            copy,
+            pages=_SQLITE_PAGES_PER_STEP,
+            progress=lambda status, remaining, total: progress(step, total - remaining, total),
+        )
+        copy.execute("PRAGMA journal_mode=DELETE")
+
+
+def _serialized_sqlite(source: Path) -> bytes:
+    """The whole database as bytes, through memory only: the key store never touches the
+    backup's disk unencrypted."""
+    with (
+        closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as origin,
+        closing(sqlite3.connect(":memory:")) as memory,
+    ):
+        origin.backup(memory)
+        image = bytearray(memory.serialize())
+    image[_SQLITE_HEADER_WRITE_VERSION] = b"\x01\x01"  # rollback journal, not WAL
+    return bytes(image)
+
+
+def _write_sqlite_image(image: bytes, target: Path) -> None:
+    _private_file(target)
+    with (
+        closing(sqlite3.connect(":memory:")) as memory,
+        closing(sqlite3.connect(target)) as copy,
+    ):
+        memory.deserialize(image)
+        memory.backup(copy)
+
+
+def seal_key_store(image: bytes, passphrase: str, kdf: KdfParams) -> bytes:
+    """scrypt(passphrase) → AES-256-GCM over the key store; the header is authenticated."""
+    salt = os.urandom(SALT_BYTES)
+    header = _KEYS_MAGIC + salt + _KDF_FORMAT.pack(kdf.n, kdf.r, kdf.p)
+    key = password_key(passphrase, salt, kdf)
+    try:
+        return header + wrap(key, image, associated_data(header))
+    finally:
+        zero(key)
+
+
+def open_key_store_image(sealed: bytes, passphrase: str) -> bytes:
+    head = len(_KEYS_MAGIC) + SALT_BYTES + _KDF_FORMAT.size
+    if len(sealed) <= head or not sealed.startswith(_KEYS_MAGIC):
+        raise UnusableData(f"{BACKUP_KEYS} no es el almacén de llaves de un respaldo de Violeta.")
+    header = sealed[:head]
+    salt = header[len(_KEYS_MAGIC) : len(_KEYS_MAGIC) + SALT_BYTES]
+    try:
+        kdf = KdfParams(*_KDF_FORMAT.unpack(header[len(_KEYS_MAGIC) + SALT_BYTES :]))
+        key = password_key(passphrase, salt, kdf)
+    except ValueError:
+        raise UnusableData(f"{BACKUP_KEYS} está dañado.") from None
+    try:
+        return bytes(unwrap(key, sealed[head:], associated_data(header)))
+    except InvalidTag:
+        raise UnusableData(
+            "La clave del respaldo no es correcta, o el almacén de llaves del respaldo fue "
+            "alterado; no se restauró nada."
+        ) from None
+    finally:
+        zero(key)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _now_text() -> str:
+    return datetime.now(MEXICO).strftime("%d/%m/%Y %H:%M")
+
+
+def backup(
+    settings: Settings,
+    destination: Path,
+    passphrase: str,
+    *,
+    kdf: KdfParams = BACKUP_KDF,
+    progress: Progress = _no_progress,
+) -> BackupSummary:
+    """A consistent online copy of one institute into an empty ``destination``.
+
+    The views are copied first and the events after them, so every recorded head has its
+    event in the copy (events saved meanwhile are in it without a head, and are projected
+    after a restore). The key store goes in a separate file encrypted with the backup
+    passphrase: the events and views alone reveal nothing (personal fields are sealed with
+    keys that only the key store holds). The copied chain is verified before it is reported."""
+    if settings.backend == "postgres":
+        raise UnusableData(
+            "El respaldo de PostgreSQL se hace con pg_dump del esquema "
+            f"«{settings.postgres_schema}»; «violeta backup» respalda un directorio SQLite."
+        )
+    check_data(settings, LOGIN)
+    check_passphrase(passphrase)
+    _check_empty_target(destination, "El destino")
+    leftovers = Leftovers.before(Settings(data=destination))
+    try:
+        destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+        copy = Settings(data=destination)
+        _copy_sqlite(settings.views_path, copy.views_path, "Copiando las vistas", progress)
+        _copy_sqlite(settings.events_path, copy.events_path, "Copiando los eventos", progress)
+        progress("Cifrando el almacén de llaves", 0, 1)
+        sealed = seal_key_store(_serialized_sqlite(settings.keys_path), passphrase, kdf)
+        keys_file = destination / BACKUP_KEYS
+        _private_file(keys_file)
+        keys_file.write_bytes(sealed)
+        progress("Cifrando el almacén de llaves", 1, 1)
+        head = _verify_copy(
+            copy,
+            None,
+            progress,
+            "no se respalda una historia alterada. Ejecute «violeta audit verify» y avise a "
+            "coordinación.",
+        )
+        created = _now_text()
+        manifest = {
+            "formato": BACKUP_FORMAT,
+            "fecha": created,
+            "eventos": head.position,
+            "cabeza": head.head.hex(),
+            "archivos": {
+                name: _sha256(destination / name)
+                for name in (EVENTS_FILENAME, VIEWS_FILENAME, BACKUP_KEYS)
+            },
+        }
+        manifest_file = destination / BACKUP_MANIFEST
+        _private_file(manifest_file)
+        manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+    except BaseException:
+        leftovers.remove()
+        raise
+    _record_backup(settings, destination, created, head.position)
+    return BackupSummary(destination, head.position, head.head.hex(), created)
+
+
+def _record_backup(settings: Settings, destination: Path, created: str, events: int) -> None:
+    """What ``doctor`` reads to tell the age of the last backup."""
+    record = settings.data / LAST_BACKUP
+    document = {
+        "fecha": created,
+        "instante": datetime.now(UTC).isoformat(),
+        "destino": str(destination.resolve()),
+        "eventos": events,
+    }
+    if not record.exists():
+        _private_file(record)
+    record.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
+
+
+def _verify_copy(
+    copy: Settings, witness: Checkpoint | None, progress: Progress, consequence: str
+) -> Checkpoint:
+    """The head of the copied chain; ``UnusableData`` naming the first broken link if any."""
+    from violeta.auditing import verify_chain
+
+    progress("Verificando la cadena de auditoría", 0, 1)
+    verification = verify_chain(copy, witness, unprojected_tail=True)
+    progress("Verificando la cadena de auditoría", 1, 1)
+    if not verification.intact or verification.head is None:
+        raise UnusableData(
+            f"La cadena de auditoría está rota en el evento {verification.first_broken} "
+            f"({verification.reason}): {consequence}"
+        )
+    return verification.head
+
+
+@dataclass(frozen=True)
+class Manifest:
+    created: str
+    events: int
+    head: bytes
+    files: dict[str, str]
+
+
+def read_manifest(source: Path) -> Manifest:
+    path = source / BACKUP_MANIFEST
+    if not source.is_dir():
+        raise UnusableData(f"El respaldo {source} no existe o no es un directorio.")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        manifest = Manifest(
+            created=str(document["fecha"]),
+            events=int(document["eventos"]),
+            head=bytes.fromhex(document["cabeza"]),
+            files={str(k): str(v) for k, v in dict(document["archivos"]).items()},
+        )
+        version = int(document["formato"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise UnusableData(
+            f"{source} no es un respaldo de «violeta backup» (falta o está dañado "
+            f"{BACKUP_MANIFEST}); no se restauró nada."
+        ) from None
+    if version != BACKUP_FORMAT:
+        raise UnusableData(f"El respaldo tiene el formato {version}, que esta versión no lee.")
+    if set(manifest.files) != {EVENTS_FILENAME, VIEWS_FILENAME, BACKUP_KEYS}:
+        raise UnusableData(f"{BACKUP_MANIFEST} no lista los archivos de un respaldo.")
+    return manifest
+
+
+def check_backup(source: Path, progress: Progress = _no_progress) -> Manifest:
+    """The manifest, once every file matches the fingerprint written when it was made."""
+    manifest = read_manifest(source)
+    for done, (name, fingerprint) in enumerate(sorted(manifest.files.items())):
+        progress("Comprobando los archivos del respaldo", done, len(manifest.files))
+        if not (source / name).is_file():
+            raise UnusableData(f"Al respaldo le falta {name}; no se restauró nada.")
+        if _sha256(source / name) != fingerprint:
+            raise UnusableData(
+                f"{name} del respaldo no coincide con su huella: está dañado o fue alterado; "
+                "no se restauró nada."
+            )
+    progress("Comprobando los archivos del respaldo", len(manifest.files), len(manifest.files))
+    return manifest
+
+
+def restore(
+    source: Path,
+    settings: Settings,
+    passphrase: str,
+    *,
+    progress: Progress = _no_progress,
+) -> tuple[Manifest, Leftovers]:
+    """Restores a backup into an empty data directory and verifies its chain against the
+    backup's own manifest. Returns what was created, so that the caller can remove it if the
+    decryption probe that follows (a login) fails. Raises ``UnusableData`` having removed
+    everything it created."""
+    if settings.backend == "postgres":
+        raise UnusableData(
+            "«violeta restore» restaura en un directorio SQLite; para PostgreSQL use "
+            "pg_restore con el volcado de pg_dump."
+        )
+    _check_empty_target(settings.data, "El directorio de datos")
+    manifest = check_backup(source, progress)
+    progress("Descifrando el almacén de llaves", 0, 1)
+    image = open_key_store_image((source / BACKUP_KEYS).read_bytes(), passphrase)
+    progress("Descifrando el almacén de llaves", 1, 1)
+    leftovers = Leftovers.before(settings)
+    try:
+        settings.data.mkdir(mode=0o700, parents=True, exist_ok=True)
+        settings.data.chmod(0o700)
+        backup_settings = Settings(data=source)
+        _copy_sqlite(
+            backup_settings.events_path, settings.events_path, "Restaurando los eventos", progress
+        )
+        _copy_sqlite(
+            backup_settings.views_path, settings.views_path, "Restaurando las vistas", progress
+        )
+        _write_sqlite_image(image, settings.keys_path)
+        _verify_copy(
+            settings,
+            Checkpoint(manifest.events, manifest.head),
+            progress,
+            "el respaldo no coincide con su propio registro; no se restauró nada.",
+        )
+        check_data(settings, LOGIN)
+    except BaseException:
+        leftovers.remove()
+        raise
+    return manifest, leftovers
+
+
+# --- Health check ------------------------------------------------------------------------------
+
+GOOD, WARNING, PROBLEM = "bien", "atención", "problema"
+BACKUP_WARNING_DAYS = 7
+FREE_SPACE_WARNING_BYTES = 1024**3
+_PRIVATE_DIRECTORY, _PRIVATE_FILE = 0o700, 0o600
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # GOOD, WARNING or PROBLEM
+    topic: str
+    text: str
+
+
+def doctor(settings: Settings, progress: Progress = _no_progress) -> list[Finding]:
+    """A health check in plain Spanish; reads only. Stops at the first finding that makes
+    the rest meaningless (no institute there)."""
+    checks: list[tuple[str, Callable[[Settings], list[Finding]]]] = [
+        ("Permisos", _permissions),
+        ("Integridad de los archivos", _integrity),
+        ("Cadena de auditoría", _chain),
+        ("Vistas", _projection_lag),
+        ("Respaldo", _backup_age),
+        ("Espacio en disco", _free_space),
+    ]
+    progress("Revisando", 0, len(checks) + 1)
+    try:
+        check_data(settings, LOGIN)
+    except UnusableData as error:
+        return [Finding(PROBLEM, "Datos", error.message)]
+    where = _postgres_place(settings) if settings.backend == "postgres" else str(settings.data)
+    findings = [
+        Finding(GOOD, "Datos", f"Institución inicializada en {where}."),
+    ]
+    if settings.backend == "postgres":
+        findings += _postgres_health(settings)
+    for done, (_, check) in enumerate(checks, start=1):
+        progress("Revisando", done, len(checks) + 1)
+        findings += check(settings)
+    progress("Revisando", len(checks) + 1, len(checks) + 1)
+    return findings
+
+
+def _permissions(settings: Settings) -> list[Finding]:
+    if settings.backend == "postgres":
+        return []
+    loose = []
+    if settings.data.stat().st_mode & 0o077:
+        loose.append(f"{settings.data} (debe ser 700)")
+    ours = (EVENTS_FILENAME, VIEWS_FILENAME, KEYS_FILENAME)
+    for path in sorted(settings.data.iterdir()):
+        mine = path.name.startswith(ours) or path.name == LAST_BACKUP  # -wal and -shm too
+        if mine and path.is_file() and path.stat().st_mode & 0o077:
+            loose.append(f"{path.name} (debe ser 600)")
+    if loose:
+        return [
+            Finding(
+                PROBLEM,
+                "Permisos",
+                "Otras cuentas del equipo pueden leer: " + ", ".join(loose) + ". Corríjalo con "
+                f"«chmod 700 {settings.data}» y «chmod 600» en cada archivo.",
+            )
+        ]
+    return [Finding(GOOD, "Permisos", "Solo la cuenta dueña puede leer los datos (700/600).")]
+
+
+def _integrity(settings: Settings) -> list[Finding]:
+    if settings.backend == "postgres":
+        return []
+    damaged = []
+    for path in (settings.events_path, settings.views_path, settings.keys_path):
+        if not path.exists():
+            continue
+        try:
+            with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as connection:
+                (answer,) = connection.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.Error:
+            answer = "ilegible"
+        if answer != "ok":
+            damaged.append(path.name)
+    if damaged:
+        return [
+            Finding(
+                PROBLEM,
+                "Integridad de los archivos",
+                "Dañados: " + ", ".join(damaged) + ". Restaure el último respaldo en un "
+                "directorio nuevo con «violeta restore».",
+            )
+        ]
+    return [Finding(GOOD, "Integridad de los archivos", "Los archivos SQLite están sanos.")]
+
+
+def _chain(settings: Settings) -> list[Finding]:
+    from violeta.auditing import verify_chain
+
+    verification = verify_chain(settings)
+    if verification.intact:
+        return [
+            Finding(
+                GOOD,
+                "Cadena de auditoría",
+                f"Íntegra: {verification.checked} eventos verificados.",
+            )
+        ]
+    return [
+        Finding(
+            PROBLEM,
+            "Cadena de auditoría",
+            f"Rota en el evento {verification.first_broken}: {verification.reason}. Avise a "
+            "coordinación; compare con el último punto de control del testigo.",
+        )
+    ]
+
+
+def _projection_lag(settings: Settings) -> list[Finding]:
+    from violeta.service import open_view_store
+    from violeta.store import CaseStore, open_sealed_recorder
+
+    stored = open_sealed_recorder(settings).max_notification_id() or 0
+    views = open_view_store(settings)
+    try:
+        projected = views.max_tracking_id(CaseStore.name) or 0
+    finally:
+        views.close()
+    if projected >= stored:
+        return [Finding(GOOD, "Vistas", "Al día con el almacén de eventos.")]
+    return [
+        Finding(
+            WARNING,
+            "Vistas",
+            f"Hasta {stored - projected} eventos aún no se reflejan en las vistas; se ponen al "
+            "día en cuanto alguien inicia sesión.",
+        )
+    ]
+
+
+def _backup_age(settings: Settings) -> list[Finding]:
+    record = settings.data / LAST_BACKUP
+    try:
+        document = json.loads(record.read_text(encoding="utf-8"))
+        moment = datetime.fromisoformat(str(document["instante"]))
+        destination = Path(str(document["destino"]))
+        created = str(document["fecha"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return [
+            Finding(
+                PROBLEM,
+                "Respaldo",
+                "No hay registro de ningún respaldo: haga uno con «violeta backup --to "
+                "DESTINO» (de preferencia en otro disco).",
+            )
+        ]
+    days = (datetime.now(UTC) - moment).days
+    if not (destination / BACKUP_MANIFEST).is_file():
+        return [
+            Finding(
+                WARNING,
+                "Respaldo",
+                f"El último respaldo ({created}) ya no está en {destination}; compruebe que "
+                "siga guardado en lugar seguro.",
+            )
+        ]
+    age = "hoy" if days == 0 else f"hace {days} días" if days > 1 else "ayer"
+    if days > BACKUP_WARNING_DAYS:
+        return [
+            Finding(
+                WARNING,
+                "Respaldo",
+                f"El último respaldo es del {created} ({age}); haga uno nuevo.",
+            )
+        ]
+    return [Finding(GOOD, "Respaldo", f"Último respaldo: {created} ({age}), en {destination}.")]
+
+
+def _free_space(settings: Settings) -> list[Finding]:
+    if settings.backend == "postgres" or not settings.data.is_dir():
+        return []
+    free = shutil.disk_usage(settings.data).free
+    gib = free / 1024**3
+    if free < FREE_SPACE_WARNING_BYTES:
+        return [
+            Finding(
+                WARNING,
+                "Espacio en disco",
+                f"Quedan {gib:.1f} GB libres junto a los datos; libere espacio.",
+            )
+        ]
+    return [Finding(GOOD, "Espacio en disco", f"{gib:.1f} GB libres.")]
+
+
+def _postgres_health(settings: Settings) -> list[Finding]:
+    try:
+        with postgres_connection(settings) as connection:
+            row = connection.execute("SHOW server_version").fetchone()
+    except UnusableData as error:
+        return [Finding(PROBLEM, "PostgreSQL", error.message)]
+    version = str(row[0]) if row else "?"
+    return [Finding(GOOD, "PostgreSQL", f"Responde (versión {version}).")]

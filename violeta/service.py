@@ -230,6 +230,17 @@ class StaffSession(
 ):
     """Everything one logged-in staff member can do. Holds the unlocked keyring."""
 
+    def close(self) -> None:
+        """Chains and projects what this session recorded last (its last read's access event
+        waits for the next command otherwise), so that a store at rest has a recorded head
+        for every event and ``violeta audit verify`` can require one; then locks."""
+        try:
+            self.refresh()
+        except Exception:  # noqa: S110 - locking must happen; the next login catches up
+            pass
+        finally:
+            super().close()
+
 
 def _ensure_postgres_schema(settings: Settings) -> None:
     with psycopg.connect(settings.postgres, autocommit=True) as connection:
