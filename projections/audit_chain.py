@@ -88,38 +88,73 @@ def verify(
     recorder: ApplicationRecorder,
     stored_heads: dict[int, bytes],
     witness: Checkpoint | None = None,
+    *,
+    unprojected_tail: bool = False,
 ) -> Verification:
     """Recomputes the chain from the event store and names the first broken link.
 
-    A link is broken when the event store and the recorded head disagree, when an event has
-    no recorded head or a recorded head has no event (an event was deleted), or when the
-    witness's checkpoint is not on the recomputed chain.
+    Every stored event, from the first to the highest stored notification, must have a
+    recorded head equal to the recomputed one, and no head may be recorded for an event that
+    is not stored. So the check misses nothing: an altered event whose head was deleted (and
+    the views' tracking rolled back so the projector would not notice) is named just as an
+    altered event with its head in place; a deleted event is named by its own position, and
+    the witness's checkpoint must lie on the recomputed chain.
+
+    ``unprojected_tail`` is for a backup, whose views were copied a moment before its events:
+    events after the last recorded head may then lack one (they are chained all the same, and
+    the backup's manifest, taken as the witness, fixes their head).
     """
     head = GENESIS
     checked = 0
     last: Checkpoint | None = None
-    seen: set[int] = set()
+    recorded_positions = sorted(stored_heads)
+    broken: tuple[int, str] | None = None
+    witnessed = False
     for notification in _notifications(recorder):
+        # Each event checked so far had its head, so recorded_positions[:checked] are matched.
+        if checked < len(recorded_positions) and recorded_positions[checked] < notification.id:
+            broken = (recorded_positions[checked], "falta un evento registrado")
+            break
         head = link(head, notification)
         checked += 1
-        seen.add(notification.id)
         last = Checkpoint(notification.id, head)
         recorded = stored_heads.get(notification.id)
-        if recorded is not None and recorded != head:
-            return Verification(checked, last, notification.id, "el evento no coincide")
-        if witness is not None and notification.id == witness.position and head != witness.head:
-            return Verification(checked, last, notification.id, "no coincide con el testigo")
-    missing = sorted(set(stored_heads) - seen)
-    if missing:
-        return Verification(checked, last, missing[0], "falta un evento registrado")
-    if witness is not None and witness.position not in seen:
-        return Verification(checked, last, witness.position, "falta el evento del testigo")
-    return Verification(checked, last, None, "")
+        if recorded is None:
+            # After the last recorded head, a backup's events may not be projected yet.
+            if not (unprojected_tail and checked > len(recorded_positions)):
+                broken = (notification.id, MISSING_HEAD)
+                break
+        elif recorded != head:
+            broken = (notification.id, "el evento no coincide")
+            break
+        if witness is not None and notification.id == witness.position:
+            witnessed = True
+            if head != witness.head:
+                broken = (notification.id, "no coincide con el testigo")
+                break
+    else:
+        if checked < len(recorded_positions):
+            broken = (recorded_positions[checked], "falta un evento registrado")
+        elif witness is not None and not witnessed:
+            broken = (witness.position, "falta el evento del testigo")
+    if broken is None:
+        return Verification(checked, last, None, "")
+    return Verification(checked, last, broken[0], broken[1])
+
+
+MISSING_HEAD = (
+    "el evento no tiene cabeza registrada (se borró de las vistas, o se está guardando en "
+    "este momento: si otra terminal está trabajando, repita la verificación)"
+)
 
 
 def verify_store(
-    recorder: ApplicationRecorder, views: ViewStore, witness: Checkpoint | None = None
+    recorder: ApplicationRecorder,
+    views: ViewStore,
+    witness: Checkpoint | None = None,
+    *,
+    unprojected_tail: bool = False,
 ) -> Verification:
     rows = views.query("SELECT notification_id, head FROM audit_chain")
     heads = {int(row["notification_id"]): bytes(row["head"]) for row in rows}
-    return verify(recorder, heads, witness)
+    return verify(recorder, heads, witness, unprojected_tail=unprojected_tail)

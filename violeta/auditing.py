@@ -13,10 +13,14 @@ from violeta.settings import Settings
 from violeta.store import open_sealed_recorder
 
 
-def verify_chain(settings: Settings, witness: Checkpoint | None = None) -> Verification:
+def verify_chain(
+    settings: Settings, witness: Checkpoint | None = None, *, unprojected_tail: bool = False
+) -> Verification:
     views = open_view_store(settings)
     try:
-        return verify_store(open_sealed_recorder(settings), views, witness)
+        return verify_store(
+            open_sealed_recorder(settings), views, witness, unprojected_tail=unprojected_tail
+        )
     finally:
         views.close()
 
@@ -33,6 +37,16 @@ def checkpoint_document(verification: Verification) -> str:
     )
 
 
+class UnreadableCheckpoint(Exception):
+    """The witness file is not a checkpoint this command exported (Spanish message)."""
+
+
 def read_checkpoint(path: Path) -> Checkpoint:
-    document = json.loads(path.read_text(encoding="utf-8"))
-    return Checkpoint(position=int(document["eventos"]), head=bytes.fromhex(document["cabeza"]))
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return Checkpoint(position=int(document["eventos"]), head=bytes.fromhex(document["cabeza"]))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise UnreadableCheckpoint(
+            f"El archivo del testigo {path} no es un punto de control de «violeta audit "
+            "checkpoint» (JSON con «eventos» y «cabeza»); no se verificó nada."
+        ) from None

@@ -4,22 +4,42 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from platformdirs import user_data_dir
+from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from domain.errors import DomainError
+from violeta import cli_spanish
 from violeta.cli_keys import keys_app, print_recovery_key
+from violeta.operations import AUDIT, LOGIN, Need, UnusableData, check_data
 from violeta.settings import Settings
 
+if TYPE_CHECKING:
+    from violeta.service import Institute, StaffSession
+
+cli_spanish.install()
+
+OPTIONS_METAVAR = "[OPCIONES]"
 app = typer.Typer(
     help="Violeta: expediente de atención integral a mujeres (eventos cifrados y auditados).",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    options_metavar=OPTIONS_METAVAR,
+    subcommand_metavar="ORDEN [ARGUMENTOS]...",
+    pretty_exceptions_enable=False,
+    cls=cli_spanish.SpanishGroup,
 )
 console = Console(stderr=True)
 
@@ -29,21 +49,70 @@ DataOption = Annotated[
         "--data",
         help="Directorio de datos (por omisión $VIOLETA_DATA; si no, el del usuario).",
         show_default=False,
+        metavar="DIRECTORIO",
+    ),
+]
+UserOption = Annotated[
+    str,
+    typer.Option(
+        "--usuario",
+        help="Su nombre de usuario; si lo omite, se le pregunta. La contraseña siempre se "
+        "pregunta sin mostrarla.",
+        show_default=False,
+        metavar="USUARIO",
     ),
 ]
 
 
+def _fail(message: str, code: int = 1) -> NoReturn:
+    console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
 def _settings(data: Path | None) -> Settings:
-    return Settings(data=data) if data is not None else Settings()
+    try:
+        return Settings(data=data) if data is not None else Settings()
+    except ValidationError as error:
+        names = ", ".join("VIOLETA_" + str(e["loc"][0]).upper() for e in error.errors())
+        _fail(f"Configuración no válida en las variables de entorno: {names}.")
+
+
+def _ready(data: Path | None, need: Need = LOGIN) -> Settings:
+    """The settings of an initialized data directory; otherwise says why in Spanish and
+    exits 1, having created nothing."""
+    settings = _settings(data)
+    try:
+        check_data(settings, need)
+    except UnusableData as error:
+        _fail(error.message)
+    return settings
+
+
+def _institute(settings: Settings) -> Institute:
+    from violeta.service import Institute
+
+    institute = Institute(settings)
+    if not institute.is_initialized():
+        institute.close()
+        _fail("El directorio no está inicializado: ejecute primero «violeta init».")
+    return institute
+
+
+def _login(institute: Institute, user: str) -> StaffSession:
+    username = user or typer.prompt("Usuario")
+    try:
+        return institute.login(username, typer.prompt("Contraseña", hide_input=True))
+    except DomainError as error:
+        _fail(error.message)
 
 
 def _demo_settings(data: Path | None) -> Settings:
     """The demo never defaults to the real data directory: it uses a ``demo`` folder beside it."""
     if data is not None:
-        return Settings(data=data)
+        return _settings(data)
     if os.environ.get("VIOLETA_DATA"):
-        return Settings()
-    return Settings(data=Path(user_data_dir("violeta")) / "demo")
+        return _settings(None)
+    return _settings(Path(user_data_dir("violeta")) / "demo")
 
 
 def _progress() -> Progress:
@@ -56,40 +125,87 @@ def _progress() -> Progress:
     )
 
 
-@app.command("init")
+@app.command("init", cls=cli_spanish.SpanishCommand)
 def init(data: DataOption = None) -> None:
     """Crea un directorio de datos nuevo y la primera cuenta de coordinación."""
+    from uuid import uuid4
+
+    from domain.accounts import StaffAccount
+    from domain.vocabulary import Role
+    from violeta.operations import Leftovers, check_new_data
     from violeta.service import Institute
 
-    institute = Institute(_settings(data))
-    if institute.is_initialized():
-        console.print("[red]Ese directorio ya está inicializado; no se modificó nada.[/red]")
-        raise typer.Exit(1)
-    username = typer.prompt("Usuario de coordinación")
-    display_name = typer.prompt("Nombre completo")
-    password = typer.prompt(
-        "Contraseña (mínimo 10 caracteres)",
-        hide_input=True,
-        confirmation_prompt="Repita la contraseña",
-    )
+    settings = _settings(data)
     try:
-        session, recovery_key = institute.initialize(username, display_name, password)
+        check_new_data(settings)
+    except UnusableData as error:
+        _fail(error.message)
+    try:  # every answer is checked as soon as it is typed, before anything is created
+        username = typer.prompt("Usuario de coordinación")
+        display_name = typer.prompt("Nombre completo")
+        StaffAccount.open(
+            account_id=uuid4(),
+            username_text=username,
+            display_name=display_name,
+            role=Role.COORDINATION,
+            opened_by=None,
+        )
     except DomainError as error:
-        console.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
-    session.close()
-    console.print(f"Listo. Datos y llaves en {institute.settings.data}")
+        _fail(error.message + " No se creó nada.")
+    password = _new_password()
+    try:
+        leftovers = Leftovers.before(settings)
+    except UnusableData as error:
+        _fail(error.message)
+    try:
+        institute = Institute(settings)
+        try:
+            session, recovery_key = institute.initialize(username, display_name, password)
+            session.close()
+        finally:
+            institute.close()
+    except DomainError as error:
+        leftovers.remove()
+        _fail(error.message + " No se creó nada.")
+    except BaseException:
+        leftovers.remove()
+        raise
+    console.print(f"Listo. Datos y llaves en {settings.data}", markup=False)
     print_recovery_key(recovery_key)
 
 
-@app.command("demo")
+PASSWORD_ATTEMPTS = 3
+
+
+def _new_password() -> str:
+    """Asks for a new password, checks the policy at once, then asks it again to confirm."""
+    from keys.keyring import MIN_PASSWORD_LENGTH
+
+    for _attempt in range(PASSWORD_ATTEMPTS):
+        password = str(
+            typer.prompt(f"Contraseña (mínimo {MIN_PASSWORD_LENGTH} caracteres)", hide_input=True)
+        )
+        if len(password) < MIN_PASSWORD_LENGTH:
+            console.print(
+                f"La contraseña debe tener al menos {MIN_PASSWORD_LENGTH} caracteres.",
+                style="red",
+            )
+            continue
+        if typer.prompt("Repita la contraseña", hide_input=True) == password:
+            return password
+        console.print("Las dos contraseñas no coinciden; escríbala de nuevo.", style="red")
+    _fail("No se pudo fijar la contraseña; no se creó nada.")
+
+
+@app.command("demo", cls=cli_spanish.SpanishCommand)
 def demo(
     data: DataOption = None,
     cases: Annotated[
-        int, typer.Option("--cases", help="Número de expedientes sintéticos.", min=1)
+        int,
+        typer.Option("--cases", help="Número de expedientes sintéticos.", min=1, metavar="NÚMERO"),
     ] = 1500,
     seed: Annotated[
-        int, typer.Option("--seed", help="Semilla para repetir los mismos datos.")
+        int, typer.Option("--seed", help="Semilla para repetir los mismos datos.", metavar="NÚMERO")
     ] = 2026,
     no_tui: Annotated[
         bool, typer.Option("--no-tui", help="Solo genera los datos; no abre la aplicación.")
@@ -99,13 +215,9 @@ def demo(
     from violeta.demo import COORDINATOR, DEMO_ACCOUNTS, DEMO_MARKER, DEMO_PASSWORD, build_demo
     from violeta.service import Institute, today_in_mexico
 
-    settings = (
-        Settings(data=data)
-        if data
-        else Settings(
-            data=Path(os.environ.get("VIOLETA_DATA") or Path(user_data_dir("violeta")) / "demo")
-        )
-    )
+    settings = _demo_settings(data)
+    if settings.backend == "sqlite" and settings.data.exists() and not settings.data.is_dir():
+        _fail(f"{settings.data} no es un directorio; revise --data o VIOLETA_DATA.")
     institute = Institute(settings)
     marker = settings.data / DEMO_MARKER
     if institute.is_initialized() and not marker.exists():
@@ -141,58 +253,55 @@ def demo(
         run_app(institute, login_notice=f"Datos sintéticos. {accounts}")
 
 
-@app.command("tui")
+@app.command("tui", cls=cli_spanish.SpanishCommand)
 def tui(data: DataOption = None) -> None:
     """Abre la aplicación de terminal para el personal."""
     from tui.app import run_app
-    from violeta.service import Institute
 
-    institute = Institute(_settings(data))
-    if not institute.is_initialized():
-        console.print(
-            "[red]El directorio no está inicializado: ejecute primero «violeta init».[/red]"
-        )
-        raise typer.Exit(1)
-    run_app(institute)
+    run_app(_institute(_ready(data)))
 
 
-@app.command("api")
+@app.command("api", cls=cli_spanish.SpanishCommand)
 def api(
     data: DataOption = None,
-    host: Annotated[str, typer.Option("--host", help="Dirección en la que escucha.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Puerto.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Dirección en la que escucha.", metavar="DIRECCIÓN")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", help="Puerto.", metavar="PUERTO", min=1, max=65535)
+    ] = 8000,
 ) -> None:
     """Sirve la API de estadísticas agregadas (solo lectura, sin llaves)."""
     from api.main import serve
     from api.settings import ApiSettings
+    from violeta.operations import check_views
 
     settings = _settings(data)
-    serve(
-        ApiSettings(
+    try:
+        check_views(settings)
+    except UnusableData as error:
+        _fail(error.message)
+    try:
+        api_settings = ApiSettings(
             data=settings.data,
             backend=settings.backend,
             postgres=settings.postgres,
             postgres_schema=settings.postgres_schema,
-        ),
-        host=host,
-        port=port,
-    )
+        )
+    except ValidationError as error:
+        _fail(
+            "Configuración de la API no válida: "
+            + "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        )
+    serve(api_settings, host=host, port=port)
 
 
-@app.command("rebuild")
-def rebuild(
-    data: DataOption = None, user: Annotated[str, typer.Option("--usuario", prompt="Usuario")] = ""
-) -> None:
+@app.command("rebuild", cls=cli_spanish.SpanishCommand)
+def rebuild(data: DataOption = None, user: UserOption = "") -> None:
     """Reconstruye desde cero todas las vistas a partir del almacén de eventos."""
     from projections.runner import BrokenChain
-    from violeta.service import Institute
 
-    institute = Institute(_settings(data))
-    try:
-        session = institute.login(user, typer.prompt("Contraseña", hide_input=True))
-    except DomainError as error:
-        console.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
+    session = _login(_institute(_ready(data)), user)
     try:
         with _progress() as progress:
             task = progress.add_task("Reconstruyendo vistas", total=None)
@@ -200,14 +309,13 @@ def rebuild(
                 lambda done, total: progress.update(task, completed=done, total=total)
             )
     except BrokenChain as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from None
+        _fail(str(error))
     finally:
         session.close()
     console.print(f"Vistas reconstruidas: {count} eventos aplicados.")
 
 
-@app.command("import")
+@app.command("import", cls=cli_spanish.SpanishCommand)
 def import_csv(
     file: Annotated[
         Path,
@@ -216,20 +324,15 @@ def import_csv(
             exists=True,
             dir_okay=False,
             readable=True,
+            metavar="ARCHIVO",
+            show_default=False,
         ),
     ],
     data: DataOption = None,
-    user: Annotated[str, typer.Option("--usuario", prompt="Usuario")] = "",
+    user: UserOption = "",
 ) -> None:
     """Importa usuarias y expedientes de una hoja de cálculo; cada fila completa o nada."""
-    from violeta.service import Institute
-
-    institute = Institute(_settings(data))
-    try:
-        session = institute.login(user, typer.prompt("Contraseña", hide_input=True))
-    except DomainError as error:
-        console.print(error.message, markup=False)
-        raise typer.Exit(1) from None
+    session = _login(_institute(_ready(data)), user)
     try:
         with _progress() as progress:
             task = progress.add_task("Importando filas", total=None)
@@ -237,8 +340,7 @@ def import_csv(
                 file, lambda done, total: progress.update(task, completed=done, total=total)
             )
     except DomainError as error:
-        console.print(error.message, markup=False)
-        raise typer.Exit(1) from None
+        _fail(error.message)
     finally:
         session.close()
     for line in report.lines():
@@ -247,45 +349,205 @@ def import_csv(
         raise typer.Exit(2)
 
 
+BACKUP_PASSPHRASE_ENV = "VIOLETA_CLAVE_RESPALDO"  # noqa: S105 (the variable name, not a secret)
+
+
+class _Steps:
+    """One progress bar per step of an operation (violeta.operations.Progress)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, TaskID] = {}
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step not in self._tasks:
+            self._tasks[step] = self._progress.add_task(step, total=max(total, 1))
+        self._progress.update(self._tasks[step], completed=done, total=max(total, 1))
+
+
+def _backup_passphrase(*, confirm: bool) -> str:
+    from violeta.operations import PASSPHRASE_MIN_LENGTH
+
+    from_environment = os.environ.get(BACKUP_PASSPHRASE_ENV)
+    if from_environment:
+        return from_environment
+    for _attempt in range(PASSWORD_ATTEMPTS):
+        passphrase = str(
+            typer.prompt(
+                f"Clave del respaldo (mínimo {PASSPHRASE_MIN_LENGTH} caracteres)"
+                if confirm
+                else "Clave del respaldo",
+                hide_input=True,
+            )
+        )
+        if not confirm:
+            return passphrase
+        if len(passphrase) < PASSPHRASE_MIN_LENGTH:
+            console.print(
+                f"La clave debe tener al menos {PASSPHRASE_MIN_LENGTH} caracteres.", style="red"
+            )
+            continue
+        if typer.prompt("Repita la clave del respaldo", hide_input=True) == passphrase:
+            return passphrase
+        console.print("Las dos claves no coinciden; escríbala de nuevo.", style="red")
+    _fail("No se fijó la clave del respaldo; no se respaldó nada.")
+
+
+@app.command("backup", cls=cli_spanish.SpanishCommand)
+def backup_command(
+    to: Annotated[
+        Path,
+        typer.Option(
+            "--to",
+            help="Directorio nuevo o vacío donde se escribe el respaldo (de preferencia en "
+            "otro disco).",
+            metavar="DESTINO",
+            show_default=False,
+        ),
+    ],
+    data: DataOption = None,
+) -> None:
+    """Respalda en línea eventos, vistas y llaves; las llaves van cifradas con una clave aparte.
+
+    La clave del respaldo se pregunta (o se lee de VIOLETA_CLAVE_RESPALDO, para respaldos
+    programados). Sin ella el respaldo no revela nada: guárdela separada del respaldo."""
+    from violeta.operations import backup
+
+    settings = _ready(data)
+    passphrase = _backup_passphrase(confirm=True)
+    try:
+        with _progress() as progress:
+            summary = backup(settings, to, passphrase, progress=_Steps(progress))
+    except UnusableData as error:
+        _fail(error.message)
+    console.print(
+        f"Respaldo hecho el {summary.created}: {summary.events} eventos, cadena verificada "
+        f"(cabeza {summary.head[:16]}…), en {summary.destination}.",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("restore", cls=cli_spanish.SpanishCommand)
+def restore_command(
+    source: Annotated[
+        Path,
+        typer.Option(
+            "--from",
+            help="Directorio de un respaldo hecho con «violeta backup».",
+            metavar="ORIGEN",
+            show_default=False,
+        ),
+    ],
+    data: DataOption = None,
+    user: UserOption = "",
+) -> None:
+    """Restaura un respaldo en un directorio de datos vacío, verifica la cadena y lo prueba.
+
+    Nunca escribe sobre datos existentes. Antes de dar el respaldo por bueno pide una cuenta
+    de coordinación, inicia sesión con ella y reconstruye las vistas, lo que descifra cada
+    evento; si algo falla, no deja nada."""
+    from violeta.operations import restore
+
+    settings = _settings(data)
+    passphrase = _backup_passphrase(confirm=False)
+    try:
+        with _progress() as progress:
+            manifest, leftovers = restore(source, settings, passphrase, progress=_Steps(progress))
+    except UnusableData as error:
+        _fail(error.message)
+    try:
+        institute = _institute(settings)
+        try:
+            session = _login(institute, user)
+            try:
+                with _progress() as progress:
+                    task = progress.add_task("Descifrando y reconstruyendo las vistas", total=None)
+                    session.rebuild_views(
+                        lambda done, total: progress.update(task, completed=done, total=total)
+                    )
+            finally:
+                session.close()
+        finally:
+            institute.close()
+    except BaseException:
+        leftovers.remove()
+        console.print("No se restauró nada.", style="red")
+        raise
+    console.print(
+        f"Respaldo del {manifest.created} restaurado en {settings.data}: {manifest.events} "
+        "eventos, cadena verificada y cada evento descifrado.",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("doctor", cls=cli_spanish.SpanishCommand)
+def doctor_command(data: DataOption = None) -> None:
+    """Revisa la salud de la instalación: permisos, archivos, cadena, vistas, respaldo."""
+    from violeta.operations import GOOD, PROBLEM, doctor
+
+    settings = _settings(data)
+    with _progress() as progress:
+        findings = doctor(settings, _Steps(progress))
+    marks = {GOOD: "[green]✔ bien[/green]", PROBLEM: "[red]✘ problema[/red]"}
+    for finding in findings:
+        mark = marks.get(finding.level, "[yellow]! atención[/yellow]")
+        console.print(f"{mark}  {finding.topic}: ", end="", soft_wrap=True)
+        console.print(finding.text, markup=False, highlight=False, soft_wrap=True)
+    if any(finding.level == PROBLEM for finding in findings):
+        raise typer.Exit(1)
+
+
+audit = typer.Typer(
+    help="Cadena de auditoría: verificación y puntos de control para un testigo.",
+    no_args_is_help=True,
+    options_metavar=OPTIONS_METAVAR,
+    subcommand_metavar="ORDEN [ARGUMENTOS]...",
+    cls=cli_spanish.SpanishGroup,
+)
+app.add_typer(audit, name="audit")
 app.add_typer(keys_app, name="keys")
 
-audit = typer.Typer(help="Cadena de auditoría: verificación y puntos de control para un testigo.")
-app.add_typer(audit, name="audit")
 
-
-@audit.command("verify")
+@audit.command("verify", cls=cli_spanish.SpanishCommand)
 def audit_verify(
     data: DataOption = None,
     witness: Annotated[
         Path | None,
         typer.Option(
-            "--testigo", help="Punto de control exportado antes (JSON) que debe coincidir."
+            "--testigo",
+            help="Punto de control exportado antes (JSON) que debe coincidir.",
+            metavar="ARCHIVO",
+            exists=True,
+            dir_okay=False,
+            readable=True,
         ),
     ] = None,
 ) -> None:
     """Recalcula la cadena de hashes sobre todos los eventos y señala el primer eslabón roto."""
-    from violeta.auditing import read_checkpoint, verify_chain
+    from violeta.auditing import UnreadableCheckpoint, read_checkpoint, verify_chain
 
-    verification = verify_chain(_settings(data), read_checkpoint(witness) if witness else None)
+    settings = _ready(data, AUDIT)
+    try:
+        checkpoint = read_checkpoint(witness) if witness else None
+    except UnreadableCheckpoint as error:
+        _fail(str(error))
+    verification = verify_chain(settings, checkpoint)
     if not verification.intact:
-        console.print(
-            f"[red]Cadena rota en el evento {verification.first_broken}: "
-            f"{verification.reason}.[/red]"
-        )
-        raise typer.Exit(1)
+        _fail(f"Cadena rota en el evento {verification.first_broken}: {verification.reason}.")
     head = verification.head.head.hex() if verification.head else "—"
     console.print(f"Cadena íntegra: {verification.checked} eventos; cabeza {head}")
 
 
-@audit.command("checkpoint")
+@audit.command("checkpoint", cls=cli_spanish.SpanishCommand)
 def audit_checkpoint(data: DataOption = None) -> None:
     """Imprime (JSON) el número de eventos y la cabeza de la cadena, para un testigo externo."""
     from violeta.auditing import checkpoint_document, verify_chain
 
-    verification = verify_chain(_settings(data))
+    verification = verify_chain(_ready(data, AUDIT))
     if not verification.intact:
-        console.print(f"[red]Cadena rota en el evento {verification.first_broken}.[/red]")
-        raise typer.Exit(1)
+        _fail(f"Cadena rota en el evento {verification.first_broken}: {verification.reason}.")
     typer.echo(checkpoint_document(verification))
 
 

@@ -46,12 +46,29 @@ Case (expediente), optional — a row opens one when ``motivo`` or ``fecha_apert
 
 A row that matches a registered woman (same CURP, same phone or every name token) is rejected
 as a possible duplicate: register her cases by hand after checking the record.
+
+Hostile or broken files
+-----------------------
+Refused whole, before anything is saved, with a Spanish message: a file over
+``MAX_FILE_BYTES``; a cell over 131,072 bytes (the CSV reader's limit: past it the rest of the
+file cannot be read reliably); a column named twice; a file that mixes UTF-8 with another
+encoding. Refused per row: a cell with control characters, terminal escape sequences or
+bidirectional-override marks (also what a wrong encoding turns into). Nothing a file contains
+is printed as it is: the report shows unknown column names with every control character made
+visible (``\x1b``) and shortened.
+
+Audit
+-----
+Each imported row is saved together with an ``importar`` access event naming her, in the same
+transaction, so even an import killed halfway leaves every woman it saved named in the audit
+trail; a closing ``importar`` event gives the counts and names every client and case.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +76,7 @@ from pathlib import Path
 from uuid import UUID
 
 from domain import identity
+from domain.access import AccessRecord
 from domain.clients import (
     DISABILITIES,
     INDIGENOUS_LANGUAGES,
@@ -67,13 +85,15 @@ from domain.clients import (
     PossibleDuplicate,
 )
 from domain.errors import DomainError, InvalidField, NotPermitted
-from domain.permissions import Action
+from domain.permissions import Action, Decision
 from domain.vocabulary import Modality, RiskLevel, Section, ViolenceType
 from violeta.dto import NewClient
 from violeta.recording import Recording, ValidIntake
 from violeta.session import retry_on_conflict
 
 MAX_ROWS = 20_000
+MAX_FILE_BYTES = 64 * 1024 * 1024
+PRINTED_NAME_MAX = 40
 REQUIRED = ("nombre", "fecha_nacimiento", "zona")
 KNOWN = frozenset(
     {
@@ -119,14 +139,22 @@ class ImportReport:
     ignored_columns: tuple[str, ...] = field(default=())
 
     def lines(self) -> list[str]:
-        """The report staff read, in Spanish."""
+        """The report staff read, in Spanish; nothing from the file is printed raw."""
+        return [printable(line) for line in self._lines()]
+
+    def _lines(self) -> list[str]:
         lines = [
             f"Filas leídas: {self.rows}. Usuarias importadas: {self.clients}. "
             f"Expedientes abiertos: {self.cases}. Filas con error: {len(self.errors)}. "
             f"Codificación detectada: {self.encoding}."
         ]
         if self.ignored_columns:
-            lines.append("Columnas no reconocidas (ignoradas): " + ", ".join(self.ignored_columns))
+            lines.append(
+                "Columnas no reconocidas (ignoradas): "
+                + ", ".join(
+                    f"«{printable(name, PRINTED_NAME_MAX)}»" for name in self.ignored_columns
+                )
+            )
         lines += [f"Fila {e.row}, {e.field}: {e.problem}" for e in self.errors]
         return lines
 
@@ -145,12 +173,42 @@ def _column_key(text: str) -> str:
     return "_".join(part for part in _key(text).split("_") if part not in _CONNECTORS)
 
 
+# C0 and C1 controls (the escape character among them), except tab and line breaks; and the
+# bidirectional embedding, override and isolate marks (text that displays reordered).
+_FORBIDDEN_IN_CELLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Two to four bytes that form one UTF-8 character: a file holding them was meant as UTF-8.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    """What a terminal may show of a text from a file: every control or format character
+    (escape sequences, bidi marks, NUL) made visible as ``\\xNN`` / ``\\uNNNN``, and at most
+    ``limit`` characters."""
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
 def decode(raw: bytes) -> tuple[str, str]:
-    """UTF-8 (BOM or not) when it decodes; otherwise Windows-1252, else Latin-1."""
+    """UTF-8 (BOM or not) when it decodes; otherwise Windows-1252, else Latin-1. A file that
+    is UTF-8 in places and something else in others is refused: no choice reads it right."""
     try:
         return raw.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if _UTF8_SEQUENCE.search(raw):
+            line = raw.count(b"\n", 0, error.start) + 1
+            raise InvalidField(
+                "Archivo",
+                f"mezcla codificaciones: la línea {line} no es UTF-8 pero otras sí. Ábralo en "
+                "la hoja de cálculo y guárdelo de nuevo como «CSV UTF-8»; no se importó nada.",
+            ) from None
     try:
         return raw.decode("cp1252"), "Latin-1 (Windows-1252)"
     except UnicodeDecodeError:
@@ -194,6 +252,11 @@ def _enum_values(column: str, value: str, enum: type[ViolenceType] | type[Modali
 def read_table(path: Path) -> tuple[str, list[str], list[str], list[list[str]]]:
     """Encoding, header as written, normalized column names, data rows."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InvalidField(
+                "Archivo",
+                f"pasa de {MAX_FILE_BYTES // (1024 * 1024)} MB; divídalo en varios archivos.",
+            )
         raw = path.read_bytes()
     except OSError:
         raise InvalidField("Archivo", "no se pudo leer.") from None
@@ -203,15 +266,34 @@ def read_table(path: Path) -> tuple[str, list[str], list[str], list[list[str]]]:
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
     try:
         header = next(reader)
+        for row in reader:
+            rows.append(row)
+            if len(rows) > MAX_ROWS:
+                break
     except StopIteration:
         raise InvalidField("Archivo", "está vacío.") from None
+    except csv.Error:
+        # Past a broken cell the reader cannot tell where the next row starts: refuse it all.
+        raise InvalidField(
+            "Archivo",
+            f"la fila {len(rows) + 2} (línea {reader.line_num} del archivo) tiene una celda "
+            f"de más de {csv.field_size_limit():,} bytes o mal cerrada; no se importó nada.",
+        ) from None
     columns = [_column_key(name) for name in header]
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise InvalidField("Archivo", "faltan las columnas: " + ", ".join(missing) + ".")
-    rows = list(reader)
+    for name in sorted(KNOWN):
+        positions = [str(i + 1) for i, column in enumerate(columns) if column == name]
+        if len(positions) > 1:
+            raise InvalidField(
+                "Archivo",
+                f"la columna {name} aparece {len(positions)} veces (columnas "
+                f"{', '.join(positions)}); deje una sola. No se importó nada.",
+            )
     if len(rows) > MAX_ROWS:
         raise InvalidField("Archivo", f"admite como máximo {MAX_ROWS} filas por importación.")
     return encoding, header, columns, rows
@@ -259,8 +341,17 @@ class Importing(Recording):
         )
 
     def _try_row(self, number: int, values: dict[str, str]) -> tuple[UUID, UUID | None] | RowError:
+        for column in sorted(KNOWN & values.keys()):
+            if _FORBIDDEN_IN_CELLS.search(values[column]):
+                return RowError(
+                    number,
+                    column,
+                    "contiene caracteres de control, secuencias de escape o marcas de "
+                    "dirección de texto (o el archivo no está en UTF-8 ni Latin-1); corrija la "
+                    "celda.",
+                )
         try:
-            return self._import_row(values)
+            return self._import_row(values, number)
         except InvalidField as error:
             return RowError(number, error.field, _safe_problem(error))
         except PossibleDuplicate:
@@ -274,7 +365,7 @@ class Importing(Recording):
         except DomainError as error:
             return RowError(number, "fila", error.message)
 
-    def _import_row(self, values: dict[str, str]) -> tuple[UUID, UUID | None]:
+    def _import_row(self, values: dict[str, str], number: int) -> tuple[UUID, UUID | None]:
         get = values.get
         wants_case = bool((get("motivo") or "").strip() or (get("fecha_apertura") or "").strip())
         today = self._institute.today()
@@ -350,17 +441,33 @@ class Importing(Recording):
                 raise
 
         def save(client: Client) -> tuple[UUID, UUID | None]:
-            """Her registration alone, or with her case and its folio in one transaction."""
+            """Her registration alone, or with her case and its folio, in one transaction
+            with the access event that names her."""
+            access = self._row_access(client.id, number)
             if not wants_case or opened_on is None:
-                self._store.save(client)
+                self._store.save(client, access)
                 return client.id, None
             client.check_may_open_case()
             if opened_on < client.registered_on:
                 raise InvalidField("fecha_apertura", "es anterior a la fecha de registro.")
-            case = self._save_new_case(client, opened_on, intake, client)
+            case = self._save_new_case(client, opened_on, intake, client, access)
             return client.id, case.id
 
         return retry_on_conflict(attempt)
+
+    def _row_access(self, client_id: UUID, number: int) -> AccessRecord:
+        return AccessRecord(
+            staff_id=self._account.id,
+            role=self.role.value,
+            action="importar",
+            section=Section.IDENTIFICATION.value,
+            client_ids=[client_id],
+            case_ids=[],
+            purpose=f"importación de hoja de cálculo: fila {number}",
+            outcome=Decision.GRANTED.value,
+            exceptional=False,
+            justification="",
+        )
 
 
 def _safe_problem(error: InvalidField) -> str:
@@ -374,4 +481,4 @@ def _safe_problem(error: InvalidField) -> str:
     return error.problem
 
 
-__all__ = ["ImportReport", "Importing", "RowError", "decode"]
+__all__ = ["ImportReport", "Importing", "RowError", "decode", "printable"]

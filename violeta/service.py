@@ -274,6 +274,17 @@ class StaffSession(
     """Everything one logged-in staff member can do. Holds the unlocked keyring. Every public
     method is guarded by its row of the policy table (violeta/policy.py)."""
 
+    def close(self) -> None:
+        """Chains and projects what this session recorded last (its last read's access event
+        waits for the next command otherwise), so that a store at rest has a recorded head
+        for every event and ``violeta audit verify`` can require one; then locks."""
+        try:
+            self.refresh()
+        except Exception:  # noqa: S110 - locking must happen; the next login catches up
+            pass
+        finally:
+            super().close()
+
 
 guard_class(StaffSession)
 

@@ -1,0 +1,243 @@
+"""Backup → wipe → restore: identical views and statistics, chain verified; a backup without
+its passphrase reveals nothing; a damaged or altered backup restores nothing (SQLite)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from keys import KdfParams
+from tests.support.factories import PASSWORD, a_client, an_intake, initialized, make_institute
+from violeta.auditing import verify_chain
+from violeta.cli import app
+from violeta.operations import (
+    BACKUP_KEYS,
+    BACKUP_MANIFEST,
+    UnusableData,
+    backup,
+    doctor,
+    restore,
+)
+from violeta.settings import Settings
+
+PASSPHRASE = "clave-de-respaldo-sintética-1"
+NAMES = ("Ana Prueba Sintética", "Beatriz Ejemplo Ficticia", "Carla Muestra Inventada")
+CANARY = "Zacarías Canario Improbable"
+runner = CliRunner()
+
+
+@pytest.fixture
+def institute_dir(tmp_path: Path) -> Path:
+    settings = Settings(data=tmp_path / "datos")
+    with initialized(settings) as (_, coordinator):
+        for name in (*NAMES, CANARY):
+            client_id = coordinator.register_client(a_client(name))
+            coordinator.open_case(client_id, an_intake())
+        coordinator.search_clients("ana")
+    return settings.data
+
+
+def _view_tables(views: Path) -> dict[str, list[tuple[object, ...]]]:
+    with closing(sqlite3.connect(views)) as connection:
+        names = [
+            str(row[0])
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {
+            name: sorted(
+                connection.execute(f"SELECT * FROM {name}").fetchall(),
+                key=repr,
+            )
+            for name in names
+        }
+
+
+def _fast_backup(source: Path, destination: Path) -> None:
+    backup(Settings(data=source), destination, PASSPHRASE, kdf=KdfParams.fast())
+
+
+@pytest.fixture
+def backed_up(institute_dir: Path, tmp_path: Path) -> Path:
+    destination = tmp_path / "respaldo"
+    _fast_backup(institute_dir, destination)
+    return destination
+
+
+def test_backup_wipe_restore_gives_identical_views_and_a_verified_chain(
+    institute_dir: Path, backed_up: Path, tmp_path: Path
+) -> None:
+    before = _view_tables(institute_dir / "vistas.sqlite")
+    shutil.rmtree(institute_dir)  # the wipe
+    target = Settings(data=tmp_path / "restaurado")
+    restore(backed_up, target, PASSPHRASE)
+    assert verify_chain(target).intact
+    session = make_institute(target).login("coordinacion", PASSWORD)
+    try:
+        session.rebuild_views()
+        after = _view_tables(target.views_path)
+        assert [c.name for c in session.search_clients("ana prueba")] == [NAMES[0]]
+    finally:
+        session.close()
+    assert after.keys() == before.keys()
+    for table in before:
+        if table not in ("tracking", "audit_chain"):
+            assert after[table] == before[table], table
+    # The chain heads are the same, and the restored store has at least the backed-up events.
+    assert set(before["audit_chain"]) <= set(after["audit_chain"])
+
+
+def test_the_command_line_drill_decrypts_every_event_before_reporting_success(
+    institute_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIOLETA_CLAVE_RESPALDO", PASSPHRASE)
+    destination = tmp_path / "respaldo"
+    made = runner.invoke(app, ["backup", "--to", str(destination), "--data", str(institute_dir)])
+    assert made.exit_code == 0, made.output
+    assert "cadena verificada" in made.output
+    target = tmp_path / "restaurado"
+    restored = runner.invoke(
+        app,
+        ["restore", "--from", str(destination), "--data", str(target)],
+        input=f"coordinacion\n{PASSWORD}\n",
+    )
+    assert restored.exit_code == 0, restored.output
+    assert "cada evento descifrado" in restored.output
+    assert all(p.name.startswith(("eventos", "llaves", "vistas")) for p in target.iterdir())
+    assert (target.stat().st_mode & 0o777) == 0o700
+    assert all((p.stat().st_mode & 0o777) == 0o600 for p in target.iterdir())
+
+
+def test_the_backup_without_its_passphrase_reveals_nothing(
+    institute_dir: Path, backed_up: Path
+) -> None:
+    everything = b"".join(p.read_bytes() for p in sorted(backed_up.iterdir()))
+    for text in (CANARY, CANARY.upper(), "Zacarías", "Improbable"):
+        assert text.encode() not in everything
+        assert text.encode("utf-16-le") not in everything
+    # The key store is in the backup only encrypted: none of its wrapped keys is there as is.
+    with closing(sqlite3.connect(institute_dir / "llaves.sqlite")) as connection:
+        wrapped = [bytes(row[0]) for row in connection.execute("SELECT wrapped FROM wrapped_keys")]
+    assert wrapped
+    assert not any(blob[:32] in everything for blob in wrapped)
+    assert b"SQLite format 3" not in (backed_up / BACKUP_KEYS).read_bytes()
+
+
+def test_a_wrong_passphrase_restores_nothing(backed_up: Path, tmp_path: Path) -> None:
+    target = Settings(data=tmp_path / "restaurado")
+    with pytest.raises(UnusableData, match="clave del respaldo no es correcta"):
+        restore(backed_up, target, "otra-clave-equivocada")
+    assert not target.data.exists()
+
+
+def test_a_damaged_backup_file_restores_nothing(backed_up: Path, tmp_path: Path) -> None:
+    events = backed_up / "eventos.sqlite"
+    raw = bytearray(events.read_bytes())
+    raw[-100] ^= 0x01
+    events.write_bytes(bytes(raw))
+    target = Settings(data=tmp_path / "restaurado")
+    with pytest.raises(UnusableData, match="no coincide con su huella"):
+        restore(backed_up, target, PASSPHRASE)
+    assert not target.data.exists()
+
+
+def test_an_altered_backup_with_a_rewritten_manifest_is_caught_by_the_chain(
+    backed_up: Path, tmp_path: Path
+) -> None:
+    """The attacker changes an event's topic and fixes the manifest's fingerprint."""
+    events = backed_up / "eventos.sqlite"
+    with closing(sqlite3.connect(events)) as connection:
+        connection.execute("UPDATE stored_events SET topic = topic || 'x' WHERE rowid = 4")
+        connection.commit()
+    manifest = json.loads((backed_up / BACKUP_MANIFEST).read_text(encoding="utf-8"))
+    import hashlib
+
+    manifest["archivos"]["eventos.sqlite"] = hashlib.sha256(events.read_bytes()).hexdigest()
+    (backed_up / BACKUP_MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    target = Settings(data=tmp_path / "restaurado")
+    with pytest.raises(UnusableData, match="evento 4"):
+        restore(backed_up, target, PASSPHRASE)
+    assert not target.data.exists()
+
+
+def test_restore_never_writes_over_a_data_directory(institute_dir: Path, backed_up: Path) -> None:
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in institute_dir.iterdir())
+    with pytest.raises(UnusableData, match="no está vacío"):
+        restore(backed_up, Settings(data=institute_dir), PASSPHRASE)
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in institute_dir.iterdir()) == before
+
+
+def test_backup_refuses_a_non_empty_destination_a_short_passphrase_and_no_institute(
+    institute_dir: Path, tmp_path: Path
+) -> None:
+    occupied = tmp_path / "ocupado"
+    occupied.mkdir()
+    (occupied / "otra-cosa.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(UnusableData, match="no está vacío"):
+        _fast_backup(institute_dir, occupied)
+    assert [p.name for p in occupied.iterdir()] == ["otra-cosa.txt"]
+    with pytest.raises(UnusableData, match="al menos 12"):
+        backup(Settings(data=institute_dir), tmp_path / "nuevo", "corta")
+    assert not (tmp_path / "nuevo").exists()
+    empty = tmp_path / "vacio"
+    empty.mkdir()
+    with pytest.raises(UnusableData, match="no está inicializado"):
+        _fast_backup(empty, tmp_path / "otro")
+    assert not (tmp_path / "otro").exists()
+
+
+def test_a_failed_login_probe_leaves_nothing_restored(
+    backed_up: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIOLETA_CLAVE_RESPALDO", PASSPHRASE)
+    target = tmp_path / "restaurado"
+    result = runner.invoke(
+        app,
+        ["restore", "--from", str(backed_up), "--data", str(target)],
+        input="coordinacion\ncontraseña-equivocada\n",
+    )
+    assert result.exit_code == 1
+    assert "No se restauró nada" in result.output
+    assert not target.exists()
+
+
+def test_doctor_reports_a_healthy_institute_after_a_backup(
+    institute_dir: Path, backed_up: Path
+) -> None:
+    findings = doctor(Settings(data=institute_dir))
+    assert [f.level for f in findings] == ["bien"] * len(findings), findings
+    result = runner.invoke(app, ["doctor", "--data", str(institute_dir)])
+    assert result.exit_code == 0, result.output
+    assert "Cadena de auditoría" in result.output and "Último respaldo" in result.output
+
+
+def test_doctor_names_loose_permissions_a_missing_backup_and_a_broken_chain(
+    institute_dir: Path,
+) -> None:
+    (institute_dir / "eventos.sqlite").chmod(0o644)
+    with closing(sqlite3.connect(institute_dir / "vistas.sqlite")) as connection:
+        connection.execute("DELETE FROM audit_chain WHERE notification_id = 2")
+        connection.commit()
+    findings = {f.topic: f for f in doctor(Settings(data=institute_dir))}
+    assert findings["Permisos"].level == "problema"
+    assert "eventos.sqlite" in findings["Permisos"].text
+    assert findings["Respaldo"].level == "problema"
+    assert findings["Cadena de auditoría"].level == "problema"
+    assert "evento 2" in findings["Cadena de auditoría"].text
+    result = runner.invoke(app, ["doctor", "--data", str(institute_dir)])
+    assert result.exit_code == 1
+
+
+def test_doctor_on_a_wrong_folder_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "no-existe"
+    result = runner.invoke(app, ["doctor", "--data", str(missing)])
+    assert result.exit_code == 1
+    assert "no existe" in result.output
+    assert not missing.exists()
