@@ -1,13 +1,25 @@
-"""What the routes receive: the settings and the read-only view reader of this app."""
+"""What the routes receive: the settings and the frozen releases, read once and kept."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import threading
+import time
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from api.settings import ApiSettings
-from projections.statistics import PostgresReader, SQLiteReader, ViewReader
+from projections.statistics import (
+    PostgresReader,
+    ReleaseSummary,
+    SQLiteReader,
+    ViewReader,
+    release_body,
+    releases,
+)
+
+# How often the list of releases is read again; a release never changes once stored.
+REFRESH_SECONDS = 5.0
 
 
 def make_reader(settings: ApiSettings) -> ViewReader:
@@ -16,15 +28,52 @@ def make_reader(settings: ApiSettings) -> ViewReader:
     return SQLiteReader(settings.views_path)
 
 
+class Releases:
+    """The published releases of this store. Bodies are immutable, so each is read once."""
+
+    def __init__(self, reader: ViewReader) -> None:
+        self.reader = reader
+        self._lock = threading.Lock()
+        self._listed_at = -REFRESH_SECONDS
+        self._summaries: tuple[ReleaseSummary, ...] = ()
+        self._bodies: dict[int, dict[str, Any]] = {}
+        self.rendered: dict[tuple[Any, ...], Any] = {}
+
+    def summaries(self) -> tuple[ReleaseSummary, ...]:
+        now = time.monotonic()
+        if now - self._listed_at >= REFRESH_SECONDS:
+            listed = releases(self.reader)
+            with self._lock:
+                self._summaries, self._listed_at = listed, now
+        return self._summaries
+
+    def latest(self) -> int | None:
+        listed = self.summaries()
+        return listed[-1].number if listed else None
+
+    def body(self, number: int) -> dict[str, Any] | None:
+        if number in self._bodies:
+            return self._bodies[number]
+        if number not in {summary.number for summary in self.summaries()}:
+            return None
+        found = release_body(self.reader, number)
+        if found is not None:
+            with self._lock:
+                self._bodies[number] = found
+                if len(self.rendered) > 512:
+                    self.rendered.clear()
+        return found
+
+
 def _settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
 
 
-def _reader(request: Request) -> ViewReader:
-    reader: ViewReader = request.app.state.reader
-    return reader
+def _releases(request: Request) -> Releases:
+    found: Releases = request.app.state.releases
+    return found
 
 
 SettingsDep = Annotated[ApiSettings, Depends(_settings)]
-ReaderDep = Annotated[ViewReader, Depends(_reader)]
+ReleasesDep = Annotated[Releases, Depends(_releases)]
