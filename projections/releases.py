@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import product
@@ -281,6 +281,7 @@ def _protect_source(
     data: _Rows,
     k: int,
     previous: Release | None,
+    months: list[Month],
 ) -> tuple[dict[Key, int], set[Key], dict[str, Any]]:
     measure = tables[0].spec.measures[0]
     keys = list(dict.fromkeys(key for table in tables for key in table.cells))
@@ -295,13 +296,36 @@ def _protect_source(
                 seen.add(signature)
                 problem.add_total(index[total], (index[p] for p in parts))
     before = _previous_marks(previous, code)
+    earlier = (
+        set()
+        if previous is None
+        else {
+            str(m)
+            for m in _months(Month.parse(previous.period_from), Month.parse(previous.period_to))
+        }
+    )
+    now = {str(m) for m in months}
+    time_at = (data.dimensions.index("anio"), data.dimensions.index("mes"))
+
+    def covered(key: Key) -> bool:
+        year, month = key[time_at[0]], key[time_at[1]]
+        if month != TOTAL:
+            extent = {month}
+        else:
+            extent = {m for m in now if year in (TOTAL, m[:4])}
+        return extent <= earlier and (year != TOTAL or extent == now)
+
     # Once suppressed, a cell stays suppressed in later releases of the same period.
     carried = {index[key] for key, cell in before.items() if key in index and cell["valor"] is None}
     carried = {i for i in carried if problem.values[i] > 0}
     try:
         hidden = protect(problem, k, carried)
+        joints = _joint_problems(problem, index, before, covered)
+        for joint_problem, old_hidden in joints:
+            found = protect(joint_problem, k, hidden | old_hidden)
+            hidden |= {i for i in found if i < len(problem.values)}
         checked = audit(problem, k, hidden)
-        joint = _joint_audits(problem, k, hidden, index, before)
+        joint = [audit(p, k, hidden | old_hidden) for p, old_hidden in joints]
     except ProtectionFailed as error:
         raise ReleaseRefused(f"{code}: {error}") from error
     failures = [*checked.failures, *(f for result in joint for f in result.failures)]
@@ -327,45 +351,48 @@ def _protect_source(
     return values, suppressed, report
 
 
-def _joint_audits(
-    problem: Problem, k: int, hidden: set[int], index: Mapping[Key, int], before: Mapping[Key, Any]
-) -> list[Any]:
-    """The audit of this release together with the previous one, for the cells both publish.
+def _joint_problems(
+    problem: Problem,
+    index: Mapping[Key, int],
+    before: Mapping[Key, Any],
+    covered: Callable[[Key], bool],
+) -> list[tuple[Problem, set[int]]]:
+    """This release together with the previous one, for the cells both publish.
 
-    The previous release's cells become further variables (its published values constants,
-    its suppressed cells bounded by their marks); the attacker may assume that between the two
-    every cell only fell (consent withdrawals) or only rose (late cases). Each assumption the
-    true changes satisfy is audited; one they violate tells the attacker nothing true.
+    The previous release's cells become further cells: its published values stay published,
+    its suppressed cells stay suppressed with what their marks say. The attacker may assume that
+    between the two every cell only fell (consent withdrawals) or only rose (late cases): each
+    assumption the true changes satisfy is a problem to protect and audit; one they violate
+    leads the attacker to a wrong table, never to a true value. Only cells that count the same
+    months in both are linked (a grand total of a longer period is another quantity).
     """
-    common = [key for key in index if key in before]
+    common = [key for key in index if key in before and covered(key)]
     if not common:
         return []
-    results = []
+    by_index = {i: key for key, i in index.items()}
+    problems = []
     for sign in (1.0, -1.0):  # new - old <= 0 (only fell), old - new <= 0 (only rose)
         changes = [
             sign * (problem.values[index[key]] - before[key]["valor_real"]) for key in common
         ]
         if any(change > 0 for change in changes):
             continue
-        joint = Problem(
-            values=list(problem.values),
-            equalities=list(problem.equalities),
-            inequalities=[],
-        )
-        old_hidden = set()
-        old = {}
+        joint = Problem(values=list(problem.values), equalities=list(problem.equalities))
+        old_hidden: set[int] = set()
+        old: dict[Key, int] = {}
         for key in common:
             old[key] = joint.add_cell(before[key]["valor_real"])
             if before[key]["valor"] is None:
                 old_hidden.add(old[key])
+            else:
+                joint.published_fixed.add(old[key])
             joint.inequalities.append(((index[key], sign), (old[key], -sign)))
+        joint.suppressed_fixed = set(old_hidden)
         for row in problem.equalities:
-            cells = [c for c, _ in row]
-            by_index = {i: key for key, i in index.items()}
-            if all(by_index[c] in old for c in cells):
+            if all(by_index[c] in old for c, _ in row):
                 joint.equalities.append(tuple((old[by_index[c]], coef) for c, coef in row))
-        results.append(audit(joint, k, hidden | old_hidden))
-    return results
+        problems.append((joint, old_hidden))
+    return problems
 
 
 def compute_release(
@@ -397,7 +424,7 @@ def compute_release(
             continue
         if spec_source.protected:
             values, suppressed, report = _protect_source(
-                spec_source.code, tables, data, k, previous
+                spec_source.code, tables, data, k, previous, months
             )
             loss[spec_source.code] = report
             real[spec_source.code] = {"|".join(key): value for key, value in values.items()}
