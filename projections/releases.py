@@ -309,10 +309,7 @@ def _protect_source(
 
     def covered(key: Key) -> bool:
         year, month = key[time_at[0]], key[time_at[1]]
-        if month != TOTAL:
-            extent = {month}
-        else:
-            extent = {m for m in now if year in (TOTAL, m[:4])}
+        extent = {month} if month != TOTAL else {m for m in now if year in (TOTAL, m[:4])}
         return extent <= earlier and (year != TOTAL or extent == now)
 
     # Once suppressed, a cell stays suppressed in later releases of the same period.
