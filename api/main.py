@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors, texts
 from api.dependencies import Releases, make_reader
-from api.routers import metadata, tables
+from api.routers import metadata, report, tables
 from api.security import ReadOnlySecurityMiddleware
 from api.settings import ApiSettings
 
@@ -43,6 +43,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     version.include_router(tables.router)
     version.include_router(metadata.router)
     app.include_router(version)
+    app.include_router(report.router)
     app.add_middleware(ReadOnlySecurityMiddleware, limit=settings.api_limite)
     return app
 
