@@ -176,12 +176,12 @@ def chart(name: str, body: dict[str, Any]) -> str:
         graph.x_labels = [r.label for r in reversed(rows)]
         graph.add("Expedientes", [r.value for r in reversed(rows)])
     elif name == "atenciones_por_area":
-        rows = areas(body)
+        rows = [r for r in areas(body) if r.label != "Total"]
         graph = _chart(pygal.Bar, f"Atenciones por área en {year}", show_legend=False)
         graph.x_labels = [r.label for r in rows]
         graph.add("Atenciones", [r.value for r in rows])
     elif name == "actividades_meta":
-        rows = activities(body)
+        rows = [r for r in activities(body) if r.label != "Total"]
         graph = _chart(pygal.Bar, f"Actividades realizadas y meta anual en {year}")
         graph.x_labels = [r.label for r in rows]
         graph.add("Realizadas", [r.value for r in rows])
