@@ -6,6 +6,7 @@ import threading
 import time
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import Depends, Request
 
 from api.settings import ApiSettings
@@ -39,12 +40,29 @@ class Releases:
         self._bodies: dict[int, dict[str, Any]] = {}
         self.rendered: dict[tuple[Any, ...], Any] = {}
 
-    def summaries(self) -> tuple[ReleaseSummary, ...]:
+    def _refresh(self) -> None:
         now = time.monotonic()
-        if now - self._listed_at >= REFRESH_SECONDS:
-            listed = releases(self.reader)
-            with self._lock:
-                self._summaries, self._listed_at = listed, now
+        if now - self._listed_at < REFRESH_SECONDS:
+            return
+        listed = releases(self.reader)
+        for summary in listed:
+            if summary.number not in self._bodies:
+                found = release_body(self.reader, summary.number)
+                if found is not None:
+                    with self._lock:
+                        self._bodies[summary.number] = found
+        with self._lock:
+            self._summaries, self._listed_at = listed, now
+            if len(self.rendered) > 512:
+                self.rendered.clear()
+
+    async def refresh(self) -> None:
+        """Reads the list (and any new body) again when it is older than REFRESH_SECONDS;
+        off the event loop, so a slow store never stalls the answers served from memory."""
+        if time.monotonic() - self._listed_at >= REFRESH_SECONDS:
+            await to_thread.run_sync(self._refresh)
+
+    def summaries(self) -> tuple[ReleaseSummary, ...]:
         return self._summaries
 
     def latest(self) -> int | None:
@@ -52,17 +70,7 @@ class Releases:
         return listed[-1].number if listed else None
 
     def body(self, number: int) -> dict[str, Any] | None:
-        if number in self._bodies:
-            return self._bodies[number]
-        if number not in {summary.number for summary in self.summaries()}:
-            return None
-        found = release_body(self.reader, number)
-        if found is not None:
-            with self._lock:
-                self._bodies[number] = found
-                if len(self.rendered) > 512:
-                    self.rendered.clear()
-        return found
+        return self._bodies.get(number)
 
 
 def _settings(request: Request) -> ApiSettings:
@@ -70,8 +78,9 @@ def _settings(request: Request) -> ApiSettings:
     return settings
 
 
-def _releases(request: Request) -> Releases:
+async def _releases(request: Request) -> Releases:
     found: Releases = request.app.state.releases
+    await found.refresh()
     return found
 
 

@@ -12,7 +12,7 @@ import json
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,8 +54,9 @@ class ReadOnlySecurityMiddleware:
     def __init__(self, app: ASGIApp, limit: str) -> None:
         self.app = app
         self.limit = parse(limit)
-        # In memory: each process counts its own clients.
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        # In memory: each process counts its own clients. A sliding-window counter costs the
+        # same per request whatever the limit (a moving window keeps one entry per hit).
+        self.limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

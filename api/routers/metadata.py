@@ -45,7 +45,7 @@ def publication(body: dict[str, Any]) -> Publicacion:
     response_description="Metadatos de las publicaciones.",
     responses=_LIMITED,
 )
-def metadata(found: ReleasesDep) -> Metadatos:
+async def metadata(found: ReleasesDep) -> Metadatos:
     latest = found.latest()
     body = None if latest is None else found.body(latest)
     k = None if body is None else int(body["umbral_k"])
@@ -82,7 +82,7 @@ def metadata(found: ReleasesDep) -> Metadatos:
     response_description="Publicaciones.",
     responses=_LIMITED,
 )
-def publications(found: ReleasesDep) -> ListaPublicaciones:
+async def publications(found: ReleasesDep) -> ListaPublicaciones:
     items = []
     for summary in found.summaries():
         body = found.body(summary.number)
@@ -99,5 +99,5 @@ def publications(found: ReleasesDep) -> ListaPublicaciones:
     response_description="Estado.",
     responses=_LIMITED,
 )
-def health(found: ReleasesDep) -> Salud:
+async def health(found: ReleasesDep) -> Salud:
     return Salud(estado="ok", publicacion_vigente=found.latest())

@@ -70,8 +70,12 @@ def _sections(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def page(found: ReleasesDep) -> HTMLResponse:
+async def page(found: ReleasesDep) -> HTMLResponse:
     body = _body(found, None)
+    key = ("page", None if body is None else body["numero"])
+    cached = found.rendered.get(key)
+    if cached is not None:
+        return HTMLResponse(cached)
     context: dict[str, Any] = {
         "title": texts.TITLE,
         "institution": texts.INSTITUTION,
@@ -102,17 +106,18 @@ def page(found: ReleasesDep) -> HTMLResponse:
                 for spec in CATALOGUE
             ],
         )
-    html = _templates.get_template("informe.html").render(**context)
+    html = _templates.get_template("informe.html").render(**context).encode()
+    found.rendered[key] = html
     return HTMLResponse(html)
 
 
 @router.get("/estilo.css")
-def stylesheet() -> Response:
+async def stylesheet() -> Response:
     return Response(_STYLESHEET, media_type="text/css; charset=utf-8")
 
 
 @router.get("/informe/{name}.svg")
-def chart(
+async def chart(
     name: str,
     found: ReleasesDep,
     publicacion: Annotated[int | None, Query(ge=1, le=100000)] = None,

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -100,11 +100,11 @@ def _csv(body: dict[str, Any], table: dict[str, Any], rows: list[Fila]) -> bytes
     return out.getvalue().encode("utf-8")
 
 
-def _route(topic: str) -> Callable[..., Tabla | Response]:
+def _route(topic: str) -> Callable[..., Awaitable[Tabla | Response]]:
     specs = tables_of(topic)
     codes = [spec.code for spec in specs]
 
-    def read(
+    async def read(
         found: ReleasesDep,
         tabla: Annotated[
             str,
