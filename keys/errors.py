@@ -49,6 +49,15 @@ class MissingDuty(KeyringError):
     )
 
 
+class SearchUnavailable(KeyringError):
+    """The index key does not open: search is off until it is restored from a backup."""
+
+    default_message = (
+        "La búsqueda no está disponible: la llave del índice fue alterada. El resto del "
+        "sistema funciona; avise a coordinación para restaurarla desde un respaldo."
+    )
+
+
 class DamagedSlot(KeyringError):
     """The slot's envelopes do not open with its own key: altered outside the service."""
 

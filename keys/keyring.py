@@ -41,6 +41,7 @@ from keys.errors import (
     KeyringNotInitialized,
     MissingDuty,
     PasswordPolicyError,
+    SearchUnavailable,
     StaleMasterKey,
     TamperedCiphertext,
     UnknownKey,
@@ -497,7 +498,14 @@ class UnlockedKeyring:
         self.must_change_password = slot.must_change_password
         self.is_recovery = slot.kind == RECOVERY
         self._institution = self._load(INSTITUTION_KEY_ID)
-        self._index = self._load(INDEX_KEY_ID) if Duty.CASE in self._duties else None
+        self._index: bytearray | None = None
+        # A damaged index key disables search only: everything else keeps working.
+        self.search_damaged = False
+        if Duty.CASE in self._duties:
+            try:
+                self._index = self._load(INDEX_KEY_ID)
+            except KeyringError:
+                self.search_damaged = True
 
     # ------------------------------------------------------------------ state
 
@@ -739,8 +747,14 @@ class UnlockedKeyring:
             if entry is not None:
                 zero(entry[1])
 
+    @property
+    def can_index(self) -> bool:
+        return self._index is not None
+
     def blind_index(self, kind: str, normalized_token: str) -> str:
         self._check_unlocked()
+        if self.search_damaged:
+            raise SearchUnavailable
         if self._index is None:
             raise MissingDuty
         mac = hmac.HMAC(self._index, hashes.SHA256())

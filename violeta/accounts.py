@@ -94,6 +94,15 @@ class Accounts(SessionCore):
             self._current_account(),
         )
 
+    def rotate_master_key(self) -> None:
+        """A new master key: the institution key is rewrapped and the new key is sent to every
+        slot, in one transaction (a kill leaves the old one whole). Events, duty keys and
+        subject keys are untouched, and no one needs a new password."""
+        try:
+            self._keyring.rotate_master_key()
+        except KeyringError as error:
+            raise DomainError(str(error)) from None
+
     def change_password(self, old_password: str, new_password: str) -> None:
         try:
             self._keyring.change_password(self._account.username, old_password, new_password)

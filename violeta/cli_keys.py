@@ -56,6 +56,29 @@ def enable(data: DataOption = None, user: UserOption = "") -> None:
     console.print(f"Cuenta «{user}» habilitada con la llave de recuperación.", markup=False)
 
 
+@keys_app.command("rotate")
+def rotate(data: DataOption = None, user: UserOption = "") -> None:
+    """Rota la llave maestra (administración o coordinación); nadie cambia su contraseña."""
+    from violeta.service import Institute
+
+    institute = Institute(Settings(data=data) if data else Settings())
+    try:
+        session = institute.login(user, typer.prompt("Contraseña", hide_input=True))
+    except DomainError as error:
+        console.print(error.message, markup=False)
+        raise typer.Exit(1) from None
+    try:
+        with console.status("Rotando la llave maestra (una sola transacción)…"):
+            session.rotate_master_key()
+    except DomainError as error:
+        console.print(error.message, markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        session.close()
+        institute.close()
+    console.print("Llave maestra rotada: todos los accesos siguen funcionando.")
+
+
 @keys_app.command("recovery")
 def recovery(data: DataOption = None, user: UserOption = "") -> None:
     """Reemplaza la llave de recuperación: coordinación y la llave vigente, juntas."""

@@ -81,6 +81,7 @@ POLICY: Final[dict[str, Rule]] = {
     "close": Rule(None, R, EVERY_ROLE, before_enabling=True),
     "change_password": Rule(None, W, EVERY_ROLE, before_enabling=True),
     "refresh": Rule(None, R, EVERY_ROLE),
+    "may": Rule(None, R, EVERY_ROLE, before_enabling=True),
     "zones": Rule(None, R, EVERY_ROLE),
     "rebuild_views": Rule(None, W, COORDINATION),
     # -- accounts (administración and coordinación; no case content)
@@ -89,6 +90,7 @@ POLICY: Final[dict[str, Rule]] = {
     "deactivate_account": Rule(None, W, ACCOUNT_MANAGERS),
     "reactivate_account": Rule(None, W, ACCOUNT_MANAGERS),
     "reset_password": Rule(None, W, frozenset({Role.ADMINISTRATION})),
+    "rotate_master_key": Rule(None, W, ACCOUNT_MANAGERS),
     "enable_account": Rule(
         None, W, frozenset({Role.COORDINATION, Role.PSYCHOLOGY}), second_person=Sp.ENABLING
     ),

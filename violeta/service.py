@@ -31,7 +31,6 @@ from keys import (
     PLACEHOLDER,
     AccountLocked,
     DamagedSlot,
-    Duty,
     KdfParams,
     Keyring,
     KeyringError,
@@ -129,7 +128,7 @@ class KeyringIndexer:
         """Tokens of one field (also a rectified one, ARCO): a name, CURP or phone. An erased
         client's fields open as the placeholder, which must never be indexed. Without the
         case key (administración, an account not yet enabled) indexing is deferred."""
-        if Duty.CASE not in self._keyring.duties:
+        if not self._keyring.can_index:
             return None
         text = self._keyring.open(str(client_id), label, value.envelope)
         if text == PLACEHOLDER:

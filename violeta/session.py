@@ -39,6 +39,7 @@ from keys import (
     PLACEHOLDER,
     Duty,
     KeyringError,
+    SearchUnavailable,
     UnlockedKeyring,
 )
 from projections.runner import Projector
@@ -51,7 +52,7 @@ from violeta.dto import (
     ZoneOption,
 )
 from violeta.errors import ConcurrentEdit, JustificationRequired, TamperedRecord
-from violeta.policy import SECTION_ARGUMENT, Gate, Rule, SecondPerson
+from violeta.policy import POLICY, SECTION_ARGUMENT, Gate, Rule, SecondPerson
 from violeta.roles import ENABLERS, ROLE_DUTIES
 from violeta.settings import TIME_ZONE
 from violeta.store import CaseStore
@@ -132,6 +133,14 @@ class SessionCore(Gate):
                     "no puede darla quien la solicitó, ni quien tenga una cuenta que esa persona "
                     "creó, restableció o habilitó."
                 )
+
+    def may(self, command: str, section: Section | None = None) -> bool:
+        """Whether this session may run ``command`` now (on ``section`` for a command that
+        takes one): what the terminal app offers comes from the same table that guards."""
+        rule = POLICY.get(command)
+        if rule is None or (not rule.before_enabling and self._pending_reason()):
+            return False
+        return self.role in rule.allowed_roles(section)
 
     def _subjects_of(self, arguments: dict[str, Any]) -> tuple[list[UUID], list[UUID]]:
         client_ids = (
@@ -547,7 +556,10 @@ class SessionCore(Gate):
         table_params: list[object] = []
         part_params: list[object] = []
         for number, (kind, tokens) in enumerate(wanted.items()):
-            indexes = sorted({self._keyring.blind_index(kind, token) for token in tokens})
+            try:
+                indexes = sorted({self._keyring.blind_index(kind, token) for token in tokens})
+            except SearchUnavailable as error:
+                raise DomainError(str(error)) from None
             table = f"wanted_{number}"
             tables.append(f"{table}(token) AS (VALUES {', '.join('(?)' for _ in indexes)})")
             table_params += indexes

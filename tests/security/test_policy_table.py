@@ -20,7 +20,7 @@ from violeta.service import Institute, StaffSession
 
 ROLE_MESSAGE = "no permite esta acción"
 # Calling these for real would end or change the session the walk uses.
-NOT_WALKED = {"close", "change_password", "identity", "role"}
+NOT_WALKED = {"close", "change_password", "identity", "role", "rotate_master_key"}
 
 
 def test_every_public_method_of_the_service_has_one_row_and_every_row_a_method() -> None:
@@ -72,7 +72,17 @@ def test_the_approvals_declare_their_second_person_rule() -> None:
 
 def test_only_changing_the_password_runs_before_enabling() -> None:
     early = {name for name, rule in POLICY.items() if rule.before_enabling}
-    assert early == {"identity", "role", "close", "change_password"}
+    assert early == {"identity", "role", "close", "change_password", "may"}
+
+
+def test_what_the_app_offers_is_what_the_guard_allows(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    assert coordinator.may("approve_closure") and not lawyer.may("approve_closure")
+    assert lawyer.may("case_detail", Section.LEGAL)
+    assert not lawyer.may("case_detail", Section.PSYCHOLOGICAL)
+    assert not lawyer.may("no_such_command")
 
 
 def _dummy(parameter: inspect.Parameter, tmp: Path) -> Any:  # noqa: PLR0911 - one per type
