@@ -137,7 +137,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         settings = Settings(data=Path(directory) / "datos", backend="sqlite")
         institute = Institute(settings, kdf=KdfParams.fast())
-        coordinator = institute.initialize(
+        coordinator, _recovery = institute.initialize(
             "coordinacion", "Coordinación Sintética", "clave-bench-1"
         )
         staff_ids = [str(uuid4()) for _ in range(STAFF)]
