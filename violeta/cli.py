@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from platformdirs import user_data_dir
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from domain.errors import DomainError
 from violeta.settings import Settings
@@ -51,6 +58,8 @@ def _progress() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("quedan"),
+        TimeRemainingColumn(),
         console=console,
     )
 
@@ -88,6 +97,10 @@ def demo(
     seed: Annotated[
         int, typer.Option("--seed", help="Semilla para repetir los mismos datos.")
     ] = 2026,
+    years: Annotated[
+        int,
+        typer.Option("--years", help="Años que abarca la historia, el actual incluido.", min=1),
+    ] = 3,
     no_tui: Annotated[
         bool, typer.Option("--no-tui", help="Solo genera los datos; no abre la aplicación.")
     ] = False,
@@ -103,6 +116,8 @@ def demo(
             data=Path(os.environ.get("VIOLETA_DATA") or Path(user_data_dir("violeta")) / "demo")
         )
     )
+    # Synthetic data only: its commits need not wait for the disk (see Settings).
+    settings = settings.model_copy(update={"sqlite_synchronous": "NORMAL"})
     institute = Institute(settings)
     marker = settings.data / DEMO_MARKER
     if institute.is_initialized() and not marker.exists():
@@ -121,6 +136,7 @@ def demo(
                 cases=cases,
                 seed=seed,
                 today=today_in_mexico(),
+                years=years,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
         console.print(f"{summary.clients} usuarias y {summary.cases} expedientes sintéticos.")

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     postgres_schema: str = "violeta"
     folio_prefix: str = "CTZ"
     municipality: str = "Cortazar, Guanajuato"
+    # Whether a commit to the SQLite event store waits for the disk (FULL, always for real
+    # data). The synthetic demo alone uses NORMAL: in WAL mode a power cut may lose the last
+    # transactions but never corrupts the file or splits one.
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
 
     @property
     def events_path(self) -> Path:
