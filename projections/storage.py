@@ -61,7 +61,9 @@ class ViewStore(Protocol):
         """Runs statements in one transaction outside the tracked projection: work that any
         position of the views allows (indexing a client whose tokens were deferred)."""
 
-    def reset(self) -> None: ...
+    def reset(self, keep: Sequence[str] = ()) -> None:
+        """Drops every view table but those in ``keep``, and the tracking position."""
+        ...
 
     def purge_freed_pages(self) -> None: ...
 
@@ -160,10 +162,11 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
             rows: list[Row] = cursor.fetchall()
             return rows
 
-    def reset(self) -> None:
+    def reset(self, keep: Sequence[str] = ()) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             for table in _tables(self._schema):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                if table not in keep:
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute("DROP TABLE IF EXISTS tracking")
         self._rewrite_file()
         self.tracking_table_exists = False
@@ -249,10 +252,11 @@ class PostgresViewStore(PostgresTrackingRecorder):
             rows: list[Row] = cursor.fetchall()
             return rows
 
-    def reset(self) -> None:
+    def reset(self, keep: Sequence[str] = ()) -> None:
         with self._transaction(commit=True) as cursor:
             for table in _tables(self._schema):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                if table not in keep:
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"DROP TABLE IF EXISTS {self.tracking_table_name}")
         self.tracking_table_exists = False
         self.create_table()

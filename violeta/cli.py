@@ -17,6 +17,7 @@ from rich.progress import (
     TaskID,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 from domain.errors import DomainError
@@ -121,6 +122,8 @@ def _progress() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("quedan"),
+        TimeRemainingColumn(),
         console=console,
     )
 
@@ -207,6 +210,10 @@ def demo(
     seed: Annotated[
         int, typer.Option("--seed", help="Semilla para repetir los mismos datos.", metavar="NÚMERO")
     ] = 2026,
+    years: Annotated[
+        int,
+        typer.Option("--years", help="Años que abarca la historia, el actual incluido.", min=1),
+    ] = 3,
     no_tui: Annotated[
         bool, typer.Option("--no-tui", help="Solo genera los datos; no abre la aplicación.")
     ] = False,
@@ -218,6 +225,8 @@ def demo(
     settings = _demo_settings(data)
     if settings.backend == "sqlite" and settings.data.exists() and not settings.data.is_dir():
         _fail(f"{settings.data} no es un directorio; revise --data o VIOLETA_DATA.")
+    # Synthetic data only: its commits need not wait for the disk (see Settings).
+    settings = settings.model_copy(update={"sqlite_synchronous": "NORMAL"})
     institute = Institute(settings)
     marker = settings.data / DEMO_MARKER
     if institute.is_initialized() and not marker.exists():
@@ -236,6 +245,7 @@ def demo(
                 cases=cases,
                 seed=seed,
                 today=today_in_mexico(),
+                years=years,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
         console.print(f"{summary.clients} usuarias y {summary.cases} expedientes sintéticos.")

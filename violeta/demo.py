@@ -135,8 +135,15 @@ def build_demo(
     cases: int,
     seed: int,
     today: date,
+    years: int = 3,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
+    """Builds the institute through the application service, as staff would: every write
+    and every read it implies (an area opens the case before it records, coordinación before
+    it approves a closure) goes through the same door and leaves the same audit trail.
+    ``years`` is how many calendar years the story spans, the current one included."""
+    if years < 1:
+        raise ValueError("years must be at least 1")
     fake = Faker("es_MX")
     fake.seed_instance(seed)
     rng = random.Random(seed)
@@ -153,7 +160,7 @@ def build_demo(
     zones = default_zones()
     zone_codes = [code for code, *_ in zones]
     zone_weights = [women for *_, women in zones]
-    start = date(today.year - 2, 1, 1)
+    start = date(today.year - years + 1, 1, 1)
     span = (today - start).days
     clients = 0
     opened = 0
@@ -213,6 +220,9 @@ def _attend(
         for area, session in area_staff.items():
             if rng.random() < 0.4:
                 coordinator.assign_area(case_id, area.value, session.identity.staff_id)
+                # She reads the case and her own section before she records anything.
+                session.case_detail(case_id, Section.INTAKE)
+                session.case_detail(case_id, AREA_SECTIONS[area])
                 _attend_area(rng, session, case_id, area, day, on)
                 assigned.append(session)
         for _ in range(rng.randrange(0, 3)):
@@ -229,6 +239,7 @@ def _attend(
         if assigned and (today - opened_on).days > 120 and rng.random() < 0.45:
             on(opened_on + timedelta(days=rng.randrange(60, 120)))
             rng.choice(assigned).request_closure(case_id, rng.choice(CLOSURE_REASONS))
+            coordinator.case_detail(case_id, Section.FOLLOW_UPS)  # what was done, before closing
             coordinator.approve_closure(case_id)
     finally:
         institute.today = real_today

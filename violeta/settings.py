@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     folio_prefix: str = "CTZ"
     municipality: str = "Cortazar, Guanajuato"
     alerts: AlertThresholds = Field(default_factory=AlertThresholds)
+    # Whether a commit to the SQLite event store waits for the disk (FULL, always for real
+    # data). The synthetic demo alone uses NORMAL: in WAL mode a power cut may lose the last
+    # transactions but never corrupts the file or splits one.
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
 
     @property
     def events_path(self) -> Path:

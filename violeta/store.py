@@ -24,7 +24,13 @@ from eventsourcing.persistence import (
     Recording,
     Transcoding,
 )
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
 from eventsourcing.utils import Environment
 from psycopg.conninfo import conninfo_to_dict
 
@@ -66,6 +72,7 @@ SAVED_EVENTS_LIMIT = 1000
 FOLIO_SNAPSHOT_INTERVAL = 50
 
 T = TypeVar("T")
+SQLITE_SYNCHRONOUS = "VIOLETA_SQLITE_SYNCHRONOUS"
 
 
 class _OthersWritingWatch:
@@ -107,6 +114,19 @@ def _creating_tables(construct: Callable[[], T]) -> T:
             time.sleep(secrets.randbelow(50 * attempt + 1) / 1000)
 
 
+class _SynchronousPool(SQLiteConnectionPool):
+    """Connections to the event store with the durability the settings ask for."""
+
+    def __init__(self, *, synchronous: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._synchronous = synchronous
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        connection.cursor().execute(f"PRAGMA synchronous={self._synchronous}")
+        return connection
+
+
 class CaseStore(Application[UUID]):
     """All case, client, account, zone and access events of one institute.
 
@@ -136,6 +156,17 @@ class CaseStore(Application[UUID]):
         # What this session stored since it last asked for new notifications, in commit
         # order; None when that is not known for sure (then the next ask reads the store).
         self._own_notifications: list[Notification] | None = None
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        factory = super().construct_factory(env)
+        synchronous = env.get(SQLITE_SYNCHRONOUS, "FULL")
+        if isinstance(factory, SQLiteFactory) and synchronous != "FULL":
+            pool = factory.datastore.pool
+            factory.datastore.pool = _SynchronousPool(
+                synchronous=synchronous, db_name=pool.db_name, lock_timeout=pool.lock_timeout
+            )
+            pool.close()
+        return factory
 
     def construct_recorder(self) -> ApplicationRecorder:
         return _creating_tables(super().construct_recorder)
@@ -248,6 +279,7 @@ def persistence_environment(settings: Settings) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(settings.events_path),
             "SQLITE_LOCK_TIMEOUT": "30",
+            SQLITE_SYNCHRONOUS: settings.sqlite_synchronous,
         }
     else:
         params: dict[str, Any] = conninfo_to_dict(settings.postgres)
