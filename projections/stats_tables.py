@@ -115,6 +115,9 @@ STATS_SCHEMA: tuple[str, ...] = (
     "case_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, month TEXT NOT NULL, "
     "zone TEXT NOT NULL, counted INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS stats_membership_client ON stats_membership (client_id)",
+    # Women attended per zone in a period (distinct, so not a sum of months) reads only this.
+    "CREATE INDEX IF NOT EXISTS stats_membership_period "
+    "ON stats_membership (counted, month, zone, client_id)",
     # Which fact adds 1 to which cell of which table: k1, k2 are the cell's dimensions in
     # the table's order ('' when the table has one).
     "CREATE TABLE IF NOT EXISTS stats_contrib ("
