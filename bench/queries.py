@@ -150,7 +150,7 @@ def main() -> None:
         raw = sqlite3.connect(settings.views_path)
         some_client = rng.choice(clients)
         some_staff = rng.choice(staff_ids)
-        day = "2021-03-10"
+        day = "2021-01-20"
         workloads: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
             (
                 "zonas prioritarias (12 meses, tendencia, Bayes empírico)",
@@ -180,7 +180,7 @@ def main() -> None:
             ),
             (
                 "bitácora de una persona en un día",
-                lambda: coordinator.audit_trail(staff_id=UUID(some_staff), day="10/03/2021"),
+                lambda: coordinator.audit_trail(staff_id=UUID(some_staff), day="20/01/2021"),
                 lambda: raw.execute(
                     "SELECT l.*, f.seq FROM access_log l JOIN access_facts f USING (access_id) "
                     "WHERE f.staff_id = ? AND f.local_day = ? ORDER BY f.seq DESC LIMIT 200",

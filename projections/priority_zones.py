@@ -38,6 +38,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
+import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 STATE_ADULT_SHARE = 0.57  # women 18–59 of all women, Guanajuato (INEGI 2020)
@@ -130,19 +132,37 @@ class Ranking:
     method: str = METHOD
 
 
-def poisson_interval(count: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Exact (Garwood) interval for the mean of a Poisson count."""
-    if count < 0:
+def poisson_intervals(
+    counts: npt.NDArray[np.int64], confidence: float = CONFIDENCE
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Exact (Garwood) intervals for the means of Poisson counts, all at once."""
+    if (counts < 0).any():
         raise ValueError("count")
     alpha = 1 - confidence
-    low = 0.0 if count == 0 else float(stats.chi2.ppf(alpha / 2, 2 * count)) / 2
-    high = float(stats.chi2.ppf(1 - alpha / 2, 2 * count + 2)) / 2
+    low = np.where(counts == 0, 0.0, stats.chi2.ppf(alpha / 2, np.maximum(2 * counts, 1)) / 2)
+    high = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
     return low, high
 
 
-def trend(previous: int, current: int) -> Trend:
+def poisson_interval(count: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    low, high = poisson_intervals(np.array([count]), confidence)
+    return float(low[0]), float(high[0])
+
+
+def trend_p_values(
+    previous: npt.NDArray[np.int64], current: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """Exact two-sided binomial test of ``current`` out of ``previous + current`` at ½.
+
+    Binomial(n, ½) is symmetric, so the "as likely or less likely" outcomes are the two equal
+    tails beyond the observed split: p = min(1, 2·P(X ≤ min(k, n−k)))."""
     total = previous + current
-    p_value = 1.0 if total == 0 else float(stats.binomtest(current, total, 0.5).pvalue)
+    tail = stats.binom.cdf(np.minimum(current, total - current), total, 0.5)
+    return np.where(total == 0, 1.0, np.minimum(1.0, 2 * tail))
+
+
+def trend(previous: int, current: int) -> Trend:
+    p_value = float(trend_p_values(np.array([previous]), np.array([current]))[0])
     return Trend(previous, current, p_value, p_value < TREND_ALPHA)
 
 
@@ -207,21 +227,29 @@ def rank_zones(zones: Sequence[ZoneCounts], last_month: str) -> Ranking:
     total_exposure = sum(e for _, e in rated)
     municipal = sum(k for k, _ in rated) / total_exposure if total_exposure else None
 
+    currents = np.array([row[1] for row in rows], dtype=np.int64)
+    previouses = np.array([row[2] for row in rows], dtype=np.int64)
+    lows, highs = poisson_intervals(currents)
+    p_values = trend_p_values(previouses, currents)
+    exposures = np.array([(row[3] or 0.0) / PER for row in rows])
+    if prior is not None and municipal is not None and not prior.degenerate:
+        shapes, inverse_scales = currents + prior.shape, exposures + prior.rate
+        smoothed_rates = shapes / inverse_scales
+        probabilities = stats.gamma.sf(municipal, shapes, scale=1 / inverse_scales)
+
     results: list[ZonePriority] = []
-    for zone, current, previous, population, source in rows:
+    for index, (zone, current, previous, population, source) in enumerate(rows):
         rate = low = high = smoothed = probability = None
         band: Band | None = None
         if population and prior is not None and municipal is not None:
             exposure = population / PER
             rate = current / exposure
-            low_count, high_count = poisson_interval(current)
-            low, high = low_count / exposure, high_count / exposure
+            low, high = float(lows[index]) / exposure, float(highs[index]) / exposure
             if prior.degenerate:
                 smoothed, probability = municipal, 0.5
             else:
-                shape, inverse_scale = current + prior.shape, exposure + prior.rate
-                smoothed = shape / inverse_scale
-                probability = float(stats.gamma.sf(municipal, shape, scale=1 / inverse_scale))
+                smoothed = float(smoothed_rates[index])
+                probability = float(probabilities[index])
             band = (
                 Band.HIGH
                 if probability >= HIGH_PROBABILITY
@@ -229,6 +257,7 @@ def rank_zones(zones: Sequence[ZoneCounts], last_month: str) -> Ranking:
                 if probability <= LOW_PROBABILITY
                 else Band.MEDIUM
             )
+        p_value = float(p_values[index])
         results.append(
             ZonePriority(
                 code=zone.code,
@@ -244,7 +273,7 @@ def rank_zones(zones: Sequence[ZoneCounts], last_month: str) -> Ranking:
                 rate_high=high,
                 smoothed_rate=smoothed,
                 probability_above_municipal=probability,
-                trend=trend(previous, current),
+                trend=Trend(previous, current, p_value, p_value < TREND_ALPHA),
                 band=band,
                 rank=None,
             )

@@ -126,6 +126,12 @@ STATS_SCHEMA: tuple[str, ...] = (
     # on its own (it runs with the institution key only): her consent, institution kinds,
     # and which zone's cases now count under which (read when a case is opened, so a case
     # filed under a zone merged meanwhile lands in the zone it was merged into).
+    # Women attended (distinct, not a sum of months) per zone in each 12-month window, by the
+    # window's last month. Every window a case falls in has a row, 0 included, so consent can
+    # be withdrawn and given back by updating rows that exist.
+    "CREATE TABLE IF NOT EXISTS stats_women_12m ("
+    "last_month TEXT NOT NULL, zone TEXT NOT NULL, first_month TEXT NOT NULL, "
+    "women INTEGER NOT NULL, PRIMARY KEY (last_month, zone)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS stats_consent ("
     "client_id TEXT PRIMARY KEY, counted INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS stats_institution_kinds ("
@@ -245,6 +251,67 @@ def change_fact(table: CountTable, fact_id: str, column: str, new: Expr) -> list
     ]
 
 
+WINDOW_MONTHS = 12
+
+
+def add_months(month: str, count: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _woman_windows(case_id: str, month: str) -> list[Statement]:
+    """The 12 windows her new case falls in: +1 where she was not attended in that zone yet."""
+    statements = []
+    for offset in range(WINDOW_MONTHS):
+        last = add_months(month, offset)
+        first = add_months(last, 1 - WINDOW_MONTHS)
+        statements.append(
+            Statement(
+                "INSERT INTO stats_women_12m (last_month, zone, first_month, women) "
+                "SELECT ?, m.zone, ?, CASE WHEN m.counted = 1 AND NOT EXISTS ("
+                "SELECT 1 FROM stats_membership o WHERE o.client_id = m.client_id "
+                "AND o.zone = m.zone AND o.counted = 1 AND o.case_id <> m.case_id "
+                "AND o.month >= ? AND o.month <= ?) THEN 1 ELSE 0 END "
+                "FROM stats_membership m WHERE m.case_id = ? "
+                "ON CONFLICT (last_month, zone) DO UPDATE "
+                "SET women = stats_women_12m.women + excluded.women",
+                (last, first, first, last, case_id),
+            )
+        )
+    return statements
+
+
+def _women_consent(client_id: str, granted: bool) -> Statement:
+    """Each window holding one of her cases moves by one: she is one woman however many."""
+    return Statement(
+        f"UPDATE stats_women_12m SET women = women {'+' if granted else '-'} 1 "  # noqa: S608 - fixed text
+        "WHERE EXISTS (SELECT 1 FROM stats_membership m WHERE m.client_id = ? "
+        "AND m.counted = ? AND m.zone = stats_women_12m.zone "
+        "AND m.month >= stats_women_12m.first_month AND m.month <= stats_women_12m.last_month)",
+        (client_id, 0 if granted else 1),
+    )
+
+
+def _women_merged(old: str, new: str) -> list[Statement]:
+    """After a merge a woman attended in both zones is one woman of the survivor: recount."""
+    return [
+        Statement(
+            "INSERT INTO stats_women_12m (last_month, zone, first_month, women) "
+            "SELECT last_month, ?, first_month, 0 FROM stats_women_12m WHERE zone = ? "
+            "ON CONFLICT (last_month, zone) DO NOTHING",
+            (new, old),
+        ),
+        Statement("DELETE FROM stats_women_12m WHERE zone = ?", (old,)),
+        Statement(
+            "UPDATE stats_women_12m SET women = (SELECT COUNT(DISTINCT m.client_id) "
+            "FROM stats_membership m WHERE m.zone = stats_women_12m.zone AND m.counted = 1 "
+            "AND m.month >= stats_women_12m.first_month "
+            "AND m.month <= stats_women_12m.last_month) WHERE zone = ?",
+            (new,),
+        ),
+    ]
+
+
 def consent_changed(client_id: str, granted: bool) -> list[Statement]:
     """ARCO opposition and its withdrawal: every table at once, from her facts."""
     statements: list[Statement] = []
@@ -278,6 +345,7 @@ def consent_changed(client_id: str, granted: bool) -> list[Statement]:
     flag = int(granted)
     return [
         *statements,
+        _women_consent(client_id, granted),  # reads the flags below as they were
         Statement("UPDATE stats_contrib SET counted = ? WHERE client_id = ?", (flag, client_id)),
         Statement("UPDATE stats_membership SET counted = ? WHERE client_id = ?", (flag, client_id)),
     ]
@@ -307,6 +375,7 @@ def zones_merged(old: str, new: str) -> list[Statement]:
     return [
         *statements,
         Statement("UPDATE stats_membership SET zone = ? WHERE zone = ?", (new, old)),
+        *_women_merged(old, new),
     ]
 
 
@@ -339,6 +408,7 @@ def _opened(event: Case.Opened) -> list[Statement]:
                 str(event.client_id),
             ),
         ),
+        *_woman_windows(case_id, month_of(event.opened_on)),
         *add_fact(CASES, case_id, case_id, CASE_MONTH, CASE_ZONE),
         *add_fact(CASES_AGE, case_id, case_id, CASE_MONTH, CASE_ZONE, value(event.age_band)),
         *add_fact(CASES_RISK, case_id, case_id, CASE_MONTH, CASE_ZONE, value(event.risk)),

@@ -273,14 +273,18 @@ class AuditServices(SessionCore):
 
     # ----------------------------------------------------------------- alerts
 
-    def alerts(self, *, include_acknowledged: bool = False) -> list[AlertView]:
+    def alerts(self, *, include_acknowledged: bool = False, limit: int = 200) -> list[AlertView]:
         """Coordinación's queue, newest first: it sweeps the trail first, so it is current.
         An alert names a staff member, never a woman; the trail tells whom she opened."""
         self._check_supervisor("consultar las alertas")
+        if not 1 <= limit <= TRAIL_LIMIT_MAX:
+            raise InvalidField("Límite", f"debe estar entre 1 y {TRAIL_LIMIT_MAX}.")
         self.sweep_anomalies()
         condition = "" if include_acknowledged else "WHERE acknowledged_by IS NULL "
         rows = self._views.query(
-            f"SELECT * FROM alerts_view {condition}ORDER BY raised_at DESC, first_at DESC"  # noqa: S608 - fixed text
+            f"SELECT * FROM alerts_view {condition}"  # noqa: S608 - fixed text
+            "ORDER BY raised_at DESC, first_at DESC LIMIT ?",
+            (limit,),
         )
         names = self._staff_names()
         views = []
@@ -290,6 +294,12 @@ class AuditServices(SessionCore):
                 note = self._get_alert(UUID(row["alert_id"])).note
             views.append(_alert_view(row, names, note))
         return views
+
+    def open_alert_count(self) -> int:
+        """How many alerts wait for coordinación (after sweeping): for Mi día's counter."""
+        self._check_supervisor("consultar las alertas")
+        self.sweep_anomalies()
+        return self._count("SELECT COUNT(*) AS n FROM alerts_view WHERE acknowledged_by IS NULL")
 
     def acknowledge_alert(self, alert: UUID, note: str) -> None:
         """Coordinación records what she found; the alert stays, marked as attended."""

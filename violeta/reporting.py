@@ -170,20 +170,17 @@ class Reporting(SessionCore):
         )
         self.refresh()
         window = months_back(last, 24)
-        current = months_back(last, 12)
         by_zone: dict[str, dict[str, int]] = {}
         for row in self._views.query(
             "SELECT month, zone, cases FROM stats_cases WHERE month >= ? AND month <= ?",
             (window[0], last),
         ):
             by_zone.setdefault(row["zone"], {})[row["month"]] = int(row["cases"])
-        # Distinct women, so not a sum of months: counted from which case adds to which cell.
+        # Distinct women in the 12 months: a table of its own, not a sum of months.
         attended = {
-            row["zone"]: int(row["n"])
+            row["zone"]: int(row["women"])
             for row in self._views.query(
-                "SELECT zone, COUNT(DISTINCT client_id) AS n FROM stats_membership "
-                "WHERE counted = 1 AND month >= ? AND month <= ? GROUP BY zone",
-                (current[0], last),
+                "SELECT zone, women FROM stats_women_12m WHERE last_month = ?", (last,)
             )
         }
         coordinates = inegi_coordinates()

@@ -255,3 +255,14 @@ def test_reading_the_trail_is_itself_audited(
     latest = coordinator.audit_trail(client_id=ana)
     assert latest[0].action == "auditar"
     assert latest[0].staff == coordinator.identity.display_name
+
+
+def test_the_queue_is_bounded_and_counted(institute: Institute, coordinator: StaffSession) -> None:
+    social = staff(institute, coordinator, "trabajadora", Role.SOCIAL_WORK)
+    _, case_id = a_case(coordinator)
+    for _ in range(3):
+        social.legal_section(case_id, justification="Urgencia documentada en guardia (sintético).")
+    assert coordinator.open_alert_count() == 6  # each read: break-the-glass and not assigned
+    assert len(coordinator.alerts(limit=2)) == 2
+    with pytest.raises(InvalidField, match="Límite"):
+        coordinator.alerts(limit=0)

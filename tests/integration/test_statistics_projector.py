@@ -80,6 +80,8 @@ def standalone_tables(target: Path) -> dict[str, dict[tuple[str, ...], int]]:
             tables[table.name] = {
                 tuple(str(row[c]) for c in table.columns): int(row[table.count]) for row in rows
             }
+        windows = connection.execute("SELECT * FROM stats_women_12m WHERE women > 0").fetchall()
+        tables["stats_women_12m"] = {(r["last_month"], r["zone"]): int(r["women"]) for r in windows}
         activities = connection.execute("SELECT * FROM stats_activities").fetchall()
         tables["stats_activities"] = {
             (r["month"], r["zone"], r["kind"]): (r["activities"], r["attendees"])

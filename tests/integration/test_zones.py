@@ -183,3 +183,29 @@ def test_unmerged_tables_still_match_the_recount(coordinator: StaffSession, tmp_
     coordinator.import_zones(write(tmp_path, COLONIAS))
     open_case_in(coordinator, "C001", "Ana Prueba Sintética", "10/03/2026")
     assert_tables_match(coordinator)
+
+
+def test_women_attended_follow_the_merge_and_count_each_woman_once(
+    coordinator: StaffSession, tmp_path: Path
+) -> None:
+    coordinator.import_zones(write(tmp_path, COLONIAS))
+    client_id = coordinator.register_client(
+        a_client(zone="C001", registered_on="10/03/2026"), confirm_not_duplicate=True
+    )
+    coordinator.open_case(client_id, an_intake(opened_on="10/03/2026"))
+    coordinator.open_case(client_id, an_intake(opened_on="10/04/2026"))  # her second case
+    open_case_in(coordinator, "C002", "Berta Prueba Sintética", "12/04/2026")
+    moved = coordinator.register_client(
+        a_client("Carla Prueba Sintética", zone="C002", registered_on="01/05/2026"),
+        confirm_not_duplicate=True,
+    )
+    coordinator.open_case(moved, an_intake(opened_on="01/05/2026"))
+    before = {z.code: z for z in coordinator.priority_zones("2026-10").zones}
+    assert (before["C001"].women_attended, before["C002"].women_attended) == (1, 2)
+    coordinator.merge_zones("C002", "C001")
+    after = {z.code: z for z in coordinator.priority_zones("2026-10").zones}
+    assert after["C001"].women_attended == 3
+    assert after["C001"].cases == 4
+    coordinator.set_statistics_consent(client_id, False)
+    withdrawn = {z.code: z for z in coordinator.priority_zones("2026-10").zones}
+    assert (withdrawn["C001"].women_attended, withdrawn["C001"].cases) == (2, 2)

@@ -134,3 +134,11 @@ def test_coordinates_travel_with_each_zone() -> None:
 
 def test_months_back_crosses_years() -> None:
     assert months_back("2026-02", 3) == ["2025-12", "2026-01", "2026-02"]
+
+
+def test_the_trend_p_value_equals_scipy_s_exact_binomial_test() -> None:
+    from scipy import stats
+
+    for previous, current in [(0, 1), (1, 0), (3, 3), (10, 14), (10, 40), (7, 0), (120, 151)]:
+        expected = stats.binomtest(current, previous + current, 0.5).pvalue
+        assert trend(previous, current).p_value == pytest.approx(expected, rel=1e-9)
