@@ -92,7 +92,10 @@ class Projector:
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """From zero; refused when the event store no longer matches the recorded chain,
-        because rebuilding would recompute the chain over the altered history."""
+        because rebuilding would recompute the chain over the altered history. What was
+        recorded since the views were last brought up to date (this session's last read, say)
+        is chained first, as any catch-up would, so that it has its head when verified."""
+        self.catch_up()
         verification = self.verify()
         if not verification.intact:
             raise BrokenChain(verification)

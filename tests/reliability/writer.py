@@ -25,7 +25,7 @@ def synthetic_name(rng: random.Random) -> str:
 
 
 def main(data: Path, log: Path, seed: int) -> None:
-    rng = random.Random(seed)  # noqa: S311 - synthetic names, not security
+    rng = random.Random(seed)
     session = make_institute(Settings(data=data)).login("coordinacion", PASSWORD)
     with log.open("a", encoding="utf-8") as out:
 
