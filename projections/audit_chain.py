@@ -82,6 +82,9 @@ class Verification:
     head: Checkpoint | None
     first_broken: int | None
     reason: str
+    # The only fault: the newest events have no head yet (a terminal saving right now, or
+    # one killed between saving and projecting) — or their heads were deleted.
+    unheaded_tail: bool = False
 
     @property
     def intact(self) -> bool:
@@ -124,6 +127,7 @@ def verify(
     recorded_positions = sorted(stored_heads)
     broken: tuple[int, str] | None = None
     witnessed = False
+    tail = False
     for notification in _notifications(recorder):
         # Each event checked so far had its head, so recorded_positions[:checked] are matched.
         if checked < len(recorded_positions) and recorded_positions[checked] < notification.id:
@@ -137,6 +141,7 @@ def verify(
             # After the last recorded head, a backup's events may not be projected yet.
             if not (unprojected_tail and checked > len(recorded_positions)):
                 broken = (notification.id, MISSING_HEAD)
+                tail = checked > len(recorded_positions)
                 break
         elif recorded != head:
             broken = (notification.id, "el evento no coincide")
@@ -153,7 +158,7 @@ def verify(
             broken = (witness.position, "falta el evento del testigo")
     if broken is None:
         return Verification(checked, last, None, "")
-    return Verification(checked, last, broken[0], broken[1])
+    return Verification(checked, last, broken[0], broken[1], unheaded_tail=tail)
 
 
 MISSING_HEAD = (

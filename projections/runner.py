@@ -125,13 +125,19 @@ class Projector:
         just found equal to what the events hash to, are kept and reused, so no event is
         hashed twice. Restartable: when an earlier rebuild was interrupted (the recorded
         chain is ahead of the views) it resumes where the views are instead of from zero;
-        and until it is run again, every terminal's catch-up goes on from there."""
-        verification = self.verify()
-        if not verification.intact:
-            raise BrokenChain(verification)
+        and until it is run again, every terminal's catch-up goes on from there.
+
+        What was recorded since the views were last brought up to date (this session's
+        last read, say) is chained first, as any catch-up would, so that it has its head
+        when verified."""
         # Outside a rebuild the chain and the position move in the same transaction.
         rows = self.views.query("SELECT MAX(notification_id) AS n FROM audit_chain")
         interrupted = (rows[0]["n"] or 0) > self.position
+        if not interrupted:
+            self.catch_up()
+        verification = self.verify()
+        if not verification.intact:
+            raise BrokenChain(verification)
         if not interrupted:
             self.views.reset(keep=AUDIT_TABLES)
         self._chain_ahead = True

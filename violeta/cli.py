@@ -27,6 +27,7 @@ from violeta.operations import AUDIT, LOGIN, Need, UnusableData, check_data
 from violeta.settings import Settings
 
 if TYPE_CHECKING:
+    from projections.audit_chain import Checkpoint, Verification
     from violeta.service import Institute, StaffSession
 
 cli_spanish.install()
@@ -520,6 +521,27 @@ app.add_typer(audit, name="audit")
 app.add_typer(keys_app, name="keys")
 
 
+SETTLE_ATTEMPTS = 3
+SETTLE_SECONDS = 2.0
+
+
+def _verify_settled(settings: Settings, witness: Checkpoint | None = None) -> Verification:
+    """The chain, verified again a few seconds later while its only fault is that the newest
+    events have no head yet: a terminal records its last read and chains it with its next
+    command (or its refresh timer), so on a live system that is normal for a moment."""
+    import time
+
+    from violeta.auditing import verify_chain
+
+    verification = verify_chain(settings, witness)
+    for _attempt in range(SETTLE_ATTEMPTS):
+        if not verification.unheaded_tail:
+            break
+        time.sleep(SETTLE_SECONDS)
+        verification = verify_chain(settings, witness)
+    return verification
+
+
 @audit.command("verify", cls=cli_spanish.SpanishCommand)
 def audit_verify(
     data: DataOption = None,
@@ -536,14 +558,14 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Recalcula la cadena de hashes sobre todos los eventos y señala el primer eslabón roto."""
-    from violeta.auditing import UnreadableCheckpoint, read_checkpoint, verify_chain
+    from violeta.auditing import UnreadableCheckpoint, read_checkpoint
 
     settings = _ready(data, AUDIT)
     try:
         checkpoint = read_checkpoint(witness) if witness else None
     except UnreadableCheckpoint as error:
         _fail(str(error))
-    verification = verify_chain(settings, checkpoint)
+    verification = _verify_settled(settings, checkpoint)
     if not verification.intact:
         _fail(f"Cadena rota en el evento {verification.first_broken}: {verification.reason}.")
     head = verification.head.head.hex() if verification.head else "—"
@@ -553,9 +575,9 @@ def audit_verify(
 @audit.command("checkpoint", cls=cli_spanish.SpanishCommand)
 def audit_checkpoint(data: DataOption = None) -> None:
     """Imprime (JSON) el número de eventos y la cabeza de la cadena, para un testigo externo."""
-    from violeta.auditing import checkpoint_document, verify_chain
+    from violeta.auditing import checkpoint_document
 
-    verification = verify_chain(_ready(data, AUDIT))
+    verification = _verify_settled(_ready(data, AUDIT))
     if not verification.intact:
         _fail(f"Cadena rota en el evento {verification.first_broken}: {verification.reason}.")
     typer.echo(checkpoint_document(verification))

@@ -84,6 +84,8 @@ EXISTING_DATA_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("rebuild", "--usuario", "coordinacion"),
     ("audit", "verify"),
     ("audit", "checkpoint"),
+    ("backup", "--to", "DESTINO"),
+    ("doctor",),
 )
 
 
@@ -120,6 +122,7 @@ def test_a_missing_directory_is_named_and_not_created(
     result = _invoke(arguments, missing)
     _refused_in_spanish(result, "no existe")
     assert not (tmp_path / "no").exists()
+    assert not (tmp_path / "respaldo").exists()
 
 
 @pytest.mark.parametrize("command", [*EXISTING_DATA_COMMANDS, ("import", "ARCHIVO")])
@@ -139,7 +142,7 @@ def test_a_file_given_as_the_directory_is_refused(
 ) -> None:
     not_a_directory = tmp_path / "notas.txt"
     not_a_directory.write_text("no es un directorio", encoding="utf-8")
-    result = _invoke(list(command), not_a_directory)
+    result = _invoke(_with_csv(command, tmp_path), not_a_directory)
     _refused_in_spanish(result, "no es un directorio")
     assert not_a_directory.read_text(encoding="utf-8") == "no es un directorio"
 
@@ -175,15 +178,17 @@ def test_the_terminal_app_and_the_api_start_on_an_initialized_directory(
 
 
 def _with_csv(command: tuple[str, ...], tmp_path: Path) -> list[str]:
+    """The command with its file arguments filled in (a backup destination that must never
+    be created, a spreadsheet to import)."""
     if command != ("import", "ARCHIVO"):
-        return list(command)
+        return [str(tmp_path / "respaldo") if part == "DESTINO" else part for part in command]
     sheet = tmp_path / "hoja.csv"
     sheet.write_text("nombre,fecha_nacimiento,zona\n", encoding="utf-8")
     return ["import", str(sheet), "--usuario", "coordinacion"]
 
 
 def test_postgres_without_an_institute_is_named_and_left_empty(
-    postgres_target: PostgresTarget, no_app_starts: None
+    postgres_target: PostgresTarget, no_app_starts: None, tmp_path: Path
 ) -> None:
     environment = {
         "VIOLETA_BACKEND": "postgres",
@@ -191,7 +196,8 @@ def test_postgres_without_an_institute_is_named_and_left_empty(
         "VIOLETA_POSTGRES_SCHEMA": postgres_target.schema,
     }
     for command in EXISTING_DATA_COMMANDS:
-        result = runner.invoke(app, list(command), env=environment, input=PASSWORD + "\n")
+        arguments = _with_csv(command, tmp_path)
+        result = runner.invoke(app, arguments, env=environment, input=PASSWORD + "\n")
         _refused_in_spanish(result, "PostgreSQL")
     with psycopg.connect(postgres_target.conninfo) as connection:
         tables = connection.execute(

@@ -22,6 +22,13 @@ from violeta.store import open_sealed_recorder
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _no_settling_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``audit verify`` waits a little while only the newest heads are missing (a terminal
+    may be chaining them); here nobody is, so it need not wait."""
+    monkeypatch.setattr("violeta.cli.SETTLE_SECONDS", 0.0)
+
+
 def populated(data_dir: Path) -> Settings:
     settings = Settings(data=data_dir)
     with initialized(settings) as (_, coordinator):
@@ -307,3 +314,37 @@ def test_on_postgres_deleted_heads_with_the_tracking_rolled_back_are_named(
     result = runner.invoke(app, ["audit", "verify"], env=environment)
     assert result.exit_code == 1, result.output
     assert f"evento {altered}:" in result.output
+
+
+def test_verify_waits_for_a_terminal_that_is_chaining_its_last_read(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A terminal's last read is recorded at once and chained with its next command or its
+    refresh timer: the command verifies again a moment later instead of crying wolf."""
+    settings = populated(data_dir)
+    session = make_institute(settings).login("coordinacion", PASSWORD)
+    try:
+        session.search_clients("ana")  # records an access event, chained later
+        pending = verify_chain(settings)
+        assert pending.unheaded_tail and pending.first_broken == _newest(settings)
+        waits: list[float] = []
+
+        def refresh_meanwhile(seconds: float) -> None:
+            waits.append(seconds)
+            session.refresh()  # the terminal's refresh timer fires
+
+        monkeypatch.setattr("time.sleep", refresh_meanwhile)
+        result = runner.invoke(app, ["audit", "verify", "--data", str(data_dir)])
+    finally:
+        session.close()
+    assert result.exit_code == 0, result.output
+    assert "Cadena íntegra" in result.output
+    assert len(waits) == 1
+
+
+def test_a_session_that_closes_leaves_every_event_chained(data_dir: Path) -> None:
+    settings = populated(data_dir)
+    session = make_institute(settings).login("coordinacion", PASSWORD)
+    session.search_clients("beatriz")
+    session.close()
+    assert verify_chain(settings).intact

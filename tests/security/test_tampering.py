@@ -31,8 +31,11 @@ def test_a_flipped_byte_in_a_stored_event_is_refused_with_a_clear_message(
     data_dir: Path,
 ) -> None:
     settings = Settings(data=data_dir)
-    with initialized(settings) as (_, coordinator):
-        client_id = coordinator.register_client(a_client())
+    coordinator = make_institute(settings).initialize(
+        "coordinacion", "Carmen Coordinación Prueba", PASSWORD
+    )
+    client_id = coordinator.register_client(a_client())
+    # The terminal dies here, before it projects (closing would project, and so chain, it).
     _flip_a_byte_of(settings, client_id.hex)
 
     # The views have not seen that event yet, so logging in (which catches them up) refuses.
