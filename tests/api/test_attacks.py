@@ -116,7 +116,7 @@ def test_violeta_api_serves_everything_with_the_key_store_removed_and_no_canary_
     shutil.rmtree(data_dir / "llaves", ignore_errors=True)
 
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [sys.executable, "-m", "violeta", "api", "--data", str(data_dir), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
