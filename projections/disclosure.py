@@ -17,9 +17,9 @@ Protection (``protect``) chooses complementary cells with minimum information lo
 primary cell keeps the whole sensitive range as feasible interval: some table consistent with
 everything published puts it at 1 (or below) and some puts it at k-1 (or above). It is the
 deviation-vector model of Fischetti and Salazar (the "optimal" method of τ-ARGUS) solved by
-scipy's HiGHS ``milp``: for each primary cell and direction, a vector in the kernel of the relations moves the cell to the end of its mark,
-touching only suppressed cells and staying within what their marks allow. When the joint model is
-too large it is solved one primary cell at a time (each optimal given the cells already hidden);
+scipy's HiGHS ``milp``: for each primary cell and direction, a vector in the kernel of the
+relations moves the cell to the end of the range, touching only suppressed cells and staying
+within what their marks allow. When the joint model is too large it is solved one primary cell at a time (each optimal given the cells already hidden);
 hiding more never unprotects a cell, so the result protects all of them.
 
 The audit (``audit``) is independent of how the pattern was chosen: for every suppressed cell it
