@@ -19,8 +19,9 @@ everything published puts it at 1 (or below) and some puts it at k-1 (or above).
 deviation-vector model of Fischetti and Salazar (the "optimal" method of τ-ARGUS) solved by
 scipy's HiGHS ``milp``: for each primary cell and direction, a vector in the kernel of the
 relations moves the cell to the end of the range, touching only suppressed cells and staying
-within what their marks allow. When the joint model is too large it is solved one primary cell at a time (each optimal given the cells already hidden);
-hiding more never unprotects a cell, so the result protects all of them.
+within what their marks allow. When the joint model is too large it is solved one primary cell
+at a time (each optimal given the cells already hidden); hiding more never unprotects a cell,
+so the result protects all of them.
 
 The audit (``audit``) is independent of how the pattern was chosen: for every suppressed cell it
 minimizes and maximizes that cell with ``linprog`` over every relation and bound, given all
