@@ -39,6 +39,13 @@ class Source:
     queries: tuple[Query, ...]
     # Counts about women attended are protected; counts of public events are not.
     protected: bool = True
+    # A source that crosses the cells of ``links_to`` with one more dimension (``extra``):
+    # protected and audited together with it. ``double_counts``: one case may add to several
+    # values of ``extra`` (violence types), so its total over them bounds the cases from above
+    # instead of being them.
+    links_to: str | None = None
+    extra: str | None = None
+    double_counts: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,11 @@ DIMENSION_LABELS = {
     "zona": "zona",
     "area": "área",
     "tipo": "tipo",
+    "violencia": "tipo de violencia",
+    "modalidad": "modalidad",
+    "edad": "grupo de edad",
+    "institucion": "tipo de institución",
+    "resultado": "resultado",
 }
 MEASURE_LABELS = {
     "casos": "expedientes",
@@ -65,6 +77,8 @@ MEASURE_LABELS = {
     "actividades": "actividades",
     "asistentes": "asistentes",
     "meta": "meta anual",
+    "canalizaciones": "canalizaciones",
+    "ordenes": "órdenes de protección",
 }
 
 SOURCES: tuple[Source, ...] = (
@@ -77,6 +91,60 @@ SOURCES: tuple[Source, ...] = (
                 "SELECT month, zone, cases FROM stats_cases WHERE month >= ? AND month <= ?",
                 ("mes", "zona", "casos"),
                 ("stats_cases",),
+                month="mes",
+            ),
+        ),
+    ),
+    *(
+        Source(
+            code=f"expedientes_{extra}",
+            dimensions=("anio", "mes", "zona", extra),
+            measures=("casos",),
+            queries=(
+                Query(
+                    f"SELECT month, zone, {column}, cases FROM {table} "  # noqa: S608 - fixed names
+                    "WHERE month >= ? AND month <= ?",
+                    ("mes", "zona", extra, "casos"),
+                    (table,),
+                    month="mes",
+                ),
+            ),
+            links_to="expedientes",
+            extra=extra,
+            double_counts=several,
+        )
+        # The count tables of the statistics store (projections/stats_tables.py).
+        for extra, table, column, several in (
+            ("violencia", "stats_cases_violence", "violence_type", True),
+            ("modalidad", "stats_cases_modality", "modality", True),
+            ("edad", "stats_cases_age", "age_band", False),
+            ("area", "stats_cases_area", "area", True),
+        )
+    ),
+    Source(
+        code="canalizaciones",
+        dimensions=("anio", "mes", "institucion", "resultado"),
+        measures=("canalizaciones",),
+        queries=(
+            Query(
+                "SELECT month, institution_kind, outcome, referrals FROM stats_referrals "
+                "WHERE month >= ? AND month <= ?",
+                ("mes", "institucion", "resultado", "canalizaciones"),
+                ("stats_referrals",),
+                month="mes",
+            ),
+        ),
+    ),
+    Source(
+        code="ordenes",
+        dimensions=("anio", "mes", "tipo"),
+        measures=("ordenes",),
+        queries=(
+            Query(
+                "SELECT month, kind, orders FROM stats_protection_orders "
+                "WHERE movement = 'emitida' AND month >= ? AND month <= ?",
+                ("mes", "tipo", "ordenes"),
+                ("stats_protection_orders",),
                 month="mes",
             ),
         ),
@@ -140,6 +208,60 @@ CATALOGUE: tuple[TableSpec, ...] = (
         source="expedientes",
         axes=(("zona",), ("anio",)),
         measures=("casos",),
+    ),
+    TableSpec(
+        code="por_tipo_de_violencia_y_anio",
+        topic="expedientes",
+        title="Expedientes por tipo de violencia y año",
+        source="expedientes_violencia",
+        axes=(("violencia",), ("anio",)),
+        measures=("casos",),
+        notes=(TYPES_NOTE,),
+    ),
+    TableSpec(
+        code="por_modalidad_y_anio",
+        topic="expedientes",
+        title="Expedientes por modalidad de violencia y año",
+        source="expedientes_modalidad",
+        axes=(("modalidad",), ("anio",)),
+        measures=("casos",),
+        notes=(TYPES_NOTE,),
+    ),
+    TableSpec(
+        code="por_edad_y_anio",
+        topic="expedientes",
+        title="Expedientes por grupo de edad de la usuaria y año",
+        source="expedientes_edad",
+        axes=(("edad",), ("anio",)),
+        measures=("casos",),
+    ),
+    TableSpec(
+        code="por_area_y_mes",
+        topic="expedientes",
+        title="Expedientes por área que los atiende y mes",
+        source="expedientes_area",
+        axes=(("area",), ("anio", "mes")),
+        measures=("casos",),
+        notes=(
+            "Un expediente puede ser atendido por varias áreas; la suma por área no es el "
+            "total de expedientes.",
+        ),
+    ),
+    TableSpec(
+        code="por_institucion_resultado_y_anio",
+        topic="canalizaciones",
+        title="Canalizaciones por tipo de institución, resultado y año",
+        source="canalizaciones",
+        axes=(("institucion",), ("resultado",), ("anio",)),
+        measures=("canalizaciones",),
+    ),
+    TableSpec(
+        code="por_tipo_y_anio",
+        topic="ordenes-de-proteccion",
+        title="Órdenes de protección emitidas por tipo y año",
+        source="ordenes",
+        axes=(("tipo",), ("anio",)),
+        measures=("ordenes",),
     ),
     TableSpec(
         code="por_area_tipo_y_mes",

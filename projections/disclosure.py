@@ -5,18 +5,23 @@ published tables imply them: every margin equals the sum of the cells it totals,
 that appears in two tables of a release (a year total, the grand total) is one variable. The
 attacker knows every published value, the relations, and what each suppression mark says:
 
-- a primary cell (marked «<k») holds 1 to k-1;
-- a complementary cell (marked «confidencial») holds at least k (zeros are never suppressed,
-  and a value from 1 to k-1 is always primary, so this is what the mark gives away).
+- a cell marked «<k» holds 0 to k-1, and one marked «confidencial» holds 0 or at least k. Every
+  primary cell (1 to k-1) is «<k» and every complementary one (k or more) «confidencial», but
+  a zero may also be hidden, under either mark at random, to protect another, so no mark rules
+  out 0. Were «<k» read as 1 to k-1, a total of 2 marked «<5» with two parts marked «<5» would
+  tell that each part is exactly 1; were «confidencial» read as k or more, a hidden total of 7
+  with k=6 could bound its parts away from 0: in both cases no pattern could protect them.
+  The audit reads each mark as its convex hull: [0, k-1] and [0, ∞).
 
 Protection (``protect``) chooses complementary cells with minimum information loss so that every
-primary cell keeps its whole mark as feasible interval: some table consistent with everything
-published puts it at 1 and some puts it at k-1. It is the deviation-vector model of Fischetti and
-Salazar (the "optimal" method of τ-ARGUS) solved by scipy's HiGHS ``milp``: for each primary cell
-and direction, a vector in the kernel of the relations moves the cell to the end of its mark,
-touching only suppressed cells and staying within what their marks allow. When the joint model is
-too large it is solved one primary cell at a time (each optimal given the cells already hidden);
-hiding more never unprotects a cell, so the result protects all of them.
+primary cell keeps the whole sensitive range as feasible interval: some table consistent with
+everything published puts it at 1 (or below) and some puts it at k-1 (or above). It is the
+deviation-vector model of Fischetti and Salazar (the "optimal" method of τ-ARGUS) solved by
+scipy's HiGHS ``milp``: for each primary cell and direction, a vector in the kernel of the
+relations moves the cell to the end of the range, touching only suppressed cells and staying
+within what their marks allow. When the joint model is too large it is solved one primary cell
+at a time (each optimal given the cells already hidden); hiding more never unprotects a cell,
+so the result protects all of them.
 
 The audit (``audit``) is independent of how the pattern was chosen: for every suppressed cell it
 minimizes and maximizes that cell with ``linprog`` over every relation and bound, given all
@@ -101,7 +106,8 @@ def mark_bounds(problem: Problem, k: int, index: int) -> tuple[float, float]:
     if index in problem.bounds:
         return problem.bounds[index]
     value = problem.values[index]
-    return (1.0, float(k - 1)) if 0 < value < k else (float(k), np.inf)
+    # A hidden zero may carry either mark; it is read with the tighter one (conservative).
+    return (0.0, float(k - 1)) if value < k else (0.0, np.inf)
 
 
 def _required(problem: Problem, k: int, index: int) -> list[float]:
@@ -165,10 +171,11 @@ def _solve_protection(  # noqa: PLR0915 - one model, assembled in one place
             else:  # a candidate: free only when chosen
                 lower[var], upper[var] = -big, big
                 s = chosen_at[cell]
-                # y - (k - x)·s >= 0  and  y - big·s <= 0
+                low, high = mark_bounds(problem, k, cell)
+                # y - (low - x)·s >= 0  and  y - (high - x)·s <= 0: what its mark would allow.
                 for coef_s, lo, hi in (
-                    (-(k - values[cell]), 0.0, np.inf),
-                    (-big, -np.inf, 0.0),
+                    (-(low - values[cell]), 0.0, np.inf),
+                    (-(min(high, big) - values[cell]), -np.inf, 0.0),
                 ):
                     link_rows += [link_count, link_count]
                     link_cols += [var, s]
@@ -204,7 +211,7 @@ def _solve_protection(  # noqa: PLR0915 - one model, assembled in one place
         constraints=LinearConstraint(
             sparse.vstack(blocks).tocsr(), np.concatenate(lows), np.concatenate(highs)
         ),
-        options={"time_limit": 60.0, "mip_rel_gap": 0.01},
+        options={"time_limit": 60.0},
     )
     if result.x is None:
         raise ProtectionFailed(f"La supresión complementaria no encontró patrón: {result.message}")
@@ -220,10 +227,11 @@ def protect(problem: Problem, k: int, hidden: set[int] | None = None) -> set[int
     if overlap:
         raise ProtectionFailed("Una celda ya publicada quedó por debajo del umbral")
     suppressed = set(hidden or set()) | primaries
+    # Zeros may be hidden too, under the same «<k» mark: what it says is then 0 to k-1.
     candidates = {
         i
         for i, value in enumerate(values)
-        if value >= k and i not in problem.published_fixed and i not in suppressed
+        if (value == 0 or value >= k) and i not in problem.published_fixed and i not in suppressed
     }
     targets = sorted(i for i in suppressed if 0 < values[i] < k)
     size = len(targets) * 2 * (len(candidates) + len(suppressed))

@@ -16,6 +16,7 @@ consent withdrawals, or only rose, as after late cases). A release that fails is
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -35,6 +36,7 @@ from projections.catalogue import (
     MEASURE_LABELS,
     SOURCES,
     TOTAL,
+    Source,
     TableSpec,
     source,
 )
@@ -275,27 +277,94 @@ def _previous_marks(previous: Release | None, source_code: str) -> dict[Key, Any
     return marks
 
 
-def _protect_source(
-    code: str,
-    tables: list[_Table],
-    data: _Rows,
-    k: int,
-    previous: Release | None,
-    months: list[Month],
-) -> tuple[dict[Key, int], set[Key], dict[str, Any]]:
-    measure = tables[0].spec.measures[0]
-    keys = list(dict.fromkeys(key for table in tables for key in table.cells))
-    values = _values(data, keys, measure)
+CellId = tuple[str, Key]  # (source code, key over that source's dimensions)
+
+
+@dataclass
+class _Part:
+    """One protected source of a group: its spec, its tables of the release and its rows."""
+
+    spec: Source
+    tables: list[_Table]
+    data: _Rows
+
+
+def _root_key(part: _Part, root: _Part, key: Key) -> Key:
+    named = dict(zip(part.data.dimensions, key, strict=True))
+    return tuple(named[d] for d in root.data.dimensions)
+
+
+def _link(
+    problem: Problem,
+    index: dict[CellId, int],
+    values: Mapping[CellId, int],
+    part: _Part,
+    root: _Part,
+) -> None:
+    """Adds the cells of a refining source, tied to the root's cells they refine."""
+    at = part.data.dimensions.index(part.spec.extra or "")
+    for cell, value in values.items():
+        if cell[0] != part.spec.code:
+            continue
+        upper = (root.spec.code, _root_key(part, root, cell[1]))
+        same = upper in index and values[upper] == value
+        if cell[1][at] == TOTAL and not part.spec.double_counts and same:
+            index[cell] = index[upper]
+            continue
+        index[cell] = problem.add_cell(value)
+        if upper in index and part.spec.double_counts:
+            mine, cases = index[cell], index[upper]
+            # A type's cell counts at most the cases; the sum over types at least them.
+            # Only what the true counts satisfy (a table not there yet bounds nothing).
+            low, high = (cases, mine) if cell[1][at] == TOTAL else (mine, cases)
+            if problem.values[low] <= problem.values[high]:
+                problem.inequalities.append(((low, 1.0), (high, -1.0)))
+
+
+def _linked_problem(parts: list[_Part]) -> tuple[Problem, dict[CellId, int], dict[CellId, int]]:
+    """The cells of a source and of the sources that refine its cells, as one problem.
+
+    A refining source (cases by violence type, by age band) crosses the root's cells with
+    one more dimension. Its total over that dimension *is* the root's cell when each case adds
+    to one value (the same variable), and bounds it when a case can add to several (every
+    type's cell is at most the cases, their total at least the cases).
+    """
+    root = parts[0]
+    values: dict[CellId, int] = {}
+    for part in parts:
+        measure = part.tables[0].spec.measures[0]
+        keys = list(dict.fromkeys(key for table in part.tables for key in table.cells))
+        for key, value in _values(part.data, keys, measure).items():
+            values[(part.spec.code, key)] = value
     problem = Problem()
-    index = {key: problem.add_cell(values[key]) for key in keys}
+    index: dict[CellId, int] = {}
+    for cell, value in values.items():
+        if cell[0] == root.spec.code:
+            index[cell] = problem.add_cell(value)
+    for part in parts[1:]:
+        _link(problem, index, values, part, root)
     seen: set[tuple[int, frozenset[int]]] = set()
-    for table in tables:
-        for total, parts in table.relations:
-            signature = (index[total], frozenset(index[p] for p in parts))
-            if signature not in seen:
-                seen.add(signature)
-                problem.add_total(index[total], (index[p] for p in parts))
-    before = _previous_marks(previous, code)
+    for part in parts:
+        for table in part.tables:
+            for total, members in table.relations:
+                t = index[(part.spec.code, total)]
+                signature = (t, frozenset(index[(part.spec.code, m)] for m in members))
+                if signature not in seen and t not in signature[1]:
+                    seen.add(signature)
+                    problem.add_total(t, (index[(part.spec.code, m)] for m in members))
+    return problem, index, values
+
+
+def _protect_group(
+    parts: list[_Part], k: int, previous: Release | None, months: list[Month]
+) -> tuple[dict[CellId, int], set[CellId], dict[str, Any]]:
+    """Protects and audits a linked group alone and together with the previous release."""
+    root = parts[0]
+    problem, index, values = _linked_problem(parts)
+    before: dict[CellId, Any] = {}
+    for part in parts:
+        for key, mark in _previous_marks(previous, part.spec.code).items():
+            before[(part.spec.code, key)] = mark
     earlier = (
         set()
         if previous is None
@@ -305,16 +374,21 @@ def _protect_source(
         }
     )
     now = {str(m) for m in months}
-    time_at = (data.dimensions.index("anio"), data.dimensions.index("mes"))
+    positions = {
+        part.spec.code: (part.data.dimensions.index("anio"), part.data.dimensions.index("mes"))
+        for part in parts
+    }
 
-    def covered(key: Key) -> bool:
-        year, month = key[time_at[0]], key[time_at[1]]
+    def covered(cell: CellId) -> bool:
+        at_year, at_month = positions[cell[0]]
+        year, month = cell[1][at_year], cell[1][at_month]
         extent = {month} if month != TOTAL else {m for m in now if year in (TOTAL, m[:4])}
         return extent <= earlier and (year != TOTAL or extent == now)
 
     # Once suppressed, a cell stays suppressed in later releases of the same period.
-    carried = {index[key] for key, cell in before.items() if key in index and cell["valor"] is None}
+    carried = {index[c] for c, mark in before.items() if c in index and mark["valor"] is None}
     carried = {i for i in carried if problem.values[i] > 0}
+    code = root.spec.code
     try:
         hidden = protect(problem, k, carried)
         joints = _joint_problems(problem, index, before, covered)
@@ -330,19 +404,20 @@ def _protect_source(
         raise ReleaseRefused(
             f"{code}: {len(failures)} celdas suprimidas no pasan la auditoría de intervalos"
         )
-    by_index = {i: key for key, i in index.items()}
-    suppressed = {by_index[i] for i in hidden}
-    primaries = {by_index[i] for i in primary(problem.values, k)}
+    suppressed = {cell for cell, i in index.items() if i in hidden}
     report = {
-        "celdas": len(keys),
-        "celdas_suprimidas": len(suppressed),
-        "supresion_primaria": len(primaries),
-        "supresion_complementaria": len(suppressed - primaries),
-        "valor_oculto": sum(values[key] for key in suppressed - primaries),
+        "fuentes": [part.spec.code for part in parts],
+        "celdas": len(problem.values),
+        "celdas_suprimidas": len(hidden),
+        "supresion_primaria": len(primary(problem.values, k)),
+        "supresion_complementaria": len(hidden - primary(problem.values, k)),
+        "valor_oculto": sum(problem.values[i] for i in hidden - primary(problem.values, k)),
         "auditoria": {
             "celdas_auditadas": len(checked.intervals),
             "aprobada": True,
             "auditorias_conjuntas": len(joint),
+            "relaciones": len(problem.equalities),
+            "desigualdades": len(problem.inequalities),
         },
     }
     return values, suppressed, report
@@ -350,44 +425,52 @@ def _protect_source(
 
 def _joint_problems(
     problem: Problem,
-    index: Mapping[Key, int],
-    before: Mapping[Key, Any],
-    covered: Callable[[Key], bool],
+    index: Mapping[CellId, int],
+    before: Mapping[CellId, Any],
+    covered: Callable[[CellId], bool],
 ) -> list[tuple[Problem, set[int]]]:
     """This release together with the previous one, for the cells both publish.
 
     The previous release's cells become further cells: its published values stay published,
-    its suppressed cells stay suppressed with what their marks say. The attacker may assume that
-    between the two every cell only fell (consent withdrawals) or only rose (late cases): each
-    assumption the true changes satisfy is a problem to protect and audit; one they violate
-    leads the attacker to a wrong table, never to a true value. Only cells that count the same
-    months in both are linked (a grand total of a longer period is another quantity).
+    its suppressed cells stay suppressed with what their marks say, and every relation of this
+    release holds among them too. The attacker may assume that between the two every cell
+    only fell (consent withdrawals) or only rose (late cases): each assumption the true
+    changes satisfy is a problem to protect and audit; one they violate leads the attacker to
+    a wrong table, never to a true value. Only cells that count the same months in both are
+    linked (a grand total of a longer period is another quantity).
     """
-    common = [key for key in index if key in before and covered(key)]
-    if not common:
+    then: dict[int, Any] = {}
+    for cell, i in index.items():
+        if cell in before and covered(cell) and i not in then:
+            then[i] = before[cell]
+    if not then:
         return []
-    by_index = {i: key for key, i in index.items()}
     problems = []
     for sign in (1.0, -1.0):  # new - old <= 0 (only fell), old - new <= 0 (only rose)
-        changes = [
-            sign * (problem.values[index[key]] - before[key]["valor_real"]) for key in common
-        ]
-        if any(change > 0 for change in changes):
+        if any(sign * (problem.values[i] - mark["valor_real"]) > 0 for i, mark in then.items()):
             continue
-        joint = Problem(values=list(problem.values), equalities=list(problem.equalities))
+        joint = Problem(
+            values=list(problem.values),
+            equalities=list(problem.equalities),
+            inequalities=list(problem.inequalities),
+        )
+        old: dict[int, int] = {}
         old_hidden: set[int] = set()
-        old: dict[Key, int] = {}
-        for key in common:
-            old[key] = joint.add_cell(before[key]["valor_real"])
-            if before[key]["valor"] is None:
-                old_hidden.add(old[key])
+        for i, mark in then.items():
+            old[i] = joint.add_cell(mark["valor_real"])
+            if mark["valor"] is None:
+                old_hidden.add(old[i])
             else:
-                joint.published_fixed.add(old[key])
-            joint.inequalities.append(((index[key], sign), (old[key], -sign)))
+                joint.published_fixed.add(old[i])
+            joint.inequalities.append(((i, sign), (old[i], -sign)))
         joint.suppressed_fixed = set(old_hidden)
-        for row in problem.equalities:
-            if all(by_index[c] in old for c, _ in row):
-                joint.equalities.append(tuple((old[by_index[c]], coef) for c, coef in row))
+        for rows, into in (
+            (problem.equalities, joint.equalities),
+            (problem.inequalities, joint.inequalities),
+        ):
+            for row in rows:
+                if all(c in old for c, _ in row):
+                    into.append(tuple((old[c], coef) for c, coef in row))
         problems.append((joint, old_hidden))
     return problems
 
@@ -410,6 +493,7 @@ def compute_release(
     tables_out: dict[str, Any] = {}
     loss: dict[str, Any] = {}
     real: dict[str, dict[str, int]] = {}
+    parts: dict[str, _Part] = {}
     for spec_source in SOURCES:
         data = _read_source(reader, spec_source.code, first, last)
         tables = [
@@ -417,26 +501,32 @@ def compute_release(
             for spec in CATALOGUE
             if spec.source == spec_source.code
         ]
-        if not tables:
+        if tables:
+            parts[spec_source.code] = _Part(spec_source, tables, data)
+    for part in parts.values():
+        if part.spec.protected:
             continue
-        if spec_source.protected:
-            values, suppressed, report = _protect_source(
-                spec_source.code, tables, data, k, previous, months
+        measured = {
+            m: _values(part.data, [c for t in part.tables for c in t.cells], m)
+            for m in part.data.measures
+        }
+        for table in part.tables:
+            tables_out[f"{table.spec.topic}/{table.spec.code}"] = _table_body(
+                table, part, zones, measured, set(), k
             )
-            loss[spec_source.code] = report
-            real[spec_source.code] = {"|".join(key): value for key, value in values.items()}
-            primaries = {key for key, value in values.items() if 0 < value < k}
-            for table in tables:
+    for code, part in parts.items():
+        if not part.spec.protected or part.spec.links_to is not None:
+            continue
+        group = [part, *(p for p in parts.values() if p.spec.links_to == code)]
+        values, suppressed, report = _protect_group(group, k, previous, months)
+        loss[code] = report
+        for member in group:
+            mine = {key: v for (c, key), v in values.items() if c == member.spec.code}
+            hidden = {key for (c, key) in suppressed if c == member.spec.code}
+            real[member.spec.code] = {"|".join(key): value for key, value in mine.items()}
+            for table in member.tables:
                 tables_out[f"{table.spec.topic}/{table.spec.code}"] = _table_body(
-                    table, data, zones, {table.spec.measures[0]: values}, suppressed, primaries, k
-                )
-        else:
-            measured = {
-                m: _values(data, [c for t in tables for c in t.cells], m) for m in data.measures
-            }
-            for table in tables:
-                tables_out[f"{table.spec.topic}/{table.spec.code}"] = _table_body(
-                    table, data, zones, measured, set(), set(), k
+                    table, member, zones, {table.spec.measures[0]: mine}, hidden, k
                 )
     moment = (published_at or datetime.now(TIME_ZONE)).astimezone(TIME_ZONE)
     stamp = moment.isoformat(timespec="seconds")
@@ -453,31 +543,42 @@ def compute_release(
     return Release(number, stamp, str(first), str(last), k, body, real)
 
 
+def _mark(value: int, k: int) -> str:
+    """«<k» for 1 to k-1, «confidencial» for k or more, and either, at random, for a hidden 0."""
+    if value == 0:
+        return secrets.choice((f"<{k}", "confidencial"))
+    return f"<{k}" if value < k else "confidencial"
+
+
 def _table_body(
     table: _Table,
-    data: _Rows,
+    part: _Part,
     zones: Mapping[str, str],
     values: Mapping[str, Mapping[Key, int]],
     suppressed: set[Key],
-    primaries: set[Key],
     k: int,
 ) -> dict[str, Any]:
     spec = table.spec
     axis_dims = [d for axis in spec.axes for d in axis]
+    several = part.spec.double_counts
     cells = []
     for key in table.cells:
-        named = dict(zip(data.dimensions, key, strict=True))
+        named = dict(zip(part.data.dimensions, key, strict=True))
         entry: dict[str, Any] = {
             "clave": list(key),
             "dimensiones": {d: named[d] for d in axis_dims},
-            "etiquetas": {d: _label(d, named[d], zones) for d in axis_dims},
+            "etiquetas": {
+                d: "Total de menciones"
+                if several and d == part.spec.extra and named[d] == TOTAL
+                else _label(d, named[d], zones)
+                for d in axis_dims
+            },
         }
         if len(spec.measures) == 1:
-            measure = spec.measures[0]
-            real = values[measure][key]
+            real = values[spec.measures[0]][key]
             hidden = key in suppressed
             entry["valor"] = None if hidden else real
-            entry["marca"] = None if not hidden else f"<{k}" if key in primaries else "confidencial"
+            entry["marca"] = _mark(real, k) if hidden else None
         else:
             entry["valores"] = {m: values[m][key] for m in spec.measures}
         cells.append(entry)
@@ -489,7 +590,8 @@ def _table_body(
         "ejes": [list(axis) for axis in spec.axes],
         "dimensiones": {d: DIMENSION_LABELS[d] for d in axis_dims},
         "medidas": {m: MEASURE_LABELS[m] for m in spec.measures},
-        "protegida": source(spec.source).protected,
+        "protegida": part.spec.protected,
+        "varios_por_expediente": several,
         "notas": list(spec.notes),
         "celdas": cells,
     }

@@ -12,6 +12,8 @@ PATHS = {
     "/v1/expedientes",
     "/v1/atenciones",
     "/v1/actividades",
+    "/v1/canalizaciones",
+    "/v1/ordenes-de-proteccion",
     "/v1/metadatos",
     "/v1/publicaciones",
     "/v1/salud",

@@ -99,3 +99,19 @@ def test_a_total_that_does_not_match_its_parts_is_refused() -> None:
     a, b, total = problem.add_cell(3), problem.add_cell(4), problem.add_cell(8)
     with pytest.raises(ValueError, match="no coincide"):
         problem.add_total(total, [a, b])
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_a_small_total_whose_parts_are_all_small_can_be_protected(k: int) -> None:
+    # Found by the property test above: a zone total of 2 («<k») with one case in each of two
+    # years. Were «<k» read as 1 to k-1, the marks alone would pin both years (exactly 1 when
+    # k=3, at most 1 below the mark's top when k=5) and no pattern could protect them; «<k»
+    # says 0 to k-1 (a zero may be hidden under it), and the release can be protected.
+    problem = _two_way([[1, 1, 0], [30, 40, 50]])
+    hidden = protect(problem, k)
+    result = audit(problem, k, hidden)
+    assert result.passed
+    for interval in result.intervals:
+        if 0 < problem.values[interval.cell] < k:
+            assert interval.low <= 1
+            assert interval.high >= k - 1
