@@ -141,7 +141,9 @@ class DashboardScreen(SessionScreen):
             self.notify(form.done)
             self.action_reload()
 
-        self.app.push_screen(RecordScreen(self.gateway, due.case_id, due.folio, form), settled)
+        self.app.push_screen(
+            RecordScreen(self.gateway, due.case_id, f"Expediente {due.folio}", form), settled
+        )
 
     def _focused_closure(self) -> PendingClosure | None:
         return self._closures.get(self._focused_row_key("#cierres") or "")
