@@ -25,6 +25,7 @@ from violeta.dto import CaseDetail, RecordEntry
 from violeta.service import JustificationRequired
 
 SECTIONS = tuple(Section)
+LEAVING = frozenset({"client", "reload", "back"})
 NO_ACCESS = "Sin acceso para su rol."
 SEVERAL_RULE = "Un expediente puede registrar varios tipos y modalidades."
 
@@ -109,7 +110,12 @@ def records_body(records: tuple[RecordEntry, ...]) -> list[Content]:
 
 
 class CaseScreen(SessionScreen):
-    KEYMAP = (*CASE_KEYS, *CASE_FORM_KEYS)
+    # The section's forms come before the keys that leave the case.
+    KEYMAP = (
+        *(key for key in CASE_KEYS if key.action not in LEAVING),
+        *CASE_FORM_KEYS,
+        *(key for key in CASE_KEYS if key.action in LEAVING),
+    )
     BINDINGS = bindings(KEYMAP)
     TITLE_TEXT = "Expediente"
     RELOADABLE = True

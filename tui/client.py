@@ -35,7 +35,7 @@ FIELDS = (
     ("discapacidad", "Discapacidad"),
     ("consentimientos", "Consentimientos"),
     ("autorizacion", "Excepción de edad"),
-    ("canalizacion", "Canalización propuesta"),
+    ("canalizacion", "Canalizar a"),
     ("registro", "Registrada el"),
     ("estado", "Datos"),
 )
@@ -95,9 +95,9 @@ def field_values(client: ClientDetail) -> dict[str, str]:
         "lengua": client.indigenous_language or "Ninguna declarada",
         "discapacidad": ", ".join(client.disabilities) or "Ninguna declarada",
         "consentimientos": (
-            f"compartir datos: {_yes_no(client.consent_to_share)} · "
+            f"compartir: {_yes_no(client.consent_to_share)} · "
             f"estadísticas: {_yes_no(client.consent_to_statistics)} · "
-            f"aviso de privacidad: {'aceptado' if client.privacy_notice_accepted else 'no'}"
+            f"aviso: {'aceptado' if client.privacy_notice_accepted else 'no'}"
         ),
         "autorizacion": authorization,
         "canalizacion": client.proposed_referral or "—",

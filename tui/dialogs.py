@@ -52,7 +52,7 @@ class JustificationScreen(ModalScreen[str | None]):
             yield Input(id="motivo", placeholder="Motivo de la consulta")
             yield Static(justification_problem(""), id="motivo-message", classes="field-message")
             yield Static("Enter registra el motivo y consulta · Esc cancela", classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         problem = justification_problem(event.value)
@@ -96,7 +96,7 @@ class NoteScreen(ModalScreen[str | None]):
             yield TextArea(id="nota", soft_wrap=True)
             yield Static("", id="nota-message", classes="field-message", markup=False)
             yield Static("Ctrl+S guarda la nota · Esc cancela", classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         problem = note_problem(event.text_area.text) if event.text_area.text else ""
@@ -135,7 +135,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.question, classes="explain", markup=False)
             yield Static(f"Enter {self.confirm.lower()} · Esc cancela", classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_submit(self) -> None:
         self.dismiss(True)
@@ -189,7 +189,7 @@ class DuplicateScreen(ModalScreen[bool]):
                 id="duplicados-ayuda",
                 classes="muted",
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_compare(self) -> None:
         candidates = self.candidates

@@ -35,7 +35,7 @@ class HelpScreen(ModalScreen[None]):
                 "Esc cierra esta ayuda",
                 classes="muted",
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     @staticmethod
     def table(keys: Sequence[Key]) -> DataTable[str]:

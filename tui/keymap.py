@@ -91,7 +91,7 @@ CLIENT_KEYS: tuple[Key, ...] = (
     Key("n", "new_case", "Nuevo expediente", shown="n"),
     Key("c", "consents", "Consentimientos", long="Consentimientos de la usuaria"),
     Key("f", "rectify", "Rectificar", long="Rectificar un dato (ARCO)"),
-    Key("e", "request_erasure", "Solicitar cancelación", long="Solicitar la cancelación (ARCO)"),
+    Key("e", "request_erasure", "Cancelar datos", long="Solicitar la cancelación (ARCO)"),
     Key("x", "approve_erasure", "Aprobar cancelación", long="Aprobar la cancelación (ARCO)"),
     Key("z", "authorize_age", "Autorizar edad", long="Autorizar la excepción de edad"),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),

@@ -59,7 +59,7 @@ class LoginScreen(Screen[None]):
             yield Static("", id="login-message", classes="field-message", markup=False)
             if self.notice:
                 yield Static(self.notice, id="login-notice", classes="muted", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     @on(Input.Submitted, "#usuario")
     def next_field(self) -> None:
