@@ -42,7 +42,7 @@ class HelpScreen(ModalScreen[None]):
         table: DataTable[str] = DataTable(cursor_type="none", show_header=False)
         table.add_columns("Tecla", "Acción")
         for key in keys:
-            table.add_row(key.label, key.description)
+            table.add_row(key.label, key.title)
         return table
 
     def action_close(self) -> None:

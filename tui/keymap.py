@@ -71,12 +71,12 @@ OWN_PASSWORD_KEYS: tuple[Key, ...] = (
 
 DASHBOARD_KEYS: tuple[Key, ...] = (
     Key("enter", "open_case", "Abrir expediente", shown="Enter", footer=False),
-    Key("s", "settle_follow_up", "Registrar resultado del seguimiento", shown="s"),
-    Key("c", "approve_closure", "Aprobar el cierre", shown="c"),
-    Key("x", "decline_closure", "Rechazar el cierre", shown="x"),
-    Key("r", "app.register", "Registrar usuaria", shown="r"),
-    Key("p", "app.change_password", "Mi contraseña", long="Cambiar mi contraseña"),
-    Key("f5", "reload", "Actualizar", shown="F5"),
+    Key("s", "settle_follow_up", "Resultado", long="Registrar resultado del seguimiento"),
+    Key("c", "approve_closure", "Aprobar cierre", long="Aprobar el cierre"),
+    Key("x", "decline_closure", "Rechazar cierre", long="Rechazar el cierre"),
+    Key("r", "app.register", "Registrar", long="Registrar usuaria"),
+    Key("p", "app.change_password", "Contraseña", long="Cambiar mi contraseña"),
+    Key("f5", "reload", "Actualizar", shown="F5", footer=False),
 )
 
 SEARCH_KEYS: tuple[Key, ...] = (
@@ -88,7 +88,7 @@ SEARCH_KEYS: tuple[Key, ...] = (
 
 CLIENT_KEYS: tuple[Key, ...] = (
     Key("enter", "open_case", "Abrir expediente", shown="Enter", footer=False),
-    Key("n", "new_case", "Nuevo expediente", shown="n"),
+    Key("n", "new_case", "Expediente", long="Abrir un expediente nuevo"),
     Key("c", "consents", "Consentimientos", long="Consentimientos de la usuaria"),
     Key("f", "rectify", "Rectificar", long="Rectificar un dato (ARCO)"),
     Key("e", "request_erasure", "Cancelar datos", long="Solicitar la cancelación (ARCO)"),
@@ -105,7 +105,7 @@ CASE_KEYS: tuple[Key, ...] = (
     ),
     Key("a", "add_note", "Nota", long="Agregar nota"),
     Key("m", "justify", "Consultar con motivo", shown="m"),
-    Key("u", "client", "Usuaria", long="Ver usuaria"),
+    Key("u", "client", "Usuaria", long="Ver usuaria", footer=False),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),
     Key("escape", "back", "Volver", shown="Esc"),
 )

@@ -287,7 +287,7 @@ CASE_FORMS: tuple[CaseForm, ...] = (
             ),
         ),
     ),
-    CaseForm("p", Section.LEGAL, "Acompañamiento", _accompaniment(Area.LEGAL)),
+    CaseForm("p", Section.LEGAL, "Acompañar", _accompaniment(Area.LEGAL)),
     CaseForm(
         "i",
         Section.LEGAL,
@@ -419,7 +419,7 @@ CASE_FORMS: tuple[CaseForm, ...] = (
             ),
         ),
     ),
-    CaseForm("p", Section.SOCIAL_WORK, "Acompañamiento", _accompaniment(Area.SOCIAL_WORK)),
+    CaseForm("p", Section.SOCIAL_WORK, "Acompañar", _accompaniment(Area.SOCIAL_WORK)),
     # ------------------------------------------------------------------------ Canalizaciones
     CaseForm(
         "r",
