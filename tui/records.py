@@ -172,7 +172,12 @@ def _accompaniment(area: Area) -> RecordForm:
 
 
 def _uuid(text: str) -> UUID:
-    return UUID(text) if text else UUID(int=0)
+    """A chosen record's id; anything else becomes an id no record has, which the service
+    refuses in its own words."""
+    try:
+        return UUID(text)
+    except ValueError:
+        return UUID(int=0)
 
 
 def _refer(session: StaffSession, case_id: UUID, v: Values) -> object:
