@@ -9,9 +9,16 @@ import typer
 from rich.console import Console
 
 from domain.errors import DomainError
+from violeta import cli_spanish
 from violeta.settings import Settings
 
-keys_app = typer.Typer(help="Llaves: habilitar cuentas y reemplazar la llave de recuperación.")
+keys_app = typer.Typer(
+    help="Llaves: habilitar cuentas, rotar la llave maestra y reemplazar la de recuperación.",
+    no_args_is_help=True,
+    options_metavar="[OPCIONES]",
+    subcommand_metavar="ORDEN [ARGUMENTOS]...",
+    cls=cli_spanish.SpanishGroup,
+)
 console = Console(stderr=True)
 
 RECOVERY_WARNING = (
@@ -39,7 +46,7 @@ def print_recovery_key(recovery_key: str) -> None:
     console.print(RECOVERY_WARNING)
 
 
-@keys_app.command("enable")
+@keys_app.command("enable", cls=cli_spanish.SpanishCommand)
 def enable(data: DataOption = None, user: UserOption = "") -> None:
     """Habilita una cuenta con la llave de recuperación (cuando no hay segunda persona)."""
     from violeta.service import Institute
@@ -56,7 +63,7 @@ def enable(data: DataOption = None, user: UserOption = "") -> None:
     console.print(f"Cuenta «{user}» habilitada con la llave de recuperación.", markup=False)
 
 
-@keys_app.command("rotate")
+@keys_app.command("rotate", cls=cli_spanish.SpanishCommand)
 def rotate(data: DataOption = None, user: UserOption = "") -> None:
     """Rota la llave maestra (administración o coordinación); nadie cambia su contraseña."""
     from violeta.service import Institute
@@ -79,7 +86,7 @@ def rotate(data: DataOption = None, user: UserOption = "") -> None:
     console.print("Llave maestra rotada: todos los accesos siguen funcionando.")
 
 
-@keys_app.command("recovery")
+@keys_app.command("recovery", cls=cli_spanish.SpanishCommand)
 def recovery(data: DataOption = None, user: UserOption = "") -> None:
     """Reemplaza la llave de recuperación: coordinación y la llave vigente, juntas."""
     from violeta.service import Institute

@@ -169,6 +169,7 @@ POLICY: Final[dict[str, Rule]] = {
     "priority_zones": Rule(None, R, COORDINATION),
     "audit_trail": Rule(None, R, COORDINATION),
     "alerts": Rule(None, R, COORDINATION),
+    "open_alert_count": Rule(None, R, COORDINATION),
     "sweep_anomalies": Rule(None, W, COORDINATION),
     "acknowledge_alert": Rule(None, W, COORDINATION),  # never by the person it is about
     "import_zones": Rule(None, W, COORDINATION),

@@ -57,6 +57,8 @@ def a_case(coordinator: StaffSession, name: str = "Ana Prueba Sintética") -> tu
 
 # The recovery key each test institute printed at init (tests only: a real one lives in a safe).
 RECOVERY_KEYS: dict[int, str] = {}
+# Sessions made by staff(), closed with their institute (each holds database connections).
+STAFF_SESSIONS: dict[int, list[StaffSession]] = {}
 
 
 def initialize(
@@ -82,6 +84,7 @@ def staff(
     enable(institute, username)
     session = institute.login(username, PASSWORD)
     session.change_password(PASSWORD, PASSWORD + "-nueva")
+    STAFF_SESSIONS.setdefault(id(institute), []).append(session)
     return session
 
 
@@ -92,7 +95,9 @@ def initialized(settings: Settings) -> Iterator[tuple[Institute, StaffSession]]:
     try:
         yield institute, coordinator
     finally:
-        coordinator.close()
+        for session in [*STAFF_SESSIONS.pop(id(institute), []), coordinator]:
+            session.close()
+        RECOVERY_KEYS.pop(id(institute), None)
         institute.close()
 
 

@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, SelectionList, TextArea
 
 from domain.vocabulary import Role, Section
+from tests.support.factories import enable
 from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
 from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
 from tui.app import VioletaApp
@@ -561,6 +562,7 @@ async def test_a_role_is_offered_only_what_it_may_do(seeded: Seeded, make_app: M
     coordinator = session_of(seeded, "coordinacion")
     coordinator.create_account("admin", "Ada Administración Prueba", Role.ADMINISTRATION, PASSWORD)
     coordinator.close()
+    enable(seeded.institute, "admin")
     admin = seeded.institute.login("admin", PASSWORD)
     admin.change_password(PASSWORD, PASSWORD + "-a")
     admin.close()
