@@ -25,6 +25,7 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from keys import journal
 from keys.errors import KeyringError, StaleMasterKey, SubjectShredded
 from keys.primitives import KdfParams
 
@@ -98,6 +99,9 @@ class KeyStore(Protocol):
         gave it a new key pair, and keys sealed to the old one would be useless)."""
 
     def meta(self, name: str) -> bytes | None: ...
+
+    def journal_check(self, witness: tuple[int, bytes] | None = None) -> journal.JournalCheck:
+        """Replays the key journal against the tables (see keys/journal.py)."""
 
     def record_unknown_failure(
         self, digest: bytes, now: datetime, limit: int, lock_for: timedelta
@@ -180,6 +184,7 @@ class _SqlKeyStore(ABC):
     _for_share = ""
     _for_update = ""
     _all_rows = ""  # SQLite needs a LIMIT before an OFFSET
+    _journal_lock = ""  # SQLite's BEGIN IMMEDIATE already serializes the journal's writers
     _database_errors: tuple[type[Exception], ...] = ()
 
     @abstractmethod
@@ -263,6 +268,30 @@ class _SqlKeyStore(ABC):
         if row is None or bytes(row[0]) != kek_id:
             raise StaleMasterKey
 
+    def _journal(self, cur: Any, *records: tuple[str, str]) -> None:
+        if self._journal_lock:
+            cur.execute(self._journal_lock)
+        journal.append(cur, self._q, datetime.now(UTC).isoformat(), records)
+
+    def journal_check(self, witness: tuple[int, bytes] | None = None) -> journal.JournalCheck:
+        with self._read() as cur:
+            cur.execute(
+                self._q("SELECT seq, at, action, subject, head FROM {p}key_journal ORDER BY seq"),
+                {},
+            )
+            entries = [
+                journal.Entry(int(r[0]), r[1], r[2], r[3], bytes(r[4])) for r in cur.fetchall()
+            ]
+            cur.execute(
+                self._q("SELECT subject_id FROM {p}wrapped_keys WHERE subject_id IS NOT NULL"), {}
+            )
+            subject_keys = {r[0] for r in cur.fetchall()}
+            cur.execute(self._q("SELECT subject_id FROM {p}shredded_keys"), {})
+            tombstones = {r[0] for r in cur.fetchall()}
+            cur.execute(self._q("SELECT username FROM {p}key_slots"), {})
+            slots = {r[0] for r in cur.fetchall()}
+        return journal.check(entries, journal.StoreState(subject_keys, tombstones, slots), witness)
+
     # ------------------------------------------------------------------ KeyStore
 
     def kek_id(self) -> bytes | None:
@@ -298,6 +327,12 @@ class _SqlKeyStore(ABC):
             for slot, duties in slots:
                 self._insert_slot(cur, slot, replace=False)
                 self._insert_duties(cur, slot.username, duties)
+            self._journal(
+                cur,
+                (journal.INITIALIZED, ""),
+                *((journal.SLOT_STORED, slot.username) for slot, _ in slots),
+                *((journal.DUTIES, slot.username) for slot, duties in slots if duties),
+            )
 
     def _insert_duties(self, cur: Any, username: str, wrapped: dict[str, bytes]) -> None:
         for duty, envelope in wrapped.items():
@@ -337,6 +372,7 @@ class _SqlKeyStore(ABC):
             if row is None or bytes(row[0]) != public_key:
                 raise KeyringError("El acceso cambió mientras se habilitaba; intente de nuevo.")
             self._insert_duties(cur, username, wrapped)
+            self._journal(cur, (journal.DUTIES, username))
 
     def record_unknown_failure(
         self, digest: bytes, now: datetime, limit: int, lock_for: timedelta
@@ -414,6 +450,7 @@ class _SqlKeyStore(ABC):
                 {"username": slot.username},
             )
             self._insert_slot(cur, slot, replace=replace)
+            self._journal(cur, (journal.SLOT_STORED, slot.username))
         if replace:
             self._scrub(["key_slots", "slot_duties"])
 
@@ -432,6 +469,7 @@ class _SqlKeyStore(ABC):
                     "username": username,
                 },
             )
+            self._journal(cur, (journal.SLOT_SECRET, username))
         self._scrub(["key_slots"])
 
     def remove_slot(self, username: str) -> bool:
@@ -449,6 +487,7 @@ class _SqlKeyStore(ABC):
                     self._q("DELETE FROM {p}slot_duties WHERE username = :username"),
                     {"username": username},
                 )
+                self._journal(cur, (journal.SLOT_REMOVED, username))
         self._scrub(["key_slots", "slot_duties"])
         return removed
 
@@ -524,6 +563,7 @@ class _SqlKeyStore(ABC):
             if existing is not None:
                 return existing
             self._insert_key(cur, key)
+            self._journal(cur, (journal.CREATED, str(key.subject_id)))
         return key
 
     def add_fresh_subject_keys(self, keys: Sequence[WrappedKey], kek_id: bytes) -> None:
@@ -531,6 +571,7 @@ class _SqlKeyStore(ABC):
             self._check_kek(cur, kek_id, self._for_share)
             for key in keys:
                 self._insert_key(cur, key)
+            self._journal(cur, *((journal.CREATED, str(key.subject_id)) for key in keys))
 
     def discard_unused_subject_keys(self, subject_ids: Sequence[str]) -> None:
         if not subject_ids:
@@ -542,6 +583,7 @@ class _SqlKeyStore(ABC):
                         self._q("DELETE FROM {p}wrapped_keys WHERE subject_id = :subject_id"),
                         {"subject_id": subject_id},
                     )
+                self._journal(cur, *((journal.DISCARDED, subject) for subject in subject_ids))
         except self._database_errors as error:
             _log.warning("unused subject keys were not discarded: %s", type(error).__name__)
 
@@ -574,6 +616,8 @@ class _SqlKeyStore(ABC):
                 ),
                 {"subject_id": subject_id, "now": self._time_in(now)},
             )
+            if cur.rowcount == 1:
+                self._journal(cur, (journal.SHREDDED, subject_id))
         # Also on a repeated shred: an earlier attempt may have failed after committing.
         self._scrub(["wrapped_keys"])
 
@@ -607,6 +651,7 @@ class _SqlKeyStore(ABC):
                 self._q("UPDATE {p}keyring_meta SET value = :value WHERE name = 'kek_id'"),
                 {"value": new_kek_id},
             )
+            self._journal(cur, (journal.ROTATED, ""))
         # The overwritten envelopes would give the old KEK back to anyone with a slot key.
         self._scrub(["wrapped_keys", "key_slots"])
 
@@ -642,6 +687,10 @@ CREATE TABLE IF NOT EXISTS slot_duties (
 CREATE TABLE IF NOT EXISTS unknown_logins (
     digest BLOB PRIMARY KEY, failed_attempts INTEGER NOT NULL, locked_until TEXT,
     last_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS key_journal (
+    seq INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
+    head BLOB NOT NULL
 );
 """
 
@@ -752,6 +801,10 @@ CREATE TABLE IF NOT EXISTS {p}unknown_logins (
     digest BYTEA PRIMARY KEY, failed_attempts INTEGER NOT NULL, locked_until TIMESTAMPTZ,
     last_at TIMESTAMPTZ NOT NULL
 );
+CREATE TABLE IF NOT EXISTS {p}key_journal (
+    seq BIGINT PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
+    head BYTEA NOT NULL
+);
 """
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -759,6 +812,7 @@ _NAMED_PARAMETER = re.compile(r"(?<!:):([a-z_]+)")
 
 
 class PostgresKeyStore(_SqlKeyStore):
+    _journal_lock = "SELECT pg_advisory_xact_lock(hashtext('violeta:key_journal'))"
     _for_share = " FOR SHARE"
     _for_update = " FOR UPDATE"
     _database_errors = (psycopg.Error,)

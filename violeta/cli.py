@@ -558,29 +558,43 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Recalcula la cadena de hashes sobre todos los eventos y señala el primer eslabón roto."""
-    from violeta.auditing import UnreadableCheckpoint, read_checkpoint
+    from violeta.auditing import (
+        UnreadableCheckpoint,
+        read_checkpoint,
+        read_key_witness,
+        verify_key_journal,
+    )
 
     settings = _ready(data, AUDIT)
     try:
         checkpoint = read_checkpoint(witness) if witness else None
+        key_witness = read_key_witness(witness) if witness else None
     except UnreadableCheckpoint as error:
         _fail(str(error))
     verification = _verify_settled(settings, checkpoint)
     if not verification.intact:
         _fail(f"Cadena rota en el evento {verification.first_broken}: {verification.reason}.")
+    keys = verify_key_journal(settings, key_witness)
+    if not keys.intact:
+        _fail(f"Almacén de llaves alterado fuera del sistema: {keys.problem}.")
     head = verification.head.head.hex() if verification.head else "—"
     console.print(f"Cadena íntegra: {verification.checked} eventos; cabeza {head}")
+    console.print(f"Bitácora de llaves íntegra: {keys.entries} entradas; cabeza {keys.head.hex()}")
 
 
 @audit.command("checkpoint", cls=cli_spanish.SpanishCommand)
 def audit_checkpoint(data: DataOption = None) -> None:
     """Imprime (JSON) el número de eventos y la cabeza de la cadena, para un testigo externo."""
-    from violeta.auditing import checkpoint_document
+    from violeta.auditing import checkpoint_document, verify_key_journal
 
-    verification = _verify_settled(_ready(data, AUDIT))
+    settings = _ready(data, AUDIT)
+    verification = _verify_settled(settings)
     if not verification.intact:
         _fail(f"Cadena rota en el evento {verification.first_broken}: {verification.reason}.")
-    typer.echo(checkpoint_document(verification))
+    keys = verify_key_journal(settings)
+    if not keys.intact:
+        _fail(f"Almacén de llaves alterado fuera del sistema: {keys.problem}.")
+    typer.echo(checkpoint_document(verification, keys))
 
 
 def main() -> None:
