@@ -57,8 +57,10 @@ class Projector:
     def position(self) -> int:
         return self.views.max_tracking_id(self.application.name) or 0
 
-    def catch_up(self, progress: Progress | None = None, batch_size: int = BATCH_SIZE) -> int:
-        """Returns how many notifications were applied."""
+    def catch_up(self, progress: Progress | None = None, batch_size: int | None = None) -> int:
+        """Returns how many notifications were applied. The batch size is read when called
+        (not when defined), so that a test can shrink BATCH_SIZE."""
+        batch_size = batch_size or BATCH_SIZE
         applied = 0
         total = (self.application.recorder.max_notification_id() or 0) if progress else 0
         while True:
