@@ -201,19 +201,34 @@ def test_every_read_the_table_declares_records_its_access_before_returning_data(
     assert declared <= reads.keys()
     for name in sorted(reads):
         session, arguments = reads[name]
-        getattr(session, name)(**arguments)  # it works while the access can be recorded
         original = session._store.save
+        recorded: list[str] = []
 
-        def failing(*aggregates: object, original: Any = original) -> Any:
-            if any(isinstance(a, AccessRecord) for a in aggregates):
-                raise RuntimeError("almacén no disponible")
+        def recording(
+            *aggregates: object, original: Any = original, recorded: list[str] = recorded
+        ) -> Any:
+            recorded.extend(a.purpose for a in aggregates if isinstance(a, AccessRecord))
             return original(*aggregates)
 
-        if name == "export_client_data":
-            arguments = {**arguments, "destination": tmp_path / "arco-otra"}
-        monkeypatch.setattr(session._store, "save", failing)
-        with pytest.raises(RuntimeError, match="almacén"):
-            getattr(session, name)(**arguments)
+        monkeypatch.setattr(session._store, "save", recording)
+        getattr(session, name)(**arguments)  # it works while the access can be recorded
+        assert recorded, name
+        # Each access it records, failing alone, stops the whole read: no list of a
+        # dashboard, no section of a case, leaves without its own access event.
+        for number, purpose in enumerate(dict.fromkeys(recorded)):
+
+            def failing(
+                *aggregates: object, original: Any = original, purpose: str = purpose
+            ) -> Any:
+                if any(isinstance(a, AccessRecord) and a.purpose == purpose for a in aggregates):
+                    raise RuntimeError("almacén no disponible")
+                return original(*aggregates)
+
+            if name == "export_client_data":
+                arguments = {**arguments, "destination": tmp_path / f"arco-{number}"}
+            monkeypatch.setattr(session._store, "save", failing)
+            with pytest.raises(RuntimeError, match="almacén"):
+                getattr(session, name)(**arguments)
         monkeypatch.setattr(session._store, "save", original)
 
 
