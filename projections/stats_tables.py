@@ -409,25 +409,25 @@ def _opened(event: Case.Opened) -> list[Statement]:
             ),
         ),
         *_woman_windows(case_id, month_of(event.opened_on)),
-        *add_fact(CASES, case_id, case_id, CASE_MONTH, CASE_ZONE),
-        *add_fact(CASES_AGE, case_id, case_id, CASE_MONTH, CASE_ZONE, value(event.age_band)),
-        *add_fact(CASES_RISK, case_id, case_id, CASE_MONTH, CASE_ZONE, value(event.risk)),
-        *add_fact(CASES_STATUS, case_id, case_id, CASE_MONTH, CASE_ZONE, value("abierto")),
     ]
-    for kind in sorted(set(event.violence_types)):
-        statements += add_fact(
-            CASES_VIOLENCE, f"{case_id}:{kind}", case_id, CASE_MONTH, CASE_ZONE, value(kind)
-        )
-    for modality in sorted(set(event.modalities)):
-        statements += add_fact(
-            CASES_MODALITY,
-            f"{case_id}:{modality}",
-            case_id,
-            CASE_MONTH,
-            CASE_ZONE,
-            value(modality),
-        )
-    return statements
+    facts = [
+        (CASES, case_id, value("")),
+        (CASES_AGE, case_id, value(event.age_band)),
+        (CASES_RISK, case_id, value(event.risk)),
+        (CASES_STATUS, case_id, value("abierto")),
+        *(
+            (CASES_VIOLENCE, f"{case_id}:{kind}", value(kind))
+            for kind in sorted(set(event.violence_types))
+        ),
+        *(
+            (CASES_MODALITY, f"{case_id}:{modality}", value(modality))
+            for modality in sorted(set(event.modalities))
+        ),
+    ]
+    added = [add_fact(table, fact, case_id, CASE_MONTH, CASE_ZONE, k2) for table, fact, k2 in facts]
+    # Every fact first, then every increment: runs of the same statement go to the driver at
+    # once (the runner batches consecutive equal SQL), which halves the round trips.
+    return [*statements, *(pair[0] for pair in added), *(pair[1] for pair in added)]
 
 
 def _status(status: str) -> Callable[[Case.Event], list[Statement]]:

@@ -3,15 +3,17 @@ nothing else (the machine that serves the public API, for instance): it decrypts
 store's outer cipher, reads categories, dates and ids, and never needs the master key, a role
 key or any woman's key, because nothing it reads is sealed.
 
-Wiring for the command line (not done here): ``violeta estadisticas proyectar`` reading the
-institution key from a protected file or the service secret, then ``catch_up`` on a timer.
+Wiring for the command line (not done here): ``violeta estadisticas seguir`` reading the
+institution key from a protected file or the service secret, then ``follow_statistics``.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from projections.audit_chain import AUDIT_SCHEMA
+from projections.follow import follow
 from projections.runner import Projector
 from projections.stats_tables import STANDALONE_SCHEMA, StandaloneStatisticsProjection
 from projections.storage import SQLiteViewStore
@@ -28,6 +30,19 @@ def open_statistics_projector(
     store = CaseStore(env=store_environment(settings, institution_key))
     views = SQLiteViewStore(target, (*STANDALONE_SCHEMA, *AUDIT_SCHEMA))
     return Projector(store, views, StandaloneStatisticsProjection())
+
+
+def follow_statistics(
+    settings: Settings, institution_key: bytes, target: Path, stop: threading.Event
+) -> None:
+    """Keeps the statistics file caught up with every process's writes until ``stop`` is set
+    (LISTEN/NOTIFY on PostgreSQL, ``PRAGMA data_version`` on SQLite)."""
+    projector = open_statistics_projector(settings, institution_key, target)
+    try:
+        follow(projector, stop)
+    finally:
+        projector.views.close()
+        projector.application.close()
 
 
 def project_statistics(settings: Settings, institution_key: bytes, target: Path) -> int:

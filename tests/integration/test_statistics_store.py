@@ -4,9 +4,11 @@ the stored events, over random histories that include consent withdrawals and er
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from uuid import UUID
 
 from hypothesis import HealthCheck, given, settings
@@ -17,12 +19,18 @@ from domain.clients import Client
 from domain.directory import Institution
 from domain.errors import DomainError
 from domain.vocabulary import Modality, Role, ViolenceType
+from domain.zones import ZoneCatalogue
 from projections.stats_tables import COUNT_TABLES, MEXICO, CountTable, add_months
 from tests.support.factories import TIERRA_FRIA, a_client, an_intake, staff
 from violeta.dto import InstitutionForm, NewReferral
 from violeta.service import Institute, StaffSession
 
-ZONES = ("110110001", TIERRA_FRIA)
+COLONIAS = ("C001", "C002", "C003")
+ZONES = ("110110001", TIERRA_FRIA, *COLONIAS)
+COLONIAS_CSV = "clave,nombre,tipo,localidad,mujeres\n" + "".join(
+    f"{code},Colonia Sintética {'ABC'[i]},colonia,110110001,{900 + i}\n"
+    for i, code in enumerate(COLONIAS)
+)
 BIRTHS = ("15/03/1990", "02/07/1975", "20/01/2001", "11/11/1968")
 TYPES = tuple(t.value for t in ViolenceType)
 MODALITIES = tuple(m.value for m in Modality)
@@ -56,6 +64,7 @@ def recount(events: Iterable[object]) -> Cells:  # noqa: PLR0912 - one branch pe
     referrals: dict[str, list[str]] = {}
     orders: dict[str, list[str]] = {}
     reports: dict[str, list[str]] = {}
+    merged_into: dict[str, str] = {}
     for event in events:
         subject = str(getattr(event, "originator_id", ""))
         if isinstance(event, Client.Registered):
@@ -161,6 +170,16 @@ def recount(events: Iterable[object]) -> Cells:  # noqa: PLR0912 - one branch pe
             ]
         elif isinstance(event, Case.MisconductReportUpdated):
             reports[str(event.report_id)][3] = event.status
+        elif isinstance(event, ZoneCatalogue.ZonesMerged):
+            merged_into[event.code] = event.into
+
+    def survivor(zone: str) -> str:
+        while zone in merged_into:
+            zone = merged_into[zone]
+        return zone
+
+    for case in cases.values():
+        case.zone = survivor(case.zone)
 
     for case in cases.values():
         m, z = case.month, case.zone
@@ -236,6 +255,7 @@ class World:
     referrals: list[tuple[UUID, UUID]] = field(default_factory=list)
     orders: list[tuple[UUID, UUID]] = field(default_factory=list)
     reports: list[tuple[UUID, UUID]] = field(default_factory=list)
+    merged: set[str] = field(default_factory=set)
 
 
 def make_world(institute: Institute, coordinator: StaffSession) -> World:
@@ -246,6 +266,9 @@ def make_world(institute: Institute, coordinator: StaffSession) -> World:
     clinic = social.add_institution(
         InstitutionForm(name="Clínica sintética", kind="salud", services=("atencion_medica",))
     )
+    catalogue = Path(tempfile.mkdtemp()) / "colonias.csv"
+    catalogue.write_text(COLONIAS_CSV, encoding="utf-8")
+    assert coordinator.import_zones(catalogue).imported
     return World(
         institute,
         coordinator,
@@ -267,7 +290,7 @@ def letters(number: int) -> str:
 
 
 def open_case(world: World, n: int) -> None:
-    zone = ZONES[n % 2]
+    zone = ZONES[n % len(ZONES)]
     day = f"{1 + n % 27:02d}/{1 + n % 11:02d}/2026"
     form = replace(
         a_client(
@@ -401,9 +424,16 @@ def step(world: World, kind: int, n: int) -> None:  # noqa: PLR0912 - one branch
         client_id = w.clients[n % len(w.clients)]
         w.second.request_erasure(client_id)
         w.coordinator.approve_erasure(client_id)
+    elif kind == 16:
+        candidates = [code for code in COLONIAS if code not in w.merged]
+        if candidates:
+            code = candidates[n % len(candidates)]
+            targets = [z for z in ("110110001", *COLONIAS) if z != code and z not in w.merged]
+            w.coordinator.merge_zones(code, targets[n % len(targets)])
+            w.merged.add(code)
 
 
-STEPS = st.lists(st.tuples(st.integers(0, 15), st.integers(0, 1000)), min_size=1, max_size=20)
+STEPS = st.lists(st.tuples(st.integers(0, 16), st.integers(0, 1000)), min_size=1, max_size=20)
 
 
 @settings(
@@ -478,3 +508,21 @@ def test_one_case_with_several_types_counts_once_in_each(
     assert sum(tables["stats_cases_violence"].values()) == 3
     table: CountTable = next(t for t in COUNT_TABLES if t.name == "stats_cases_violence")
     assert table.double_counts
+
+
+def test_merges_between_cases_and_withdrawals_still_match_the_recount(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    world = make_world(institute, coordinator)
+    history = [(0, 2), (0, 3), (0, 4), (0, 7), (1, 0), (2, 1), (16, 1), (0, 8), (14, 1)]
+    history += [(16, 0), (0, 13), (5, 2), (6, 0), (14, 1), (16, 0), (0, 12)]
+    for kind, n in history:
+        step(world, kind, n)
+    assert len(world.merged) == 3
+    merges = [e for e in stored_events(coordinator) if isinstance(e, ZoneCatalogue.ZonesMerged)]
+    assert len(merges) == 3
+    assert_tables_match(coordinator)
+    assert {cell[1] for cell in view_tables(coordinator)["stats_cases"]} <= {
+        "110110001",
+        TIERRA_FRIA,
+    }
