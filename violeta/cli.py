@@ -23,6 +23,7 @@ from rich.progress import (
 from domain.errors import DomainError
 from violeta import cli_spanish
 from violeta.cli_keys import keys_app, print_recovery_key
+from violeta.cli_zones import zones_app
 from violeta.operations import AUDIT, LOGIN, Need, UnusableData, check_data
 from violeta.settings import Settings
 
@@ -519,6 +520,7 @@ audit = typer.Typer(
 )
 app.add_typer(audit, name="audit")
 app.add_typer(keys_app, name="keys")
+app.add_typer(zones_app, name="zones")
 
 
 SETTLE_ATTEMPTS = 3

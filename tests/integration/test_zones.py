@@ -7,12 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
 from projections.priority_zones import PopulationSource
 from tests.integration.test_statistics_store import assert_tables_match, view_tables
-from tests.support.factories import CORTAZAR, a_client, an_intake, staff
+from tests.support.factories import CORTAZAR, PASSWORD, a_client, an_intake, staff
+from violeta.cli import app
 from violeta.service import Institute, StaffSession
 
 HEADER = "clave,nombre,tipo,localidad,mujeres_18_60,mujeres,latitud,longitud\n"
@@ -209,3 +211,26 @@ def test_women_attended_follow_the_merge_and_count_each_woman_once(
     coordinator.set_statistics_consent(client_id, False)
     withdrawn = {z.code: z for z in coordinator.priority_zones("2026-10").zones}
     assert (withdrawn["C001"].women_attended, withdrawn["C001"].cases) == (2, 2)
+
+
+def test_the_cli_imports_colonias_and_refuses_a_bad_file_in_spanish(
+    institute: Institute, coordinator: StaffSession, tmp_path: Path
+) -> None:
+    if institute.settings.backend != "sqlite":
+        pytest.skip("the command line is the same on PostgreSQL; the file backend is enough")
+    coordinator.close()
+    data = str(institute.settings.data)
+    bad = write(tmp_path, HEADER + "C001,Centro,barrio,,,,,\n", "mala.csv")
+    refused = CliRunner().invoke(
+        app,
+        ["zones", "import", str(bad), "--data", data, "--usuario", "coordinacion"],
+        input=PASSWORD + "\n",
+    )
+    assert refused.exit_code == 1 and "Fila 2: Tipo de zona" in refused.output
+    good = write(tmp_path, COLONIAS, "buena.csv")
+    imported = CliRunner().invoke(
+        app,
+        ["zones", "import", str(good), "--data", data, "--usuario", "coordinacion"],
+        input=PASSWORD + "\n",
+    )
+    assert imported.exit_code == 0, imported.output
