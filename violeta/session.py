@@ -654,13 +654,19 @@ class SessionCore(Gate):
         )
 
     def zones(self) -> list[ZoneOption]:
-        rows = self._views.query("SELECT code, name FROM zones_view ORDER BY name")
+        """The zones a new record may name: a zone merged into another is no longer offered
+        (its old records keep their name, see _zone_names)."""
+        rows = self._views.query(
+            "SELECT code, name FROM zones_view "
+            "WHERE code NOT IN (SELECT code FROM zone_merges) ORDER BY name"
+        )
         return [ZoneOption(row["code"], row["name"]) for row in rows]
 
     def _zone_names(self) -> dict[str, str]:
         # Zones change a few times a year: kept per session, reloaded by _check_zone on a miss.
         if not self._zone_name_cache:
-            self._zone_name_cache = {zone.code: zone.name for zone in self.zones()}
+            rows = self._views.query("SELECT code, name FROM zones_view")
+            self._zone_name_cache = {row["code"]: row["name"] for row in rows}
         return self._zone_name_cache
 
     def _staff_names(self) -> dict[str, str]:
