@@ -7,6 +7,7 @@ Every attack is refused with a Spanish message, recorded, and returns no sealed 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -193,50 +194,49 @@ def test_psychology_notes_are_sealed_with_a_key_coordinacion_never_holds(
     coordinator.add_note(case_id, Section.INTAKE, "Nota de coordinación sintética.")  # type: ignore[arg-type]
 
 
-def _failed_login_in_a_new_process(data: Path, username: str) -> str:
+def _failed_login_in_a_new_process(settings: Settings, username: str) -> str:
     script = (
-        "import sys\n"
+        "import json, sys\n"
         "from keys import KdfParams\n"
         "from violeta.service import Institute\n"
         "from violeta.settings import Settings\n"
         "from violeta.errors import LoginFailed\n"
-        "i = Institute(Settings(data=sys.argv[1]), kdf=KdfParams.fast())\n"
+        "settings = Settings.model_validate(json.loads(sys.argv[1]))\n"
+        "i = Institute(settings, kdf=KdfParams.fast())\n"
         "try:\n"
         "    i.login(sys.argv[2], 'no-es-la-clave-0')\n"
         "except LoginFailed as e:\n"
         "    print(e)\n"
     )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VIOLETA_")}
     done = subprocess.run(
-        [sys.executable, "-c", script, str(data), username],
+        [sys.executable, "-c", script, settings.model_dump_json(), username],
         capture_output=True,
         text=True,
         check=True,
+        env=environment,
         cwd=Path(__file__).resolve().parents[2],
     )
     return done.stdout.strip()
 
 
-def test_unknown_usernames_lock_like_known_ones_across_processes(settings: Settings) -> None:
-    if settings.backend != "sqlite":
-        pytest.skip("the process boundary is the same on PostgreSQL; measured on the file")
-    from tests.support.factories import initialized
-
-    with initialized(settings):
-        pass
+def test_unknown_usernames_lock_like_known_ones_across_processes(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    coordinator.close()
     answers = {
-        name: [_failed_login_in_a_new_process(settings.data, name) for _ in range(6)]
+        name: [_failed_login_in_a_new_process(institute.settings, name) for _ in range(6)]
         for name in ("coordinacion", "nadie-con-ese-nombre")
     }
     assert answers["coordinacion"][-1].startswith("Cuenta bloqueada")
     assert [a[:16] for a in answers["coordinacion"]] == [
         a[:16] for a in answers["nadie-con-ese-nombre"]
     ]
-    institute = Institute(settings)
-    with institute.keystore._read() as cursor:  # type: ignore[attr-defined]
-        cursor.execute("SELECT digest FROM unknown_logins")
-        (digest,) = cursor.fetchone()
-    assert b"nadie" not in bytes(digest)
-    institute.close()
+    store = institute.keystore
+    with store._read() as cursor:  # type: ignore[attr-defined]
+        cursor.execute(store._q("SELECT digest FROM {p}unknown_logins"), {})  # type: ignore[attr-defined]
+        digests = [bytes(row[0]) for row in cursor.fetchall()]
+    assert len(digests) == 1 and b"nadie" not in digests[0]
 
 
 def test_a_wrong_recovery_key_enables_nothing(
