@@ -259,3 +259,20 @@ def test_the_recovery_key_is_replaced_by_coordinacion_with_the_old_one(
         institute.enable_with_recovery_key(old, "juridica")
     institute.enable_with_recovery_key(new, "juridica")
     assert Keyring.slot_info(institute.keystore, "juridica").duties  # type: ignore[union-attr]
+
+
+def test_erasure_destroys_both_of_her_keys(institute: Institute, coordinator: StaffSession) -> None:
+    client_id, case_id = _with_psychology_notes(institute, coordinator)
+    reception = staff(institute, coordinator, "recepcion", Role.RECEPTION)
+    reception.request_erasure(client_id)  # type: ignore[arg-type]
+    coordinator.approve_erasure(client_id)  # type: ignore[arg-type]
+    store = institute.keystore
+    with store._read() as cursor:  # type: ignore[attr-defined]
+        cursor.execute(
+            store._q("SELECT subject_id FROM {p}wrapped_keys WHERE subject_id LIKE :s"),  # type: ignore[attr-defined]
+            {"s": f"{client_id}%"},
+        )
+        assert cursor.fetchall() == []
+    psychologist = institute.login("psicologia", PASSWORD + "-nueva")
+    (session,) = psychologist.psychology_section(case_id).sessions  # type: ignore[arg-type]
+    assert session.notes == "[dato eliminado]"
