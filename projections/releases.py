@@ -30,6 +30,9 @@ from zoneinfo import ZoneInfo
 import psycopg
 from psycopg import sql
 
+from domain.activities import ActivityKind
+from domain.cases import Area, OrderKind
+from domain.vocabulary import LabelledEnum, Modality, ViolenceType
 from projections.catalogue import (
     CATALOGUE,
     DIMENSION_LABELS,
@@ -237,6 +240,19 @@ def _values(data: _Rows, keys: Iterable[Key], measure: str) -> dict[Key, int]:
     return {key: totals.get(key, 0) for key in wanted}
 
 
+def _enum_labels(*kinds: Iterable[LabelledEnum]) -> dict[str, str]:
+    return {member.value: member.label for kind in kinds for member in kind}
+
+
+# The labels staff read in the terminal app, so the public reads the same words.
+ENUM_LABELS = {
+    "violencia": _enum_labels(ViolenceType),
+    "modalidad": _enum_labels(Modality),
+    "area": _enum_labels(Area),
+    "tipo": _enum_labels(ActivityKind, OrderKind),
+}
+
+
 def _label(dimension: str, value: str, zones: Mapping[str, str]) -> str:
     if value == TOTAL:
         return "Total"
@@ -244,7 +260,8 @@ def _label(dimension: str, value: str, zones: Mapping[str, str]) -> str:
         return zones.get(value, value)
     if dimension == "mes":
         return value
-    return VALUE_LABELS.get(value, value.replace("_", " ").capitalize())
+    known = ENUM_LABELS.get(dimension, {}).get(value) or VALUE_LABELS.get(value)
+    return known or value.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)

@@ -240,3 +240,52 @@ def test_every_release_of_a_random_store_is_protected_audited_and_adds_up(
     )
     total = sum(n for (month, _), n in cases.items() if month <= "2024-06")
     assert grand["valor"] in (None, total)
+
+
+# readside's count table of cases by violence type (projections/stats_tables.py).
+VIOLENCE_DDL = (
+    "CREATE TABLE IF NOT EXISTS stats_cases_violence (month TEXT NOT NULL, zone TEXT NOT NULL, "
+    "violence_type TEXT NOT NULL, cases INTEGER NOT NULL, "
+    "PRIMARY KEY (month, zone, violence_type))"
+)
+
+
+def test_several_types_per_case_are_published_with_their_note_and_bound_the_cases(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "vistas.sqlite"
+    cases = _cases()
+    _store(path, cases)
+    connection = sqlite3.connect(path)
+    connection.execute(VIOLENCE_DDL)
+    # Every case is psychological; some are also physical (one case, several types).
+    rows = []
+    for (month, zone), n in cases.items():
+        rows.append((month, zone, "psicologica", n))
+        if n > 2:
+            rows.append((month, zone, "fisica", n // 3))
+    connection.executemany("INSERT INTO stats_cases_violence VALUES (?, ?, ?, ?)", rows)
+    connection.commit()
+    connection.close()
+
+    release = _publish(path, date(2025, 1, 20))
+    assert release is not None
+    body = release.body  # type: ignore[attr-defined]
+    table = body["tablas"]["expedientes/por_tipo_de_violencia_y_anio"]
+    assert table["varios_por_expediente"] is True
+    assert any("no suman el total" in note for note in table["notas"])
+    total = next(c for c in table["celdas"] if c["dimensiones"] == {"violencia": "*", "anio": "*"})
+    assert total["etiquetas"]["violencia"] == "Total de menciones"
+    psychological = next(
+        c
+        for c in table["celdas"]
+        if c["dimensiones"] == {"violencia": "psicologica", "anio": "2024"}
+    )
+    assert psychological["valor"] == sum(cases.values())
+    report = body["perdida_de_informacion"]["expedientes"]
+    assert report["fuentes"][0] == "expedientes"
+    assert "expedientes_violencia" in report["fuentes"]
+    assert report["auditoria"]["desigualdades"] > 0
+    assert report["auditoria"]["aprobada"] is True
+    for cell in table["celdas"]:
+        assert cell["valor"] is None or cell["valor"] == 0 or cell["valor"] >= 5
