@@ -67,8 +67,8 @@ def audit_rule(k: int) -> str:
         "cada uno, y lo que dice cada marca); el de toda celda con 1 a "
         f"{k - 1} casos debe ir al menos de 1 a {k - 1}. También se audita junto con la "
         "publicación anterior, suponiendo que entre ambas los conteos solo bajaron o solo "
-        "subieron. Una celda suprimida en una publicación sigue suprimida en las siguientes. Una publicación "
-        "que no pasa la auditoría no se publica."
+        "subieron. Una celda suprimida en una publicación sigue suprimida en las siguientes. "
+        "Una publicación que no pasa la auditoría no se publica."
     )
 
 
