@@ -289,3 +289,21 @@ def test_several_types_per_case_are_published_with_their_note_and_bound_the_case
     assert report["auditoria"]["aprobada"] is True
     for cell in table["celdas"]:
         assert cell["valor"] is None or cell["valor"] == 0 or cell["valor"] >= 5
+
+
+def test_rebuilding_the_views_keeps_every_release_as_published(tmp_path: Path) -> None:
+    from projections.storage import SQLiteViewStore
+
+    path = tmp_path / "vistas.sqlite"
+    _store(path, _cases())
+    _publish(path, date(2025, 1, 20))
+    before = release_body(SQLiteReader(path), 1)
+    views = SQLiteViewStore(path, SCHEMA)
+    views.reset()  # what «violeta rebuild» does before replaying the events
+    views.close()
+    assert release_body(SQLiteReader(path), 1) == before
+    # The next release starts from the rebuilt (here: empty) counts, numbered after it.
+    store = ReleaseStore(path=path)
+    latest = store.latest()
+    assert latest is not None
+    assert latest.number == 1
