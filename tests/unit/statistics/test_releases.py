@@ -233,6 +233,13 @@ def test_every_release_of_a_random_store_is_protected_audited_and_adds_up(
     assert all(
         report["auditoria"]["aprobada"] for report in body["perdida_de_informacion"].values()
     )
+    # A cell shown by two tables (a year total, the grand total) reads the same in both.
+    shown: dict[tuple[str, tuple[str, ...]], tuple[object, object]] = {}
+    for content in body["tablas"].values():
+        for cell in content["celdas"]:
+            key = (content["fuente"], tuple(cell["clave"]))
+            seen = (cell.get("valor"), cell.get("marca"))
+            assert shown.setdefault(key, seen) == seen
     grand = next(
         c
         for c in body["tablas"]["expedientes/por_mes"]["celdas"]
