@@ -182,3 +182,16 @@ def test_a_store_unavailable_before_anything_was_read_is_503_in_spanish(
     assert response.status_code == 503
     assert "no está disponible" in response.json()["detalle"]
     assert "connection refused" not in response.text
+
+
+def test_a_table_added_after_a_release_was_frozen_is_404_for_that_release(
+    client: TestClient,
+) -> None:
+    found = client.app.state.releases  # type: ignore[attr-defined]
+    client.get("/v1/salud")
+    del found.body(1)["tablas"]["expedientes/por_edad_y_anio"]  # as an older release reads
+    response = client.get("/v1/expedientes?tabla=por_edad_y_anio&publicacion=1")
+    assert response.status_code == 404
+    assert response.json() == {
+        "detalle": "La publicación 1 no contiene la tabla «por_edad_y_anio»."
+    }
