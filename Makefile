@@ -41,6 +41,7 @@ check: lint types contracts test
 
 bench: $(STAMP)
 	$(BIN)/python bench/append.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

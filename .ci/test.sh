@@ -25,4 +25,11 @@ if [ -z "${VIOLETA_TEST_POSTGRES:-}" ]; then
 fi
 export VIOLETA_TEST_POSTGRES
 
+# The report page is tested in Debian's headless Chromium.
+if [ "${CI:-}" = "true" ]; then
+    bash .ci/chromium.sh
+elif [ "$(id -u)" = 0 ]; then
+    bash .ci/chromium.sh || echo "AVISO: sin Chromium; la prueba en navegador se omitirá." >&2
+fi
+
 exec .venv/bin/python -m pytest -n 2 -q "$@"

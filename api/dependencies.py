@@ -14,6 +14,7 @@ from projections.statistics import (
     PostgresReader,
     ReleaseSummary,
     SQLiteReader,
+    StoreUnavailable,
     ViewReader,
     release_body,
     releases,
@@ -44,7 +45,14 @@ class Releases:
         now = time.monotonic()
         if now - self._listed_at < REFRESH_SECONDS:
             return
-        listed = releases(self.reader)
+        try:
+            listed = releases(self.reader)
+        except StoreUnavailable:
+            if not self._summaries:
+                raise
+            # What was published does not change: keep serving it, and try again later.
+            self._listed_at = now
+            return
         for summary in listed:
             if summary.number not in self._bodies:
                 found = release_body(self.reader, summary.number)

@@ -42,8 +42,9 @@ class Fila(BaseModel):
     )
     marca: str | None = Field(
         default=None,
-        description="«<k» si la celda tiene de 1 a k−1 casos; «confidencial» si se suprimió para "
-        "proteger otra (tiene k o más); nulo si se publica.",
+        description="«<k» si la celda tiene de 1 a k−1 casos (o 0 oculto para proteger otra); "
+        "«confidencial» si se suprimió para proteger otra (tiene k o más, o 0); nulo si se "
+        "publica.",
     )
     valores: dict[str, int] | None = Field(
         default=None, description="Medidas de la fila en tablas con varias medidas."

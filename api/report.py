@@ -43,7 +43,19 @@ _STYLE = Style(
     major_label_font_size=12,
     legend_font_size=13,
 )
-CHARTS = ("expedientes_por_mes", "expedientes_por_zona", "atenciones_por_area", "actividades_meta")
+CHARTS = (
+    "expedientes_por_mes",
+    "expedientes_por_zona",
+    "expedientes_por_violencia",
+    "expedientes_por_modalidad",
+    "atenciones_por_area",
+    "actividades_meta",
+)
+# Tables by one dimension of the case and year, drawn for the latest year.
+BY_KIND = {
+    "expedientes_por_violencia": ("expedientes/por_tipo_de_violencia_y_anio", "violencia"),
+    "expedientes_por_modalidad": ("expedientes/por_modalidad_y_anio", "modalidad"),
+}
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,24 @@ def zones(body: dict[str, Any]) -> list[Row]:
     return sorted(rows, key=lambda r: (-(r.value or 0), r.label))
 
 
+def by_kind(body: dict[str, Any], chart_name: str) -> list[Row]:
+    """The rows of a case × year table for the latest year, totals last; empty if absent."""
+    table, dimension = BY_KIND[chart_name]
+    if table not in body["tablas"]:
+        return []
+    year = latest_year(body)
+    cells = _where(_cells(body, table), anio=year)
+    rows = [
+        _row(c["etiquetas"][dimension], c) for c in cells if c["dimensiones"][dimension] != TOTAL
+    ]
+    if not rows:
+        return []
+    totals = [
+        _row(c["etiquetas"][dimension], c) for c in cells if c["dimensiones"][dimension] == TOTAL
+    ]
+    return sorted(rows, key=lambda r: (-(r.value or 0), r.label)) + totals
+
+
 def areas(body: dict[str, Any]) -> list[Row]:
     year = latest_year(body)
     cells = _where(_cells(body, "atenciones/por_area_tipo_y_mes"), tipo=TOTAL, anio=year, mes=TOTAL)
@@ -173,6 +203,12 @@ def chart(name: str, body: dict[str, Any]) -> str:
     elif name == "expedientes_por_zona":
         rows = zones(body)
         graph = _chart(pygal.HorizontalBar, f"Expedientes por zona en {year}", show_legend=False)
+        graph.x_labels = [r.label for r in reversed(rows)]
+        graph.add("Expedientes", [r.value for r in reversed(rows)])
+    elif name in BY_KIND:
+        rows = [r for r in by_kind(body, name) if not r.label.startswith("Total")]
+        title = "tipo de violencia" if name.endswith("violencia") else "modalidad"
+        graph = _chart(pygal.HorizontalBar, f"Expedientes por {title} en {year}", show_legend=False)
         graph.x_labels = [r.label for r in reversed(rows)]
         graph.add("Expedientes", [r.value for r in reversed(rows)])
     elif name == "atenciones_por_area":

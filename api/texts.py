@@ -41,7 +41,7 @@ def suppression_rule(k: int) -> str:
     return (
         f"Supresión primaria con umbral k = {k}: toda celda (incluidos los totales) con 1 a "
         f"{k - 1} casos se publica como suprimida («{suppressed_mark(k)}»), nunca como cero ni "
-        "con su valor. Las celdas con 0 se publican como 0."
+        "con su valor."
     )
 
 
@@ -49,10 +49,12 @@ def complementary_rule(k: int) -> str:
     return (
         "Supresión complementaria: para que ninguna celda suprimida pueda deducirse restando "
         "las publicadas de sus totales, se suprimen además otras celdas (marcadas "
-        f"«{CONFIDENTIAL_MARK}», con {k} o más casos), elegidas con mínima pérdida de "
-        "información por programación lineal entera (método óptimo de Fischetti y Salazar, como "
-        "el de τ-ARGUS, resuelto con HiGHS). Las tablas de una misma fuente que comparten "
-        "totales se protegen juntas."
+        f"«{CONFIDENTIAL_MARK}»), elegidas con mínima pérdida de información por programación "
+        "lineal entera (método óptimo de Fischetti y Salazar, como el de τ-ARGUS, resuelto con "
+        "HiGHS). Una celda con 0 también puede ocultarse, con cualquiera de las dos marcas, "
+        f"para proteger a otra: «{suppressed_mark(k)}» quiere decir de 0 a {k - 1}, y "
+        f"«{CONFIDENTIAL_MARK}», 0 o {k} o más. Las tablas que comparten totales (por ejemplo, "
+        "por zona y por tipo de violencia) se protegen juntas."
     )
 
 
@@ -61,11 +63,12 @@ def audit_rule(k: int) -> str:
         "Auditoría: antes de publicar, para cada celda suprimida se calcula por programación "
         "lineal el intervalo de valores compatible con todas las celdas publicadas y todas las "
         "relaciones entre ellas (totales de fila, de columna y generales, celdas compartidas "
-        "entre tablas, y lo que dice cada marca); el de toda celda «<"
-        f"{k}» debe ir al menos de 1 a {k - 1}. También se audita junto con la publicación "
-        "anterior, suponiendo que entre ambas los conteos solo bajaron o solo subieron. Una "
-        "celda suprimida en una publicación sigue suprimida en las siguientes. Una publicación "
-        "que no pasa la auditoría no se publica."
+        "entre tablas, la regla de que un expediente con varios tipos de violencia cuenta en "
+        "cada uno, y lo que dice cada marca); el de toda celda con 1 a "
+        f"{k - 1} casos debe ir al menos de 1 a {k - 1}. También se audita junto con la "
+        "publicación anterior, suponiendo que entre ambas los conteos solo bajaron o solo "
+        "subieron. Una celda suprimida en una publicación sigue suprimida en las siguientes. "
+        "Una publicación que no pasa la auditoría no se publica."
     )
 
 

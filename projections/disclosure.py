@@ -35,7 +35,10 @@ e.g. that between two releases counts only decreased (consent withdrawals).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,6 +136,26 @@ def _constant(rows: Sequence[Row], columns: dict[int, int], values: Sequence[int
     )
 
 
+@contextmanager
+def _native_output_silenced() -> Iterator[None]:
+    """HiGHS's MIP solver prints progress lines on file descriptor 1 even with ``disp`` off;
+    they would land in the output of ``violeta publicar``. Only the publisher solves MILPs."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # already captured (tests), nothing to do
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(descriptor)
+    try:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), descriptor)
+            yield
+    finally:
+        os.dup2(saved, descriptor)
+        os.close(saved)
+
+
 def _solve_protection(  # noqa: PLR0915 - one model, assembled in one place
     problem: Problem, k: int, hidden: set[int], targets: Sequence[int], candidates: set[int]
 ) -> set[int]:
@@ -204,15 +227,16 @@ def _solve_protection(  # noqa: PLR0915 - one model, assembled in one place
         cost[s] = problem.weights.get(cell, values[cell] + 1.0)
     integrality = np.zeros(n)
     integrality[:n_s] = 1
-    result = milp(
-        cost,
-        integrality=integrality,
-        bounds=Bounds(lower, upper),
-        constraints=LinearConstraint(
-            sparse.vstack(blocks).tocsr(), np.concatenate(lows), np.concatenate(highs)
-        ),
-        options={"time_limit": 60.0},
-    )
+    with _native_output_silenced():
+        result = milp(
+            cost,
+            integrality=integrality,
+            bounds=Bounds(lower, upper),
+            constraints=LinearConstraint(
+                sparse.vstack(blocks).tocsr(), np.concatenate(lows), np.concatenate(highs)
+            ),
+            options={"time_limit": 60.0},
+        )
     if result.x is None:
         raise ProtectionFailed(f"La supresión complementaria no encontró patrón: {result.message}")
     return {cell for cell, s in chosen_at.items() if result.x[s] > 0.5}

@@ -30,6 +30,9 @@ from zoneinfo import ZoneInfo
 import psycopg
 from psycopg import sql
 
+from domain.activities import ActivityKind
+from domain.cases import Area, OrderKind
+from domain.vocabulary import LabelledEnum, Modality, ViolenceType
 from projections.catalogue import (
     CATALOGUE,
     DIMENSION_LABELS,
@@ -237,6 +240,19 @@ def _values(data: _Rows, keys: Iterable[Key], measure: str) -> dict[Key, int]:
     return {key: totals.get(key, 0) for key in wanted}
 
 
+def _enum_labels(*kinds: Iterable[LabelledEnum]) -> dict[str, str]:
+    return {member.value: member.label for kind in kinds for member in kind}
+
+
+# The labels staff read in the terminal app, so the public reads the same words.
+ENUM_LABELS = {
+    "violencia": _enum_labels(ViolenceType),
+    "modalidad": _enum_labels(Modality),
+    "area": _enum_labels(Area),
+    "tipo": _enum_labels(ActivityKind, OrderKind),
+}
+
+
 def _label(dimension: str, value: str, zones: Mapping[str, str]) -> str:
     if value == TOTAL:
         return "Total"
@@ -244,7 +260,8 @@ def _label(dimension: str, value: str, zones: Mapping[str, str]) -> str:
         return zones.get(value, value)
     if dimension == "mes":
         return value
-    return VALUE_LABELS.get(value, value.replace("_", " ").capitalize())
+    known = ENUM_LABELS.get(dimension, {}).get(value) or VALUE_LABELS.get(value)
+    return known or value.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -273,7 +290,11 @@ def _previous_marks(previous: Release | None, source_code: str) -> dict[Key, Any
             key = tuple(cell["clave"])
             joined = "|".join(key)
             if joined in real:
-                marks[key] = {"valor": cell["valor"], "valor_real": real[joined]}
+                marks[key] = {
+                    "valor": cell["valor"],
+                    "marca": cell["marca"],
+                    "valor_real": real[joined],
+                }
     return marks
 
 
@@ -357,7 +378,7 @@ def _linked_problem(parts: list[_Part]) -> tuple[Problem, dict[CellId, int], dic
 
 def _protect_group(
     parts: list[_Part], k: int, previous: Release | None, months: list[Month]
-) -> tuple[dict[CellId, int], set[CellId], dict[str, Any]]:
+) -> tuple[dict[CellId, int], dict[CellId, str], dict[str, Any]]:
     """Protects and audits a linked group alone and together with the previous release."""
     root = parts[0]
     problem, index, values = _linked_problem(parts)
@@ -387,7 +408,6 @@ def _protect_group(
 
     # Once suppressed, a cell stays suppressed in later releases of the same period.
     carried = {index[c] for c, mark in before.items() if c in index and mark["valor"] is None}
-    carried = {i for i in carried if problem.values[i] > 0}
     code = root.spec.code
     try:
         hidden = protect(problem, k, carried)
@@ -404,7 +424,13 @@ def _protect_group(
         raise ReleaseRefused(
             f"{code}: {len(failures)} celdas suprimidas no pasan la auditoría de intervalos"
         )
-    suppressed = {cell for cell, i in index.items() if i in hidden}
+    # One mark per cell, whichever tables show it (a hidden zero keeps the mark it had).
+    marks_at: dict[int, str] = {}
+    for cell, i in index.items():
+        if i in hidden and i not in marks_at:
+            kept = before.get(cell, {}).get("marca") if problem.values[i] == 0 else None
+            marks_at[i] = kept or _mark(problem.values[i], k)
+    suppressed = {cell: marks_at[i] for cell, i in index.items() if i in hidden}
     report = {
         "fuentes": [part.spec.code for part in parts],
         "celdas": len(problem.values),
@@ -512,7 +538,7 @@ def compute_release(
         }
         for table in part.tables:
             tables_out[f"{table.spec.topic}/{table.spec.code}"] = _table_body(
-                table, part, zones, measured, set(), k
+                table, part, zones, measured, {}
             )
     for code, part in parts.items():
         if not part.spec.protected or part.spec.links_to is not None:
@@ -522,11 +548,11 @@ def compute_release(
         loss[code] = report
         for member in group:
             mine = {key: v for (c, key), v in values.items() if c == member.spec.code}
-            hidden = {key for (c, key) in suppressed if c == member.spec.code}
+            hidden = {key: mark for (c, key), mark in suppressed.items() if c == member.spec.code}
             real[member.spec.code] = {"|".join(key): value for key, value in mine.items()}
             for table in member.tables:
                 tables_out[f"{table.spec.topic}/{table.spec.code}"] = _table_body(
-                    table, member, zones, {table.spec.measures[0]: mine}, hidden, k
+                    table, member, zones, {table.spec.measures[0]: mine}, hidden
                 )
     moment = (published_at or datetime.now(TIME_ZONE)).astimezone(TIME_ZONE)
     stamp = moment.isoformat(timespec="seconds")
@@ -555,8 +581,7 @@ def _table_body(
     part: _Part,
     zones: Mapping[str, str],
     values: Mapping[str, Mapping[Key, int]],
-    suppressed: set[Key],
-    k: int,
+    marks: Mapping[Key, str],
 ) -> dict[str, Any]:
     spec = table.spec
     axis_dims = [d for axis in spec.axes for d in axis]
@@ -575,10 +600,8 @@ def _table_body(
             },
         }
         if len(spec.measures) == 1:
-            real = values[spec.measures[0]][key]
-            hidden = key in suppressed
-            entry["valor"] = None if hidden else real
-            entry["marca"] = _mark(real, k) if hidden else None
+            entry["valor"] = None if key in marks else values[spec.measures[0]][key]
+            entry["marca"] = marks.get(key)
         else:
             entry["valores"] = {m: values[m][key] for m in spec.measures}
         cells.append(entry)

@@ -48,6 +48,24 @@ def _sections(body: dict[str, Any]) -> list[dict[str, Any]]:
             "rows": report.zones(body),
             "csv": "/v1/expedientes?tabla=por_zona_y_anio&formato=csv",
         },
+        *(
+            {
+                "anchor": name.removeprefix("expedientes_por_"),
+                "title": f"Expedientes por {label} en {year}",
+                "chart": name,
+                "caption": texts.TYPES_RULE,
+                "headers": [label.capitalize(), "Expedientes"],
+                "rows": rows,
+                "csv": f"/v1/expedientes?tabla={table.split('/')[1]}&formato=csv",
+            }
+            for name, label in (
+                ("expedientes_por_violencia", "tipo de violencia"),
+                ("expedientes_por_modalidad", "modalidad"),
+            )
+            for table in (report.BY_KIND[name][0],)
+            for rows in (report.by_kind(body, name),)
+            if rows
+        ),
         {
             "anchor": "atenciones",
             "title": f"Atenciones por área en {year}",

@@ -146,7 +146,9 @@ def _route(topic: str) -> Callable[..., Awaitable[Tabla | Response]]:
                 if number is None
                 else f"No existe la publicación {number}."
             )
-        table = body["tablas"][f"{topic}/{tabla}"]
+        table = body["tablas"].get(f"{topic}/{tabla}")
+        if table is None:  # a table added to the catalogue after this release was frozen
+            raise NotFound(f"La publicación {body['numero']} no contiene la tabla «{tabla}».")
         filters = {
             name: value
             for name, value in (("anio", anio), ("zona", zona), ("area", area))

@@ -159,3 +159,46 @@ def test_bad_parameters_are_422_in_spanish_naming_the_field(
     response = client.get(f"/v1/expedientes?{query}")
     assert response.status_code == 422
     assert f"«{field}»" in response.json()["detalle"]
+
+
+def test_a_100_kb_parameter_sent_straight_to_the_app_is_quoted_only_by_a_prefix(
+    client: TestClient,
+) -> None:
+    # The attack: a 422 echoed a 100 KB parameter whole. httpx refuses such a URL, so
+    # the request goes to the ASGI app directly, as uvicorn would hand it over.
+    import asyncio
+
+    huge = b"B" * 100_000
+    messages: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        messages.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/v1/expedientes",
+        "raw_path": b"/v1/expedientes",
+        "query_string": b"tabla=" + huge,
+        "headers": [(b"host", b"testserver")],
+        "client": ("198.51.100.9", 1234),
+        "server": ("testserver", 80),
+        "root_path": "",
+    }
+    asyncio.run(client.app(scope, receive, send))  # type: ignore[arg-type]
+    status = next(m["status"] for m in messages if m["type"] == "http.response.start")
+    body = b"".join(
+        m.get("body", b"")  # type: ignore[misc]
+        for m in messages
+        if m["type"] == "http.response.body"
+    )
+    assert status == 422
+    assert len(body) < 500
+    assert b"B" * 30 not in body
+    assert "«tabla»" in body.decode()

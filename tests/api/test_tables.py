@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import CANARY, publish
@@ -144,3 +146,52 @@ def test_before_any_release_tables_are_404_in_spanish(tmp_path: Path) -> None:
     assert response.status_code == 404
     assert response.json() == {"detalle": "Aún no hay publicaciones."}
     assert client.get("/v1/salud").json() == {"estado": "ok", "publicacion_vigente": None}
+
+
+def test_a_frozen_release_is_still_served_when_the_store_becomes_unavailable(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api import dependencies
+    from projections.statistics import StoreUnavailable
+
+    before = client.get("/v1/expedientes").content
+    found = client.app.state.releases  # type: ignore[attr-defined]
+
+    def down(*args: object) -> list[tuple[object, ...]]:
+        raise StoreUnavailable("database is locked")
+
+    monkeypatch.setattr(found.reader, "fetch", down)
+    monkeypatch.setattr(dependencies, "REFRESH_SECONDS", 0.0)
+    assert client.get("/v1/expedientes").content == before
+    assert client.get("/v1/salud").json()["publicacion_vigente"] == 1
+
+
+def test_a_store_unavailable_before_anything_was_read_is_503_in_spanish(
+    make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from projections.statistics import StoreUnavailable
+
+    client = make_client()
+    found = client.app.state.releases  # type: ignore[attr-defined]
+
+    def down(*args: object) -> list[tuple[object, ...]]:
+        raise StoreUnavailable("connection refused")
+
+    monkeypatch.setattr(found.reader, "fetch", down)
+    response = client.get("/v1/expedientes")
+    assert response.status_code == 503
+    assert "no está disponible" in response.json()["detalle"]
+    assert "connection refused" not in response.text
+
+
+def test_a_table_added_after_a_release_was_frozen_is_404_for_that_release(
+    client: TestClient,
+) -> None:
+    found = client.app.state.releases  # type: ignore[attr-defined]
+    client.get("/v1/salud")
+    del found.body(1)["tablas"]["expedientes/por_edad_y_anio"]  # as an older release reads
+    response = client.get("/v1/expedientes?tabla=por_edad_y_anio&publicacion=1")
+    assert response.status_code == 404
+    assert response.json() == {
+        "detalle": "La publicación 1 no contiene la tabla «por_edad_y_anio»."
+    }

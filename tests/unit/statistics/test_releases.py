@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from projections import releases as releases_module
+from projections.catalogue import TOTAL
 from projections.releases import (
     ReleaseRefused,
     ReleaseStore,
@@ -233,6 +234,13 @@ def test_every_release_of_a_random_store_is_protected_audited_and_adds_up(
     assert all(
         report["auditoria"]["aprobada"] for report in body["perdida_de_informacion"].values()
     )
+    # A cell shown by two tables (a year total, the grand total) reads the same in both.
+    shown: dict[tuple[str, tuple[str, ...]], tuple[object, object]] = {}
+    for content in body["tablas"].values():
+        for cell in content["celdas"]:
+            key = (content["fuente"], tuple(cell["clave"]))
+            seen = (cell.get("valor"), cell.get("marca"))
+            assert shown.setdefault(key, seen) == seen
     grand = next(
         c
         for c in body["tablas"]["expedientes/por_mes"]["celdas"]
@@ -240,3 +248,123 @@ def test_every_release_of_a_random_store_is_protected_audited_and_adds_up(
     )
     total = sum(n for (month, _), n in cases.items() if month <= "2024-06")
     assert grand["valor"] in (None, total)
+
+
+# readside's count table of cases by violence type (projections/stats_tables.py).
+VIOLENCE_DDL = (
+    "CREATE TABLE IF NOT EXISTS stats_cases_violence (month TEXT NOT NULL, zone TEXT NOT NULL, "
+    "violence_type TEXT NOT NULL, cases INTEGER NOT NULL, "
+    "PRIMARY KEY (month, zone, violence_type))"
+)
+
+
+def test_several_types_per_case_are_published_with_their_note_and_bound_the_cases(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "vistas.sqlite"
+    cases = _cases()
+    _store(path, cases)
+    connection = sqlite3.connect(path)
+    connection.execute(VIOLENCE_DDL)
+    # Every case is psychological; some are also physical (one case, several types).
+    rows = []
+    for (month, zone), n in cases.items():
+        rows.append((month, zone, "psicologica", n))
+        if n > 2:
+            rows.append((month, zone, "fisica", n // 3))
+    connection.executemany("INSERT INTO stats_cases_violence VALUES (?, ?, ?, ?)", rows)
+    connection.commit()
+    connection.close()
+
+    release = _publish(path, date(2025, 1, 20))
+    assert release is not None
+    body = release.body  # type: ignore[attr-defined]
+    table = body["tablas"]["expedientes/por_tipo_de_violencia_y_anio"]
+    assert table["varios_por_expediente"] is True
+    assert any("no suman el total" in note for note in table["notas"])
+    total = next(c for c in table["celdas"] if c["dimensiones"] == {"violencia": "*", "anio": "*"})
+    assert total["etiquetas"]["violencia"] == "Total de menciones"
+    psychological = next(
+        c
+        for c in table["celdas"]
+        if c["dimensiones"] == {"violencia": "psicologica", "anio": "2024"}
+    )
+    assert psychological["valor"] == sum(cases.values())
+    report = body["perdida_de_informacion"]["expedientes"]
+    assert report["fuentes"][0] == "expedientes"
+    assert "expedientes_violencia" in report["fuentes"]
+    assert report["auditoria"]["desigualdades"] > 0
+    assert report["auditoria"]["aprobada"] is True
+    for cell in table["celdas"]:
+        assert cell["valor"] is None or cell["valor"] == 0 or cell["valor"] >= 5
+
+
+def test_rebuilding_the_views_keeps_every_release_as_published(tmp_path: Path) -> None:
+    from projections.storage import SQLiteViewStore
+
+    path = tmp_path / "vistas.sqlite"
+    _store(path, _cases())
+    _publish(path, date(2025, 1, 20))
+    before = release_body(SQLiteReader(path), 1)
+    views = SQLiteViewStore(path, SCHEMA)
+    views.reset()  # what «violeta rebuild» does before replaying the events
+    views.close()
+    assert release_body(SQLiteReader(path), 1) == before
+    # The next release starts from the rebuilt (here: empty) counts, numbered after it.
+    store = ReleaseStore(path=path)
+    latest = store.latest()
+    assert latest is not None
+    assert latest.number == 1
+
+
+# Cases per zone over 34 months in the 2,000-case demo (violeta demo --cases 2000).
+DEMO_ZONES = {
+    "110110001": 1354,
+    "110110999": 285,
+    "110110054": 66,
+    "110110022": 52,
+    "110110006": 38,
+    "110110003": 31,
+    "110110031": 30,
+    "110110017": 27,
+    "110110026": 20,
+    "110110045": 15,
+}
+
+
+def test_a_demo_sized_institute_publishes_its_month_zone_and_grand_totals(tmp_path: Path) -> None:
+    """The issue's information-loss goal: on 2,000 cases over three years, at least 90 % of
+    month totals, every zone's total of a year and the grand total are published."""
+    import random
+
+    rng = random.Random(2026)
+    months = [f"{year}-{month:02d}" for year in (2024, 2025, 2026) for month in range(1, 13)]
+    cases: dict[tuple[str, str], int] = {}
+    for zone, total in DEMO_ZONES.items():
+        for _ in range(total):
+            key = (rng.choice(months[:34]), zone)
+            cases[key] = cases.get(key, 0) + 1
+    path = tmp_path / "vistas.sqlite"
+    _store(path, cases)
+    connection = sqlite3.connect(path)
+    connection.executemany(
+        "INSERT OR REPLACE INTO zones_view VALUES (?, ?, 'R', 500)",
+        [(zone, f"Zona {zone[-3:]}") for zone in DEMO_ZONES],
+    )
+    connection.commit()
+    connection.close()
+
+    release = _publish(path, date(2026, 11, 16))
+    assert release is not None
+    body = release.body  # type: ignore[attr-defined]
+    by_month = body["tablas"]["expedientes/por_mes"]["celdas"]
+    month_cells = [c for c in by_month if TOTAL not in c["dimensiones"].values()]
+    published = [c for c in month_cells if c["valor"] is not None]
+    assert len(published) >= 0.9 * len(month_cells)
+    by_zone = body["tablas"]["expedientes/por_zona_y_anio"]["celdas"]
+    for cell in by_zone:
+        if cell["dimensiones"]["anio"] == TOTAL or cell["dimensiones"]["zona"] == TOTAL:
+            assert cell["valor"] is not None, cell["dimensiones"]
+    grand = next(c for c in by_month if set(c["dimensiones"].values()) == {TOTAL})
+    assert grand["valor"] == sum(DEMO_ZONES.values())
+    print(*information_loss(release), sep="\n")  # type: ignore[arg-type]
