@@ -252,6 +252,10 @@ def demo(
             )
         console.print(f"{summary.clients} usuarias y {summary.cases} expedientes sintéticos.")
         console.print(f"Datos en {settings.data}")
+        from violeta.cli_publish import publish_release
+
+        for line in publish_release(settings):  # so that `violeta api` has a release at once
+            console.print(line, markup=False)
         # Synthetic data only: the demo's recovery key is kept beside its printed password.
         with marker.open("a", encoding="utf-8") as handle:
             handle.write(f"Llave de recuperación de la demostración: {summary.recovery_key}\n")
@@ -325,6 +329,32 @@ def rebuild(data: DataOption = None, user: UserOption = "") -> None:
     finally:
         session.close()
     console.print(f"Vistas reconstruidas: {count} eventos aplicados.")
+
+
+@app.command("publish", cls=cli_spanish.SpanishCommand)
+def publish(
+    data: DataOption = None,
+    threshold: Annotated[
+        int, typer.Option("--umbral", min=3, help="Celdas menores que este número se suprimen.")
+    ] = 5,
+    lag: Annotated[
+        int,
+        typer.Option(
+            "--desfase-dias", min=0, help="Días tras el cierre de un mes antes de publicarlo."
+        ),
+    ] = 15,
+) -> None:
+    """Calcula y congela la publicación de estadísticas pendiente (solo meses cerrados)."""
+    from projections.releases import ReleaseRefused
+    from violeta.cli_publish import publish_release
+
+    settings = _ready(data, AUDIT)
+    try:
+        lines = publish_release(settings, k=threshold, lag_days=lag)
+    except ReleaseRefused as error:
+        _fail(f"Publicación rechazada: {error}")
+    for line in lines:
+        console.print(line, markup=False)
 
 
 @app.command("import", cls=cli_spanish.SpanishCommand)
