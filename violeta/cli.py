@@ -252,7 +252,11 @@ def tui(data: DataOption = None) -> None:
     """Abre la aplicación de terminal para el personal."""
     from tui.app import run_app
 
-    run_app(_institute(_ready(data)))
+    institute = _institute(_ready(data))
+    try:
+        run_app(institute)
+    finally:
+        institute.close()
 
 
 @app.command("api", cls=cli_spanish.SpanishCommand)

@@ -753,10 +753,15 @@ def _chain(settings: Settings) -> list[Finding]:
 
 
 def _projection_lag(settings: Settings) -> list[Finding]:
+    from violeta.auditing import close_recorder
     from violeta.service import open_view_store
     from violeta.store import CaseStore, open_sealed_recorder
 
-    stored = open_sealed_recorder(settings).max_notification_id() or 0
+    recorder = open_sealed_recorder(settings)
+    try:
+        stored = recorder.max_notification_id() or 0
+    finally:
+        close_recorder(recorder)
     views = open_view_store(settings)
     try:
         projected = views.max_tracking_id(CaseStore.name) or 0
