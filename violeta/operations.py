@@ -8,6 +8,7 @@ empty, healthy institute.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -343,6 +344,32 @@ def _no_progress(step: str, done: int, total: int) -> None:
     return None
 
 
+_OS_PROBLEMS = {
+    errno.ENOSPC: "no queda espacio en el disco",
+    errno.EDQUOT: "se agotó la cuota de disco",
+    errno.EACCES: "no tiene permiso",
+    errno.EPERM: "no tiene permiso",
+    errno.EROFS: "el disco es de solo lectura",
+    errno.ENOENT: "la ruta no existe",
+    errno.ENOTDIR: "una parte de la ruta no es un directorio",
+    errno.EEXIST: "ya existe un archivo con ese nombre",
+    errno.EIO: "error de lectura o escritura del disco",
+}
+
+
+def storage_problem(error: OSError | sqlite3.Error) -> str:
+    """What went wrong with the disk, in Spanish (the system's own text is English)."""
+    if isinstance(error, sqlite3.Error):
+        if "locked" in str(error) or "busy" in str(error):
+            return "la base de datos estaba ocupada; inténtelo de nuevo"
+        if "disk" in str(error) and "full" in str(error):
+            return _OS_PROBLEMS[errno.ENOSPC]
+        return "SQLite no pudo leer o escribir un archivo"
+    return _OS_PROBLEMS.get(
+        error.errno or 0, f"error del sistema de archivos (código {error.errno})"
+    )
+
+
 def check_passphrase(passphrase: str) -> None:
     if len(passphrase) < PASSPHRASE_MIN_LENGTH:
         raise UnusableData(
@@ -504,6 +531,12 @@ def backup(
         manifest_file = destination / BACKUP_MANIFEST
         _private_file(manifest_file)
         manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+    except (OSError, sqlite3.Error) as error:
+        leftovers.remove()
+        raise UnusableData(
+            f"No se pudo escribir el respaldo en {destination}: {storage_problem(error)}. No "
+            "quedó nada a medias."
+        ) from None
     except BaseException:
         leftovers.remove()
         raise
@@ -631,6 +664,12 @@ def restore(
             "el respaldo no coincide con su propio registro; no se restauró nada.",
         )
         check_data(settings, LOGIN)
+    except (OSError, sqlite3.Error) as error:
+        leftovers.remove()
+        raise UnusableData(
+            f"No se pudo restaurar en {settings.data}: {storage_problem(error)}. No se restauró "
+            "nada."
+        ) from None
     except BaseException:
         leftovers.remove()
         raise

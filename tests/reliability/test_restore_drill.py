@@ -241,3 +241,15 @@ def test_doctor_on_a_wrong_folder_says_so_and_creates_nothing(tmp_path: Path) ->
     assert result.exit_code == 1
     assert "no existe" in result.output
     assert not missing.exists()
+
+
+def test_a_destination_that_cannot_be_written_is_said_in_spanish(
+    institute_dir: Path, backed_up: Path, tmp_path: Path
+) -> None:
+    a_file = tmp_path / "archivo.txt"
+    a_file.write_text("x", encoding="utf-8")
+    with pytest.raises(UnusableData, match="una parte de la ruta no es un directorio"):
+        _fast_backup(institute_dir, a_file / "respaldo")
+    with pytest.raises(UnusableData, match="una parte de la ruta no es un directorio"):
+        restore(backed_up, Settings(data=a_file / "datos"), PASSPHRASE)
+    assert a_file.read_text(encoding="utf-8") == "x"
