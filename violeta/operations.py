@@ -826,6 +826,16 @@ def _backup_age(settings: Settings) -> list[Finding]:
         destination = Path(str(document["destino"]))
         created = str(document["fecha"])
     except (OSError, ValueError, KeyError, TypeError):
+        if settings.backend == "postgres":
+            return [
+                Finding(
+                    WARNING,
+                    "Respaldo",
+                    "En PostgreSQL los respaldos se hacen con pg_dump y Violeta no los ve: "
+                    "compruebe que haya uno reciente del esquema "
+                    f"«{settings.postgres_schema}».",
+                )
+            ]
         return [
             Finding(
                 PROBLEM,

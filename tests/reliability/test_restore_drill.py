@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from keys import KdfParams
+from tests.conftest import PostgresTarget
 from tests.support.factories import PASSWORD, a_client, an_intake, initialized, make_institute
 from violeta.auditing import verify_chain
 from violeta.cli import app
@@ -253,3 +254,27 @@ def test_a_destination_that_cannot_be_written_is_said_in_spanish(
     with pytest.raises(UnusableData, match="una parte de la ruta no es un directorio"):
         restore(backed_up, Settings(data=a_file / "datos"), PASSPHRASE)
     assert a_file.read_text(encoding="utf-8") == "x"
+
+
+def test_on_postgres_doctor_checks_the_server_and_backup_points_to_pg_dump(
+    postgres_target: PostgresTarget, tmp_path: Path
+) -> None:
+    settings = Settings(
+        data=tmp_path / "datos",
+        backend="postgres",
+        postgres=postgres_target.conninfo,
+        postgres_schema=postgres_target.schema,
+    )
+    with initialized(settings):
+        pass
+    findings = {f.topic: f for f in doctor(settings)}
+    assert findings["PostgreSQL"].level == "bien"
+    assert findings["Cadena de auditoría"].level == "bien"
+    assert findings["Vistas"].level == "bien"
+    assert findings["Respaldo"].level == "atención" and "pg_dump" in findings["Respaldo"].text
+    with pytest.raises(UnusableData, match="pg_dump"):
+        backup(settings, tmp_path / "respaldo", PASSPHRASE)
+    assert not (tmp_path / "respaldo").exists()
+    unreachable = settings.model_copy(update={"postgres": "host=127.0.0.1 port=1 dbname=nada"})
+    [finding] = doctor(unreachable)
+    assert finding.level == "problema" and "No se pudo conectar con PostgreSQL" in finding.text
