@@ -585,7 +585,7 @@ def audit_verify(
     if not verification.intact:
         _fail(f"Cadena rota en el evento {verification.first_broken}: {verification.reason}.")
     head = verification.head.head.hex() if verification.head else "—"
-    console.print(f"Cadena íntegra: {verification.checked} eventos; cabeza {head}")
+    console.print(f"Cadena íntegra: {verification.checked} eventos; cabeza {head}", soft_wrap=True)
 
 
 @audit.command(
