@@ -30,6 +30,17 @@ for _ in $(seq 1 30); do
     su postgres -c "psql -p $port -qAtc 'select 1'" >/dev/null 2>&1 && break
     sleep 1
 done
+# Two test workers, each with several terminals (sessions) open at once: each session holds
+# small pools for the event, view and key stores. The default of 100 connections is tight.
+if [ "$(su postgres -c "psql -p $port -qAtc 'show max_connections'")" -lt 300 ]; then
+    log "max_connections = 300"
+    su postgres -c "psql -p $port -qAtc 'alter system set max_connections = 300'" >&2
+    pg_ctlcluster "$version" main restart >&2
+    for _ in $(seq 1 30); do
+        su postgres -c "psql -p $port -qAtc 'select 1'" >/dev/null 2>&1 && break
+        sleep 1
+    done
+fi
 su postgres -c "psql -p $port -qAtc \"select 1 from pg_roles where rolname='violeta_test'\"" | grep -q 1 \
     || su postgres -c "psql -p $port -qc \"create role violeta_test login createdb password 'violeta_test'\"" >&2
 su postgres -c "psql -p $port -qAtc \"select 1 from pg_database where datname='violeta_test'\"" | grep -q 1 \

@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The public report page is tested in Debian's Chromium (Playwright drives the system browser).
+if [ "${CI:-}" = "true" ] && ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq chromium >&2
+fi
+
 if [ -z "${VIOLETA_TEST_POSTGRES:-}" ]; then
     if [ "${CI:-}" = "true" ]; then
         VIOLETA_TEST_POSTGRES=$(bash .ci/postgres.sh)

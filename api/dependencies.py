@@ -1,13 +1,26 @@
-"""What the routes receive: the settings and the read-only view reader of this app."""
+"""What the routes receive: the settings and the frozen releases, read once and kept."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import threading
+import time
+from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import Depends, Request
 
 from api.settings import ApiSettings
-from projections.statistics import PostgresReader, SQLiteReader, ViewReader
+from projections.statistics import (
+    PostgresReader,
+    ReleaseSummary,
+    SQLiteReader,
+    ViewReader,
+    release_body,
+    releases,
+)
+
+# How often the list of releases is read again; a release never changes once stored.
+REFRESH_SECONDS = 5.0
 
 
 def make_reader(settings: ApiSettings) -> ViewReader:
@@ -16,15 +29,60 @@ def make_reader(settings: ApiSettings) -> ViewReader:
     return SQLiteReader(settings.views_path)
 
 
+class Releases:
+    """The published releases of this store. Bodies are immutable, so each is read once."""
+
+    def __init__(self, reader: ViewReader) -> None:
+        self.reader = reader
+        self._lock = threading.Lock()
+        self._listed_at = -REFRESH_SECONDS
+        self._summaries: tuple[ReleaseSummary, ...] = ()
+        self._bodies: dict[int, dict[str, Any]] = {}
+        self.rendered: dict[tuple[Any, ...], Any] = {}
+
+    def _refresh(self) -> None:
+        now = time.monotonic()
+        if now - self._listed_at < REFRESH_SECONDS:
+            return
+        listed = releases(self.reader)
+        for summary in listed:
+            if summary.number not in self._bodies:
+                found = release_body(self.reader, summary.number)
+                if found is not None:
+                    with self._lock:
+                        self._bodies[summary.number] = found
+        with self._lock:
+            self._summaries, self._listed_at = listed, now
+            if len(self.rendered) > 512:
+                self.rendered.clear()
+
+    async def refresh(self) -> None:
+        """Reads the list (and any new body) again when it is older than REFRESH_SECONDS;
+        off the event loop, so a slow store never stalls the answers served from memory."""
+        if time.monotonic() - self._listed_at >= REFRESH_SECONDS:
+            await to_thread.run_sync(self._refresh)
+
+    def summaries(self) -> tuple[ReleaseSummary, ...]:
+        return self._summaries
+
+    def latest(self) -> int | None:
+        listed = self.summaries()
+        return listed[-1].number if listed else None
+
+    def body(self, number: int) -> dict[str, Any] | None:
+        return self._bodies.get(number)
+
+
 def _settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
 
 
-def _reader(request: Request) -> ViewReader:
-    reader: ViewReader = request.app.state.reader
-    return reader
+async def _releases(request: Request) -> Releases:
+    found: Releases = request.app.state.releases
+    await found.refresh()
+    return found
 
 
 SettingsDep = Annotated[ApiSettings, Depends(_settings)]
-ReaderDep = Annotated[ViewReader, Depends(_reader)]
+ReleasesDep = Annotated[Releases, Depends(_releases)]

@@ -1,25 +1,22 @@
-"""The public statistics API: read-only, aggregates only, no key material in the process."""
+"""The public statistics API: read-only, frozen releases only, no key material in the process."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import uvicorn
-from fastapi import APIRouter, Depends, FastAPI, Request
-from slowapi import Limiter
-from slowapi.util import get_remote_address
+from fastapi import APIRouter, FastAPI
 
 from api import errors, texts
-from api.dependencies import make_reader
-from api.routers import metadata, stats
+from api.dependencies import Releases, make_reader
+from api.routers import metadata, report, tables
 from api.security import ReadOnlySecurityMiddleware
 from api.settings import ApiSettings
 
 DESCRIPTION = (
     "API pública de solo lectura con estadísticas agregadas de la atención a mujeres en "
-    "situación de violencia en Cortazar, Guanajuato (transparencia proactiva). No expone datos "
-    "personales: toda cifra pasa por control de divulgación (supresión de celdas pequeñas). "
-    "Consulte /v1/metadata para la metodología, el umbral y las notas."
+    "situación de violencia en Cortazar, Guanajuato (transparencia proactiva). Publica "
+    "publicaciones periódicas congeladas de meses cerrados, con un catálogo fijo de tablas con "
+    "sus totales; no expone datos personales: toda cifra pasa por supresión primaria y "
+    "complementaria y por una auditoría. Consulte /v1/metadatos para la metodología."
 )
 
 
@@ -35,33 +32,31 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_tags=[
-            {"name": "estadísticas", "description": "Conteos con control de divulgación."},
-            {"name": "metadatos", "description": "Metodología, umbral y fuentes."},
+            {"name": "estadísticas", "description": "Tablas con control de divulgación."},
+            {"name": "metadatos", "description": "Metodología, publicaciones y estado."},
         ],
     )
     app.state.settings = settings
-    app.state.reader = make_reader(settings)
+    app.state.releases = Releases(make_reader(settings))
     errors.install(app)
-    version = APIRouter(prefix="/v1", dependencies=[Depends(_rate_limit(settings.api_limite))])
-    version.include_router(stats.router)
+    version = APIRouter(prefix="/v1")
+    version.include_router(tables.router)
     version.include_router(metadata.router)
     app.include_router(version)
-    app.add_middleware(ReadOnlySecurityMiddleware)
+    app.include_router(report.router)
+    app.add_middleware(ReadOnlySecurityMiddleware, limit=settings.api_limite)
     return app
 
 
-def _rate_limit(limit: str) -> Callable[[Request], None]:
-    # slowapi's middleware finds no route under FastAPI's included routers and would limit
-    # nothing, so the limit runs as a dependency of every /v1 route. One limiter per app, in
-    # memory: each process counts its own clients; one shared bucket per client address.
-    limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
-
-    def rate_limit(request: Request) -> None:
-        """Counts the request; slowapi raises ``RateLimitExceeded`` past the limit."""
-
-    limited: Callable[[Request], None] = limiter.shared_limit(limit, scope="v1")(rate_limit)
-    return limited
-
-
 def serve(settings: ApiSettings, host: str, port: int) -> None:
-    uvicorn.run(create_app(settings), host=host, port=port, server_header=False)
+    proxies = settings.api_proxies.strip()
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        server_header=False,
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 by default; here only from the
+        # proxies the operator names.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or "",
+    )

@@ -1,8 +1,6 @@
-"""Response bodies, in Spanish, separate from the read-side dataclasses they are built from."""
+"""Response bodies, in Spanish."""
 
 from __future__ import annotations
-
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -12,66 +10,87 @@ class Error(BaseModel):
 
 
 class Periodo(BaseModel):
-    desde: str | None = Field(
-        description="Primer mes incluido (AAAA-MM); nulo si no se acotó.", examples=["2024-01"]
-    )
-    hasta: str | None = Field(
-        description="Último mes incluido (AAAA-MM); nulo si no se acotó.", examples=["2024-12"]
+    desde: str = Field(description="Primer mes cubierto (AAAA-MM).", examples=["2023-01"])
+    hasta: str = Field(
+        description="Último mes cubierto (AAAA-MM), ya cerrado.", examples=["2025-12"]
     )
 
 
-class CeldaCasos(BaseModel):
-    clave_zona: str | None = Field(
-        description="Clave geoestadística INEGI de la zona; nula si no se agrupa por zona.",
-        examples=["110110001"],
+class Publicacion(BaseModel):
+    numero: int = Field(description="Número de la publicación, consecutivo desde 1.")
+    publicada: str = Field(
+        description="Fecha de publicación, dd/mm/aaaa (hora del centro de México)."
     )
-    nombre_zona: str | None = Field(
-        description="Nombre de la zona según el catálogo INEGI 2020; nulo si no se agrupa por "
-        "zona o si la clave no está en el catálogo.",
-        examples=["Cortazar"],
+    publicada_iso: str = Field(description="La misma fecha y hora en ISO 8601 con desfase horario.")
+    periodo: Periodo = Field(description="Meses cerrados que cubre.")
+    umbral_k: int = Field(description="Umbral de supresión primaria con que se protegió.")
+    metodo: str = Field(description="Versión del método de control de divulgación.")
+
+
+class Fila(BaseModel):
+    dimensiones: dict[str, str | None] = Field(
+        description="Valor de cada dimensión de la fila (clave de zona, AAAA-MM, año, área, "
+        "tipo); nulo en una fila de total."
     )
-    mes: str | None = Field(
-        description="Mes de apertura de los expedientes (AAAA-MM); nulo si no se agrupa por mes.",
-        examples=["2024-03"],
+    etiquetas: dict[str, str] = Field(
+        description="Nombre legible de cada valor; «Total» en los totales."
     )
-    casos: int | None = Field(
-        description="Número de expedientes; nulo cuando la celda está suprimida.", examples=[7]
+    valor: int | None = Field(
+        default=None,
+        description="Conteo de la celda; nulo si está suprimida (ver «marca») o si la tabla "
+        "tiene varias medidas (ver «valores»).",
     )
-    suprimido: bool = Field(description="Verdadero si el valor no se publica.")
-    motivo: Literal["menor_que_umbral", "protege_celda_suprimida"] | None = Field(
-        description="Por qué se suprimió: «menor_que_umbral» (la celda zona×mes tiene de 1 a "
-        "k−1 expedientes) o «protege_celda_suprimida» (la celda suma alguna celda zona×mes "
-        "suprimida). Nulo si se publica."
+    marca: str | None = Field(
+        default=None,
+        description="«<k» si la celda tiene de 1 a k−1 casos; «confidencial» si se suprimió para "
+        "proteger otra (tiene k o más); nulo si se publica.",
+    )
+    valores: dict[str, int] | None = Field(
+        default=None, description="Medidas de la fila en tablas con varias medidas."
     )
 
 
-class TablaCasos(BaseModel):
-    agrupacion: list[str] = Field(
-        description="Dimensiones de la tabla en orden canónico: «zone» y/o «month».",
-        examples=[["zone", "month"]],
-    )
-    periodo: Periodo = Field(description="Meses incluidos.")
-    umbral_k: int = Field(description="Umbral de supresión primaria vigente.")
-    celdas: list[CeldaCasos] = Field(description="Una fila por combinación con expedientes.")
+class Tabla(BaseModel):
+    publicacion: Publicacion = Field(description="Publicación a la que pertenece la tabla.")
+    tema: str = Field(description="Tema (ruta) de la tabla.")
+    tabla: str = Field(description="Código de la tabla en el catálogo.")
+    titulo: str = Field(description="Título de la tabla.")
+    dimensiones: dict[str, str] = Field(description="Dimensiones de la tabla y su nombre.")
+    medidas: dict[str, str] = Field(description="Medidas de la tabla y su nombre.")
+    protegida: bool = Field(description="Verdadero si la tabla pasó por control de divulgación.")
+    filas: list[Fila] = Field(description="Filas seleccionadas, con todos los totales.")
     notas: list[str] = Field(description="Metodología y reglas que acompañan a la tabla.")
+
+
+class ListaPublicaciones(BaseModel):
+    vigente: int | None = Field(description="Número de la publicación vigente; nulo si no hay.")
+    publicaciones: list[Publicacion] = Field(
+        description="Todas las publicaciones, de la primera a la última."
+    )
+
+
+class EntradaCatalogo(BaseModel):
+    tema: str = Field(description="Ruta del tema bajo /v1.")
+    tabla: str = Field(description="Código de la tabla (parámetro «tabla»).")
+    titulo: str = Field(description="Título de la tabla.")
+    dimensiones: list[str] = Field(description="Dimensiones de la tabla.")
+    medidas: list[str] = Field(description="Medidas de la tabla.")
+    protegida: bool = Field(description="Si pasa por control de divulgación.")
 
 
 class Metadatos(BaseModel):
     titulo: str = Field(description="Nombre de la publicación.")
     institucion: str = Field(description="Institución que publica.")
-    metodologia: str = Field(description="Cómo se cuentan los expedientes.")
-    umbral_k: int = Field(description="Umbral de supresión primaria vigente (nunca menor a 3).")
-    regla_supresion: str = Field(description="Regla de supresión primaria.")
-    regla_agregados: str = Field(description="Regla para celdas por zona o por mes.")
-    totales: str = Field(description="Por qué no se publican totales marginales.")
+    metodologia: str = Field(description="Cómo se calculan y publican las cifras.")
+    umbral_k: int | None = Field(description="Umbral de la publicación vigente; nulo si no hay.")
+    reglas: list[str] = Field(description="Reglas de supresión y auditoría.")
+    catalogo: list[EntradaCatalogo] = Field(description="Tablas que contiene cada publicación.")
+    publicacion_vigente: Publicacion | None = Field(description="La última publicación.")
     fuente_expedientes: str = Field(description="Origen de los conteos.")
     fuente_zonas: str = Field(description="Origen del catálogo de zonas y su población.")
-    generado: str = Field(
-        description="Fecha y hora de generación, dd/mm/aaaa HH:MM:SS, hora del centro de México.",
-        examples=["15/03/2025 10:30:00 (hora del centro de México)"],
-    )
-    generado_iso: str = Field(
-        description="La misma fecha y hora en ISO 8601 con desfase horario, para programas."
-    )
     zona_horaria: str = Field(description="Zona horaria de las fechas publicadas.")
-    notas: list[str] = Field(description="Notas que acompañan a toda tabla publicada.")
+
+
+class Salud(BaseModel):
+    estado: str = Field(description="«ok» si el servicio responde.")
+    publicacion_vigente: int | None = Field(description="Número de la publicación vigente.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -10,8 +11,6 @@ from limits import parse_many
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from projections.statistics import DEFAULT_K, MIN_K
 
 VIEWS_FILENAME = "vistas.sqlite"
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -24,21 +23,25 @@ class ApiSettings(BaseSettings):
     backend: Literal["sqlite", "postgres"] = "sqlite"
     postgres: str = ""
     postgres_schema: str = "violeta"
-    umbral_k: int = DEFAULT_K
     api_limite: str = "60/minute"
+    # Addresses of the reverse proxies whose X-Forwarded-For is believed (comma-separated);
+    # empty: no proxy header is trusted, and the rate limit counts the peer address.
+    api_proxies: str = ""
 
     @property
     def views_path(self) -> Path:
         return self.data / VIEWS_FILENAME
 
-    @field_validator("umbral_k")
+    @field_validator("api_proxies")
     @classmethod
-    def _k_protects(cls, value: int) -> int:
-        if value < MIN_K:
-            raise ValueError(
-                f"VIOLETA_UMBRAL_K debe ser al menos {MIN_K} (se recibió {value}): "
-                "un umbral menor permitiría identificar a una usuaria."
-            )
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"VIOLETA_API_PROXIES «{item[:40]}» no es una dirección IP ni una red"
+                ) from None
         return value
 
     @field_validator("postgres_schema")
@@ -46,7 +49,7 @@ class ApiSettings(BaseSettings):
     def _schema_is_identifier(cls, value: str) -> str:
         if not _SCHEMA_NAME.fullmatch(value):
             raise ValueError(
-                f"VIOLETA_POSTGRES_SCHEMA «{value}» no es válido: use minúsculas, dígitos y _"
+                f"VIOLETA_POSTGRES_SCHEMA «{value[:40]}» no es válido: use minúsculas, dígitos y _"
             )
         return value
 
@@ -57,7 +60,7 @@ class ApiSettings(BaseSettings):
             parse_many(value)
         except ValueError:
             raise ValueError(
-                f"VIOLETA_API_LIMITE «{value}» no es válido: use p. ej. «60/minute»"
+                f"VIOLETA_API_LIMITE «{value[:40]}» no es válido: use p. ej. «60/minute»"
             ) from None
         return value
 

@@ -1,4 +1,4 @@
-"""The Spanish wording published with every table: the metadata endpoint and the CSV header."""
+"""The Spanish wording published with every table: the metadata endpoint, CSV header, page."""
 
 from __future__ import annotations
 
@@ -11,19 +11,19 @@ TITLE = "Violeta — Estadísticas públicas de atención a mujeres en situació
 INSTITUTION = "Dirección de Atención Integral a las Mujeres de Cortazar, Guanajuato"
 
 METHODOLOGY = (
-    "Conteo de expedientes abiertos por mes de apertura (AAAA-MM) y por zona (colonia o "
-    "comunidad, identificada por su clave geoestadística del INEGI) registrada en el "
-    "expediente. Las cifras se calculan de la vista estadística del sistema Violeta, que no "
-    "contiene datos personales. Las celdas sin expedientes no se listan: su valor es 0."
+    "Las cifras se publican por publicaciones periódicas, no en tiempo real: cada publicación "
+    "cubre solo meses cerrados (un mes entra cuando ha terminado y han pasado los días de "
+    "desfase), se calcula una vez, se congela y se sirve idéntica hasta la siguiente. Las "
+    "correcciones y las oposiciones al uso estadístico llegan al público solo en la siguiente "
+    "publicación. Cada publicación contiene un catálogo fijo de tablas con todos sus totales "
+    "(por fila, por columna y general); los filtros solo seleccionan filas de esas tablas. Los "
+    "expedientes se cuentan por mes de apertura y por la zona (colonia o comunidad, clave "
+    "geoestadística del INEGI) registrada en el expediente; no se cuentan los de mujeres que "
+    "se opusieron al uso estadístico de sus datos."
 )
 TYPES_RULE = (
     "Un expediente puede registrar varios tipos y modalidades de violencia; los conteos por "
     "tipo no suman el total de expedientes."
-)
-NO_TOTALS = (
-    "Esta versión no publica totales marginales (por zona, por mes ni general) de una misma "
-    "tabla: con ellos una celda suprimida podría recuperarse por diferencia. La supresión "
-    "complementaria completa está pendiente."
 )
 ZONES_SOURCE = (
     "Catálogo de zonas y población femenina: INEGI, Censo de Población y Vivienda 2020, "
@@ -39,22 +39,38 @@ def suppressed_mark(k: int) -> str:
 
 def suppression_rule(k: int) -> str:
     return (
-        f"Supresión primaria con umbral k = {k}: toda celda zona×mes con 1 a {k - 1} "
-        f"expedientes se publica como suprimida («{suppressed_mark(k)}» en CSV; "
-        "«casos»: null y «suprimido»: true en JSON), nunca como cero ni con su valor."
+        f"Supresión primaria con umbral k = {k}: toda celda (incluidos los totales) con 1 a "
+        f"{k - 1} casos se publica como suprimida («{suppressed_mark(k)}»), nunca como cero ni "
+        "con su valor. Las celdas con 0 se publican como 0."
     )
 
 
-AGGREGATE_RULE = (
-    "Una celda por zona o por mes se publica solo si ninguna de las celdas zona×mes que suma "
-    "en el periodo está suprimida; si alguna lo está, la celda se marca como confidencial "
-    f"(«{CONFIDENTIAL_MARK}» en CSV; motivo «protege_celda_suprimida» en JSON), para que la "
-    "celda suprimida no pueda deducirse restando las publicadas."
-)
+def complementary_rule(k: int) -> str:
+    return (
+        "Supresión complementaria: para que ninguna celda suprimida pueda deducirse restando "
+        "las publicadas de sus totales, se suprimen además otras celdas (marcadas "
+        f"«{CONFIDENTIAL_MARK}», con {k} o más casos), elegidas con mínima pérdida de "
+        "información por programación lineal entera (método óptimo de Fischetti y Salazar, como "
+        "el de τ-ARGUS, resuelto con HiGHS). Las tablas de una misma fuente que comparten "
+        "totales se protegen juntas."
+    )
+
+
+def audit_rule(k: int) -> str:
+    return (
+        "Auditoría: antes de publicar, para cada celda suprimida se calcula por programación "
+        "lineal el intervalo de valores compatible con todas las celdas publicadas y todas las "
+        "relaciones entre ellas (totales de fila, de columna y generales, celdas compartidas "
+        "entre tablas, y lo que dice cada marca); el de toda celda «<"
+        f"{k}» debe ir al menos de 1 a {k - 1}. También se audita junto con la publicación "
+        "anterior, suponiendo que entre ambas los conteos solo bajaron o solo subieron. Una "
+        "celda suprimida en una publicación sigue suprimida en las siguientes. Una publicación "
+        "que no pasa la auditoría no se publica."
+    )
 
 
 def notes(k: int) -> list[str]:
-    return [suppression_rule(k), AGGREGATE_RULE, NO_TOTALS, TYPES_RULE]
+    return [suppression_rule(k), complementary_rule(k), audit_rule(k), TYPES_RULE]
 
 
 def now() -> datetime:
@@ -63,3 +79,8 @@ def now() -> datetime:
 
 def full_date_time(moment: datetime) -> str:
     return moment.strftime("%d/%m/%Y %H:%M:%S") + " (hora del centro de México)"
+
+
+def date_of(iso: str) -> str:
+    moment = datetime.fromisoformat(iso).astimezone(ZoneInfo(TIME_ZONE))
+    return moment.strftime("%d/%m/%Y")

@@ -63,7 +63,7 @@ class VioletaWorkload:
         institute = Institute(
             Settings(data=directory), kdf=KdfParams.fast(), today=lambda: date(2026, 11, 20)
         )
-        self.session = institute.initialize(
+        self.session, _recovery = institute.initialize(
             "coordinacion", "Carmen Coordinación Banco", "contraseña-banco-1"
         )
         self.notes = notes

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -37,9 +39,23 @@ class StaffAccount(Aggregate):
         reactivated_by: UUID
 
     class PasswordReset(Aggregate.Event):
-        """Administración set a temporary password; she must change it at her next login."""
+        """Administración set a temporary password; she must change it at her next login,
+        and someone else must enable her slot again (it lost its duty keys)."""
 
+        class_version = 2
         reset_by: UUID
+        reset_at: datetime | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["reset_at"] = None  # version 1 did not say when
+
+    class Enabled(Aggregate.Event):
+        """A second person (``enabled_by``; None: with the recovery key) sealed the duty keys
+        her role needs to her slot."""
+
+        enabled_by: UUID | None
+        duties: list[str]
 
     @classmethod
     def open(
@@ -73,6 +89,14 @@ class StaffAccount(Aggregate):
         self.role = Role(role)
         self.opened_by = opened_by
         self.active = True
+        # The first account (made at init, by nobody) holds its keys from the start.
+        self.enabled = opened_by is None
+        # Whoever made her current slot: it may not be the one who enables it.
+        self.slot_author: UUID | None = opened_by
+        # Everyone who created, reset, reactivated or enabled her account: none of them may
+        # have their requests approved by her (two people means two people).
+        self.responsible: set[UUID] = set() if opened_by is None else {opened_by}
+        self.last_reset: tuple[UUID, datetime | None] | None = None
 
     def deactivate(self, deactivated_by: UUID) -> None:
         if not self.active:
@@ -93,15 +117,46 @@ class StaffAccount(Aggregate):
     @event(Reactivated)
     def _reactivate(self, reactivated_by: UUID) -> None:
         self.active = True
+        self._new_slot_by(reactivated_by)
 
-    def reset_password(self, reset_by: UUID) -> None:
+    def _new_slot_by(self, author: UUID) -> None:
+        self.enabled = False
+        self.slot_author = author
+        self.responsible.add(author)
+
+    def check_may_enable(self, enabled_by: UUID | None) -> None:
+        if not self.active:
+            raise DomainError("La cuenta está desactivada.")
+        if self.enabled:
+            raise DomainError("La cuenta ya está habilitada.")
+        if enabled_by == self.id:
+            raise DomainError("Nadie puede habilitar su propia cuenta.")
+        if enabled_by is not None and enabled_by == self.slot_author:
+            raise DomainError(
+                "Quien creó, reactivó o restableció este acceso no puede habilitarlo: "
+                "lo hace otra persona."
+            )
+
+    def enable(self, enabled_by: UUID | None, duties: list[str]) -> None:
+        self.check_may_enable(enabled_by)
+        self._enable(enabled_by, duties)
+
+    @event(Enabled)
+    def _enable(self, enabled_by: UUID | None, duties: list[str]) -> None:
+        self.enabled = True
+        if enabled_by is not None:
+            self.responsible.add(enabled_by)
+
+    def reset_password(self, reset_by: UUID, reset_at: datetime | None = None) -> None:
         """Someone else's password only: one's own is changed knowing the old one."""
         if not self.active:
             raise DomainError("La cuenta está desactivada; reactívela con una contraseña nueva.")
         if reset_by == self.id:
             raise DomainError("Para su propia cuenta use «cambiar contraseña».")
-        self._reset_password(reset_by)
+        self._reset_password(reset_by, reset_at)
 
     @event(PasswordReset)
-    def _reset_password(self, reset_by: UUID) -> None:
+    def _reset_password(self, reset_by: UUID, reset_at: datetime | None) -> None:
         """Only the fact is recorded: the new key slot lives in the key store."""
+        self._new_slot_by(reset_by)
+        self.last_reset = (reset_by, reset_at)

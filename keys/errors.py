@@ -41,6 +41,29 @@ class UnknownKey(KeyringError):
     default_message = "No existe una llave para los datos de esta usuaria."
 
 
+class MissingDuty(KeyringError):
+    """The slot does not hold the duty key (case or psychology) that the data need."""
+
+    default_message = (
+        "Su cuenta no tiene acceso a estos datos: todavía no fue habilitada o su rol no lo permite."
+    )
+
+
+class SearchUnavailable(KeyringError):
+    """The index key does not open: search is off until it is restored from a backup."""
+
+    default_message = (
+        "La búsqueda no está disponible: la llave del índice fue alterada. El resto del "
+        "sistema funciona; avise a coordinación para restaurarla desde un respaldo."
+    )
+
+
+class DamagedSlot(KeyringError):
+    """The slot's envelopes do not open with its own key: altered outside the service."""
+
+    default_message = "El acceso de esta cuenta está dañado; avise a coordinación."
+
+
 class KeyringNotInitialized(KeyringError):
     default_message = "El llavero no ha sido inicializado."
 

@@ -1,22 +1,32 @@
-"""The keyring: LUKS-style slots around one master key (KEK), which wraps every other key.
+"""The keyring: LUKS-style slots around one master key (KEK), and duty keys beside it.
 
 Each slot owns an X25519 key pair. Its private key is wrapped under the slot's password
-(scrypt) or service secret (HKDF); the KEK is encrypted to its public key. So a password change
-touches one slot, and a KEK rotation re-encrypts the KEK to every slot without any password.
+(scrypt), service secret or recovery key (HKDF); the KEK and the slot's *duty keys* are
+encrypted to its public key. So a password change touches one slot, a KEK rotation
+re-encrypts the KEK to every slot without any password, and enabling a slot is sealing duty
+keys to its public key, which only someone holding them can do.
+
+What wraps what (DESIGN §4):
+- KEK → institution key (the event store's outer cipher). Every slot has the KEK.
+- duty ``expediente`` → index key and every client's subject key (all sections but psychology).
+- duty ``psicologia`` → every client's second subject key, which seals psychology fields only.
+A slot carries exactly the duty keys its role needs; administración's carries none, so her
+password opens no sealed field. The recovery slot (key printed once at ``init``) holds all.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import TypeVar
-from weakref import WeakKeyDictionary
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, hmac
@@ -26,9 +36,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from keys.errors import (
     LOCKED_MESSAGE,
     AccountLocked,
+    DamagedSlot,
     KeyringError,
     KeyringNotInitialized,
+    MissingDuty,
     PasswordPolicyError,
+    SearchUnavailable,
     StaleMasterKey,
     TamperedCiphertext,
     UnknownKey,
@@ -53,8 +66,11 @@ from keys.primitives import (
 )
 from keys.store import (
     PASSWORD,
+    RECOVERY,
+    RECOVERY_USERNAME,
     SERVICE,
     SERVICE_USERNAME,
+    SUBJECT_PART,
     KeyStore,
     SlotRow,
     WrappedKey,
@@ -67,10 +83,19 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 SUBJECT_KEY_CACHE_SIZE = 4096
 SUBJECT_KEY_BATCH = 32
+RECOVERY_KEY_BYTES = 20  # 160 bits: 32 base-32 characters, read aloud in 8 groups of 4
+
+
+class Duty(StrEnum):
+    CASE = "expediente"
+    PSYCHOLOGY = "psicologia"
+
 
 INSTITUTION_KEY_ID = "institution"
 INDEX_KEY_ID = "index"
 _SUBJECT = "subject"
+_FORMAT = b"2"  # slots with duty keys; format 1 had every key under the KEK
+_LOCKOUT_SALT = "lockout_salt"
 
 _ENVELOPE_VERSION = 1
 _SUBJECT_KEY_ID_BYTES = 16
@@ -79,7 +104,12 @@ _ENVELOPE_HEADER = 1 + _SUBJECT_KEY_ID_BYTES + NONCE_BYTES
 _STORE_ALTERED = "El almacén de llaves fue alterado; avise a administración."
 _REVOKED = "El acceso de esta sesión fue revocado; vuelva a iniciar sesión."
 _BAD_SERVICE_SECRET = "El secreto de servicio no es válido."  # noqa: S105 (a message)
+_BAD_RECOVERY_KEY = "La llave de recuperación no es válida."
 _NO_SUCH_SLOT = "No existe un acceso para ese usuario."
+_OLD_FORMAT = (
+    "El almacén de llaves tiene un formato anterior (sin llaves por función); "
+    "inicialice una carpeta nueva e importe los datos."
+)
 
 _T = TypeVar("_T")
 
@@ -90,6 +120,7 @@ class SlotInfo:
     account_id: str
     must_change_password: bool
     kind: str
+    duties: frozenset[Duty] = frozenset()
 
 
 def _slot_ad(kind: str, username: str) -> bytes:
@@ -102,6 +133,39 @@ def _kek_ad(username: str) -> bytes:
 
 def _dek_ad(key_id: str, purpose: str, subject_id: str | None) -> bytes:
     return associated_data(b"violeta:dek", key_id, purpose, subject_id or "")
+
+
+def _duty_ad(duty: str, username: str) -> bytes:
+    return associated_data(b"violeta:duty", duty, username)
+
+
+def _subject_purpose(duty: Duty) -> str:
+    return _SUBJECT if duty is Duty.CASE else f"{_SUBJECT}:{duty.value}"
+
+
+def _stored_subject(subject_id: str, duty: Duty) -> str:
+    return subject_id if duty is Duty.CASE else f"{subject_id}{SUBJECT_PART}{duty.value}"
+
+
+def _wrapping_duty(purpose: str) -> Duty | None:
+    """Which duty key wraps a stored key of this purpose; None: the KEK."""
+    if purpose == INSTITUTION_KEY_ID:
+        return None
+    if purpose in (INDEX_KEY_ID, _SUBJECT):
+        return Duty.CASE
+    if purpose == _subject_purpose(Duty.PSYCHOLOGY):
+        return Duty.PSYCHOLOGY
+    raise KeyringError(_STORE_ALTERED)
+
+
+def format_recovery_key(raw: bytes) -> str:
+    text = base64.b32encode(raw).decode("ascii").rstrip("=")
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def normalize_recovery_key(text: str) -> str:
+    """Accepts it as printed or as typed: spaces, dashes and case do not matter."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 def _seal_ad(key_id: bytes, subject_id: str, label: str) -> bytes:
@@ -148,11 +212,71 @@ def _new_slot(
     return row, private
 
 
+def _seal_duties(
+    duties: dict[Duty, tuple[bytes, bytearray]], public_key: bytes, username: str
+) -> dict[str, bytes]:
+    return {
+        duty.value: seal_kek_to_slot(key, key_id, public_key, _duty_ad(duty.value, username))
+        for duty, (key_id, key) in duties.items()
+    }
+
+
 def _open_kek(slot: SlotRow, private: bytearray) -> tuple[bytearray, bytes]:
     try:
         return open_kek_from_slot(slot.wrapped_kek, private, _kek_ad(slot.username))
     except InvalidTag:
         raise KeyringError(_STORE_ALTERED) from None
+
+
+def _open_duties(
+    store: KeyStore, slot: SlotRow, private: bytearray
+) -> dict[Duty, tuple[bytes, bytearray]]:
+    opened: dict[Duty, tuple[bytes, bytearray]] = {}
+    for name, envelope in store.slot_duties(slot.username).items():
+        try:
+            duty = Duty(name)
+            key, key_id = open_kek_from_slot(envelope, private, _duty_ad(name, slot.username))
+        except (ValueError, InvalidTag):
+            for _, held in opened.values():
+                zero(held)
+            raise DamagedSlot from None
+        opened[duty] = (key_id, key)
+    return opened
+
+
+def _recovery_secret_key(recovery_key: str, salt: bytes) -> bytearray:
+    return service_key(normalize_recovery_key(recovery_key), salt)
+
+
+def _new_recovery_slot(
+    kek: bytearray, kek_id: bytes, duties: dict[Duty, tuple[bytes, bytearray]]
+) -> tuple[SlotRow, dict[str, bytes], str]:
+    text = format_recovery_key(secrets.token_bytes(RECOVERY_KEY_BYTES))
+    salt = os.urandom(SALT_BYTES)
+    secret_key = _recovery_secret_key(text, salt)
+    slot, private = _new_slot(
+        RECOVERY,
+        RECOVERY_USERNAME,
+        "",
+        secret_key,
+        KdfParams(),
+        salt,
+        kek,
+        kek_id,
+        must_change_password=False,
+    )
+    zero(secret_key)
+    zero(private)
+    return slot, _seal_duties(duties, slot.public_key, slot.username), text
+
+
+@dataclass(frozen=True)
+class Initialized:
+    """What ``Keyring.initialize`` gives back: the first coordinator's unlocked keyring and the
+    recovery key, to be printed once and kept in the institute's safe."""
+
+    keyring: UnlockedKeyring
+    recovery_key: str
 
 
 class Keyring:
@@ -170,19 +294,34 @@ class Keyring:
         *,
         kdf: KdfParams = KdfParams(),  # noqa: B008 (frozen, so sharing the default is safe)
         account_id: str = "",
-    ) -> UnlockedKeyring:
+        duties: Iterable[Duty] = (Duty.CASE,),
+    ) -> Initialized:
+        """Creates every key. The first account's slot gets ``duties`` (a coordinator needs
+        the case key only); the psychology key is held by the recovery slot alone until the
+        first psychology account is enabled with it."""
         _check_username(username)
         _check_new_password(password)
         if Keyring.is_initialized(store):
             raise KeyringError("El llavero ya fue inicializado.")
         kek, kek_id = random_key(), os.urandom(KEK_ID_BYTES)
-        keys = []
-        for key_id in (INSTITUTION_KEY_ID, INDEX_KEY_ID):
-            key = random_key()
-            keys.append(
-                WrappedKey(key_id, key_id, None, wrap(kek, key, _dek_ad(key_id, key_id, None)))
-            )
-            zero(key)
+        all_duties = {duty: (os.urandom(KEK_ID_BYTES), random_key()) for duty in Duty}
+        institution, index = random_key(), random_key()
+        keys = [
+            WrappedKey(
+                INSTITUTION_KEY_ID,
+                INSTITUTION_KEY_ID,
+                None,
+                wrap(kek, institution, _dek_ad(INSTITUTION_KEY_ID, INSTITUTION_KEY_ID, None)),
+            ),
+            WrappedKey(
+                INDEX_KEY_ID,
+                INDEX_KEY_ID,
+                None,
+                wrap(all_duties[Duty.CASE][1], index, _dek_ad(INDEX_KEY_ID, INDEX_KEY_ID, None)),
+            ),
+        ]
+        zero(institution)
+        zero(index)
         salt = os.urandom(SALT_BYTES)
         secret_key = password_key(password, salt, kdf)
         slot, private = _new_slot(
@@ -197,30 +336,41 @@ class Keyring:
             must_change_password=False,
         )
         zero(secret_key)
-        store.initialize(kek_id, keys, slot)
-        return UnlockedKeyring(store, slot, private, kek, kek_id)
+        granted = {duty: all_duties[duty] for duty in duties}
+        recovery, recovery_duties, recovery_text = _new_recovery_slot(kek, kek_id, all_duties)
+        try:
+            store.initialize(
+                kek_id,
+                keys,
+                [
+                    (slot, _seal_duties(granted, slot.public_key, slot.username)),
+                    (recovery, recovery_duties),
+                ],
+                {"format": _FORMAT, _LOCKOUT_SALT: os.urandom(32)},
+            )
+        finally:
+            for _, key in all_duties.values():
+                zero(key)
+        return Initialized(UnlockedKeyring(store, slot, private, kek, kek_id), recovery_text)
 
     @staticmethod
     def unlock(
         store: KeyStore, username: str, password: str, *, now: datetime | None = None
     ) -> UnlockedKeyring:
-        if not Keyring.is_initialized(store):
-            raise KeyringNotInitialized
+        _check_format(store)
+        moment = now or datetime.now(UTC)
         slot = store.slot(username) if username else None
         if slot is None or slot.kind != PASSWORD:
-            moment = now or datetime.now(UTC)
-            _UNKNOWN_USERNAMES.check(store, username, moment)
+            _check_unknown(store, username, moment)
             # Costs what a real attempt costs, so timing does not tell whether the user exists.
             zero(password_key(password, bytes(SALT_BYTES), KdfParams()))
-            raise _UNKNOWN_USERNAMES.failure(store, username, moment)
-        private = _open_password_slot(store, slot, password, now or datetime.now(UTC))
-        kek, kek_id = _open_kek(slot, private)
-        return UnlockedKeyring(store, slot, private, kek, kek_id)
+            raise _unknown_failure(store, username, moment)
+        private = _open_password_slot(store, slot, password, moment)
+        return _unlocked(store, slot, private)
 
     @staticmethod
     def unlock_with_service_secret(store: KeyStore, secret: str) -> UnlockedKeyring:
-        if not Keyring.is_initialized(store):
-            raise KeyringNotInitialized
+        _check_format(store)
         slot = store.slot(SERVICE_USERNAME)
         if slot is None or slot.kind != SERVICE:
             raise WrongPassword(_BAD_SERVICE_SECRET)
@@ -231,71 +381,77 @@ class Keyring:
             raise WrongPassword(_BAD_SERVICE_SECRET) from None
         finally:
             zero(secret_key)
-        kek, kek_id = _open_kek(slot, private)
-        return UnlockedKeyring(store, slot, private, kek, kek_id)
+        return _unlocked(store, slot, private)
+
+    @staticmethod
+    def unlock_with_recovery_key(store: KeyStore, recovery_key: str) -> UnlockedKeyring:
+        """The recovery slot: every duty key. Used to enable a slot when no second person
+        who holds the keys can, and to replace the recovery key itself."""
+        _check_format(store)
+        slot = store.slot(RECOVERY_USERNAME)
+        if slot is None or slot.kind != RECOVERY:
+            raise KeyringError(_STORE_ALTERED)
+        secret_key = _recovery_secret_key(recovery_key, slot.salt)
+        try:
+            private = unwrap(
+                secret_key, slot.wrapped_private_key, _slot_ad(RECOVERY, slot.username)
+            )
+        except InvalidTag:
+            raise WrongPassword(_BAD_RECOVERY_KEY) from None
+        finally:
+            zero(secret_key)
+        return _unlocked(store, slot, private)
 
     @staticmethod
     def slot_info(store: KeyStore, username: str) -> SlotInfo | None:
         slot = store.slot(username)
         if slot is None:
             return None
-        return SlotInfo(slot.username, slot.account_id, slot.must_change_password, slot.kind)
-
-
-class _UnknownUsernames:
-    """Failed logins with usernames that have no slot, locked like real accounts so that the
-    lockout does not tell which usernames exist.
-
-    Counted in memory only, under a keyed hash: a mistyped username is often a password, so
-    it is never written anywhere. A process that restarts forgets them; real slots keep
-    their count in the key store."""
-
-    _REMEMBERED = 1024
-
-    def __init__(self) -> None:
-        self._secret = os.urandom(32)
-        self._mutex = threading.Lock()
-        self._failures: WeakKeyDictionary[KeyStore, OrderedDict[bytes, _Failures]] = (
-            WeakKeyDictionary()
+        return SlotInfo(
+            slot.username,
+            slot.account_id,
+            slot.must_change_password,
+            slot.kind,
+            frozenset(Duty(name) for name in store.slot_duties(username) if name in set(Duty)),
         )
 
-    def check(self, store: KeyStore, username: str, now: datetime) -> None:
-        with self._mutex:
-            failures = self._for(store).get(self._digest(username))
-        locked_until = None if failures is None else failures.locked_until
-        if locked_until is not None and now < locked_until:
-            raise AccountLocked(locked_until)
 
-    def failure(self, store: KeyStore, username: str, now: datetime) -> KeyringError:
-        digest = self._digest(username)
-        with self._mutex:
-            known = self._for(store)
-            count = known.pop(digest, _Failures()).count + 1
-            if count >= MAX_FAILED_ATTEMPTS:
-                known[digest] = _Failures(0, now + LOCKOUT)
-            else:
-                known[digest] = _Failures(count, None)
-            if len(known) > self._REMEMBERED:
-                known.popitem(last=False)
-            locked_until = known[digest].locked_until
-        return WrongPassword() if locked_until is None else AccountLocked(locked_until)
-
-    def _for(self, store: KeyStore) -> OrderedDict[bytes, _Failures]:
-        return self._failures.setdefault(store, OrderedDict())
-
-    def _digest(self, username: str) -> bytes:
-        mac = hmac.HMAC(self._secret, hashes.SHA256())
-        mac.update(username.encode("utf-8"))
-        return mac.finalize()
+def _check_format(store: KeyStore) -> None:
+    if not Keyring.is_initialized(store):
+        raise KeyringNotInitialized
+    if store.meta("format") != _FORMAT:
+        raise KeyringError(_OLD_FORMAT)
 
 
-@dataclass(frozen=True)
-class _Failures:
-    count: int = 0
-    locked_until: datetime | None = None
+def _unlocked(store: KeyStore, slot: SlotRow, private: bytearray) -> UnlockedKeyring:
+    try:
+        kek, kek_id = open_kek_from_slot(slot.wrapped_kek, private, _kek_ad(slot.username))
+    except InvalidTag:
+        zero(private)
+        raise DamagedSlot from None
+    return UnlockedKeyring(store, slot, private, kek, kek_id)
 
 
-_UNKNOWN_USERNAMES = _UnknownUsernames()
+def _unknown_digest(store: KeyStore, username: str) -> bytes:
+    """A keyed hash: a mistyped username is often a password, so it is never stored as such."""
+    mac = hmac.HMAC(store.meta(_LOCKOUT_SALT) or b"", hashes.SHA256())
+    mac.update(username.encode("utf-8"))
+    return mac.finalize()
+
+
+def _check_unknown(store: KeyStore, username: str, now: datetime) -> None:
+    locked_until = store.unknown_locked_until(_unknown_digest(store, username))
+    if locked_until is not None and now < locked_until:
+        raise AccountLocked(locked_until)
+
+
+def _unknown_failure(store: KeyStore, username: str, now: datetime) -> KeyringError:
+    """Unknown usernames lock like real accounts, across processes, so that the lockout does
+    not tell which usernames exist."""
+    until = store.record_unknown_failure(
+        _unknown_digest(store, username), now, MAX_FAILED_ATTEMPTS, LOCKOUT
+    )
+    return WrongPassword() if until is None else AccountLocked(until)
 
 
 def _open_password_slot(store: KeyStore, slot: SlotRow, password: str, now: datetime) -> bytearray:
@@ -319,8 +475,8 @@ def _open_password_slot(store: KeyStore, slot: SlotRow, password: str, now: date
 
 
 class UnlockedKeyring:
-    """Holds the KEK, the institution and index keys and a cache of subject keys in memory
-    until ``lock()``."""
+    """Holds the KEK, the institution key, the slot's duty keys (and with the case duty the
+    index key) and a cache of subject keys in memory until ``lock()``."""
 
     def __init__(
         self, store: KeyStore, slot: SlotRow, private: bytearray, kek: bytearray, kek_id: bytes
@@ -333,14 +489,23 @@ class UnlockedKeyring:
         self._slot_private = private
         self._kek = kek
         self._kek_id = kek_id
-        self._cache: OrderedDict[str, tuple[bytes, bytearray]] = OrderedDict()
-        # Keys already stored for subjects that do not exist yet; see new_subject().
+        self._duties = _open_duties(store, slot, private)
+        self._cache: OrderedDict[tuple[str, Duty], tuple[bytes, bytearray]] = OrderedDict()
+        # Case keys already stored for subjects that do not exist yet; see new_subject().
         self._unused: OrderedDict[str, tuple[bytes, bytearray]] = OrderedDict()
         self.username: str | None = slot.username if slot.kind == PASSWORD else None
         self.account_id = slot.account_id
         self.must_change_password = slot.must_change_password
+        self.is_recovery = slot.kind == RECOVERY
         self._institution = self._load(INSTITUTION_KEY_ID)
-        self._index = self._load(INDEX_KEY_ID)
+        self._index: bytearray | None = None
+        # A damaged index key disables search only: everything else keeps working.
+        self.search_damaged = False
+        if Duty.CASE in self._duties:
+            try:
+                self._index = self._load(INDEX_KEY_ID)
+            except KeyringError:
+                self.search_damaged = True
 
     # ------------------------------------------------------------------ state
 
@@ -355,16 +520,29 @@ class UnlockedKeyring:
             self._locked = True
             self._store.discard_unused_subject_keys(list(self._unused))
             for buffer in (self._kek, self._slot_private, self._institution, self._index):
-                zero(buffer)
-            for _, key in [*self._cache.values(), *self._unused.values()]:
+                if buffer is not None:
+                    zero(buffer)
+            for _, key in [*self._cache.values(), *self._unused.values(), *self._duties.values()]:
                 zero(key)
             self._cache.clear()
             self._unused.clear()
+            self._duties.clear()
+
+    @property
+    def duties(self) -> frozenset[Duty]:
+        return frozenset(self._duties)
 
     @property
     def institution_key(self) -> bytes:
         self._check_unlocked()
         return bytes(self._institution)
+
+    def _duty_key(self, duty: Duty) -> bytearray:
+        self._check_unlocked()
+        held = self._duties.get(duty)
+        if held is None:
+            raise MissingDuty
+        return held[1]
 
     def _refresh(self) -> None:
         """Re-reads the KEK from this session's own slot after another process rotated it."""
@@ -387,6 +565,12 @@ class UnlockedKeyring:
 
     def _unwrap(self, stored: WrappedKey) -> bytearray:
         ad = _dek_ad(stored.key_id, stored.purpose, stored.subject_id)
+        duty = _wrapping_duty(stored.purpose)
+        if duty is not None:
+            try:
+                return unwrap(self._duty_key(duty), stored.wrapped, ad)
+            except InvalidTag:
+                raise KeyringError(_STORE_ALTERED) from None
         try:
             return unwrap(self._kek, stored.wrapped, ad)
         except InvalidTag:
@@ -406,48 +590,52 @@ class UnlockedKeyring:
 
     # ------------------------------------------------------------------ subject keys
 
-    def _find_subject_key(self, subject_id: str) -> tuple[bytes, bytearray] | None:
+    def _find_subject_key(self, subject_id: str, duty: Duty) -> tuple[bytes, bytearray] | None:
         with self._mutex:
-            cached = self._cache.get(subject_id)
+            cached = self._cache.get((subject_id, duty))
             if cached is not None:
-                self._cache.move_to_end(subject_id)
+                self._cache.move_to_end((subject_id, duty))
                 return cached
-        stored = self._store.subject_key(subject_id)
-        return None if stored is None else self._remember(subject_id, stored)
+        self._duty_key(duty)  # refused before any read when the slot lacks the duty
+        stored = self._store.subject_key(_stored_subject(subject_id, duty))
+        return None if stored is None else self._remember(subject_id, duty, stored)
 
-    def _subject_key_for_sealing(self, subject_id: str) -> tuple[bytes, bytearray]:
-        found = self._find_subject_key(subject_id)
+    def _subject_key_for_sealing(self, subject_id: str, duty: Duty) -> tuple[bytes, bytearray]:
+        found = self._find_subject_key(subject_id, duty)
         if found is not None:
             return found
-        stored = self._with_current_kek(lambda: self._create_subject_key(subject_id))
-        return self._remember(subject_id, stored)
+        stored = self._with_current_kek(lambda: self._create_subject_key(subject_id, duty))
+        return self._remember(subject_id, duty, stored)
 
-    def _remember(self, subject_id: str, stored: WrappedKey) -> tuple[bytes, bytearray]:
-        return self._cache_entry(subject_id, (bytes.fromhex(stored.key_id), self._unwrap(stored)))
+    def _remember(self, subject_id: str, duty: Duty, stored: WrappedKey) -> tuple[bytes, bytearray]:
+        entry = (bytes.fromhex(stored.key_id), self._unwrap(stored))
+        return self._cache_entry((subject_id, duty), entry)
 
     def _cache_entry(
-        self, subject_id: str, entry: tuple[bytes, bytearray]
+        self, slot: tuple[str, Duty], entry: tuple[bytes, bytearray]
     ) -> tuple[bytes, bytearray]:
         with self._mutex:
             self._check_unlocked()
-            self._cache[subject_id] = entry
+            self._cache[slot] = entry
             if len(self._cache) > SUBJECT_KEY_CACHE_SIZE:
                 _, (_, evicted) = self._cache.popitem(last=False)
                 zero(evicted)
         return entry
 
     def new_subject(self) -> str:
-        """The id of a new subject (a client being registered) whose key is already stored.
+        """The id of a new subject (a client being registered) whose case key is already
+        stored.
 
         Keys are stored in batches, so a registration costs no key-store write of its own;
         ``lock()`` discards the ones left unused. The ids are random and known only to this
-        session until it saves something about them."""
-        self._check_unlocked()
+        session until it saves something about them. Her psychology key is created when
+        psychology first seals something for her."""
+        self._duty_key(Duty.CASE)
         with self._mutex:
             if not self._unused:
                 self._unused = self._with_current_kek(self._store_fresh_subject_keys)
             subject_id, entry = self._unused.popitem(last=False)
-        self._cache_entry(subject_id, entry)
+        self._cache_entry((subject_id, Duty.CASE), entry)
         return subject_id
 
     def return_subject(self, subject_id: str) -> None:
@@ -455,7 +643,7 @@ class UnlockedKeyring:
         registration was refused), so that lock() discards its key with the other unused
         ones. Whatever was sealed for her existed only in memory."""
         with self._mutex:
-            entry = self._cache.pop(subject_id, None)
+            entry = self._cache.pop((subject_id, Duty.CASE), None)
             if entry is not None and not self._locked:
                 self._unused[subject_id] = entry
 
@@ -464,7 +652,7 @@ class UnlockedKeyring:
         wrapped: list[WrappedKey] = []
         for _ in range(SUBJECT_KEY_BATCH):
             subject_id = str(uuid.uuid4())
-            stored, key = self._new_subject_key(subject_id)
+            stored, key = self._new_subject_key(subject_id, Duty.CASE)
             made[subject_id] = (bytes.fromhex(stored.key_id), key)
             wrapped.append(stored)
         try:
@@ -475,26 +663,29 @@ class UnlockedKeyring:
             raise
         return made
 
-    def _create_subject_key(self, subject_id: str) -> WrappedKey:
-        stored, key = self._new_subject_key(subject_id)
+    def _create_subject_key(self, subject_id: str, duty: Duty) -> WrappedKey:
+        stored, key = self._new_subject_key(subject_id, duty)
         zero(key)
         # Another process may have created it meanwhile; the store then returns that one.
-        return self._store.add_subject_key(stored, self._kek_id)
+        return self._store.add_subject_key(stored, self._kek_id, subject_id)
 
-    def _new_subject_key(self, subject_id: str) -> tuple[WrappedKey, bytearray]:
+    def _new_subject_key(self, subject_id: str, duty: Duty) -> tuple[WrappedKey, bytearray]:
         key = random_key()
         key_id = secrets.token_hex(_SUBJECT_KEY_ID_BYTES)
-        wrapped = wrap(self._kek, key, _dek_ad(key_id, _SUBJECT, subject_id))
-        return WrappedKey(key_id, _SUBJECT, subject_id, wrapped), key
+        purpose, stored_subject = _subject_purpose(duty), _stored_subject(subject_id, duty)
+        wrapped = wrap(self._duty_key(duty), key, _dek_ad(key_id, purpose, stored_subject))
+        return WrappedKey(key_id, purpose, stored_subject, wrapped), key
 
-    def seal(self, subject_id: str, label: str, plaintext: str) -> bytes:
-        """Refuses a subject whose key is gone from the store (``SubjectShredded``).
+    def seal(self, subject_id: str, label: str, plaintext: str, duty: Duty = Duty.CASE) -> bytes:
+        """Seals with the subject's key of ``duty`` (psychology fields: ``Duty.PSYCHOLOGY``).
 
-        A key this session still caches after another session shredded it keeps sealing
-        until ``forget()`` (the application calls it when it reads the erasure): what it
-        seals meanwhile can never be opened once the cache lets go, as the erasure asked."""
+        Refuses a subject whose key is gone from the store (``SubjectShredded``) and a duty
+        this slot does not hold (``MissingDuty``). A key this session still caches after
+        another session shredded it keeps sealing until ``forget()`` (the application calls
+        it when it reads the erasure): what it seals meanwhile can never be opened once the
+        cache lets go, as the erasure asked."""
         self._check_unlocked()
-        key_id, key = self._subject_key_for_sealing(subject_id)
+        key_id, key = self._subject_key_for_sealing(subject_id, duty)
         nonce = os.urandom(NONCE_BYTES)
         body = AESGCM(key).encrypt(
             nonce, plaintext.encode("utf-8"), _seal_ad(key_id, subject_id, label)
@@ -502,17 +693,19 @@ class UnlockedKeyring:
         return bytes([_ENVELOPE_VERSION]) + key_id + nonce + body
 
     def open(self, subject_id: str, label: str, envelope: bytes) -> str:
+        """Opens with whichever of her keys sealed it (the envelope names it); a key of a duty
+        this slot does not hold raises ``MissingDuty``."""
         self._check_unlocked()
         if len(envelope) < _ENVELOPE_HEADER + TAG_BYTES or envelope[0] != _ENVELOPE_VERSION:
             raise TamperedCiphertext
-        entry = self._find_subject_key(subject_id)
-        if entry is None:
+        key_id = envelope[1 : 1 + _SUBJECT_KEY_ID_BYTES]
+        key = self._key_for_envelope(subject_id, key_id)
+        if key is None:
             if self._store.is_shredded(subject_id):
                 return PLACEHOLDER
+            if self._store.subject_key(subject_id) is not None:
+                raise TamperedCiphertext  # she has a key, but the envelope names another
             raise UnknownKey
-        key_id, key = entry
-        if envelope[1 : 1 + _SUBJECT_KEY_ID_BYTES] != key_id:
-            raise TamperedCiphertext
         nonce = envelope[1 + _SUBJECT_KEY_ID_BYTES : _ENVELOPE_HEADER]
         try:
             plaintext = AESGCM(key).decrypt(
@@ -522,23 +715,48 @@ class UnlockedKeyring:
             raise TamperedCiphertext from None
         return plaintext.decode("utf-8")
 
+    def _key_for_envelope(self, subject_id: str, key_id: bytes) -> bytearray | None:
+        with self._mutex:
+            for duty in Duty:
+                cached = self._cache.get((subject_id, duty))
+                if cached is not None and cached[0] == key_id:
+                    self._cache.move_to_end((subject_id, duty))
+                    return cached[1]
+        stored = self._store.key(key_id.hex())
+        if stored is None:
+            return None
+        owner = _wrapping_duty(stored.purpose)
+        if owner is None or stored.subject_id != _stored_subject(subject_id, owner):
+            return None  # another subject's key: open() tells tampering from a missing key
+        return self._remember(subject_id, owner, stored)[1]
+
     def is_shredded(self, subject_id: str) -> bool:
         self._check_unlocked()
         return self._store.is_shredded(subject_id)
 
     def shred(self, subject_id: str) -> None:
+        """Destroys both of her keys; needs no duty, since it only deletes."""
         self._check_unlocked()
         self._store.shred(subject_id, datetime.now(UTC))
         self.forget(subject_id)
 
     def forget(self, subject_id: str) -> None:
         with self._mutex:
-            entry = self._cache.pop(subject_id, None)
-        if entry is not None:
-            zero(entry[1])
+            entries = [self._cache.pop((subject_id, duty), None) for duty in Duty]
+        for entry in entries:
+            if entry is not None:
+                zero(entry[1])
+
+    @property
+    def can_index(self) -> bool:
+        return self._index is not None
 
     def blind_index(self, kind: str, normalized_token: str) -> str:
         self._check_unlocked()
+        if self.search_damaged:
+            raise SearchUnavailable
+        if self._index is None:
+            raise MissingDuty
         mac = hmac.HMAC(self._index, hashes.SHA256())
         mac.update(kind.encode("utf-8") + b"\0" + normalized_token.encode("utf-8"))
         return mac.finalize()[: BLIND_INDEX_BITS // 8].hex()
@@ -546,6 +764,8 @@ class UnlockedKeyring:
     # ------------------------------------------------------------------ master key
 
     def rotate_master_key(self) -> None:
+        """Rewraps the institution key and re-sends the KEK to every slot; keys under duty
+        keys are not the KEK's and stay as they are."""
         self._check_unlocked()
         self._with_current_kek(self._rotate)
 
@@ -553,6 +773,8 @@ class UnlockedKeyring:
         new_kek, new_kek_id = random_key(), os.urandom(KEK_ID_BYTES)
 
         def rewrap_key(stored: WrappedKey) -> bytes:
+            if _wrapping_duty(stored.purpose) is not None:
+                return stored.wrapped
             key = self._unwrap(stored)
             try:
                 ad = _dek_ad(stored.key_id, stored.purpose, stored.subject_id)
@@ -583,6 +805,7 @@ class UnlockedKeyring:
         must_change_password: bool = True,
         kdf: KdfParams = KdfParams(),  # noqa: B008 (frozen, so sharing the default is safe)
     ) -> None:
+        """A new slot holds the KEK only: no duty key until someone enables it."""
         self._check_unlocked()
         _check_username(username)
         _check_new_password(password)
@@ -599,6 +822,36 @@ class UnlockedKeyring:
             replace=False,
         )
         zero(private)
+
+    def enable_slot(self, username: str, duties: Iterable[Duty]) -> None:
+        """Seals the given duty keys, all of which this keyring must hold, to the slot."""
+        self._check_unlocked()
+        wanted = {duty: self._duties[duty] for duty in duties if duty in self._duties}
+        if len(wanted) != len(set(duties)):
+            raise MissingDuty
+        slot = self._store.slot(username) if username else None
+        if slot is None or slot.kind != PASSWORD:
+            raise KeyringError(_NO_SUCH_SLOT)
+        self._store.put_slot_duties(
+            username, slot.public_key, _seal_duties(wanted, slot.public_key, username)
+        )
+
+    def replace_recovery_key(self) -> str:
+        """Only the recovery keyring itself, which holds every duty key, can make a new one;
+        the old recovery slot is overwritten."""
+        self._check_unlocked()
+        if not self.is_recovery or set(self._duties) != set(Duty):
+            raise KeyringError("Solo la llave de recuperación vigente puede reemplazarse.")
+
+        def put() -> str:
+            slot, duties, text = _new_recovery_slot(self._kek, self._kek_id, self._duties)
+            self._store.put_slot(slot, self._kek_id, replace=True)
+            self._store.put_slot_duties(slot.username, slot.public_key, duties)
+            return text
+
+        text = self._with_current_kek(put)
+        self.lock()  # the old recovery key's private half is worthless now
+        return text
 
     def change_password(self, username: str, old_password: str, new_password: str) -> None:
         self._check_unlocked()
@@ -622,7 +875,8 @@ class UnlockedKeyring:
 
     def reset_password(self, username: str, new_password: str) -> None:
         """Without the old password the old private key is out of reach, so the slot gets a new
-        key pair and this session encrypts the KEK to it."""
+        key pair and this session encrypts the KEK to it. Its duty keys are gone with the old
+        key pair: a reset slot must be enabled again, by someone other than the resetter."""
         self._check_unlocked()
         _check_new_password(new_password)
         old = self._store.slot(username) if username else None
@@ -641,6 +895,8 @@ class UnlockedKeyring:
             replace=True,
         )
         if username == self._slot_username:
+            # Its own slot: this session keeps the new private key (the duty keys it holds in
+            # memory stay until it locks; the stored slot has none any more).
             with self._mutex:
                 zero(self._slot_private)
                 self._slot_private = private
@@ -656,6 +912,8 @@ class UnlockedKeyring:
             raise KeyringError("No se puede eliminar el último acceso con contraseña al llavero.")
 
     def add_service_slot(self) -> str:
+        """For unattended projector processes: the KEK and the case duty (to index names),
+        if this keyring holds it; never the psychology key."""
         self._check_unlocked()
         secret = secrets.token_urlsafe(32)
         salt = os.urandom(SALT_BYTES)
@@ -672,6 +930,13 @@ class UnlockedKeyring:
             replace=True,
         )
         zero(private)
+        if Duty.CASE in self._duties:
+            slot = self._store.slot(SERVICE_USERNAME)
+            assert slot is not None  # noqa: S101 (just stored)
+            case = {Duty.CASE: self._duties[Duty.CASE]}
+            self._store.put_slot_duties(
+                SERVICE_USERNAME, slot.public_key, _seal_duties(case, slot.public_key, "")
+            )
         return secret
 
     def _put_new_slot(

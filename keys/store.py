@@ -32,8 +32,13 @@ _log = logging.getLogger(__name__)
 
 PASSWORD = "password"  # noqa: S105 (a slot kind, not a password)
 SERVICE = "service"
+RECOVERY = "recovery"
 SERVICE_USERNAME = ""
 """The service slot's key; password slots always have a non-empty username."""
+RECOVERY_USERNAME = "#recuperacion"
+"""The recovery slot's key: no username can start with «#», so no account can take it."""
+UNKNOWN_FAILURES_KEPT = 1024
+"""Failed logins of unknown usernames remembered at most (the oldest are forgotten first)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,13 @@ class KeyStore(Protocol):
     def kek_id(self) -> bytes | None:
         """The id of the current master key; None while the keyring is not initialized."""
 
-    def initialize(self, kek_id: bytes, keys: Sequence[WrappedKey], slot: SlotRow) -> None: ...
+    def initialize(
+        self,
+        kek_id: bytes,
+        keys: Sequence[WrappedKey],
+        slots: Sequence[tuple[SlotRow, dict[str, bytes]]],
+        meta: dict[str, bytes],
+    ) -> None: ...
 
     def slot(self, username: str) -> SlotRow | None: ...
 
@@ -79,6 +90,23 @@ class KeyStore(Protocol):
     def remove_slot(self, username: str) -> bool:
         """False if it does not exist or is the last password slot (which is kept)."""
 
+    def slot_duties(self, username: str) -> dict[str, bytes]:
+        """The duty keys sealed to a slot's public key, by duty."""
+
+    def put_slot_duties(self, username: str, public_key: bytes, wrapped: dict[str, bytes]) -> None:
+        """Adds duty keys to a slot, provided it still has ``public_key`` (a reset meanwhile
+        gave it a new key pair, and keys sealed to the old one would be useless)."""
+
+    def meta(self, name: str) -> bytes | None: ...
+
+    def record_unknown_failure(
+        self, digest: bytes, now: datetime, limit: int, lock_for: timedelta
+    ) -> datetime | None:
+        """Like ``record_failure`` for a username that has no slot, counted under its keyed
+        hash; keeps at most ``UNKNOWN_FAILURES_KEPT`` of them."""
+
+    def unknown_locked_until(self, digest: bytes) -> datetime | None: ...
+
     def record_failure(
         self, username: str, now: datetime, limit: int, lock_for: timedelta
     ) -> datetime | None:
@@ -90,9 +118,11 @@ class KeyStore(Protocol):
 
     def subject_key(self, subject_id: str) -> WrappedKey | None: ...
 
-    def add_subject_key(self, key: WrappedKey, kek_id: bytes) -> WrappedKey:
+    def add_subject_key(
+        self, key: WrappedKey, kek_id: bytes, owner: str | None = None
+    ) -> WrappedKey:
         """Stores a new subject key unless one exists (then returns the stored one); raises
-        ``SubjectShredded`` or ``StaleMasterKey``."""
+        ``SubjectShredded`` (when ``owner``, the client, was erased) or ``StaleMasterKey``."""
 
     def add_fresh_subject_keys(self, keys: Sequence[WrappedKey], kek_id: bytes) -> None:
         """Stores keys of subjects that did not exist before (new random ids), in one
@@ -104,7 +134,8 @@ class KeyStore(Protocol):
 
     def is_shredded(self, subject_id: str) -> bool: ...
 
-    def shred(self, subject_id: str, now: datetime) -> None: ...
+    def shred(self, subject_id: str, now: datetime) -> None:
+        """Deletes every key of the subject (``subject_id`` and ``subject_id/…``)."""
 
     def rotate(
         self,
@@ -134,6 +165,8 @@ _REPLACE_SLOT = (
     " wrapped_kek = excluded.wrapped_kek, must_change_password = excluded.must_change_password,"
     " failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until"
 )
+SUBJECT_PART = "/"
+"""A subject's second key (psychology) is stored under ``subject_id/duty``."""
 
 
 def _key_from(row: Sequence[Any]) -> WrappedKey:
@@ -146,6 +179,7 @@ class _SqlKeyStore(ABC):
     _prefix = ""
     _for_share = ""
     _for_update = ""
+    _all_rows = ""  # SQLite needs a LIMIT before an OFFSET
     _database_errors: tuple[type[Exception], ...] = ()
 
     @abstractmethod
@@ -237,7 +271,13 @@ class _SqlKeyStore(ABC):
             row = cur.fetchone()
         return None if row is None else bytes(row[0])
 
-    def initialize(self, kek_id: bytes, keys: Sequence[WrappedKey], slot: SlotRow) -> None:
+    def initialize(
+        self,
+        kek_id: bytes,
+        keys: Sequence[WrappedKey],
+        slots: Sequence[tuple[SlotRow, dict[str, bytes]]],
+        meta: dict[str, bytes],
+    ) -> None:
         with self._write() as cur:
             cur.execute(
                 self._q(
@@ -250,7 +290,103 @@ class _SqlKeyStore(ABC):
                 raise KeyringError("El llavero ya fue inicializado.")
             for key in keys:
                 self._insert_key(cur, key)
-            self._insert_slot(cur, slot, replace=False)
+            for name, value in meta.items():
+                cur.execute(
+                    self._q("INSERT INTO {p}keyring_meta (name, value) VALUES (:name, :value)"),
+                    {"name": name, "value": value},
+                )
+            for slot, duties in slots:
+                self._insert_slot(cur, slot, replace=False)
+                self._insert_duties(cur, slot.username, duties)
+
+    def _insert_duties(self, cur: Any, username: str, wrapped: dict[str, bytes]) -> None:
+        for duty, envelope in wrapped.items():
+            cur.execute(
+                self._q(
+                    "INSERT INTO {p}slot_duties (username, duty, wrapped)"
+                    " VALUES (:username, :duty, :wrapped) ON CONFLICT (username, duty)"
+                    " DO UPDATE SET wrapped = excluded.wrapped"
+                ),
+                {"username": username, "duty": duty, "wrapped": envelope},
+            )
+
+    def meta(self, name: str) -> bytes | None:
+        with self._read() as cur:
+            cur.execute(
+                self._q("SELECT value FROM {p}keyring_meta WHERE name = :name"), {"name": name}
+            )
+            row = cur.fetchone()
+        return None if row is None else bytes(row[0])
+
+    def slot_duties(self, username: str) -> dict[str, bytes]:
+        with self._read() as cur:
+            cur.execute(
+                self._q("SELECT duty, wrapped FROM {p}slot_duties WHERE username = :username"),
+                {"username": username},
+            )
+            return {row[0]: bytes(row[1]) for row in cur.fetchall()}
+
+    def put_slot_duties(self, username: str, public_key: bytes, wrapped: dict[str, bytes]) -> None:
+        with self._write() as cur:
+            cur.execute(
+                self._q("SELECT public_key FROM {p}key_slots WHERE username = :username")
+                + self._for_update,
+                {"username": username},
+            )
+            row = cur.fetchone()
+            if row is None or bytes(row[0]) != public_key:
+                raise KeyringError("El acceso cambió mientras se habilitaba; intente de nuevo.")
+            self._insert_duties(cur, username, wrapped)
+
+    def record_unknown_failure(
+        self, digest: bytes, now: datetime, limit: int, lock_for: timedelta
+    ) -> datetime | None:
+        with self._write() as cur:
+            cur.execute(
+                self._q(
+                    "INSERT INTO {p}unknown_logins (digest, failed_attempts, locked_until, last_at)"
+                    " VALUES (:digest, 0, NULL, :now) ON CONFLICT (digest) DO NOTHING"
+                ),
+                {"digest": digest, "now": self._time_in(now)},
+            )
+            cur.execute(
+                self._q(
+                    "UPDATE {p}unknown_logins SET last_at = :now,"
+                    " failed_attempts = CASE WHEN failed_attempts + 1 >= :limit THEN 0"
+                    "  ELSE failed_attempts + 1 END,"
+                    " locked_until = CASE WHEN failed_attempts + 1 >= :limit THEN :until"
+                    "  ELSE locked_until END"
+                    " WHERE digest = :digest RETURNING failed_attempts, locked_until"
+                ),
+                {
+                    "limit": limit,
+                    "until": self._time_in(now + lock_for),
+                    "now": self._time_in(now),
+                    "digest": digest,
+                },
+            )
+            row = cur.fetchone()
+            # Bounded: guessing names cannot grow the store without limit.
+            prune = (
+                "DELETE FROM {p}unknown_logins WHERE digest IN (SELECT digest FROM"  # noqa: S608 - constants only
+                f" {{p}}unknown_logins ORDER BY last_at DESC{self._all_rows} OFFSET :kept)"
+            )
+            cur.execute(
+                self._q(prune),
+                {"kept": UNKNOWN_FAILURES_KEPT},
+            )
+        if row is None or row[0] != 0:
+            return None
+        return self._time_out(row[1])
+
+    def unknown_locked_until(self, digest: bytes) -> datetime | None:
+        with self._read() as cur:
+            cur.execute(
+                self._q("SELECT locked_until FROM {p}unknown_logins WHERE digest = :digest"),
+                {"digest": digest},
+            )
+            row = cur.fetchone()
+        return None if row is None else self._time_out(row[0])
 
     def slot(self, username: str) -> SlotRow | None:
         with self._read() as cur:
@@ -271,7 +407,15 @@ class _SqlKeyStore(ABC):
                 )
                 if cur.fetchone() is not None:
                     raise KeyringError("Ya existe un acceso con ese nombre de usuario.")
+            # A new key pair: whatever was sealed to the old one is gone with it, so a reset
+            # slot holds no duty key until someone enables it again.
+            cur.execute(
+                self._q("DELETE FROM {p}slot_duties WHERE username = :username"),
+                {"username": slot.username},
+            )
             self._insert_slot(cur, slot, replace=replace)
+        if replace:
+            self._scrub(["key_slots", "slot_duties"])
 
     def update_slot_secret(self, username: str, salt: bytes, wrapped_private_key: bytes) -> None:
         with self._write() as cur:
@@ -300,7 +444,12 @@ class _SqlKeyStore(ABC):
                 {"username": username, "password": PASSWORD},
             )
             removed = bool(cur.rowcount == 1)
-        self._scrub(["key_slots"])
+            if removed:
+                cur.execute(
+                    self._q("DELETE FROM {p}slot_duties WHERE username = :username"),
+                    {"username": username},
+                )
+        self._scrub(["key_slots", "slot_duties"])
         return removed
 
     def record_failure(
@@ -358,14 +507,16 @@ class _SqlKeyStore(ABC):
         row = cur.fetchone()
         return None if row is None else _key_from(row)
 
-    def add_subject_key(self, key: WrappedKey, kek_id: bytes) -> WrappedKey:
+    def add_subject_key(
+        self, key: WrappedKey, kek_id: bytes, owner: str | None = None
+    ) -> WrappedKey:
         with self._write() as cur:
             # FOR UPDATE, not FOR SHARE: it serializes with shred(), so a key can never be
             # created for a subject whose tombstone is being written.
             self._check_kek(cur, kek_id, self._for_update)
             cur.execute(
                 self._q("SELECT 1 FROM {p}shredded_keys WHERE subject_id = :subject_id"),
-                {"subject_id": key.subject_id},
+                {"subject_id": owner or key.subject_id},
             )
             if cur.fetchone() is not None:
                 raise SubjectShredded
@@ -410,8 +561,11 @@ class _SqlKeyStore(ABC):
                 {},
             )
             cur.execute(
-                self._q("DELETE FROM {p}wrapped_keys WHERE subject_id = :subject_id"),
-                {"subject_id": subject_id},
+                self._q(
+                    "DELETE FROM {p}wrapped_keys WHERE subject_id = :subject_id"
+                    " OR subject_id LIKE :parts"
+                ),
+                {"subject_id": subject_id, "parts": subject_id + SUBJECT_PART + "%"},
             )
             cur.execute(
                 self._q(
@@ -481,12 +635,21 @@ CREATE TABLE IF NOT EXISTS wrapped_keys (
     wrapped BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS shredded_keys (subject_id TEXT PRIMARY KEY, shredded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS slot_duties (
+    username TEXT NOT NULL, duty TEXT NOT NULL, wrapped BLOB NOT NULL,
+    PRIMARY KEY (username, duty)
+);
+CREATE TABLE IF NOT EXISTS unknown_logins (
+    digest BLOB PRIMARY KEY, failed_attempts INTEGER NOT NULL, locked_until TEXT,
+    last_at TEXT NOT NULL
+);
 """
 
 
 class SQLiteKeyStore(_SqlKeyStore):
     """One SQLite file (plus its -wal and -shm), readable only by its owner."""
 
+    _all_rows = " LIMIT -1"
     _database_errors = (sqlite3.Error,)
 
     def __init__(self, path: pathlib.Path) -> None:
@@ -580,6 +743,14 @@ CREATE TABLE IF NOT EXISTS {p}wrapped_keys (
 CREATE TABLE IF NOT EXISTS {p}shredded_keys (
     subject_id TEXT PRIMARY KEY,
     shredded_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {p}slot_duties (
+    username TEXT NOT NULL, duty TEXT NOT NULL, wrapped BYTEA NOT NULL,
+    PRIMARY KEY (username, duty)
+);
+CREATE TABLE IF NOT EXISTS {p}unknown_logins (
+    digest BYTEA PRIMARY KEY, failed_attempts INTEGER NOT NULL, locked_until TIMESTAMPTZ,
+    last_at TIMESTAMPTZ NOT NULL
 );
 """
 

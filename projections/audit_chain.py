@@ -10,7 +10,7 @@ witness makes any later rewrite of history detectable, even one that recomputes 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
@@ -21,6 +21,7 @@ AUDIT_SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS audit_chain ("
     "notification_id INTEGER PRIMARY KEY, head BLOB NOT NULL)",
 )
+AUDIT_TABLES = ("audit_chain",)
 GENESIS = hashlib.sha256(b"violeta:cadena-de-auditoria:v1").digest()
 _READ_BATCH = 1000
 
@@ -41,15 +42,28 @@ def link(previous: bytes, notification: Notification) -> bytes:
 
 
 def chain_statements(
-    previous: bytes, notifications: Sequence[Notification]
+    previous: bytes,
+    notifications: Sequence[Notification],
+    verified: Mapping[int, bytes] | None = None,
 ) -> tuple[list[Statement], bytes]:
-    """The rows that record each new head, and the head after the last notification."""
+    """The rows that record each new head, and the head after the last notification.
+
+    ``verified`` holds heads already recorded and just verified (a rebuild): those are
+    reused, not hashed again, and not written again."""
     statements = []
     head = previous
+    known = verified or {}
     for notification in notifications:
+        recorded = known.get(notification.id)
+        if recorded is not None:
+            head = recorded
+            continue
         head = link(head, notification)
         statements.append(
-            Statement("INSERT INTO audit_chain VALUES (?, ?)", (notification.id, head))
+            Statement(
+                "INSERT INTO audit_chain VALUES (?, ?) ON CONFLICT (notification_id) DO NOTHING",
+                (notification.id, head),
+            )
         )
     return statements, head
 

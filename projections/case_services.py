@@ -28,6 +28,7 @@ SERVICES_SCHEMA: tuple[str, ...] = (
     "folio TEXT NOT NULL, due_on TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, "
     "settled_on TEXT, outcome BLOB) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS follow_ups_view_due ON follow_ups_view (state, due_on)",
+    "CREATE INDEX IF NOT EXISTS follow_ups_view_client ON follow_ups_view (client_id)",
     "CREATE TABLE IF NOT EXISTS protection_orders_view ("
     "order_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, client_id TEXT NOT NULL, "
     "folio TEXT NOT NULL, kind TEXT NOT NULL, authority TEXT NOT NULL, "
@@ -35,13 +36,11 @@ SERVICES_SCHEMA: tuple[str, ...] = (
     "detail BLOB) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS protection_orders_view_expiry "
     "ON protection_orders_view (expires_on)",
+    "CREATE INDEX IF NOT EXISTS protection_orders_view_client "
+    "ON protection_orders_view (client_id)",
     "CREATE TABLE IF NOT EXISTS misconduct_reports_view ("
     "report_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, institution TEXT NOT NULL, "
     "conduct TEXT NOT NULL, reported_on TEXT NOT NULL, status TEXT NOT NULL) WITHOUT ROWID",
-    # Attentions (service acts) by month, area and kind; no case or client id.
-    "CREATE TABLE IF NOT EXISTS stats_attentions ("
-    "month TEXT NOT NULL, area TEXT NOT NULL, kind TEXT NOT NULL, "
-    "attentions INTEGER NOT NULL, PRIMARY KEY (month, area, kind)) WITHOUT ROWID",
 )
 
 
@@ -60,14 +59,8 @@ def _status(event: Case.Event, status: str) -> Statement:
 
 
 def _attention(event: Case.Event, on: date, area: str, kind: str) -> list[Statement]:
-    return [
-        _touch(event),
-        Statement(
-            "INSERT INTO stats_attentions VALUES (?, ?, ?, 1) ON CONFLICT (month, area, kind) "
-            "DO UPDATE SET attentions = stats_attentions.attentions + 1",
-            (on.strftime("%Y-%m"), area, kind),
-        ),
-    ]
+    # The count by area and kind is kept, consent-aware, in projections.stats_tables.
+    return [_touch(event)]
 
 
 def _area_assigned(_: object, event: Case.AreaAssigned) -> list[Statement]:

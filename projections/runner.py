@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from projections.audit_chain import (
+    AUDIT_TABLES,
     GENESIS,
     Checkpoint,
     Verification,
     chain_statements,
     verify_store,
 )
-from projections.storage import StaleBatch, ViewStore
-from projections.views import CaseRecordProjection
+from projections.storage import StaleBatch, Statement, ViewStore
 
 BATCH_SIZE = 500
+REBUILD_BATCH_SIZE = 2000  # fewer, larger transactions when nothing else waits for the views
 Progress = Callable[[int, int], None]
+# Tables that only their own INSERTs touch, and no other view statement reads: within a batch
+# their rows may go after everything else, one executemany per table instead of one per event.
+APPEND_ONLY = ("access_log", "access_subjects", "audit_chain")
+_APPEND_PREFIXES = tuple(f"INSERT INTO {table} " for table in APPEND_ONLY)
+
+
+class Projection(Protocol):
+    """Turns one domain event into the statements that bring the views up to it."""
+
+    def process(self, event: object) -> list[Statement]: ...
 
 
 class Projector:
@@ -31,26 +43,28 @@ class Projector:
     """
 
     def __init__(
-        self, application: Application[UUID], views: ViewStore, projection: CaseRecordProjection
+        self, application: Application[UUID], views: ViewStore, projection: Projection
     ) -> None:
         self.application = application
         self.views = views
         self.projection = projection
         # The chain head after the last batch this process applied: saves re-reading it.
         self._last_head: tuple[int, bytes] = (0, GENESIS)
+        # While rebuilding: the recorded chain runs ahead of the views and is reused.
+        self._chain_ahead = False
 
     @property
     def position(self) -> int:
         return self.views.max_tracking_id(self.application.name) or 0
 
-    def catch_up(self, progress: Progress | None = None) -> int:
+    def catch_up(self, progress: Progress | None = None, batch_size: int = BATCH_SIZE) -> int:
         """Returns how many notifications were applied."""
         applied = 0
         total = (self.application.recorder.max_notification_id() or 0) if progress else 0
         while True:
             position = self.position
             notifications = self.application.recorder.select_notifications(
-                start=position + 1, limit=BATCH_SIZE
+                start=position + 1, limit=batch_size
             )
             if not notifications:
                 return applied
@@ -60,7 +74,7 @@ class Projector:
             applied += batch
             if progress:
                 progress(notifications[-1].id, max(total, notifications[-1].id))
-            if len(notifications) < BATCH_SIZE:
+            if len(notifications) < batch_size:
                 return applied
 
     def apply(
@@ -76,13 +90,24 @@ class Projector:
         previous = self._head_at(after)
         if previous is None:
             return 0  # the views are not at ``after``: another process moved or reset them
-        statements, head = chain_statements(previous, notifications)
+        chain, head = chain_statements(
+            previous, notifications, self._verified_heads(after, notifications[-1].id)
+        )
         known = decoded or {}
+        statements: list[Statement] = []
+        appended: list[Statement] = []
         for notification in notifications:
             event = known.get(notification.id) or self.application.mapper.to_domain_event(
                 notification
             )
-            statements.extend(self.projection.process(event))
+            for statement in self.projection.process(event):
+                (appended if statement.sql.startswith(_APPEND_PREFIXES) else statements).append(
+                    statement
+                )
+        # Grouped by statement, in order within each: one executemany per kind of row.
+        appended.sort(key=lambda statement: statement.sql)
+        statements += appended
+        statements += chain
         try:
             self.views.apply(statements, self.application.name, after, notifications[-1].id)
         except StaleBatch:
@@ -90,20 +115,51 @@ class Projector:
         self._last_head = (notifications[-1].id, head)
         return len(notifications)
 
-    def rebuild(self, progress: Progress | None = None) -> int:
+    def rebuild(
+        self, progress: Progress | None = None, batch_size: int = REBUILD_BATCH_SIZE
+    ) -> int:
         """From zero; refused when the event store no longer matches the recorded chain,
-        because rebuilding would recompute the chain over the altered history. What was
-        recorded since the views were last brought up to date (this session's last read, say)
-        is chained first, as any catch-up would, so that it has its head when verified."""
-        self.catch_up()
+        because rebuilding would recompute the chain over the altered history.
+
+        Verifying hashes every event once; the views are then reset but the recorded heads,
+        just found equal to what the events hash to, are kept and reused, so no event is
+        hashed twice. Restartable: when an earlier rebuild was interrupted (the recorded
+        chain is ahead of the views) it resumes where the views are instead of from zero;
+        and until it is run again, every terminal's catch-up goes on from there.
+
+        What was recorded since the views were last brought up to date (this session's
+        last read, say) is chained first, as any catch-up would, so that it has its head
+        when verified."""
+        # Outside a rebuild the chain and the position move in the same transaction.
+        rows = self.views.query("SELECT MAX(notification_id) AS n FROM audit_chain")
+        interrupted = (rows[0]["n"] or 0) > self.position
+        if not interrupted:
+            self.catch_up()
         verification = self.verify()
         if not verification.intact:
             raise BrokenChain(verification)
-        self.views.reset()
-        return self.catch_up(progress)
+        if not interrupted:
+            self.views.reset(keep=AUDIT_TABLES)
+        self._chain_ahead = True
+        self._last_head = (0, GENESIS)
+        try:
+            return self.catch_up(progress, batch_size=batch_size)
+        finally:
+            self._chain_ahead = False
 
     def verify(self, witness: Checkpoint | None = None) -> Verification:
         return verify_store(self.application.recorder, self.views, witness)
+
+    def _verified_heads(self, after: int, last: int) -> dict[int, bytes]:
+        """During a rebuild, the recorded heads of a batch (verified before it began)."""
+        if not self._chain_ahead:
+            return {}
+        rows = self.views.query(
+            "SELECT notification_id, head FROM audit_chain "
+            "WHERE notification_id > ? AND notification_id <= ?",
+            (after, last),
+        )
+        return {int(row["notification_id"]): bytes(row["head"]) for row in rows}
 
     def _head_at(self, position: int) -> bytes | None:
         if position == 0:

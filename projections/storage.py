@@ -57,7 +57,13 @@ class ViewStore(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
-    def reset(self) -> None: ...
+    def execute(self, statements: Sequence[Statement]) -> None:
+        """Runs statements in one transaction outside the tracked projection: work that any
+        position of the views allows (indexing a client whose tokens were deferred)."""
+
+    def reset(self, keep: Sequence[str] = ()) -> None:
+        """Drops every view table but those in ``keep``, and the tracking position."""
+        ...
 
     def purge_freed_pages(self) -> None: ...
 
@@ -95,6 +101,10 @@ def _apply(
         )
         if cursor.fetchone() is None:
             raise StaleBatch
+    _run(cursor, statements, translate)
+
+
+def _run(cursor: Any, statements: Iterable[Statement], translate: Any) -> None:
     # Runs of the same statement (one chain link per event, one row per search token) go to
     # the driver at once; order is kept, so later statements still see earlier ones.
     for sql, run in groupby(statements, key=attrgetter("sql")):
@@ -109,7 +119,12 @@ class _RelaxedSyncPool(SQLiteConnectionPool):
 
     def _create_connection(self) -> SQLiteConnection:
         connection = super()._create_connection()
-        connection.cursor().execute("PRAGMA synchronous=NORMAL")  # outside any transaction
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA synchronous=NORMAL")  # outside any transaction
+        # What a deletion or an update frees (an erased client's search tokens and sealed
+        # name) is overwritten with zeros at once, in the page and in the free list, so an
+        # erasure needs no VACUUM of the whole file: see purge_freed_pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         return connection
 
 
@@ -133,6 +148,10 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=True) as cursor:
             _apply(cursor, "tracking", statements, application_name, after, last, _same)
 
+    def execute(self, statements: Sequence[Statement]) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            _run(cursor, statements, _same)
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         # One statement outside BEGIN is its own read transaction: one consistent snapshot.
         with (
@@ -143,18 +162,30 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
             rows: list[Row] = cursor.fetchall()
             return rows
 
-    def reset(self) -> None:
+    def reset(self, keep: Sequence[str] = ()) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             for table in _tables(self._schema):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                if table not in keep:
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute("DROP TABLE IF EXISTS tracking")
-        self.purge_freed_pages()
+        self._rewrite_file()
         self.tracking_table_exists = False
         self.create_table()
 
     def purge_freed_pages(self) -> None:
-        """Rewrite the file so deleted rows (an erased client's search tokens and sealed
-        name) do not linger in free pages or in the write-ahead log."""
+        """Makes sure deleted rows (an erased client's search tokens and sealed name) linger
+        nowhere: every views connection zeroes what it frees (``secure_delete``), which leaves
+        the older images of the changed pages in the write-ahead log and, until a checkpoint
+        copies the zeroed pages over them, in the file. A truncating checkpoint does both,
+        and costs what changed since the last checkpoint, not the size of the file."""
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+
+    def _rewrite_file(self) -> None:
+        """After a reset: gives the dropped tables' pages back (a rebuild is rare)."""
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             connection.execute("PRAGMA secure_delete=ON")
@@ -211,16 +242,21 @@ class PostgresViewStore(PostgresTrackingRecorder):
                 _postgres_sql,
             )
 
+    def execute(self, statements: Sequence[Statement]) -> None:
+        with self._transaction(commit=True) as cursor:
+            _run(cursor, statements, _postgres_sql)
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._transaction(commit=False) as cursor:
             cursor.execute(_postgres_sql(sql), tuple(params))
             rows: list[Row] = cursor.fetchall()
             return rows
 
-    def reset(self) -> None:
+    def reset(self, keep: Sequence[str] = ()) -> None:
         with self._transaction(commit=True) as cursor:
             for table in _tables(self._schema):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                if table not in keep:
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"DROP TABLE IF EXISTS {self.tracking_table_name}")
         self.tracking_table_exists = False
         self.create_table()

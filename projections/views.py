@@ -19,8 +19,11 @@ from domain.directory import Institution
 from domain.sealed import Sealed
 from domain.zones import ZoneCatalogue
 from projections.activities import ACTIVITY_HANDLERS, ACTIVITY_SCHEMA
+from projections.audit_trail import AUDIT_TRAIL_SCHEMA, AuditProjection
 from projections.case_services import SERVICE_HANDLERS, SERVICES_SCHEMA, erase_service_traces
+from projections.stats_tables import STATS_SCHEMA, StatisticsProjection
 from projections.storage import Statement
+from projections.zone_catalogue import ZONE_SCHEMA, ZoneCatalogueProjection
 
 SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS clients_view ("
@@ -32,11 +35,19 @@ SCHEMA: tuple[str, ...] = (
     "opened_on TEXT NOT NULL, status TEXT NOT NULL, zone TEXT NOT NULL, risk TEXT NOT NULL, "
     "opened_by TEXT NOT NULL, notes INTEGER NOT NULL, last_activity TEXT NOT NULL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS cases_view_client ON cases_view (client_id)",
+    # Mi día and its counters read these without walking the archive: open cases by status,
+    # this month's by date, her own most recent first.
+    "CREATE INDEX IF NOT EXISTS cases_view_status ON cases_view (status)",
+    "CREATE INDEX IF NOT EXISTS cases_view_opened_on ON cases_view (opened_on)",
+    "CREATE INDEX IF NOT EXISTS cases_view_opened_by ON cases_view (opened_by, last_activity)",
     "CREATE TABLE IF NOT EXISTS search_index ("
     "token TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (token, client_id)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS stats_cases ("
-    "month TEXT NOT NULL, zone TEXT NOT NULL, cases INTEGER NOT NULL, "
-    "PRIMARY KEY (month, zone)) WITHOUT ROWID",
+    # Clients whose tokens a session without the case key could not compute (administración,
+    # an account not yet enabled): the next session holding it indexes them (ids only).
+    "CREATE TABLE IF NOT EXISTS search_pending (client_id TEXT PRIMARY KEY) WITHOUT ROWID",
+    # An erasure or a correction drops her tokens without walking everyone's.
+    "CREATE INDEX IF NOT EXISTS search_index_client ON search_index (client_id)",
+    "CREATE INDEX IF NOT EXISTS clients_view_erasure ON clients_view (erasure_requested_by)",
     "CREATE TABLE IF NOT EXISTS zones_view ("
     "code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, women INTEGER) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS staff_view ("
@@ -47,6 +58,8 @@ SCHEMA: tuple[str, ...] = (
     "action TEXT NOT NULL, section TEXT NOT NULL, outcome TEXT NOT NULL, "
     "exceptional INTEGER NOT NULL, purpose TEXT NOT NULL, "
     "justification TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS access_log_exceptional ON access_log (exceptional, at)",
+    "CREATE INDEX IF NOT EXISTS access_log_at ON access_log (at)",
     "CREATE TABLE IF NOT EXISTS access_subjects ("
     "access_id TEXT NOT NULL, client_id TEXT NOT NULL, "
     "PRIMARY KEY (access_id, client_id)) WITHOUT ROWID",
@@ -56,12 +69,7 @@ SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS client_flags ("
     "client_id TEXT PRIMARY KEY, statistics INTEGER NOT NULL, share INTEGER NOT NULL, "
     "age_authorization TEXT NOT NULL, proposed_referral TEXT NOT NULL) WITHOUT ROWID",
-    # Which case adds to which statistics cell, and whether it is counted now: withdrawing
-    # consent must subtract exactly what her cases added.
-    "CREATE TABLE IF NOT EXISTS stats_membership ("
-    "case_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, month TEXT NOT NULL, "
-    "zone TEXT NOT NULL, counted INTEGER NOT NULL) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS stats_membership_client ON stats_membership (client_id)",
+    "CREATE INDEX IF NOT EXISTS client_flags_age ON client_flags (age_authorization)",
     # The directorio homologado: public data about institutions, in clear on purpose.
     "CREATE TABLE IF NOT EXISTS directory_view ("
     "institution_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, "
@@ -78,22 +86,36 @@ SCHEMA: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS referrals_view_case ON referrals_view (case_id)",
     *SERVICES_SCHEMA,
     *ACTIVITY_SCHEMA,
+    *STATS_SCHEMA,
+    *AUDIT_TRAIL_SCHEMA,
+    *ZONE_SCHEMA,
 )
 
 
 class BlindIndexer(Protocol):
-    """Computes the search tokens of a client from her sealed identification."""
+    """Computes the search tokens of a client from her sealed identification; None when this
+    process holds no case key (her indexing is then deferred to one that does)."""
 
     def client_tokens(
         self, client_id: UUID, name: Sealed, curp: Sealed | None, phone: Sealed | None
-    ) -> set[str]: ...
+    ) -> set[str] | None: ...
 
-    def field_tokens(self, client_id: UUID, kind: str, label: str, value: Sealed) -> set[str]:
+    def field_tokens(
+        self, client_id: UUID, kind: str, label: str, value: Sealed
+    ) -> set[str] | None:
         """Tokens of one corrected field (kind: nombre, curp or telefono)."""
         ...
 
 
-def _indexing(client_id: str, tokens: set[str]) -> list[Statement]:
+def _indexing(client_id: str, tokens: set[str] | None) -> list[Statement]:
+    return index_statements(client_id, tokens)
+
+
+def index_statements(client_id: str, tokens: set[str] | None) -> list[Statement]:
+    if tokens is None:
+        return [
+            Statement("INSERT INTO search_pending VALUES (?) ON CONFLICT DO NOTHING", (client_id,))
+        ]
     return [
         Statement(
             "INSERT INTO search_index VALUES (?, ?) ON CONFLICT DO NOTHING", (token, client_id)
@@ -102,39 +124,26 @@ def _indexing(client_id: str, tokens: set[str]) -> list[Statement]:
     ]
 
 
-def _count_case(event: Case.Opened) -> list[Statement]:
-    """A case counts in the statistics unless her client opposed it (ARCO opposition)."""
-    case_id = str(event.originator_id)
-    return [
-        Statement(
-            "INSERT INTO stats_membership (case_id, client_id, month, zone, counted) "
-            "SELECT ?, ?, ?, ?, COALESCE("
-            "(SELECT statistics FROM client_flags WHERE client_id = ?), 1) WHERE 1 = 1 "
-            "ON CONFLICT (case_id) DO NOTHING",
-            (
-                case_id,
-                str(event.client_id),
-                event.opened_on.strftime("%Y-%m"),
-                event.zone,
-                str(event.client_id),
-            ),
-        ),
-        Statement(
-            "INSERT INTO stats_cases (month, zone, cases) SELECT month, zone, 1 "
-            "FROM stats_membership WHERE case_id = ? AND counted = 1 "
-            "ON CONFLICT (month, zone) DO UPDATE SET cases = stats_cases.cases + 1",
-            (case_id,),
-        ),
-    ]
-
-
 class CaseRecordProjection:
     def __init__(self, indexer: BlindIndexer) -> None:
         self._indexer = indexer
+        self._statistics = StatisticsProjection()
+        self._audit = AuditProjection()
+        self._zones = ZoneCatalogueProjection()
+
+    @property
+    def indexer(self) -> BlindIndexer:
+        return self._indexer
 
     def process(self, event: object) -> list[Statement]:
         handler = self._handlers.get(type(event))
-        return handler(self, event) if handler else []
+        statements = handler(self, event) if handler else []
+        return [
+            *statements,
+            *self._statistics.process(event),
+            *self._audit.process(event),
+            *self._zones.process(event),
+        ]
 
     def _client_registered(self, event: Client.Registered) -> list[Statement]:
         client_id = str(event.originator_id)
@@ -173,6 +182,7 @@ class CaseRecordProjection:
                 (client_id,),
             ),
             Statement("DELETE FROM search_index WHERE client_id = ?", (client_id,)),
+            Statement("DELETE FROM search_pending WHERE client_id = ?", (client_id,)),
             *erase_service_traces(client_id),
         ]
 
@@ -192,7 +202,6 @@ class CaseRecordProjection:
                     event.timestamp.isoformat(),
                 ),
             ),
-            *_count_case(event),
         ]
 
     def _note_added(self, event: Case.NoteAdded) -> list[Statement]:
@@ -305,38 +314,11 @@ class CaseRecordProjection:
         back if she consents again). The counts are anonymous, but the cells of a small zone
         can still point at her, and the LGPDPPSO lets her oppose that treatment.
         """
-        client_id = str(event.originator_id)
-        flag = Statement(
-            "UPDATE client_flags SET statistics = ? WHERE client_id = ?",
-            (int(event.granted), client_id),
-        )
-        if event.granted:
-            return [
-                Statement(
-                    "INSERT INTO stats_cases (month, zone, cases) "
-                    "SELECT month, zone, COUNT(*) FROM stats_membership "
-                    "WHERE client_id = ? AND counted = 0 GROUP BY month, zone "
-                    "ON CONFLICT (month, zone) DO UPDATE "
-                    "SET cases = stats_cases.cases + excluded.cases",
-                    (client_id,),
-                ),
-                Statement(
-                    "UPDATE stats_membership SET counted = 1 WHERE client_id = ?", (client_id,)
-                ),
-                flag,
-            ]
-        mine = (
-            "SELECT COUNT(*) FROM stats_membership m WHERE m.client_id = ? AND m.counted = 1 "
-            "AND m.month = stats_cases.month AND m.zone = stats_cases.zone"
-        )
         return [
             Statement(
-                f"UPDATE stats_cases SET cases = cases - ({mine}) WHERE ({mine}) > 0",  # noqa: S608 - fixed text
-                (client_id, client_id),
-            ),
-            Statement("DELETE FROM stats_cases WHERE cases <= 0"),
-            Statement("UPDATE stats_membership SET counted = 0 WHERE client_id = ?", (client_id,)),
-            flag,
+                "UPDATE client_flags SET statistics = ? WHERE client_id = ?",
+                (int(event.granted), str(event.originator_id)),
+            )
         ]
 
     def _client_corrected(self, event: Client.Corrected) -> list[Statement]:

@@ -9,9 +9,11 @@ from typing import ClassVar
 from rich.segment import Segments
 from rich.traceback import Traceback
 from textual import events
+from textual.actions import parse
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.worker import Worker
 
 from tui.base import ExternalChanges, SessionScreen, unexpected
 from tui.case import CaseScreen
@@ -21,14 +23,17 @@ from tui.forms import IntakeScreen, RegisterClientScreen
 from tui.gateway import Gateway, SessionClosed
 from tui.help import HelpScreen
 from tui.keymap import GLOBAL_KEYS, Key, bindings
-from tui.login import ChangePasswordScreen, LoginScreen
+from tui.login import ChangePasswordScreen, LoginScreen, OwnPasswordScreen
 from tui.navigation import OpenCase, OpenClient, StartIntake, StartRegistration
+from tui.palette import SpanishCommandPalette
+from tui.roles import offered
 from tui.search import SearchScreen
 from violeta.service import Institute
 
 REFRESH_SECONDS = 1.0
-# Not before a forced password change is done; locking is always possible.
-CASEWORK_ACTIONS = {"search", "register"}
+# Not before a forced password change is done, and only for a role the service lets do it;
+# locking is always possible.
+CASEWORK_ACTIONS = {"search": "search_clients", "register": "register_client"}
 
 
 class VioletaApp(App[None]):
@@ -49,6 +54,9 @@ class VioletaApp(App[None]):
         self.last_activity = time.monotonic()
         self._refreshing = False
         self._refresh_warned = False
+        # While locked: the gateway whose screens wait under the lock screen.
+        self._held: Gateway | None = None
+        self._close_worker: Worker[None] | None = None
 
     def on_mount(self) -> None:
         self.push_screen(LoginScreen(self.institute, self.login_notice))
@@ -62,30 +70,58 @@ class VioletaApp(App[None]):
 
     # -- session lifetime -------------------------------------------------------------
 
-    def on_login_screen_logged_in(self, message: LoginScreen.LoggedIn) -> None:
-        self.gateway = Gateway(message.session)
+    async def on_login_screen_logged_in(self, message: LoginScreen.LoggedIn) -> None:
+        session = message.session
         self.last_activity = time.monotonic()
+        held = self._held
+        self._held = None
+        if self._close_worker is not None:
+            await self._close_worker.wait()  # the locked session is closed before another opens
+            self._close_worker = None
+        if held is not None and held.identity.staff_id == session.identity.staff_id:
+            # The same person: back to what she was doing, exactly as she left it.
+            held.resume(session)
+            self.gateway = held
+            await self.pop_screen()
+            return
+        await self._drop_session_screens()
+        self.gateway = Gateway(session)
         if self.gateway.identity.must_change_password:
             self.push_screen(ChangePasswordScreen(self.gateway))
         else:
             self.push_screen(DashboardScreen(self.gateway))
 
-    def on_change_password_screen_changed(self, _message: ChangePasswordScreen.Changed) -> None:
+    def on_change_password_screen_changed(self, message: ChangePasswordScreen.Changed) -> None:
         if self.gateway is not None:
             self.notify("Contraseña actualizada.")
-            self.switch_screen(DashboardScreen(self.gateway))
+            if message.forced:
+                self.switch_screen(DashboardScreen(self.gateway))
+            else:
+                self.pop_screen()
 
     async def action_lock(self) -> None:
-        """Closes the session and drops every screen that showed data, back to login."""
+        """Closes the session and hides its screens under a login screen.
+
+        What was on screen stays in memory, untouched, only while the app runs: the same
+        person logging in again finds her form as she left it; anyone else drops it unseen.
+        A forced password change is not kept: nothing on it is worth keeping.
+        """
         gateway, self.gateway = self.gateway, None
         if gateway is None:
             return
-        self.run_worker(gateway.close, thread=True, group="close")
-        for screen in self.screen_stack:
-            if isinstance(screen, LoginScreen):
-                screen.reset()
-        while not isinstance(self.screen, LoginScreen):
+        self._close_worker = self.run_worker(gateway.close, thread=True, group="close")
+        if isinstance(self.screen, ChangePasswordScreen) and self.screen.FORCED:
+            await self._drop_session_screens()
+            return
+        self._held = gateway
+        await self.push_screen(LoginScreen(self.institute, self.login_notice, locked=True))
+
+    async def _drop_session_screens(self) -> None:
+        """Back to the first login screen, discarding every screen above it."""
+        while len(self.screen_stack) > 2 or not isinstance(self.screen, LoginScreen):
             await self.pop_screen()
+        if isinstance(self.screen, LoginScreen):
+            self.screen.reset()
 
     async def action_quit(self) -> None:
         gateway, self.gateway = self.gateway, None
@@ -140,11 +176,26 @@ class VioletaApp(App[None]):
     # -- navigation --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        gateway = self.gateway
         if action in CASEWORK_ACTIONS:
-            return self.gateway is not None and not isinstance(self.screen, ChangePasswordScreen)
+            return (
+                gateway is not None
+                and not isinstance(self.screen, ChangePasswordScreen)
+                and offered(gateway.identity.role, CASEWORK_ACTIONS[action])
+            )
+        if action == "change_password":
+            return gateway is not None and not isinstance(self.screen, ChangePasswordScreen)
         if action == "lock":
-            return self.gateway is not None
+            return gateway is not None
         return True
+
+    def action_change_password(self) -> None:
+        if self.gateway is not None and not isinstance(self.screen, ChangePasswordScreen):
+            self.push_screen(OwnPasswordScreen(self.gateway))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C copies inside a field; elsewhere it says how to leave, in Spanish."""
+        self.notify("Pulse [b]Ctrl+Q[/b] para salir de Violeta.", title="¿Desea salir?")
 
     def action_search(self) -> None:
         if self.gateway is None:
@@ -187,37 +238,40 @@ class VioletaApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        keys = getattr(self.screen, "KEYMAP", ())
-        title = getattr(self.screen, "TITLE_TEXT", "") or "Inicio de sesión"
-        visible = [key for key in GLOBAL_KEYS if self._available(key)]
+        screen = self.screen
+        keys = [key for key in getattr(screen, "KEYMAP", ()) if self._usable(key, screen)]
+        title = getattr(screen, "TITLE_TEXT", "") or "Inicio de sesión"
+        visible = [key for key in GLOBAL_KEYS if self._usable(key, self)]
         self.push_screen(HelpScreen(title, keys, visible))
 
     def action_command_palette(self) -> None:
         if not isinstance(self.screen, CommandPalette):
-            self.push_screen(CommandPalette(placeholder="Buscar comando…", id="--command-palette"))
+            self.push_screen(SpanishCommandPalette())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers exactly what the keys offer, with the same Spanish names."""
-        offered = set()
+        shown = set()
         for key in getattr(screen, "KEYMAP", ()):
-            if screen.check_action(key.action.split("(")[0], ()) is False:
+            if not self._usable(key, screen):
                 continue
-            offered.add(key.description)
-            yield SystemCommand(
-                key.description, f"Tecla: {key.label}", self._runner(key.action, screen)
-            )
+            shown.add(key.title)
+            yield SystemCommand(key.title, f"Tecla: {key.label}", self._runner(key.action, screen))
         for key in GLOBAL_KEYS:
             if (
                 key.action != "command_palette"
-                and key.description not in offered
-                and self._available(key)
+                and key.title not in shown
+                and self._usable(key, self)
             ):
                 yield SystemCommand(
-                    key.description, f"Tecla: {key.label}", self._runner(key.action, self)
+                    key.title, f"Tecla: {key.label}", self._runner(key.action, self)
                 )
 
-    def _available(self, key: Key) -> bool:
-        return bool(self.check_action(key.action, ()))
+    def _usable(self, key: Key, target: App[None] | Screen[object]) -> bool:
+        """Whether the key would do something now: the check its target answers for it."""
+        action, parameters = split_action(key.action)
+        if action.startswith("app."):
+            return self.check_action(action.removeprefix("app."), parameters) is not False
+        return target.check_action(action, parameters) is not False
 
     def _runner(
         self, action: str, target: App[None] | Screen[object]
@@ -226,6 +280,13 @@ class VioletaApp(App[None]):
             await self.run_action(action, target)
 
         return run
+
+
+def split_action(action: str) -> tuple[str, tuple[object, ...]]:
+    """«case_form('refer_case')» -> («case_form», ('refer_case',))."""
+    _namespace, name, parameters = parse(action)
+    prefix = action.split(".", 1)[0] + "." if action.startswith("app.") else ""
+    return prefix + name, tuple(parameters)
 
 
 def run_app(institute: Institute, login_notice: str = "") -> None:

@@ -53,7 +53,7 @@ class SessionScreen(Screen[None]):
 
     def compose_footer(self) -> ComposeResult:
         yield Static("", id="stale", classes="stale")
-        yield Footer()
+        yield Footer(compact=True)
 
     def run_service(
         self,

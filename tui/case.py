@@ -18,12 +18,14 @@ from tui.dialogs import JustificationScreen, NoteScreen
 from tui.gateway import Gateway
 from tui.keymap import CASE_KEYS, bindings
 from tui.navigation import OpenClient
-from tui.records import RECORD_FORMS, RecordScreen
+from tui.records import CASE_FORM_BY_NAME, CASE_FORM_KEYS, RecordScreen
+from tui.roles import offered
 from tui.widgets import format_date
 from violeta.dto import CaseDetail, RecordEntry
 from violeta.service import JustificationRequired
 
 SECTIONS = tuple(Section)
+LEAVING = frozenset({"client", "reload", "back"})
 NO_ACCESS = "Sin acceso para su rol."
 SEVERAL_RULE = "Un expediente puede registrar varios tipos y modalidades."
 
@@ -108,8 +110,13 @@ def records_body(records: tuple[RecordEntry, ...]) -> list[Content]:
 
 
 class CaseScreen(SessionScreen):
-    KEYMAP = CASE_KEYS
-    BINDINGS = bindings(CASE_KEYS)
+    # The section's forms come before the keys that leave the case.
+    KEYMAP = (
+        *(key for key in CASE_KEYS if key.action not in LEAVING),
+        *CASE_FORM_KEYS,
+        *(key for key in CASE_KEYS if key.action in LEAVING),
+    )
+    BINDINGS = bindings(KEYMAP)
     TITLE_TEXT = "Expediente"
     RELOADABLE = True
 
@@ -176,11 +183,13 @@ class CaseScreen(SessionScreen):
                 and self.decision(self.current) is Decision.BREAK_GLASS
             )
         if action == "add_note":
-            return self.decision(self.current, Action.WRITE) is Decision.GRANTED
-        if action == "record":
+            return offered(self.gateway.identity.role, "add_note", self.current)
+        if action == "case_form":
+            entry = CASE_FORM_BY_NAME.get(str(parameters[0])) if parameters else None
             return (
-                self.current in RECORD_FORMS
-                and self.decision(self.current, Action.WRITE) is Decision.GRANTED
+                entry is not None
+                and entry.section is self.current
+                and offered(self.gateway.identity.role, entry.name)
             )
         return True
 
@@ -227,22 +236,24 @@ class CaseScreen(SessionScreen):
 
         self.app.push_screen(NoteScreen(section.label), save)
 
-    def action_record(self) -> None:
-        section = self.current
-        form = RECORD_FORMS.get(section)
-        if form is None:
+    def action_case_form(self, name: str) -> None:
+        entry = CASE_FORM_BY_NAME.get(name)
+        if entry is None:
             return
+        section, form = entry.section, entry.form
 
         def saved(_: None) -> None:
             self.notify(form.done)
-            self.loaded.pop(section, None)
-            if section == self.current:
-                self.show_section(section)
+            # A life-cycle change shows in the header, which every section's read renews.
+            stale = [section] if section is not Section.INTAKE else list(self.loaded)
+            for each in stale:
+                self.loaded.pop(each, None)
+            if self.current in stale:
+                self.show_section(self.current)
 
         folios = [detail.folio for detail in self.loaded.values()]
-        self.app.push_screen(
-            RecordScreen(self.gateway, self.case_id, folios[0] if folios else "", form), saved
-        )
+        heading = f"Expediente {folios[0]}" if folios else ""
+        self.app.push_screen(RecordScreen(self.gateway, self.case_id, heading, form), saved)
 
     def ask_justification(self, section: Section, explanation: str) -> None:
         def retry(reason: str | None) -> None:

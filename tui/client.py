@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from textual.app import ComposeResult
@@ -11,13 +12,15 @@ from textual.widgets import DataTable, Label, Static
 
 from domain.errors import DomainError
 from tui.base import SessionScreen
-from tui.dialogs import JustificationScreen
+from tui.dialogs import ConfirmScreen, JustificationScreen
 from tui.gateway import Gateway
 from tui.keymap import CLIENT_KEYS, bindings
 from tui.navigation import OpenCase, StartIntake
+from tui.records import RECTIFICATION_FORM, RecordForm, RecordScreen, consents_form
+from tui.roles import offered
 from tui.widgets import cells, format_date
 from violeta.dto import ClientDetail
-from violeta.service import JustificationRequired
+from violeta.service import JustificationRequired, StaffSession
 
 FIELDS = (
     ("nombre", "Nombre"),
@@ -25,10 +28,43 @@ FIELDS = (
     ("edad", "Edad (rango)"),
     ("curp", "CURP"),
     ("telefono", "Teléfono"),
+    ("contacto", "Contacto seguro"),
+    ("domicilio", "Domicilio"),
     ("zona", "Zona"),
+    ("lengua", "Lengua indígena"),
+    ("discapacidad", "Discapacidad"),
+    ("consentimientos", "Consentimientos"),
+    ("autorizacion", "Excepción de edad"),
+    ("canalizacion", "Canalizar a"),
     ("registro", "Registrada el"),
     ("estado", "Datos"),
 )
+
+
+# Action of this screen -> the service method it calls (what the role must be offered).
+CLIENT_ACTIONS = {
+    "new_case": "open_case",
+    "consents": "set_sharing_consent",
+    "rectify": "correct_client",
+    "request_erasure": "request_erasure",
+    "approve_erasure": "approve_erasure",
+    "authorize_age": "authorize_age_exception",
+}
+
+
+# Action of this screen -> the service method it calls (what the role must be offered).
+CLIENT_ACTIONS = {
+    "new_case": "open_case",
+    "consents": "set_sharing_consent",
+    "rectify": "correct_client",
+    "request_erasure": "request_erasure",
+    "approve_erasure": "approve_erasure",
+    "authorize_age": "authorize_age_exception",
+}
+
+
+def _yes_no(value: bool) -> str:
+    return "sí" if value else "no"
 
 
 def field_values(client: ClientDetail) -> dict[str, str]:
@@ -38,13 +74,33 @@ def field_values(client: ClientDetail) -> dict[str, str]:
         status = "Cancelación pendiente de aprobación"
     else:
         status = "Vigentes"
+    phone = client.phone or "—"
+    if client.phone:
+        phone += " · seguro llamarle" if client.phone_safe_to_call else " · NO es seguro llamarle"
+    contact = " · ".join(
+        part for part in (client.safe_contact_name, client.safe_contact_phone) if part
+    )
+    authorization = client.age_authorization or "No requerida"
+    if client.age_exception_reason:
+        authorization += f" · motivo: {client.age_exception_reason}"
     return {
         "nombre": client.name,
         "nacimiento": client.birth_date,
         "edad": client.age_band,
         "curp": client.curp or "—",
-        "telefono": client.phone or "—",
+        "telefono": phone,
+        "contacto": contact or "—",
+        "domicilio": client.address or "—",
         "zona": client.zone_name,
+        "lengua": client.indigenous_language or "Ninguna declarada",
+        "discapacidad": ", ".join(client.disabilities) or "Ninguna declarada",
+        "consentimientos": (
+            f"compartir: {_yes_no(client.consent_to_share)} · "
+            f"estadísticas: {_yes_no(client.consent_to_statistics)} · "
+            f"aviso: {'aceptado' if client.privacy_notice_accepted else 'no'}"
+        ),
+        "autorizacion": authorization,
+        "canalizacion": client.proposed_referral or "—",
         "registro": format_date(client.registered_on),
         "estado": status,
     }
@@ -96,6 +152,92 @@ class ClientScreen(SessionScreen):
             if row_key.value is not None:
                 self.post_message(OpenCase(UUID(row_key.value)))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        method = CLIENT_ACTIONS.get(action)
+        if method is None:
+            return True
+        if not offered(self.gateway.identity.role, method):
+            return False
+        client = self.client
+        if action == "new_case":
+            return True
+        if client is None or client.erased:
+            return False
+        state = {
+            "request_erasure": not client.erasure_pending,
+            "approve_erasure": client.erasure_pending,
+            "authorize_age": client.age_authorization.startswith("Pendiente"),
+        }
+        return state.get(action, True)
+
+    def _record_form(self, form: RecordForm) -> None:
+        def saved(_: None) -> None:
+            self.notify(form.done)
+            self.action_reload()
+
+        name = self.client.name if self.client is not None else ""
+        self.app.push_screen(
+            RecordScreen(self.gateway, self.client_id, f"Usuaria: {name}", form), saved
+        )
+
+    def action_consents(self) -> None:
+        if self.client is not None:
+            self._record_form(
+                consents_form(self.client.consent_to_share, self.client.consent_to_statistics)
+            )
+
+    def action_rectify(self) -> None:
+        if self.client is not None:
+            self._record_form(RECTIFICATION_FORM)
+
+    def _confirmed_call(
+        self, title: str, question: str, call: Callable[[StaffSession], object], done: str
+    ) -> None:
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_service(call, lambda _: self.Done(done), writes=True)
+
+        self.app.push_screen(ConfirmScreen(title, question), answered)
+
+    def action_request_erasure(self) -> None:
+        client_id = self.client_id
+        self._confirmed_call(
+            "Solicitar cancelación (ARCO)",
+            "¿Solicitar la cancelación de los datos de esta usuaria? Coordinación debe "
+            "aprobarla; entonces sus datos se vuelven ilegibles para siempre.",
+            lambda session: session.request_erasure(client_id),
+            "Cancelación solicitada: queda pendiente de aprobación de coordinación.",
+        )
+
+    def action_approve_erasure(self) -> None:
+        client_id = self.client_id
+        self._confirmed_call(
+            "Aprobar cancelación (ARCO)",
+            "¿Aprobar la cancelación? Su llave se destruye y ningún dato personal de ella "
+            "podrá leerse otra vez. No se puede deshacer.",
+            lambda session: session.approve_erasure(client_id),
+            "Cancelación aprobada: sus datos personales ya no pueden leerse.",
+        )
+
+    def action_authorize_age(self) -> None:
+        client_id = self.client_id
+        self._confirmed_call(
+            "Autorizar excepción de edad",
+            "¿Autorizar que el instituto la atienda aunque esté fuera del rango de edad? "
+            "Después podrá abrirse su expediente.",
+            lambda session: session.authorize_age_exception(client_id),
+            "Excepción de edad autorizada.",
+        )
+
+    class Done(Message, bubble=False):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def on_client_screen_done(self, message: Done) -> None:
+        self.notify(message.text)
+        self.action_reload()
+
     def action_new_case(self) -> None:
         if self.client is None:
             return
@@ -131,6 +273,7 @@ class ClientScreen(SessionScreen):
             if self.justification
             else ""
         )
+        self.refresh_bindings()
         table = self.query_one("#expedientes", DataTable)
         table.clear()
         for case in client.cases:

@@ -116,6 +116,8 @@ class DashboardScreen(SessionScreen):
             return writes is Decision.GRANTED and self._focused_follow_up() is not None
         if action in ("approve_closure", "decline_closure"):
             return self._focused_closure() is not None
+        if action == "open_case":
+            return any(table.row_count for table in self.query(DataTable))
         return True
 
     def on_descendant_focus(self) -> None:
@@ -141,7 +143,9 @@ class DashboardScreen(SessionScreen):
             self.notify(form.done)
             self.action_reload()
 
-        self.app.push_screen(RecordScreen(self.gateway, due.case_id, due.folio, form), settled)
+        self.app.push_screen(
+            RecordScreen(self.gateway, due.case_id, f"Expediente {due.folio}", form), settled
+        )
 
     def _focused_closure(self) -> PendingClosure | None:
         return self._closures.get(self._focused_row_key("#cierres") or "")
@@ -235,6 +239,7 @@ class DashboardScreen(SessionScreen):
         self.query_one("#recientes-vacio", Static).update("\n".join(remarks))
         self._show_follow_ups(board.follow_ups_due)
         self._show_closures(board.closures_to_approve)
+        self.refresh_bindings()
 
     def _show_closures(self, closures: tuple[PendingClosure, ...]) -> None:
         table = self.query_one("#cierres", DataTable)

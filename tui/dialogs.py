@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from uuid import UUID
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import DataTable, Footer, Input, Static, TextArea
 
 from domain import identity
-from domain.errors import InvalidField
+from domain.errors import DomainError, InvalidField
 from domain.permissions import JUSTIFICATION_MIN_LENGTH
-from tui.keymap import CONFIRM_KEYS, MODAL_KEYS, bindings
-from tui.widgets import sentence
+from tui.gateway import Gateway, SessionClosed
+from tui.keymap import CONFIRM_KEYS, DUPLICATE_KEYS, MODAL_KEYS, bindings
+from tui.widgets import cells, format_date, sentence
+from violeta.dto import ClientDetail
 
 
 def justification_problem(text: str) -> str:
@@ -45,7 +52,7 @@ class JustificationScreen(ModalScreen[str | None]):
             yield Input(id="motivo", placeholder="Motivo de la consulta")
             yield Static(justification_problem(""), id="motivo-message", classes="field-message")
             yield Static("Enter registra el motivo y consulta · Esc cancela", classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         problem = justification_problem(event.value)
@@ -89,7 +96,7 @@ class NoteScreen(ModalScreen[str | None]):
             yield TextArea(id="nota", soft_wrap=True)
             yield Static("", id="nota-message", classes="field-message", markup=False)
             yield Static("Ctrl+S guarda la nota · Esc cancela", classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         problem = note_problem(event.text_area.text) if event.text_area.text else ""
@@ -117,20 +124,122 @@ class ConfirmScreen(ModalScreen[bool]):
     KEYMAP = CONFIRM_KEYS
     BINDINGS = bindings(CONFIRM_KEYS)
 
-    def __init__(self, title: str, question: str) -> None:
+    def __init__(self, title: str, question: str, *, confirm: str = "confirma") -> None:
         super().__init__()
         self.title_text = title
         self.question = question
+        self.confirm = confirm
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.question, classes="explain", markup=False)
-            yield Static("Enter confirma · Esc cancela", classes="muted")
-        yield Footer()
+            yield Static(f"Enter {self.confirm.lower()} · Esc cancela", classes="muted")
+        yield Footer(compact=True)
 
     def action_submit(self) -> None:
         self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class DuplicateScreen(ModalScreen[bool]):
+    """A possible duplicate: the matching records, and a deliberate «she is someone else».
+
+    The service names the candidates by id only. Comparing needs their data, which is an
+    audited read: it happens only when the person asks for it (v), never by itself.
+    """
+
+    KEYMAP = DUPLICATE_KEYS
+    BINDINGS = bindings(DUPLICATE_KEYS)
+
+    class Compared(Message, bubble=False):
+        def __init__(self, details: list[ClientDetail]) -> None:
+            super().__init__()
+            self.details = details
+
+    class Failed(Message, bubble=False):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, gateway: Gateway, candidates: Sequence[UUID]) -> None:
+        super().__init__()
+        self.gateway = gateway
+        self.candidates = list(candidates)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="duplicados"):
+            yield Static("[b]Posible registro duplicado[/b]", classes="dialog-title")
+            yield Static(
+                f"{len(self.candidates)} registro(s) coinciden en nombre, CURP o teléfono. "
+                "Compare antes de continuar: si es la misma mujer, cancele y búsquela; si es "
+                "otra persona, confírmelo para registrarla.",
+                classes="explain",
+            )
+            table: DataTable[Text] = DataTable(id="candidatas", cursor_type="none")
+            table.add_columns("Registro", "Nombre", "Nacimiento", "Zona", "Registrada el")
+            for candidate in self.candidates:
+                table.add_row(*cells(str(candidate)[:8], "—", "—", "—", "—"), key=str(candidate))
+            yield table
+            yield Static(
+                "v muestra sus datos (consulta registrada) · c confirma que es otra persona · "
+                "Esc vuelve al formulario",
+                id="duplicados-ayuda",
+                classes="muted",
+            )
+        yield Footer(compact=True)
+
+    def action_compare(self) -> None:
+        candidates = self.candidates
+
+        def job() -> None:
+            try:
+                details = self.gateway.call(
+                    lambda session: [session.client_detail(c) for c in candidates]
+                )
+            except SessionClosed:
+                return
+            except DomainError as error:
+                self.post_message(self.Failed(error.message))
+                return
+            self.post_message(self.Compared(details))
+
+        self.run_worker(job, thread=True, group="service")
+
+    def on_duplicate_screen_compared(self, message: Compared) -> None:
+        table = self.query_one("#candidatas", DataTable)
+        table.clear()
+        for detail in message.details:
+            table.add_row(
+                *cells(
+                    str(detail.client_id)[:8],
+                    detail.name,
+                    detail.birth_date,
+                    detail.zone_name,
+                    format_date(detail.registered_on),
+                ),
+                key=str(detail.client_id),
+            )
+
+    def on_duplicate_screen_failed(self, message: Failed) -> None:
+        self.query_one("#duplicados-ayuda", Static).update(message.text)
+
+    def action_confirm_other(self) -> None:
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.dismiss(True)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Confirmar registro",
+                "¿Confirma que no es ninguna de las usuarias que coinciden y que desea "
+                "registrarla como una persona distinta?",
+                confirm="Registrar como otra persona",
+            ),
+            answered,
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(False)

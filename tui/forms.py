@@ -1,47 +1,266 @@
-"""Registrar usuaria and Abrir expediente (entrevista inicial): forms checked as you type."""
+"""Forms written as data: the fields, their Spanish labels (the service's own) and checks.
+
+One screen renders any table of fields. One-line fields are checked as you type with the
+domain's validators; choices and long texts when saving; a refusal from the service lands
+under the field whose label it names. Ctrl+S saves; Esc asks before throwing away what was
+typed. Registrar usuaria and the entrevista inicial are two such tables.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 from uuid import UUID
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
 from domain import identity
+from domain.cases import AggressorRelationship, RiskFactor
+from domain.clients import DISABILITIES, INDIGENOUS_LANGUAGES, PossibleDuplicate
 from domain.errors import DomainError, InvalidField
-from domain.vocabulary import Modality, RiskLevel, ViolenceType
+from domain.vocabulary import SERVED_AGE_MAX, SERVED_AGE_MIN, Modality, RiskLevel, ViolenceType
 from tui.base import SessionScreen
+from tui.dialogs import ConfirmScreen, DuplicateScreen
 from tui.gateway import Gateway
 from tui.keymap import FORM_KEYS, bindings
 from tui.navigation import OpenCase, OpenClient
-from tui.widgets import ChoiceField, FormField, sentence
-from violeta.dto import CaseSummary, NewClient, NewIntake, ZoneOption
+from tui.widgets import ChoiceField, FormField, MarkedSelectionList, SpanishSelect, sentence
+from violeta.dto import CaseSummary, NewClient, NewIntake
+from violeta.service import StaffSession
+
+FieldKind = Literal["text", "long", "date", "optional_date", "choice", "multi"]
+Values = dict[str, str]  # a multi-select's values joined by commas
+Choices = tuple[tuple[str, str], ...]  # (label, value)
+Check = Callable[[str], object]
+
+WHEN_EMPTY_TODAY = "Vacía: hoy."
+DATE_PLACEHOLDER = "dd/mm/aaaa"
+YES_NO: Choices = (("Sí", "si"), ("No", "no"))
+MULTI_HINT = "Espacio marca o desmarca (✓ = elegido); puede elegir varias."
 
 
-def optional_date(field: str) -> Callable[[str], object]:
+def optional_date(field: str) -> Check:
     def check(text: str) -> object:
         return identity.parse_date(field, text) if text.strip() else None
 
     return check
 
 
-def required_text(field: str, max_length: int) -> Callable[[str], object]:
+def required_text(field: str, max_length: int) -> Check:
     return lambda text: identity.free_text(field, text, max_length=max_length)
 
 
+def optional_text(field: str, max_length: int) -> Check:
+    return lambda text: identity.free_text(field, text, max_length=max_length, required=False)
+
+
+def selected(values: Values, key: str) -> tuple[str, ...]:
+    return tuple(item for item in values[key].split(",") if item)
+
+
+def is_yes(values: Values, key: str) -> bool:
+    return values[key] == "si"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # widget id, and the key of its value
+    label: str  # the service's label for it
+    kind: FieldKind
+    choices: Choices = ()
+    max_length: int = identity.SHORT_TEXT_MAX
+    hint: str = ""
+    required: bool = True  # text, long, choice, multi: may it stay empty?
+    check: Check | None = None  # one-line fields: a domain validator instead of the default
+    placeholder: str = ""
+    also: tuple[str, ...] = ()  # other labels the service uses for this field's refusals
+    # Choices that come from the service (institutions, staff, a case's orders), read when
+    # the form opens; it gets the form's subject id (a case or a client).
+    choices_from: Callable[[StaffSession, UUID | None], Choices] | None = None
+
+    @property
+    def control_id(self) -> str:
+        suffix = {"long": "text", "choice": "select", "multi": "list"}.get(self.kind, "input")
+        return f"{self.key}-{suffix}"
+
+    def line_check(self) -> Check:
+        if self.check is not None:
+            return self.check
+        if self.kind == "date":
+            return lambda text: identity.parse_date(self.label, text)
+        if self.kind == "optional_date":
+            return optional_date(self.label)
+        if self.required:
+            return required_text(self.label, self.max_length)
+        return optional_text(self.label, self.max_length)
+
+    def problem(self, value: str) -> str:
+        """The Spanish problem of a value that is not a one-line input ("" when fine)."""
+        if self.kind == "choice" and self.required and not value:
+            return f"Seleccione {self.label[:1].lower()}{self.label[1:]}."
+        if self.kind == "multi" and self.required and not value:
+            return "Seleccione al menos una opción."
+        if self.kind == "long":
+            try:
+                identity.free_text(
+                    self.label, value, max_length=self.max_length, required=self.required
+                )
+            except InvalidField as problem:
+                return sentence(problem.problem)
+        return ""
+
+
 class FormScreen(SessionScreen):
-    """Enter moves on, Ctrl+S saves, and a refusal from the service lands under its field."""
+    """Renders ``FIELDS`` (or the fields given), collects their values and shows problems.
+
+    Enter moves on; Ctrl+S saves (``submit`` gets the values once every check passes); Esc
+    asks before discarding typed text.
+    """
 
     KEYMAP = FORM_KEYS
     BINDINGS = bindings(FORM_KEYS)
+    FIELDS: tuple[Field, ...] = ()
+    INTRO: str = ""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        fields: Sequence[Field] | None = None,
+        *,
+        subject: UUID | None = None,
+        intro: str = "",
+    ) -> None:
+        super().__init__(gateway)
+        self.fields = tuple(fields if fields is not None else self.FIELDS)
+        self.subject = subject
+        self.intro = intro or self.INTRO
+        self._pristine: Values | None = None
+        self._leaving = False
+
+    # -- composition ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_frame()
+        with VerticalScroll(classes="form"):
+            if self.intro:
+                yield Static(self.intro, classes="explain", markup=False)
+            yield Static("", id="form-message", classes="field-message", markup=False)
+            for field in self.fields:
+                yield from self.compose_before(field)
+                yield self.widget_for(field)
+        yield from self.compose_footer()
+
+    def compose_before(self, field: Field) -> ComposeResult:
+        """Screens add explanations ahead of a field (the privacy notice, for instance)."""
+        yield from ()
+
+    def widget_for(self, field: Field) -> Widget:
+        if field.kind in ("text", "date", "optional_date"):
+            placeholder = field.placeholder or (DATE_PLACEHOLDER if "date" in field.kind else "")
+            return FormField(
+                field.label,
+                field.line_check(),
+                id=field.key,
+                placeholder=placeholder,
+                hint=field.hint,
+            )
+        if field.kind == "long":
+            control: Widget = TextArea(id=field.control_id, soft_wrap=True)
+        elif field.kind == "multi":
+            control = MarkedSelectionList[str](*field.choices, id=field.control_id)
+        else:
+            control = SpanishSelect[str](field.choices, id=field.control_id, prompt="Seleccione")
+        return ChoiceField(field.label, control, id=field.key, hint=field.hint or self._hint(field))
+
+    @staticmethod
+    def _hint(field: Field) -> str:
+        return MULTI_HINT if field.kind == "multi" else ""
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#{self.fields[0].control_id}").focus()
+        self._pristine = self.values()
+        dynamic = [field for field in self.fields if field.choices_from is not None]
+        if dynamic:
+            subject = self.subject
+
+            def load(session: StaffSession) -> dict[str, Choices]:
+                return {
+                    field.key: field.choices_from(session, subject)
+                    for field in dynamic
+                    if field.choices_from is not None
+                }
+
+            self.run_service(load, self.ChoicesLoaded)
+
+    class ChoicesLoaded(Message, bubble=False):
+        def __init__(self, choices: dict[str, Choices]) -> None:
+            super().__init__()
+            self.choices = choices
+
+    def on_form_screen_choices_loaded(self, message: ChoicesLoaded) -> None:
+        for key, choices in message.choices.items():
+            field = self.field(key)
+            if field.kind == "choice":
+                self.query_one(f"#{field.control_id}", Select).set_options(choices)
+                if not choices:
+                    self.query_one(f"#{key}", ChoiceField).show_problem(
+                        "No hay opciones disponibles para elegir."
+                    )
+            self.choices_arrived(key, choices)
+
+    def choices_arrived(self, key: str, choices: Choices) -> None:
+        """Screens may react to choices read from the service."""
+
+    # -- values -----------------------------------------------------------------------------
+
+    def field(self, key: str) -> Field:
+        return next(field for field in self.fields if field.key == key)
+
+    def values(self) -> Values:
+        values: Values = {}
+        for field in self.fields:
+            if field.kind == "long":
+                values[field.key] = self.query_one(f"#{field.control_id}", TextArea).text
+            elif field.kind == "choice":
+                chosen = self.query_one(f"#{field.control_id}", Select).value
+                values[field.key] = chosen if isinstance(chosen, str) else ""
+            elif field.kind == "multi":
+                chosen_items = self.query_one(f"#{field.control_id}", SelectionList).selected
+                values[field.key] = ",".join(str(item) for item in chosen_items)
+            else:
+                values[field.key] = self.query_one(f"#{field.key}", FormField).value
+        return values
+
+    def is_dirty(self) -> bool:
+        return self._pristine is not None and self.values() != self._pristine
+
+    # -- checks -----------------------------------------------------------------------------
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.focus_next()
+
+    def extra_problems(self, values: Values) -> dict[str, str]:
+        """Rules across fields that a screen adds (keyed by field key)."""
+        return {}
+
+    def problems(self, values: Values) -> dict[str, str]:
+        found = {
+            field.key: problem
+            for field in self.fields
+            if field.kind in ("long", "choice", "multi")
+            and (problem := field.problem(values[field.key]))
+        }
+        for key, problem in self.extra_problems(values).items():
+            found.setdefault(key, problem)
+        return found
 
     def validate_inputs(self) -> bool:
         """Shows every problem at once and puts the cursor on the first one."""
@@ -51,9 +270,14 @@ class FormScreen(SessionScreen):
         return not invalid
 
     def show_problem(self, field_label: str, text: str) -> None:
-        for field in self.query(".field").results():
-            if isinstance(field, FormField | ChoiceField) and field.label.startswith(field_label):
-                field.show_problem(text)
+        """Puts a refusal under the field it names: its label or another name for it."""
+        exact = [f for f in self.fields if field_label == f.label or field_label in f.also]
+        loose = [f for f in self.fields if f.label.startswith(field_label)]
+        for field in exact or loose:
+            widget = self.query_one(f"#{field.key}")
+            if isinstance(widget, FormField | ChoiceField):
+                widget.show_problem(text)
+                widget.scroll_visible()
                 return
         self.form_message(f"{field_label}: {text}")
 
@@ -61,6 +285,8 @@ class FormScreen(SessionScreen):
         message = self.query_one("#form-message", Static)
         message.update(text)
         message.set_class(bool(text), "-problem")
+        if text:
+            message.scroll_visible()
 
     def handle_failure(self, error: DomainError) -> None:
         if isinstance(error, InvalidField):
@@ -68,101 +294,348 @@ class FormScreen(SessionScreen):
         else:
             self.form_message(error.message)
 
+    def _refresh_problem(self, key: str, *, only_if_typed: bool = False) -> None:
+        values = self.values()
+        problem = self.problems(values).get(key, "")
+        if only_if_typed and not values[key]:
+            problem = ""
+        self.query_one(f"#{key}", ChoiceField).show_problem(problem)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id is not None:
+            # As with one-line fields, an empty text is only reproached after trying to save.
+            self._refresh_problem(event.text_area.id.removesuffix("-text"), only_if_typed=True)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id is not None:
+            self._refresh_problem(event.select.id.removesuffix("-select"))
+        self.choice_changed()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        if event.selection_list.id is not None:
+            self._refresh_problem(event.selection_list.id.removesuffix("-list"))
+
+    def choice_changed(self) -> None:
+        """Screens whose hints depend on a choice update them here."""
+
+    def action_submit(self) -> None:
+        self.form_message("")
+        values = self.values()
+        inputs_valid = self.validate_inputs()
+        problems = self.problems(values)
+        for field in self.fields:
+            if field.kind in ("long", "choice", "multi"):
+                self.query_one(f"#{field.key}", ChoiceField).show_problem(
+                    problems.get(field.key, "")
+                )
+        if problems and inputs_valid:
+            first = next(field for field in self.fields if field.key in problems)
+            self.query_one(f"#{first.control_id}").focus()
+        if inputs_valid and not problems:
+            self.submit(values)
+
+    def submit(self, values: Values) -> None:
+        raise NotImplementedError
+
+    # -- leaving ----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if not self.is_dirty():
+            self.leave()
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.leave()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Descartar lo escrito",
+                "¿Salir sin guardar? Lo escrito en este formulario se perderá.",
+                confirm="Descartar",
+            ),
+            answered,
+        )
+
+    def leave(self) -> None:
+        self._leaving = True
+        self.app.pop_screen()
+
+
+# ------------------------------------------------------------------ Registrar usuaria
+
+PRIVACY_NOTICE = (
+    "Aviso de privacidad simplificado (léalo a la usuaria): la Dirección de Atención "
+    "Integral a las Mujeres de Cortazar trata sus datos personales para brindarle atención "
+    "jurídica, psicológica y de trabajo social, darle seguimiento y, sin su nombre, para "
+    "estadísticas. Sus datos se guardan cifrados; solo el personal que la atiende los consulta "
+    "y cada consulta queda registrada. No se comparten con otras instituciones sin su "
+    "consentimiento, salvo obligación legal. Puede acceder a sus datos, rectificarlos, "
+    "cancelarlos u oponerse a su uso (derechos ARCO) en esta oficina."
+)
+AGE_RANGE_HINT = (
+    f"Solo si tiene menos de {SERVED_AGE_MIN} o más de {SERVED_AGE_MAX} años: el registro "
+    "quedará pendiente de autorización de coordinación."
+)
+
+
+def register_fields(today: Callable[[], date]) -> tuple[Field, ...]:
+    return (
+        Field(
+            "nombre",
+            "Nombre",
+            "text",
+            check=lambda text: identity.person_name("Nombre", text),
+            placeholder="Nombre(s) y apellidos",
+        ),
+        Field(
+            "nacimiento",
+            "Fecha de nacimiento",
+            "text",
+            check=lambda text: identity.BirthDate.parse(text, today()),
+            placeholder=DATE_PLACEHOLDER,
+        ),
+        Field(
+            "excepcion",
+            "Motivo de la excepción de edad",
+            "text",
+            required=False,
+            hint=AGE_RANGE_HINT,
+        ),
+        Field("curp", "CURP", "text", check=identity.curp, placeholder="18 caracteres (opcional)"),
+        Field(
+            "telefono",
+            "Teléfono",
+            "text",
+            check=identity.phone,
+            placeholder="10 dígitos (opcional)",
+        ),
+        Field(
+            "seguro",
+            "¿Es seguro llamarle a ese teléfono?",
+            "choice",
+            YES_NO,
+            required=False,
+            also=("Teléfono seguro",),
+            hint="Si no es seguro, anote un contacto seguro. Sin respuesta: no es seguro.",
+        ),
+        Field(
+            "contacto_nombre",
+            "Nombre del contacto seguro",
+            "text",
+            check=lambda text: (
+                identity.person_name("Nombre del contacto seguro", text) if text.strip() else None
+            ),
+            also=("Contacto seguro",),
+            placeholder="Opcional: alguien de su confianza",
+        ),
+        Field(
+            "contacto_telefono",
+            "Teléfono del contacto seguro",
+            "text",
+            check=_labelled_phone("Teléfono del contacto seguro"),
+            placeholder="10 dígitos",
+        ),
+        Field("domicilio", "Domicilio", "text", required=False, placeholder="Calle y número"),
+        Field("zona", "Zona", "choice", hint="Colonia o comunidad del catálogo."),
+        Field(
+            "lengua",
+            "Lengua indígena",
+            "choice",
+            tuple((label, key) for key, label in INDIGENOUS_LANGUAGES.items()),
+            required=False,
+            hint="Sin respuesta: no habla una lengua indígena.",
+        ),
+        Field(
+            "discapacidad",
+            "Discapacidad",
+            "multi",
+            tuple((label, key) for key, label in DISABILITIES.items()),
+            required=False,
+            hint="Dificultad para… (✓ = elegido); puede elegir varias o ninguna.",
+        ),
+        Field(
+            "aviso",
+            "Aviso de privacidad",
+            "choice",
+            (("Sí: se le leyó y lo acepta", "si"), ("No lo acepta", "no")),
+        ),
+        Field(
+            "compartir",
+            "Consentimiento para compartir sus datos con instituciones del directorio",
+            "choice",
+            YES_NO,
+        ),
+        Field(
+            "estadistica",
+            "Consentimiento para contarla (sin nombre) en estadísticas",
+            "choice",
+            YES_NO,
+        ),
+        Field("registro", "Fecha de registro", "optional_date", hint=WHEN_EMPTY_TODAY),
+    )
+
+
+def _labelled_phone(label: str) -> Check:
+    def check(text: str) -> object:
+        try:
+            return identity.phone(text)
+        except InvalidField as error:
+            raise InvalidField(label, error.problem) from None
+
+    return check
+
+
+def new_client(values: Values) -> NewClient:
+    return NewClient(
+        name=values["nombre"],
+        birth_date=values["nacimiento"],
+        zone=values["zona"],
+        curp=values["curp"],
+        phone=values["telefono"],
+        registered_on=values["registro"],
+        phone_safe_to_call=is_yes(values, "seguro"),
+        safe_contact_name=values["contacto_nombre"],
+        safe_contact_phone=values["contacto_telefono"],
+        address=values["domicilio"],
+        indigenous_language=values["lengua"],
+        disabilities=selected(values, "discapacidad"),
+        privacy_notice_accepted=is_yes(values, "aviso"),
+        consent_to_share=is_yes(values, "compartir"),
+        consent_to_statistics=is_yes(values, "estadistica"),
+        age_exception_reason=values["excepcion"],
+    )
+
+
+def _zones(session: StaffSession, _subject: UUID | None) -> Choices:
+    return tuple((zone.name, zone.code) for zone in session.zones())
+
 
 class RegisterClientScreen(FormScreen):
     TITLE_TEXT = "Registrar usuaria"
-    AUTO_FOCUS = "#nombre-input"
 
     class Registered(Message, bubble=False):
         def __init__(self, client_id: UUID) -> None:
             super().__init__()
             self.client_id = client_id
 
-    class ZonesLoaded(Message, bubble=False):
-        def __init__(self, zones: list[ZoneOption]) -> None:
-            super().__init__()
-            self.zones = zones
-
     def __init__(self, gateway: Gateway, today: Callable[[], date]) -> None:
-        super().__init__(gateway)
+        fields = tuple(
+            Field(f.key, f.label, f.kind, f.choices, hint=f.hint, choices_from=_zones)
+            if f.key == "zona"
+            else f
+            for f in register_fields(today)
+        )
+        super().__init__(gateway, fields)
         self.today = today
 
-    def compose(self) -> ComposeResult:
-        yield from self.compose_frame()
-        with VerticalScroll(classes="form"):
-            yield Static("", id="form-message", classes="field-message", markup=False)
-            yield FormField(
-                "Nombre completo",
-                lambda text: identity.person_name("Nombre", text),
-                id="nombre",
-                placeholder="Nombre(s) y apellidos",
-            )
-            yield FormField(
-                "Fecha de nacimiento",
-                lambda text: identity.BirthDate.parse(text, self.today()),
-                id="nacimiento",
-                placeholder="dd/mm/aaaa",
-            )
-            yield FormField(
-                "CURP (opcional)", identity.curp, id="curp", placeholder="18 caracteres"
-            )
-            yield FormField(
-                "Teléfono (opcional)", identity.phone, id="telefono", placeholder="10 dígitos"
-            )
-            yield ChoiceField(
-                "Zona (colonia o comunidad)",
-                Select[str]([], id="zona-select", prompt="Seleccione la zona"),
-                id="zona",
-            )
-        yield from self.compose_footer()
+    def compose_before(self, field: Field) -> ComposeResult:
+        if field.key == "aviso":
+            yield Static(PRIVACY_NOTICE, id="aviso-texto", classes="notice", markup=False)
 
-    def on_mount(self) -> None:
-        self.run_service(lambda session: session.zones(), self.ZonesLoaded)
+    def extra_problems(self, values: Values) -> dict[str, str]:
+        if values["aviso"] == "no":
+            return {"aviso": "Sin aceptar el aviso de privacidad no es posible registrarla."}
+        return {}
 
-    def on_register_client_screen_zones_loaded(self, message: ZonesLoaded) -> None:
-        self.query_one("#zona-select", Select).set_options(
-            (zone.name, zone.code) for zone in message.zones
-        )
-
-    def on_select_changed(self, _event: Select.Changed) -> None:
-        self.query_one("#zona", ChoiceField).show_problem("")
-
-    def action_submit(self) -> None:
-        self.form_message("")
-        fields = {field.id: field for field in self.query(FormField)}
-        valid = self.validate_inputs()
-        zone = self.query_one("#zona-select", Select).value
-        if not isinstance(zone, str):
-            self.query_one("#zona", ChoiceField).show_problem("Seleccione la zona.")
-            return
-        if valid:
-            self.register(
-                NewClient(
-                    name=fields["nombre"].value,
-                    birth_date=fields["nacimiento"].value,
-                    curp=fields["curp"].value,
-                    phone=fields["telefono"].value,
-                    zone=zone,
-                )
-            )
+    def submit(self, values: Values) -> None:
+        self.register(new_client(values), confirm_not_duplicate=False)
 
     # -- service calls ------------------------------------------------------------------
 
-    def register(self, form: NewClient) -> None:
+    def register(self, form: NewClient, *, confirm_not_duplicate: bool) -> None:
+        self.form_message("Registrando…")
         self.run_service(
-            lambda session: session.register_client(form), self.Registered, writes=True
+            lambda session: session.register_client(
+                form, confirm_not_duplicate=confirm_not_duplicate
+            ),
+            self.Registered,
+            writes=True,
         )
 
     # -------------------------------------------------------------------------------------
 
+    def handle_failure(self, error: DomainError) -> None:
+        if isinstance(error, PossibleDuplicate):
+            self.form_message(error.message)
+            form = new_client(self.values())
+
+            def answered(confirmed: bool | None) -> None:
+                if confirmed:
+                    self.register(form, confirm_not_duplicate=True)
+                else:
+                    self.form_message(
+                        "Registro detenido: revise las coincidencias antes de registrarla."
+                    )
+
+            self.app.push_screen(DuplicateScreen(self.gateway, error.candidates), answered)
+            return
+        super().handle_failure(error)
+
     def on_register_client_screen_registered(self, message: Registered) -> None:
+        self._pristine = self.values()
         self.notify("Usuaria registrada.")
         self.post_message(OpenClient(message.client_id, replace=True))
 
 
+# ------------------------------------------------------------ Entrevista inicial
+
+INTAKE_FIELDS: tuple[Field, ...] = (
+    Field("motivo", "Motivo de atención", "text"),
+    Field("relato", "Relato", "long", max_length=identity.NARRATIVE_MAX),
+    Field(
+        "tipos",
+        "Tipos de violencia",
+        "multi",
+        tuple((t.label, t.value) for t in ViolenceType),
+        hint="Espacio marca o desmarca (✓ = elegido); puede elegir varios.",
+    ),
+    Field("modalidades", "Modalidades", "multi", tuple((m.label, m.value) for m in Modality)),
+    Field("riesgo", "Nivel de riesgo", "choice", tuple((r.label, r.value) for r in RiskLevel)),
+    Field(
+        "agresor",
+        "Relación con la persona agresora",
+        "choice",
+        tuple((r.label, r.value) for r in AggressorRelationship),
+        required=False,
+        hint="Sin respuesta: no lo refirió.",
+    ),
+    Field(
+        "agresor_datos",
+        "Datos de la persona agresora",
+        "text",
+        required=False,
+        hint="Nombre, descripción, dónde se le puede encontrar (opcional).",
+    ),
+    Field(
+        "factores",
+        "Factores de riesgo",
+        "multi",
+        tuple((f.label, f.value) for f in RiskFactor),
+        required=False,
+        hint="Los que refiera (✓ = elegido); ninguno si no refiere.",
+    ),
+    Field("apertura", "Fecha de apertura", "optional_date", hint=WHEN_EMPTY_TODAY),
+)
+
+
+def new_intake(values: Values) -> NewIntake:
+    return NewIntake(
+        reason=values["motivo"],
+        narrative=values["relato"],
+        violence_types=selected(values, "tipos"),
+        modalities=selected(values, "modalidades"),
+        risk=values["riesgo"],
+        opened_on=values["apertura"],
+        aggressor_relationship=values["agresor"] or AggressorRelationship.NOT_STATED.value,
+        aggressor_details=values["agresor_datos"],
+        risk_factors=selected(values, "factores"),
+    )
+
+
 class IntakeScreen(FormScreen):
     TITLE_TEXT = "Abrir expediente · entrevista inicial"
-    AUTO_FOCUS = "#motivo-input"
+    FIELDS = INTAKE_FIELDS
 
     class Opened(Message, bubble=False):
         def __init__(self, case: CaseSummary) -> None:
@@ -170,126 +643,19 @@ class IntakeScreen(FormScreen):
             self.case = case
 
     def __init__(self, gateway: Gateway, client_id: UUID, client_name: str) -> None:
-        super().__init__(gateway)
+        super().__init__(gateway, subject=client_id, intro=f"Usuaria: {client_name}")
         self.client_id = client_id
         self.client_name = client_name
 
-    def compose(self) -> ComposeResult:
-        yield from self.compose_frame()
-        with VerticalScroll(classes="form"):
-            yield Static(f"Usuaria: {self.client_name}", classes="explain", markup=False)
-            yield Static("", id="form-message", classes="field-message", markup=False)
-            yield FormField(
-                "Motivo de atención",
-                required_text("Motivo de atención", identity.SHORT_TEXT_MAX),
-                id="motivo",
-            )
-            yield ChoiceField("Relato", TextArea(id="relato-text", soft_wrap=True), id="relato")
-            yield ChoiceField(
-                "Tipos de violencia",
-                SelectionList[str](*((t.label, t.value) for t in ViolenceType), id="tipos-list"),
-                id="tipos",
-                hint="Espacio marca o desmarca; puede elegir varios.",
-            )
-            yield ChoiceField(
-                "Modalidades",
-                SelectionList[str](*((m.label, m.value) for m in Modality), id="modalidades-list"),
-                id="modalidades",
-                hint="Espacio marca o desmarca; puede elegir varias.",
-            )
-            yield ChoiceField(
-                "Nivel de riesgo",
-                Select[str](
-                    ((r.label, r.value) for r in RiskLevel),
-                    id="riesgo-select",
-                    prompt="Seleccione el nivel",
-                ),
-                id="riesgo",
-            )
-            yield FormField(
-                "Fecha de apertura",
-                optional_date("Fecha de apertura"),
-                id="apertura",
-                placeholder="dd/mm/aaaa",
-                hint="Vacía: hoy.",
-            )
-        yield from self.compose_footer()
-
-    def narrative(self) -> str:
-        return self.query_one("#relato-text", TextArea).text
-
-    def types(self) -> list[str]:
-        return list(self.query_one("#tipos-list", SelectionList).selected)
-
-    def modalities(self) -> list[str]:
-        return list(self.query_one("#modalidades-list", SelectionList).selected)
-
-    def risk(self) -> str | None:
-        value = self.query_one("#riesgo-select", Select).value
-        return value if isinstance(value, str) else None
-
-    def choice_problems(self) -> dict[str, str]:
-        """The Spanish problem of each field that is not a one-line input."""
-        problems = {"relato": "", "tipos": "", "modalidades": "", "riesgo": ""}
-        try:
-            identity.free_text("Relato", self.narrative(), max_length=identity.NARRATIVE_MAX)
-        except InvalidField as problem:
-            problems["relato"] = sentence(problem.problem)
-        if not self.types():
-            problems["tipos"] = "Seleccione al menos uno."
-        if not self.modalities():
-            problems["modalidades"] = "Seleccione al menos una."
-        if self.risk() is None:
-            problems["riesgo"] = "Seleccione el nivel de riesgo."
-        return problems
-
-    def show_choice_problems(self, *, only: set[str] | None = None) -> bool:
-        problems = self.choice_problems()
-        for key, problem in problems.items():
-            if only is None or key in only:
-                self.query_one(f"#{key}", ChoiceField).show_problem(problem)
-        return not any(problems.values())
-
-    def on_text_area_changed(self, _event: TextArea.Changed) -> None:
-        self.show_choice_problems(only={"relato"})
-
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
-        self.show_choice_problems(
-            only={"tipos" if event.selection_list.id == "tipos-list" else "modalidades"}
-        )
-
-    def on_select_changed(self, _event: Select.Changed) -> None:
-        self.show_choice_problems(only={"riesgo"})
-
-    def action_submit(self) -> None:
-        self.form_message("")
-        inputs_valid = self.validate_inputs()
-        choices_valid = self.show_choice_problems()
-        risk = self.risk()
-        if not (inputs_valid and choices_valid) or risk is None:
-            return
-        self.open_case(
-            NewIntake(
-                reason=self.query_one("#motivo", FormField).value,
-                narrative=self.narrative(),
-                violence_types=tuple(self.types()),
-                modalities=tuple(self.modalities()),
-                risk=risk,
-                opened_on=self.query_one("#apertura", FormField).value,
-            )
-        )
-
-    # -- service calls ------------------------------------------------------------------
-
-    def open_case(self, form: NewIntake) -> None:
+    def submit(self, values: Values) -> None:
+        form = new_intake(values)
         client_id = self.client_id
         self.run_service(
             lambda session: session.open_case(client_id, form), self.Opened, writes=True
         )
 
-    # -------------------------------------------------------------------------------------
-
     def on_intake_screen_opened(self, message: Opened) -> None:
+        self._pristine = self.values()
         self.post_message(
             OpenCase(
                 message.case.case_id,

@@ -54,6 +54,17 @@ class Gateway:
                 self.generation += 1
             return arrived
 
+    def resume(self, session: StaffSession) -> None:
+        """The same person unlocked: the screens kept under the lock go on with her new
+        session. Anyone else gets a gateway of their own, never this one."""
+        if session.identity.staff_id != self.identity.staff_id:
+            raise ValueError("otra persona no puede retomar esta sesión")
+        with self._lock:
+            self._session = session
+            self._closing = False
+            self.identity = session.identity
+            self.generation += 1
+
     def close(self) -> None:
         # Refuse new calls at once, before waiting for the one in flight to finish.
         self._closing = True

@@ -35,14 +35,14 @@ class HelpScreen(ModalScreen[None]):
                 "Esc cierra esta ayuda",
                 classes="muted",
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     @staticmethod
     def table(keys: Sequence[Key]) -> DataTable[str]:
         table: DataTable[str] = DataTable(cursor_type="none", show_header=False)
         table.add_columns("Tecla", "Acción")
         for key in keys:
-            table.add_row(key.label, key.description)
+            table.add_row(key.label, key.title)
         return table
 
     def action_close(self) -> None:

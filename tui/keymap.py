@@ -21,10 +21,15 @@ class Key:
     short: str = ""  # how the footer spells them, when ``shown`` is too long for it
     footer: bool = True
     priority: bool = False
+    long: str = ""  # the help's and the palette's name, when the footer's is a short one
 
     @property
     def label(self) -> str:
         return self.shown or self.keys
+
+    @property
+    def title(self) -> str:
+        return self.long or self.description
 
 
 def bindings(table: Sequence[Key]) -> list[BindingType]:
@@ -59,13 +64,19 @@ PASSWORD_KEYS: tuple[Key, ...] = (
     Key("escape", "app.lock", "Cerrar sesión", shown="Esc"),
 )
 
+OWN_PASSWORD_KEYS: tuple[Key, ...] = (
+    Key("ctrl+s", "submit", "Guardar", shown="Ctrl+S"),
+    Key("escape", "back", "Volver", shown="Esc"),
+)
+
 DASHBOARD_KEYS: tuple[Key, ...] = (
     Key("enter", "open_case", "Abrir expediente", shown="Enter", footer=False),
-    Key("s", "settle_follow_up", "Registrar resultado del seguimiento", shown="s"),
-    Key("c", "approve_closure", "Aprobar el cierre", shown="c"),
-    Key("x", "decline_closure", "Rechazar el cierre", shown="x"),
-    Key("r", "app.register", "Registrar usuaria", shown="r"),
-    Key("f5", "reload", "Actualizar", shown="F5"),
+    Key("s", "settle_follow_up", "Resultado", long="Registrar resultado del seguimiento"),
+    Key("c", "approve_closure", "Aprobar cierre", long="Aprobar el cierre"),
+    Key("x", "decline_closure", "Rechazar cierre", long="Rechazar el cierre"),
+    Key("r", "app.register", "Registrar", long="Registrar usuaria"),
+    Key("p", "app.change_password", "Contraseña", long="Cambiar mi contraseña"),
+    Key("f5", "reload", "Actualizar", shown="F5", footer=False),
 )
 
 SEARCH_KEYS: tuple[Key, ...] = (
@@ -77,8 +88,13 @@ SEARCH_KEYS: tuple[Key, ...] = (
 
 CLIENT_KEYS: tuple[Key, ...] = (
     Key("enter", "open_case", "Abrir expediente", shown="Enter", footer=False),
-    Key("n", "new_case", "Nuevo expediente", shown="n"),
-    Key("f5", "reload", "Actualizar", shown="F5"),
+    Key("n", "new_case", "Expediente", long="Abrir un expediente nuevo"),
+    Key("c", "consents", "Consentimientos", long="Consentimientos de la usuaria"),
+    Key("f", "rectify", "Rectificar", long="Rectificar un dato (ARCO)"),
+    Key("e", "request_erasure", "Cancelar datos", long="Solicitar la cancelación (ARCO)"),
+    Key("x", "approve_erasure", "Aprobar cancelación", long="Aprobar la cancelación (ARCO)"),
+    Key("z", "authorize_age", "Autorizar edad", long="Autorizar la excepción de edad"),
+    Key("f5", "reload", "Actualizar", shown="F5", footer=False),
     Key("escape", "back", "Volver", shown="Esc"),
 )
 
@@ -87,11 +103,10 @@ CASE_KEYS: tuple[Key, ...] = (
         Key(str(number), f"section({number})", section.label, footer=False)
         for number, section in enumerate(Section, start=1)
     ),
-    Key("a", "add_note", "Agregar nota", shown="a"),
-    Key("r", "record", "Registrar en la sección", shown="r"),
+    Key("a", "add_note", "Nota", long="Agregar nota"),
     Key("m", "justify", "Consultar con motivo", shown="m"),
-    Key("u", "client", "Ver usuaria", shown="u"),
-    Key("f5", "reload", "Actualizar", shown="F5"),
+    Key("u", "client", "Usuaria", long="Ver usuaria", footer=False),
+    Key("f5", "reload", "Actualizar", shown="F5", footer=False),
     Key("escape", "back", "Volver", shown="Esc"),
 )
 
@@ -110,6 +125,12 @@ MODAL_KEYS: tuple[Key, ...] = (
 CONFIRM_KEYS: tuple[Key, ...] = (
     Key("enter", "submit", "Confirmar", shown="Enter"),
     Key("escape", "cancel", "Cancelar", shown="Esc"),
+)
+
+DUPLICATE_KEYS: tuple[Key, ...] = (
+    Key("v", "compare", "Ver coincidencias", long="Ver los datos de las coincidencias"),
+    Key("c", "confirm_other", "Es otra persona", long="Confirmar que es otra persona"),
+    Key("escape", "cancel", "Volver al formulario", shown="Esc"),
 )
 
 HELP_KEYS: tuple[Key, ...] = (Key("escape,f1,question_mark", "close", "Cerrar", shown="Esc"),)

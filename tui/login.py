@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from domain.errors import DomainError, InvalidField
 from tui.base import SessionScreen
-from tui.keymap import LOGIN_KEYS, PASSWORD_KEYS, Key, bindings
+from tui.keymap import LOGIN_KEYS, OWN_PASSWORD_KEYS, PASSWORD_KEYS, Key, bindings
 from tui.widgets import FormField
 from violeta.service import Institute, LoginFailed, StaffSession
 
@@ -35,15 +35,23 @@ class LoginScreen(Screen[None]):
             super().__init__()
             self.reason = reason
 
-    def __init__(self, institute: Institute, notice: str = "") -> None:
+    def __init__(self, institute: Institute, notice: str = "", *, locked: bool = False) -> None:
         super().__init__()
         self.institute = institute
         self.notice = notice
+        self.locked = locked
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
             yield Static("[b]Violeta[/b]", id="login-title")
             yield Static(INSTITUTION, id="login-subtitle")
+            if self.locked:
+                yield Static(
+                    "Sesión bloqueada. Quien la bloqueó vuelve a lo que hacía al entrar de "
+                    "nuevo; otra persona empieza una sesión nueva.",
+                    id="login-locked",
+                    classes="explain",
+                )
             yield Label("Usuario", classes="field-label")
             yield Input(id="usuario", placeholder="usuario")
             yield Label("Contraseña", classes="field-label")
@@ -51,7 +59,7 @@ class LoginScreen(Screen[None]):
             yield Static("", id="login-message", classes="field-message", markup=False)
             if self.notice:
                 yield Static(self.notice, id="login-notice", classes="muted", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     @on(Input.Submitted, "#usuario")
     def next_field(self) -> None:
@@ -116,17 +124,21 @@ class ChangePasswordScreen(SessionScreen):
     BINDINGS = bindings(PASSWORD_KEYS)
     TITLE_TEXT = "Cambio de contraseña"
 
+    FORCED = True
+    EXPLANATION = (
+        "Su contraseña fue asignada por otra persona. Antes de continuar, elija una "
+        "contraseña nueva que solo usted conozca."
+    )
+
     class Changed(Message):
-        pass
+        def __init__(self, forced: bool) -> None:
+            super().__init__()
+            self.forced = forced
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
         with Center(), Vertical(id="password-box"):
-            yield Static(
-                "Su contraseña fue asignada por otra persona. Antes de continuar, elija una "
-                "contraseña nueva que solo usted conozca.",
-                classes="explain",
-            )
+            yield Static(self.EXPLANATION, classes="explain")
             yield FormField("Contraseña actual", _required, id="actual", password=True)
             yield FormField("Contraseña nueva", _new_password_check, id="nueva", password=True)
             yield FormField("Repita la contraseña nueva", _required, id="repetida", password=True)
@@ -162,7 +174,7 @@ class ChangePasswordScreen(SessionScreen):
     def change(self, current: str, new: str) -> None:
         self.run_service(
             lambda session: session.change_password(current, new),
-            lambda _: self.Changed(),
+            lambda _: self.Changed(self.FORCED),
             writes=True,
         )
 
@@ -170,6 +182,19 @@ class ChangePasswordScreen(SessionScreen):
 
     def handle_failure(self, error: DomainError) -> None:
         self.query_one("#password-message", Static).update(error.message)
+
+
+class OwnPasswordScreen(ChangePasswordScreen):
+    """Mis datos: she changes her own password whenever she wants to."""
+
+    KEYMAP = OWN_PASSWORD_KEYS
+    BINDINGS = bindings(OWN_PASSWORD_KEYS)
+    TITLE_TEXT = "Mis datos · cambiar mi contraseña"
+    FORCED = False
+    EXPLANATION = (
+        "Escriba su contraseña actual y la nueva dos veces. La nueva protege su llave: "
+        "nadie más debe conocerla."
+    )
 
 
 def _required(text: str) -> None:

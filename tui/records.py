@@ -1,120 +1,565 @@
-"""Registrar en una sección: one form per kind of structured record, written as data.
+"""Every command on a case or a client, as data: its key, section, fields and service call.
 
 Each form names its fields with the service's own labels, so a refusal from the service lands
-under the field it is about. One-line fields are checked as you type with the domain's
-validators; choices and long texts are checked when saving.
+under the field it is about. The case screen offers, in each tab, the forms of that section
+the role may run (``tui.roles.offered``); the client screen, those about her record.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 from uuid import UUID
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Select, Static, TextArea
 
 from domain import identity
-from domain.cases import Channel, GestionOutcome, LegalMatter, ServiceEnum, SessionModality
-from domain.errors import InvalidField
-from domain.vocabulary import Section
-from tui.forms import FormScreen, optional_date, required_text
+from domain.cases import (
+    REFERRAL_OUTCOMES,
+    Area,
+    Channel,
+    GestionOutcome,
+    LegalMatter,
+    MisconductConduct,
+    OrderKind,
+    ProtectionMeasure,
+    ReportStatus,
+    ServiceEnum,
+    SessionModality,
+    VisitKind,
+)
+from domain.clients import CORRECTABLE_FIELDS
+from domain.errors import DomainError
+from domain.vocabulary import Role, Section
+from tui.forms import (
+    WHEN_EMPTY_TODAY,
+    YES_NO,
+    Choices,
+    Field,
+    FormScreen,
+    Values,
+    is_yes,
+    selected,
+)
 from tui.gateway import Gateway
-from tui.widgets import ChoiceField, FormField, TopBar, sentence
+from tui.keymap import Key
+from tui.roles import offered
+from tui.widgets import TopBar, format_date
+from violeta.dto import NewReferral
 from violeta.service import StaffSession
 
-FieldKind = Literal["text", "long", "date", "optional_date", "choice"]
-Values = dict[str, str]
+__all__ = ["CASE_FORMS", "RECORD_FORMS", "Field", "RecordForm", "RecordScreen", "Values"]
 
-
-@dataclass(frozen=True)
-class Field:
-    key: str  # widget id, and the key of its value
-    label: str  # the service's label for it
-    kind: FieldKind
-    choices: tuple[tuple[str, str], ...] = ()  # (label, value)
-    max_length: int = identity.SHORT_TEXT_MAX
-    hint: str = ""
-    required: bool = True  # for long texts; the service may still ask for it (see settling)
+INSTITUTION_MAX = 160  # the service's limit for an institution's or authority's name
 
 
 @dataclass(frozen=True)
 class RecordForm:
     title: str
-    done: str  # what the case screen says once it is saved
+    done: str  # what the screen says once it is saved
     fields: tuple[Field, ...]
     save: Callable[[StaffSession, UUID, Values], object]
+    method: str = ""  # the StaffSession method it calls: what ``offered`` is asked about
 
 
-def _choices(enum: type[ServiceEnum]) -> tuple[tuple[str, str], ...]:
+@dataclass(frozen=True)
+class CaseForm:
+    """A form reached from one tab of the case screen by one key."""
+
+    key: str
+    section: Section
+    label: str  # how the footer names it; the help and the palette use the form's title
+    form: RecordForm
+
+    @property
+    def name(self) -> str:
+        """The action parameter that opens it, and the name ``offered`` knows it by (an
+        accompaniment's rule depends on its area)."""
+        if self.form.method == "record_accompaniment":
+            area = Area.LEGAL if self.section is Section.LEGAL else Area.SOCIAL_WORK
+            return f"record_accompaniment:{area.value}"
+        return self.form.method
+
+
+def _choices(enum: type[ServiceEnum]) -> Choices:
     return tuple((member.label, str(member.value)) for member in enum)
 
 
-WHEN_EMPTY_TODAY = "Vacía: hoy."
-DATE_PLACEHOLDER = "dd/mm/aaaa"
+def _date(key: str, label: str, hint: str = WHEN_EMPTY_TODAY) -> Field:
+    return Field(key, label, "optional_date", hint=hint)
 
+
+def _long(key: str, label: str, *, required: bool = True, hint: str = "") -> Field:
+    return Field(
+        key, label, "long", max_length=identity.NARRATIVE_MAX, required=required, hint=hint
+    )
+
+
+def _flag(key: str, label: str, hint: str = "") -> Field:
+    return Field(key, label, "choice", YES_NO, hint=hint)
+
+
+# -------------------------------------------------------- choices read from the service
+
+
+def _active_staff(session: StaffSession, _case: UUID | None) -> Choices:
+    return tuple(
+        (f"{account.display_name} · {account.role}", str(account.staff_id))
+        for account in session.accounts()
+        if account.active
+    )
+
+
+def _institutions(session: StaffSession, _case: UUID | None) -> Choices:
+    return tuple(
+        (f"{item.name} · {item.kind}", str(item.institution_id)) for item in session.directory()
+    )
+
+
+def _case(case: UUID | None) -> UUID:
+    if case is None:
+        raise DomainError("Falta el expediente del formulario.")
+    return case
+
+
+def _pending_referrals(session: StaffSession, case: UUID | None) -> Choices:
+    return tuple(
+        (f"{item.institution} · {format_date(item.made_on)}", str(item.referral_id))
+        for item in session.referrals(_case(case))
+        if not item.outcome
+    )
+
+
+def _orders(session: StaffSession, case: UUID | None) -> Choices:
+    return tuple(
+        (f"{item.kind} · vence {format_date(item.expires_on)}", str(item.order_id))
+        for item in session.protection_order_section(_case(case))
+    )
+
+
+def _open_reports(session: StaffSession, case: UUID | None) -> Choices:
+    return tuple(
+        (
+            f"{item.institution} · {item.conduct} · {format_date(item.reported_on)}",
+            str(item.report_id),
+        )
+        for item in session.legal_section(_case(case)).misconduct_reports
+        if item.status != ReportStatus.CLOSED.label
+    )
+
+
+def _accompaniment(area: Area) -> RecordForm:
+    return RecordForm(
+        title=f"Registrar acompañamiento ({area.label})",
+        done="Acompañamiento registrado.",
+        method="record_accompaniment",
+        fields=(
+            Field(
+                "instancia",
+                "Instancia",
+                "text",
+                max_length=INSTITUTION_MAX,
+                hint="Ante qué autoridad (Fiscalía, juzgado…).",
+            ),
+            _long("notas", "Notas del acompañamiento"),
+            _date("fecha", "Fecha del acompañamiento"),
+        ),
+        save=lambda session, case_id, v: session.record_accompaniment(
+            case_id, area.value, v["instancia"], v["notas"], v["fecha"]
+        ),
+    )
+
+
+def _uuid(text: str) -> UUID:
+    """A chosen record's id; anything else becomes an id no record has, which the service
+    refuses in its own words."""
+    try:
+        return UUID(text)
+    except ValueError:
+        return UUID(int=0)
+
+
+def _refer(session: StaffSession, case_id: UUID, v: Values) -> object:
+    return session.refer_case(
+        case_id,
+        NewReferral(
+            institution_id=_uuid(v["institucion"]),
+            reason=v["motivo"],
+            with_personal_data=is_yes(v, "con_datos"),
+            consent_override_reason=v["sin_consentimiento"],
+            made_on=v["fecha"],
+        ),
+    )
+
+
+CASE_FORMS: tuple[CaseForm, ...] = (
+    # ------------------------------------------------------------------ Entrevista (life)
+    CaseForm(
+        "k",
+        Section.INTAKE,
+        "Solicitar cierre",
+        RecordForm(
+            title="Solicitar el cierre del expediente",
+            done="Cierre solicitado: coordinación lo aprobará o rechazará.",
+            method="request_closure",
+            fields=(Field("motivo", "Motivo del cierre", "text"),),
+            save=lambda session, case_id, v: session.request_closure(case_id, v["motivo"]),
+        ),
+    ),
+    CaseForm(
+        "o",
+        Section.INTAKE,
+        "Reabrir",
+        RecordForm(
+            title="Reabrir el expediente",
+            done="Expediente reabierto.",
+            method="reopen_case",
+            fields=(Field("motivo", "Motivo de la reapertura", "text"),),
+            save=lambda session, case_id, v: session.reopen_case(case_id, v["motivo"]),
+        ),
+    ),
+    CaseForm(
+        "g",
+        Section.INTAKE,
+        "Asignar área",
+        RecordForm(
+            title="Asignar área del expediente",
+            done="Área asignada.",
+            method="assign_area",
+            fields=(
+                Field("area", "Área", "choice", _choices(Area)),
+                Field(
+                    "persona",
+                    "Personal asignado",
+                    "choice",
+                    choices_from=_active_staff,
+                    hint="Su rol debe corresponder al área.",
+                ),
+            ),
+            save=lambda session, case_id, v: session.assign_area(
+                case_id, v["area"], _uuid(v["persona"])
+            ),
+        ),
+    ),
+    # ---------------------------------------------------------------------------- Jurídica
+    CaseForm(
+        "r",
+        Section.LEGAL,
+        "Asesoría",
+        RecordForm(
+            title="Registrar asesoría jurídica",
+            done="Asesoría jurídica registrada.",
+            method="give_legal_advice",
+            fields=(
+                Field("materia", "Materia", "choice", _choices(LegalMatter)),
+                _long("notas", "Notas de la asesoría"),
+                _date("fecha", "Fecha de la asesoría"),
+            ),
+            save=lambda session, case_id, v: session.give_legal_advice(
+                case_id, v["materia"], v["notas"], v["fecha"]
+            ),
+        ),
+    ),
+    CaseForm(
+        "d",
+        Section.LEGAL,
+        "Decisión",
+        RecordForm(
+            title="Decidir acompañamiento (cuatro criterios)",
+            done="Decisión de acompañamiento registrada.",
+            method="decide_accompaniment",
+            fields=(
+                _flag("gravedad", "Gravedad de los hechos"),
+                _flag("recursos", "Carece de recursos para un abogado particular"),
+                _date(
+                    "termino",
+                    "Vencimiento del término jurídico",
+                    hint="Vacía: no hay un término jurídico próximo.",
+                ),
+                _flag("desconoce", "Desconoce el procedimiento"),
+                _flag("acompanar", "¿Se le acompaña?"),
+                _date("fecha", "Fecha de la decisión"),
+            ),
+            save=lambda session, case_id, v: session.decide_accompaniment(
+                case_id,
+                severity=is_yes(v, "gravedad"),
+                lacks_resources=is_yes(v, "recursos"),
+                deadline=v["termino"],
+                unfamiliar_with_procedure=is_yes(v, "desconoce"),
+                accompany=is_yes(v, "acompanar"),
+                decided_on=v["fecha"],
+            ),
+        ),
+    ),
+    CaseForm("p", Section.LEGAL, "Acompañar", _accompaniment(Area.LEGAL)),
+    CaseForm(
+        "i",
+        Section.LEGAL,
+        "Reporte",
+        RecordForm(
+            title="Reporte de actuación de una persona servidora pública",
+            done="Reporte de actuación registrado.",
+            method="report_misconduct",
+            fields=(
+                Field("institucion", "Institución", "text", max_length=INSTITUTION_MAX),
+                Field("conducta", "Conducta", "choice", _choices(MisconductConduct)),
+                _long("hechos", "Hechos"),
+                Field(
+                    "superior",
+                    "Se hizo del conocimiento de",
+                    "text",
+                    hint="Superior jerárquico u órgano de control.",
+                ),
+                _date("fecha", "Fecha del reporte"),
+            ),
+            save=lambda session, case_id, v: session.report_misconduct(
+                case_id,
+                institution=v["institucion"],
+                conduct=v["conducta"],
+                facts=v["hechos"],
+                reported_to=v["superior"],
+                reported_on=v["fecha"],
+            ),
+        ),
+    ),
+    CaseForm(
+        "t",
+        Section.LEGAL,
+        "Estado reporte",
+        RecordForm(
+            title="Actualizar un reporte de actuación",
+            done="Reporte de actuación actualizado.",
+            method="update_misconduct_report",
+            fields=(
+                Field("reporte", "Reporte", "choice", choices_from=_open_reports),
+                Field(
+                    "estado",
+                    "Estado del reporte",
+                    "choice",
+                    _choices(ReportStatus)[1:],  # it is presented when recorded
+                ),
+                _date("fecha", "Fecha"),
+            ),
+            save=lambda session, case_id, v: session.update_misconduct_report(
+                case_id, _uuid(v["reporte"]), v["estado"], v["fecha"]
+            ),
+        ),
+    ),
+    # -------------------------------------------------------------------------- Psicológica
+    CaseForm(
+        "r",
+        Section.PSYCHOLOGICAL,
+        "Sesión",
+        RecordForm(
+            title="Registrar sesión psicológica",
+            done="Sesión registrada.",
+            method="record_psychology_session",
+            fields=(
+                Field("modalidad", "Modalidad", "choice", _choices(SessionModality)),
+                _long("notas", "Notas de la sesión"),
+                _date("fecha", "Fecha de la sesión"),
+                _date("proxima", "Próxima sesión", hint="Vacía: sin fecha todavía."),
+            ),
+            save=lambda session, case_id, v: session.record_psychology_session(
+                case_id,
+                modality=v["modalidad"],
+                notes=v["notas"],
+                held_on=v["fecha"],
+                next_session=v["proxima"],
+            ),
+        ),
+    ),
+    CaseForm(
+        "x",
+        Section.PSYCHOLOGICAL,
+        "Cerrar proceso",
+        RecordForm(
+            title="Cerrar el proceso psicológico",
+            done="Proceso psicológico cerrado.",
+            method="close_psychology_process",
+            fields=(_date("fecha", "Fecha de cierre"),),
+            save=lambda session, case_id, v: session.close_psychology_process(case_id, v["fecha"]),
+        ),
+    ),
+    # ------------------------------------------------------------------------ Trabajo social
+    CaseForm(
+        "r",
+        Section.SOCIAL_WORK,
+        "Gestión",
+        RecordForm(
+            title="Registrar gestión",
+            done="Gestión registrada.",
+            method="record_gestion",
+            fields=(
+                Field("gestion", "Gestión", "text"),
+                Field("institucion", "Institución", "text", max_length=INSTITUTION_MAX),
+                Field("resultado", "Resultado", "choice", _choices(GestionOutcome)),
+                _date("fecha", "Fecha de la gestión"),
+            ),
+            save=lambda session, case_id, v: session.record_gestion(
+                case_id,
+                what=v["gestion"],
+                institution=v["institucion"],
+                outcome=v["resultado"],
+                done_on=v["fecha"],
+            ),
+        ),
+    ),
+    CaseForm(
+        "v",
+        Section.SOCIAL_WORK,
+        "Visita",
+        RecordForm(
+            title="Registrar visita",
+            done="Visita registrada.",
+            method="record_social_visit",
+            fields=(
+                Field("tipo", "Tipo de visita", "choice", _choices(VisitKind)),
+                _long("notas", "Notas de la visita"),
+                _date("fecha", "Fecha de la visita"),
+            ),
+            save=lambda session, case_id, v: session.record_social_visit(
+                case_id, kind=v["tipo"], notes=v["notas"], visited_on=v["fecha"]
+            ),
+        ),
+    ),
+    CaseForm("p", Section.SOCIAL_WORK, "Acompañar", _accompaniment(Area.SOCIAL_WORK)),
+    # ------------------------------------------------------------------------ Canalizaciones
+    CaseForm(
+        "r",
+        Section.REFERRALS,
+        "Canalizar",
+        RecordForm(
+            title="Canalizar a una institución del directorio",
+            done="Canalización registrada.",
+            method="refer_case",
+            fields=(
+                Field(
+                    "institucion",
+                    "Institución",
+                    "choice",
+                    choices_from=_institutions,
+                    hint="Solo instituciones vigentes del directorio.",
+                ),
+                Field("motivo", "Motivo de la canalización", "text"),
+                _flag(
+                    "con_datos",
+                    "¿Se comparten sus datos personales?",
+                    hint="No: la institución no recibe ningún dato de ella.",
+                ),
+                Field(
+                    "sin_consentimiento",
+                    "Motivo para canalizar sin consentimiento",
+                    "text",
+                    required=False,
+                    hint="Solo coordinación, si ella no consintió compartir sus datos.",
+                ),
+                _date("fecha", "Fecha de canalización"),
+            ),
+            save=_refer,
+        ),
+    ),
+    CaseForm(
+        "t",
+        Section.REFERRALS,
+        "Resultado",
+        RecordForm(
+            title="Resultado de una canalización",
+            done="Resultado de la canalización registrado.",
+            method="record_referral_outcome",
+            fields=(
+                Field("canalizacion", "Canalización", "choice", choices_from=_pending_referrals),
+                Field(
+                    "resultado",
+                    "Resultado de la canalización",
+                    "choice",
+                    tuple((label, key) for key, label in REFERRAL_OUTCOMES.items()),
+                ),
+                _long("nota", "Nota del resultado", required=False),
+                _date("fecha", "Fecha del resultado"),
+            ),
+            save=lambda session, case_id, v: session.record_referral_outcome(
+                case_id, _uuid(v["canalizacion"]), v["resultado"], v["nota"], v["fecha"]
+            ),
+        ),
+    ),
+    # --------------------------------------------------------------------------- Seguimientos
+    CaseForm(
+        "r",
+        Section.FOLLOW_UPS,
+        "Programar",
+        RecordForm(
+            title="Programar seguimiento",
+            done="Seguimiento programado.",
+            method="schedule_follow_up",
+            fields=(
+                Field("fecha", "Fecha programada", "date"),
+                Field("medio", "Medio", "choice", _choices(Channel)),
+            ),
+            save=lambda session, case_id, v: session.schedule_follow_up(
+                case_id, v["fecha"], v["medio"]
+            ),
+        ),
+    ),
+    # -------------------------------------------------------------------- Órdenes de protección
+    CaseForm(
+        "r",
+        Section.PROTECTION_ORDERS,
+        "Registrar orden",
+        RecordForm(
+            title="Registrar orden de protección",
+            done="Orden de protección registrada.",
+            method="record_protection_order",
+            fields=(
+                Field("tipo", "Tipo de orden", "choice", _choices(OrderKind)),
+                Field("medidas", "Medidas", "multi", _choices(ProtectionMeasure)),
+                _long("detalle", "Detalle de las medidas"),
+                Field("autoridad", "Autoridad emisora", "text", max_length=INSTITUTION_MAX),
+                _date("emision", "Fecha de emisión"),
+                _date("vencimiento", "Vencimiento", hint="Vacía: 60 días desde la emisión."),
+            ),
+            save=lambda session, case_id, v: session.record_protection_order(
+                case_id,
+                kind=v["tipo"],
+                measures=selected(v, "medidas"),
+                detail=v["detalle"],
+                authority=v["autoridad"],
+                issued_on=v["emision"],
+                expires_on=v["vencimiento"],
+            ),
+        ),
+    ),
+    CaseForm(
+        "t",
+        Section.PROTECTION_ORDERS,
+        "Prorrogar",
+        RecordForm(
+            title="Prorrogar una orden de protección",
+            done="Orden de protección prorrogada.",
+            method="extend_protection_order",
+            fields=(
+                Field("orden", "Orden", "choice", choices_from=_orders),
+                _date("vencimiento", "Nuevo vencimiento", hint="Vacía: 30 días más."),
+            ),
+            save=lambda session, case_id, v: session.extend_protection_order(
+                case_id, _uuid(v["orden"]), v["vencimiento"]
+            ),
+        ),
+    ),
+)
+
+# The main record of each section, reached with r.
 RECORD_FORMS: dict[Section, RecordForm] = {
-    Section.LEGAL: RecordForm(
-        title="Registrar asesoría jurídica",
-        done="Asesoría jurídica registrada.",
-        fields=(
-            Field("materia", "Materia", "choice", _choices(LegalMatter)),
-            Field("notas", "Notas de la asesoría", "long", max_length=identity.NARRATIVE_MAX),
-            Field("fecha", "Fecha de la asesoría", "optional_date", hint=WHEN_EMPTY_TODAY),
-        ),
-        save=lambda session, case_id, v: session.give_legal_advice(
-            case_id, v["materia"], v["notas"], v["fecha"]
-        ),
-    ),
-    Section.PSYCHOLOGICAL: RecordForm(
-        title="Registrar sesión psicológica",
-        done="Sesión registrada.",
-        fields=(
-            Field("modalidad", "Modalidad", "choice", _choices(SessionModality)),
-            Field("notas", "Notas de la sesión", "long", max_length=identity.NARRATIVE_MAX),
-            Field("fecha", "Fecha de la sesión", "optional_date", hint=WHEN_EMPTY_TODAY),
-            Field("proxima", "Próxima sesión", "optional_date", hint="Vacía: sin fecha todavía."),
-        ),
-        save=lambda session, case_id, v: session.record_psychology_session(
-            case_id,
-            modality=v["modalidad"],
-            notes=v["notas"],
-            held_on=v["fecha"],
-            next_session=v["proxima"],
-        ),
-    ),
-    Section.SOCIAL_WORK: RecordForm(
-        title="Registrar gestión",
-        done="Gestión registrada.",
-        fields=(
-            Field("gestion", "Gestión", "text"),
-            Field("institucion", "Institución", "text"),
-            Field("resultado", "Resultado", "choice", _choices(GestionOutcome)),
-            Field("fecha", "Fecha de la gestión", "optional_date", hint=WHEN_EMPTY_TODAY),
-        ),
-        save=lambda session, case_id, v: session.record_gestion(
-            case_id,
-            what=v["gestion"],
-            institution=v["institucion"],
-            outcome=v["resultado"],
-            done_on=v["fecha"],
-        ),
-    ),
-    Section.FOLLOW_UPS: RecordForm(
-        title="Programar seguimiento",
-        done="Seguimiento programado.",
-        fields=(
-            Field("fecha", "Fecha programada", "date"),
-            Field("medio", "Medio", "choice", _choices(Channel)),
-        ),
-        save=lambda session, case_id, v: session.schedule_follow_up(
-            case_id, v["fecha"], v["medio"]
-        ),
-    ),
+    entry.section: entry.form for entry in CASE_FORMS if entry.key == "r"
 }
+CASE_FORM_BY_NAME: dict[str, CaseForm] = {entry.name: entry for entry in CASE_FORMS}
+
+
+CASE_FORM_KEYS: tuple[Key, ...] = tuple(
+    Key(entry.key, f"case_form('{entry.name}')", entry.label, long=entry.form.title)
+    for entry in CASE_FORMS
+)
 
 
 def settle_follow_up_form(follow_up_id: UUID) -> RecordForm:
@@ -132,151 +577,111 @@ def settle_follow_up_form(follow_up_id: UUID) -> RecordForm:
     return RecordForm(
         title="Registrar resultado del seguimiento",
         done="Resultado del seguimiento registrado.",
+        method="settle_follow_up",
         fields=(
-            Field("realizado", "¿Se realizó?", "choice", (("Sí", "si"), ("No", "no"))),
-            Field(
-                "resultado",
-                "Resultado",
-                "long",
-                max_length=identity.NARRATIVE_MAX,
-                required=False,
-                hint="Obligatorio si se realizó.",
-            ),
-            Field("fecha", "Fecha", "optional_date", hint=WHEN_EMPTY_TODAY),
+            Field("realizado", "¿Se realizó?", "choice", YES_NO),
+            _long("resultado", "Resultado", required=False, hint="Obligatorio si se realizó."),
+            _date("fecha", "Fecha"),
         ),
         save=save,
     )
 
 
-class RecordScreen(FormScreen):
-    """One record of one section of a case; Ctrl+S saves it and returns to the case.
+# ------------------------------------------------------------------- her record (ARCO)
 
-    Esc leaves without saving; the case screen learns of a save through the dismissal."""
+
+def consents_form(sharing: bool, statistics: bool) -> RecordForm:
+    """Both consents asked again; only a changed answer is recorded."""
+
+    def save(session: StaffSession, client_id: UUID, values: Values) -> None:
+        share, count = is_yes(values, "compartir"), is_yes(values, "estadistica")
+        if share == sharing and count == statistics:
+            raise DomainError("No cambió ninguna respuesta; no se registró nada.")
+        if share != sharing:
+            session.set_sharing_consent(client_id, share)
+        if count != statistics:
+            session.set_statistics_consent(client_id, count)
+
+    def now(value: bool) -> str:
+        return f"Hoy: {'sí' if value else 'no'}."
+
+    return RecordForm(
+        title="Consentimientos de la usuaria",
+        done="Consentimientos actualizados.",
+        method="set_sharing_consent",
+        fields=(
+            _flag(
+                "compartir",
+                "Consentimiento para compartir sus datos con instituciones del directorio",
+                hint=now(sharing),
+            ),
+            _flag(
+                "estadistica",
+                "Consentimiento para contarla (sin nombre) en estadísticas",
+                hint=now(statistics) + " No = oposición (ARCO).",
+            ),
+        ),
+        save=save,
+    )
+
+
+RECTIFICATION_FORM = RecordForm(
+    title="Rectificación de datos (ARCO)",
+    done="Dato rectificado; el valor anterior queda en el historial.",
+    method="correct_client",
+    fields=(
+        Field(
+            "campo",
+            "Campo",
+            "choice",
+            tuple((label, key) for key, label in CORRECTABLE_FIELDS.items()),
+        ),
+        Field(
+            "valor",
+            "Valor correcto",
+            "text",
+            required=False,
+            also=(*CORRECTABLE_FIELDS.values(), "Contacto seguro"),
+            hint="Vacío borra el dato (salvo nombre y fecha de nacimiento).",
+        ),
+    ),
+    save=lambda session, client_id, v: session.correct_client(client_id, v["campo"], v["valor"]),
+)
+
+
+# ------------------------------------------------------------------------- the screen
+
+
+class RecordScreen(FormScreen):
+    """One record about one case (or one client); Ctrl+S saves it and returns.
+
+    The screen that opened it learns of a save through the dismissal."""
 
     class Saved(Message, bubble=False):
         pass
 
-    def __init__(self, gateway: Gateway, case_id: UUID, folio: str, form: RecordForm) -> None:
-        super().__init__(gateway)
-        self.case_id = case_id
-        self.folio = folio
+    def __init__(self, gateway: Gateway, subject_id: UUID, heading: str, form: RecordForm) -> None:
+        super().__init__(gateway, form.fields, subject=subject_id, intro=heading)
+        self.case_id = subject_id
+        self.folio = heading
         self.form = form
 
     def compose_frame(self) -> ComposeResult:
         yield TopBar(self.form.title, self.gateway.identity)
 
-    def compose(self) -> ComposeResult:
-        yield from self.compose_frame()
-        with VerticalScroll(classes="form"):
-            yield Static(f"Expediente {self.folio}", classes="explain", markup=False)
-            yield Static("", id="form-message", classes="field-message", markup=False)
-            for field in self.form.fields:
-                yield self._widget(field)
-        yield from self.compose_footer()
-
-    def on_mount(self) -> None:
-        first = self.form.fields[0]
-        self.query_one(f"#{first.key}-{_control_suffix(first)}").focus()
-
-    def _widget(self, field: Field) -> FormField | ChoiceField:
-        if field.kind == "text":
-            return FormField(
-                field.label, required_text(field.label, field.max_length), id=field.key
-            )
-        if field.kind in ("date", "optional_date"):
-            return FormField(
-                field.label,
-                optional_date(field.label)
-                if field.kind == "optional_date"
-                else lambda text: identity.parse_date(field.label, text),
-                id=field.key,
-                placeholder=DATE_PLACEHOLDER,
-                hint=field.hint,
-            )
-        if field.kind == "long":
-            return ChoiceField(
-                field.label,
-                TextArea(id=f"{field.key}-text", soft_wrap=True),
-                id=field.key,
-                hint=field.hint,
-            )
-        return ChoiceField(
-            field.label,
-            Select[str](field.choices, id=f"{field.key}-select", prompt="Seleccione"),
-            id=field.key,
-        )
-
-    def values(self) -> Values:
-        values: Values = {}
-        for field in self.form.fields:
-            if field.kind == "long":
-                values[field.key] = self.query_one(f"#{field.key}-text", TextArea).text
-            elif field.kind == "choice":
-                chosen = self.query_one(f"#{field.key}-select", Select).value
-                values[field.key] = chosen if isinstance(chosen, str) else ""
-            else:
-                values[field.key] = self.query_one(f"#{field.key}", FormField).value
-        return values
-
-    def choice_problems(self, values: Values) -> dict[str, str]:
-        problems: dict[str, str] = {}
-        for field in self.form.fields:
-            if field.kind == "choice" and not values[field.key]:
-                problems[field.key] = f"Seleccione {field.label.lower()}."
-            elif field.kind == "long":
-                try:
-                    identity.free_text(
-                        field.label,
-                        values[field.key],
-                        max_length=field.max_length,
-                        required=field.required,
-                    )
-                except InvalidField as problem:
-                    problems[field.key] = sentence(problem.problem)
-        return problems
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if event.text_area.id is not None:
-            key = event.text_area.id.removesuffix("-text")
-            problem = self.choice_problems(self.values()).get(key, "")
-            # As with one-line fields, an empty text is only reproached after trying to save.
-            self.query_one(f"#{key}", ChoiceField).show_problem(
-                problem if event.text_area.text else ""
-            )
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id is not None:
-            key = event.select.id.removesuffix("-select")
-            self.query_one(f"#{key}", ChoiceField).show_problem("")
-
-    def action_submit(self) -> None:
-        self.form_message("")
-        values = self.values()
-        inputs_valid = self.validate_inputs()
-        problems = self.choice_problems(values)
-        for field in self.form.fields:
-            if field.kind in ("long", "choice"):
-                self.query_one(f"#{field.key}", ChoiceField).show_problem(
-                    problems.get(field.key, "")
-                )
-        if inputs_valid and not problems:
-            self.save(values)
-
-    # -- service calls ------------------------------------------------------------------
-
-    def save(self, values: Values) -> None:
-        case_id, save = self.case_id, self.form.save
+    def submit(self, values: Values) -> None:
+        subject, save = self.case_id, self.form.save
+        self.form_message("Guardando…")
         self.run_service(
-            lambda session: save(session, case_id, values), lambda _: self.Saved(), writes=True
+            lambda session: save(session, subject, values), lambda _: self.Saved(), writes=True
         )
-
-    # -------------------------------------------------------------------------------------
 
     def on_record_screen_saved(self, _message: Saved) -> None:
-        # Dismissing (not popping) hands the outcome to the case screen, which reads the
-        # section again to show it.
+        # Dismissing (not popping) hands the outcome to the screen below, which reads again
+        # to show it.
+        self._pristine = self.values()
         self.dismiss(None)
 
 
-def _control_suffix(field: Field) -> str:
-    return {"long": "text", "choice": "select"}.get(field.kind, "input")
+def role_forms(role: Role, section: Section) -> list[CaseForm]:
+    return [entry for entry in CASE_FORMS if entry.section is section and offered(role, entry.name)]

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import ClassVar
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, SelectionList, Static
+from textual.widgets._select import SelectCurrent, SelectOverlay
+from textual.widgets._selection_list import SelectionType
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 
 from domain import identity
 from domain.errors import InvalidField
@@ -134,3 +142,39 @@ class ChoiceField(Vertical):
         message = self.query_one(".field-message", Static)
         message.update(text or self._hint)
         message.set_class(bool(text), "-problem")
+
+
+class MarkedSelectionList(SelectionList[SelectionType]):
+    """A multi-select whose chosen items carry a ✓, so the choice never rests on colour."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        _, scroll_y = self.scroll_offset
+        try:
+            option = self.get_option_at_index(scroll_y + y)
+        except OptionDoesNotExist:
+            return strip
+        mark = "✓" if option.value in set(self.selected) else " "
+        segments: list[Segment] = []
+        replaced = False
+        for segment in strip:
+            if not replaced and segment.text == ToggleButton.BUTTON_INNER:
+                segments.append(Segment(mark, segment.style, segment.control))
+                replaced = True
+            else:
+                segments.append(segment)
+        return Strip(segments, strip.cell_length)
+
+
+class SpanishSelectOverlay(SelectOverlay):
+    """Textual's drop-down list, with its one footer key in Spanish."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Cerrar la lista")]
+
+
+class SpanishSelect(Select[SelectionType]):
+    def compose(self) -> ComposeResult:
+        yield SelectCurrent(self.prompt)
+        yield SpanishSelectOverlay(type_to_search=self._type_to_search).data_bind(
+            compact=Select.compact
+        )

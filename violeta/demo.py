@@ -100,6 +100,33 @@ class DemoSummary:
     clients: int
     cases: int
     accounts: tuple[str, ...]
+    recovery_key: str
+
+
+def _enabled_staff(
+    institute: Institute, coordinator: StaffSession, recovery_key: str
+) -> dict[Role, StaffSession]:
+    """Enables every demo account the proper way (two people, DESIGN §4): coordinación opens
+    administración, which the recovery key enables; administración opens the others;
+    coordinación enables the case roles and the recovery key the first psychologist."""
+    admin_name, admin_display, _ = DEMO_ACCOUNTS[-1]
+    coordinator.create_account(
+        admin_name, admin_display, Role.ADMINISTRATION, DEMO_PASSWORD, must_change_password=False
+    )
+    institute.enable_with_recovery_key(recovery_key, admin_name)
+    admin = institute.login(admin_name, DEMO_PASSWORD)
+    accounts = {username: role for username, _, role in DEMO_ACCOUNTS[:-1]}
+    for username, display_name, role in DEMO_ACCOUNTS[:-1]:
+        staff_id = admin.create_account(
+            username, display_name, role, DEMO_PASSWORD, must_change_password=False
+        )
+        if role is Role.PSYCHOLOGY:
+            institute.enable_with_recovery_key(recovery_key, username)
+        else:
+            coordinator.enable_account(staff_id)
+    staff = {role: institute.login(username, DEMO_PASSWORD) for username, role in accounts.items()}
+    staff[Role.ADMINISTRATION] = admin
+    return staff
 
 
 def build_demo(
@@ -108,18 +135,20 @@ def build_demo(
     cases: int,
     seed: int,
     today: date,
+    years: int = 3,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
+    """Builds the institute through the application service, as staff would: every write
+    and every read it implies (an area opens the case before it records, coordinación before
+    it approves a closure) goes through the same door and leaves the same audit trail.
+    ``years`` is how many calendar years the story spans, the current one included."""
+    if years < 1:
+        raise ValueError("years must be at least 1")
     fake = Faker("es_MX")
     fake.seed_instance(seed)
     rng = random.Random(seed)
-    coordinator = institute.initialize(COORDINATOR[0], COORDINATOR[1], DEMO_PASSWORD)
-    for username, display_name, role in DEMO_ACCOUNTS:
-        coordinator.create_account(
-            username, display_name, role, DEMO_PASSWORD, must_change_password=False
-        )
-    # Every role's "Mi día" shows cases it opened, and every area writes its own section.
-    staff = {role: institute.login(username, DEMO_PASSWORD) for username, _, role in DEMO_ACCOUNTS}
+    coordinator, recovery_key = institute.initialize(COORDINATOR[0], COORDINATOR[1], DEMO_PASSWORD)
+    staff = _enabled_staff(institute, coordinator, recovery_key)
     staff[Role.COORDINATION] = coordinator
     openers = [Role.RECEPTION, Role.SOCIAL_WORK, Role.LEGAL, Role.PSYCHOLOGY, Role.COORDINATION]
     area_staff = {
@@ -131,7 +160,7 @@ def build_demo(
     zones = default_zones()
     zone_codes = [code for code, *_ in zones]
     zone_weights = [women for *_, women in zones]
-    start = date(today.year - 2, 1, 1)
+    start = date(today.year - years + 1, 1, 1)
     span = (today - start).days
     clients = 0
     opened = 0
@@ -161,6 +190,7 @@ def build_demo(
         clients=clients,
         cases=cases,
         accounts=(COORDINATOR[0], *(username for username, *_ in DEMO_ACCOUNTS)),
+        recovery_key=recovery_key,
     )
 
 
@@ -190,6 +220,9 @@ def _attend(
         for area, session in area_staff.items():
             if rng.random() < 0.4:
                 coordinator.assign_area(case_id, area.value, session.identity.staff_id)
+                # She reads the case and her own section before she records anything.
+                session.case_detail(case_id, Section.INTAKE)
+                session.case_detail(case_id, AREA_SECTIONS[area])
                 _attend_area(rng, session, case_id, area, day, on)
                 assigned.append(session)
         for _ in range(rng.randrange(0, 3)):
@@ -206,6 +239,7 @@ def _attend(
         if assigned and (today - opened_on).days > 120 and rng.random() < 0.45:
             on(opened_on + timedelta(days=rng.randrange(60, 120)))
             rng.choice(assigned).request_closure(case_id, rng.choice(CLOSURE_REASONS))
+            coordinator.case_detail(case_id, Section.FOLLOW_UPS)  # what was done, before closing
             coordinator.approve_closure(case_id)
     finally:
         institute.today = real_today

@@ -26,7 +26,6 @@ from violeta.dto import (
 )
 from violeta.session import SessionCore, case_label, load_aggregate, retry_on_conflict
 
-DIRECTORY_EDITORS = frozenset({Role.COORDINATION, Role.SOCIAL_WORK})
 _CHANGES = {
     "Registered": "Alta en el directorio",
     "Updated": "Cambio de datos",
@@ -38,10 +37,6 @@ _CHANGES = {
 class DirectoryServices(SessionCore):
     # ------------------------------------------------------------------ directory
 
-    def _check_directory_editor(self) -> None:
-        if self.role not in DIRECTORY_EDITORS:
-            raise NotPermitted("Solo coordinación o trabajo social pueden modificar el directorio.")
-
     def _get_institution(self, institution_id: UUID) -> Institution:
         return load_aggregate(
             self._store,
@@ -51,14 +46,12 @@ class DirectoryServices(SessionCore):
         )
 
     def add_institution(self, form: InstitutionForm) -> UUID:
-        self._check_directory_editor()
         data = _parse(form)
         institution = Institution.register(uuid4(), data, self._account.id, self._institute.today())
         self._store.save(institution)
         return institution.id
 
     def update_institution(self, institution_id: UUID, form: InstitutionForm) -> None:
-        self._check_directory_editor()
         data = _parse(form)
 
         def attempt() -> None:
@@ -70,7 +63,6 @@ class DirectoryServices(SessionCore):
 
     def set_institution_active(self, institution_id: UUID, active: bool) -> None:
         """A retired institution stays (referrals point at it) but is not offered again."""
-        self._check_directory_editor()
 
         def attempt() -> None:
             institution = self._get_institution(institution_id)

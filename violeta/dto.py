@@ -55,6 +55,11 @@ class StaffIdentity:
     display_name: str
     role: Role
     must_change_password: bool
+    # False while pending: not yet enabled by a second person, or before her first password
+    # change; she can then only change her password. ``pending`` says why, in Spanish.
+    ready: bool = True
+    pending: str = ""
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -388,6 +393,7 @@ class AccountView:
     role: str  # Spanish label
     active: bool
     must_change_password: bool
+    enabled: bool = True
 
 
 # ------------------------------------------------ directory and referrals (canalización)

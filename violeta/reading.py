@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain import identity
@@ -13,9 +13,9 @@ from domain.clients import (
     INDIGENOUS_LANGUAGES,
     PROPOSED_REFERRAL_LABELS,
 )
-from domain.errors import NotPermitted
 from domain.permissions import Action
 from domain.vocabulary import (
+    CaseStatus,
     Role,
     Section,
 )
@@ -37,13 +37,21 @@ class Reading(SessionCore):
     def dashboard_counters(self) -> DashboardCounters:
         """Counts only, no names: a screen may poll it without recording an access."""
         self.refresh()
-        month = self._institute.today().strftime("%Y-%m")
+        today = self._institute.today()
+        month = today.replace(day=1)
+        next_month = (month + timedelta(days=32)).replace(day=1)
+        # Each count walks an index over what it counts (the open cases, this month's), never
+        # the archive: hence the statuses named and the date range instead of <> and LIKE.
+        open_statuses = [status.value for status in CaseStatus if status is not CaseStatus.CLOSED]
         return DashboardCounters(
             open_cases=self._count(
-                "SELECT COUNT(*) AS n FROM cases_view WHERE status <> 'cerrado'"
+                "SELECT COUNT(*) AS n FROM cases_view WHERE status IN "  # noqa: S608 - placeholders only
+                f"({', '.join('?' for _ in open_statuses)})",
+                tuple(open_statuses),
             ),
             cases_this_month=self._count(
-                "SELECT COUNT(*) AS n FROM cases_view WHERE opened_on LIKE ?", (f"{month}-%",)
+                "SELECT COUNT(*) AS n FROM cases_view WHERE opened_on >= ? AND opened_on < ?",
+                (month.isoformat(), next_month.isoformat()),
             ),
             pending_erasures=self._count(
                 "SELECT COUNT(*) AS n FROM clients_view WHERE erasure_requested_by IS NOT NULL"
@@ -179,11 +187,6 @@ class Reading(SessionCore):
 
     def audit_entries(self, client_id: UUID | None = None, limit: int = 200) -> list[AccessEntry]:
         """The access trail, newest first (coordinación only): who saw whom, and why."""
-        if self.role is not Role.COORDINATION:
-            self._record_denied(
-                Section.IDENTIFICATION, [], "consultar bitácora", action=Action.READ
-            )
-            raise NotPermitted("Solo coordinación puede consultar la bitácora de accesos.")
         self.refresh()
         if client_id is None:
             rows = self._views.query("SELECT * FROM access_log ORDER BY at DESC LIMIT ?", (limit,))
@@ -193,6 +196,15 @@ class Reading(SessionCore):
                 "WHERE access_subjects.client_id = ? ORDER BY at DESC LIMIT ?",
                 (str(client_id), limit),
             )
+        # Reading the trail is a read too: it names who saw which women. Recorded after the
+        # query, so the list shows what was there before this look, and before it is returned.
+        self._record_access(
+            action="ver",
+            section=Section.IDENTIFICATION,
+            client_ids=[] if client_id is None else [client_id],
+            case_ids=[],
+            purpose="consultar bitácora",
+        )
         staff_names = self._staff_names()
         entries = []
         for row in rows:

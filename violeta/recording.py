@@ -12,15 +12,15 @@ from eventsourcing.domain import Aggregate
 from domain import identity
 from domain.cases import AggressorRelationship, Case
 from domain.clients import Client, PossibleDuplicate
-from domain.errors import InvalidField, NotPermitted
+from domain.errors import InvalidField
 from domain.permissions import Action
 from domain.sealed import Sealed
 from domain.vocabulary import (
     RiskLevel,
-    Role,
     Section,
     age_band,
 )
+from keys import Duty
 from violeta.dto import (
     CaseSummary,
     NewClient,
@@ -176,9 +176,6 @@ class Recording(SessionCore):
 
     def authorize_age_exception(self, client_id: UUID) -> None:
         """Coordinación authorizes serving a woman outside 18-60; then a case may be opened."""
-        if self.role is not Role.COORDINATION:
-            self._record_denied(Section.IDENTIFICATION, [client_id], "autorizar excepción de edad")
-            raise NotPermitted("Solo coordinación puede autorizar una excepción de edad.")
 
         def attempt() -> None:
             client = self._get_client(client_id)
@@ -303,7 +300,9 @@ class Recording(SessionCore):
         case = self._latest_case(case_id)
         self._authorize(section, Action.WRITE, [case.client_id], [case_id], "registrar nota", "")
         note = identity.free_text("Nota", text, max_length=identity.NARRATIVE_MAX)
-        sealed = self._seal(str(case.client_id), case_label(case_id, "note"), note)
+        # Psychology notes are sealed with her psychology key: no other duty can open them.
+        duty = Duty.PSYCHOLOGY if section is Section.PSYCHOLOGICAL else Duty.CASE
+        sealed = self._seal(str(case.client_id), case_label(case_id, "note"), note, duty)
         written_on = self._institute.today()
         self._change_and_save(
             case,
@@ -325,9 +324,6 @@ class Recording(SessionCore):
 
     def approve_erasure(self, client_id: UUID) -> None:
         """ARCO cancellation: a second person (coordinación) approves; the key is shredded."""
-        if self.role is not Role.COORDINATION:
-            self._record_denied(Section.IDENTIFICATION, [client_id], "aprobar cancelación")
-            raise NotPermitted("Solo coordinación puede aprobar una cancelación de datos.")
         client = self._get_client(client_id)
         client.erase(self._account.id)
         # Shred before the event is saved: if saving fails the approval can simply be repeated,

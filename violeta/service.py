@@ -21,7 +21,7 @@ from psycopg import sql
 
 from domain import identity
 from domain.accounts import StaffAccount
-from domain.errors import DomainError, UnknownRecord
+from domain.errors import DomainError, NotPermitted, UnknownRecord
 from domain.sealed import Sealed
 from domain.vocabulary import (
     Role,
@@ -30,6 +30,7 @@ from domain.zones import ZoneCatalogue
 from keys import (
     PLACEHOLDER,
     AccountLocked,
+    DamagedSlot,
     KdfParams,
     Keyring,
     KeyringError,
@@ -43,7 +44,7 @@ from projections.audit_chain import AUDIT_SCHEMA
 from projections.runner import Projector
 from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
-from violeta.accounts import Accounts
+from violeta.accounts import Accounts, enable_account
 from violeta.activities import Activities
 from violeta.arco import ArcoServices
 from violeta.case_services import CaseServices
@@ -51,8 +52,10 @@ from violeta.directory import DirectoryServices
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
 from violeta.importing import Importing
 from violeta.my_day import MyDay
+from violeta.policy import guard_class
 from violeta.reading import Reading
 from violeta.recording import Recording
+from violeta.reporting import Supervision
 from violeta.sections import CaseSections
 from violeta.session import MEXICO, load_aggregate
 from violeta.settings import Settings
@@ -109,17 +112,24 @@ class KeyringIndexer:
 
     def client_tokens(
         self, client_id: UUID, name: Sealed, curp: Sealed | None, phone: Sealed | None
-    ) -> set[str]:
+    ) -> set[str] | None:
         tokens = self.field_tokens(client_id, "nombre", "client.name", name)
-        if tokens and curp is not None:
-            tokens |= self.field_tokens(client_id, "curp", "client.curp", curp)
-        if tokens and phone is not None:
-            tokens |= self.field_tokens(client_id, "telefono", "client.phone", phone)
+        for kind, label, value in (
+            ("curp", "client.curp", curp),
+            ("telefono", "client.phone", phone),
+        ):
+            if tokens and value is not None:
+                tokens |= self.field_tokens(client_id, kind, label, value) or set()
         return tokens
 
-    def field_tokens(self, client_id: UUID, kind: str, label: str, value: Sealed) -> set[str]:
+    def field_tokens(
+        self, client_id: UUID, kind: str, label: str, value: Sealed
+    ) -> set[str] | None:
         """Tokens of one field (also a rectified one, ARCO): a name, CURP or phone. An erased
-        client's fields open as the placeholder, which must never be indexed."""
+        client's fields open as the placeholder, which must never be indexed. Without the
+        case key (administración, an account not yet enabled) indexing is deferred."""
+        if not self._keyring.can_index:
+            return None
         text = self._keyring.open(str(client_id), label, value.envelope)
         if text == PLACEHOLDER:
             return set()
@@ -152,8 +162,11 @@ class Institute:
     def is_initialized(self) -> bool:
         return Keyring.is_initialized(self.keystore)
 
-    def initialize(self, username: str, display_name: str, password: str) -> StaffSession:
-        """Creates the keys and the first coordinator account; never a default password."""
+    def initialize(
+        self, username: str, display_name: str, password: str
+    ) -> tuple[StaffSession, str]:
+        """Creates the keys and the first coordinator account; never a default password.
+        Returns her session and the recovery key, which the caller shows exactly once."""
         account_id = uuid4()
         account = StaffAccount.open(
             account_id=account_id,
@@ -163,24 +176,52 @@ class Institute:
             opened_by=None,
         )
         try:
-            keyring = Keyring.initialize(
+            initialized = Keyring.initialize(
                 self.keystore, account.username, password, kdf=self.kdf, account_id=str(account_id)
             )
         except KeyringError as error:
             raise DomainError(str(error)) from None
+        keyring = initialized.keyring
         store = open_case_store(self.settings, keyring.institution_key)
         catalogue = ZoneCatalogue(municipality=self.settings.municipality)
         for code, name, kind, women in default_zones():
             catalogue.record_zone(code, name, kind, women)
         store.save(account, catalogue)
-        return self._session(keyring, store)
+        return self._session(keyring, store), initialized.recovery_key
 
     def login(self, username: str, password: str) -> StaffSession:
         try:
             keyring = Keyring.unlock(self.keystore, username.strip().lower(), password)
-        except (WrongPassword, AccountLocked) as error:
+        except (WrongPassword, AccountLocked, DamagedSlot) as error:
+            raise LoginFailed(str(error)) from None
+        except KeyringError as error:
             raise LoginFailed(str(error)) from None
         return self._session(keyring, open_case_store(self.settings, keyring.institution_key))
+
+    def enable_with_recovery_key(self, recovery_key: str, username: str) -> None:
+        """Enables an account with the recovery key from the institute's safe, when no second
+        person who holds the keys can (the first psychology account, a lone coordinator)."""
+        try:
+            keyring = Keyring.unlock_with_recovery_key(self.keystore, recovery_key)
+        except KeyringError as error:
+            raise LoginFailed(str(error)) from None
+        store = open_case_store(self.settings, keyring.institution_key)
+        try:
+            enable_account(self.keystore, keyring, store, username.strip().lower(), None)
+        finally:
+            keyring.lock()
+            store.close()
+
+    def replace_recovery_key(self, coordinator: StaffSession, old_recovery_key: str) -> str:
+        """A coordinator and the current recovery key together make a new one (printed once);
+        the old one stops working."""
+        if coordinator.role is not Role.COORDINATION or not coordinator.identity.ready:
+            raise NotPermitted("Solo coordinación puede reemplazar la llave de recuperación.")
+        try:
+            keyring = Keyring.unlock_with_recovery_key(self.keystore, old_recovery_key)
+            return keyring.replace_recovery_key()
+        except KeyringError as error:
+            raise LoginFailed(str(error)) from None
 
     def service_session(self, secret: str) -> StaffSession:
         try:
@@ -227,8 +268,10 @@ class StaffSession(
     Accounts,
     Activities,
     DirectoryServices,
+    Supervision,
 ):
-    """Everything one logged-in staff member can do. Holds the unlocked keyring."""
+    """Everything one logged-in staff member can do. Holds the unlocked keyring. Every public
+    method is guarded by its row of the policy table (violeta/policy.py)."""
 
     def close(self) -> None:
         """Chains and projects what this session recorded last (its last read's access event
@@ -240,6 +283,9 @@ class StaffSession(
             pass
         finally:
             super().close()
+
+
+guard_class(StaffSession)
 
 
 def _ensure_postgres_schema(settings: Settings) -> None:

@@ -7,9 +7,12 @@ personal data is returned, sealing before an event exists, optimistic concurrenc
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -34,11 +37,14 @@ from domain.vocabulary import (
 )
 from keys import (
     PLACEHOLDER,
+    Duty,
     KeyringError,
+    SearchUnavailable,
     UnlockedKeyring,
 )
 from projections.runner import Projector
-from projections.storage import Row, ViewStore
+from projections.storage import Row, Statement, ViewStore
+from projections.views import CaseRecordProjection, index_statements
 from violeta.dto import (
     CaseSummary,
     ClientSummary,
@@ -46,6 +52,8 @@ from violeta.dto import (
     ZoneOption,
 )
 from violeta.errors import ConcurrentEdit, JustificationRequired, TamperedRecord
+from violeta.policy import POLICY, SECTION_ARGUMENT, Gate, Rule, SecondPerson
+from violeta.roles import ENABLERS, ROLE_DUTIES
 from violeta.settings import TIME_ZONE
 from violeta.store import CaseStore
 
@@ -56,7 +64,10 @@ IDENTIFICATION_TOPICS = frozenset(
     get_topic(kind) for kind in (Client.Registered, Client.Corrected, Client.Erased)
 )
 REFRESH_SCAN_LIMIT = 1000
+UNPROJECTED_LIMIT = REFRESH_SCAN_LIMIT  # scanned notifications a session holds between commands
 CONFLICT_RETRIES = 8
+FOLIO_ATTEMPTS = 16  # per conflict retry of the caller
+FOLIO_PAUSE_MS = 2  # the random pause after the n-th conflict is up to n times this
 RECENT_CASES = 20
 SEARCH_LIMIT = 50
 RARITY_CAP = 16  # rows counted per search token when choosing which one to walk
@@ -68,7 +79,7 @@ T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 
 
-class SessionCore:
+class SessionCore(Gate):
     """State and rules shared by every capability of one logged-in staff member."""
 
     def __init__(
@@ -94,17 +105,118 @@ class SessionCore:
         self._unprojected: list[Notification] = []
         self._unprojected_after = self._seen_up_to
         self._zone_name_cache: dict[str, str] = {}
+        self._calls = threading.local()
+
+    # ----------------------------------------------------------------- admission
+
+    def _admit(self, command: str, rule: Rule, arguments: dict[str, Any]) -> None:
+        """Enforces the command's row of the policy table (violeta/policy.py): the account
+        must be enabled and its password changed, the role must be allowed, and an approval
+        must come from a second person. A refusal is recorded before it is raised."""
+        section = arguments.get("section") if rule.section == SECTION_ARGUMENT else rule.section
+        target = section if isinstance(section, Section) else Section.IDENTIFICATION
+
+        def refuse(message: str) -> NotPermitted:
+            client_ids, case_ids = self._subjects_of(arguments)
+            self._record_denied(target, client_ids, command, case_ids, rule.action)
+            return NotPermitted(message)
+
+        if not rule.before_enabling and self._pending_reason():
+            raise refuse(self._pending_reason())
+        if self.role not in rule.allowed_roles(section if isinstance(section, Section) else None):
+            raise refuse(f"Su rol ({self.role.label}) no permite esta acción.")
+        if rule.second_person is not None:
+            requester = self._requester(rule.second_person, arguments)
+            if requester is not None and not self._is_second_person(requester):
+                raise refuse(
+                    f"La aprobación ({rule.second_person.value}) necesita a una segunda persona: "
+                    "no puede darla quien la solicitó, ni quien tenga una cuenta que esa persona "
+                    "creó, restableció o habilitó."
+                )
+
+    def may(self, command: str, section: Section | None = None) -> bool:
+        """Whether this session may run ``command`` now (on ``section`` for a command that
+        takes one): what the terminal app offers comes from the same table that guards."""
+        rule = POLICY.get(command)
+        if rule is None or (not rule.before_enabling and self._pending_reason()):
+            return False
+        return self.role in rule.allowed_roles(section)
+
+    def _subjects_of(self, arguments: dict[str, Any]) -> tuple[list[UUID], list[UUID]]:
+        client_ids = (
+            [arguments["client_id"]] if isinstance(arguments.get("client_id"), UUID) else []
+        )
+        case_ids = [arguments["case_id"]] if isinstance(arguments.get("case_id"), UUID) else []
+        if case_ids and not client_ids:
+            try:
+                client_ids = [self._get_case(case_ids[0]).client_id]
+            except UnknownRecord:
+                case_ids = []  # recorded as an attempt on no record
+        return client_ids, case_ids
+
+    def _pending_reason(self) -> str:
+        if self._keyring.must_change_password:
+            return "Antes de continuar cambie su contraseña temporal."
+        if not self._account.enabled or not ROLE_DUTIES[self.role] <= self._keyring.duties:
+            return (
+                "Su cuenta está pendiente de habilitar: pida a "
+                f"{ENABLERS[self.role].label.lower()} que la habilite y vuelva a iniciar sesión."
+            )
+        return ""
+
+    def _current_account(self) -> StaffAccount:
+        account = load_aggregate(self._store, self._account.id, StaffAccount, "")
+        self._account = account
+        return account
+
+    def _requester(self, rule: SecondPerson, arguments: dict[str, Any]) -> UUID | None:
+        """Who asked for what this approval completes (None: nothing asked yet; the domain
+        then refuses with its own message)."""
+        if rule is SecondPerson.CLOSURE:
+            request = self._get_case(arguments["case_id"]).services.closure_request
+            return None if request is None else request[0]
+        if rule is SecondPerson.ENABLING:
+            target = load_aggregate(self._store, arguments["staff_id"], StaffAccount, "")
+            return target.slot_author
+        client = self._get_client(arguments["client_id"])
+        if rule is SecondPerson.ERASURE:
+            return client.erasure_requested_by
+        return client.registered_by
+
+    def _is_second_person(self, requester: UUID) -> bool:
+        approver = self._current_account()
+        return requester != approver.id and requester not in approver.responsible
 
     # ----------------------------------------------------------------- identity
 
     @property
     def identity(self) -> StaffIdentity:
+        pending = self._pending_reason()
         return StaffIdentity(
             staff_id=self._account.id,
             username=self._account.username,
             display_name=self._account.display_name,
             role=self._account.role,
             must_change_password=self._keyring.must_change_password,
+            ready=not pending,
+            pending=pending,
+            notices=self._notices(),
+        )
+
+    def _notices(self) -> tuple[str, ...]:
+        """Told at login: her password was reset, when and by whom (until she changes it)."""
+        if self._account.last_reset is None or not self._keyring.must_change_password:
+            return ()
+        reset_by, reset_at = self._account.last_reset
+        names = self._staff_names()
+        when = (
+            ""
+            if reset_at is None
+            else reset_at.astimezone(MEXICO).strftime(" el %d/%m/%Y a las %H:%M")
+        )
+        return (
+            f"Su contraseña fue restablecida{when} por {names.get(str(reset_by), 'otra cuenta')}."
+            " Si usted no lo pidió, avise a coordinación.",
         )
 
     @property
@@ -151,6 +263,10 @@ class SessionCore:
         if arrived:
             self._seen_up_to = arrived[-1].id
             self._unprojected.extend(arrived)
+        if len(self._unprojected) >= UNPROJECTED_LIMIT:
+            # A session that only writes scans without reading: what it holds is applied
+            # now rather than kept until its next read, so its memory stays bounded.
+            self._project()
         return arrived
 
     def _project(self) -> None:
@@ -172,6 +288,31 @@ class SessionCore:
             raise TamperedRecord from error
         self._unprojected = []
         self._unprojected_after = self._seen_up_to
+        self._index_deferred()
+
+    def _index_deferred(self) -> None:
+        """Indexes the clients whose tokens a session without the case key deferred."""
+        if Duty.CASE not in self._keyring.duties:
+            return
+        rows = self._views.query("SELECT client_id FROM search_pending LIMIT 100")
+        if not rows:
+            return
+        projection = self._projector.projection
+        assert isinstance(projection, CaseRecordProjection)  # noqa: S101 - the session's own
+        indexer = projection.indexer
+        statements: list[Statement] = []
+        for row in rows:
+            client = self._get_client(UUID(row["client_id"]))
+            tokens = (
+                set()
+                if client.erased
+                else indexer.client_tokens(client.id, client.name, client.curp, client.phone)
+            )
+            statements += [
+                *index_statements(row["client_id"], tokens or set()),
+                Statement("DELETE FROM search_pending WHERE client_id = ?", (row["client_id"],)),
+            ]
+        self._views.execute(statements)
 
     def rebuild_views(self, progress: Callable[[int, int], None] | None = None) -> int:
         return self._projector.rebuild(progress)
@@ -269,9 +410,9 @@ class SessionCore:
         )
         self._store.save(record)
 
-    def _seal(self, subject: str, label: str, plaintext: str) -> Sealed:
+    def _seal(self, subject: str, label: str, plaintext: str, duty: Duty = Duty.CASE) -> Sealed:
         try:
-            return Sealed(self._keyring.seal(subject, label, plaintext))
+            return Sealed(self._keyring.seal(subject, label, plaintext, duty))
         except KeyringError as error:
             raise DomainError(str(error)) from None
 
@@ -342,17 +483,31 @@ class SessionCore:
     ) -> Case:
         """Issues the year's next folio and saves it with the new case in one transaction.
 
-        It starts from the session's copy of the sequence: when another terminal issued a
-        number meanwhile the save conflicts and the caller's retry loads the sequence again.
+        It starts from the session's copy of the sequence. When another terminal issued a
+        number meanwhile the save conflicts: only the sequence is loaded again (from its
+        latest snapshot, so that costs the same in any archive) and the case is rebuilt with
+        the next number, after a short random pause so that two terminals opening cases at
+        once do not collide in step. A failed save consumes the events of ``also``, so with
+        those the conflict goes to the caller's retry, which prepares them again.
         """
         prefix = self._institute.settings.folio_prefix
-        try:
-            sequence = self._latest(FolioSequence.create_id(prefix, year), FolioSequence, "")
-        except UnknownRecord:
-            sequence = FolioSequence(prefix=prefix, year=year)
-        case = open_case(sequence.issue())
-        self._store.save(sequence, *also, case)
-        return case
+        sequence_id = FolioSequence.create_id(prefix, year)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                sequence = self._latest(sequence_id, FolioSequence, "")
+            except UnknownRecord:
+                sequence = FolioSequence(prefix=prefix, year=year)
+            case = open_case(sequence.issue())
+            try:
+                self._store.save(sequence, *also, case)
+            except RecordConflictError:
+                if also or attempt == FOLIO_ATTEMPTS:
+                    raise
+                time.sleep(secrets.randbelow(FOLIO_PAUSE_MS * attempt + 1) / 1000)
+            else:
+                return case
 
     def _past_or_today(self, field: str, text: str, today: date) -> date:
         if not text.strip():
@@ -401,7 +556,10 @@ class SessionCore:
         table_params: list[object] = []
         part_params: list[object] = []
         for number, (kind, tokens) in enumerate(wanted.items()):
-            indexes = sorted({self._keyring.blind_index(kind, token) for token in tokens})
+            try:
+                indexes = sorted({self._keyring.blind_index(kind, token) for token in tokens})
+            except SearchUnavailable as error:
+                raise DomainError(str(error)) from None
             table = f"wanted_{number}"
             tables.append(f"{table}(token) AS (VALUES {', '.join('(?)' for _ in indexes)})")
             table_params += indexes
@@ -530,9 +688,11 @@ def case_label(case_id: UUID, field: str) -> str:
 
 
 def retry_on_conflict(attempt: Callable[[], T]) -> T:
-    for _ in range(CONFLICT_RETRIES):
+    """Runs ``attempt`` again on a version conflict, after a short random pause: without it,
+    the terminal that lost would reload in step with the one that won, and lose again."""
+    for number in range(1, CONFLICT_RETRIES + 1):
         try:
             return attempt()
         except RecordConflictError:
-            continue
+            time.sleep(secrets.randbelow(FOLIO_PAUSE_MS * number + 1) / 1000)
     raise ConcurrentEdit

@@ -6,13 +6,26 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EVENTS_FILENAME = "eventos.sqlite"
 VIEWS_FILENAME = "vistas.sqlite"
 KEYS_FILENAME = "llaves.sqlite"
 TIME_ZONE = "America/Mexico_City"
+
+
+class AlertThresholds(BaseModel):
+    """When the access trail raises an alert for coordinación (``VIOLETA_ALERTS`` as JSON)."""
+
+    many_women: int = Field(default=20, ge=1)  # more than this many distinct women...
+    many_women_minutes: int = Field(default=10, ge=1)  # ...opened by one person in this time
+    office_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday is 0
+    office_start: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    office_end: str = Field(default="18:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    denials: int = Field(default=3, ge=1)  # this many denied attempts by one person...
+    denials_minutes: int = Field(default=60, ge=1)  # ...within this time
+    assignment_roles: tuple[str, ...] = ("trabajo_social", "juridica", "psicologia")
 
 
 class Settings(BaseSettings):
@@ -24,6 +37,11 @@ class Settings(BaseSettings):
     postgres_schema: str = "violeta"
     folio_prefix: str = "CTZ"
     municipality: str = "Cortazar, Guanajuato"
+    alerts: AlertThresholds = Field(default_factory=AlertThresholds)
+    # Whether a commit to the SQLite event store waits for the disk (FULL, always for real
+    # data). The synthetic demo alone uses NORMAL: in WAL mode a power cut may lose the last
+    # transactions but never corrupts the file or splits one.
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
 
     @property
     def events_path(self) -> Path:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 from base64 import b64decode, b64encode
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
@@ -14,13 +16,21 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    EventStore,
     InfrastructureFactory,
+    InternalError,
     JSONTranscoder,
     Notification,
     Recording,
     Transcoding,
 )
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
 from eventsourcing.utils import Environment
 from psycopg.conninfo import conninfo_to_dict
 
@@ -56,6 +66,13 @@ class DateAsISO(Transcoding):
 REMEMBERED_KINDS = (Case, Client, FolioSequence)
 REMEMBERED_LIMIT = 256
 SAVED_EVENTS_LIMIT = 1000
+# A year's folio sequence takes one event per case opened, and every case opened loads it (again
+# whenever another terminal issued the last number). A snapshot every this many folios keeps that
+# load to one snapshot and fewer than this many events, whatever the size of the archive.
+FOLIO_SNAPSHOT_INTERVAL = 50
+
+T = TypeVar("T")
+SQLITE_SYNCHRONOUS = "VIOLETA_SQLITE_SYNCHRONOUS"
 
 
 class _OthersWritingWatch:
@@ -77,6 +94,39 @@ class _OthersWritingWatch:
             return quiet
 
 
+TABLE_CREATION_ATTEMPTS = 8
+
+
+def _creating_tables(construct: Callable[[], T]) -> T:
+    """Runs a constructor that creates the store's tables if they are missing.
+
+    On PostgreSQL that also replaces the library's insert function, and two terminals starting
+    at the same moment make the second replacement fail ("tuple concurrently updated"). Every
+    statement is idempotent, so it is simply run again after a short random pause."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return construct()
+        except InternalError as error:
+            if "concurrently updated" not in str(error) or attempt == TABLE_CREATION_ATTEMPTS:
+                raise
+            time.sleep(secrets.randbelow(50 * attempt + 1) / 1000)
+
+
+class _SynchronousPool(SQLiteConnectionPool):
+    """Connections to the event store with the durability the settings ask for."""
+
+    def __init__(self, *, synchronous: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._synchronous = synchronous
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        connection.cursor().execute(f"PRAGMA synchronous={self._synchronous}")
+        return connection
+
+
 class CaseStore(Application[UUID]):
     """All case, client, account, zone and access events of one institute.
 
@@ -88,6 +138,11 @@ class CaseStore(Application[UUID]):
     since."""
 
     name = "Violeta"
+    # Only the folio sequence is snapshotted: its state is a prefix, a year and a number, nothing
+    # about a person (a snapshot of a client or a case would be one more copy of her record).
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        FolioSequence: FOLIO_SNAPSHOT_INTERVAL
+    }
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env=env)
@@ -101,6 +156,23 @@ class CaseStore(Application[UUID]):
         # What this session stored since it last asked for new notifications, in commit
         # order; None when that is not known for sure (then the next ask reads the store).
         self._own_notifications: list[Notification] | None = None
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        factory = super().construct_factory(env)
+        synchronous = env.get(SQLITE_SYNCHRONOUS, "FULL")
+        if isinstance(factory, SQLiteFactory) and synchronous != "FULL":
+            pool = factory.datastore.pool
+            factory.datastore.pool = _SynchronousPool(
+                synchronous=synchronous, db_name=pool.db_name, lock_timeout=pool.lock_timeout
+            )
+            pool.close()
+        return factory
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        return _creating_tables(super().construct_recorder)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        return _creating_tables(super().construct_snapshot_store)
 
     def save(
         self,
@@ -207,6 +279,7 @@ def persistence_environment(settings: Settings) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(settings.events_path),
             "SQLITE_LOCK_TIMEOUT": "30",
+            SQLITE_SYNCHRONOUS: settings.sqlite_synchronous,
         }
     else:
         params: dict[str, Any] = conninfo_to_dict(settings.postgres)

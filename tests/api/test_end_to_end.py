@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import VIEWS_FILENAME as API_VIEWS_FILENAME
 from api.settings import ApiSettings
+from projections.releases import publish_data_dir
 from tests.support.factories import TIERRA_FRIA, a_client, an_intake, initialized
 from violeta.settings import VIEWS_FILENAME, Settings
 
@@ -34,12 +36,19 @@ def test_cases_opened_in_the_service_are_counted_with_suppression(data_dir: Path
         coordinator.refresh()
 
     client = TestClient(create_app(ApiSettings(data=data_dir)))
-    response = client.get("/v1/stats/cases", params={"group_by": "zone,month"})
+    # Nothing is public until the month closed and its release was computed.
+    assert client.get("/v1/expedientes").status_code == 404
+    release = publish_data_dir(data_dir, today=date(2026, 12, 16))
+    assert release is not None
+    # A fresh process (the cached list of releases is read again every few seconds).
+    client = TestClient(create_app(ApiSettings(data=data_dir)))
+    response = client.get("/v1/expedientes", params={"tabla": "por_zona_y_anio"})
     assert response.status_code == 200
-    cells = {(cell["clave_zona"], cell["mes"]): cell for cell in response.json()["celdas"]}
-    assert cells[("110110001", "2026-11")]["casos"] == 6
-    assert cells[(TIERRA_FRIA, "2026-11")]["suprimido"] is True
-    assert cells[(TIERRA_FRIA, "2026-11")]["casos"] is None
+    rows = response.json()["filas"]
+    cells = {(row["dimensiones"]["zona"], row["dimensiones"]["anio"]): row for row in rows}
+    assert cells[(TIERRA_FRIA, "2026")]["marca"] == "<5"
+    assert cells[(TIERRA_FRIA, "2026")]["valor"] is None
+    assert all(row["valor"] in (None, 0) or row["valor"] >= 5 for row in rows)
 
 
 def _free_port() -> int:
@@ -62,7 +71,7 @@ def test_the_violeta_api_command_serves_the_statistics(data_dir: Path) -> None:
         deadline = time.monotonic() + 20
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/v1/metadata", timeout=1)
+                response = httpx.get(f"http://127.0.0.1:{port}/v1/metadatos", timeout=1)
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "la API no arrancó"

@@ -1,8 +1,7 @@
-"""HTTP behaviour of the public API: metadata, read-only methods, headers, rate limit."""
+"""HTTP behaviour of the public API: read-only methods, headers, rate limit, proxies, errors."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
@@ -10,60 +9,33 @@ from fastapi.testclient import TestClient
 
 from api.security import SECURITY_HEADERS
 
-PATHS = ("/v1/metadata", "/v1/stats/cases?group_by=zone", "/v1/openapi.json")
+PATHS = ("/v1/metadatos", "/v1/expedientes", "/v1/openapi.json", "/v1/salud")
 
 
-def test_metadata_states_methodology_threshold_rule_sources_and_notes(
-    client: TestClient,
-) -> None:
-    body = client.get("/v1/metadata").json()
-    assert body["umbral_k"] == 5
-    assert "expedientes" in body["metodologia"]
-    assert "1 a 4" in body["regla_supresion"]
-    assert "nunca como cero" in body["regla_supresion"]
-    assert "no publica totales" in body["totales"]
-    assert "INEGI" in body["fuente_zonas"]
-    assert "2020" in body["fuente_zonas"]
-    assert body["zona_horaria"] == "America/Mexico_City"
-    assert any("no suman el total de expedientes" in note for note in body["notas"])
-
-
-def test_metadata_shows_generation_time_as_dd_mm_yyyy_in_mexico_city(client: TestClient) -> None:
-    body = client.get("/v1/metadata").json()
-    assert re.fullmatch(
-        r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} \(hora del centro de México\)", body["generado"]
-    )
-    # Mexico City has kept UTC-6 all year since 2022.
-    assert body["generado_iso"].endswith("-06:00")
-    day, month, year = body["generado"][:10].split("/")
-    assert body["generado_iso"][:10] == f"{year}-{month}-{day}"
-
-
-def test_metadata_reports_the_configured_threshold(make_client: Callable[..., TestClient]) -> None:
-    body = make_client(umbral_k=10).get("/v1/metadata").json()
-    assert body["umbral_k"] == 10
-    assert "1 a 9" in body["regla_supresion"]
-
-
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
-def test_writing_methods_are_405_in_spanish(client: TestClient, method: str) -> None:
-    response = client.request(method, "/v1/stats/cases?group_by=zone")
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def test_every_method_but_get_and_head_is_405_in_spanish(client: TestClient, method: str) -> None:
+    response = client.request(method, "/v1/expedientes")
     assert response.status_code == 405
     assert "solo lectura" in response.json()["detalle"]
-    assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert response.headers["allow"] == "GET, HEAD"
+
+
+def test_a_cors_preflight_gets_no_access_control_headers(client: TestClient) -> None:
+    response = client.options(
+        "/v1/expedientes",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert response.status_code == 405
+    assert not any(name.startswith("access-control") for name in response.headers)
+    got = client.get("/v1/expedientes", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in got.headers
 
 
 def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
-    response = client.head("/v1/stats/cases?group_by=zone")
+    response = client.head("/v1/expedientes")
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["content-type"] == "application/json"
-
-
-def test_options_lists_the_allowed_methods(client: TestClient) -> None:
-    response = client.options("/v1/metadata")
-    assert response.status_code == 204
-    assert response.headers["allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_unknown_paths_are_404_in_spanish(client: TestClient) -> None:
@@ -72,16 +44,20 @@ def test_unknown_paths_are_404_in_spanish(client: TestClient) -> None:
     assert response.json() == {"detalle": "Recurso no encontrado."}
 
 
+@pytest.mark.parametrize("old", ["/v1/stats/cases?group_by=zone", "/v1/metadata"])
+def test_the_old_english_paths_are_gone(client: TestClient, old: str) -> None:
+    assert client.get(old).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [
         *(("GET", path) for path in PATHS),
-        ("GET", "/v1/stats/cases?group_by=zone&formato=csv"),
-        ("GET", "/v1/stats/cases?group_by=nada"),
+        ("GET", "/v1/expedientes?formato=csv"),
+        ("GET", "/v1/expedientes?tabla=nada"),
         ("GET", "/no-existe"),
-        ("HEAD", "/v1/metadata"),
-        ("OPTIONS", "/v1/metadata"),
-        ("DELETE", "/v1/metadata"),
+        ("HEAD", "/v1/metadatos"),
+        ("DELETE", "/v1/metadatos"),
     ],
 )
 def test_every_response_carries_the_security_headers(
@@ -90,10 +66,6 @@ def test_every_response_carries_the_security_headers(
     response = client.request(method, path)
     for name, value in SECURITY_HEADERS.items():
         assert response.headers[name] == value
-    assert response.headers["content-security-policy"] == (
-        "default-src 'none'; frame-ancestors 'none'"
-    )
-    assert response.headers["x-frame-options"] == "DENY"
 
 
 def test_the_rate_limit_answers_429_in_spanish_with_retry_after(
@@ -101,10 +73,10 @@ def test_the_rate_limit_answers_429_in_spanish_with_retry_after(
 ) -> None:
     client = make_client(api_limite="3/minute")
     # One bucket per address across endpoints: hopping between them does not reset it.
-    paths = ("/v1/metadata", "/v1/stats/cases?group_by=zone", "/v1/stats/cases?group_by=month")
+    paths = ("/v1/metadatos", "/v1/expedientes", "/v1/atenciones")
     assert [client.get(path).status_code for path in paths] == [200, 200, 200]
 
-    response = client.get("/v1/metadata")
+    response = client.get("/v1/metadatos")
 
     assert response.status_code == 429
     assert response.json()["detalle"] == (
@@ -115,11 +87,75 @@ def test_the_rate_limit_answers_429_in_spanish_with_retry_after(
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
+@pytest.mark.parametrize("path", ["/v1/openapi.json", "/no-existe", "/v1/salud"])
+def test_every_path_is_rate_limited_including_the_openapi_document(
+    make_client: Callable[..., TestClient], path: str
+) -> None:
+    client = make_client(api_limite="2/minute")
+    assert [client.get(path).status_code for _ in range(2)] != [429, 429]
+    assert client.get(path).status_code == 429
+
+
 def test_the_rate_limit_counts_each_client_address_separately(
     make_client: Callable[..., TestClient],
 ) -> None:
     client = make_client(api_limite="1/minute")
-    assert client.get("/v1/metadata").status_code == 200
-    assert client.get("/v1/metadata").status_code == 429
+    assert client.get("/v1/metadatos").status_code == 200
+    assert client.get("/v1/metadatos").status_code == 429
     other = TestClient(client.app, client=("203.0.113.7", 50000))
-    assert other.get("/v1/metadata").status_code == 200
+    assert other.get("/v1/metadatos").status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_limit(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(api_limite="1/minute")
+    assert client.get("/v1/salud").status_code == 200
+    for n in range(3):
+        forged = {"X-Forwarded-For": f"198.51.100.{n}", "X-Real-IP": f"198.51.100.{n}"}
+        assert client.get("/v1/salud", headers=forged).status_code == 429
+
+
+def test_serve_trusts_proxy_headers_only_from_configured_proxies(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from api import main
+    from api.settings import ApiSettings
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(main.uvicorn, "run", lambda app, **kw: calls.append(kw))
+    main.serve(ApiSettings(data=tmp_path), "127.0.0.1", 8000)
+    main.serve(ApiSettings(data=tmp_path, api_proxies="10.0.0.5"), "127.0.0.1", 8000)
+    assert calls[0]["proxy_headers"] is False
+    assert calls[1]["proxy_headers"] is True
+    assert calls[1]["forwarded_allow_ips"] == "10.0.0.5"
+
+
+def test_a_huge_parameter_is_never_echoed_back(client: TestClient) -> None:
+    huge = "A" * 60_000  # httpx refuses URLs past 65,536 characters
+    for query in (f"tabla={huge}", f"anio={huge}", f"formato={huge}"):
+        response = client.get(f"/v1/expedientes?{query}")
+        assert response.status_code == 422
+        assert len(response.content) < 500
+        assert "A" * 30 not in response.text
+    # An unknown parameter is ignored, never echoed.
+    assert "A" * 30 not in client.get(f"/v1/expedientes?{huge}=1").text
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("tabla=nada", "tabla"),
+        ("anio=24", "anio"),
+        ("zona=abc", "zona"),
+        ("publicacion=0", "publicacion"),
+        ("publicacion=uno", "publicacion"),
+        ("formato=xls", "formato"),
+    ],
+)
+def test_bad_parameters_are_422_in_spanish_naming_the_field(
+    client: TestClient, query: str, field: str
+) -> None:
+    response = client.get(f"/v1/expedientes?{query}")
+    assert response.status_code == 422
+    assert f"«{field}»" in response.json()["detalle"]

@@ -1,9 +1,8 @@
-"""The same statistics, read from a PostgreSQL schema instead of the SQLite file."""
+"""The same release, computed and served from a PostgreSQL schema instead of the SQLite file."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
@@ -12,93 +11,66 @@ from psycopg import sql
 
 from api.main import create_app
 from api.settings import ApiSettings
-from projections.statistics import (
-    Month,
-    PostgresReader,
-    SQLiteReader,
-    case_counts,
-    published_case_counts,
-    zones,
+from projections.releases import ReleaseStore, publish_due
+from projections.statistics import PostgresReader, SQLiteReader, release_body, releases
+from projections.storage import _postgres_ddl
+from projections.views import SCHEMA
+from tests.api.conftest import (
+    ACTIVITIES,
+    ATTENTIONS,
+    CASES,
+    RELEASE_DAY,
+    RELEASED_AT,
+    TARGETS,
+    ZONES,
+    publish,
+    write_views,
 )
-from tests.api.conftest import CASES, STATS_DDL, ZONES, ZONES_DDL, write_views
 from tests.conftest import PostgresTarget
 
 pytestmark = pytest.mark.postgres
-
-GROUPINGS = [("zone",), ("month",), ("zone", "month"), ()]
-
-
-def _postgres_ddl(statement: str) -> str:
-    # As the projector translates its portable DDL.
-    return statement.replace(" INTEGER", " BIGINT")
 
 
 def _fill(target: PostgresTarget) -> None:
     with psycopg.connect(target.conninfo, autocommit=True) as connection:
         connection.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(target.schema)))
-        connection.execute(_postgres_ddl(STATS_DDL))
-        connection.execute(_postgres_ddl(ZONES_DDL))
+        for statement in SCHEMA:
+            connection.execute(_postgres_ddl(statement))  # type: ignore[arg-type]
         with connection.cursor() as cursor:
             cursor.executemany("INSERT INTO zones_view VALUES (%s, %s, %s, %s)", ZONES)
             cursor.executemany("INSERT INTO stats_cases VALUES (%s, %s, %s)", CASES)
+            cursor.executemany("INSERT INTO stats_attentions VALUES (%s, %s, %s, %s)", ATTENTIONS)
+            cursor.executemany(
+                "INSERT INTO stats_activities VALUES (%s, %s, %s, %s, %s)", ACTIVITIES
+            )
+            cursor.executemany("INSERT INTO activity_targets VALUES (%s, %s, %s)", TARGETS)
 
 
-@pytest.fixture
-def readers(postgres_target: PostgresTarget, tmp_path: Path) -> tuple[Any, Any]:
+def test_a_release_computed_on_postgres_equals_the_sqlite_one(
+    postgres_target: PostgresTarget, tmp_path: Path
+) -> None:
     _fill(postgres_target)
+    reader = PostgresReader(postgres_target.conninfo, postgres_target.schema)
+    store = ReleaseStore(conninfo=postgres_target.conninfo, schema=postgres_target.schema)
+    assert publish_due(reader, store, RELEASE_DAY, published_at=RELEASED_AT) is not None
     write_views(tmp_path / "vistas.sqlite")
-    return (
-        SQLiteReader(tmp_path / "vistas.sqlite"),
-        PostgresReader(postgres_target.conninfo, postgres_target.schema),
-    )
+    publish(tmp_path / "vistas.sqlite")
+    assert release_body(reader, 1) == release_body(SQLiteReader(tmp_path / "vistas.sqlite"), 1)
+    assert releases(reader)[0].period_to == "2024-03"
 
-
-@pytest.mark.parametrize("group_by", GROUPINGS)
-def test_postgres_case_counts_equal_sqlite_for_every_grouping(
-    readers: tuple[Any, Any], group_by: tuple[str, ...]
-) -> None:
-    sqlite_reader, postgres_reader = readers
-    expected = case_counts(sqlite_reader, group_by)
-    assert expected
-    assert case_counts(postgres_reader, group_by) == expected
-    assert all(type(cell.cases) is int for cell in expected)
-
-
-def test_postgres_published_counts_and_zones_equal_sqlite(readers: tuple[Any, Any]) -> None:
-    sqlite_reader, postgres_reader = readers
-    for group_by in GROUPINGS[:3]:
-        since, until = Month.parse("2024-01"), Month.parse("2024-02")
-        assert published_case_counts(
-            postgres_reader, group_by, since, until, 5
-        ) == published_case_counts(sqlite_reader, group_by, since, until, 5)
-    assert zones(postgres_reader) == zones(sqlite_reader)
-    assert zones(postgres_reader)[0].women == 35473
-
-
-def test_api_on_postgres_suppresses_two_and_publishes_seven(
-    postgres_target: PostgresTarget,
-) -> None:
-    _fill(postgres_target)
     settings = ApiSettings(
         backend="postgres",
         postgres=postgres_target.conninfo,
         postgres_schema=postgres_target.schema,
-        umbral_k=5,
         api_limite="1000/minute",
     )
     client = TestClient(create_app(settings))
-
-    cells = client.get("/v1/stats/cases?group_by=zone,month").json()["celdas"]
-
-    by_key = {(cell["clave_zona"], cell["mes"]): cell for cell in cells}
-    assert by_key[("110110001", "2024-01")]["casos"] == 7
-    assert by_key[("110110054", "2024-01")]["casos"] is None
-    assert by_key[("110110054", "2024-01")]["nombre_zona"] == "Tierra Fría"
+    rows = client.get("/v1/expedientes?tabla=por_zona_y_anio").json()["filas"]
+    small = next(r for r in rows if r["dimensiones"] == {"zona": "110110054", "anio": "2024"})
+    assert small["marca"] == "<5"
 
 
-def test_a_postgres_schema_without_views_yet_reads_as_empty(
+def test_a_postgres_schema_without_releases_yet_reads_as_empty(
     postgres_target: PostgresTarget,
 ) -> None:
-    reader = PostgresReader(postgres_target.conninfo, postgres_target.schema)
-    assert case_counts(reader, ("zone",)) == ()
-    assert zones(reader) == ()
+    assert releases(PostgresReader(postgres_target.conninfo, postgres_target.schema)) == ()

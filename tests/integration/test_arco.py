@@ -132,3 +132,34 @@ def test_cancellation_still_works_after_rectification_and_opposition(
         coordinator.correct_client(client_id, "address", "Otra")
     with pytest.raises(DomainError):
         coordinator.export_client_data(client_id, tmp_path / "x.json")
+
+
+def test_the_access_export_tells_her_who_accessed_her_record(
+    institute: Institute, coordinator: StaffSession, tmp_path: Path
+) -> None:
+    client_id = coordinator.register_client(a_client("Ana Prueba Sintética"))
+    other = coordinator.register_client(a_client("Berta Otra Sintética"))
+    case = coordinator.open_case(client_id, an_intake())
+    reception = staff(institute, coordinator, "recepcion", Role.RECEPTION)
+    reception.client_detail(client_id)
+    reception.client_detail(other)
+    with pytest.raises(NotPermitted):
+        reception.psychology_section(case.case_id)
+    social = staff(institute, coordinator, "social", Role.SOCIAL_WORK)
+    social.legal_section(case.case_id, justification="Urgencia en guardia nocturna (sintético).")
+
+    path = coordinator.export_client_data(client_id, tmp_path / "ana.json")
+    log = json.loads(path.read_text(encoding="utf-8"))["accesos_a_su_expediente"]
+    entries = [(e["persona"], e["rol"], e["seccion"], e["resultado"]) for e in log]
+    assert (reception.identity.display_name, "Recepción", "Identificación", "Concedido") in entries
+    assert (reception.identity.display_name, "Recepción", "Psicológica", "Denegado") in entries
+    assert (social.identity.display_name, "Trabajo social", "Jurídica", "Excepcional") in entries
+    exceptional = next(e for e in log if e["resultado"] == "Excepcional")
+    assert exceptional["motivo"] == "Urgencia en guardia nocturna (sintético)."
+    # The export itself and the section reads that built it are listed; nobody else's reads.
+    exporting = [e["accion"] for e in log].index("exportar")
+    assert {e["persona"] for e in log[exporting:]} == {coordinator.identity.display_name}
+    assert all(e["proposito"] for e in log)
+    assert len([e for e in log if e["persona"] == reception.identity.display_name]) == 2
+    day, time = log[0]["fecha"].split(" ")
+    assert len(day.split("/")) == 3 and len(time.split(":")) == 2

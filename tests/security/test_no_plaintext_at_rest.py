@@ -26,7 +26,7 @@ from violeta.demo import (
     REASONS,
 )
 from violeta.dto import InstitutionForm, NewClient, NewReferral
-from violeta.service import StaffSession
+from violeta.service import Institute, StaffSession
 from violeta.settings import Settings
 
 CANARY_NAME = "Xochiquetzalli Canarioverde Zumarragaleta"
@@ -82,7 +82,7 @@ def canary_forms() -> list[bytes]:
     return [form.encode(encoding) for form in forms for encoding in ("utf-8", "utf-16-le")]
 
 
-def record_canaries(session: StaffSession) -> None:
+def record_canaries(institute: Institute, session: StaffSession) -> None:
     client_id = session.register_client(
         NewClient(
             name=CANARY_NAME,
@@ -99,8 +99,10 @@ def record_canaries(session: StaffSession) -> None:
             consent_to_share=True,
         )
     )
-    # Outside 18-60: the reason of the exception is sealed too.
-    elder = session.register_client(
+    # Outside 18-60: the reason of the exception is sealed too. Reception registers her, so
+    # that coordinación is a second person when she authorizes the exception.
+    reception = staff(institute, session, "recepcion", Role.RECEPTION)
+    elder = reception.register_client(
         NewClient(
             name="Otra Canaria Sintética",
             birth_date="01/01/1950",
@@ -257,8 +259,8 @@ def assert_no_canary(blob: bytes) -> None:
 
 
 def test_no_file_in_the_sqlite_data_directory_holds_a_canary(data_dir: Path) -> None:
-    with initialized(Settings(data=data_dir)) as (_, coordinator):
-        record_canaries(coordinator)
+    with initialized(Settings(data=data_dir)) as (institute, coordinator):
+        record_canaries(institute, coordinator)
         # Scan while the session is open (WAL and journal files present) and after closing.
         assert_no_canary(all_bytes_under(data_dir))
     assert_no_canary(all_bytes_under(data_dir))
@@ -275,8 +277,8 @@ def test_no_postgresql_table_holds_a_canary(
         postgres=postgres_target.conninfo,
         postgres_schema=postgres_target.schema,
     )
-    with initialized(settings) as (_, coordinator):
-        record_canaries(coordinator)
+    with initialized(settings) as (institute, coordinator):
+        record_canaries(institute, coordinator)
     dump = bytearray()
     with psycopg.connect(postgres_target.conninfo) as connection:
         tables = connection.execute(
@@ -340,8 +342,8 @@ def test_the_demo_institute_leaves_no_plaintext_on_disk(tmp_path: Path) -> None:
 
 
 def test_every_store_file_is_private_to_its_owner(data_dir: Path) -> None:
-    with initialized(Settings(data=data_dir)) as (_, coordinator):
-        record_canaries(coordinator)
+    with initialized(Settings(data=data_dir)) as (institute, coordinator):
+        record_canaries(institute, coordinator)
         stores = [path for path in data_dir.iterdir() if ".sqlite" in path.name]
         assert len(stores) >= 5  # the three databases and their write-ahead logs
         assert {oct(path.stat().st_mode & 0o777) for path in stores} == {"0o600"}

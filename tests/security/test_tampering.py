@@ -31,7 +31,7 @@ def test_a_flipped_byte_in_a_stored_event_is_refused_with_a_clear_message(
     data_dir: Path,
 ) -> None:
     settings = Settings(data=data_dir)
-    coordinator = make_institute(settings).initialize(
+    coordinator, _recovery = make_institute(settings).initialize(
         "coordinacion", "Carmen Coordinación Prueba", PASSWORD
     )
     client_id = coordinator.register_client(a_client())

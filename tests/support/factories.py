@@ -55,23 +55,49 @@ def a_case(coordinator: StaffSession, name: str = "Ana Prueba Sintética") -> tu
     return client_id, case.case_id
 
 
+# The recovery key each test institute printed at init (tests only: a real one lives in a safe).
+RECOVERY_KEYS: dict[int, str] = {}
+# Sessions made by staff(), closed with their institute (each holds database connections).
+STAFF_SESSIONS: dict[int, list[StaffSession]] = {}
+
+
+def initialize(
+    institute: Institute, username: str = "coordinacion", password: str = PASSWORD
+) -> StaffSession:
+    coordinator, recovery_key = institute.initialize(
+        username, "Carmen Coordinación Prueba", password
+    )
+    RECOVERY_KEYS[id(institute)] = recovery_key
+    return coordinator
+
+
+def enable(institute: Institute, username: str) -> None:
+    """Enables an account with the institute's recovery key: the second person of tests that
+    are not about enabling."""
+    institute.enable_with_recovery_key(RECOVERY_KEYS[id(institute)], username)
+
+
 def staff(
     institute: Institute, coordinator: StaffSession, username: str, role: Role
 ) -> StaffSession:
     coordinator.create_account(username, f"Persona {role.label} Prueba", role, PASSWORD)
+    enable(institute, username)
     session = institute.login(username, PASSWORD)
     session.change_password(PASSWORD, PASSWORD + "-nueva")
+    STAFF_SESSIONS.setdefault(id(institute), []).append(session)
     return session
 
 
 @contextmanager
 def initialized(settings: Settings) -> Iterator[tuple[Institute, StaffSession]]:
     institute = make_institute(settings)
-    coordinator = institute.initialize("coordinacion", "Carmen Coordinación Prueba", PASSWORD)
+    coordinator = initialize(institute)
     try:
         yield institute, coordinator
     finally:
-        coordinator.close()
+        for session in [*STAFF_SESSIONS.pop(id(institute), []), coordinator]:
+            session.close()
+        RECOVERY_KEYS.pop(id(institute), None)
         institute.close()
 
 

@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 
 from domain.vocabulary import Modality, RiskLevel, Role, ViolenceType
 from keys import KdfParams
+from tests.support.factories import enable, initialize
 from tui.app import VioletaApp
 from violeta.dto import NewClient, NewIntake
 from violeta.service import Institute
@@ -43,12 +44,13 @@ def _institute(path: Path) -> Institute:
 
 def _seed(path: Path, *, with_case: bool) -> Seeded:
     institute = _institute(path)
-    coordinator = institute.initialize("coordinacion", "Carmen Coordinación Prueba", PASSWORD)
+    coordinator = initialize(institute, password=PASSWORD)
     for username, name, role in (
         ("juridica", "Julia Jurídica Prueba", Role.LEGAL),
         ("nueva", "Nora Nueva Prueba", Role.RECEPTION),
     ):
         coordinator.create_account(username, name, role, PASSWORD)
+        enable(institute, username)
     zone = coordinator.zones()[0]
     ana = coordinator.register_client(
         NewClient(name="Ana Prueba Sintética", birth_date="15/03/1990", zone=zone.code)

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, SelectionList, TabbedContent, TextArea
 
 from domain.vocabulary import Role
-from tests.support.factories import an_intake
+from tests.support.factories import an_intake, enable
 from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
 from tui.app import VioletaApp
 from tui.case import CaseScreen
@@ -190,6 +190,7 @@ async def test_a_role_without_follow_ups_sees_no_follow_up_queue(
     coordinator = seeded.institute.login("coordinacion", PASSWORD)
     coordinator.create_account("sistemas", "Sara Sistemas Prueba", Role.ADMINISTRATION, PASSWORD)
     coordinator.close()
+    enable(seeded.institute, "sistemas")
     admin = seeded.institute.login("sistemas", PASSWORD)
     admin.change_password(PASSWORD, PASSWORD + "-a")
     admin.close()
@@ -287,6 +288,12 @@ async def test_register_refuses_a_bad_birth_date_then_lands_on_the_new_client(
         await pilot.press("ctrl+s")
         await pilot.pause(0.3)
         assert app.screen is screen
+        # Asked, never assumed: the privacy notice and both consents wait for her answer.
+        assert "Seleccione" in text_of(pilot, "#aviso .field-message")
+        assert "Seleccione" in text_of(pilot, "#compartir .field-message")
+        screen.query_one("#aviso-select", Select).value = "si"
+        screen.query_one("#compartir-select", Select).value = "no"
+        screen.query_one("#estadistica-select", Select).value = "si"
 
         # Well formed but outside the ages the institute serves: the service says why.
         birth = screen.query_one("#nacimiento-input", Input)
@@ -329,10 +336,11 @@ async def test_opening_a_case_with_the_intake_shows_its_folio(
         await type_text(pilot, "Orientación jurídica")
         await pilot.press("ctrl+s")
         assert "Es obligatorio" in text_of(pilot, "#relato .field-message")
-        assert "al menos uno" in text_of(pilot, "#tipos .field-message")
+        assert "al menos una" in text_of(pilot, "#tipos .field-message")
         assert isinstance(app.screen, IntakeScreen)
 
-        await pilot.press("tab")
+        # The cursor went to the first field with a problem.
+        assert app.screen.focused is app.screen.query_one("#relato-text", TextArea)
         await type_text(pilot, "Relato sintético")
         await pilot.press("tab", "space", "down", "down", "space")  # Psicológica, Patrimonial
         await pilot.press("tab", "space")  # Familiar
@@ -481,8 +489,8 @@ async def test_idle_terminal_locks_and_returns_to_login(seeded: Seeded, make_app
         await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=5)
 
         assert app.gateway is None
-        assert not any(isinstance(screen, DashboardScreen) for screen in app.screen_stack)
         assert app.screen.query_one("#usuario", Input).value == ""
+        assert "Sesión bloqueada" in text_of(pilot, "#login-locked")
 
 
 async def test_help_lists_the_keys_of_the_screen_in_use(seeded: Seeded, make_app: MakeApp) -> None:

@@ -31,7 +31,7 @@ T0 = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
 
 @pytest.fixture
 def keyring(key_store: KeyStore) -> UnlockedKeyring:
-    return Keyring.initialize(key_store, USER, PASSWORD, kdf=FAST, account_id="cuenta-1")
+    return Keyring.initialize(key_store, USER, PASSWORD, kdf=FAST, account_id="cuenta-1").keyring
 
 
 def test_a_second_process_sees_the_initialized_keyring(

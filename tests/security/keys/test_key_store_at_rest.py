@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from keys import KdfParams, Keyring, SQLiteKeyStore, UnlockedKeyring
+from keys import Duty, KdfParams, Keyring, SQLiteKeyStore, UnlockedKeyring
 from keys.keyring import _slot_ad
 from keys.primitives import password_key, unwrap
 
@@ -41,7 +41,7 @@ def _secrets_in_memory(keyring: UnlockedKeyring) -> dict[str, bytes]:
         "index": bytes(keyring._index),
     }
     for subject in CANARIES:
-        entry = keyring._find_subject_key(subject)
+        entry = keyring._find_subject_key(subject, Duty.CASE)
         if entry is not None:
             held[f"dek:{subject}"] = bytes(entry[1])
     return held
@@ -64,7 +64,7 @@ def _assert_absent(files: dict[str, bytes], needles: dict[str, bytes]) -> None:
 
 def test_nothing_secret_or_destroyed_remains_in_any_key_store_file(directory: Path) -> None:
     store = SQLiteKeyStore(directory / "llaves.db")
-    keyring = Keyring.initialize(store, USER, PASSWORD, kdf=FAST, account_id="c")
+    keyring = Keyring.initialize(store, USER, PASSWORD, kdf=FAST, account_id="c").keyring
     keyring.add_password_slot("psicologia", "contraseña-inicial-2", account_id="p", kdf=FAST)
     keyring.add_service_slot()
     envelopes = {s: keyring.seal(s, "client.name", text) for s, text in CANARIES.items()}
@@ -107,7 +107,7 @@ def test_the_shredded_wrap_is_gone_even_while_another_connection_is_open(
 ) -> None:
     store = SQLiteKeyStore(directory / "llaves.db")
     other_process = SQLiteKeyStore(directory / "llaves.db")
-    keyring = Keyring.initialize(store, USER, PASSWORD, kdf=FAST)
+    keyring = Keyring.initialize(store, USER, PASSWORD, kdf=FAST).keyring
     for subject, text in CANARIES.items():
         keyring.seal(subject, "client.name", text)
     assert other_process.subject_key(SHREDDED) is not None
@@ -125,7 +125,7 @@ def test_the_shredded_wrap_is_gone_even_while_another_connection_is_open(
 
 def test_key_store_files_are_readable_only_by_their_owner(directory: Path) -> None:
     store = SQLiteKeyStore(directory / "llaves.db")
-    keyring = Keyring.initialize(store, USER, PASSWORD, kdf=FAST)
+    keyring = Keyring.initialize(store, USER, PASSWORD, kdf=FAST).keyring
     keyring.seal("s", "client.name", "Ana")
 
     files = sorted(p for p in directory.iterdir() if p.name.startswith("llaves.db"))

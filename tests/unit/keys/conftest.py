@@ -23,6 +23,6 @@ def store(tmp_path: Path) -> Iterator[SQLiteKeyStore]:
 def keyring(store: SQLiteKeyStore) -> Iterator[UnlockedKeyring]:
     keyring = Keyring.initialize(
         store, COORDINATOR, COORDINATOR_PASSWORD, kdf=FAST, account_id="cuenta-1"
-    )
+    ).keyring
     yield keyring
     keyring.lock()

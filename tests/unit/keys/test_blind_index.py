@@ -43,7 +43,7 @@ def test_collisions_are_expected_so_callers_must_confirm(keyring: UnlockedKeyrin
 
 def test_each_keyring_has_its_own_index_key(tmp_path: Path, keyring: UnlockedKeyring) -> None:
     other_store = SQLiteKeyStore(tmp_path / "otra-institucion.db")
-    other = Keyring.initialize(other_store, COORDINATOR, COORDINATOR_PASSWORD, kdf=FAST)
+    other = Keyring.initialize(other_store, COORDINATOR, COORDINATOR_PASSWORD, kdf=FAST).keyring
     tokens = [f"token-{n}" for n in range(40)]
 
     assert [other.blind_index("nombre", t) for t in tokens] != [

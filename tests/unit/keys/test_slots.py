@@ -9,10 +9,12 @@ import pytest
 
 from keys import (
     AccountLocked,
+    Duty,
     KdfParams,
     Keyring,
     KeyringError,
     KeyringNotInitialized,
+    MissingDuty,
     PasswordPolicyError,
     SlotInfo,
     SQLiteKeyStore,
@@ -34,7 +36,9 @@ def _add_psychologist(keyring: UnlockedKeyring, **extra: bool) -> None:
 
 
 def test_the_first_slot_unlocks_with_its_password(store: SQLiteKeyStore) -> None:
-    first = Keyring.initialize(store, COORDINATOR, COORDINATOR_PASSWORD, kdf=FAST, account_id="a")
+    first = Keyring.initialize(
+        store, COORDINATOR, COORDINATOR_PASSWORD, kdf=FAST, account_id="a"
+    ).keyring
 
     again = Keyring.unlock(store, COORDINATOR, COORDINATOR_PASSWORD)
 
@@ -162,16 +166,23 @@ def test_the_lockout_is_per_slot(store: SQLiteKeyStore, keyring: UnlockedKeyring
     )
 
 
-def test_a_new_slot_shares_the_keys_and_asks_for_a_password_change(
+def test_a_new_slot_opens_nothing_until_enabled_and_asks_for_a_password_change(
     store: SQLiteKeyStore, keyring: UnlockedKeyring
 ) -> None:
     envelope = keyring.seal("s", "client.name", "Ana")
     _add_psychologist(keyring)
 
-    other = Keyring.unlock(store, PSYCHOLOGIST, PSYCHOLOGIST_PASSWORD)
+    pending = Keyring.unlock(store, PSYCHOLOGIST, PSYCHOLOGIST_PASSWORD)
+    assert pending.must_change_password
+    assert pending.account_id == "cuenta-2"
+    assert pending.duties == frozenset()
+    with pytest.raises(MissingDuty):
+        pending.open("s", "client.name", envelope)
+    with pytest.raises(MissingDuty):
+        pending.blind_index("nombre", "ana")
 
-    assert other.must_change_password
-    assert other.account_id == "cuenta-2"
+    keyring.enable_slot(PSYCHOLOGIST, [Duty.CASE])
+    other = Keyring.unlock(store, PSYCHOLOGIST, PSYCHOLOGIST_PASSWORD)
     assert other.open("s", "client.name", envelope) == "Ana"
     assert other.institution_key == keyring.institution_key
 
@@ -188,12 +199,13 @@ def test_slot_info_tells_no_secrets(store: SQLiteKeyStore, keyring: UnlockedKeyr
 
     info = Keyring.slot_info(store, PSYCHOLOGIST)
 
-    assert info == SlotInfo(PSYCHOLOGIST, "cuenta-2", True, "password")
+    assert info == SlotInfo(PSYCHOLOGIST, "cuenta-2", True, "password", frozenset())
     assert [f.name for f in fields(SlotInfo)] == [
         "username",
         "account_id",
         "must_change_password",
         "kind",
+        "duties",
     ]
     assert Keyring.slot_info(store, "nadie") is None
 
@@ -267,7 +279,13 @@ def test_a_reset_replaces_the_secret_and_asks_for_a_change(
         Keyring.unlock(store, PSYCHOLOGIST, PSYCHOLOGIST_PASSWORD, now=T0)
     session = Keyring.unlock(store, PSYCHOLOGIST, "restablecida-4444", now=T0)
     assert session.must_change_password
-    assert session.open("s", "client.name", envelope) == "Ana"
+    # The reset slot lost its duty keys with its old key pair: the resetter's new password
+    # opens nothing until someone enables it again.
+    with pytest.raises(MissingDuty):
+        session.open("s", "client.name", envelope)
+    keyring.enable_slot(PSYCHOLOGIST, [Duty.CASE])
+    enabled = Keyring.unlock(store, PSYCHOLOGIST, "restablecida-4444", now=T0)
+    assert enabled.open("s", "client.name", envelope) == "Ana"
 
 
 def test_resetting_an_unknown_slot_is_refused(keyring: UnlockedKeyring) -> None:

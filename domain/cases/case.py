@@ -2,399 +2,57 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.cases.intake import (
+    AggressorRelationship,
+    Note,
+    RiskFactor,
+    check_categories,
+)
+from domain.cases.referrals import (
+    REFERRAL_OUTCOMES,
+    Referral,
+    ReferralNeedsConsent,
+)
+from domain.cases.services import (
+    EXTENSION_MAX_DAYS,
+    MAX_EXTENSIONS,
+    ORDER_MAX_DAYS,
+    Accompaniment,
+    AccompanimentDecision,
+    Area,
+    CaseServicesState,
+    Channel,
+    FollowUp,
+    FollowUpState,
+    Gestion,
+    GestionOutcome,
+    LegalAdvice,
+    LegalMatter,
+    MisconductConduct,
+    MisconductReport,
+    OrderKind,
+    ProtectionMeasure,
+    ProtectionOrder,
+    PsychologySession,
+    ReportStatus,
+    SessionModality,
+    SocialVisit,
+    StatusChange,
+    VisitKind,
+)
+from domain.cases.topics import keep_stored_topics
 from domain.errors import DomainError, InvalidField
 from domain.sealed import Sealed
 from domain.vocabulary import (
     CaseStatus,
-    LabelledEnum,
-    Modality,
-    RiskLevel,
-    Role,
     Section,
-    ViolenceType,
 )
-
-
-@dataclass(frozen=True)
-class Note:
-    section: Section
-    text: Sealed
-    author: UUID
-    written_on: date
-
-
-class AggressorRelationship(LabelledEnum):
-    """Who the aggressor is to her: a category only; who he is stays in the sealed details."""
-
-    PARTNER = "pareja"
-    FORMER_PARTNER = "expareja"
-    SPOUSE = "conyuge"
-    RELATIVE = "familiar"
-    ACQUAINTANCE = "conocido"
-    WORK_OR_SCHOOL = "trabajo_escuela"
-    PUBLIC_SERVANT = "servidor_publico"
-    STRANGER = "desconocido"
-    OTHER = "otra"
-    NOT_STATED = "no_referido"
-
-    @property
-    def label(self) -> str:
-        return INTAKE_LABELS[self.value]
-
-
-class RiskFactor(LabelledEnum):
-    """Factors of the risk assessment at intake (in clear: categories, not facts about her)."""
-
-    DEATH_THREATS = "amenazas_de_muerte"
-    WEAPONS = "acceso_a_armas"
-    ESCALATING = "violencia_en_aumento"
-    STRANGULATION = "intento_de_estrangulamiento"
-    PREGNANCY = "violencia_en_embarazo"
-    CONTROL = "celos_y_control_extremos"
-    SEPARATION = "separacion_reciente"
-    SUBSTANCES = "consumo_de_alcohol_o_drogas"
-    CHILDREN_HARMED = "agresion_a_hijas_hijos"
-    ORDER_BREACHED = "incumplimiento_de_medidas"
-    SUICIDE_THREATS = "amenazas_de_suicidio_del_agresor"
-
-    @property
-    def label(self) -> str:
-        return INTAKE_LABELS[self.value]
-
-
-INTAKE_LABELS: dict[str, str] = {
-    "pareja": "Pareja o novio",
-    "expareja": "Expareja",
-    "conyuge": "Cónyuge o concubino",
-    "familiar": "Familiar",
-    "conocido": "Conocido o vecino",
-    "trabajo_escuela": "Compañero o superior de trabajo o escuela",
-    "servidor_publico": "Servidor público",
-    "desconocido": "Desconocido",
-    "otra": "Otra relación",
-    "no_referido": "No lo refiere",
-    "amenazas_de_muerte": "Amenazas de muerte",
-    "acceso_a_armas": "Uso o acceso a armas",
-    "violencia_en_aumento": "Violencia física en aumento",
-    "intento_de_estrangulamiento": "Intento de estrangulamiento o asfixia",
-    "violencia_en_embarazo": "Violencia durante el embarazo",
-    "celos_y_control_extremos": "Celos y control extremos",
-    "separacion_reciente": "Separación reciente o en curso",
-    "consumo_de_alcohol_o_drogas": "Consumo de alcohol o drogas del agresor",
-    "agresion_a_hijas_hijos": "Agresión a hijas o hijos",
-    "incumplimiento_de_medidas": "Incumplimiento de órdenes o medidas de protección",
-    "amenazas_de_suicidio_del_agresor": "Amenazas o intentos de suicidio del agresor",
-}
-
-
-def _check_categories(types: list[str], modalities: list[str], risk: str) -> None:
-    if not types:
-        raise InvalidField("Tipos de violencia", "seleccione al menos uno.")
-    if not modalities:
-        raise InvalidField("Modalidades", "seleccione al menos una.")
-    if not set(types) <= {t.value for t in ViolenceType}:
-        raise InvalidField("Tipos de violencia", "contiene un tipo que no existe en la LGAMVLV.")
-    if not set(modalities) <= {m.value for m in Modality}:
-        raise InvalidField("Modalidades", "contiene una modalidad que no existe en la LGAMVLV.")
-    if risk not in {r.value for r in RiskLevel}:
-        raise InvalidField("Nivel de riesgo", "debe ser bajo, medio o alto.")
-
-
-# ------------------------------------------------------------------ services on a case
-# Categories of the services recorded on a case. Only these travel in clear (inside the
-# institution-key outer cipher); what staff write about the client is always Sealed.
-
-
-class ServiceEnum(LabelledEnum):
-    @property
-    def label(self) -> str:
-        return SERVICE_LABELS[type(self)][self.value]
-
-
-class Area(ServiceEnum):
-    SOCIAL_WORK = "trabajo_social"
-    LEGAL = "juridica"
-    PSYCHOLOGICAL = "psicologica"
-
-
-class LegalMatter(ServiceEnum):
-    FAMILY = "familiar"
-    CRIMINAL = "penal"
-    CIVIL = "civil"
-    LABOUR = "laboral"
-    OTHER = "otra"
-
-
-class SessionModality(ServiceEnum):
-    IN_PERSON = "presencial"
-    PHONE = "telefonica"
-    ONLINE = "en_linea"
-
-
-class Channel(ServiceEnum):
-    IN_PERSON = "presencial"
-    PHONE = "telefono"
-
-
-class VisitKind(ServiceEnum):
-    HOME = "domicilio"
-    PHONE = "telefonica"
-
-
-class GestionOutcome(ServiceEnum):
-    PENDING = "en_tramite"
-    FAVOURABLE = "favorable"
-    UNFAVOURABLE = "no_favorable"
-
-
-class FollowUpState(ServiceEnum):
-    PENDING = "pendiente"
-    DONE = "realizado"
-    MISSED = "no_realizado"
-
-
-class OrderKind(ServiceEnum):
-    ADMINISTRATIVE = "administrativa"
-    JURISDICTIONAL = "jurisdiccional"
-
-
-class ProtectionMeasure(ServiceEnum):
-    NO_APPROACH = "prohibicion_acercamiento"
-    NO_CONTACT = "prohibicion_comunicacion"
-    AGGRESSOR_REMOVED = "desocupacion_domicilio"
-    RETURN_HOME = "reingreso_domicilio"
-    POLICE_WATCH = "vigilancia_policial"
-    BELONGINGS = "entrega_pertenencias"
-    WEAPONS = "retencion_armas"
-    CHILDREN = "resguardo_hijas_hijos"
-    OTHER = "otra"
-
-
-class MisconductConduct(ServiceEnum):
-    DISCRIMINATION = "discriminacion"
-    DELAY = "dilacion"
-    OBSTRUCTION = "obstaculizacion"
-    DENIAL = "negativa_de_servicio"
-    REVICTIMIZATION = "revictimizacion"
-    OTHER = "otra"
-
-
-class ReportStatus(ServiceEnum):
-    FILED = "presentado"
-    IN_PROCESS = "en_tramite"
-    CLOSED = "cerrado"
-
-
-# Keyed by enum class: different categories share values ("otra", "telefonica") and
-# StrEnum members with equal values are equal dictionary keys.
-SERVICE_LABELS: dict[type[LabelledEnum], dict[str, str]] = {
-    Area: {
-        Area.SOCIAL_WORK.value: "Trabajo social",
-        Area.LEGAL.value: "Jurídica",
-        Area.PSYCHOLOGICAL.value: "Psicológica",
-    },
-    LegalMatter: {
-        LegalMatter.FAMILY.value: "Familiar",
-        LegalMatter.CRIMINAL.value: "Penal",
-        LegalMatter.CIVIL.value: "Civil",
-        LegalMatter.LABOUR.value: "Laboral",
-        LegalMatter.OTHER.value: "Otra",
-    },
-    SessionModality: {
-        SessionModality.IN_PERSON.value: "Presencial",
-        SessionModality.PHONE.value: "Telefónica",
-        SessionModality.ONLINE.value: "En línea",
-    },
-    Channel: {
-        Channel.IN_PERSON.value: "Presencial",
-        Channel.PHONE.value: "Teléfono",
-    },
-    VisitKind: {
-        VisitKind.HOME.value: "Visita domiciliaria",
-        VisitKind.PHONE.value: "Seguimiento telefónico",
-    },
-    GestionOutcome: {
-        GestionOutcome.PENDING.value: "En trámite",
-        GestionOutcome.FAVOURABLE.value: "Favorable",
-        GestionOutcome.UNFAVOURABLE.value: "No favorable",
-    },
-    FollowUpState: {
-        FollowUpState.PENDING.value: "Pendiente",
-        FollowUpState.DONE.value: "Realizado",
-        FollowUpState.MISSED.value: "No realizado",
-    },
-    OrderKind: {
-        OrderKind.ADMINISTRATIVE.value: "Administrativa",
-        OrderKind.JURISDICTIONAL.value: "Jurisdiccional",
-    },
-    ProtectionMeasure: {
-        ProtectionMeasure.NO_APPROACH.value: "Prohibición de acercarse a la víctima",
-        ProtectionMeasure.NO_CONTACT.value: "Prohibición de comunicarse con la víctima",
-        ProtectionMeasure.AGGRESSOR_REMOVED.value: "Desocupación del domicilio por el agresor",
-        ProtectionMeasure.RETURN_HOME.value: "Reingreso de la víctima a su domicilio",
-        ProtectionMeasure.POLICE_WATCH.value: "Vigilancia o rondines policiales",
-        ProtectionMeasure.BELONGINGS.value: "Entrega de pertenencias y documentos",
-        ProtectionMeasure.WEAPONS.value: "Retención de armas",
-        ProtectionMeasure.CHILDREN.value: "Resguardo de hijas e hijos",
-        ProtectionMeasure.OTHER.value: "Otra medida",
-    },
-    MisconductConduct: {
-        MisconductConduct.DISCRIMINATION.value: "Discriminación",
-        MisconductConduct.DELAY.value: "Dilación",
-        MisconductConduct.OBSTRUCTION.value: "Obstaculización",
-        MisconductConduct.DENIAL.value: "Negativa de servicio",
-        MisconductConduct.REVICTIMIZATION.value: "Revictimización",
-        MisconductConduct.OTHER.value: "Otra conducta",
-    },
-    ReportStatus: {
-        ReportStatus.FILED.value: "Presentado",
-        ReportStatus.IN_PROCESS.value: "En trámite",
-        ReportStatus.CLOSED.value: "Cerrado",
-    },
-}
-
-# Which role may be assigned to each area of a case.
-AREA_ROLES: dict[Area, Role] = {
-    Area.SOCIAL_WORK: Role.SOCIAL_WORK,
-    Area.LEGAL: Role.LEGAL,
-    Area.PSYCHOLOGICAL: Role.PSYCHOLOGY,
-}
-
-E = TypeVar("E", bound=LabelledEnum)
-
-ORDER_MAX_DAYS = 60
-EXTENSION_MAX_DAYS = 30
-MAX_EXTENSIONS = 1
-
-
-def parse_category(kind: type[E], field: str, value: str) -> E:
-    """A category typed or chosen by staff; the message lists what is valid, never the input."""
-    text = value.strip().casefold()
-    for member in kind:
-        if text in (member.value, member.label.casefold()):
-            return member
-    options = ", ".join(member.label.lower() for member in kind)
-    raise InvalidField(field, f"elija una de: {options}.")
-
-
-@dataclass(frozen=True)
-class LegalAdvice:
-    advice_id: UUID
-    matter: LegalMatter
-    notes: Sealed
-    given_on: date
-    given_by: UUID
-
-
-@dataclass(frozen=True)
-class AccompanimentDecision:
-    severity: bool
-    lacks_resources: bool
-    deadline: date | None  # the imminent legal deadline; None when that criterion is not met
-    unfamiliar_with_procedure: bool
-    accompany: bool
-    decided_on: date
-    decided_by: UUID
-
-    @property
-    def criteria_met(self) -> int:
-        return sum(
-            (
-                self.severity,
-                self.lacks_resources,
-                self.deadline is not None,
-                self.unfamiliar_with_procedure,
-            )
-        )
-
-
-@dataclass(frozen=True)
-class Accompaniment:
-    accompaniment_id: UUID
-    area: Area
-    authority: str
-    notes: Sealed
-    performed_on: date
-    performed_by: UUID
-
-
-@dataclass
-class MisconductReport:
-    report_id: UUID
-    institution: str
-    conduct: MisconductConduct
-    facts: Sealed
-    reported_to: Sealed
-    reported_on: date
-    reported_by: UUID
-    status: ReportStatus = ReportStatus.FILED
-
-
-@dataclass(frozen=True)
-class PsychologySession:
-    session_id: UUID
-    held_on: date
-    modality: SessionModality
-    notes: Sealed
-    next_session: date | None
-    held_by: UUID
-
-
-@dataclass(frozen=True)
-class Gestion:
-    gestion_id: UUID
-    what: Sealed
-    institution: str
-    outcome: GestionOutcome
-    done_on: date
-    done_by: UUID
-
-
-@dataclass(frozen=True)
-class SocialVisit:
-    visit_id: UUID
-    kind: VisitKind
-    notes: Sealed
-    visited_on: date
-    visited_by: UUID
-
-
-@dataclass
-class FollowUp:
-    follow_up_id: UUID
-    due_on: date
-    channel: Channel
-    scheduled_by: UUID
-    state: FollowUpState = FollowUpState.PENDING
-    settled_on: date | None = None
-    outcome: Sealed | None = None
-
-
-@dataclass
-class ProtectionOrder:
-    order_id: UUID
-    kind: OrderKind
-    measures: tuple[ProtectionMeasure, ...]
-    detail: Sealed
-    authority: str
-    issued_on: date
-    expires_on: date
-    extensions: list[date]
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    status: CaseStatus
-    on: date
-    by: UUID
-    reason: Sealed | None
 
 
 class Case(Aggregate):
@@ -453,7 +111,7 @@ class Case(Aggregate):
         aggressor_details: Sealed | None = None,
         risk_factors: list[str] | None = None,
     ) -> Case:
-        _check_categories(violence_types, modalities, risk)
+        check_categories(violence_types, modalities, risk)
         if aggressor_relationship not in {a.value for a in AggressorRelationship}:
             raise InvalidField("Relación con la persona agresora", "no es una categoría válida.")
         factors = sorted(set(risk_factors or []))
@@ -512,7 +170,7 @@ class Case(Aggregate):
         self.risk_factors = list(risk_factors)
         self.status = CaseStatus.OPEN
         self.notes: list[Note] = []
-        self.services = _CaseServicesState()
+        self.services = CaseServicesState()
 
     def add_note(self, section: Section, text: Sealed, author: UUID, written_on: date) -> None:
         if self.status is CaseStatus.CLOSED:
@@ -1220,91 +878,4 @@ class Case(Aggregate):
     # ------------------------------------------------------------ end of referrals (canalización)
 
 
-@dataclass
-class _CaseServicesState:
-    """What the services recorded on a case have built up; held sealed, like the events."""
-
-    areas: dict[Area, UUID] = field(default_factory=dict)
-    closure_request: tuple[UUID, date, Sealed] | None = None
-    history: list[StatusChange] = field(default_factory=list)
-    legal_advice: list[LegalAdvice] = field(default_factory=list)
-    accompaniment_decisions: list[AccompanimentDecision] = field(default_factory=list)
-    accompaniments: list[Accompaniment] = field(default_factory=list)
-    misconduct_reports: dict[UUID, MisconductReport] = field(default_factory=dict)
-    psychology_sessions: list[PsychologySession] = field(default_factory=list)
-    psychology_closed_on: date | None = None
-    gestiones: list[Gestion] = field(default_factory=list)
-    social_visits: list[SocialVisit] = field(default_factory=list)
-    follow_ups: dict[UUID, FollowUp] = field(default_factory=dict)
-    protection_orders: dict[UUID, ProtectionOrder] = field(default_factory=dict)
-
-
-# ----------------------------------------------------------------- referrals (canalización)
-
-REFERRAL_OUTCOMES: dict[str, str] = {
-    "atendida": "Atendida por la institución",
-    "en_proceso": "En proceso",
-    "no_atendida": "La institución no la atendió",
-    "no_acudio": "La usuaria no acudió",
-    "otro": "Otro",
-}
-
-
-class ReferralNeedsConsent(DomainError):
-    def __init__(self) -> None:
-        super().__init__(
-            "La usuaria no ha dado su consentimiento para compartir sus datos con otras "
-            "instituciones: canalice sin datos personales, o coordinación puede autorizarla "
-            "registrando el motivo."
-        )
-
-
-@dataclass
-class Referral:
-    referral_id: UUID
-    institution_id: UUID
-    reason: Sealed
-    with_personal_data: bool
-    consent_override: Sealed | None
-    made_by: UUID
-    made_on: date
-    outcome: str = ""
-    outcome_note: Sealed | None = None
-    outcome_on: date | None = None
-
-
-FOLIO_NAMESPACE = uuid5(NAMESPACE_URL, "https://violeta.invalid/folios")
-
-
-class FolioSequence(Aggregate):
-    """Hands out human case numbers (CTZ-2026-00123) without gaps or repeats.
-
-    One sequence per institute prefix and year; its id is derived from those two words only,
-    never from anything about a person. Two terminals racing for a number conflict on the
-    version of this aggregate and one retries.
-    """
-
-    class Started(Aggregate.Created):
-        prefix: str
-        year: int
-
-    class Issued(Aggregate.Event):
-        number: int
-
-    @staticmethod
-    def create_id(prefix: str, year: int) -> UUID:
-        return uuid5(FOLIO_NAMESPACE, f"{prefix}-{year}")
-
-    @event(Started)
-    def __init__(self, prefix: str, year: int) -> None:
-        self.prefix = prefix
-        self.year = year
-        self.last_number = 0
-
-    def issue(self) -> str:
-        self._issue(self.last_number + 1)
-        return f"{self.prefix}-{self.year}-{self.last_number:05d}"
-
-    @event(Issued)
-    def _issue(self, number: int) -> None:
-        self.last_number = number
+keep_stored_topics(Case)

@@ -1,0 +1,754 @@
+"""Releases: the catalogue computed once over closed months, protected, audited and frozen.
+
+A month enters a release only after it has closed and a lag has passed (default 15 days), so
+the current month is never published. ``publish_due`` computes a release only when a month has
+closed since the last one (monthly, by default); the API serves the stored body as it is, so
+polling reveals nothing about today's cases: a consent withdrawal or a new case reaches the
+public only in the next scheduled release.
+
+Every release protects each source (its tables linked through their shared margins) with
+primary and complementary suppression and passes the LP audit, alone and together with the
+previous release: cells suppressed before stay suppressed, and for the periods both cover the
+audit also assumes what an attacker comparing them could (that counts only fell, as after
+consent withdrawals, or only rose, as after late cases). A release that fails is not stored.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import product
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+from psycopg import sql
+
+from projections.catalogue import (
+    CATALOGUE,
+    DIMENSION_LABELS,
+    MEASURE_LABELS,
+    SOURCES,
+    TOTAL,
+    Source,
+    TableSpec,
+    source,
+)
+from projections.disclosure import (
+    DEFAULT_K,
+    Problem,
+    ProtectionFailed,
+    audit,
+    check_k,
+    primary,
+    protect,
+)
+from projections.statistics import METHOD_VERSION, RELEASES_DDL, Month, ViewReader
+
+TIME_ZONE = ZoneInfo("America/Mexico_City")
+DEFAULT_LAG_DAYS = 15
+
+Key = tuple[str, ...]
+
+VALUE_LABELS = {
+    "trabajo_social": "Trabajo social",
+    "juridica": "Jurídica",
+    "psicologica": "Psicológica",
+    "asesoria": "Asesoría",
+    "acompanamiento": "Acompañamiento",
+    "sesion": "Sesión",
+    "gestion": "Gestión",
+    "visita": "Visita",
+    "taller": "Taller",
+    "platica": "Plática",
+    "conferencia": "Conferencia",
+    "mesa_dialogo": "Mesa de diálogo",
+    "feria_salud": "Feria de la salud",
+    "pelucas_protesis": "Pelucas y prótesis",
+    "donacion_cabello": "Donación de cabello",
+    "apoyo_medicamento": "Apoyo con medicamento",
+    "asesoria_comunidad": "Asesoría en comunidad",
+}
+
+
+class ReleaseRefused(Exception):
+    """The release failed its audit (or could not be protected) and was not published."""
+
+
+def last_closed_month(today: date, lag_days: int = DEFAULT_LAG_DAYS) -> Month:
+    """The latest month whose end plus the lag is not after ``today``."""
+    if lag_days < 0:
+        raise ValueError(f"El desfase de publicación no puede ser negativo ({lag_days} días)")
+    moment = today - timedelta(days=lag_days)
+    # The month before the one ``moment`` falls in has closed at least lag days ago.
+    year, month = (moment.year, moment.month - 1) if moment.month > 1 else (moment.year - 1, 12)
+    return Month(year, month)
+
+
+def _months(first: Month, last: Month) -> list[Month]:
+    months, current = [], first
+    while current <= last:
+        months.append(current)
+        year, month = current.year, current.month + 1
+        current = Month(year + month // 13, month if month <= 12 else 1)
+    return months
+
+
+@dataclass(frozen=True)
+class _Rows:
+    dimensions: tuple[str, ...]
+    measures: tuple[str, ...]
+    rows: list[tuple[dict[str, str], dict[str, int]]]
+
+
+def _read_source(reader: ViewReader, code: str, first: Month, last: Month) -> _Rows:
+    spec = source(code)
+    rows: list[tuple[dict[str, str], dict[str, int]]] = []
+    for query in spec.queries:
+        if query.month is not None:
+            params = [str(first), str(last)]
+        else:
+            params = [str(first.year), str(last.year)]
+        for raw in reader.fetch(query.sql, params, query.tables):
+            named = dict(zip(query.columns, raw, strict=True))
+            dims = {d: str(named[d]) for d in spec.dimensions if d in named}
+            if query.month is not None:
+                dims["anio"] = str(named[query.month])[:4]
+            measures = {m: int(named[m]) for m in spec.measures if m in named}
+            rows.append((dims, measures))
+    return _Rows(spec.dimensions, spec.measures, rows)
+
+
+def _first_month(reader: ViewReader, last: Month) -> Month | None:
+    firsts = []
+    for spec in SOURCES:
+        for query in spec.queries:
+            if query.month is None:
+                continue
+            found = reader.fetch(query.sql, ["0000-00", str(last)], query.tables)
+            firsts += [str(row[query.columns.index(query.month)]) for row in found]
+    return Month.parse(min(firsts)) if firsts else None
+
+
+def _zones(reader: ViewReader) -> dict[str, str]:
+    return {
+        str(code): str(name)
+        for code, name in reader.fetch(
+            "SELECT code, name FROM zones_view ORDER BY code", [], ("zones_view",)
+        )
+    }
+
+
+def _axis_leaves(
+    axis: tuple[str, ...], data: _Rows, months: list[Month], zones: Mapping[str, str]
+) -> list[Key]:
+    leaves: set[Key] = set()
+    if axis == ("anio", "mes"):
+        leaves |= {(str(m.year), str(m)) for m in months}
+    elif axis == ("anio",):
+        leaves |= {(str(m.year),) for m in months}
+    elif axis == ("zona",):
+        leaves |= {(code,) for code in zones}
+    for dims, _ in data.rows:
+        if all(d in dims for d in axis):
+            leaf = tuple(dims[d] for d in axis)
+            if axis in (("anio", "mes"), ("anio",)):
+                continue  # the period's months are the whole domain
+            leaves.add(leaf)
+    return sorted(leaves)
+
+
+def _levels(axis: tuple[str, ...], leaves: list[Key]) -> list[Key]:
+    """Every prefix of the leaves, padded with totals: (*,*), (a,*), (a,b)."""
+    cells = {
+        tuple(leaf[:depth]) + (TOTAL,) * (len(axis) - depth)
+        for leaf in leaves
+        for depth in range(len(axis) + 1)
+    }
+    cells.add((TOTAL,) * len(axis))
+    return sorted(cells, key=lambda key: tuple((part == TOTAL, part) for part in key))
+
+
+@dataclass
+class _Table:
+    spec: TableSpec
+    cells: list[Key]  # full keys over the source's dimensions
+    relations: list[tuple[Key, list[Key]]]
+
+
+def _full_key(
+    dimensions: tuple[str, ...], axes: tuple[tuple[str, ...], ...], parts: Sequence[Key]
+) -> Key:
+    values = dict.fromkeys(dimensions, TOTAL)
+    for axis, part in zip(axes, parts, strict=True):
+        values.update(zip(axis, part, strict=True))
+    return tuple(values[d] for d in dimensions)
+
+
+def _build_table(
+    spec: TableSpec, data: _Rows, months: list[Month], zones: Mapping[str, str]
+) -> _Table:
+    per_axis = [_levels(axis, _axis_leaves(axis, data, months, zones)) for axis in spec.axes]
+    cells, relations = [], []
+    members = [set(level) for level in per_axis]
+    for combo in product(*per_axis):
+        key = _full_key(data.dimensions, spec.axes, combo)
+        cells.append(key)
+        for a, axis in enumerate(spec.axes):
+            part = combo[a]
+            depth = next((i for i, v in enumerate(part) if v == TOTAL), len(axis))
+            if depth == len(axis):
+                continue
+            children = [
+                c
+                for c in per_axis[a]
+                if c[:depth] == part[:depth]
+                and c[depth] != TOTAL
+                and all(v == TOTAL for v in c[depth + 1 :])
+            ]
+            if children and all(c in members[a] for c in children):
+                parts = [
+                    _full_key(data.dimensions, spec.axes, (*combo[:a], child, *combo[a + 1 :]))
+                    for child in children
+                ]
+                relations.append((key, parts))
+    return _Table(spec, cells, relations)
+
+
+def _values(data: _Rows, keys: Iterable[Key], measure: str) -> dict[Key, int]:
+    wanted = set(keys)
+    totals: dict[Key, int] = defaultdict(int)
+    patterns = {tuple(i for i, v in enumerate(key) if v != TOTAL) for key in wanted}
+    for dims, measures in data.rows:
+        if measure not in measures:
+            continue
+        for pattern in patterns:
+            if any(data.dimensions[i] not in dims for i in pattern):
+                continue
+            key = tuple(dims[d] if i in pattern else TOTAL for i, d in enumerate(data.dimensions))
+            if key in wanted:
+                totals[key] += measures[measure]
+    return {key: totals.get(key, 0) for key in wanted}
+
+
+def _label(dimension: str, value: str, zones: Mapping[str, str]) -> str:
+    if value == TOTAL:
+        return "Total"
+    if dimension == "zona":
+        return zones.get(value, value)
+    if dimension == "mes":
+        return value
+    return VALUE_LABELS.get(value, value.replace("_", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class Release:
+    number: int
+    published_at: str
+    period_from: str
+    period_to: str
+    k: int
+    body: dict[str, Any]
+    # True values of the protected cells, stored apart from the body the API reads: only the
+    # next release's joint audit uses them.
+    real: dict[str, dict[str, int]]
+
+
+def _previous_marks(previous: Release | None, source_code: str) -> dict[Key, Any]:
+    """Each cell of the previous release: its published value (or None) and its true value."""
+    if previous is None:
+        return {}
+    real = previous.real.get(source_code, {})
+    marks: dict[Key, Any] = {}
+    for table in previous.body["tablas"].values():
+        if table["fuente"] != source_code:
+            continue
+        for cell in table["celdas"]:
+            key = tuple(cell["clave"])
+            joined = "|".join(key)
+            if joined in real:
+                marks[key] = {"valor": cell["valor"], "valor_real": real[joined]}
+    return marks
+
+
+CellId = tuple[str, Key]  # (source code, key over that source's dimensions)
+
+
+@dataclass
+class _Part:
+    """One protected source of a group: its spec, its tables of the release and its rows."""
+
+    spec: Source
+    tables: list[_Table]
+    data: _Rows
+
+
+def _root_key(part: _Part, root: _Part, key: Key) -> Key:
+    named = dict(zip(part.data.dimensions, key, strict=True))
+    return tuple(named[d] for d in root.data.dimensions)
+
+
+def _link(
+    problem: Problem,
+    index: dict[CellId, int],
+    values: Mapping[CellId, int],
+    part: _Part,
+    root: _Part,
+) -> None:
+    """Adds the cells of a refining source, tied to the root's cells they refine."""
+    at = part.data.dimensions.index(part.spec.extra or "")
+    for cell, value in values.items():
+        if cell[0] != part.spec.code:
+            continue
+        upper = (root.spec.code, _root_key(part, root, cell[1]))
+        same = upper in index and values[upper] == value
+        if cell[1][at] == TOTAL and not part.spec.double_counts and same:
+            index[cell] = index[upper]
+            continue
+        index[cell] = problem.add_cell(value)
+        if upper in index and part.spec.double_counts:
+            mine, cases = index[cell], index[upper]
+            # A type's cell counts at most the cases; the sum over types at least them.
+            # Only what the true counts satisfy (a table not there yet bounds nothing).
+            low, high = (cases, mine) if cell[1][at] == TOTAL else (mine, cases)
+            if problem.values[low] <= problem.values[high]:
+                problem.inequalities.append(((low, 1.0), (high, -1.0)))
+
+
+def _linked_problem(parts: list[_Part]) -> tuple[Problem, dict[CellId, int], dict[CellId, int]]:
+    """The cells of a source and of the sources that refine its cells, as one problem.
+
+    A refining source (cases by violence type, by age band) crosses the root's cells with
+    one more dimension. Its total over that dimension *is* the root's cell when each case adds
+    to one value (the same variable), and bounds it when a case can add to several (every
+    type's cell is at most the cases, their total at least the cases).
+    """
+    root = parts[0]
+    values: dict[CellId, int] = {}
+    for part in parts:
+        measure = part.tables[0].spec.measures[0]
+        keys = list(dict.fromkeys(key for table in part.tables for key in table.cells))
+        for key, value in _values(part.data, keys, measure).items():
+            values[(part.spec.code, key)] = value
+    problem = Problem()
+    index: dict[CellId, int] = {}
+    for cell, value in values.items():
+        if cell[0] == root.spec.code:
+            index[cell] = problem.add_cell(value)
+    for part in parts[1:]:
+        _link(problem, index, values, part, root)
+    seen: set[tuple[int, frozenset[int]]] = set()
+    for part in parts:
+        for table in part.tables:
+            for total, members in table.relations:
+                t = index[(part.spec.code, total)]
+                signature = (t, frozenset(index[(part.spec.code, m)] for m in members))
+                if signature not in seen and t not in signature[1]:
+                    seen.add(signature)
+                    problem.add_total(t, (index[(part.spec.code, m)] for m in members))
+    return problem, index, values
+
+
+def _protect_group(
+    parts: list[_Part], k: int, previous: Release | None, months: list[Month]
+) -> tuple[dict[CellId, int], set[CellId], dict[str, Any]]:
+    """Protects and audits a linked group alone and together with the previous release."""
+    root = parts[0]
+    problem, index, values = _linked_problem(parts)
+    before: dict[CellId, Any] = {}
+    for part in parts:
+        for key, mark in _previous_marks(previous, part.spec.code).items():
+            before[(part.spec.code, key)] = mark
+    earlier = (
+        set()
+        if previous is None
+        else {
+            str(m)
+            for m in _months(Month.parse(previous.period_from), Month.parse(previous.period_to))
+        }
+    )
+    now = {str(m) for m in months}
+    positions = {
+        part.spec.code: (part.data.dimensions.index("anio"), part.data.dimensions.index("mes"))
+        for part in parts
+    }
+
+    def covered(cell: CellId) -> bool:
+        at_year, at_month = positions[cell[0]]
+        year, month = cell[1][at_year], cell[1][at_month]
+        extent = {month} if month != TOTAL else {m for m in now if year in (TOTAL, m[:4])}
+        return extent <= earlier and (year != TOTAL or extent == now)
+
+    # Once suppressed, a cell stays suppressed in later releases of the same period.
+    carried = {index[c] for c, mark in before.items() if c in index and mark["valor"] is None}
+    carried = {i for i in carried if problem.values[i] > 0}
+    code = root.spec.code
+    try:
+        hidden = protect(problem, k, carried)
+        joints = _joint_problems(problem, index, before, covered)
+        for joint_problem, old_hidden in joints:
+            found = protect(joint_problem, k, hidden | old_hidden)
+            hidden |= {i for i in found if i < len(problem.values)}
+        checked = audit(problem, k, hidden)
+        joint = [audit(p, k, hidden | old_hidden) for p, old_hidden in joints]
+    except ProtectionFailed as error:
+        raise ReleaseRefused(f"{code}: {error}") from error
+    failures = [*checked.failures, *(f for result in joint for f in result.failures)]
+    if failures:
+        raise ReleaseRefused(
+            f"{code}: {len(failures)} celdas suprimidas no pasan la auditoría de intervalos"
+        )
+    suppressed = {cell for cell, i in index.items() if i in hidden}
+    report = {
+        "fuentes": [part.spec.code for part in parts],
+        "celdas": len(problem.values),
+        "celdas_suprimidas": len(hidden),
+        "supresion_primaria": len(primary(problem.values, k)),
+        "supresion_complementaria": len(hidden - primary(problem.values, k)),
+        "valor_oculto": sum(problem.values[i] for i in hidden - primary(problem.values, k)),
+        "auditoria": {
+            "celdas_auditadas": len(checked.intervals),
+            "aprobada": True,
+            "auditorias_conjuntas": len(joint),
+            "relaciones": len(problem.equalities),
+            "desigualdades": len(problem.inequalities),
+        },
+    }
+    return values, suppressed, report
+
+
+def _joint_problems(
+    problem: Problem,
+    index: Mapping[CellId, int],
+    before: Mapping[CellId, Any],
+    covered: Callable[[CellId], bool],
+) -> list[tuple[Problem, set[int]]]:
+    """This release together with the previous one, for the cells both publish.
+
+    The previous release's cells become further cells: its published values stay published,
+    its suppressed cells stay suppressed with what their marks say, and every relation of this
+    release holds among them too. The attacker may assume that between the two every cell
+    only fell (consent withdrawals) or only rose (late cases): each assumption the true
+    changes satisfy is a problem to protect and audit; one they violate leads the attacker to
+    a wrong table, never to a true value. Only cells that count the same months in both are
+    linked (a grand total of a longer period is another quantity).
+    """
+    then: dict[int, Any] = {}
+    for cell, i in index.items():
+        if cell in before and covered(cell) and i not in then:
+            then[i] = before[cell]
+    if not then:
+        return []
+    problems = []
+    for sign in (1.0, -1.0):  # new - old <= 0 (only fell), old - new <= 0 (only rose)
+        if any(sign * (problem.values[i] - mark["valor_real"]) > 0 for i, mark in then.items()):
+            continue
+        joint = Problem(
+            values=list(problem.values),
+            equalities=list(problem.equalities),
+            inequalities=list(problem.inequalities),
+        )
+        old: dict[int, int] = {}
+        old_hidden: set[int] = set()
+        for i, mark in then.items():
+            old[i] = joint.add_cell(mark["valor_real"])
+            if mark["valor"] is None:
+                old_hidden.add(old[i])
+            else:
+                joint.published_fixed.add(old[i])
+            joint.inequalities.append(((i, sign), (old[i], -sign)))
+        joint.suppressed_fixed = set(old_hidden)
+        for rows, into in (
+            (problem.equalities, joint.equalities),
+            (problem.inequalities, joint.inequalities),
+        ):
+            for row in rows:
+                if all(c in old for c, _ in row):
+                    into.append(tuple((old[c], coef) for c, coef in row))
+        problems.append((joint, old_hidden))
+    return problems
+
+
+def compute_release(
+    reader: ViewReader,
+    today: date,
+    *,
+    number: int,
+    k: int = DEFAULT_K,
+    lag_days: int = DEFAULT_LAG_DAYS,
+    previous: Release | None = None,
+    published_at: datetime | None = None,
+) -> Release:
+    check_k(k)
+    last = last_closed_month(today, lag_days)
+    first = _first_month(reader, last) or last
+    months = _months(first, last)
+    zones = _zones(reader)
+    tables_out: dict[str, Any] = {}
+    loss: dict[str, Any] = {}
+    real: dict[str, dict[str, int]] = {}
+    parts: dict[str, _Part] = {}
+    for spec_source in SOURCES:
+        data = _read_source(reader, spec_source.code, first, last)
+        tables = [
+            _build_table(spec, data, months, zones)
+            for spec in CATALOGUE
+            if spec.source == spec_source.code
+        ]
+        if tables:
+            parts[spec_source.code] = _Part(spec_source, tables, data)
+    for part in parts.values():
+        if part.spec.protected:
+            continue
+        measured = {
+            m: _values(part.data, [c for t in part.tables for c in t.cells], m)
+            for m in part.data.measures
+        }
+        for table in part.tables:
+            tables_out[f"{table.spec.topic}/{table.spec.code}"] = _table_body(
+                table, part, zones, measured, set(), k
+            )
+    for code, part in parts.items():
+        if not part.spec.protected or part.spec.links_to is not None:
+            continue
+        group = [part, *(p for p in parts.values() if p.spec.links_to == code)]
+        values, suppressed, report = _protect_group(group, k, previous, months)
+        loss[code] = report
+        for member in group:
+            mine = {key: v for (c, key), v in values.items() if c == member.spec.code}
+            hidden = {key for (c, key) in suppressed if c == member.spec.code}
+            real[member.spec.code] = {"|".join(key): value for key, value in mine.items()}
+            for table in member.tables:
+                tables_out[f"{table.spec.topic}/{table.spec.code}"] = _table_body(
+                    table, member, zones, {table.spec.measures[0]: mine}, hidden, k
+                )
+    moment = (published_at or datetime.now(TIME_ZONE)).astimezone(TIME_ZONE)
+    stamp = moment.isoformat(timespec="seconds")
+    body: dict[str, Any] = {
+        "numero": number,
+        "publicada": stamp,
+        "periodo": {"desde": str(first), "hasta": str(last)},
+        "umbral_k": k,
+        "desfase_dias": lag_days,
+        "metodo": METHOD_VERSION,
+        "perdida_de_informacion": loss,
+        "tablas": tables_out,
+    }
+    return Release(number, stamp, str(first), str(last), k, body, real)
+
+
+def _mark(value: int, k: int) -> str:
+    """«<k» for 1 to k-1, «confidencial» for k or more, and either, at random, for a hidden 0."""
+    if value == 0:
+        return secrets.choice((f"<{k}", "confidencial"))
+    return f"<{k}" if value < k else "confidencial"
+
+
+def _table_body(
+    table: _Table,
+    part: _Part,
+    zones: Mapping[str, str],
+    values: Mapping[str, Mapping[Key, int]],
+    suppressed: set[Key],
+    k: int,
+) -> dict[str, Any]:
+    spec = table.spec
+    axis_dims = [d for axis in spec.axes for d in axis]
+    several = part.spec.double_counts
+    cells = []
+    for key in table.cells:
+        named = dict(zip(part.data.dimensions, key, strict=True))
+        entry: dict[str, Any] = {
+            "clave": list(key),
+            "dimensiones": {d: named[d] for d in axis_dims},
+            "etiquetas": {
+                d: "Total de menciones"
+                if several and d == part.spec.extra and named[d] == TOTAL
+                else _label(d, named[d], zones)
+                for d in axis_dims
+            },
+        }
+        if len(spec.measures) == 1:
+            real = values[spec.measures[0]][key]
+            hidden = key in suppressed
+            entry["valor"] = None if hidden else real
+            entry["marca"] = _mark(real, k) if hidden else None
+        else:
+            entry["valores"] = {m: values[m][key] for m in spec.measures}
+        cells.append(entry)
+    return {
+        "codigo": spec.code,
+        "tema": spec.topic,
+        "titulo": spec.title,
+        "fuente": spec.source,
+        "ejes": [list(axis) for axis in spec.axes],
+        "dimensiones": {d: DIMENSION_LABELS[d] for d in axis_dims},
+        "medidas": {m: MEASURE_LABELS[m] for m in spec.measures},
+        "protegida": part.spec.protected,
+        "varios_por_expediente": several,
+        "notas": list(spec.notes),
+        "celdas": cells,
+    }
+
+
+class ReleaseStore:
+    """Writes frozen releases into the ``releases`` table of the view store.
+
+    The table is not part of the projections' schema, so rebuilding the views never drops a
+    release: what was published stays as it was published.
+    """
+
+    def __init__(
+        self, *, path: Path | None = None, conninfo: str = "", schema: str = "violeta"
+    ) -> None:
+        if (path is None) == (not conninfo):
+            raise ValueError("ReleaseStore necesita una ruta de SQLite o una conexión PostgreSQL")
+        self.path = path
+        self.conninfo = conninfo
+        self.schema = schema
+
+    def _run(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = []
+        if self.path is not None:
+            lite = sqlite3.connect(self.path, timeout=30)
+            try:
+                with lite:
+                    for text, params in statements:
+                        rows = lite.execute(text, tuple(params)).fetchall()
+            finally:
+                lite.close()
+            return rows
+        with psycopg.connect(self.conninfo, connect_timeout=5) as connection:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(self.schema))
+                )
+                for text, params in statements:
+                    cursor.execute(text.replace("?", "%s"), tuple(params))
+                    rows = cursor.fetchall() if cursor.description else []
+            connection.commit()
+        return rows
+
+    def latest(self) -> Release | None:
+        rows = self._run(
+            [
+                (RELEASES_DDL, ()),
+                (
+                    "SELECT number, published_at, period_from, period_to, k, body, internal "
+                    "FROM releases ORDER BY number DESC LIMIT 1",
+                    (),
+                ),
+            ]
+        )
+        if not rows:
+            return None
+        number, at, first, last, k, body, internal = rows[0]
+        return Release(
+            int(number),
+            str(at),
+            str(first),
+            str(last),
+            int(k),
+            json.loads(body),
+            json.loads(internal),
+        )
+
+    def save(self, release: Release) -> None:
+        self._run(
+            [
+                (RELEASES_DDL, ()),
+                (
+                    "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        release.number,
+                        release.published_at,
+                        release.period_from,
+                        release.period_to,
+                        release.k,
+                        json.dumps(release.body, ensure_ascii=False, separators=(",", ":")),
+                        json.dumps(release.real, separators=(",", ":")),
+                    ),
+                ),
+            ]
+        )
+
+
+def publish_due(
+    reader: ViewReader,
+    store: ReleaseStore,
+    today: date,
+    *,
+    k: int = DEFAULT_K,
+    lag_days: int = DEFAULT_LAG_DAYS,
+    published_at: datetime | None = None,
+) -> Release | None:
+    """Computes and freezes a release when a month has closed since the last one.
+
+    Returns the new release, or ``None`` when the latest release already covers every closed
+    month (the scheduled one has been published; nothing changes until the next). Raises
+    ``ReleaseRefused`` when the release fails its audit: nothing is stored then.
+    """
+    check_k(k)
+    previous = store.latest()
+    closing = last_closed_month(today, lag_days)
+    if previous is not None and Month.parse(previous.period_to) >= closing:
+        return None
+    release: Release = compute_release(
+        reader,
+        today,
+        number=1 if previous is None else previous.number + 1,
+        k=k,
+        lag_days=lag_days,
+        previous=previous,
+        published_at=published_at,
+    )
+    store.save(release)
+    return release
+
+
+def information_loss(release: Release) -> list[str]:
+    """One Spanish line per protected source: cells and counts hidden by the release."""
+    lines = []
+    for code, report in release.body["perdida_de_informacion"].items():
+        lines.append(
+            f"{code}: {report['celdas_suprimidas']} de {report['celdas']} celdas suprimidas "
+            f"({report['supresion_primaria']} primarias, "
+            f"{report['supresion_complementaria']} complementarias que ocultan "
+            f"{report['valor_oculto']}); auditoría aprobada en "
+            f"{report['auditoria']['celdas_auditadas']} celdas"
+        )
+    return lines
+
+
+def publish_data_dir(
+    data: Path,
+    *,
+    backend: str = "sqlite",
+    postgres: str = "",
+    postgres_schema: str = "violeta",
+    today: date | None = None,
+    k: int = DEFAULT_K,
+    lag_days: int = DEFAULT_LAG_DAYS,
+) -> Release | None:
+    """What ``violeta publicar`` runs: the release due today, over this institute's views."""
+    from projections.statistics import PostgresReader, SQLiteReader
+
+    moment = today or datetime.now(TIME_ZONE).date()
+    if backend == "postgres":
+        return publish_due(
+            PostgresReader(postgres, postgres_schema),
+            ReleaseStore(conninfo=postgres, schema=postgres_schema),
+            moment,
+            k=k,
+            lag_days=lag_days,
+        )
+    path = data / "vistas.sqlite"
+    if not path.is_file():
+        raise FileNotFoundError(f"No hay vistas en {data}: ejecute antes «violeta init»")
+    return publish_due(SQLiteReader(path), ReleaseStore(path=path), moment, k=k, lag_days=lag_days)

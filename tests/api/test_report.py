@@ -1,0 +1,115 @@
+"""The public report page, read as HTML: Spanish, accessible, charts with tables, no script."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import CANARY
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def all(self, tag: str) -> list[dict[str, str | None]]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+
+def _parse(client: TestClient) -> tuple[str, _Page]:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = _Page()
+    page.feed(response.text)
+    return response.text, page
+
+
+def test_the_page_is_spanish_with_headings_and_no_script(client: TestClient) -> None:
+    text, page = _parse(client)
+    assert page.all("html")[0]["lang"] == "es-MX"
+    assert len(page.all("h1")) == 1
+    assert len(page.all("h2")) >= 6
+    assert not page.all("script")
+    assert "style=" not in text
+    assert "Publicación 1 del 20/04/2024" in text
+    assert "diciembre de 2023 a marzo de 2024" in text
+
+
+def test_every_chart_is_an_image_with_alt_text_and_a_table_beside_it(client: TestClient) -> None:
+    _, page = _parse(client)
+    images = page.all("img")
+    assert len(images) == 4
+    assert len(page.all("table")) == len(images)
+    for image in images:
+        assert image["alt"] and "tabla" in image["alt"]
+        response = client.get(str(image["src"]))
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "image/svg+xml"
+        assert response.content.startswith(b"<svg")
+
+
+def test_the_headline_figures_and_tables_show_marks_never_hidden_values(
+    client: TestClient,
+) -> None:
+    text, _ = _parse(client)
+    # Cases of the closed months: 6 + 9 + 17 + 13; April, still open, is not counted.
+    assert "<dd>45</dd>" in text
+    assert '<th scope="row">Tierra Fría</th><td>&lt;5</td>' in text
+
+
+def test_every_csv_link_of_the_page_works(client: TestClient) -> None:
+    _, page = _parse(client)
+    links = [str(a["href"]) for a in page.all("a") if "formato=csv" in str(a["href"])]
+    assert len(links) >= 4
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, link
+        assert response.content.startswith("\ufeff".encode())
+
+
+def test_the_page_allows_only_its_own_stylesheet_and_images(client: TestClient) -> None:
+    policy = client.get("/").headers["content-security-policy"]
+    assert "script-src" not in policy
+    assert "style-src 'self'" in policy
+    assert "img-src 'self'" in policy
+    chart = client.get("/informe/expedientes_por_mes.svg").headers["content-security-policy"]
+    assert "script" not in chart
+
+
+def test_no_personal_data_on_the_page_or_its_charts(client: TestClient) -> None:
+    for path in (
+        "/",
+        "/estilo.css",
+        *(
+            f"/informe/{n}.svg"
+            for n in (
+                "expedientes_por_mes",
+                "expedientes_por_zona",
+                "atenciones_por_area",
+                "actividades_meta",
+            )
+        ),
+    ):
+        assert CANARY not in client.get(path).text
+
+
+def test_an_unknown_chart_is_404_in_spanish(client: TestClient) -> None:
+    response = client.get("/informe/nada.svg")
+    assert response.status_code == 404
+    assert response.json() == {"detalle": "Gráfica no encontrada."}
+
+
+def test_before_any_release_the_page_says_so(tmp_path: Path) -> None:
+    from api.main import create_app
+    from api.settings import ApiSettings
+
+    response = TestClient(create_app(ApiSettings(data=tmp_path))).get("/")
+    assert response.status_code == 200
+    assert "Aún no hay publicaciones" in response.text

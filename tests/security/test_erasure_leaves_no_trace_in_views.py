@@ -1,0 +1,65 @@
+"""An erased client's search tokens and sealed name leave the views file, with no VACUUM.
+
+The blind-index tokens of her name are not her name, but they are linkable (the same name
+gives the same tokens), and the sealed name is her ciphertext: neither may outlive the
+erasure in a free page, a freed cell or an old page image in the write-ahead log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from domain import identity
+from domain.vocabulary import Role
+from tests.support.factories import a_client, initialized, staff
+from violeta.settings import Settings
+
+NAME = "Zitlalmina Erasurecanaria Quetzalcoatlana"
+
+
+def _views_bytes(settings: Settings) -> bytes:
+    folder = settings.views_path.parent
+    return b"".join(
+        path.read_bytes()
+        for path in sorted(folder.iterdir())
+        if path.name.startswith(settings.views_path.name)
+    )
+
+
+def test_after_an_erasure_the_views_hold_none_of_her_tokens_nor_her_sealed_name(
+    data_dir: Path,
+) -> None:
+    settings = Settings(data=data_dir)
+    with initialized(settings) as (institute, coordinator):
+        # Others around her, so her rows sit in pages that stay in use.
+        for first in ("Ana", "Berta", "Carla", "Dora", "Elena", "Fabiola", "Gloria", "Hilda"):
+            for last in ("Prueba", "Sintética", "Ficticia", "Inventada", "Ejemplo"):
+                coordinator.register_client(a_client(f"{first} {last} Demostración"))
+        client_id = coordinator.register_client(a_client(NAME))
+        # A blind-index token is a few hex digits, which any id may hold by chance: what is
+        # looked for is her search rows, the token next to her id as the row stores them.
+        her_id = str(client_id).encode()
+        tokens = [
+            form
+            for token in identity.search_tokens(NAME)
+            for blind in [coordinator._keyring.blind_index("nombre", token).encode()]
+            for form in (blind + her_id, her_id + blind)
+        ]
+        coordinator.refresh()
+        [row] = coordinator._views.query(
+            "SELECT name FROM clients_view WHERE client_id = ?", (str(client_id),)
+        )
+        sealed_name = bytes(row["name"])
+        before = _views_bytes(settings)
+        assert sum(form in before for form in tokens) >= len(identity.search_tokens(NAME))
+        assert sealed_name in before
+
+        social_work = staff(institute, coordinator, "trabajosocial", Role.SOCIAL_WORK)
+        social_work.request_erasure(client_id)
+        coordinator.approve_erasure(client_id)
+
+        after = _views_bytes(settings)
+        assert [token for token in tokens if token in after] == []
+        assert sealed_name not in after
+        assert coordinator.search_clients("Zitlalmina") == []
+        social_work.close()

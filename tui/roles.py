@@ -1,0 +1,70 @@
+"""Which actions the app offers a role: one lookup, named by the service method it calls.
+
+Today it reads the service's permission matrix (``domain.permissions.decide``) and the few
+rules the service states in code (coordinación alone approves, for instance). When the
+declared policy table of the application service lands, ``offered`` reads that instead and
+no screen changes: every screen asks this one function, never a list of its own.
+"""
+
+from __future__ import annotations
+
+from domain.permissions import Action, Decision, decide
+from domain.vocabulary import Role, Section
+
+S = Section
+
+# Method of StaffSession -> the section and action the service authorizes it against.
+BY_SECTION: dict[str, tuple[Section, Action]] = {
+    "register_client": (S.IDENTIFICATION, Action.WRITE),
+    "search_clients": (S.IDENTIFICATION, Action.READ),
+    "client_detail": (S.IDENTIFICATION, Action.READ),
+    "set_sharing_consent": (S.IDENTIFICATION, Action.WRITE),
+    "set_statistics_consent": (S.IDENTIFICATION, Action.WRITE),
+    "correct_client": (S.IDENTIFICATION, Action.WRITE),
+    "request_erasure": (S.IDENTIFICATION, Action.WRITE),
+    "open_case": (S.INTAKE, Action.WRITE),
+    "request_closure": (S.INTAKE, Action.WRITE),
+    # The service then refuses whoever neither attends an area of the case nor coordinates.
+    "reopen_case": (S.INTAKE, Action.WRITE),
+    "give_legal_advice": (S.LEGAL, Action.WRITE),
+    "decide_accompaniment": (S.LEGAL, Action.WRITE),
+    "record_accompaniment:juridica": (S.LEGAL, Action.WRITE),
+    "record_accompaniment:trabajo_social": (S.SOCIAL_WORK, Action.WRITE),
+    "report_misconduct": (S.LEGAL, Action.WRITE),
+    "update_misconduct_report": (S.LEGAL, Action.WRITE),
+    "record_psychology_session": (S.PSYCHOLOGICAL, Action.WRITE),
+    "close_psychology_process": (S.PSYCHOLOGICAL, Action.WRITE),
+    "record_gestion": (S.SOCIAL_WORK, Action.WRITE),
+    "record_social_visit": (S.SOCIAL_WORK, Action.WRITE),
+    "schedule_follow_up": (S.FOLLOW_UPS, Action.WRITE),
+    "settle_follow_up": (S.FOLLOW_UPS, Action.WRITE),
+    "follow_ups_due": (S.FOLLOW_UPS, Action.READ),
+    "record_protection_order": (S.PROTECTION_ORDERS, Action.WRITE),
+    "extend_protection_order": (S.PROTECTION_ORDERS, Action.WRITE),
+    "refer_case": (S.REFERRALS, Action.WRITE),
+    "record_referral_outcome": (S.REFERRALS, Action.WRITE),
+}
+
+# Methods the service reserves to roles, whatever the matrix says.
+BY_ROLE: dict[str, frozenset[Role]] = {
+    "approve_closure": frozenset({Role.COORDINATION}),
+    "decline_closure": frozenset({Role.COORDINATION}),
+    "assign_area": frozenset({Role.COORDINATION}),
+    "approve_erasure": frozenset({Role.COORDINATION}),
+    "authorize_age_exception": frozenset({Role.COORDINATION}),
+    "pending_age_authorizations": frozenset({Role.COORDINATION}),
+    "change_password": frozenset(Role),
+}
+
+
+def offered(role: Role, method: str, section: Section | None = None) -> bool:
+    """Whether ``role`` is offered the action that calls ``method`` (of that ``section``,
+    for the methods that take one: notes). Reads granted without a reason only."""
+    if method in BY_ROLE:
+        return role in BY_ROLE[method]
+    if method == "add_note" and section is not None:
+        return decide(role, section, Action.WRITE) is Decision.GRANTED
+    rule = BY_SECTION.get(method)
+    if rule is None:
+        raise KeyError(f"sin regla para {method}")
+    return decide(role, *rule) is Decision.GRANTED

@@ -1,0 +1,226 @@
+"""Who may run each command and query of the application service: one table (DESIGN §5).
+
+Every public method of ``StaffSession`` has exactly one row here, and the service enforces
+the row in one place (``guard``, applied to the class in violeta/service.py) before the
+method's own code runs. A row says:
+
+- ``section`` and ``action``: the case section it reads or writes. The roles that may run it
+  come from the section matrix (domain/permissions.py) unless ``roles`` narrows or replaces
+  them; ``SECTION_ARGUMENT`` means the section is the call's ``section`` argument.
+- ``break_glass``: a role outside the default may still *read* it with a typed reason (the
+  method then asks for the reason and marks the access exceptional).
+- ``second_person``: the two-person rule the method applies to its approval: the approver is
+  never the requester, nor anyone whose account the requester created, reset or enabled.
+- ``before_enabling``: may run while the account is pending (not yet enabled by a second
+  person, or before her first password change). Only changing one's password may.
+
+A newcomer finds who may do a thing here, and what it writes in the handler module that
+defines the method.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import wraps
+from typing import Any, Final
+
+from domain.permissions import Action, Decision, decide
+from domain.vocabulary import Role, Section
+
+SECTION_ARGUMENT: Final = "section"
+EVERY_ROLE = frozenset(Role)
+CASE_ROLES = frozenset(Role) - {Role.ADMINISTRATION}
+ACCOUNT_MANAGERS = frozenset({Role.ADMINISTRATION, Role.COORDINATION})
+COORDINATION = frozenset({Role.COORDINATION})
+
+
+class SecondPerson(StrEnum):
+    """Which request an approval completes; the service finds its requester."""
+
+    CLOSURE = "cierre"
+    ERASURE = "cancelación"
+    AGE_EXCEPTION = "excepción de edad"
+    ENABLING = "habilitación de cuenta"
+
+
+@dataclass(frozen=True)
+class Rule:
+    section: Section | str | None
+    action: Action
+    roles: frozenset[Role] | None = None
+    break_glass: bool = False
+    second_person: SecondPerson | None = None
+    before_enabling: bool = False
+
+    def allowed_roles(self, section: Section | None = None) -> frozenset[Role]:
+        """The roles that may run it (for a ``SECTION_ARGUMENT`` row, on ``section``)."""
+        target = section if self.section == SECTION_ARGUMENT else self.section
+        if not isinstance(target, Section):
+            return self.roles if self.roles is not None else frozenset()
+        from_matrix = frozenset(
+            role
+            for role in Role
+            if decide(role, target, self.action) is Decision.GRANTED
+            or (self.break_glass and decide(role, target, self.action) is Decision.BREAK_GLASS)
+        )
+        return from_matrix if self.roles is None else from_matrix & self.roles
+
+
+R, W = Action.READ, Action.WRITE
+S = Section
+Sp = SecondPerson
+
+POLICY: Final[dict[str, Rule]] = {
+    # -- identity, session (no case content)
+    "identity": Rule(None, R, EVERY_ROLE, before_enabling=True),
+    "role": Rule(None, R, EVERY_ROLE, before_enabling=True),
+    "close": Rule(None, R, EVERY_ROLE, before_enabling=True),
+    "change_password": Rule(None, W, EVERY_ROLE, before_enabling=True),
+    "refresh": Rule(None, R, EVERY_ROLE),
+    "may": Rule(None, R, EVERY_ROLE, before_enabling=True),
+    "zones": Rule(None, R, EVERY_ROLE),
+    "rebuild_views": Rule(None, W, COORDINATION),
+    # -- accounts (administración and coordinación; no case content)
+    "accounts": Rule(None, R, ACCOUNT_MANAGERS),
+    "create_account": Rule(None, W, ACCOUNT_MANAGERS),
+    "deactivate_account": Rule(None, W, ACCOUNT_MANAGERS),
+    "reactivate_account": Rule(None, W, ACCOUNT_MANAGERS),
+    "reset_password": Rule(None, W, frozenset({Role.ADMINISTRATION})),
+    "rotate_master_key": Rule(None, W, ACCOUNT_MANAGERS),
+    "enable_account": Rule(
+        None, W, frozenset({Role.COORDINATION, Role.PSYCHOLOGY}), second_person=Sp.ENABLING
+    ),
+    # -- identification (registration, consents, ARCO)
+    "register_client": Rule(S.IDENTIFICATION, W),
+    "client_detail": Rule(S.IDENTIFICATION, R, break_glass=True),
+    "search_clients": Rule(S.IDENTIFICATION, R),
+    "pending_age_authorizations": Rule(S.IDENTIFICATION, R),
+    "authorize_age_exception": Rule(
+        S.IDENTIFICATION, W, COORDINATION, second_person=Sp.AGE_EXCEPTION
+    ),
+    "set_sharing_consent": Rule(S.IDENTIFICATION, W),
+    "set_statistics_consent": Rule(S.IDENTIFICATION, W),
+    "correct_client": Rule(S.IDENTIFICATION, W),
+    "correction_history": Rule(S.IDENTIFICATION, R, COORDINATION),
+    "export_client_data": Rule(S.IDENTIFICATION, R, COORDINATION),
+    "request_erasure": Rule(S.IDENTIFICATION, W),
+    "approve_erasure": Rule(S.IDENTIFICATION, W, COORDINATION, second_person=Sp.ERASURE),
+    "import_csv": Rule(S.INTAKE, W, frozenset({Role.RECEPTION, Role.SOCIAL_WORK}) | COORDINATION),
+    "audit_entries": Rule(None, R, COORDINATION),
+    # -- the case: intake, life cycle, notes
+    "open_case": Rule(S.INTAKE, W),
+    "case_detail": Rule(SECTION_ARGUMENT, R, break_glass=True),
+    "case_life": Rule(S.INTAKE, R, break_glass=True),
+    "add_note": Rule(SECTION_ARGUMENT, W),
+    "assign_area": Rule(S.INTAKE, W, COORDINATION),
+    "enter_follow_up": Rule(S.INTAKE, W),
+    "request_closure": Rule(S.INTAKE, W),
+    "approve_closure": Rule(S.INTAKE, W, COORDINATION, second_person=Sp.CLOSURE),
+    "decline_closure": Rule(S.INTAKE, W, COORDINATION),
+    "pending_closures": Rule(S.INTAKE, R, COORDINATION),
+    "reopen_case": Rule(S.INTAKE, W),
+    # -- legal
+    "give_legal_advice": Rule(S.LEGAL, W),
+    "decide_accompaniment": Rule(S.LEGAL, W),
+    "record_accompaniment": Rule(None, W, frozenset({Role.LEGAL, Role.SOCIAL_WORK})),
+    "report_misconduct": Rule(S.LEGAL, W),
+    "update_misconduct_report": Rule(S.LEGAL, W),
+    "open_misconduct_reports": Rule(S.LEGAL, R),
+    "legal_section": Rule(S.LEGAL, R, break_glass=True),
+    # -- psychology: psychology's alone, never by break-the-glass
+    "record_psychology_session": Rule(S.PSYCHOLOGICAL, W),
+    "close_psychology_process": Rule(S.PSYCHOLOGICAL, W),
+    "psychology_section": Rule(S.PSYCHOLOGICAL, R),
+    # -- social work
+    "record_gestion": Rule(S.SOCIAL_WORK, W),
+    "record_social_visit": Rule(S.SOCIAL_WORK, W),
+    "social_work_section": Rule(S.SOCIAL_WORK, R, break_glass=True),
+    # -- follow-ups and protection orders
+    "schedule_follow_up": Rule(S.FOLLOW_UPS, W),
+    "settle_follow_up": Rule(S.FOLLOW_UPS, W),
+    "follow_up_section": Rule(S.FOLLOW_UPS, R, break_glass=True),
+    "follow_ups_due": Rule(S.FOLLOW_UPS, R),
+    "record_protection_order": Rule(S.PROTECTION_ORDERS, W),
+    "extend_protection_order": Rule(S.PROTECTION_ORDERS, W),
+    "protection_order_section": Rule(S.PROTECTION_ORDERS, R, break_glass=True),
+    "orders_expiring": Rule(S.PROTECTION_ORDERS, R),
+    # -- referrals and the directory
+    "refer_case": Rule(S.REFERRALS, W),
+    "record_referral_outcome": Rule(S.REFERRALS, W),
+    "referrals": Rule(S.REFERRALS, R, break_glass=True),
+    "directory": Rule(None, R, EVERY_ROLE),  # public data
+    "institution_history": Rule(None, R, EVERY_ROLE),
+    "add_institution": Rule(None, W, frozenset({Role.COORDINATION, Role.SOCIAL_WORK})),
+    "update_institution": Rule(None, W, frozenset({Role.COORDINATION, Role.SOCIAL_WORK})),
+    "set_institution_active": Rule(None, W, frozenset({Role.COORDINATION, Role.SOCIAL_WORK})),
+    # -- work plan activities (no personal data)
+    "record_activity": Rule(None, W, CASE_ROLES),
+    "cancel_activity": Rule(None, W, CASE_ROLES),
+    "set_target": Rule(None, W, COORDINATION),
+    "target_progress": Rule(None, R, CASE_ROLES),
+    "activity_counts": Rule(None, R, CASE_ROLES),
+    # -- supervision: statistics, priority zones, the audit trail and its alerts (read side)
+    "statistics_tables": Rule(None, R, CASE_ROLES),  # counts only
+    "statistics_table": Rule(None, R, COORDINATION),
+    "priority_zones": Rule(None, R, COORDINATION),
+    "audit_trail": Rule(None, R, COORDINATION),
+    "alerts": Rule(None, R, COORDINATION),
+    "open_alert_count": Rule(None, R, COORDINATION),
+    "sweep_anomalies": Rule(None, W, COORDINATION),
+    "acknowledge_alert": Rule(None, W, COORDINATION),  # never by the person it is about
+    "import_zones": Rule(None, W, COORDINATION),
+    "merge_zones": Rule(None, W, COORDINATION),
+    "zone_history": Rule(None, R, CASE_ROLES),
+    # -- Mi día and counters (each list inside records which women appeared in it)
+    "dashboard": Rule(None, R, EVERY_ROLE),  # administración's is empty
+    "dashboard_counters": Rule(None, R, EVERY_ROLE),
+    "case_counts": Rule(None, R, CASE_ROLES),
+}
+
+
+class Gate:
+    """What a guarded call asks of the session before the method runs (SessionCore)."""
+
+    _calls: threading.local
+
+    def _admit(self, command: str, rule: Rule, arguments: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+def guard(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps one method so that its row is checked first. Only the outermost call is checked:
+    a command that uses another (Mi día reads the work queues) was admitted as a whole."""
+    rule = POLICY[name]
+    signature = inspect.signature(method)
+
+    @wraps(method)
+    def guarded(self: Gate, *args: Any, **kwargs: Any) -> Any:
+        depth = getattr(self._calls, "depth", 0)
+        if depth == 0:
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            self._admit(name, rule, dict(bound.arguments))
+        self._calls.depth = depth + 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._calls.depth = depth
+
+    return guarded
+
+
+def public_names(cls: type) -> set[str]:
+    return {name for name in dir(cls) if not name.startswith("_")}
+
+
+def guard_class(cls: type) -> None:
+    """Applies every row to ``cls``. A public method without a row stays unguarded, which the
+    policy test refuses; properties (identity, role) are readable by everyone."""
+    for name in public_names(cls) & POLICY.keys():
+        attribute = getattr(cls, name)
+        if not isinstance(attribute, property):
+            setattr(cls, name, guard(name, attribute))
