@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 
 from domain.clients import Client
@@ -25,12 +26,19 @@ def verify_chain(
     settings: Settings, witness: Checkpoint | None = None, *, unprojected_tail: bool = False
 ) -> Verification:
     views = open_view_store(settings)
+    recorder = open_sealed_recorder(settings)
     try:
-        return verify_store(
-            open_sealed_recorder(settings), views, witness, unprojected_tail=unprojected_tail
-        )
+        return verify_store(recorder, views, witness, unprojected_tail=unprojected_tail)
     finally:
         views.close()
+        close_recorder(recorder)
+
+
+def close_recorder(recorder: ApplicationRecorder) -> None:
+    """Releases its connections (a PostgreSQL pool) at once instead of at collection."""
+    datastore = getattr(recorder, "datastore", None)
+    if datastore is not None:
+        datastore.close()
 
 
 def verify_key_journal(settings: Settings, witness: KeyWitness | None = None) -> JournalCheck:

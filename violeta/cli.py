@@ -130,7 +130,11 @@ def _progress() -> Progress:
     )
 
 
-@app.command("init", cls=cli_spanish.SpanishCommand)
+@app.command(
+    "init",
+    cls=cli_spanish.SpanishCommand,
+    short_help="Crea una institución nueva y su cuenta de coordinación.",
+)
 def init(data: DataOption = None) -> None:
     """Crea un directorio de datos nuevo y la primera cuenta de coordinación."""
     from uuid import uuid4
@@ -202,7 +206,9 @@ def _new_password() -> str:
     _fail("No se pudo fijar la contraseña; no se creó nada.")
 
 
-@app.command("demo", cls=cli_spanish.SpanishCommand)
+@app.command(
+    "demo", cls=cli_spanish.SpanishCommand, short_help="Institución sintética de demostración."
+)
 def demo(
     data: DataOption = None,
     cases: Annotated[
@@ -274,10 +280,18 @@ def tui(data: DataOption = None) -> None:
     """Abre la aplicación de terminal para el personal."""
     from tui.app import run_app
 
-    run_app(_institute(_ready(data)))
+    institute = _institute(_ready(data))
+    try:
+        run_app(institute)
+    finally:
+        institute.close()
 
 
-@app.command("api", cls=cli_spanish.SpanishCommand)
+@app.command(
+    "api",
+    cls=cli_spanish.SpanishCommand,
+    short_help="API de estadísticas agregadas (solo lectura).",
+)
 def api(
     data: DataOption = None,
     host: Annotated[
@@ -312,7 +326,11 @@ def api(
     serve(api_settings, host=host, port=port)
 
 
-@app.command("rebuild", cls=cli_spanish.SpanishCommand)
+@app.command(
+    "rebuild",
+    cls=cli_spanish.SpanishCommand,
+    short_help="Reconstruye las vistas desde los eventos.",
+)
 def rebuild(data: DataOption = None, user: UserOption = "") -> None:
     """Reconstruye desde cero todas las vistas a partir del almacén de eventos."""
     from projections.runner import BrokenChain
@@ -357,7 +375,9 @@ def publish(
         console.print(line, markup=False)
 
 
-@app.command("import", cls=cli_spanish.SpanishCommand)
+@app.command(
+    "import", cls=cli_spanish.SpanishCommand, short_help="Importa usuarias y expedientes de un CSV."
+)
 def import_csv(
     file: Annotated[
         Path,
@@ -435,7 +455,11 @@ def _backup_passphrase(*, confirm: bool) -> str:
     _fail("No se fijó la clave del respaldo; no se respaldó nada.")
 
 
-@app.command("backup", cls=cli_spanish.SpanishCommand)
+@app.command(
+    "backup",
+    cls=cli_spanish.SpanishCommand,
+    short_help="Respaldo en línea, con las llaves cifradas aparte.",
+)
 def backup_command(
     to: Annotated[
         Path,
@@ -470,7 +494,11 @@ def backup_command(
     )
 
 
-@app.command("restore", cls=cli_spanish.SpanishCommand)
+@app.command(
+    "restore",
+    cls=cli_spanish.SpanishCommand,
+    short_help="Restaura un respaldo en un directorio vacío.",
+)
 def restore_command(
     source: Annotated[
         Path,
@@ -524,7 +552,9 @@ def restore_command(
     )
 
 
-@app.command("doctor", cls=cli_spanish.SpanishCommand)
+@app.command(
+    "doctor", cls=cli_spanish.SpanishCommand, short_help="Revisa la salud de la instalación."
+)
 def doctor_command(data: DataOption = None) -> None:
     """Revisa la salud de la instalación: permisos, archivos, cadena, vistas, respaldo."""
     from violeta.operations import GOOD, PROBLEM, doctor
@@ -548,9 +578,9 @@ audit = typer.Typer(
     subcommand_metavar="ORDEN [ARGUMENTOS]...",
     cls=cli_spanish.SpanishGroup,
 )
-app.add_typer(audit, name="audit")
-app.add_typer(keys_app, name="keys")
-app.add_typer(zones_app, name="zones")
+app.add_typer(audit, name="audit", short_help="Cadena de auditoría: verificar y exportar.")
+app.add_typer(keys_app, name="keys", short_help="Llaves: habilitar cuentas y rotar llaves.")
+app.add_typer(zones_app, name="zones", short_help="Zonas: importar y fusionar.")
 
 
 SETTLE_ATTEMPTS = 3
@@ -574,7 +604,11 @@ def _verify_settled(settings: Settings, witness: Checkpoint | None = None) -> Ve
     return verification
 
 
-@audit.command("verify", cls=cli_spanish.SpanishCommand)
+@audit.command(
+    "verify",
+    cls=cli_spanish.SpanishCommand,
+    short_help="Verifica la cadena de hashes y señala el eslabón roto.",
+)
 def audit_verify(
     data: DataOption = None,
     witness: Annotated[
@@ -610,11 +644,18 @@ def audit_verify(
     if not keys.intact:
         _fail(f"Almacén de llaves alterado fuera del sistema: {keys.problem}.")
     head = verification.head.head.hex() if verification.head else "—"
-    console.print(f"Cadena íntegra: {verification.checked} eventos; cabeza {head}")
-    console.print(f"Bitácora de llaves íntegra: {keys.entries} entradas; cabeza {keys.head.hex()}")
+    console.print(f"Cadena íntegra: {verification.checked} eventos; cabeza {head}", soft_wrap=True)
+    console.print(
+        f"Bitácora de llaves íntegra: {keys.entries} entradas; cabeza {keys.head.hex()}",
+        soft_wrap=True,
+    )
 
 
-@audit.command("checkpoint", cls=cli_spanish.SpanishCommand)
+@audit.command(
+    "checkpoint",
+    cls=cli_spanish.SpanishCommand,
+    short_help="Punto de control (JSON) para un testigo externo.",
+)
 def audit_checkpoint(data: DataOption = None) -> None:
     """Imprime (JSON) el número de eventos y la cabeza de la cadena, para un testigo externo."""
     from violeta.auditing import checkpoint_document, verify_key_journal

@@ -8,12 +8,15 @@ empty, healthy institute.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import struct
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -24,7 +27,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from cryptography.exceptions import InvalidTag
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from keys.primitives import (
     SALT_BYTES,
@@ -343,6 +346,32 @@ def _no_progress(step: str, done: int, total: int) -> None:
     return None
 
 
+_OS_PROBLEMS = {
+    errno.ENOSPC: "no queda espacio en el disco",
+    errno.EDQUOT: "se agotó la cuota de disco",
+    errno.EACCES: "no tiene permiso",
+    errno.EPERM: "no tiene permiso",
+    errno.EROFS: "el disco es de solo lectura",
+    errno.ENOENT: "la ruta no existe",
+    errno.ENOTDIR: "una parte de la ruta no es un directorio",
+    errno.EEXIST: "ya existe un archivo con ese nombre",
+    errno.EIO: "error de lectura o escritura del disco",
+}
+
+
+def storage_problem(error: OSError | sqlite3.Error) -> str:
+    """What went wrong with the disk, in Spanish (the system's own text is English)."""
+    if isinstance(error, sqlite3.Error):
+        if "locked" in str(error) or "busy" in str(error):
+            return "la base de datos estaba ocupada; inténtelo de nuevo"
+        if "disk" in str(error) and "full" in str(error):
+            return _OS_PROBLEMS[errno.ENOSPC]
+        return "SQLite no pudo leer o escribir un archivo"
+    return _OS_PROBLEMS.get(
+        error.errno or 0, f"error del sistema de archivos (código {error.errno})"
+    )
+
+
 def check_passphrase(passphrase: str) -> None:
     if len(passphrase) < PASSPHRASE_MIN_LENGTH:
         raise UnusableData(
@@ -463,14 +492,11 @@ def backup(
     after a restore). The key store goes in a separate file encrypted with the backup
     passphrase: the events and views alone reveal nothing (personal fields are sealed with
     keys that only the key store holds). The copied chain is verified before it is reported."""
-    if settings.backend == "postgres":
-        raise UnusableData(
-            "El respaldo de PostgreSQL se hace con pg_dump del esquema "
-            f"«{settings.postgres_schema}»; «violeta backup» respalda un directorio SQLite."
-        )
     check_data(settings, LOGIN)
     check_passphrase(passphrase)
     _check_empty_target(destination, "El destino")
+    if settings.backend == "postgres":
+        return _backup_postgres(settings, destination, passphrase, kdf, progress)
     leftovers = Leftovers.before(Settings(data=destination))
     try:
         destination.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -504,6 +530,12 @@ def backup(
         manifest_file = destination / BACKUP_MANIFEST
         _private_file(manifest_file)
         manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+    except (OSError, sqlite3.Error) as error:
+        leftovers.remove()
+        raise UnusableData(
+            f"No se pudo escribir el respaldo en {destination}: {storage_problem(error)}. No "
+            "quedó nada a medias."
+        ) from None
     except BaseException:
         leftovers.remove()
         raise
@@ -548,6 +580,8 @@ class Manifest:
     events: int
     head: bytes
     files: dict[str, str]
+    engine: str = "sqlite"
+    schema: str = ""
 
 
 def read_manifest(source: Path) -> Manifest:
@@ -561,6 +595,8 @@ def read_manifest(source: Path) -> Manifest:
             events=int(document["eventos"]),
             head=bytes.fromhex(document["cabeza"]),
             files={str(k): str(v) for k, v in dict(document["archivos"]).items()},
+            engine=str(document.get("motor", "sqlite")),
+            schema=str(document.get("esquema", "")),
         )
         version = int(document["formato"])
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
@@ -570,7 +606,12 @@ def read_manifest(source: Path) -> Manifest:
         ) from None
     if version != BACKUP_FORMAT:
         raise UnusableData(f"El respaldo tiene el formato {version}, que esta versión no lee.")
-    if set(manifest.files) != {EVENTS_FILENAME, VIEWS_FILENAME, BACKUP_KEYS}:
+    expected = (
+        {POSTGRES_DUMP, BACKUP_KEYS}
+        if manifest.engine == "postgres"
+        else {EVENTS_FILENAME, VIEWS_FILENAME, BACKUP_KEYS}
+    )
+    if set(manifest.files) != expected:
         raise UnusableData(f"{BACKUP_MANIFEST} no lista los archivos de un respaldo.")
     return manifest
 
@@ -602,13 +643,15 @@ def restore(
     backup's own manifest. Returns what was created, so that the caller can remove it if the
     decryption probe that follows (a login) fails. Raises ``UnusableData`` having removed
     everything it created."""
-    if settings.backend == "postgres":
-        raise UnusableData(
-            "«violeta restore» restaura en un directorio SQLite; para PostgreSQL use "
-            "pg_restore con el volcado de pg_dump."
-        )
-    _check_empty_target(settings.data, "El directorio de datos")
     manifest = check_backup(source, progress)
+    if (manifest.engine == "postgres") != (settings.backend == "postgres"):
+        raise UnusableData(
+            f"El respaldo es de {_ENGINE_NAMES[manifest.engine]} y el destino es "
+            f"{_ENGINE_NAMES[settings.backend]}; restáurelo en el mismo tipo de almacén."
+        )
+    if settings.backend == "postgres":
+        return _restore_postgres(source, manifest, settings, passphrase, progress)
+    _check_empty_target(settings.data, "El directorio de datos")
     progress("Descifrando el almacén de llaves", 0, 1)
     image = open_key_store_image((source / BACKUP_KEYS).read_bytes(), passphrase)
     progress("Descifrando el almacén de llaves", 1, 1)
@@ -631,6 +674,12 @@ def restore(
             "el respaldo no coincide con su propio registro; no se restauró nada.",
         )
         check_data(settings, LOGIN)
+    except (OSError, sqlite3.Error) as error:
+        leftovers.remove()
+        raise UnusableData(
+            f"No se pudo restaurar en {settings.data}: {storage_problem(error)}. No se restauró "
+            "nada."
+        ) from None
     except BaseException:
         leftovers.remove()
         raise
@@ -753,10 +802,15 @@ def _chain(settings: Settings) -> list[Finding]:
 
 
 def _projection_lag(settings: Settings) -> list[Finding]:
+    from violeta.auditing import close_recorder
     from violeta.service import open_view_store
     from violeta.store import CaseStore, open_sealed_recorder
 
-    stored = open_sealed_recorder(settings).max_notification_id() or 0
+    recorder = open_sealed_recorder(settings)
+    try:
+        stored = recorder.max_notification_id() or 0
+    finally:
+        close_recorder(recorder)
     views = open_view_store(settings)
     try:
         projected = views.max_tracking_id(CaseStore.name) or 0
@@ -782,6 +836,16 @@ def _backup_age(settings: Settings) -> list[Finding]:
         destination = Path(str(document["destino"]))
         created = str(document["fecha"])
     except (OSError, ValueError, KeyError, TypeError):
+        if settings.backend == "postgres":
+            return [
+                Finding(
+                    WARNING,
+                    "Respaldo",
+                    "En PostgreSQL los respaldos se hacen con pg_dump y Violeta no los ve: "
+                    "compruebe que haya uno reciente del esquema "
+                    f"«{settings.postgres_schema}».",
+                )
+            ]
         return [
             Finding(
                 PROBLEM,
@@ -836,3 +900,172 @@ def _postgres_health(settings: Settings) -> list[Finding]:
         return [Finding(PROBLEM, "PostgreSQL", error.message)]
     version = str(row[0]) if row else "?"
     return [Finding(GOOD, "PostgreSQL", f"Responde (versión {version}).")]
+
+
+# --- PostgreSQL: pg_dump / pg_restore ---------------------------------------------------------
+
+POSTGRES_DUMP = "eventos-y-vistas.dump"
+_ENGINE_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+_DUMP_TIMEOUT_SECONDS = 3600
+
+
+def _not_key_tables() -> set[str]:
+    """Tables known to hold no key material: the events, the views and their tracking.
+    Everything else in the schema (the key store, and whatever it adds later) goes into the
+    encrypted part, so a new key table is never dumped in clear by mistake."""
+    from projections.audit_chain import AUDIT_SCHEMA
+    from projections.views import SCHEMA
+
+    names = {
+        match.group(1)
+        for statement in (*SCHEMA, *AUDIT_SCHEMA)
+        if (match := re.match(r"CREATE TABLE IF NOT EXISTS (\w+)", statement))
+    }
+    return names | {POSTGRES_EVENTS_TABLE, POSTGRES_VIEW_TRACKING}
+
+
+def _pg_tool(settings: Settings, tool: str) -> tuple[list[str], dict[str, str]]:
+    """The tool with the connection, its password in the environment (never in argv)."""
+    executable = shutil.which(tool)
+    if executable is None:
+        raise UnusableData(f"No se encontró {tool}: instale el cliente de PostgreSQL.")
+    params = {k: str(v) for k, v in conninfo_to_dict(settings.postgres).items()}
+    password = params.pop("password", "")
+    environment = dict(os.environ)
+    if password:
+        environment["PGPASSWORD"] = password
+    return [executable, "--no-owner", "--no-privileges", f"--dbname={make_conninfo(**params)}"], (
+        environment
+    )
+
+
+def _run_tool(command: list[str], environment: dict[str, str], stdin: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(  # noqa: S603 - pg_dump / pg_restore, arguments are ours
+            command,
+            input=stdin,
+            capture_output=True,
+            env=environment,
+            timeout=_DUMP_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        raise UnusableData(f"{Path(command[0]).name} no terminó; no quedó nada a medias.") from None
+    if done.returncode != 0:
+        # Its message is English and may name tables; only the fact is shown.
+        raise UnusableData(
+            f"{Path(command[0]).name} falló (código {done.returncode}); revise la conexión y "
+            "los permisos en PostgreSQL. No quedó nada a medias."
+        )
+    return done.stdout
+
+
+def _backup_postgres(
+    settings: Settings, destination: Path, passphrase: str, kdf: KdfParams, progress: Progress
+) -> BackupSummary:
+    from violeta.auditing import verify_chain
+
+    schema = settings.postgres_schema
+    progress("Verificando la cadena de auditoría", 0, 1)
+    verification = verify_chain(settings)
+    progress("Verificando la cadena de auditoría", 1, 1)
+    if not verification.intact or verification.head is None:
+        raise UnusableData(
+            f"La cadena de auditoría está rota en el evento {verification.first_broken} "
+            f"({verification.reason}): no se respalda una historia alterada."
+        )
+    head = verification.head
+    clear = _not_key_tables() & _postgres_tables(settings)
+    secret = _postgres_tables(settings) - _not_key_tables()
+    if not clear or not secret:  # without -t, pg_dump would dump the whole database
+        raise UnusableData("El esquema no tiene las tablas de una institución de Violeta.")
+    tool, environment = _pg_tool(settings, "pg_dump")
+    leftovers = Leftovers.before(Settings(data=destination))
+    try:
+        destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+        dump = destination / POSTGRES_DUMP
+        _private_file(dump)
+        progress("Volcando eventos y vistas (pg_dump)", 0, 1)
+        tables = [f"--table={schema}.{name}" for name in sorted(clear)]
+        _run_tool([*tool, "--format=custom", f"--file={dump}", *tables], environment)
+        progress("Volcando eventos y vistas (pg_dump)", 1, 1)
+        progress("Cifrando el almacén de llaves", 0, 1)
+        keys = _run_tool(
+            [*tool, "--format=custom", *(f"--table={schema}.{name}" for name in sorted(secret))],
+            environment,
+        )
+        keys_file = destination / BACKUP_KEYS
+        _private_file(keys_file)
+        keys_file.write_bytes(seal_key_store(keys, passphrase, kdf))
+        progress("Cifrando el almacén de llaves", 1, 1)
+        created = _now_text()
+        manifest = {
+            "formato": BACKUP_FORMAT,
+            "motor": "postgres",
+            "esquema": schema,
+            "fecha": created,
+            "eventos": head.position,
+            "cabeza": head.head.hex(),
+            "archivos": {
+                name: _sha256(destination / name) for name in (POSTGRES_DUMP, BACKUP_KEYS)
+            },
+        }
+        manifest_file = destination / BACKUP_MANIFEST
+        _private_file(manifest_file)
+        manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+    except (OSError, sqlite3.Error) as error:
+        leftovers.remove()
+        raise UnusableData(
+            f"No se pudo escribir el respaldo en {destination}: {storage_problem(error)}."
+        ) from None
+    except BaseException:
+        leftovers.remove()
+        raise
+    return BackupSummary(destination, head.position, head.head.hex(), created)
+
+
+def _restore_postgres(
+    source: Path, manifest: Manifest, settings: Settings, passphrase: str, progress: Progress
+) -> tuple[Manifest, Leftovers]:
+    """Into a schema of the same name (pg_dump names it in the dump) that is empty or absent:
+    on another server, or after the original was dropped."""
+    if manifest.schema != settings.postgres_schema:
+        raise UnusableData(
+            f"El respaldo es del esquema «{manifest.schema}»: restáurelo en un esquema con ese "
+            "nombre (en otra base de datos o servidor), que debe estar vacío."
+        )
+    if _postgres_tables(settings):
+        raise UnusableData(
+            f"El esquema «{settings.postgres_schema}» no está vacío: nunca se escribe sobre "
+            "datos existentes."
+        )
+    progress("Descifrando el almacén de llaves", 0, 1)
+    keys = open_key_store_image((source / BACKUP_KEYS).read_bytes(), passphrase)
+    progress("Descifrando el almacén de llaves", 1, 1)
+    tool, environment = _pg_tool(settings, "pg_restore")
+    leftovers = Leftovers.before(settings)
+    try:
+        with postgres_connection(settings) as connection:
+            connection.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    sql.Identifier(settings.postgres_schema)
+                )
+            )
+        progress("Restaurando eventos y vistas (pg_restore)", 0, 1)
+        restore_command = [*tool, "--exit-on-error", "--single-transaction"]
+        _run_tool([*restore_command, str(source / POSTGRES_DUMP)], environment)
+        progress("Restaurando eventos y vistas (pg_restore)", 1, 1)
+        progress("Restaurando el almacén de llaves", 0, 1)
+        _run_tool(restore_command, environment, stdin=keys)
+        progress("Restaurando el almacén de llaves", 1, 1)
+        _verify_copy(
+            settings,
+            Checkpoint(manifest.events, manifest.head),
+            progress,
+            "el respaldo no coincide con su propio registro; no se restauró nada.",
+        )
+        check_data(settings, LOGIN)
+    except BaseException:
+        leftovers.remove()
+        raise
+    return manifest, leftovers

@@ -72,7 +72,7 @@ def test_the_demo_refuses_a_directory_with_real_data(data_dir: Path) -> None:
 def test_help_is_in_spanish() -> None:
     result = runner.invoke(app, ["--help"])
     assert "expediente" in result.output
-    assert "Genera una institución sintética" in result.output
+    assert "Institución sintética de demostración" in result.output
 
 
 # --- A wrong or uninitialized data directory: Spanish, non-zero, nothing created -----------

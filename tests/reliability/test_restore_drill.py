@@ -9,10 +9,12 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from keys import KdfParams
+from tests.conftest import PostgresTarget
 from tests.support.factories import PASSWORD, a_client, an_intake, initialized, make_institute
 from violeta.auditing import verify_chain
 from violeta.cli import app
@@ -241,3 +243,98 @@ def test_doctor_on_a_wrong_folder_says_so_and_creates_nothing(tmp_path: Path) ->
     assert result.exit_code == 1
     assert "no existe" in result.output
     assert not missing.exists()
+
+
+def test_a_destination_that_cannot_be_written_is_said_in_spanish(
+    institute_dir: Path, backed_up: Path, tmp_path: Path
+) -> None:
+    a_file = tmp_path / "archivo.txt"
+    a_file.write_text("x", encoding="utf-8")
+    with pytest.raises(UnusableData, match="una parte de la ruta no es un directorio"):
+        _fast_backup(institute_dir, a_file / "respaldo")
+    with pytest.raises(UnusableData, match="una parte de la ruta no es un directorio"):
+        restore(backed_up, Settings(data=a_file / "datos"), PASSPHRASE)
+    assert a_file.read_text(encoding="utf-8") == "x"
+
+
+def test_on_postgres_doctor_checks_the_server_and_the_chain(
+    postgres_target: PostgresTarget, tmp_path: Path
+) -> None:
+    settings = Settings(
+        data=tmp_path / "datos",
+        backend="postgres",
+        postgres=postgres_target.conninfo,
+        postgres_schema=postgres_target.schema,
+    )
+    with initialized(settings):
+        pass
+    findings = {f.topic: f for f in doctor(settings)}
+    assert findings["PostgreSQL"].level == "bien"
+    assert findings["Cadena de auditoría"].level == "bien"
+    assert findings["Vistas"].level == "bien"
+    assert findings["Respaldo"].level == "atención" and "pg_dump" in findings["Respaldo"].text
+    with pytest.raises(UnusableData, match="no es un respaldo"):
+        restore(tmp_path, settings, PASSPHRASE)
+    unreachable = settings.model_copy(update={"postgres": "host=127.0.0.1 port=1 dbname=nada"})
+    [finding] = doctor(unreachable)
+    assert finding.level == "problema" and "No se pudo conectar con PostgreSQL" in finding.text
+
+
+def test_on_postgres_backup_drop_restore_gives_identical_views(
+    postgres_target: PostgresTarget, tmp_path: Path
+) -> None:
+    """pg_dump of the events and views; the key store dumped apart and encrypted; the schema
+    dropped (the wipe) and restored under the same name."""
+    settings = Settings(
+        data=tmp_path / "datos",
+        backend="postgres",
+        postgres=postgres_target.conninfo,
+        postgres_schema=postgres_target.schema,
+    )
+    with initialized(settings) as (_, coordinator):
+        for name in (NAMES[0], CANARY):
+            client_id = coordinator.register_client(a_client(name))
+            coordinator.open_case(client_id, an_intake())
+    before = _pg_views(settings)
+    destination = tmp_path / "respaldo"
+    backup(settings, destination, PASSPHRASE, kdf=KdfParams.fast())
+    everything = b"".join(p.read_bytes() for p in sorted(destination.iterdir()))
+    assert CANARY.encode() not in everything
+    assert b"wrapped_kek" not in everything and b"keyring_meta" not in everything
+    with psycopg.connect(postgres_target.conninfo, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA {postgres_target.schema} CASCADE")  # the wipe
+    with pytest.raises(UnusableData, match="clave del respaldo no es correcta"):
+        restore(destination, settings, "otra-clave-equivocada")
+    restore(destination, settings, PASSPHRASE)
+    assert verify_chain(settings).intact
+    session = make_institute(settings).login("coordinacion", PASSWORD)
+    try:
+        session.rebuild_views()
+        assert _pg_views(settings) == before
+        assert [c.name for c in session.search_clients("ana prueba")] == [NAMES[0]]
+    finally:
+        session.close()
+    with pytest.raises(UnusableData, match="no está vacío"):
+        restore(destination, settings, PASSPHRASE)
+
+
+def _pg_views(settings: Settings) -> dict[str, list[str]]:
+    from projections.views import SCHEMA
+    from violeta.service import open_view_store
+
+    tables = [
+        statement.split()[5]
+        for statement in SCHEMA
+        if statement.startswith("CREATE TABLE IF NOT EXISTS")
+    ]
+    views = open_view_store(settings)
+    try:
+        return {
+            table: sorted(
+                repr(sorted(dict(row).items())) for row in views.query(f"SELECT * FROM {table}")
+            )
+            for table in tables
+            if table not in {"access_log", "access_subjects"}
+        }
+    finally:
+        views.close()
