@@ -67,10 +67,13 @@ def _erased_clients(settings: Settings) -> set[str]:
     recorder = open_sealed_recorder(settings)
     erased: set[str] = set()
     start: int | None = 1
-    while start is not None:
-        batch = recorder.select_notifications(start, 1000, topics=[ERASED_TOPIC])
-        erased |= {str(notification.originator_id) for notification in batch}
-        start = batch[-1].id + 1 if len(batch) == 1000 else None
+    try:
+        while start is not None:
+            batch = recorder.select_notifications(start, 1000, topics=[ERASED_TOPIC])
+            erased |= {str(notification.originator_id) for notification in batch}
+            start = batch[-1].id + 1 if len(batch) == 1000 else None
+    finally:
+        close_recorder(recorder)
     return erased
 
 
