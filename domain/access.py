@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+
+from domain.sealed import Sealed
 
 
 class AccessRecord(Aggregate):
@@ -13,6 +16,11 @@ class AccessRecord(Aggregate):
     """
 
     class Recorded(Aggregate.Created):
+        """Version 2: the break-the-glass reason is sealed with the woman's key
+        (``sealed_justification``), so her erasure takes it too; ``justification`` stays empty
+        (version 1 kept it in clear under the institution key only)."""
+
+        class_version = 2
         staff_id: UUID
         role: str
         action: str
@@ -23,6 +31,11 @@ class AccessRecord(Aggregate):
         outcome: str
         exceptional: bool
         justification: str
+        sealed_justification: Sealed | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["sealed_justification"] = None
 
     @event(Recorded)
     def __init__(
@@ -37,6 +50,7 @@ class AccessRecord(Aggregate):
         outcome: str,
         exceptional: bool,
         justification: str,
+        sealed_justification: Sealed | None = None,
     ) -> None:
         self.staff_id = staff_id
         self.role = role
@@ -48,3 +62,4 @@ class AccessRecord(Aggregate):
         self.outcome = outcome
         self.exceptional = exceptional
         self.justification = justification
+        self.sealed_justification = sealed_justification

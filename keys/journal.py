@@ -7,7 +7,8 @@ leave no trace: a woman erased with no request, no approval and no event. ``chec
 the journal against the tables and names the first difference; the journal's head travels in
 the audit checkpoint for an outside witness, so rewriting the journal shows too.
 
-Entries hold ids only (random subject ids, usernames, key ids), never key material.
+Entries hold ids only (random subject ids, usernames) and action codes (ASCII, so that no
+Spanish word at rest can be mistaken for a name by the canary scans), never key material.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from typing import Any
 
 GENESIS = bytes(32)
 
-CREATED = "llave creada"
-DISCARDED = "llave descartada"
-SHREDDED = "llave destruida"
-SLOT_STORED = "acceso guardado"
-SLOT_SECRET = "contraseña cambiada"  # noqa: S105 (an action name)
-SLOT_REMOVED = "acceso eliminado"
-DUTIES = "llaves de función selladas"
-ROTATED = "llave maestra rotada"
-INITIALIZED = "llavero inicializado"
+CREATED = "key.created"
+DISCARDED = "key.discarded"
+SHREDDED = "key.shredded"
+SLOT_STORED = "slot.stored"
+SLOT_SECRET = "slot.secret"  # noqa: S105 (an action name)
+SLOT_REMOVED = "slot.removed"
+DUTIES = "slot.duties"
+ROTATED = "kek.rotated"
+INITIALIZED = "keyring.initialized"
 
 
 @dataclass(frozen=True)

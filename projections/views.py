@@ -57,7 +57,7 @@ SCHEMA: tuple[str, ...] = (
     "access_id TEXT PRIMARY KEY, at TEXT NOT NULL, staff_id TEXT NOT NULL, role TEXT NOT NULL, "
     "action TEXT NOT NULL, section TEXT NOT NULL, outcome TEXT NOT NULL, "
     "exceptional INTEGER NOT NULL, purpose TEXT NOT NULL, "
-    "justification TEXT NOT NULL) WITHOUT ROWID",
+    "justification BLOB) WITHOUT ROWID",  # sealed with the woman's key (or NULL)
     "CREATE INDEX IF NOT EXISTS access_log_exceptional ON access_log (exceptional, at)",
     "CREATE INDEX IF NOT EXISTS access_log_at ON access_log (at)",
     "CREATE TABLE IF NOT EXISTS access_subjects ("
@@ -259,7 +259,9 @@ class CaseRecordProjection:
                     event.outcome,
                     int(event.exceptional),
                     event.purpose,
-                    event.justification,
+                    None
+                    if event.sealed_justification is None
+                    else event.sealed_justification.envelope,
                 ),
             ),
             *(

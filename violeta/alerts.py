@@ -252,7 +252,9 @@ class AuditServices(SessionCore):
                 outcome=row["outcome"],
                 exceptional=bool(row["exceptional"]),
                 purpose=row["purpose"],
-                justification=row["justification"],
+                justification=self._open_justification(
+                    row["justification"], subjects.get(row["access_id"], [])
+                ),
                 client_ids=tuple(UUID(c) for c in subjects.get(row["access_id"], ())),
             )
             for row in rows

@@ -196,7 +196,7 @@ class ArcoServices(CaseServices):
                 "seccion": Section(row["section"]).label,
                 "proposito": row["purpose"],
                 "resultado": ACCESS_OUTCOMES.get(row["outcome"], row["outcome"]),
-                "motivo": row["justification"],
+                "motivo": self._open_justification(row["justification"], [str(client_id)]),
             }
             for row in rows
         ]

@@ -223,7 +223,9 @@ class Reading(SessionCore):
                     outcome=row["outcome"],
                     exceptional=bool(row["exceptional"]),
                     purpose=row["purpose"],
-                    justification=row["justification"],
+                    justification=self._open_justification(
+                        row["justification"], [subject["client_id"] for subject in subjects]
+                    ),
                     client_ids=tuple(UUID(subject["client_id"]) for subject in subjects),
                 )
             )

@@ -64,6 +64,7 @@ IDENTIFICATION_TOPICS = frozenset(
     get_topic(kind) for kind in (Client.Registered, Client.Corrected, Client.Erased)
 )
 REFRESH_SCAN_LIMIT = 1000
+JUSTIFICATION_LABEL = "access.justification"
 UNPROJECTED_LIMIT = REFRESH_SCAN_LIMIT  # scanned notifications a session holds between commands
 CONFLICT_RETRIES = 8
 FOLIO_ATTEMPTS = 16  # per conflict retry of the caller
@@ -396,19 +397,35 @@ class SessionCore(Gate):
         exceptional: bool = False,
         justification: str = "",
     ) -> None:
+        subjects = list(client_ids)
+        reason = justification.strip()
+        # A reason typed for one woman's record often names her: it is sealed with her key, so
+        # her erasure takes it too. Break-the-glass always concerns exactly one woman.
+        sealed = (
+            self._seal(str(subjects[0]), JUSTIFICATION_LABEL, reason)
+            if reason and len(subjects) == 1
+            else None
+        )
         record = AccessRecord(
             staff_id=self._account.id,
             role=self.role.value,
             action=action,
             section=section.value,
-            client_ids=list(client_ids),
+            client_ids=subjects,
             case_ids=list(case_ids),
             purpose=purpose,
             outcome=(Decision.BREAK_GLASS if exceptional else outcome).value,
             exceptional=exceptional,
-            justification=justification.strip(),
+            justification="",
+            sealed_justification=sealed,
         )
         self._store.save(record)
+
+    def _open_justification(self, sealed: bytes | None, client_ids: Sequence[str]) -> str:
+        """The reason of a break-the-glass read, opened for an audited look at the trail."""
+        if sealed is None or len(client_ids) != 1:
+            return ""
+        return self._keyring.open(client_ids[0], JUSTIFICATION_LABEL, bytes(sealed))
 
     def _seal(self, subject: str, label: str, plaintext: str, duty: Duty = Duty.CASE) -> Sealed:
         try:

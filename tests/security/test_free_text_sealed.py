@@ -1,0 +1,27 @@
+"""Free text that concerns a woman is sealed with her key (issue 13, item 1): a
+break-the-glass reason that names her is unreadable at rest and gone with her erasure."""
+
+from __future__ import annotations
+
+from domain.vocabulary import Role
+from tests.support.factories import a_case, all_bytes_under, staff
+from violeta.service import Institute, StaffSession
+
+REASON = "Revisión urgente solicitada por Anacanaria Pruebísima en ventanilla"
+
+
+def test_a_break_the_glass_reason_is_sealed_and_erased_with_her(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    client_id, case_id = a_case(coordinator)
+    reception = staff(institute, coordinator, "recepcion", Role.RECEPTION)
+    reception.legal_section(case_id, justification=REASON)
+    (entry,) = [e for e in coordinator.audit_entries(client_id) if e.exceptional]
+    assert entry.justification == REASON  # coordinación reads it, audited
+    if institute.settings.backend == "sqlite":
+        assert b"Anacanaria" not in all_bytes_under(institute.settings.data)
+
+    reception.request_erasure(client_id)
+    coordinator.approve_erasure(client_id)
+    (entry,) = [e for e in coordinator.audit_entries(client_id) if e.exceptional]
+    assert entry.justification == "[dato eliminado]"
