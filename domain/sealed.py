@@ -18,3 +18,8 @@ class Sealed:
     def __repr__(self) -> str:
         # Keeps ciphertext out of logs and tracebacks too; it is useless there and long.
         return f"Sealed(<{len(self.envelope)} bytes>)"
+
+
+HandTyped = Sealed | str
+"""A name staff type by hand about a woman's matter (an institution, an authority): sealed with
+her key since the free-text sealing (issue 13); a plain ``str`` only in events stored before."""

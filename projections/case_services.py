@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from domain.cases import Area, Case
+from domain.sealed import HandTyped, Sealed
 from projections.storage import Statement
 
 SERVICES_SCHEMA: tuple[str, ...] = (
@@ -31,7 +32,7 @@ SERVICES_SCHEMA: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS follow_ups_view_client ON follow_ups_view (client_id)",
     "CREATE TABLE IF NOT EXISTS protection_orders_view ("
     "order_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, client_id TEXT NOT NULL, "
-    "folio TEXT NOT NULL, kind TEXT NOT NULL, authority TEXT NOT NULL, "
+    "folio TEXT NOT NULL, kind TEXT NOT NULL, authority BLOB, "
     "issued_on TEXT NOT NULL, expires_on TEXT NOT NULL, extensions INTEGER NOT NULL, "
     "detail BLOB) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS protection_orders_view_expiry "
@@ -39,9 +40,14 @@ SERVICES_SCHEMA: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS protection_orders_view_client "
     "ON protection_orders_view (client_id)",
     "CREATE TABLE IF NOT EXISTS misconduct_reports_view ("
-    "report_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, institution TEXT NOT NULL, "
+    "report_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, institution BLOB, "
     "conduct TEXT NOT NULL, reported_on TEXT NOT NULL, status TEXT NOT NULL) WITHOUT ROWID",
 )
+
+
+def _envelope(value: HandTyped) -> bytes | None:
+    """Views keep a typed-by-hand name only sealed; a clear one (stored before) is left out."""
+    return value.envelope if isinstance(value, Sealed) else None
 
 
 def _touch(event: Case.Event) -> Statement:
@@ -125,7 +131,7 @@ def _misconduct_reported(_: object, event: Case.MisconductReported) -> list[Stat
             (
                 str(event.report_id),
                 str(event.originator_id),
-                event.institution,
+                _envelope(event.institution),
                 event.conduct,
                 event.reported_on.isoformat(),
             ),
@@ -202,7 +208,7 @@ def _order_recorded(_: object, event: Case.ProtectionOrderRecorded) -> list[Stat
             (
                 str(event.order_id),
                 event.kind,
-                event.authority,
+                _envelope(event.authority),
                 event.issued_on.isoformat(),
                 event.expires_on.isoformat(),
                 event.detail.envelope,

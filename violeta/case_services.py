@@ -42,7 +42,7 @@ from domain.cases import (
 )
 from domain.errors import InvalidField, NotPermitted, UnknownRecord
 from domain.permissions import Action
-from domain.sealed import Sealed
+from domain.sealed import HandTyped, Sealed
 from domain.vocabulary import CaseStatus, Role, Section
 from keys import Duty
 from projections.storage import Row
@@ -109,6 +109,17 @@ class CaseServices(SessionCore):
 
     def _open_case(self, case: Case, field: str, sealed: Sealed | None) -> str:
         return self._open_optional(str(case.client_id), case_label(case.id, field), sealed)
+
+    def _open_typed(self, case: Case, field: str, value: HandTyped) -> str:
+        """An institution or authority typed by hand: sealed since issue 13, clear before."""
+        return value if isinstance(value, str) else self._open_case(case, field, value)
+
+    def _open_row_typed(self, row: Row, field: str, value: bytes | None) -> str:
+        """The same, from a view row that keeps only the envelope (NULL for older records)."""
+        if value is None:
+            return ""
+        label = case_label(UUID(row["case_id"]), field)
+        return self._keyring.open(row["client_id"], label, bytes(value))
 
     def _today(self) -> date:
         return self._institute.today()
@@ -280,7 +291,7 @@ class CaseServices(SessionCore):
         accompaniment = Accompaniment(
             accompaniment_id=accompaniment_id,
             area=chosen,
-            authority=where,
+            authority=self._seal_case(case, f"accompaniment_authority:{accompaniment_id}", where),
             notes=self._seal_case(case, f"accompaniment:{accompaniment_id}", text),
             performed_on=on,
             performed_by=self._account.id,
@@ -313,7 +324,7 @@ class CaseServices(SessionCore):
         report_id = uuid4()
         report = MisconductReport(
             report_id=report_id,
-            institution=where,
+            institution=self._seal_case(case, f"misconduct_institution:{report_id}", where),
             conduct=chosen,
             facts=self._seal_case(case, f"misconduct_facts:{report_id}", facts_text),
             reported_to=self._seal_case(case, f"misconduct_reported_to:{report_id}", superior),
@@ -356,7 +367,9 @@ class CaseServices(SessionCore):
                 case_id=UUID(row["case_id"]),
                 folio=row["folio"],
                 report_id=UUID(row["report_id"]),
-                institution=row["institution"],
+                institution=self._open_row_typed(
+                    row, f"misconduct_institution:{row['report_id']}", row["institution"]
+                ),
                 conduct=MisconductConduct(row["conduct"]).label,
                 reported_on=date.fromisoformat(row["reported_on"]),
                 status=ReportStatus(row["status"]).label,
@@ -403,7 +416,9 @@ class CaseServices(SessionCore):
             misconduct_reports=tuple(
                 MisconductReportView(
                     report_id=report.report_id,
-                    institution=report.institution,
+                    institution=self._open_typed(
+                        case, f"misconduct_institution:{report.report_id}", report.institution
+                    ),
                     conduct=report.conduct.label,
                     facts=self._open_case(
                         case, f"misconduct_facts:{report.report_id}", report.facts
@@ -426,7 +441,9 @@ class CaseServices(SessionCore):
             AccompanimentView(
                 accompaniment_id=item.accompaniment_id,
                 area=item.area.label,
-                authority=item.authority,
+                authority=self._open_typed(
+                    case, f"accompaniment_authority:{item.accompaniment_id}", item.authority
+                ),
                 notes=self._open_case(case, f"accompaniment:{item.accompaniment_id}", item.notes),
                 performed_on=item.performed_on,
                 performed_by=names.get(str(item.performed_by), "—"),
@@ -516,7 +533,7 @@ class CaseServices(SessionCore):
         gestion = Gestion(
             gestion_id=gestion_id,
             what=self._seal_case(case, f"gestion:{gestion_id}", text),
-            institution=where,
+            institution=self._seal_case(case, f"gestion_institution:{gestion_id}", where),
             outcome=result,
             done_on=on,
             done_by=self._account.id,
@@ -563,7 +580,9 @@ class CaseServices(SessionCore):
                 GestionView(
                     gestion_id=item.gestion_id,
                     what=self._open_case(case, f"gestion:{item.gestion_id}", item.what),
-                    institution=item.institution,
+                    institution=self._open_typed(
+                        case, f"gestion_institution:{item.gestion_id}", item.institution
+                    ),
                     outcome=item.outcome.label,
                     done_on=item.done_on,
                     done_by=names.get(str(item.done_by), "—"),
@@ -696,7 +715,7 @@ class CaseServices(SessionCore):
             kind=chosen,
             measures=chosen_measures,
             detail=self._seal_case(case, f"order_detail:{order_id}", text),
-            authority=issuer,
+            authority=self._seal_case(case, f"order_authority:{order_id}", issuer),
             issued_on=issued,
             expires_on=expiry,
             extensions=[],
@@ -741,7 +760,9 @@ class CaseServices(SessionCore):
                 kind=order.kind.label,
                 measures=tuple(measure.label for measure in order.measures),
                 detail=self._open_case(case, f"order_detail:{order.order_id}", order.detail),
-                authority=order.authority,
+                authority=self._open_typed(
+                    case, f"order_authority:{order.order_id}", order.authority
+                ),
                 issued_on=order.issued_on,
                 expires_on=order.expires_on,
                 extended=bool(order.extensions),

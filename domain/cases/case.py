@@ -48,7 +48,7 @@ from domain.cases.services import (
 )
 from domain.cases.topics import keep_stored_topics
 from domain.errors import DomainError, InvalidField
-from domain.sealed import Sealed
+from domain.sealed import HandTyped, Sealed
 from domain.vocabulary import (
     CaseStatus,
     Section,
@@ -231,14 +231,14 @@ class Case(Aggregate):
     class Accompanied(Aggregate.Event):
         accompaniment_id: UUID
         area: str
-        authority: str
+        authority: HandTyped
         notes: Sealed
         performed_on: date
         performed_by: UUID
 
     class MisconductReported(Aggregate.Event):
         report_id: UUID
-        institution: str
+        institution: HandTyped
         conduct: str
         facts: Sealed
         reported_to: Sealed
@@ -266,7 +266,7 @@ class Case(Aggregate):
     class GestionRecorded(Aggregate.Event):
         gestion_id: UUID
         what: Sealed
-        institution: str
+        institution: HandTyped
         outcome: str
         done_on: date
         done_by: UUID
@@ -296,7 +296,7 @@ class Case(Aggregate):
         kind: str
         measures: list[str]
         detail: Sealed
-        authority: str
+        authority: HandTyped
         issued_on: date
         expires_on: date
         recorded_by: UUID
@@ -487,7 +487,7 @@ class Case(Aggregate):
         self,
         accompaniment_id: UUID,
         area: str,
-        authority: str,
+        authority: HandTyped,
         notes: Sealed,
         performed_on: date,
         performed_by: UUID,
@@ -515,7 +515,7 @@ class Case(Aggregate):
     def _report_misconduct(
         self,
         report_id: UUID,
-        institution: str,
+        institution: HandTyped,
         conduct: str,
         facts: Sealed,
         reported_to: Sealed,
@@ -621,7 +621,7 @@ class Case(Aggregate):
         self,
         gestion_id: UUID,
         what: Sealed,
-        institution: str,
+        institution: HandTyped,
         outcome: str,
         done_on: date,
         done_by: UUID,
@@ -731,7 +731,7 @@ class Case(Aggregate):
         kind: str,
         measures: list[str],
         detail: Sealed,
-        authority: str,
+        authority: HandTyped,
         issued_on: date,
         expires_on: date,
         recorded_by: UUID,

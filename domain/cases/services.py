@@ -11,7 +11,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from domain.errors import InvalidField
-from domain.sealed import Sealed
+from domain.sealed import HandTyped, Sealed
 from domain.vocabulary import (
     CaseStatus,
     LabelledEnum,
@@ -230,7 +230,7 @@ class AccompanimentDecision:
 class Accompaniment:
     accompaniment_id: UUID
     area: Area
-    authority: str
+    authority: HandTyped
     notes: Sealed
     performed_on: date
     performed_by: UUID
@@ -239,7 +239,7 @@ class Accompaniment:
 @dataclass
 class MisconductReport:
     report_id: UUID
-    institution: str
+    institution: HandTyped
     conduct: MisconductConduct
     facts: Sealed
     reported_to: Sealed
@@ -262,7 +262,7 @@ class PsychologySession:
 class Gestion:
     gestion_id: UUID
     what: Sealed
-    institution: str
+    institution: HandTyped
     outcome: GestionOutcome
     done_on: date
     done_by: UUID
@@ -294,7 +294,7 @@ class ProtectionOrder:
     kind: OrderKind
     measures: tuple[ProtectionMeasure, ...]
     detail: Sealed
-    authority: str
+    authority: HandTyped
     issued_on: date
     expires_on: date
     extensions: list[date]

@@ -25,3 +25,21 @@ def test_a_break_the_glass_reason_is_sealed_and_erased_with_her(
     coordinator.approve_erasure(client_id)
     (entry,) = [e for e in coordinator.audit_entries(client_id) if e.exceptional]
     assert entry.justification == "[dato eliminado]"
+
+
+def test_an_institution_typed_by_hand_is_sealed_and_erased_with_her(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    client_id, case_id = a_case(coordinator)
+    social = staff(institute, coordinator, "trabajadora", Role.SOCIAL_WORK)
+    social.record_gestion(
+        case_id, what="Gestión sintética", institution=REASON, outcome="favorable"
+    )
+    (gestion,) = social.social_work_section(case_id).gestiones
+    assert gestion.institution == REASON
+    if institute.settings.backend == "sqlite":
+        assert b"Anacanaria" not in all_bytes_under(institute.settings.data)
+    social.request_erasure(client_id)
+    coordinator.approve_erasure(client_id)
+    (gestion,) = social.social_work_section(case_id).gestiones
+    assert gestion.institution == "[dato eliminado]"

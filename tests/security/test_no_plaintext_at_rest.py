@@ -62,6 +62,12 @@ SERVICE_CANARIES = {
     "order_detail": "Ordencanaria medidosa",
     "closure_reason": "Cierrecanario motivadisimo",
     "reopen_reason": "Reaperturacanaria motivadisima",
+    # Names of institutions and authorities typed by hand: sealed like the rest (issue 13).
+    "legal_authority": "Fiscaliacanaria tecleadisima",
+    "misconduct_institution": "Institucioncanaria señaladisima",
+    "gestion_institution": "Gestoracanaria tecleadisima",
+    "social_authority": "Hospitalcanario tecleadisimo",
+    "order_authority": "Autoridadcanaria emisorisima",
 }
 
 
@@ -155,10 +161,12 @@ def record_service_canaries(coordinator: StaffSession, case_id: UUID) -> None:
         unfamiliar_with_procedure=True,
         accompany=True,
     )
-    lawyer.record_accompaniment(case_id, "juridica", "Fiscalía", canary["legal_accompaniment"])
+    lawyer.record_accompaniment(
+        case_id, "juridica", canary["legal_authority"], canary["legal_accompaniment"]
+    )
     lawyer.report_misconduct(
         case_id,
-        institution="Fiscalía",
+        institution=canary["misconduct_institution"],
         conduct="dilacion",
         facts=canary["misconduct_facts"],
         reported_to=canary["misconduct_reported_to"],
@@ -166,10 +174,15 @@ def record_service_canaries(coordinator: StaffSession, case_id: UUID) -> None:
     psychologist.record_psychology_session(
         case_id, modality="presencial", notes=canary["psychology_notes"]
     )
-    social.record_gestion(case_id, what=canary["gestion"], institution="DIF", outcome="favorable")
+    social.record_gestion(
+        case_id,
+        what=canary["gestion"],
+        institution=canary["gestion_institution"],
+        outcome="favorable",
+    )
     social.record_social_visit(case_id, kind="domicilio", notes=canary["social_visit"])
     social.record_accompaniment(
-        case_id, "trabajo_social", "Hospital", canary["social_accompaniment"]
+        case_id, "trabajo_social", canary["social_authority"], canary["social_accompaniment"]
     )
     follow_up = social.schedule_follow_up(case_id, "20/11/2026", "teléfono")
     social.settle_follow_up(case_id, follow_up, done=True, outcome=canary["follow_up_outcome"])
@@ -178,7 +191,7 @@ def record_service_canaries(coordinator: StaffSession, case_id: UUID) -> None:
         kind="administrativa",
         measures=("otra",),
         detail=canary["order_detail"],
-        authority="Ministerio Público",
+        authority=canary["order_authority"],
         issued_on="",
     )
     lawyer.request_closure(case_id, canary["closure_reason"])
@@ -189,6 +202,9 @@ def record_service_canaries(coordinator: StaffSession, case_id: UUID) -> None:
     social.social_work_section(case_id)
     social.follow_up_section(case_id)
     lawyer.protection_order_section(case_id)
+    assert [r.institution for r in lawyer.open_misconduct_reports()] == [
+        canary["misconduct_institution"]
+    ]
     coordinator.case_life(case_id)
     social.follow_ups_due()
     lawyer.orders_expiring()
