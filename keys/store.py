@@ -103,6 +103,8 @@ class KeyStore(Protocol):
     def journal_check(self, witness: tuple[int, bytes] | None = None) -> journal.JournalCheck:
         """Replays the key journal against the tables (see keys/journal.py)."""
 
+    def slot_usernames(self) -> list[str]: ...
+
     def record_unknown_failure(
         self, digest: bytes, now: datetime, limit: int, lock_for: timedelta
     ) -> datetime | None:
@@ -272,6 +274,11 @@ class _SqlKeyStore(ABC):
         if self._journal_lock:
             cur.execute(self._journal_lock)
         journal.append(cur, self._q, datetime.now(UTC).isoformat(), records)
+
+    def slot_usernames(self) -> list[str]:
+        with self._read() as cur:
+            cur.execute(self._q("SELECT username FROM {p}key_slots ORDER BY username"), {})
+            return [row[0] for row in cur.fetchall()]
 
     def journal_check(self, witness: tuple[int, bytes] | None = None) -> journal.JournalCheck:
         with self._read() as cur:

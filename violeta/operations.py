@@ -708,6 +708,7 @@ def doctor(settings: Settings, progress: Progress = _no_progress) -> list[Findin
         ("Permisos", _permissions),
         ("Integridad de los archivos", _integrity),
         ("Cadena de auditoría", _chain),
+        ("Llaves", _key_store),
         ("Vistas", _projection_lag),
         ("Respaldo", _backup_age),
         ("Espacio en disco", _free_space),
@@ -777,6 +778,50 @@ def _integrity(settings: Settings) -> list[Finding]:
             )
         ]
     return [Finding(GOOD, "Integridad de los archivos", "Los archivos SQLite están sanos.")]
+
+
+def _key_store(settings: Settings) -> list[Finding]:
+    """The key journal against the key store, and who holds which duty key (ids only)."""
+    from keys import Keyring
+    from keys.store import PASSWORD
+    from violeta.auditing import verify_key_journal
+    from violeta.service import open_key_store
+
+    check = verify_key_journal(settings)
+    if not check.intact:
+        return [
+            Finding(
+                PROBLEM,
+                "Llaves",
+                f"Almacén de llaves alterado fuera del sistema: {check.problem}. Avise a "
+                "coordinación y restaure desde un respaldo.",
+            )
+        ]
+    store = open_key_store(settings)
+    try:
+        slots = store.slot_usernames()
+        pending = sorted(
+            name
+            for name in slots
+            if (info := Keyring.slot_info(store, name)) is not None
+            and info.kind == PASSWORD
+            and not info.duties
+        )
+    finally:
+        store.close()
+    findings = [
+        Finding(GOOD, "Llaves", f"Bitácora de llaves íntegra: {check.entries} entradas."),
+    ]
+    if pending:
+        findings.append(
+            Finding(
+                GOOD,
+                "Llaves",
+                f"Accesos sin llaves de función ({len(pending)}): {', '.join(pending)}. Son "
+                "cuentas pendientes de habilitar o de administración, que no abren datos.",
+            )
+        )
+    return findings
 
 
 def _chain(settings: Settings) -> list[Finding]:
