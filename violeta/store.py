@@ -6,14 +6,19 @@ import secrets
 import time
 from base64 import b64decode, b64encode
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
-from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
+from eventsourcing.application import Application, ProcessingEvent, Repository
+from eventsourcing.domain import (
+    Aggregate,
+    CanMutateProtocol,
+    DomainEventProtocol,
+    MutableOrImmutableAggregate,
+)
 from eventsourcing.persistence import (
     ApplicationRecorder,
     EventStore,
@@ -127,6 +132,37 @@ class _SynchronousPool(SQLiteConnectionPool):
         return connection
 
 
+def replay(
+    aggregate: MutableOrImmutableAggregate[UUID] | None,
+    events: Iterable[DomainEventProtocol[UUID]],
+) -> MutableOrImmutableAggregate[UUID] | None:
+    """The library's ``project_aggregate`` without its per-event ``isinstance`` assert against
+    a runtime protocol, which on Python 3.11 is most of the cost of a replay. Every event
+    and snapshot this store holds is the library's, and mutates."""
+    for event in events:
+        aggregate = cast("CanMutateProtocol[Any]", event).mutate(aggregate)
+    return aggregate
+
+
+class _Repository(Repository[UUID]):
+    def get(
+        self,
+        aggregate_id: UUID,
+        *,
+        version: int | None = None,
+        projector_func: Any = replay,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> Any:
+        return super().get(
+            aggregate_id,
+            version=version,
+            projector_func=projector_func,
+            fastforward_skipping=fastforward_skipping,
+            deepcopy_from_cache=deepcopy_from_cache,
+        )
+
+
 class CaseStore(Application[UUID]):
     """All case, client, account, zone and access events of one institute.
 
@@ -142,6 +178,9 @@ class CaseStore(Application[UUID]):
     # about a person (a snapshot of a client or a case would be one more copy of her record).
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
         FolioSequence: FOLIO_SNAPSHOT_INTERVAL
+    }
+    snapshotting_projectors: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], Any]] = {
+        FolioSequence: replay
     }
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
@@ -167,6 +206,10 @@ class CaseStore(Application[UUID]):
             )
             pool.close()
         return factory
+
+    def construct_repository(self) -> Repository[UUID]:
+        # As the library's, with no aggregate cache (see store_environment) and our replay.
+        return _Repository(event_store=self.events, snapshot_store=self.snapshots)
 
     def construct_recorder(self) -> ApplicationRecorder:
         return _creating_tables(super().construct_recorder)

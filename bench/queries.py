@@ -1,0 +1,173 @@
+"""Interactive work at two sizes of institute: nothing may grow with the archive.
+
+Builds (or copies, with ``--small``/``--large``) two demo institutes, of 1,000 and 30,000
+cases by default, and times on each, turn by turn so both meet the same load on the machine:
+opening a case with two terminals alternating, Mi día for every role, a search by a common
+name, opening a case section, the statistics query and approving an erasure. Each figure is
+the large institute's p50 and p95; the baseline is the small one's, from the same run.
+
+    python bench/queries.py [--small-cases 1000] [--large-cases 30000]
+                            [--small DEMO_FOLDER] [--large DEMO_FOLDER] [--rounds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from uuid import UUID
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Row, print_rows
+from domain.vocabulary import Role, Section
+from violeta.demo import COORDINATOR, DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
+from violeta.dto import NewIntake
+from violeta.service import Institute, StaffSession, today_in_mexico
+from violeta.settings import Settings
+
+COMMON_NAME = "María"
+INTAKE = NewIntake(
+    reason="Motivo sintético de la prueba de carga",
+    narrative="Relato sintético de la prueba de carga.",
+    violence_types=("psicologica",),
+    modalities=("familiar",),
+    risk="bajo",
+)
+ERASURE = "aprobar una cancelación"
+TARGETS = {"buscar por un nombre común": 20.0}
+
+
+class Bench:
+    """One institute and its staff logged in, as on a working day."""
+
+    def __init__(self, folder: Path, cases: int) -> None:
+        settings = Settings(data=folder, sqlite_synchronous="NORMAL")
+        self.institute = Institute(settings)
+        if not self.institute.is_initialized():
+            build_demo(self.institute, cases=cases, seed=2026, today=today_in_mexico())
+        self.staff: dict[Role, StaffSession] = {
+            role: self.institute.login(username, DEMO_PASSWORD)
+            for username, _, role in DEMO_ACCOUNTS
+        }
+        self.coordinator = self.institute.login(COORDINATOR[0], DEMO_PASSWORD)
+        self.other_terminal = self.institute.login(COORDINATOR[0], DEMO_PASSWORD)
+        self.staff[Role.COORDINATION] = self.coordinator
+        rows = self.coordinator._views.query(
+            "SELECT client_id FROM clients_view WHERE erased = 0 ORDER BY client_id"
+        )
+        self.clients = [UUID(row["client_id"]) for row in rows]
+        rows = self.coordinator._views.query("SELECT case_id FROM cases_view ORDER BY case_id")
+        self.cases = [UUID(row["case_id"]) for row in rows]
+        self.rng = random.Random(7)
+        self.turn = 0
+
+    def operations(self) -> dict[str, Callable[[], object]]:
+        ops: dict[str, Callable[[], object]] = {
+            "abrir expediente, dos terminales alternando": self.open_case,
+            "buscar por un nombre común": lambda: self.coordinator.search_clients(COMMON_NAME),
+            "abrir una sección del expediente": lambda: self.staff[Role.LEGAL].case_detail(
+                self.rng.choice(self.cases), Section.INTAKE
+            ),
+            "consulta estadística": self.coordinator.case_counts,
+        }
+        for role, session in self.staff.items():
+            ops[f"mi día: {role.label}"] = session.dashboard
+        return ops
+
+    def open_case(self) -> object:
+        self.turn += 1
+        session = self.coordinator if self.turn % 2 else self.other_terminal
+        return session.open_case(self.rng.choice(self.clients), INTAKE)
+
+    def prepare_erasure(self) -> UUID:
+        client_id = self.clients.pop(self.rng.randrange(len(self.clients)))
+        self.staff[Role.SOCIAL_WORK].request_erasure(client_id)
+        return client_id
+
+    def close(self) -> None:
+        for session in {*self.staff.values(), self.other_terminal}:
+            session.close()
+        self.institute.close()
+
+
+def _timed(operation: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    operation()
+    return (time.perf_counter() - started) * 1000
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(small: Bench, large: Bench, rounds: int, size: tuple[int, int]) -> list[Row]:
+    timings: dict[str, dict[str, list[float]]] = {"small": {}, "large": {}}
+    names = [*small.operations(), ERASURE]
+    for round_number in range(rounds + 2):  # the first two rounds warm up and are not kept
+        for name in names:
+            for label, bench in (("small", small), ("large", large)):
+                if name == ERASURE:  # its request, by another person, is not timed
+                    client_id = bench.prepare_erasure()
+                    bench.coordinator.refresh()
+                    spent = _timed(lambda b=bench, c=client_id: b.coordinator.approve_erasure(c))
+                else:
+                    spent = _timed(bench.operations()[name])
+                if round_number >= 2:
+                    timings[label].setdefault(name, []).append(spent)
+    rows = []
+    for name in names:
+        big, base = timings["large"][name], timings["small"][name]
+        p95_target = TARGETS.get(name, 15.0)
+        what = f"{name} (p50; p95 {_percentile(big, 0.95):.1f} ms)"
+        rows.append(
+            Row(
+                f"queries {size[1]}/{size[0]}",
+                "sqlite",
+                what,
+                statistics.median(big),
+                "ms",
+                statistics.median(base),
+                f"(p50 con {size[0]}; p95 {_percentile(base, 0.95):.1f})",
+                f"ratio ≤ 1.5; p95 < {p95_target:.0f} ms",
+            )
+        )
+    return rows
+
+
+def _copy(source: Path | None, into: Path) -> Path:
+    target = into / "demo"
+    if source is not None:
+        shutil.copytree(source, target)
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small-cases", type=int, default=1000)
+    parser.add_argument("--large-cases", type=int, default=30000)
+    parser.add_argument("--small", type=Path, help="a demo folder to copy instead of building")
+    parser.add_argument("--large", type=Path, help="a demo folder to copy instead of building")
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as small_dir, tempfile.TemporaryDirectory() as large_dir:
+        small = Bench(_copy(args.small, Path(small_dir)), args.small_cases)
+        large = Bench(_copy(args.large, Path(large_dir)), args.large_cases)
+        try:
+            sizes = (len(small.cases), len(large.cases))
+            rows = measure(small, large, args.rounds, sizes)
+        finally:
+            small.close()
+            large.close()
+    print_rows(rows)
+
+
+if __name__ == "__main__":
+    main()
