@@ -75,6 +75,7 @@ SAVED_EVENTS_LIMIT = 1000
 # whenever another terminal issued the last number). A snapshot every this many folios keeps that
 # load to one snapshot and fewer than this many events, whatever the size of the archive.
 FOLIO_SNAPSHOT_INTERVAL = 50
+DERIVED_ID_VERSION = 5  # uuid5: an id derived from names (FolioSequence.create_id)
 
 T = TypeVar("T")
 SQLITE_SYNCHRONOUS = "VIOLETA_SQLITE_SYNCHRONOUS"
@@ -145,6 +146,14 @@ def replay(
 
 
 class _Repository(Repository[UUID]):
+    """Replays with ``replay``; and only an aggregate with a derived id (uuid5: the folio
+    sequences, the zone catalogue, the work plans) is looked for among the snapshots, so
+    loading a case, a client or an account (uuid4) costs no snapshot query."""
+
+    def __init__(self, events: EventStore[UUID], snapshots: EventStore[UUID] | None) -> None:
+        super().__init__(event_store=events, snapshot_store=snapshots)
+        self._without_snapshots = Repository(event_store=events)
+
     def get(
         self,
         aggregate_id: UUID,
@@ -154,6 +163,10 @@ class _Repository(Repository[UUID]):
         fastforward_skipping: bool = False,
         deepcopy_from_cache: bool = True,
     ) -> Any:
+        if aggregate_id.version != DERIVED_ID_VERSION:
+            return self._without_snapshots.get(
+                aggregate_id, version=version, projector_func=projector_func
+            )
         return super().get(
             aggregate_id,
             version=version,
@@ -209,7 +222,7 @@ class CaseStore(Application[UUID]):
 
     def construct_repository(self) -> Repository[UUID]:
         # As the library's, with no aggregate cache (see store_environment) and our replay.
-        return _Repository(event_store=self.events, snapshot_store=self.snapshots)
+        return _Repository(self.events, self.snapshots)
 
     def construct_recorder(self) -> ApplicationRecorder:
         return _creating_tables(super().construct_recorder)
