@@ -26,10 +26,11 @@ from uuid import UUID
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Row, print_rows
+from bench.scale import TODAY
 from domain.vocabulary import Role, Section
 from violeta.demo import COORDINATOR, DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
 from violeta.dto import NewIntake
-from violeta.service import Institute, StaffSession, today_in_mexico
+from violeta.service import Institute, StaffSession
 from violeta.settings import Settings
 
 COMMON_NAME = "María"
@@ -49,9 +50,11 @@ class Bench:
 
     def __init__(self, folder: Path, cases: int) -> None:
         settings = Settings(data=folder, sqlite_synchronous="NORMAL")
-        self.institute = Institute(settings)
+        # The day the story ends (bench/scale.py's too): a copied institute must be one
+        # built by the benchmarks, so that both sizes are looked at on the same day.
+        self.institute = Institute(settings, today=lambda: TODAY)
         if not self.institute.is_initialized():
-            build_demo(self.institute, cases=cases, seed=2026, today=today_in_mexico())
+            build_demo(self.institute, cases=cases, seed=2026, today=TODAY)
         self.staff: dict[Role, StaffSession] = {
             role: self.institute.login(username, DEMO_PASSWORD)
             for username, _, role in DEMO_ACCOUNTS

@@ -75,6 +75,9 @@ AREA_SECTIONS: dict[Area, Section] = {
 INSTITUTION_MAX = 160
 
 
+NO_LIMIT = 2**31 - 1  # LIMIT that both SQLite and PostgreSQL read as none
+
+
 class CaseServices(SessionCore):
     # ------------------------------------------------------------------ helpers
 
@@ -644,18 +647,24 @@ class CaseServices(SessionCore):
         ]
 
     def follow_ups_due(
-        self, within_days: int = 7, *, assigned_to_me: bool = False
+        self, within_days: int = 7, *, assigned_to_me: bool = False, limit: int | None = None
     ) -> list[DueFollowUp]:
         """Pending follow-ups due up to ``within_days`` from today, overdue ones first;
-        ``assigned_to_me`` keeps the cases where this person attends an area."""
+        ``assigned_to_me`` keeps the cases where this person attends an area; ``limit``
+        keeps the most urgent (a work queue on one screen, and what its access records)."""
         self._list_granted(Section.FOLLOW_UPS, "seguimientos por vencer")
         self.refresh()
         today = self._today()
         rows = self._views.query(
             "SELECT * FROM follow_ups_view WHERE state = 'pendiente' AND due_on <= ? "
             "AND (? = 0 OR case_id IN (SELECT case_id FROM case_areas WHERE staff_id = ?)) "
-            "ORDER BY due_on, folio",
-            self._mine_params(((today + timedelta(days=within_days)).isoformat(),), assigned_to_me),
+            "ORDER BY due_on, folio LIMIT ?",
+            (
+                *self._mine_params(
+                    ((today + timedelta(days=within_days)).isoformat(),), assigned_to_me
+                ),
+                NO_LIMIT if limit is None else limit,
+            ),
         )
         self._record_listing(Section.FOLLOW_UPS, "mi día: seguimientos por vencer", rows)
         return [

@@ -13,6 +13,9 @@ from violeta.reading import Reading
 from violeta.session import RECENT_CASES
 
 FOLLOW_UPS_AHEAD_DAYS = 7
+# The most urgent ones: a screen, not the whole month's caseload (the rest wait in
+# Seguimientos, and are not listed, hence not recorded as seen, here).
+FOLLOW_UPS_SHOWN = 50
 
 
 class MyDay(Reading, CaseServices):
@@ -55,4 +58,8 @@ class MyDay(Reading, CaseServices):
         if decide(self.role, Section.FOLLOW_UPS, Action.READ) is not Decision.GRANTED:
             return ()
         attends_areas = self.role in AREA_ROLES.values()
-        return tuple(self.follow_ups_due(FOLLOW_UPS_AHEAD_DAYS, assigned_to_me=attends_areas))
+        return tuple(
+            self.follow_ups_due(
+                FOLLOW_UPS_AHEAD_DAYS, assigned_to_me=attends_areas, limit=FOLLOW_UPS_SHOWN
+            )
+        )
