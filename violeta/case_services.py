@@ -657,7 +657,9 @@ class CaseServices(SessionCore):
         today = self._today()
         rows = self._views.query(
             "SELECT * FROM follow_ups_view WHERE state = 'pendiente' AND due_on <= ? "
-            "AND (? = 0 OR case_id IN (SELECT case_id FROM case_areas WHERE staff_id = ?)) "
+            # Probed per follow-up due: the list of every case she attends grows with the years.
+            "AND (? = 0 OR EXISTS (SELECT 1 FROM case_areas WHERE case_areas.case_id = "
+            "follow_ups_view.case_id AND case_areas.staff_id = ?)) "
             "ORDER BY due_on, folio LIMIT ?",
             (
                 *self._mine_params(
@@ -774,7 +776,8 @@ class CaseServices(SessionCore):
         today = self._today()
         rows = self._views.query(
             "SELECT * FROM protection_orders_view WHERE expires_on >= ? AND expires_on <= ? "
-            "AND (? = 0 OR case_id IN (SELECT case_id FROM case_areas WHERE staff_id = ?)) "
+            "AND (? = 0 OR EXISTS (SELECT 1 FROM case_areas WHERE case_areas.case_id = "
+            "protection_orders_view.case_id AND case_areas.staff_id = ?)) "
             "ORDER BY expires_on, folio",
             self._mine_params(
                 (today.isoformat(), (today + timedelta(days=within_days)).isoformat()),
