@@ -7,7 +7,9 @@ once with ``?`` placeholders and portable types; the PostgreSQL flavour translat
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import psycopg
+from eventsourcing.persistence import InternalError, OperationalError
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import (
     SQLiteConnection,
@@ -38,6 +41,9 @@ class Row(Protocol):
     def __getitem__(self, key: str) -> Any: ...
 
     def keys(self) -> Any: ...
+
+
+CREATION_ATTEMPTS = 8
 
 
 class StaleBatch(Exception):
@@ -204,7 +210,35 @@ class PostgresViewStore(PostgresTrackingRecorder):
         # The library runs these with the search path set (see _create_table), so the view
         # tables land in this institute's schema.
         self.sql_create_statements.extend(Composed([SQL(ddl)]) for ddl in self._schema)
-        self.create_table()
+        self._create_missing()
+
+    def _create_missing(self) -> None:
+        """Creates the tables and indexes, unless every one exists already (every login but
+        the first): CREATE … IF NOT EXISTS still locks each table, and a terminal starting
+        while another applies a batch could deadlock with it. When it does run, a deadlock
+        or a concurrent catalogue update is retried after a short random pause."""
+        names = [*_tables(self._schema), *_indexes(self._schema), self.tracking_table_name]
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) AS n FROM pg_class JOIN pg_namespace "
+                "ON pg_namespace.oid = pg_class.relnamespace "
+                "WHERE pg_namespace.nspname = %s AND pg_class.relname = ANY(%s)",
+                (self.datastore.schema, names),
+            )
+            row = cursor.fetchone()
+        if row is not None and int(row["n"]) == len(set(names)):
+            return
+        for attempt in range(1, CREATION_ATTEMPTS + 1):
+            try:
+                self.create_table()
+            except (OperationalError, InternalError) as error:
+                if attempt == CREATION_ATTEMPTS:
+                    raise
+                if "deadlock" not in str(error) and "concurrently" not in str(error):
+                    raise
+                time.sleep(secrets.randbelow(50 * attempt + 1) / 1000)
+            else:
+                return
 
     @contextmanager
     def _transaction(self, *, commit: bool) -> Iterator[Any]:
@@ -272,6 +306,11 @@ def _postgres_ddl(statement: str) -> str:
         .replace(" INTEGER", " BIGINT")
         .replace(" WITHOUT ROWID", "")
     )
+
+
+def _indexes(schema: Sequence[str]) -> list[str]:
+    prefix = "CREATE INDEX IF NOT EXISTS "
+    return [s[len(prefix) :].split(" ", 1)[0] for s in schema if s.startswith(prefix)]
 
 
 def _tables(schema: Sequence[str]) -> list[str]:
