@@ -11,7 +11,7 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
@@ -80,6 +80,8 @@ def _apply(
     after: int,
     last: int,
     translate: Any,
+    *,
+    pipelined: bool = False,
 ) -> None:
     # Moving the position from exactly ``after`` to ``last`` is what makes a batch
     # exactly-once: it is refused when another process applied any of it meanwhile, and when
@@ -104,9 +106,12 @@ def _apply(
         if cursor.fetchone() is None:
             raise StaleBatch
     # Runs of the same statement (one chain link per event, one row per search token) go to
-    # the driver at once; order is kept, so later statements still see earlier ones.
-    for sql, run in groupby(statements, key=attrgetter("sql")):
-        cursor.executemany(translate(sql), [statement.params for statement in run])
+    # the driver at once; order is kept, so later statements still see earlier ones. On
+    # PostgreSQL they go down one pipeline: one round trip for the batch, not one per run.
+    pipeline = getattr(cursor.connection, "pipeline", None) if pipelined else None
+    with pipeline() if pipeline is not None else nullcontext():
+        for sql, run in groupby(statements, key=attrgetter("sql")):
+            cursor.executemany(translate(sql), [statement.params for statement in run])
 
 
 class _RelaxedSyncPool(SQLiteConnectionPool):
@@ -262,6 +267,7 @@ class PostgresViewStore(PostgresTrackingRecorder):
                 after,
                 last,
                 _postgres_sql,
+                pipelined=True,
             )
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
