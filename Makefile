@@ -39,8 +39,11 @@ contracts: $(STAMP)
 ## Everything a change must pass.
 check: lint types contracts test
 
+## Every benchmark in one table (slow: it builds a 30,000-case institute; BENCH_CASES=5000 for a quick look).
+BENCH_CASES ?= 30000
 bench: $(STAMP)
-	$(BIN)/python bench/append.py
+	$(BIN)/python bench/all.py --large-cases $(BENCH_CASES)
+	$(BIN)/python bench/read_side.py
 	$(BIN)/python bench/api.py
 
 clean:

@@ -1,234 +1,175 @@
-"""Read-side query latency at institute scale: the priority-zone ranking and the audit trail.
+"""Interactive work at two sizes of institute: nothing may grow with the archive.
 
-A real institute is initialized, then its view store is filled directly with what 30,000 women
-attended over five years leave there (their case counts, which case adds to which cell, and an
-access trail of ten reads per woman by fifteen staff), because building that through the
-service would take hours on this machine and the queries read only the views. Each query then
-runs through the application service, as the terminal app calls it (the trail's reads record
-their own access event, which the figure includes), and, as the baseline, the same SQL straight
-on the SQLite file with no service around it (the ranking's baseline is its SQL alone, without
-the statistics). The target is p95 < 20 ms.
+Builds (or copies, with ``--small``/``--large``) two demo institutes, of 1,000 and 30,000
+cases by default, and times on each, turn by turn so both meet the same load on the machine:
+opening a case with two terminals alternating, Mi día for every role, a search by a common
+name, opening a case section, the statistics query and approving an erasure. Each figure is
+the large institute's p50 and p95; the baseline is the small one's, from the same run.
 
-    python bench/queries.py [--women N] [--runs N]
+    python bench/queries.py [--small-cases 1000] [--large-cases 30000]
+                            [--small DEMO_FOLDER] [--large DEMO_FOLDER] [--rounds 30]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
+import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
+from uuid import UUID
 
-from keys import KdfParams
-from projections.stats_tables import add_months
-from violeta.service import Institute
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Row, print_rows
+from bench.scale import TODAY
+from domain.vocabulary import Role, Section
+from violeta.demo import COORDINATOR, DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
+from violeta.dto import NewIntake
+from violeta.service import Institute, StaffSession
 from violeta.settings import Settings
 
-MEXICO = ZoneInfo("America/Mexico_City")
-ZONES = [
-    "110110001",
-    "110110054",
-    "110110006",
-    "110110022",
-    "110110031",
-    "110110038",
-    "110110057",
-    "110110077",
-    "110110000",
-]
-MONTHS = [f"{year}-{month:02d}" for year in range(2021, 2026) for month in range(1, 13)]
-STAFF = 15
-ACCESSES_PER_WOMAN = 10
-TARGET_MS = 20.0
+COMMON_NAME = "María"
+INTAKE = NewIntake(
+    reason="Motivo sintético de la prueba de carga",
+    narrative="Relato sintético de la prueba de carga.",
+    violence_types=("psicologica",),
+    modalities=("familiar",),
+    risk="bajo",
+)
+ERASURE = "aprobar una cancelación"
+TARGETS = {"buscar por un nombre común": 20.0}
 
 
-def fill(views: Path, women: int, staff_ids: list[str], rng: random.Random) -> list[str]:
-    """The view rows of ``women`` women (one case each, some two) and their access trail."""
-    connection = sqlite3.connect(views)
-    clients = [str(uuid4()) for _ in range(women)]
-    membership = []
-    cells: dict[tuple[str, str], int] = {}
-    attended: dict[tuple[str, str], set[str]] = {}
-    weights = [71, 4, 3, 2, 2, 2, 2, 2, 12]
-    for client in clients:
-        zone = rng.choices(ZONES, weights=weights)[0]
-        for _ in range(1 + (rng.random() < 0.2)):
-            month = rng.choice(MONTHS)
-            membership.append((str(uuid4()), client, month, zone, 1))
-            cells[(month, zone)] = cells.get((month, zone), 0) + 1
-            for offset in range(12):
-                attended.setdefault((add_months(month, offset), zone), set()).add(client)
-    start = datetime(2021, 1, 4, 15, tzinfo=UTC)
-    log, facts, subjects = [], [], []
-    for seq in range(1, women * ACCESSES_PER_WOMAN + 1):
-        at = start + timedelta(seconds=seq * 15)
-        local = at.astimezone(MEXICO)
-        access = str(uuid4())
-        staff = rng.choice(staff_ids)
-        outcome = "denegado" if rng.random() < 0.01 else "concedido"
-        log.append(
-            (
-                access,
-                at.isoformat(),
-                staff,
-                "trabajo_social",
-                "ver",
-                "identificacion",
-                outcome,
-                0,
-                "ver identificación de la usuaria",
-                "",
+class Bench:
+    """One institute and its staff logged in, as on a working day."""
+
+    def __init__(self, folder: Path, cases: int) -> None:
+        settings = Settings(data=folder, sqlite_synchronous="NORMAL")
+        # The day the story ends (bench/scale.py's too): a copied institute must be one
+        # built by the benchmarks, so that both sizes are looked at on the same day.
+        self.institute = Institute(settings, today=lambda: TODAY)
+        if not self.institute.is_initialized():
+            build_demo(self.institute, cases=cases, seed=2026, today=TODAY)
+        self.staff: dict[Role, StaffSession] = {
+            role: self.institute.login(username, DEMO_PASSWORD)
+            for username, _, role in DEMO_ACCOUNTS
+        }
+        self.coordinator = self.institute.login(COORDINATOR[0], DEMO_PASSWORD)
+        self.other_terminal = self.institute.login(COORDINATOR[0], DEMO_PASSWORD)
+        self.staff[Role.COORDINATION] = self.coordinator
+        rows = self.coordinator._views.query(
+            "SELECT client_id FROM clients_view WHERE erased = 0 ORDER BY client_id"
+        )
+        self.clients = [UUID(row["client_id"]) for row in rows]
+        rows = self.coordinator._views.query("SELECT case_id FROM cases_view ORDER BY case_id")
+        self.cases = [UUID(row["case_id"]) for row in rows]
+        self.rng = random.Random(7)
+        self.turn = 0
+
+    def operations(self) -> dict[str, Callable[[], object]]:
+        ops: dict[str, Callable[[], object]] = {
+            "abrir expediente, dos terminales alternando": self.open_case,
+            "buscar por un nombre común": lambda: self.coordinator.search_clients(COMMON_NAME),
+            "abrir una sección del expediente": lambda: self.staff[Role.LEGAL].case_detail(
+                self.rng.choice(self.cases), Section.INTAKE
+            ),
+            "consulta estadística": self.coordinator.case_counts,
+        }
+        for role, session in self.staff.items():
+            ops[f"mi día: {role.label}"] = session.dashboard
+        return ops
+
+    def open_case(self) -> object:
+        self.turn += 1
+        session = self.coordinator if self.turn % 2 else self.other_terminal
+        return session.open_case(self.rng.choice(self.clients), INTAKE)
+
+    def prepare_erasure(self) -> UUID:
+        client_id = self.clients.pop(self.rng.randrange(len(self.clients)))
+        self.staff[Role.SOCIAL_WORK].request_erasure(client_id)
+        return client_id
+
+    def close(self) -> None:
+        for session in {*self.staff.values(), self.other_terminal}:
+            session.close()
+        self.institute.close()
+
+
+def _timed(operation: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    operation()
+    return (time.perf_counter() - started) * 1000
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(small: Bench, large: Bench, rounds: int, size: tuple[int, int]) -> list[Row]:
+    timings: dict[str, dict[str, list[float]]] = {"small": {}, "large": {}}
+    names = [*small.operations(), ERASURE]
+    for round_number in range(rounds + 2):  # the first two rounds warm up and are not kept
+        for name in names:
+            for label, bench in (("small", small), ("large", large)):
+                if name == ERASURE:  # its request, by another person, is not timed
+                    client_id = bench.prepare_erasure()
+                    bench.coordinator.refresh()
+                    spent = _timed(lambda b=bench, c=client_id: b.coordinator.approve_erasure(c))
+                else:
+                    spent = _timed(bench.operations()[name])
+                if round_number >= 2:
+                    timings[label].setdefault(name, []).append(spent)
+    rows = []
+    for name in names:
+        big, base = timings["large"][name], timings["small"][name]
+        p95_target = TARGETS.get(name, 15.0)
+        what = f"{name} (p50; p95 {_percentile(big, 0.95):.1f} ms)"
+        rows.append(
+            Row(
+                f"queries {size[1]}/{size[0]}",
+                "sqlite",
+                what,
+                statistics.median(big),
+                "ms",
+                statistics.median(base),
+                f"(p50 con {size[0]}; p95 {_percentile(base, 0.95):.1f})",
+                f"ratio ≤ 1.5; p95 < {p95_target:.0f} ms",
             )
         )
-        facts.append(
-            (
-                seq,
-                access,
-                at.isoformat(),
-                staff,
-                "trabajo_social",
-                "ver",
-                "identificacion",
-                outcome,
-                0,
-                local.date().isoformat(),
-                local.weekday(),
-                local.hour * 60 + local.minute,
-                1,
-            )
-        )
-        subjects.append((access, rng.choice(clients)))
-    with connection:
-        connection.executemany("INSERT INTO stats_membership VALUES (?, ?, ?, ?, ?)", membership)
-        connection.executemany(
-            "INSERT INTO stats_cases VALUES (?, ?, ?)", [(m, z, n) for (m, z), n in cells.items()]
-        )
-        connection.executemany(
-            "INSERT INTO stats_women_12m VALUES (?, ?, ?, ?)",
-            [(m, z, add_months(m, -11), len(w)) for (m, z), w in attended.items()],
-        )
-        connection.executemany("INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", log)
-        connection.executemany(
-            "INSERT INTO access_facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", facts
-        )
-        connection.executemany("INSERT INTO access_subjects VALUES (?, ?)", subjects)
-        connection.execute("ANALYZE")
-    connection.close()
-    return clients
+    return rows
 
 
-def timed(runs: int, call: Callable[[], object]) -> tuple[float, float]:
-    """(p50, p95) in milliseconds."""
-    call()  # warm
-    samples = []
-    for _ in range(runs):
-        begin = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - begin) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
+def _copy(source: Path | None, into: Path) -> Path:
+    target = into / "demo"
+    if source is not None:
+        shutil.copytree(source, target)
+    return target
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--women", type=int, default=30_000)
-    parser.add_argument("--runs", type=int, default=100)
-    arguments = parser.parse_args()
-    rng = random.Random(20261201)
-    with tempfile.TemporaryDirectory() as directory:
-        settings = Settings(data=Path(directory) / "datos", backend="sqlite")
-        institute = Institute(settings, kdf=KdfParams.fast())
-        coordinator, _recovery = institute.initialize(
-            "coordinacion", "Coordinación Sintética", "clave-bench-1"
-        )
-        staff_ids = [str(uuid4()) for _ in range(STAFF)]
-        started = time.perf_counter()
-        clients = fill(settings.views_path, arguments.women, staff_ids, rng)
-        print(
-            f"vistas con {arguments.women} mujeres y {len(clients) * ACCESSES_PER_WOMAN} accesos "
-            f"en {time.perf_counter() - started:.1f} s"
-        )
-        raw = sqlite3.connect(settings.views_path)
-        some_client = rng.choice(clients)
-        some_staff = rng.choice(staff_ids)
-        day = "2021-01-20"
-        workloads: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
-            (
-                "zonas prioritarias (12 meses, tendencia, Bayes empírico)",
-                lambda: coordinator.priority_zones("2025-12"),
-                lambda: (
-                    raw.execute(
-                        "SELECT month, zone, cases FROM stats_cases WHERE month >= ? "
-                        "AND month <= ?",
-                        ("2024-01", "2025-12"),
-                    ).fetchall(),
-                    raw.execute(
-                        "SELECT zone, women FROM stats_women_12m WHERE last_month = ?",
-                        ("2025-12",),
-                    ).fetchall(),
-                    raw.execute("SELECT code, name, women FROM zones_view").fetchall(),
-                ),
-            ),
-            (
-                "bitácora de una usuaria",
-                lambda: coordinator.audit_trail(client_id=UUID(some_client)),
-                lambda: raw.execute(
-                    "SELECT l.*, f.seq FROM access_log l JOIN access_facts f USING (access_id) "
-                    "WHERE f.access_id IN (SELECT access_id FROM access_subjects "
-                    "WHERE client_id = ?) ORDER BY f.seq DESC LIMIT 200",
-                    (some_client,),
-                ).fetchall(),
-            ),
-            (
-                "bitácora de una persona en un día",
-                lambda: coordinator.audit_trail(staff_id=UUID(some_staff), day="20/01/2021"),
-                lambda: raw.execute(
-                    "SELECT l.*, f.seq FROM access_log l JOIN access_facts f USING (access_id) "
-                    "WHERE f.staff_id = ? AND f.local_day = ? ORDER BY f.seq DESC LIMIT 200",
-                    (some_staff, day),
-                ).fetchall(),
-            ),
-            (
-                "bitácora: denegados recientes",
-                lambda: coordinator.audit_trail(outcome="denegado", limit=50),
-                lambda: raw.execute(
-                    "SELECT l.*, f.seq FROM access_log l JOIN access_facts f USING (access_id) "
-                    "WHERE f.outcome = ? ORDER BY f.seq DESC LIMIT 50",
-                    ("denegado",),
-                ).fetchall(),
-            ),
-        ]
-        started = time.perf_counter()
-        first = coordinator.sweep_anomalies()
-        print(
-            f"primera revisión de anomalías sobre todo el historial: {first} alertas en "
-            f"{time.perf_counter() - started:.1f} s (una sola vez)"
-        )
-        print(
-            f"latencia con {arguments.women} mujeres, {arguments.runs} repeticiones "
-            f"(meta p95 < {TARGET_MS:.0f} ms):"
-        )
-        for label, service, baseline in workloads:
-            p50, p95 = timed(arguments.runs, service)
-            b50, b95 = timed(arguments.runs, baseline)
-            verdict = "cumple" if p95 < TARGET_MS else "NO cumple"
-            print(f"  {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms ({verdict})")
-            print(
-                f"    SQL directo sin servicio: p50 {b50:.2f} ms, p95 {b95:.2f} ms; "
-                f"ratio p95 {p95 / b95:.1f}"
-            )
-        p50, p95 = timed(arguments.runs, coordinator.alerts)
-        print(f"  cola de alertas (revisa lo nuevo y lista): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-        raw.close()
-        coordinator.close()
-        institute.close()
+    parser.add_argument("--small-cases", type=int, default=1000)
+    parser.add_argument("--large-cases", type=int, default=30000)
+    parser.add_argument("--small", type=Path, help="a demo folder to copy instead of building")
+    parser.add_argument("--large", type=Path, help="a demo folder to copy instead of building")
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as small_dir, tempfile.TemporaryDirectory() as large_dir:
+        small = Bench(_copy(args.small, Path(small_dir)), args.small_cases)
+        large = Bench(_copy(args.large, Path(large_dir)), args.large_cases)
+        try:
+            sizes = (len(small.cases), len(large.cases))
+            rows = measure(small, large, args.rounds, sizes)
+        finally:
+            small.close()
+            large.close()
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ once with ``?`` placeholders and portable types; the PostgreSQL flavour translat
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import psycopg
+from eventsourcing.persistence import InternalError, OperationalError
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import (
     SQLiteConnection,
@@ -38,6 +41,9 @@ class Row(Protocol):
     def __getitem__(self, key: str) -> Any: ...
 
     def keys(self) -> Any: ...
+
+
+CREATION_ATTEMPTS = 8
 
 
 class StaleBatch(Exception):
@@ -78,6 +84,8 @@ def _apply(
     after: int,
     last: int,
     translate: Any,
+    *,
+    pipelined: bool = False,
 ) -> None:
     # Moving the position from exactly ``after`` to ``last`` is what makes a batch
     # exactly-once: it is refused when another process applied any of it meanwhile, and when
@@ -106,9 +114,12 @@ def _apply(
 
 def _run(cursor: Any, statements: Iterable[Statement], translate: Any) -> None:
     # Runs of the same statement (one chain link per event, one row per search token) go to
-    # the driver at once; order is kept, so later statements still see earlier ones.
-    for sql, run in groupby(statements, key=attrgetter("sql")):
-        cursor.executemany(translate(sql), [statement.params for statement in run])
+    # the driver at once; order is kept, so later statements still see earlier ones. On
+    # PostgreSQL they go down one pipeline: one round trip for the batch, not one per run.
+    pipeline = getattr(cursor.connection, "pipeline", None) if pipelined else None
+    with pipeline() if pipeline is not None else nullcontext():
+        for sql, run in groupby(statements, key=attrgetter("sql")):
+            cursor.executemany(translate(sql), [statement.params for statement in run])
 
 
 class _RelaxedSyncPool(SQLiteConnectionPool):
@@ -216,7 +227,35 @@ class PostgresViewStore(PostgresTrackingRecorder):
         # The library runs these with the search path set (see _create_table), so the view
         # tables land in this institute's schema.
         self.sql_create_statements.extend(Composed([SQL(ddl)]) for ddl in self._schema)
-        self.create_table()
+        self._create_missing()
+
+    def _create_missing(self) -> None:
+        """Creates the tables and indexes, unless every one exists already (every login but
+        the first): CREATE … IF NOT EXISTS still locks each table, and a terminal starting
+        while another applies a batch could deadlock with it. When it does run, a deadlock
+        or a concurrent catalogue update is retried after a short random pause."""
+        names = [*_tables(self._schema), *_indexes(self._schema), self.tracking_table_name]
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) AS n FROM pg_class JOIN pg_namespace "
+                "ON pg_namespace.oid = pg_class.relnamespace "
+                "WHERE pg_namespace.nspname = %s AND pg_class.relname = ANY(%s)",
+                (self.datastore.schema, names),
+            )
+            row = cursor.fetchone()
+        if row is not None and int(row["n"]) == len(set(names)):
+            return
+        for attempt in range(1, CREATION_ATTEMPTS + 1):
+            try:
+                self.create_table()
+            except (OperationalError, InternalError) as error:
+                if attempt == CREATION_ATTEMPTS:
+                    raise
+                if "deadlock" not in str(error) and "concurrently" not in str(error):
+                    raise
+                time.sleep(secrets.randbelow(50 * attempt + 1) / 1000)
+            else:
+                return
 
     @contextmanager
     def _transaction(self, *, commit: bool) -> Iterator[Any]:
@@ -240,6 +279,7 @@ class PostgresViewStore(PostgresTrackingRecorder):
                 after,
                 last,
                 _postgres_sql,
+                pipelined=True,
             )
 
     def execute(self, statements: Sequence[Statement]) -> None:
@@ -288,6 +328,11 @@ def _postgres_ddl(statement: str) -> str:
         .replace(" INTEGER", " BIGINT")
         .replace(" WITHOUT ROWID", "")
     )
+
+
+def _indexes(schema: Sequence[str]) -> list[str]:
+    prefix = "CREATE INDEX IF NOT EXISTS "
+    return [s[len(prefix) :].split(" ", 1)[0] for s in schema if s.startswith(prefix)]
 
 
 def _tables(schema: Sequence[str]) -> list[str]:

@@ -40,6 +40,7 @@ SCHEMA: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS cases_view_status ON cases_view (status)",
     "CREATE INDEX IF NOT EXISTS cases_view_opened_on ON cases_view (opened_on)",
     "CREATE INDEX IF NOT EXISTS cases_view_opened_by ON cases_view (opened_by, last_activity)",
+    "CREATE INDEX IF NOT EXISTS cases_view_activity ON cases_view (last_activity)",
     "CREATE TABLE IF NOT EXISTS search_index ("
     "token TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (token, client_id)) WITHOUT ROWID",
     # Clients whose tokens a session without the case key could not compute (administración,

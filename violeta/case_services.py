@@ -76,6 +76,9 @@ AREA_SECTIONS: dict[Area, Section] = {
 INSTITUTION_MAX = 160
 
 
+NO_LIMIT = 2**31 - 1  # LIMIT that both SQLite and PostgreSQL read as none
+
+
 class CaseServices(SessionCore):
     # ------------------------------------------------------------------ helpers
 
@@ -656,18 +659,26 @@ class CaseServices(SessionCore):
         ]
 
     def follow_ups_due(
-        self, within_days: int = 7, *, assigned_to_me: bool = False
+        self, within_days: int = 7, *, assigned_to_me: bool = False, limit: int | None = None
     ) -> list[DueFollowUp]:
         """Pending follow-ups due up to ``within_days`` from today, overdue ones first;
-        ``assigned_to_me`` keeps the cases where this person attends an area."""
+        ``assigned_to_me`` keeps the cases where this person attends an area; ``limit``
+        keeps the most urgent (a work queue on one screen, and what its access records)."""
         self._list_granted(Section.FOLLOW_UPS, "seguimientos por vencer")
         self.refresh()
         today = self._today()
         rows = self._views.query(
             "SELECT * FROM follow_ups_view WHERE state = 'pendiente' AND due_on <= ? "
-            "AND (? = 0 OR case_id IN (SELECT case_id FROM case_areas WHERE staff_id = ?)) "
-            "ORDER BY due_on, folio",
-            self._mine_params(((today + timedelta(days=within_days)).isoformat(),), assigned_to_me),
+            # Probed per follow-up due: the list of every case she attends grows with the years.
+            "AND (? = 0 OR EXISTS (SELECT 1 FROM case_areas WHERE case_areas.case_id = "
+            "follow_ups_view.case_id AND case_areas.staff_id = ?)) "
+            "ORDER BY due_on, folio LIMIT ?",
+            (
+                *self._mine_params(
+                    ((today + timedelta(days=within_days)).isoformat(),), assigned_to_me
+                ),
+                NO_LIMIT if limit is None else limit,
+            ),
         )
         self._record_listing(Section.FOLLOW_UPS, "mi día: seguimientos por vencer", rows)
         return [
@@ -779,7 +790,8 @@ class CaseServices(SessionCore):
         today = self._today()
         rows = self._views.query(
             "SELECT * FROM protection_orders_view WHERE expires_on >= ? AND expires_on <= ? "
-            "AND (? = 0 OR case_id IN (SELECT case_id FROM case_areas WHERE staff_id = ?)) "
+            "AND (? = 0 OR EXISTS (SELECT 1 FROM case_areas WHERE case_areas.case_id = "
+            "protection_orders_view.case_id AND case_areas.staff_id = ?)) "
             "ORDER BY expires_on, folio",
             self._mine_params(
                 (today.isoformat(), (today + timedelta(days=within_days)).isoformat()),

@@ -6,14 +6,19 @@ import secrets
 import time
 from base64 import b64decode, b64encode
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
-from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
+from eventsourcing.application import Application, ProcessingEvent, Repository
+from eventsourcing.domain import (
+    Aggregate,
+    CanMutateProtocol,
+    DomainEventProtocol,
+    MutableOrImmutableAggregate,
+)
 from eventsourcing.persistence import (
     ApplicationRecorder,
     EventStore,
@@ -70,6 +75,7 @@ SAVED_EVENTS_LIMIT = 1000
 # whenever another terminal issued the last number). A snapshot every this many folios keeps that
 # load to one snapshot and fewer than this many events, whatever the size of the archive.
 FOLIO_SNAPSHOT_INTERVAL = 50
+DERIVED_ID_VERSION = 5  # uuid5: an id derived from names (FolioSequence.create_id)
 
 T = TypeVar("T")
 SQLITE_SYNCHRONOUS = "VIOLETA_SQLITE_SYNCHRONOUS"
@@ -127,6 +133,49 @@ class _SynchronousPool(SQLiteConnectionPool):
         return connection
 
 
+def replay(
+    aggregate: MutableOrImmutableAggregate[UUID] | None,
+    events: Iterable[DomainEventProtocol[UUID]],
+) -> MutableOrImmutableAggregate[UUID] | None:
+    """The library's ``project_aggregate`` without its per-event ``isinstance`` assert against
+    a runtime protocol, which on Python 3.11 is most of the cost of a replay. Every event
+    and snapshot this store holds is the library's, and mutates."""
+    for event in events:
+        aggregate = cast("CanMutateProtocol[Any]", event).mutate(aggregate)
+    return aggregate
+
+
+class _Repository(Repository[UUID]):
+    """Replays with ``replay``; and only an aggregate with a derived id (uuid5: the folio
+    sequences, the zone catalogue, the work plans) is looked for among the snapshots, so
+    loading a case, a client or an account (uuid4) costs no snapshot query."""
+
+    def __init__(self, events: EventStore[UUID], snapshots: EventStore[UUID] | None) -> None:
+        super().__init__(event_store=events, snapshot_store=snapshots)
+        self._without_snapshots = Repository(event_store=events)
+
+    def get(
+        self,
+        aggregate_id: UUID,
+        *,
+        version: int | None = None,
+        projector_func: Any = replay,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> Any:
+        if aggregate_id.version != DERIVED_ID_VERSION:
+            return self._without_snapshots.get(
+                aggregate_id, version=version, projector_func=projector_func
+            )
+        return super().get(
+            aggregate_id,
+            version=version,
+            projector_func=projector_func,
+            fastforward_skipping=fastforward_skipping,
+            deepcopy_from_cache=deepcopy_from_cache,
+        )
+
+
 class CaseStore(Application[UUID]):
     """All case, client, account, zone and access events of one institute.
 
@@ -142,6 +191,9 @@ class CaseStore(Application[UUID]):
     # about a person (a snapshot of a client or a case would be one more copy of her record).
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
         FolioSequence: FOLIO_SNAPSHOT_INTERVAL
+    }
+    snapshotting_projectors: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], Any]] = {
+        FolioSequence: replay
     }
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
@@ -167,6 +219,10 @@ class CaseStore(Application[UUID]):
             )
             pool.close()
         return factory
+
+    def construct_repository(self) -> Repository[UUID]:
+        # As the library's, with no aggregate cache (see store_environment) and our replay.
+        return _Repository(self.events, self.snapshots)
 
     def construct_recorder(self) -> ApplicationRecorder:
         return _creating_tables(super().construct_recorder)

@@ -10,7 +10,7 @@ from domain.cases import FolioSequence
 from tests.support.factories import a_client, an_intake
 from violeta.service import StaffSession
 from violeta.settings import Settings
-from violeta.store import FOLIO_SNAPSHOT_INTERVAL, CaseStore
+from violeta.store import DERIVED_ID_VERSION, FOLIO_SNAPSHOT_INTERVAL, CaseStore
 
 CASES_PER_PROCESS = 30  # two processes together cross a snapshot of the sequence
 
@@ -68,6 +68,7 @@ def test_the_year_sequence_loads_from_a_snapshot_and_less_than_one_interval_of_e
     replayed = list(store.events.get(sequence_id, gt=latest.originator_version))
     assert latest.originator_version == 2 * FOLIO_SNAPSHOT_INTERVAL
     assert 0 < len(replayed) < FOLIO_SNAPSHOT_INTERVAL
+    assert sequence_id.version == DERIVED_ID_VERSION  # so the repository looks for snapshots
     sequence: FolioSequence = store.repository.get(sequence_id)
     assert sequence.last_number == total
     assert sequence.issue() == f"CTZ-2026-{total + 1:05d}"

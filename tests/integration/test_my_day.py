@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+import violeta.my_day
 from domain.identity import format_date
-from domain.vocabulary import Role
+from domain.vocabulary import Role, Section
 from tests.support.factories import PASSWORD, a_client, an_intake, staff
 from violeta.service import Institute, StaffSession
 
@@ -77,3 +80,57 @@ def test_only_coordinacion_s_mi_dia_lists_the_closures_waiting_for_approval(
     assert lawyer.dashboard().closures_to_approve == ()
     coordinator.approve_closure(case.case_id)
     assert coordinator.dashboard().closures_to_approve == ()
+
+
+def test_mi_dia_shows_and_records_only_the_most_urgent_follow_ups(
+    institute: Institute, coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = institute.today()
+    names = ("Ana Prueba Sintética", "Beatriz Prueba Ficticia", "Carla Prueba Inventada")
+    cases = {}
+    for offset, name in enumerate(names):
+        client_id = coordinator.register_client(
+            a_client(name, registered_on=format_date(today - timedelta(days=10)))
+        )
+        case_id = coordinator.open_case(
+            client_id, an_intake(opened_on=format_date(today - timedelta(days=10)))
+        ).case_id
+        coordinator.schedule_follow_up(
+            case_id, format_date(today - timedelta(days=3 - offset)), "telefono"
+        )
+        cases[case_id] = client_id
+    monkeypatch.setattr(violeta.my_day, "FOLLOW_UPS_SHOWN", 2)
+
+    shown = coordinator.dashboard().follow_ups_due
+
+    assert [item.case_id for item in shown] == list(cases)[:2]  # the most overdue first
+    [listing] = [
+        entry
+        for entry in coordinator.audit_entries(limit=20)
+        if entry.purpose == "mi día: seguimientos por vencer"
+    ][:1]
+    assert set(listing.client_ids) == {cases[item.case_id] for item in shown}
+
+
+def test_her_recent_cases_come_from_the_institute_s_latest_activity_or_else_all_hers(
+    institute: Institute, coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    names = ("Ana", "Berta", "Carla", "Dora", "Elena", "Fabiola")
+    cases = [
+        coordinator.open_case(
+            coordinator.register_client(a_client(f"{name} Prueba Sintética")), an_intake()
+        ).case_id
+        for name in names
+    ]
+    for case_id in cases[:4]:
+        coordinator.assign_area(case_id, "juridica", lawyer.identity.staff_id)
+    for case_id in reversed(cases[:4]):  # her last activity: the first case most recently
+        lawyer.add_note(case_id, Section.LEGAL, "Nota sintética reciente.")
+    monkeypatch.setattr(violeta.my_day, "RECENT_CASES", 2)
+    monkeypatch.setattr(violeta.my_day, "RECENT_WINDOW", 3)  # the window holds enough of hers
+
+    assert [case.case_id for case in lawyer.dashboard().my_recent_cases] == cases[:2]
+
+    monkeypatch.setattr(violeta.my_day, "RECENT_WINDOW", 0)  # the window holds none: all hers
+    assert [case.case_id for case in lawyer.dashboard().my_recent_cases] == cases[:2]
