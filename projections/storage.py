@@ -109,10 +109,12 @@ def _apply(
         )
         if cursor.fetchone() is None:
             raise StaleBatch
-    _run(cursor, statements, translate)
+    _run(cursor, statements, translate, pipelined=pipelined)
 
 
-def _run(cursor: Any, statements: Iterable[Statement], translate: Any) -> None:
+def _run(
+    cursor: Any, statements: Iterable[Statement], translate: Any, *, pipelined: bool = False
+) -> None:
     # Runs of the same statement (one chain link per event, one row per search token) go to
     # the driver at once; order is kept, so later statements still see earlier ones. On
     # PostgreSQL they go down one pipeline: one round trip for the batch, not one per run.
