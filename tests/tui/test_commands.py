@@ -601,3 +601,22 @@ async def test_a_role_is_offered_only_what_it_may_do(seeded: Seeded, make_app: M
         await pilot.pause(0.2)
         shown = {b.binding.description for b in case.active_bindings.values() if b.binding.show}
         assert "Asesoría" not in shown
+
+
+async def test_a_typed_note_is_not_lost_to_esc(seeded: Seeded, make_app: MakeApp) -> None:
+    assert seeded.case_id is not None
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "juridica")
+        await open_first_case_of(pilot, "Ana Prueba")
+        await open_tab(pilot, 3, "Notas")
+        await pilot.press("a")
+        await until(pilot, lambda: bool(app.screen.query("#nota")))
+        note = app.screen
+        await type_text(pilot, "Nota sintética")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is note)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Nota sintética" in text_of(pilot, "#body-juridica"))
