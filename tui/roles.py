@@ -54,6 +54,10 @@ BY_ROLE: dict[str, frozenset[Role]] = {
     "authorize_age_exception": frozenset({Role.COORDINATION}),
     "pending_age_authorizations": frozenset({Role.COORDINATION}),
     "change_password": frozenset(Role),
+    # The service's DIRECTORY_EDITORS: the directory is public data, edited by these two.
+    "add_institution": frozenset({Role.COORDINATION, Role.SOCIAL_WORK}),
+    "set_institution_active": frozenset({Role.COORDINATION, Role.SOCIAL_WORK}),
+    "directory": frozenset(Role),
 }
 
 

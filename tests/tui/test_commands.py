@@ -620,3 +620,48 @@ async def test_a_typed_note_is_not_lost_to_esc(seeded: Seeded, make_app: MakeApp
         await until(pilot, lambda: app.screen is note)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "Nota sintética" in text_of(pilot, "#body-juridica"))
+
+
+async def test_the_directory_gains_and_retires_an_institution(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    from tui.directory import DirectoryScreen
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "coordinacion")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DirectoryScreen))
+        await until(pilot, lambda: "vacío" in text_of(pilot, "#instituciones-vacio"))
+        await record(
+            pilot,
+            "n",
+            {
+                "nombre": "Centro de Salud Ficticio",
+                "tipo": "salud",
+                "servicios": ("atencion_medica",),
+                "horario": "lunes a viernes 8:00-14:00",
+            },
+        )
+        table = app.screen.query_one("#instituciones", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        table.focus()
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: str(table.get_row_at(0)[-1]) == "De baja")
+    coordinator = session_of(seeded, "coordinacion")
+    try:
+        assert coordinator.directory() == []
+        (retired,) = coordinator.directory(include_inactive=True)
+        assert retired.name == "Centro de Salud Ficticio"
+    finally:
+        coordinator.close()
+
+    # Jurídica reads the directory but does not edit it.
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "juridica")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DirectoryScreen))
+        assert not app.screen.check_action("new_institution", ())
