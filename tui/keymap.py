@@ -74,6 +74,7 @@ DASHBOARD_KEYS: tuple[Key, ...] = (
     Key("s", "settle_follow_up", "Resultado", long="Registrar resultado del seguimiento"),
     Key("c", "approve_closure", "Aprobar cierre", long="Aprobar el cierre"),
     Key("x", "decline_closure", "Rechazar cierre", long="Rechazar el cierre"),
+    Key("z", "authorize_age", "Autorizar edad", long="Autorizar la excepción de edad"),
     Key("r", "app.register", "Registrar", long="Registrar usuaria"),
     Key("d", "app.directory", "Directorio", long="Directorio de instituciones"),
     Key("p", "app.change_password", "Contraseña", long="Cambiar mi contraseña"),

@@ -39,6 +39,7 @@ BY_SECTION: dict[str, tuple[Section, Action]] = {
     "schedule_follow_up": (S.FOLLOW_UPS, Action.WRITE),
     "settle_follow_up": (S.FOLLOW_UPS, Action.WRITE),
     "follow_ups_due": (S.FOLLOW_UPS, Action.READ),
+    "orders_expiring": (S.PROTECTION_ORDERS, Action.READ),
     "record_protection_order": (S.PROTECTION_ORDERS, Action.WRITE),
     "extend_protection_order": (S.PROTECTION_ORDERS, Action.WRITE),
     "refer_case": (S.REFERRALS, Action.WRITE),

@@ -665,3 +665,65 @@ async def test_the_directory_gains_and_retires_an_institution(
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, DirectoryScreen))
         assert not app.screen.check_action("new_institution", ())
+
+
+async def test_mi_dia_shows_orders_expiring_and_ages_to_authorize(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    assert seeded.case_id is not None
+    legal = session_of(seeded, "juridica")
+    legal.record_protection_order(
+        seeded.case_id,
+        kind="administrativa",
+        measures=["vigilancia_policial"],
+        detail="Detalle sintético",
+        authority="Juzgado Ficticio",
+        issued_on="01/10/2026",
+        expires_on="25/11/2026",
+    )
+    legal.close()
+    coordinator = session_of(seeded, "coordinacion")
+    from violeta.dto import NewClient
+
+    coordinator.register_client(
+        NewClient(
+            name="Julieta Mayor Ficticia",
+            birth_date="01/01/1950",
+            zone=seeded.zone_code,
+            age_exception_reason="Acude por su nieta",
+        )
+    )
+    coordinator.close()
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "juridica")
+        orders = app.screen.query_one("#ordenes", DataTable)
+        await until(pilot, lambda: orders.row_count == 1)
+        assert [str(cell) for cell in orders.get_row_at(0)][:4] == [
+            "25/11/2026",
+            seeded.folio,
+            "Administrativa",
+            "5",
+        ]
+        assert not app.screen.query_one("#col-edades").display
+        orders.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "coordinacion")
+        ages = app.screen.query_one("#edades", DataTable)
+        await until(pilot, lambda: ages.row_count == 1)
+        assert str(ages.get_row_at(0)[0]) == "Julieta Mayor Ficticia"
+        ages.focus()
+        await pilot.press("z")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: not app.screen.query_one("#col-edades").display)
+    coordinator = session_of(seeded, "coordinacion")
+    try:
+        assert coordinator.pending_age_authorizations() == []
+    finally:
+        coordinator.close()
