@@ -103,7 +103,9 @@ class Field:
     def problem(self, value: str) -> str:
         """The Spanish problem of a value that is not a one-line input ("" when fine)."""
         if self.kind == "choice" and self.required and not value:
-            return "Seleccione una opción."
+            if self.label.startswith("¿"):
+                return "Seleccione una opción."
+            return f"Seleccione {self.label[:1].lower()}{self.label[1:]}."
         if self.kind == "multi" and self.required and not value:
             return "Seleccione al menos una opción."
         if self.kind == "long":

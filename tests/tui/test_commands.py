@@ -297,7 +297,8 @@ async def test_esc_asks_before_throwing_away_what_was_typed(
 async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    app = make_app(seeded.institute, idle_lock_seconds=2)
+    # Long enough that a loaded machine reaches the form before it locks; short for a test.
+    app = make_app(seeded.institute, idle_lock_seconds=4)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot, "coordinacion")
         await open_first_case_of(pilot, "Ana Prueba")
@@ -308,7 +309,7 @@ async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
         await until(pilot, lambda: isinstance(app.screen, IntakeScreen))
         intake = app.screen
         await type_text(pilot, "Lo que ella contaba")
-        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=8)
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=15)
         assert app.gateway is None
         assert "Sesión bloqueada" in text_of(pilot, "#login-locked")
 
@@ -327,7 +328,7 @@ async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
         await until(pilot, lambda: isinstance(app.screen, CaseScreen))
 
         # Locked again; someone else unlocks: a fresh Mi día, nothing of the other session.
-        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=8)
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=15)
         await log_in(pilot, "juridica", LEGAL_PASSWORD)
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         assert not any(
