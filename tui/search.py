@@ -15,7 +15,6 @@ from tui.navigation import OpenClient
 from tui.widgets import cells
 from violeta.dto import ClientSummary
 
-
 NO_MATCH = "Ninguna usuaria coincide."
 
 
