@@ -26,6 +26,7 @@ from violeta.dto import (
     DashboardCounters,
     DueFollowUp,
     ExpiringOrder,
+    OpenMisconductReport,
     PendingClosure,
 )
 from violeta.service import StaffSession
@@ -51,11 +52,13 @@ class DashboardScreen(SessionScreen):
             dashboard: Dashboard,
             orders: tuple[ExpiringOrder, ...] = (),
             ages: tuple[ClientSummary, ...] = (),
+            reports: tuple[OpenMisconductReport, ...] = (),
         ) -> None:
             super().__init__()
             self.dashboard = dashboard
             self.orders = orders
             self.ages = ages
+            self.reports = reports
 
     class ClosureDecided(Message, bubble=False):
         def __init__(self, text: str) -> None:
@@ -73,6 +76,7 @@ class DashboardScreen(SessionScreen):
         self._closures: dict[str, PendingClosure] = {}
         self._orders: dict[str, ExpiringOrder] = {}
         self._ages: dict[str, ClientSummary] = {}
+        self._reports: dict[str, OpenMisconductReport] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -113,6 +117,13 @@ class DashboardScreen(SessionScreen):
                 )
                 orders.add_columns("Vence", "Folio", "Tipo", "Días", "Prórroga")
                 yield orders
+            with Vertical(id="col-reportes"):
+                yield Static("Reportes de actuación abiertos", classes="section-title")
+                reports: DataTable[str] = DataTable(
+                    id="reportes", cursor_type="row", zebra_stripes=True
+                )
+                reports.add_columns("Fecha", "Folio", "Institución", "Conducta", "Estado")
+                yield reports
             with Vertical(id="col-edades"):
                 yield Static("Excepciones de edad por autorizar", classes="section-title")
                 ages: DataTable[str] = DataTable(id="edades", cursor_type="row", zebra_stripes=True)
@@ -134,12 +145,14 @@ class DashboardScreen(SessionScreen):
         role = self.gateway.identity.role
         wants_orders = offered(role, "orders_expiring")
         wants_ages = offered(role, "pending_age_authorizations")
+        wants_reports = offered(role, "open_misconduct_reports")
 
         def load(session: StaffSession) -> DashboardScreen.Loaded:
             return self.Loaded(
                 session.dashboard(),
                 tuple(session.orders_expiring()) if wants_orders else (),
                 tuple(session.pending_age_authorizations()) if wants_ages else (),
+                tuple(session.open_misconduct_reports()) if wants_reports else (),
             )
 
         self.run_service(load, lambda loaded: loaded)
@@ -156,8 +169,8 @@ class DashboardScreen(SessionScreen):
                     self.post_message(OpenClient(UUID(key)))
                     return
                 due = self._follow_ups.get(key)
-                order = self._orders.get(key)
-                case_id = due.case_id if due else order.case_id if order else UUID(key)
+                queued = self._orders.get(key) or self._reports.get(key)
+                case_id = due.case_id if due else queued.case_id if queued else UUID(key)
                 self.post_message(OpenCase(case_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -314,12 +327,30 @@ class DashboardScreen(SessionScreen):
         self.query_one("#recientes-vacio", Static).update("\n".join(remarks))
         self._show_follow_ups(board.follow_ups_due)
         self._show_closures(board.closures_to_approve)
-        self._show_other_queues(message.orders, message.ages)
+        self._show_other_queues(message.orders, message.ages, message.reports)
         self.refresh_bindings()
 
     def _show_other_queues(
-        self, orders: tuple[ExpiringOrder, ...], ages: tuple[ClientSummary, ...]
+        self,
+        orders: tuple[ExpiringOrder, ...],
+        ages: tuple[ClientSummary, ...],
+        reports: tuple[OpenMisconductReport, ...],
     ) -> None:
+        table = self.query_one("#reportes", DataTable)
+        table.clear()
+        self._reports = {str(item.report_id): item for item in reports}
+        for report in reports:
+            table.add_row(
+                *cells(
+                    format_date(report.reported_on),
+                    report.folio,
+                    report.institution,
+                    report.conduct,
+                    report.status,
+                ),
+                key=str(report.report_id),
+            )
+        self.query_one("#col-reportes").display = bool(reports)
         table = self.query_one("#ordenes", DataTable)
         table.clear()
         self._orders = {str(item.order_id): item for item in orders}
@@ -344,7 +375,7 @@ class DashboardScreen(SessionScreen):
             )
         self.query_one("#col-ordenes").display = bool(orders)
         self.query_one("#col-edades").display = bool(ages)
-        self.query_one("#colas-2").display = bool(orders or ages)
+        self.query_one("#colas-2").display = bool(orders or ages or reports)
 
     def _show_closures(self, closures: tuple[PendingClosure, ...]) -> None:
         table = self.query_one("#cierres", DataTable)

@@ -32,6 +32,7 @@ BY_SECTION: dict[str, tuple[Section, Action]] = {
     "record_accompaniment:trabajo_social": (S.SOCIAL_WORK, Action.WRITE),
     "report_misconduct": (S.LEGAL, Action.WRITE),
     "update_misconduct_report": (S.LEGAL, Action.WRITE),
+    "open_misconduct_reports": (S.LEGAL, Action.READ),
     "record_psychology_session": (S.PSYCHOLOGICAL, Action.WRITE),
     "close_psychology_process": (S.PSYCHOLOGICAL, Action.WRITE),
     "record_gestion": (S.SOCIAL_WORK, Action.WRITE),

@@ -682,6 +682,13 @@ async def test_mi_dia_shows_orders_expiring_and_ages_to_authorize(
         issued_on="01/10/2026",
         expires_on="25/11/2026",
     )
+    legal.report_misconduct(
+        seeded.case_id,
+        institution="Agencia Ficticia",
+        conduct="dilacion",
+        facts="Hechos sintéticos",
+        reported_to="Órgano Ficticio",
+    )
     legal.close()
     coordinator = session_of(seeded, "coordinacion")
     from violeta.dto import NewClient
@@ -708,6 +715,12 @@ async def test_mi_dia_shows_orders_expiring_and_ages_to_authorize(
             "5",
         ]
         assert not app.screen.query_one("#col-edades").display
+        reports = app.screen.query_one("#reportes", DataTable)
+        assert [str(cell) for cell in reports.get_row_at(0)][1:4] == [
+            seeded.folio,
+            "Agencia Ficticia",
+            "Dilación",
+        ]
         orders.focus()
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, CaseScreen))
