@@ -741,3 +741,31 @@ async def test_mi_dia_shows_orders_expiring_and_ages_to_authorize(
         assert coordinator.pending_age_authorizations() == []
     finally:
         coordinator.close()
+
+
+async def test_a_closed_case_offers_reopening_and_not_closing(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    assert seeded.case_id is not None
+    coordinator = session_of(seeded, "coordinacion")
+    legal_id = next(a.staff_id for a in coordinator.accounts() if a.username == "juridica")
+    coordinator.assign_area(seeded.case_id, "juridica", legal_id)
+    coordinator.close()
+    legal = session_of(seeded, "juridica")
+    legal.request_closure(seeded.case_id, "Concluyó")
+    legal.close()
+    coordinator = session_of(seeded, "coordinacion")
+    coordinator.approve_closure(seeded.case_id)
+    coordinator.close()
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "juridica")
+        await open_first_case_of(pilot, "Ana Prueba")
+        await open_tab(pilot, 2, "Motivo")
+        case = app.screen
+        assert not case.check_action("case_form", ("request_closure",))
+        assert case.check_action("case_form", ("reopen_case",))
+        await record(pilot, "o", {"motivo": "Volvió a sufrir violencia"})
+        await until(pilot, lambda: "Estado: Reabierto" in text_of(pilot, "#case-header"))
+        assert case.check_action("case_form", ("request_closure",))
