@@ -37,6 +37,7 @@ async def at_mi_dia(pilot: Pilot[None], username: str = "coordinacion") -> None:
         table = pilot.app.screen.query_one("#recientes", DataTable)
         await until(pilot, lambda: table.row_count == 1 and pilot.app.focused is table)
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.3)
 
 
 def shot(
@@ -48,6 +49,9 @@ def shot(
 ) -> bool:
     async def run(pilot: Pilot[None]) -> None:
         await steps(pilot)
+        # The mouse rests in the top-left corner, off every list, so no row is painted as
+        # hovered in one run and not in the next.
+        await pilot.hover(offset=(0, 0))
         await settle(pilot)
 
     return snap_compare(make_app(seeded.institute), terminal_size=size, run_before=run)
