@@ -19,6 +19,7 @@ from tui.base import ExternalChanges, SessionScreen, unexpected
 from tui.case import CaseScreen
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
+from tui.directory import DirectoryScreen
 from tui.forms import IntakeScreen, RegisterClientScreen
 from tui.gateway import Gateway, SessionClosed
 from tui.help import HelpScreen
@@ -183,11 +184,15 @@ class VioletaApp(App[None]):
                 and not isinstance(self.screen, ChangePasswordScreen)
                 and offered(gateway.identity.role, CASEWORK_ACTIONS[action])
             )
-        if action == "change_password":
+        if action in ("change_password", "directory"):
             return gateway is not None and not isinstance(self.screen, ChangePasswordScreen)
         if action == "lock":
             return gateway is not None
         return True
+
+    def action_directory(self) -> None:
+        if self.gateway is not None and not isinstance(self.screen, DirectoryScreen):
+            self.push_screen(DirectoryScreen(self.gateway))
 
     def action_change_password(self) -> None:
         if self.gateway is not None and not isinstance(self.screen, ChangePasswordScreen):

@@ -12,7 +12,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from domain.errors import DomainError
 from domain.permissions import Action, Decision, decide
-from domain.vocabulary import Section
+from domain.vocabulary import CaseStatus, Section
 from tui.base import SessionScreen
 from tui.dialogs import JustificationScreen, NoteScreen
 from tui.gateway import Gateway
@@ -190,7 +190,21 @@ class CaseScreen(SessionScreen):
                 entry is not None
                 and entry.section is self.current
                 and offered(self.gateway.identity.role, entry.name)
+                and self._fits_status(entry.form.method)
             )
+        return True
+
+    def _fits_status(self, method: str) -> bool:
+        """A closed case is reopened, not closed again; an open one the other way round.
+        Until the case is read its status is unknown and both are offered."""
+        statuses = {detail.status for detail in self.loaded.values()}
+        if not statuses:
+            return True
+        closed = CaseStatus.CLOSED.label in statuses
+        if method == "reopen_case":
+            return closed
+        if method == "request_closure":
+            return not closed
         return True
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

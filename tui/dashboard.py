@@ -16,10 +16,20 @@ from tui.base import ExternalChanges, SessionScreen
 from tui.dialogs import ConfirmScreen
 from tui.gateway import Gateway
 from tui.keymap import DASHBOARD_KEYS, bindings
-from tui.navigation import OpenCase
+from tui.navigation import OpenCase, OpenClient
 from tui.records import RecordScreen, settle_follow_up_form
+from tui.roles import offered
 from tui.widgets import Counter, cells, format_date
-from violeta.dto import Dashboard, DashboardCounters, DueFollowUp, PendingClosure
+from violeta.dto import (
+    ClientSummary,
+    Dashboard,
+    DashboardCounters,
+    DueFollowUp,
+    ExpiringOrder,
+    OpenMisconductReport,
+    PendingClosure,
+)
+from violeta.service import StaffSession
 
 COUNTERS = (
     ("abiertos", "expedientes abiertos"),
@@ -37,9 +47,18 @@ class DashboardScreen(SessionScreen):
     AUTO_FOCUS = "#recientes"
 
     class Loaded(Message, bubble=False):
-        def __init__(self, dashboard: Dashboard) -> None:
+        def __init__(
+            self,
+            dashboard: Dashboard,
+            orders: tuple[ExpiringOrder, ...] = (),
+            ages: tuple[ClientSummary, ...] = (),
+            reports: tuple[OpenMisconductReport, ...] = (),
+        ) -> None:
             super().__init__()
             self.dashboard = dashboard
+            self.orders = orders
+            self.ages = ages
+            self.reports = reports
 
     class ClosureDecided(Message, bubble=False):
         def __init__(self, text: str) -> None:
@@ -55,6 +74,9 @@ class DashboardScreen(SessionScreen):
         super().__init__(gateway)
         self._follow_ups: dict[str, DueFollowUp] = {}
         self._closures: dict[str, PendingClosure] = {}
+        self._orders: dict[str, ExpiringOrder] = {}
+        self._ages: dict[str, ClientSummary] = {}
+        self._reports: dict[str, OpenMisconductReport] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -86,6 +108,27 @@ class DashboardScreen(SessionScreen):
                 )
                 closures.add_columns("Folio", "Solicitado por", "Solicitud")
                 yield closures
+        # More queues, each shown only while something waits in it.
+        with Horizontal(id="colas-2", classes="colas"):
+            with Vertical(id="col-ordenes"):
+                yield Static("Órdenes de protección por vencer (10 días)", classes="section-title")
+                orders: DataTable[str] = DataTable(
+                    id="ordenes", cursor_type="row", zebra_stripes=True
+                )
+                orders.add_columns("Vence", "Folio", "Tipo", "Días", "Prórroga")
+                yield orders
+            with Vertical(id="col-reportes"):
+                yield Static("Reportes de actuación abiertos", classes="section-title")
+                reports: DataTable[str] = DataTable(
+                    id="reportes", cursor_type="row", zebra_stripes=True
+                )
+                reports.add_columns("Fecha", "Folio", "Institución", "Conducta", "Estado")
+                yield reports
+            with Vertical(id="col-edades"):
+                yield Static("Excepciones de edad por autorizar", classes="section-title")
+                ages: DataTable[str] = DataTable(id="edades", cursor_type="row", zebra_stripes=True)
+                ages.add_columns("Usuaria", "Zona", "Edad (rango)")
+                yield ages
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -94,11 +137,25 @@ class DashboardScreen(SessionScreen):
         self.query_one("#col-seguimientos").display = attends is Decision.GRANTED
         # Shown only while some closure waits, and only coordinación approves them.
         self.query_one("#col-cierres").display = False
+        self.query_one("#colas-2").display = False
         self.action_reload()
 
     def action_reload(self) -> None:
         self.mark_fresh()
-        self.run_service(lambda session: session.dashboard(), self.Loaded)
+        role = self.gateway.identity.role
+        wants_orders = offered(role, "orders_expiring")
+        wants_ages = offered(role, "pending_age_authorizations")
+        wants_reports = offered(role, "open_misconduct_reports")
+
+        def load(session: StaffSession) -> DashboardScreen.Loaded:
+            return self.Loaded(
+                session.dashboard(),
+                tuple(session.orders_expiring()) if wants_orders else (),
+                tuple(session.pending_age_authorizations()) if wants_ages else (),
+                tuple(session.open_misconduct_reports()) if wants_reports else (),
+            )
+
+        self.run_service(load, lambda loaded: loaded)
 
     def action_open_case(self) -> None:
         """Opens the case of the row under the cursor, in whichever list has the focus."""
@@ -107,8 +164,14 @@ class DashboardScreen(SessionScreen):
         if table.row_count:
             row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
             if row_key.value is not None:
-                due = self._follow_ups.get(row_key.value)
-                self.post_message(OpenCase(due.case_id if due else UUID(row_key.value)))
+                key = row_key.value
+                if table.id == "edades":
+                    self.post_message(OpenClient(UUID(key)))
+                    return
+                due = self._follow_ups.get(key)
+                queued = self._orders.get(key) or self._reports.get(key)
+                case_id = due.case_id if due else queued.case_id if queued else UUID(key)
+                self.post_message(OpenCase(case_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "settle_follow_up":
@@ -116,6 +179,8 @@ class DashboardScreen(SessionScreen):
             return writes is Decision.GRANTED and self._focused_follow_up() is not None
         if action in ("approve_closure", "decline_closure"):
             return self._focused_closure() is not None
+        if action == "authorize_age":
+            return self._ages.get(self._focused_row_key("#edades") or "") is not None
         if action == "open_case":
             return any(table.row_count for table in self.query(DataTable))
         return True
@@ -182,6 +247,29 @@ class DashboardScreen(SessionScreen):
 
         self.app.push_screen(ConfirmScreen(f"{verb} cierre", f"¿{question}"), answered)
 
+    def action_authorize_age(self) -> None:
+        client = self._ages.get(self._focused_row_key("#edades") or "")
+        if client is None:
+            return
+        client_id, name = client.client_id, client.name
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_service(
+                    lambda session: session.authorize_age_exception(client_id),
+                    lambda _: self.ClosureDecided(f"Excepción de edad de {name} autorizada."),
+                    writes=True,
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Autorizar excepción de edad",
+                f"¿Autorizar que el instituto atienda a {name} aunque esté fuera del rango "
+                "de edad? Después podrá abrirse su expediente.",
+            ),
+            answered,
+        )
+
     def on_dashboard_screen_closure_decided(self, message: ClosureDecided) -> None:
         self.notify(message.text)
         self.action_reload()
@@ -239,7 +327,55 @@ class DashboardScreen(SessionScreen):
         self.query_one("#recientes-vacio", Static).update("\n".join(remarks))
         self._show_follow_ups(board.follow_ups_due)
         self._show_closures(board.closures_to_approve)
+        self._show_other_queues(message.orders, message.ages, message.reports)
         self.refresh_bindings()
+
+    def _show_other_queues(
+        self,
+        orders: tuple[ExpiringOrder, ...],
+        ages: tuple[ClientSummary, ...],
+        reports: tuple[OpenMisconductReport, ...],
+    ) -> None:
+        table = self.query_one("#reportes", DataTable)
+        table.clear()
+        self._reports = {str(item.report_id): item for item in reports}
+        for report in reports:
+            table.add_row(
+                *cells(
+                    format_date(report.reported_on),
+                    report.folio,
+                    report.institution,
+                    report.conduct,
+                    report.status,
+                ),
+                key=str(report.report_id),
+            )
+        self.query_one("#col-reportes").display = bool(reports)
+        table = self.query_one("#ordenes", DataTable)
+        table.clear()
+        self._orders = {str(item.order_id): item for item in orders}
+        for item in orders:
+            table.add_row(
+                *cells(
+                    format_date(item.expires_on),
+                    item.folio,
+                    item.kind,
+                    str(item.days_left),
+                    "Sí" if item.extendable else "No",
+                ),
+                key=str(item.order_id),
+            )
+        table = self.query_one("#edades", DataTable)
+        table.clear()
+        self._ages = {str(item.client_id): item for item in ages}
+        for client in ages:
+            table.add_row(
+                *cells(client.name, client.zone_name, client.age_band),
+                key=str(client.client_id),
+            )
+        self.query_one("#col-ordenes").display = bool(orders)
+        self.query_one("#col-edades").display = bool(ages)
+        self.query_one("#colas-2").display = bool(orders or ages or reports)
 
     def _show_closures(self, closures: tuple[PendingClosure, ...]) -> None:
         table = self.query_one("#cierres", DataTable)

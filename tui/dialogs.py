@@ -115,7 +115,22 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(text.strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.query_one("#nota", TextArea).text.strip():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Descartar la nota",
+                "¿Salir sin guardar? Lo escrito en esta nota se perderá.",
+                confirm="Descartar",
+            ),
+            answered,
+        )
 
 
 class ConfirmScreen(ModalScreen[bool]):

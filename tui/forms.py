@@ -103,6 +103,8 @@ class Field:
     def problem(self, value: str) -> str:
         """The Spanish problem of a value that is not a one-line input ("" when fine)."""
         if self.kind == "choice" and self.required and not value:
+            if self.label.startswith("¿"):
+                return "Seleccione una opción."
             return f"Seleccione {self.label[:1].lower()}{self.label[1:]}."
         if self.kind == "multi" and self.required and not value:
             return "Seleccione al menos una opción."
@@ -135,11 +137,13 @@ class FormScreen(SessionScreen):
         *,
         subject: UUID | None = None,
         intro: str = "",
+        initial: Values | None = None,
     ) -> None:
         super().__init__(gateway)
         self.fields = tuple(fields if fields is not None else self.FIELDS)
         self.subject = subject
         self.intro = intro or self.INTRO
+        self.initial = dict(initial or {})
         self._pristine: Values | None = None
         self._leaving = False
 
@@ -185,6 +189,7 @@ class FormScreen(SessionScreen):
     def on_mount(self) -> None:
         if self.fields:
             self.query_one(f"#{self.fields[0].control_id}").focus()
+        self.set_values(self.initial)
         self._pristine = self.values()
         dynamic = [field for field in self.fields if field.choices_from is not None]
         if dynamic:
@@ -237,6 +242,22 @@ class FormScreen(SessionScreen):
             else:
                 values[field.key] = self.query_one(f"#{field.key}", FormField).value
         return values
+
+    def set_values(self, values: Values) -> None:
+        """What the form starts with (her current answers, for instance)."""
+        for key, value in values.items():
+            field = self.field(key)
+            if field.kind == "long":
+                self.query_one(f"#{field.control_id}", TextArea).text = value
+            elif field.kind == "choice":
+                self.query_one(f"#{field.control_id}", Select).value = value
+            elif field.kind == "multi":
+                listing = self.query_one(f"#{field.control_id}", SelectionList)
+                for item in value.split(","):
+                    if item:
+                        listing.select(item)
+            else:
+                self.query_one(f"#{field.key}-input", Input).value = value
 
     def is_dirty(self) -> bool:
         return self._pristine is not None and self.values() != self._pristine

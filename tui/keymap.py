@@ -74,9 +74,18 @@ DASHBOARD_KEYS: tuple[Key, ...] = (
     Key("s", "settle_follow_up", "Resultado", long="Registrar resultado del seguimiento"),
     Key("c", "approve_closure", "Aprobar cierre", long="Aprobar el cierre"),
     Key("x", "decline_closure", "Rechazar cierre", long="Rechazar el cierre"),
+    Key("z", "authorize_age", "Autorizar edad", long="Autorizar la excepción de edad"),
     Key("r", "app.register", "Registrar", long="Registrar usuaria"),
+    Key("d", "app.directory", "Directorio", long="Directorio de instituciones"),
     Key("p", "app.change_password", "Contraseña", long="Cambiar mi contraseña"),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),
+)
+
+DIRECTORY_KEYS: tuple[Key, ...] = (
+    Key("n", "new_institution", "Nueva institución", long="Agregar una institución"),
+    Key("b", "toggle_institution", "Baja o reactivación", long="Dar de baja o reactivar"),
+    Key("f5", "reload", "Actualizar", shown="F5", footer=False),
+    Key("escape", "back", "Volver", shown="Esc"),
 )
 
 SEARCH_KEYS: tuple[Key, ...] = (

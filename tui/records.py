@@ -61,6 +61,7 @@ class RecordForm:
     fields: tuple[Field, ...]
     save: Callable[[StaffSession, UUID, Values], object]
     method: str = ""  # the StaffSession method it calls: what ``offered`` is asked about
+    initial: tuple[tuple[str, str], ...] = ()  # (field key, value) the form starts with
 
 
 @dataclass(frozen=True)
@@ -605,10 +606,14 @@ def consents_form(sharing: bool, statistics: bool) -> RecordForm:
     def now(value: bool) -> str:
         return f"Hoy: {'sí' if value else 'no'}."
 
+    def answer(value: bool) -> str:
+        return "si" if value else "no"
+
     return RecordForm(
         title="Consentimientos de la usuaria",
         done="Consentimientos actualizados.",
         method="set_sharing_consent",
+        initial=(("compartir", answer(sharing)), ("estadistica", answer(statistics))),
         fields=(
             _flag(
                 "compartir",
@@ -661,7 +666,9 @@ class RecordScreen(FormScreen):
         pass
 
     def __init__(self, gateway: Gateway, subject_id: UUID, heading: str, form: RecordForm) -> None:
-        super().__init__(gateway, form.fields, subject=subject_id, intro=heading)
+        super().__init__(
+            gateway, form.fields, subject=subject_id, intro=heading, initial=dict(form.initial)
+        )
         self.case_id = subject_id
         self.folio = heading
         self.form = form

@@ -15,6 +15,8 @@ from tui.navigation import OpenClient
 from tui.widgets import cells
 from violeta.dto import ClientSummary
 
+NO_MATCH = "Ninguna usuaria coincide."
+
 
 class SearchScreen(SessionScreen):
     KEYMAP = SEARCH_KEYS
@@ -32,7 +34,9 @@ class SearchScreen(SessionScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
         yield Static(
-            "Escriba nombre y apellidos, la CURP o el teléfono y pulse Enter.", classes="explain"
+            "Escriba nombre y apellidos, la CURP o el teléfono y pulse Enter. El nombre se "
+            "busca por palabras completas («Alejandra», no «Alej»).",
+            classes="explain",
         )
         yield Input(id="consulta", placeholder="Nombre, CURP o teléfono")
         yield Static("", id="resultado", classes="muted", markup=False)
@@ -92,7 +96,7 @@ class SearchScreen(SessionScreen):
             )
         count = len(message.clients)
         self.query_one("#resultado", Static).update(
-            "Ninguna usuaria coincide." if count == 0 else f"{count} usuaria(s) encontrada(s)."
+            NO_MATCH if count == 0 else f"{count} usuaria(s) encontrada(s)."
         )
         if count:
             table.focus()

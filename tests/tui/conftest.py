@@ -114,7 +114,7 @@ def make_app() -> Iterator[Callable[..., VioletaApp]]:
             app.gateway.close()
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10) -> None:
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20) -> None:
     """Waits for worker threads and messages until ``condition`` holds."""
     deadline = time.monotonic() + timeout
     while not condition():

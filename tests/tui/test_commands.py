@@ -298,7 +298,8 @@ async def test_esc_asks_before_throwing_away_what_was_typed(
 async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    app = make_app(seeded.institute, idle_lock_seconds=2)
+    # Long enough that a loaded machine reaches the form before it locks; short for a test.
+    app = make_app(seeded.institute, idle_lock_seconds=4)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot, "coordinacion")
         await open_first_case_of(pilot, "Ana Prueba")
@@ -309,7 +310,7 @@ async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
         await until(pilot, lambda: isinstance(app.screen, IntakeScreen))
         intake = app.screen
         await type_text(pilot, "Lo que ella contaba")
-        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=8)
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=15)
         assert app.gateway is None
         assert "Sesión bloqueada" in text_of(pilot, "#login-locked")
 
@@ -328,7 +329,7 @@ async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
         await until(pilot, lambda: isinstance(app.screen, CaseScreen))
 
         # Locked again; someone else unlocks: a fresh Mi día, nothing of the other session.
-        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=8)
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=15)
         await log_in(pilot, "juridica", LEGAL_PASSWORD)
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         assert not any(
@@ -603,3 +604,170 @@ async def test_a_role_is_offered_only_what_it_may_do(seeded: Seeded, make_app: M
         await pilot.pause(0.2)
         shown = {b.binding.description for b in case.active_bindings.values() if b.binding.show}
         assert "Asesoría" not in shown
+
+
+async def test_a_typed_note_is_not_lost_to_esc(seeded: Seeded, make_app: MakeApp) -> None:
+    assert seeded.case_id is not None
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "juridica")
+        await open_first_case_of(pilot, "Ana Prueba")
+        await open_tab(pilot, 3, "Notas")
+        await pilot.press("a")
+        await until(pilot, lambda: bool(app.screen.query("#nota")))
+        note = app.screen
+        await type_text(pilot, "Nota sintética")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is note)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Nota sintética" in text_of(pilot, "#body-juridica"))
+
+
+async def test_the_directory_gains_and_retires_an_institution(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    from tui.directory import DirectoryScreen
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "coordinacion")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DirectoryScreen))
+        await until(pilot, lambda: "vacío" in text_of(pilot, "#instituciones-vacio"))
+        await record(
+            pilot,
+            "n",
+            {
+                "nombre": "Centro de Salud Ficticio",
+                "tipo": "salud",
+                "servicios": ("atencion_medica",),
+                "horario": "lunes a viernes 8:00-14:00",
+            },
+        )
+        table = app.screen.query_one("#instituciones", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        table.focus()
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: str(table.get_row_at(0)[-1]) == "De baja")
+    coordinator = session_of(seeded, "coordinacion")
+    try:
+        assert coordinator.directory() == []
+        (retired,) = coordinator.directory(include_inactive=True)
+        assert retired.name == "Centro de Salud Ficticio"
+    finally:
+        coordinator.close()
+
+    # Jurídica reads the directory but does not edit it.
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "juridica")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DirectoryScreen))
+        assert not app.screen.check_action("new_institution", ())
+
+
+async def test_mi_dia_shows_orders_expiring_and_ages_to_authorize(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    assert seeded.case_id is not None
+    legal = session_of(seeded, "juridica")
+    legal.record_protection_order(
+        seeded.case_id,
+        kind="administrativa",
+        measures=["vigilancia_policial"],
+        detail="Detalle sintético",
+        authority="Juzgado Ficticio",
+        issued_on="01/10/2026",
+        expires_on="25/11/2026",
+    )
+    legal.report_misconduct(
+        seeded.case_id,
+        institution="Agencia Ficticia",
+        conduct="dilacion",
+        facts="Hechos sintéticos",
+        reported_to="Órgano Ficticio",
+    )
+    legal.close()
+    coordinator = session_of(seeded, "coordinacion")
+    from violeta.dto import NewClient
+
+    coordinator.register_client(
+        NewClient(
+            name="Julieta Mayor Ficticia",
+            birth_date="01/01/1950",
+            zone=seeded.zone_code,
+            age_exception_reason="Acude por su nieta",
+        )
+    )
+    coordinator.close()
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "juridica")
+        orders = app.screen.query_one("#ordenes", DataTable)
+        await until(pilot, lambda: orders.row_count == 1)
+        assert [str(cell) for cell in orders.get_row_at(0)][:4] == [
+            "25/11/2026",
+            seeded.folio,
+            "Administrativa",
+            "5",
+        ]
+        assert not app.screen.query_one("#col-edades").display
+        reports = app.screen.query_one("#reportes", DataTable)
+        assert [str(cell) for cell in reports.get_row_at(0)][1:4] == [
+            seeded.folio,
+            "Agencia Ficticia",
+            "Dilación",
+        ]
+        orders.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "coordinacion")
+        ages = app.screen.query_one("#edades", DataTable)
+        await until(pilot, lambda: ages.row_count == 1)
+        assert str(ages.get_row_at(0)[0]) == "Julieta Mayor Ficticia"
+        ages.focus()
+        await pilot.press("z")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: not app.screen.query_one("#col-edades").display)
+    coordinator = session_of(seeded, "coordinacion")
+    try:
+        assert coordinator.pending_age_authorizations() == []
+    finally:
+        coordinator.close()
+
+
+async def test_a_closed_case_offers_reopening_and_not_closing(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    assert seeded.case_id is not None
+    coordinator = session_of(seeded, "coordinacion")
+    legal_id = next(a.staff_id for a in coordinator.accounts() if a.username == "juridica")
+    coordinator.assign_area(seeded.case_id, "juridica", legal_id)
+    coordinator.close()
+    legal = session_of(seeded, "juridica")
+    legal.request_closure(seeded.case_id, "Concluyó")
+    legal.close()
+    coordinator = session_of(seeded, "coordinacion")
+    coordinator.approve_closure(seeded.case_id)
+    coordinator.close()
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "juridica")
+        await open_first_case_of(pilot, "Ana Prueba")
+        await open_tab(pilot, 2, "Motivo")
+        case = app.screen
+        assert not case.check_action("case_form", ("request_closure",))
+        assert case.check_action("case_form", ("reopen_case",))
+        await record(pilot, "o", {"motivo": "Volvió a sufrir violencia"})
+        await until(pilot, lambda: "Estado: Reabierto" in text_of(pilot, "#case-header"))
+        assert case.check_action("case_form", ("request_closure",))

@@ -17,7 +17,7 @@ from tui.app import VioletaApp
 from tui.case import SECTIONS
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
-from tui.dialogs import ConfirmScreen
+from tui.dialogs import ConfirmScreen, JustificationScreen
 from tui.forms import RegisterClientScreen
 from tui.help import HelpScreen
 from tui.palette import SpanishCommandPalette
@@ -134,7 +134,8 @@ async def test_no_screen_shows_english(seeded: Seeded, make_app: MakeApp) -> Non
         for number, section in enumerate(SECTIONS, start=1):
             await pilot.press(str(number))
             await walk.look(f"expediente: {section.label}")
-            if app.screen.query("JustificationScreen"):
+            if isinstance(app.screen, JustificationScreen):
+                await walk.look(f"motivo para {section.label}")
                 await pilot.press("escape")
         await pilot.press("2")
         await pilot.press("k")
@@ -147,3 +148,54 @@ async def test_no_screen_shows_english(seeded: Seeded, make_app: MakeApp) -> Non
 
     assert len(walk.seen) > 15
     assert walk.english() == {}
+
+
+FOOTER_SIZE = (130, 40)
+
+
+def footer_line(app: VioletaApp) -> str:
+    svg = app.export_screenshot()
+    rows: dict[str, list[str]] = {}
+    for y, text in re.findall(r'<text[^>]*y="([\d.]+)"[^>]*>(.*?)</text>', svg, flags=re.DOTALL):
+        rows.setdefault(y, []).append(text)
+    last = max(rows, key=float)
+    return html.unescape("".join(rows[last])).replace("\xa0", " ")
+
+
+def missing_from_footer(app: VioletaApp) -> list[str]:
+    line = footer_line(app)
+    shown = [
+        active.binding.description
+        for active in app.screen.active_bindings.values()
+        if active.binding.show
+    ]
+    return [description for description in shown if description not in line]
+
+
+@pytest.mark.parametrize("username", ["coordinacion", "juridica"])
+async def test_footers_are_not_cut_at_130_columns(
+    seeded: Seeded, make_app: MakeApp, username: str
+) -> None:
+    cut: dict[str, list[str]] = {}
+    password = PASSWORD + "-j" if username == "juridica" else PASSWORD
+    app = make_app(seeded.institute)
+    async with app.run_test(size=FOOTER_SIZE) as pilot:
+        await log_in(pilot, username, password)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        cut[f"{username}: mi día"] = missing_from_footer(app)
+        await open_first_case_of(pilot, "Ana Prueba")
+        for number, section in enumerate(SECTIONS, start=1):
+            await pilot.press(str(number))
+            await pilot.pause(0.3)
+            if isinstance(app.screen, JustificationScreen):  # not asking for a reason
+                await pilot.press("escape")
+                await pilot.pause(0.1)
+            cut[f"{username}: {section.label}"] = missing_from_footer(app)
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        cut[f"{username}: usuaria"] = missing_from_footer(app)
+    assert {screen: keys for screen, keys in cut.items() if keys} == {}
