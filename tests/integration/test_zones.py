@@ -13,9 +13,10 @@ from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
 from projections.priority_zones import PopulationSource
 from tests.integration.test_statistics_store import assert_tables_match, view_tables
-from tests.support.factories import CORTAZAR, PASSWORD, a_client, an_intake, staff
+from tests.support.factories import CORTAZAR, PASSWORD, a_client, an_intake, initialized, staff
 from violeta.cli import app
 from violeta.service import Institute, StaffSession
+from violeta.settings import Settings
 
 HEADER = "clave,nombre,tipo,localidad,mujeres_18_60,mujeres,latitud,longitud\n"
 COLONIAS = HEADER + (
@@ -214,12 +215,11 @@ def test_women_attended_follow_the_merge_and_count_each_woman_once(
 
 
 def test_the_cli_imports_colonias_and_refuses_a_bad_file_in_spanish(
-    institute: Institute, coordinator: StaffSession, tmp_path: Path
+    data_dir: Path, tmp_path: Path
 ) -> None:
-    if institute.settings.backend != "sqlite":
-        pytest.skip("the command line is the same on PostgreSQL; the file backend is enough")
-    coordinator.close()
-    data = str(institute.settings.data)
+    with initialized(Settings(data=data_dir)):
+        pass
+    data = str(data_dir)
     bad = write(tmp_path, HEADER + "C001,Centro,barrio,,,,,\n", "mala.csv")
     refused = CliRunner().invoke(
         app,
