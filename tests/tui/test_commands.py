@@ -204,9 +204,10 @@ async def test_refusing_the_privacy_notice_registers_nobody(
 async def test_a_girl_is_registered_with_a_reason_and_coordinacion_authorizes_her(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
+    # Jurídica registers her; coordinación, a second person, authorizes the exception.
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
-        await logged_in(pilot, "coordinacion")
+        await logged_in(pilot, "juridica")
         screen = await open_registration(pilot, seeded)
         fill(
             screen,
@@ -226,10 +227,16 @@ async def test_a_girl_is_registered_with_a_reason_and_coordinacion_authorizes_he
         await until(pilot, lambda: "Pendiente" in text_of(pilot, "#ficha-autorizacion"))
         assert "DIF" in text_of(pilot, "#ficha-canalizacion")
 
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "coordinacion")
+        ages = app.screen.query_one("#edades", DataTable)
+        await until(pilot, lambda: ages.row_count == 1)
+        ages.focus()
         await pilot.press("z")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("enter")
-        await until(pilot, lambda: "Autorizada" in text_of(pilot, "#ficha-autorizacion"))
+        await until(pilot, lambda: not app.screen.query_one("#col-edades").display)
 
 
 async def test_the_intake_records_the_aggressor_and_the_risk_factors(
@@ -691,11 +698,10 @@ async def test_mi_dia_shows_orders_expiring_and_ages_to_authorize(
         facts="Hechos sintéticos",
         reported_to="Órgano Ficticio",
     )
-    legal.close()
-    coordinator = session_of(seeded, "coordinacion")
     from violeta.dto import NewClient
 
-    coordinator.register_client(
+    # Registered by jurídica, so that coordinación is a second person when she authorizes.
+    legal.register_client(
         NewClient(
             name="Julieta Mayor Ficticia",
             birth_date="01/01/1950",
@@ -703,7 +709,7 @@ async def test_mi_dia_shows_orders_expiring_and_ages_to_authorize(
             age_exception_reason="Acude por su nieta",
         )
     )
-    coordinator.close()
+    legal.close()
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
