@@ -84,7 +84,7 @@ def fill(views: Path, women: int, staff_ids: list[str], rng: random.Random) -> l
                 outcome,
                 0,
                 "ver identificación de la usuaria",
-                "",
+                None,  # no break-the-glass reason (one would be sealed with her key)
             )
         )
         facts.append(

@@ -29,6 +29,9 @@ from violeta.session import MEXICO, SessionCore, load_aggregate, retry_on_confli
 from violeta.settings import AlertThresholds
 
 TRAIL_LIMIT_MAX = 1000
+# One screen page: an audited read names every woman it lists, so its cost follows the page,
+# never the archive; the terminal app asks for the next page.
+TRAIL_PAGE = 100
 OUTCOMES = {decision.value: decision for decision in Decision}
 
 
@@ -191,7 +194,7 @@ class AuditServices(SessionCore):
         section: str = "",
         purpose: str = "",
         outcome: str = "",
-        limit: int = 200,
+        limit: int = TRAIL_PAGE,
     ) -> list[AccessEntry]:
         """The access trail, newest first, filtered (coordinación only). The women it names
         are recorded as audited by this read before it returns."""

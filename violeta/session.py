@@ -421,9 +421,10 @@ class SessionCore(Gate):
         )
         self._store.save(record)
 
-    def _open_justification(self, sealed: bytes | None, client_ids: Sequence[str]) -> str:
-        """The reason of a break-the-glass read, opened for an audited look at the trail."""
-        if sealed is None or len(client_ids) != 1:
+    def _open_justification(self, sealed: bytes | str | None, client_ids: Sequence[str]) -> str:
+        """The reason of a break-the-glass read, opened for an audited look at the trail.
+        A clear one (views built before reasons were sealed) is never shown: rebuild them."""
+        if not isinstance(sealed, bytes) or len(client_ids) != 1:
             return ""
         return self._keyring.open(client_ids[0], JUSTIFICATION_LABEL, bytes(sealed))
 
