@@ -21,6 +21,13 @@ def publish_release(settings: Settings, k: int = 5, lag_days: int = 15) -> list[
     if release is None:
         return ["No hay publicación pendiente: la vigente cubre todos los meses cerrados."]
     return [
-        f"Publicación {release.number}: {release.period_from} a {release.period_to}.",
+        f"Publicación {release.number}: de {_month(release.period_from)} a "
+        f"{_month(release.period_to)}.",
         *information_loss(release),
     ]
+
+
+def _month(iso_month: str) -> str:
+    """«2026-10» as staff read it: «10/2026»."""
+    year, month = iso_month.split("-")
+    return f"{month}/{year}"
