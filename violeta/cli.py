@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from platformdirs import user_data_dir
 from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,14 +21,19 @@ from rich.progress import (
 
 from domain.errors import DomainError
 from violeta import cli_spanish
+from violeta.cli_common import DataOption, UserOption, console
+from violeta.cli_common import fail as _fail
+from violeta.cli_common import log_in as _login
+from violeta.cli_common import open_institute as _institute
+from violeta.cli_common import ready_settings as _ready
+from violeta.cli_common import settings_for as _settings
 from violeta.cli_keys import keys_app, print_recovery_key
 from violeta.cli_zones import zones_app
-from violeta.operations import AUDIT, LOGIN, Need, UnusableData, check_data
+from violeta.operations import AUDIT, UnusableData
 from violeta.settings import Settings
 
 if TYPE_CHECKING:
     from projections.audit_chain import Checkpoint, Verification
-    from violeta.service import Institute, StaffSession
 
 cli_spanish.install()
 
@@ -44,69 +48,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=cli_spanish.SpanishGroup,
 )
-console = Console(stderr=True)
-
-DataOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--data",
-        help="Directorio de datos (por omisión $VIOLETA_DATA; si no, el del usuario).",
-        show_default=False,
-        metavar="DIRECTORIO",
-    ),
-]
-UserOption = Annotated[
-    str,
-    typer.Option(
-        "--usuario",
-        help="Su nombre de usuario; si lo omite, se le pregunta. La contraseña siempre se "
-        "pregunta sin mostrarla.",
-        show_default=False,
-        metavar="USUARIO",
-    ),
-]
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _settings(data: Path | None) -> Settings:
-    try:
-        return Settings(data=data) if data is not None else Settings()
-    except ValidationError as error:
-        names = ", ".join("VIOLETA_" + str(e["loc"][0]).upper() for e in error.errors())
-        _fail(f"Configuración no válida en las variables de entorno: {names}.")
-
-
-def _ready(data: Path | None, need: Need = LOGIN) -> Settings:
-    """The settings of an initialized data directory; otherwise says why in Spanish and
-    exits 1, having created nothing."""
-    settings = _settings(data)
-    try:
-        check_data(settings, need)
-    except UnusableData as error:
-        _fail(error.message)
-    return settings
-
-
-def _institute(settings: Settings) -> Institute:
-    from violeta.service import Institute
-
-    institute = Institute(settings)
-    if not institute.is_initialized():
-        institute.close()
-        _fail("El directorio no está inicializado: ejecute primero «violeta init».")
-    return institute
-
-
-def _login(institute: Institute, user: str) -> StaffSession:
-    username = user or typer.prompt("Usuario")
-    try:
-        return institute.login(username, typer.prompt("Contraseña", hide_input=True))
-    except DomainError as error:
-        _fail(error.message)
 
 
 def _demo_settings(data: Path | None) -> Settings:

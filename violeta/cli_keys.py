@@ -1,16 +1,14 @@
-"""``violeta keys …``: the recovery key (enable an account, replace the key itself)."""
+"""``violeta keys …``: enable an account with the recovery key, rotate the master key, replace
+the recovery key. Each checks the data folder first, so a wrong one creates nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
-from rich.console import Console
 
 from domain.errors import DomainError
 from violeta import cli_spanish
-from violeta.settings import Settings
+from violeta.cli_common import DataOption, UserOption, console, fail, log_in, open_institute
+from violeta.cli_common import ready_settings as ready
 
 keys_app = typer.Typer(
     help="Llaves: habilitar cuentas, rotar la llave maestra y reemplazar la de recuperación.",
@@ -19,24 +17,11 @@ keys_app = typer.Typer(
     subcommand_metavar="ORDEN [ARGUMENTOS]...",
     cls=cli_spanish.SpanishGroup,
 )
-console = Console(stderr=True)
 
 RECOVERY_WARNING = (
     "Guárdela impresa en la caja fuerte de la institución, nunca junto a la computadora ni en "
     "un archivo: habilita cualquier cuenta y no se volverá a mostrar."
 )
-
-DataOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--data",
-        help="Directorio de datos (por omisión $VIOLETA_DATA; si no, el del usuario).",
-        show_default=False,
-    ),
-]
-UserOption = Annotated[
-    str, typer.Option("--usuario", prompt="Usuario", help="Cuenta del personal.")
-]
 
 
 def print_recovery_key(recovery_key: str) -> None:
@@ -49,37 +34,28 @@ def print_recovery_key(recovery_key: str) -> None:
 @keys_app.command("enable", cls=cli_spanish.SpanishCommand)
 def enable(data: DataOption = None, user: UserOption = "") -> None:
     """Habilita una cuenta con la llave de recuperación (cuando no hay segunda persona)."""
-    from violeta.service import Institute
-
-    institute = Institute(Settings(data=data) if data else Settings())
+    institute = open_institute(ready(data))
+    username = user or typer.prompt("Usuario que se habilita")
     recovery_key = typer.prompt("Llave de recuperación", hide_input=True)
     try:
-        institute.enable_with_recovery_key(recovery_key, user)
+        institute.enable_with_recovery_key(recovery_key, username)
     except DomainError as error:
-        console.print(error.message, markup=False)
-        raise typer.Exit(1) from None
+        fail(error.message)
     finally:
         institute.close()
-    console.print(f"Cuenta «{user}» habilitada con la llave de recuperación.", markup=False)
+    console.print(f"Cuenta «{username}» habilitada con la llave de recuperación.", markup=False)
 
 
 @keys_app.command("rotate", cls=cli_spanish.SpanishCommand)
 def rotate(data: DataOption = None, user: UserOption = "") -> None:
     """Rota la llave maestra (administración o coordinación); nadie cambia su contraseña."""
-    from violeta.service import Institute
-
-    institute = Institute(Settings(data=data) if data else Settings())
-    try:
-        session = institute.login(user, typer.prompt("Contraseña", hide_input=True))
-    except DomainError as error:
-        console.print(error.message, markup=False)
-        raise typer.Exit(1) from None
+    institute = open_institute(ready(data))
+    session = log_in(institute, user)
     try:
         with console.status("Rotando la llave maestra (una sola transacción)…"):
             session.rotate_master_key()
     except DomainError as error:
-        console.print(error.message, markup=False)
-        raise typer.Exit(1) from None
+        fail(error.message)
     finally:
         session.close()
         institute.close()
@@ -89,20 +65,13 @@ def rotate(data: DataOption = None, user: UserOption = "") -> None:
 @keys_app.command("recovery", cls=cli_spanish.SpanishCommand)
 def recovery(data: DataOption = None, user: UserOption = "") -> None:
     """Reemplaza la llave de recuperación: coordinación y la llave vigente, juntas."""
-    from violeta.service import Institute
-
-    institute = Institute(Settings(data=data) if data else Settings())
-    try:
-        session = institute.login(user, typer.prompt("Contraseña", hide_input=True))
-    except DomainError as error:
-        console.print(error.message, markup=False)
-        raise typer.Exit(1) from None
+    institute = open_institute(ready(data))
+    session = log_in(institute, user)
     try:
         old_key = typer.prompt("Llave de recuperación vigente", hide_input=True)
         new_key = institute.replace_recovery_key(session, old_key)
     except DomainError as error:
-        console.print(error.message, markup=False)
-        raise typer.Exit(1) from None
+        fail(error.message)
     finally:
         session.close()
         institute.close()

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from domain.errors import DomainError
 from violeta import cli_spanish
-from violeta.cli_keys import DataOption, UserOption
-from violeta.settings import Settings
+from violeta.cli_common import DataOption, UserOption, console, fail, log_in, open_institute
+from violeta.cli_common import ready_settings as ready
 
 zones_app = typer.Typer(
     help="Zonas: importar colonias o localidades y fusionar zonas.",
@@ -20,21 +19,6 @@ zones_app = typer.Typer(
     subcommand_metavar="ORDEN [ARGUMENTOS]...",
     cls=cli_spanish.SpanishGroup,
 )
-console = Console(stderr=True)
-
-if TYPE_CHECKING:
-    from violeta.service import StaffSession
-
-
-def _session(data: Path | None, user: str) -> StaffSession:
-    from violeta.service import Institute
-
-    institute = Institute(Settings(data=data) if data else Settings())
-    try:
-        return institute.login(user, typer.prompt("Contraseña", hide_input=True))
-    except DomainError as error:
-        console.print(error.message, markup=False)
-        raise typer.Exit(1) from None
 
 
 @zones_app.command("import", cls=cli_spanish.SpanishCommand)
@@ -51,14 +35,15 @@ def import_zones(
     user: UserOption = "",
 ) -> None:
     """Carga colonias o localidades; revisa cada fila e informa en español."""
-    session = _session(data, user)
+    institute = open_institute(ready(data))
+    session = log_in(institute, user)
     try:
         report = session.import_zones(file)
     except DomainError as error:
-        console.print(error.message, markup=False)
-        raise typer.Exit(1) from None
+        fail(error.message)
     finally:
         session.close()
+        institute.close()
     typer.echo(report.text)
     if not report.imported:
         raise typer.Exit(1)
@@ -74,12 +59,13 @@ def merge_zones(
     user: UserOption = "",
 ) -> None:
     """Fusiona una zona en otra: sus expedientes y conteos pasan a la que queda."""
-    session = _session(data, user)
+    institute = open_institute(ready(data))
+    session = log_in(institute, user)
     try:
         session.merge_zones(code, into)
     except DomainError as error:
-        console.print(error.message, markup=False)
-        raise typer.Exit(1) from None
+        fail(error.message)
     finally:
         session.close()
+        institute.close()
     console.print(f"Zona {code} fusionada en {into}.", markup=False)

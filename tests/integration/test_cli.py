@@ -86,6 +86,12 @@ EXISTING_DATA_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("audit", "checkpoint"),
     ("backup", "--to", "DESTINO"),
     ("doctor",),
+    ("publish",),
+    ("keys", "enable", "--usuario", "juridica"),
+    ("keys", "rotate", "--usuario", "coordinacion"),
+    ("keys", "recovery", "--usuario", "coordinacion"),
+    ("zones", "import", "zonas.csv", "--usuario", "coordinacion"),
+    ("zones", "merge", "C001", "C002", "--usuario", "coordinacion"),
 )
 
 
