@@ -245,22 +245,7 @@ class AuditServices(SessionCore):
         )
         staff_names = self._staff_names()
         return [
-            AccessEntry(
-                access_id=UUID(row["access_id"]),
-                at=datetime.fromisoformat(row["at"]).astimezone(MEXICO),
-                staff=staff_names.get(row["staff_id"], "—"),
-                role=Role(row["role"]).label,
-                action=row["action"],
-                section=Section(row["section"]).label,
-                outcome=row["outcome"],
-                exceptional=bool(row["exceptional"]),
-                purpose=row["purpose"],
-                justification=self._open_justification(
-                    row["justification"], subjects.get(row["access_id"], [])
-                ),
-                client_ids=tuple(UUID(c) for c in subjects.get(row["access_id"], ())),
-            )
-            for row in rows
+            self._access_entry(row, subjects.get(row["access_id"], []), staff_names) for row in rows
         ]
 
     def _subjects(self, access_ids: Sequence[str]) -> dict[str, list[str]]:

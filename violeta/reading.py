@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from domain import identity
@@ -16,7 +16,6 @@ from domain.clients import (
 from domain.permissions import Action
 from domain.vocabulary import (
     CaseStatus,
-    Role,
     Section,
 )
 from projections.storage import Row
@@ -27,7 +26,6 @@ from violeta.dto import (
     DashboardCounters,
 )
 from violeta.session import (
-    MEXICO,
     SEARCH_LIMIT,
     SessionCore,
 )
@@ -213,21 +211,7 @@ class Reading(SessionCore):
                 (row["access_id"],),
             )
             entries.append(
-                AccessEntry(
-                    access_id=UUID(row["access_id"]),
-                    at=datetime.fromisoformat(row["at"]).astimezone(MEXICO),
-                    staff=staff_names.get(row["staff_id"], "—"),
-                    role=Role(row["role"]).label,
-                    action=row["action"],
-                    section=Section(row["section"]).label,
-                    outcome=row["outcome"],
-                    exceptional=bool(row["exceptional"]),
-                    purpose=row["purpose"],
-                    justification=self._open_justification(
-                        row["justification"], [subject["client_id"] for subject in subjects]
-                    ),
-                    client_ids=tuple(UUID(subject["client_id"]) for subject in subjects),
-                )
+                self._access_entry(row, [subject["client_id"] for subject in subjects], staff_names)
             )
         return entries
 

@@ -11,7 +11,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -46,6 +46,7 @@ from projections.runner import Projector
 from projections.storage import Row, Statement, ViewStore
 from projections.views import CaseRecordProjection, index_statements
 from violeta.dto import (
+    AccessEntry,
     CaseSummary,
     ClientSummary,
     StaffIdentity,
@@ -420,6 +421,24 @@ class SessionCore(Gate):
             sealed_justification=sealed,
         )
         self._store.save(record)
+
+    def _access_entry(
+        self, row: Row, client_ids: Sequence[str], staff_names: dict[str, str]
+    ) -> AccessEntry:
+        """One line of the access trail, its reason opened (the caller recorded this read)."""
+        return AccessEntry(
+            access_id=UUID(row["access_id"]),
+            at=datetime.fromisoformat(row["at"]).astimezone(MEXICO),
+            staff=staff_names.get(row["staff_id"], "—"),
+            role=Role(row["role"]).label,
+            action=row["action"],
+            section=Section(row["section"]).label,
+            outcome=row["outcome"],
+            exceptional=bool(row["exceptional"]),
+            purpose=row["purpose"],
+            justification=self._open_justification(row["justification"], client_ids),
+            client_ids=tuple(UUID(c) for c in client_ids),
+        )
 
     def _open_justification(self, sealed: bytes | str | None, client_ids: Sequence[str]) -> str:
         """The reason of a break-the-glass read, opened for an audited look at the trail.
