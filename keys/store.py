@@ -172,6 +172,14 @@ _REPLACE_SLOT = (
     " failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until"
 )
 SUBJECT_PART = "/"
+# One failed login more; at :limit the counter restarts and the lock holds until :until. In one
+# statement, so that failures counted by two processes at once all add up.
+_COUNT_FAILURE = (
+    " failed_attempts = CASE WHEN failed_attempts + 1 >= :limit THEN 0"
+    "  ELSE failed_attempts + 1 END,"
+    " locked_until = CASE WHEN failed_attempts + 1 >= :limit THEN :until"
+    "  ELSE locked_until END"
+)
 """A subject's second key (psychology) is stored under ``subject_id/duty``."""
 
 
@@ -394,12 +402,9 @@ class _SqlKeyStore(ABC):
             )
             cur.execute(
                 self._q(
-                    "UPDATE {p}unknown_logins SET last_at = :now,"
-                    " failed_attempts = CASE WHEN failed_attempts + 1 >= :limit THEN 0"
-                    "  ELSE failed_attempts + 1 END,"
-                    " locked_until = CASE WHEN failed_attempts + 1 >= :limit THEN :until"
-                    "  ELSE locked_until END"
-                    " WHERE digest = :digest RETURNING failed_attempts, locked_until"
+                    "UPDATE {p}unknown_logins SET last_at = :now,"  # noqa: S608 - constants only
+                    + _COUNT_FAILURE
+                    + " WHERE digest = :digest RETURNING failed_attempts, locked_until"
                 ),
                 {
                     "limit": limit,
@@ -506,11 +511,8 @@ class _SqlKeyStore(ABC):
             cur.execute(
                 self._q(
                     "UPDATE {p}key_slots SET"
-                    " failed_attempts = CASE WHEN failed_attempts + 1 >= :limit THEN 0"
-                    "  ELSE failed_attempts + 1 END,"
-                    " locked_until = CASE WHEN failed_attempts + 1 >= :limit THEN :until"
-                    "  ELSE locked_until END"
-                    " WHERE username = :username AND kind = :password"
+                    + _COUNT_FAILURE
+                    + " WHERE username = :username AND kind = :password"
                     " RETURNING failed_attempts, locked_until"
                 ),
                 {
