@@ -66,7 +66,8 @@ def _count(cases: dict[tuple[str, str], int], zone: str, months: list[str]) -> i
 
 
 def _rate_cases(zone: dict[str, Any]) -> int:
-    return round(zone["tasa"] * WOMEN * 0.57 / 1000)
+    rate: float = zone["tasa"]
+    return round(rate * WOMEN * 0.57 / 1000)
 
 
 # The release of 01/12/2026 ends in 2026-10; its 12 months are 2025-11 to 2026-10.
