@@ -740,16 +740,18 @@ class _ZoneAudit:
         self.unpublished = set(self.cells.values())
         self.checked = set(self.hidden)
 
-    def add_window(self, zone: str, window: Sequence[str], bound: float | None = None) -> None:
-        """Publishes the zone's count over ``window`` (or, with ``bound``, only that it is at
-        most ``bound``); each year's part of a published window is checked."""
+    def add_window(
+        self, zone: str, window: Sequence[str], bound: tuple[float, float] | None = None
+    ) -> None:
+        """Publishes the zone's count over ``window`` (or, with ``bound``, only that it lies
+        in that interval, as a mark says); each year's part of a published window is checked."""
         problem = self.problem
         inside = [self.cells[(zone, m)] for m in window if (zone, m) in self.cells]
         value = sum(problem.values[i] for i in inside)
         total = problem.add_cell(value)
         problem.add_total(total, inside)
         if bound is not None:
-            problem.bounds[total] = (0.0, bound)
+            problem.bounds[total] = bound
             self.unpublished.add(total)
             return
         for members in _window_parts([m for m in window if (zone, m) in self.cells]).values():
@@ -896,12 +898,18 @@ def _priority_zones(
     start = checker.snapshot()
     for zone in ranking.zones:
         if zone.cases < k:
-            checker.add_window(zone.code, current, bound=float(k - 1))
+            checker.add_window(zone.code, current, bound=(0.0, float(k - 1)))
     small_marks = checker.passes()
     if not small_marks:  # then no mark says anything: every hidden zone reads «confidencial»
         checker.restore(start)
     candidates = [z for z in ranking.zones if z.rate is not None and z.cases >= k]
     published, trends = _publishable(checker, candidates, current, previous, k)
+    if small_marks:
+        # Beside «<k», «confidencial» says k or more: the audit knows that as well.
+        for zone in ranking.zones:
+            if zone.cases >= k and zone.code not in published:
+                checker.add_window(zone.code, current, bound=(float(k), np.inf))
+        small_marks = checker.passes()
     shown = [z for z in ranking.zones if z.code in published]
     hidden = sorted(
         (z for z in ranking.zones if z.code not in published),

@@ -122,3 +122,26 @@ def test_bad_parameters_are_spanish_422_and_an_unknown_release_404(client: TestC
     response = client.get("/v1/zonas-prioritarias?publicacion=99")
     assert response.status_code == 404
     assert "No existe la publicación 99" in response.json()["detalle"]
+
+
+def test_a_release_frozen_before_the_ranking_existed_is_404_and_the_page_still_renders(
+    make_client: Any, views_dir: Path
+) -> None:
+    import json
+
+    path = views_dir / "vistas.sqlite"
+    connection = sqlite3.connect(path)
+    (body,) = connection.execute("SELECT body FROM releases WHERE number = 1").fetchone()
+    older = json.loads(body)
+    del older["zonas_prioritarias"]
+    connection.execute("UPDATE releases SET body = ? WHERE number = 1", (json.dumps(older),))
+    connection.commit()
+    connection.close()
+    client = make_client()
+    response = client.get("/v1/zonas-prioritarias")
+    assert response.status_code == 404
+    assert "no contiene la clasificación de zonas" in response.json()["detalle"]
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'id="prioritarias"' not in page.text
+    assert client.get("/v1/metadatos").json()["metodo_zonas_prioritarias"] is None
