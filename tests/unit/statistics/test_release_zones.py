@@ -175,3 +175,30 @@ def test_no_published_rate_of_a_random_store_stands_for_or_reveals_a_small_count
         if published.get((code, "2026")) is not None:
             part = _count(cases, code, [m for m in window if m[:4] == "2025"])
             assert part == 0 or part >= k, (code, part)
+
+
+def test_the_zone_catalogue_gives_the_denominator_and_the_coordinates_and_merges_drop_out(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "vistas.sqlite"
+    cases = _derivable_store()
+    _store(path, cases)
+    connection = sqlite3.connect(path)
+    connection.executemany(
+        "INSERT INTO zone_details VALUES (?, '110110001', ?, ?, ?, ?, 1)",
+        [
+            ("110110001", 2400, 20.483506, -100.963729, ""),
+            ("110110006", None, None, None, "110110001"),  # merged into Cortazar
+        ],
+    )
+    connection.commit()
+    connection.close()
+    release = publish_due(SQLiteReader(path), ReleaseStore(path=path), DAY)
+    assert release is not None
+    zones = _zones(release)
+    assert "110110006" not in zones
+    cortazar = zones["110110001"]
+    assert cortazar["fuente_poblacion"] == "mujeres_18_60"
+    assert (cortazar["latitud"], cortazar["longitud"]) == (20.483506, -100.963729)
+    assert round(cortazar["tasa"] * 2400 / 1000) == 120
+    assert zones["110110054"]["fuente_poblacion"] == "inegi_2020_x_0.57"
