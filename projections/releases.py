@@ -554,7 +554,7 @@ def compute_release(
         values, suppressed, report = _protect_group(group, k, previous, months)
         loss[code] = report
         if code == PRIORITY_SOURCE:
-            priority = _priority_zones(reader, group, suppressed, months, k)
+            priority = _priority_zones(reader, group, suppressed, months, k, previous)
         for member in group:
             mine = {key: v for (c, key), v in values.items() if c == member.spec.code}
             hidden = {key: mark for (c, key), mark in suppressed.items() if c == member.spec.code}
@@ -646,9 +646,12 @@ PRIORITY_METHOD = (
     "meses publicados; cada celda suprimida debe conservar su intervalo y la parte de cada "
     "año que cae en la ventana de 12 meses de una zona, si tiene de 1 a k−1 expedientes, debe "
     "admitir de 1 a k−1. Si no lo permite, la zona muestra solo su banda y «<k» o "
-    "«confidencial». La banda de una zona pequeña y el orden no entran a la auditoría (son "
-    "resúmenes de tres niveles); la comparación de ventanas de publicaciones sucesivas "
-    "tampoco se audita."
+    "«confidencial» (que aquí quiere decir k o más; ambas marcas entran a la auditoría). Las "
+    "ventanas que publicó la publicación anterior entran como publicadas, con los conteos "
+    "actuales (como si no hubieran cambiado entre ambas), y cada mes de una zona que queda al "
+    "restar dos ventanas, si tiene de 1 a k−1 expedientes, debe admitir de 1 a k−1. La banda "
+    "de una zona pequeña y el orden no entran a la auditoría (son resúmenes de tres niveles); "
+    "los cambios de los conteos entre publicaciones, para estas ventanas, tampoco se auditan."
 )
 
 
@@ -739,9 +742,16 @@ class _ZoneAudit:
                 problem.add_total(total, (self.cells[(z, str(month))] for z in zones))
         self.unpublished = set(self.cells.values())
         self.checked = set(self.hidden)
+        # Months of each zone's windows published by the previous release.
+        self.earlier: dict[str, list[set[str]]] = defaultdict(list)
 
     def add_window(
-        self, zone: str, window: Sequence[str], bound: tuple[float, float] | None = None
+        self,
+        zone: str,
+        window: Sequence[str],
+        bound: tuple[float, float] | None = None,
+        *,
+        check: bool = True,
     ) -> None:
         """Publishes the zone's count over ``window`` (or, with ``bound``, only that it lies
         in that interval, as a mark says); each year's part of a published window is checked."""
@@ -754,6 +764,15 @@ class _ZoneAudit:
             problem.bounds[total] = bound
             self.unpublished.add(total)
             return
+        if not check:  # already public: nothing of it to check again
+            self.earlier[zone].append(set(window))
+            return
+        # Subtracting an earlier window from this one leaves the months in one of them only:
+        # each such zone × month cell with 1 to k-1 cases must still admit 1 to k-1.
+        for span in self.earlier.get(zone, []):
+            for month in span ^ set(window):
+                if (zone, month) in self.cells:
+                    self.checked.add(self.cells[(zone, month)])
         for members in _window_parts([m for m in window if (zone, m) in self.cells]).values():
             part = problem.add_cell(sum(problem.values[self.cells[(zone, m)]] for m in members))
             problem.bounds[part] = (0.0, np.inf)
@@ -862,12 +881,31 @@ def _publishable(
     return published, trends
 
 
+def _previous_windows(checker: _ZoneAudit, previous: Release | None, months: list[Month]) -> None:
+    """The 12-month counts the previous release published are public: they enter this
+    release's audit as published, with today's counts (as if nothing changed between the two,
+    the usual case), so that subtracting consecutive windows is audited too."""
+    ranking = None if previous is None else previous.body.get("zonas_prioritarias")
+    if not ranking:
+        return
+    now = {str(m) for m in months}
+    window = months_back(ranking["hasta"], 12)
+    before = months_back(window[0], 13)[:12]
+    for zone in ranking["zonas"]:
+        if zone["tasa"] is None or zone["zona"] not in {z for z, _ in checker.cells}:
+            continue
+        for span, shown in ((window, True), (before, zone["tendencia"] is not None)):
+            if shown and set(span) & now:
+                checker.add_window(zone["zona"], span, check=False)
+
+
 def _priority_zones(
     reader: ViewReader,
     group: list[_Part],
     suppressed: Mapping[CellId, str],
     months: list[Month],
     k: int,
+    earlier: Release | None = None,
 ) -> dict[str, Any]:
     """The ranking of the release: every zone's band, and rate, interval and trend only for
     zones with k or more cases in the 12 months whose windows pass the audit."""
@@ -894,6 +932,7 @@ def _priority_zones(
     current = months_back(last, 12)
     previous = months_back(current[0], 13)[:12]
     checker = _ZoneAudit(group, suppressed, months, by_zone, k)
+    _previous_windows(checker, earlier, months)
     # A small zone's mark says its 12-month count is 0 to k-1: the audit knows that too.
     start = checker.snapshot()
     for zone in ranking.zones:

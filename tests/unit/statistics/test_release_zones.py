@@ -202,3 +202,32 @@ def test_the_zone_catalogue_gives_the_denominator_and_the_coordinates_and_merges
     assert (cortazar["latitud"], cortazar["longitud"]) == (20.483506, -100.963729)
     assert round(cortazar["tasa"] * 2400 / 1000) == 120
     assert zones["110110054"]["fuente_poblacion"] == "inegi_2020_x_0.57"
+
+
+def test_subtracting_the_previous_releases_window_cannot_reveal_a_small_month(
+    tmp_path: Path,
+) -> None:
+    cases: dict[tuple[str, str], int] = {}
+    for month in _months("2025-01", "2026-10"):
+        cases[(month, "110110001")] = 10
+    for month in _months("2025-01", "2025-09"):
+        cases[(month, "110110054")] = 3
+    cases[("2025-10", "110110054")] = 2
+    cases[("2025-11", "110110054")] = 3
+    cases[("2025-12", "110110054")] = 3
+    for month in _months("2026-01", "2026-09"):
+        cases[(month, "110110054")] = 1
+    path = tmp_path / "vistas.sqlite"
+    _store(path, cases)
+    first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 11, 1))
+    assert first is not None
+    # Release 1 (window 2025-10..2026-09): 17 cases, its parts 8 and 9: published.
+    assert _rate_cases(_zones(first)["110110054"]) == 17
+    second = publish_due(SQLiteReader(path), ReleaseStore(path=path), DAY)
+    assert second is not None
+    # Release 2 (2025-11..2026-10) would give 15: 17 - 15 = Oct 2025 - Oct 2026 = 2, so
+    # «at least 2 women of Tierra Fría in October 2025». Its rate is withheld.
+    tierra = _zones(second)["110110054"]
+    assert tierra["tasa"] is None
+    assert tierra["marca"] == "confidencial"
+    assert _rate_cases(_zones(second)["110110001"]) == 120
