@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors, texts
 from api.dependencies import Releases, make_reader
-from api.routers import metadata, report, tables
+from api.routers import metadata, report, tables, zones
 from api.security import ReadOnlySecurityMiddleware
 from api.settings import ApiSettings
 
@@ -41,6 +41,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     errors.install(app)
     version = APIRouter(prefix="/v1")
     version.include_router(tables.router)
+    version.include_router(zones.router)
     version.include_router(metadata.router)
     app.include_router(version)
     app.include_router(report.router)

@@ -90,8 +90,56 @@ class Metadatos(BaseModel):
     fuente_expedientes: str = Field(description="Origen de los conteos.")
     fuente_zonas: str = Field(description="Origen del catálogo de zonas y su población.")
     zona_horaria: str = Field(description="Zona horaria de las fechas publicadas.")
+    metodo_zonas_prioritarias: str | None = Field(
+        description="Método de /v1/zonas-prioritarias en la publicación vigente: tasa, "
+        "intervalo, tendencia, bandas, qué se suprime y qué cubre la auditoría; nulo si no hay."
+    )
 
 
 class Salud(BaseModel):
     estado: str = Field(description="«ok» si el servicio responde.")
     publicacion_vigente: int | None = Field(description="Número de la publicación vigente.")
+
+
+class ZonaPrioritaria(BaseModel):
+    zona: str = Field(description="Clave geoestadística de la zona (INEGI, 9 dígitos).")
+    nombre: str = Field(description="Nombre de la zona.")
+    banda: str | None = Field(
+        description="Prioridad: «alta», «media» o «baja»; nulo si la zona no tiene población "
+        "de referencia."
+    )
+    tasa: float | None = Field(
+        description="Expedientes de los 12 meses por cada 1,000 mujeres; nulo si se suprime "
+        "(ver «marca»)."
+    )
+    intervalo_inferior: float | None = Field(description="Límite inferior del intervalo de 95 %.")
+    intervalo_superior: float | None = Field(description="Límite superior del intervalo de 95 %.")
+    tendencia: str | None = Field(
+        description="«sube», «baja» o «estable» (12 meses contra los 12 anteriores); nulo si no "
+        "se publica."
+    )
+    marca: str | None = Field(
+        description="«<k» si la zona tuvo de 0 a k−1 expedientes en los 12 meses; "
+        "«confidencial» si tuvo k o más y su tasa se oculta para proteger otras celdas (o no "
+        "tiene población de referencia); nulo si se publica la tasa."
+    )
+    latitud: float | None = Field(description="Latitud (INEGI 2020), si la zona la tiene.")
+    longitud: float | None = Field(description="Longitud (INEGI 2020), si la zona la tiene.")
+    fuente_poblacion: str = Field(
+        description="Denominador: «mujeres_18_60» (cargado por el instituto), "
+        "«inegi_2020_x_0.57» o «sin_denominador»."
+    )
+
+
+class ZonasPrioritarias(BaseModel):
+    publicacion: Publicacion = Field(description="Publicación de la que sale la clasificación.")
+    desde: str = Field(description="Primer mes de los 12 (AAAA-MM).")
+    hasta: str = Field(description="Último mes de los 12 (AAAA-MM), el último de la publicación.")
+    metodo: str = Field(
+        description="Cómo se calculan la tasa, el intervalo, la tendencia y la banda."
+    )
+    zonas: list[ZonaPrioritaria] = Field(
+        description="Zonas con tasa publicada en orden de prioridad, después las demás por banda "
+        "y nombre."
+    )
+    notas: list[str] = Field(description="Reglas de supresión que acompañan a la clasificación.")

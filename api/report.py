@@ -14,6 +14,7 @@ from typing import Any
 import pygal
 from pygal.style import Style
 
+from api.localities import COORDINATES
 from projections.catalogue import TOTAL
 
 MONTHS = (
@@ -50,7 +51,15 @@ CHARTS = (
     "expedientes_por_modalidad",
     "atenciones_por_area",
     "actividades_meta",
+    "zonas_prioritarias_mapa",
 )
+BANDS = (
+    ("alta", "Alta prioridad", "#b0003a"),
+    ("media", "Media prioridad", "#ef6c00"),
+    ("baja", "Baja prioridad", "#00796b"),
+)
+BAND_LABELS = {code: label for code, label, _ in BANDS}
+TRENDS = {"sube": "Sube", "baja": "Baja", "estable": "Estable"}
 # Tables by one dimension of the case and year, drawn for the latest year.
 BY_KIND = {
     "expedientes_por_violencia": ("expedientes/por_tipo_de_violencia_y_anio", "violencia"),
@@ -170,6 +179,99 @@ def grand_total(body: dict[str, Any], table: str) -> Row:
     return _row("Total", cell)
 
 
+@dataclass(frozen=True)
+class ZoneRow:
+    """One line of the priority-zone table: what the release published for the zone."""
+
+    name: str
+    band: str
+    rate: str
+    interval: str
+    trend: str
+
+
+def _figure(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def ranking(body: dict[str, Any]) -> list[ZoneRow]:
+    found = body.get("zonas_prioritarias")
+    if not found:
+        return []
+    rows = []
+    for zone in found["zonas"]:
+        mark = zone["marca"] or ""
+        rows.append(
+            ZoneRow(
+                zone["nombre"],
+                BAND_LABELS.get(zone["banda"] or "", "Sin población de referencia"),
+                _figure(zone["tasa"]) if zone["tasa"] is not None else mark,
+                f"{_figure(zone['intervalo_inferior'])} a {_figure(zone['intervalo_superior'])}"
+                if zone["tasa"] is not None
+                else mark,
+                TRENDS.get(zone["tendencia"] or "", "No se publica"),
+            )
+        )
+    return rows
+
+
+def ranking_months(body: dict[str, Any]) -> tuple[str, str] | None:
+    found = body.get("zonas_prioritarias")
+    if not found:
+        return None
+    return month_label(found["desde"]), month_label(found["hasta"])
+
+
+def _position(zone: dict[str, Any]) -> tuple[float, float] | None:
+    if zone.get("latitud") is not None and zone.get("longitud") is not None:
+        return float(zone["longitud"]), float(zone["latitud"])
+    known = COORDINATES.get(zone["zona"])
+    return None if known is None else (known[1], known[0])
+
+
+def _map(body: dict[str, Any]) -> pygal.Graph:
+    """The localities at their INEGI coordinates, one colour per band (a scatter, not a
+    basemap: the position is what matters, and the table beside it carries the figures)."""
+    found = body.get("zonas_prioritarias") or {"zonas": []}
+    located = [where for zone in found["zonas"] if (where := _position(zone)) is not None]
+    bounds: dict[str, Any] = {}
+    if located:
+        xs, ys = [x for x, _ in located], [y for _, y in located]
+        # Room on the right for the names printed beside the points.
+        bounds = {
+            "xrange": (min(xs) - 0.01, max(xs) + 0.05),
+            "range": (min(ys) - 0.01, max(ys) + 0.01),
+        }
+    style = Style(**{**_STYLE.to_dict(), "colors": tuple(colour for *_, colour in BANDS)})
+    graph = pygal.XY(
+        js=[],
+        disable_xml_declaration=True,
+        style=style,
+        title="Localidades según su prioridad de atención",
+        width=900,
+        height=560,
+        stroke=False,
+        dots_size=7,
+        legend_at_bottom=True,
+        x_title="Longitud",
+        y_title="Latitud",
+        no_data_text="Sin datos publicados",
+        print_labels=True,
+        truncate_label=-1,
+        x_value_formatter=lambda x: f"{x:.2f}",
+        value_formatter=lambda y: f"{y:.2f}",
+        **bounds,
+    )
+    for code, label, _ in BANDS:
+        points = []
+        for zone in found["zonas"]:
+            where = _position(zone)
+            if zone["banda"] == code and where is not None:
+                points.append({"value": where, "label": zone["nombre"]})
+        graph.add(label, points)
+    return graph
+
+
 def _chart(kind: type[pygal.Graph], title: str, **options: Any) -> pygal.Graph:
     return kind(
         js=[],
@@ -222,6 +324,8 @@ def chart(name: str, body: dict[str, Any]) -> str:
         graph.x_labels = [r.label for r in rows]
         graph.add("Realizadas", [r.value for r in rows])
         graph.add("Meta", [r.extra[0] for r in rows])
+    elif name == "zonas_prioritarias_mapa":
+        graph = _map(body)
     else:
         raise KeyError(name)
     svg: str = graph.render(is_unicode=True)

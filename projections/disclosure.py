@@ -292,8 +292,10 @@ class Audit:
         return not self.failures
 
 
-def audit(problem: Problem, k: int, suppressed: set[int]) -> Audit:
-    """The feasible interval of every suppressed cell given everything published."""
+def audit(problem: Problem, k: int, suppressed: set[int], only: set[int] | None = None) -> Audit:
+    """The feasible interval of every suppressed cell given everything published.
+
+    ``only``: compute the intervals of these suppressed cells alone (the others still vary)."""
     check_k(k)
     values = problem.values
     unknown = sorted(suppressed)
@@ -315,6 +317,8 @@ def audit(problem: Problem, k: int, suppressed: set[int]) -> Audit:
     ]
     intervals = []
     for cell in unknown:
+        if only is not None and cell not in only:
+            continue
         objective = np.zeros(len(unknown))
         objective[position[cell]] = 1.0
         ends = []

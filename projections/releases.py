@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import psycopg
 from psycopg import sql
 
@@ -52,6 +53,8 @@ from projections.disclosure import (
     primary,
     protect,
 )
+from projections.priority_zones import METHOD as PRIORITY_RULES
+from projections.priority_zones import Band, ZoneCounts, ZonePriority, months_back, rank_zones
 from projections.statistics import METHOD_VERSION, RELEASES_DDL, Month, ViewReader
 
 TIME_ZONE = ZoneInfo("America/Mexico_City")
@@ -78,6 +81,9 @@ VALUE_LABELS = {
     "apoyo_medicamento": "Apoyo con medicamento",
     "asesoria_comunidad": "Asesoría en comunidad",
 }
+
+
+PRIORITY_SOURCE = "expedientes"
 
 
 class ReleaseRefused(Exception):
@@ -517,6 +523,7 @@ def compute_release(
     months = _months(first, last)
     zones = _zones(reader)
     tables_out: dict[str, Any] = {}
+    priority: dict[str, Any] | None = None
     loss: dict[str, Any] = {}
     real: dict[str, dict[str, int]] = {}
     parts: dict[str, _Part] = {}
@@ -546,6 +553,8 @@ def compute_release(
         group = [part, *(p for p in parts.values() if p.spec.links_to == code)]
         values, suppressed, report = _protect_group(group, k, previous, months)
         loss[code] = report
+        if code == PRIORITY_SOURCE:
+            priority = _priority_zones(reader, group, suppressed, months, k, previous)
         for member in group:
             mine = {key: v for (c, key), v in values.items() if c == member.spec.code}
             hidden = {key: mark for (c, key), mark in suppressed.items() if c == member.spec.code}
@@ -566,6 +575,8 @@ def compute_release(
         "perdida_de_informacion": loss,
         "tablas": tables_out,
     }
+    if priority is not None:
+        body["zonas_prioritarias"] = priority
     return Release(number, stamp, str(first), str(last), k, body, real)
 
 
@@ -617,6 +628,346 @@ def _table_body(
         "varios_por_expediente": several,
         "notas": list(spec.notes),
         "celdas": cells,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Zones of priority attention, computed inside the release from its own counts.
+
+PRIORITY_METHOD = (
+    "Zonas prioritarias: se calculan dentro de la publicación, con sus propios conteos "
+    "(nunca con los del día). "
+    + PRIORITY_RULES
+    + " Cada zona recibe su banda (alta, media o baja prioridad). La tasa, su intervalo de 95 % "
+    "y la tendencia se publican solo si la zona tiene k o más expedientes en los 12 meses y si "
+    "la auditoría lo permite: los conteos de 12 meses (el actual y el anterior) entran a la "
+    "auditoría de intervalos de los expedientes como cifras publicadas, junto con los "
+    "expedientes por zona y mes como celdas no publicadas cuyas sumas son los años y los "
+    "meses publicados; cada celda suprimida debe conservar su intervalo y la parte de cada "
+    "año que cae en la ventana de 12 meses de una zona, si tiene de 1 a k−1 expedientes, debe "
+    "admitir de 1 a k−1. Si no lo permite, la zona muestra solo su banda y «<k» o "
+    "«confidencial» (que aquí quiere decir k o más; ambas marcas entran a la auditoría). Las "
+    "ventanas que publicó la publicación anterior entran como publicadas, con los conteos "
+    "actuales (como si no hubieran cambiado entre ambas), y cada mes de una zona que queda al "
+    "restar dos ventanas, si tiene de 1 a k−1 expedientes, debe admitir de 1 a k−1. La banda "
+    "de una zona pequeña y el orden no entran a la auditoría (son resúmenes de tres niveles); "
+    "los cambios de los conteos entre publicaciones, para estas ventanas, tampoco se auditan."
+)
+
+
+@dataclass(frozen=True)
+class _ZoneInfo:
+    code: str
+    name: str
+    women: int | None
+    women_18_60: int | None
+    latitude: float | None
+    longitude: float | None
+
+
+def _zone_catalogue(reader: ViewReader) -> dict[str, _ZoneInfo]:
+    details = {
+        str(row[0]): row
+        for row in reader.fetch(
+            "SELECT code, women_18_60, latitude, longitude, merged_into FROM zone_details",
+            [],
+            ("zone_details",),
+        )
+    }
+    found: dict[str, _ZoneInfo] = {}
+    for code, name, women in reader.fetch(
+        "SELECT code, name, women FROM zones_view ORDER BY code", [], ("zones_view",)
+    ):
+        extra = details.get(str(code))
+        if extra is not None and extra[4]:
+            continue  # merged into another zone: its cases count there
+        found[str(code)] = _ZoneInfo(
+            str(code),
+            str(name),
+            None if women is None else int(women),
+            None if extra is None or extra[1] is None else int(extra[1]),
+            None if extra is None or extra[2] is None else float(extra[2]),
+            None if extra is None or extra[3] is None else float(extra[3]),
+        )
+    return found
+
+
+def _zone_months(data: _Rows) -> dict[str, dict[str, int]]:
+    by_zone: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for dims, measures in data.rows:
+        by_zone[dims["zona"]][dims["mes"]] += measures.get("casos", 0)
+    return by_zone
+
+
+def _window_parts(months: Sequence[str]) -> dict[str, list[str]]:
+    parts: dict[str, list[str]] = defaultdict(list)
+    for month in months:
+        parts[month[:4]].append(month)
+    return parts
+
+
+class _ZoneAudit:
+    """The expedientes problem extended with zone × month cells (never published) whose sums
+    are the published zone × year cells and month totals, and with the 12-month windows."""
+
+    def __init__(
+        self,
+        group: list[_Part],
+        suppressed: Mapping[CellId, str],
+        months: list[Month],
+        by_zone: Mapping[str, Mapping[str, int]],
+        k: int,
+    ) -> None:
+        problem, index, _ = _linked_problem(group)
+        root = group[0]
+        code = root.spec.code
+        self.k = k
+        self.problem = problem
+        self.hidden = {index[cell] for cell in suppressed}
+        self.cells: dict[tuple[str, str], int] = {}
+        zones = sorted(by_zone)
+        for zone in zones:
+            for month in months:
+                at = problem.add_cell(by_zone[zone].get(str(month), 0))
+                problem.bounds[at] = (0.0, np.inf)
+                self.cells[(zone, str(month))] = at
+        for zone in zones:
+            for year, members in _window_parts([str(m) for m in months]).items():
+                total = index.get((code, (year, TOTAL, zone)))
+                if total is not None:
+                    problem.add_total(total, (self.cells[(zone, m)] for m in members))
+        for month in months:
+            total = index.get((code, (str(month.year), str(month), TOTAL)))
+            if total is not None:
+                problem.add_total(total, (self.cells[(z, str(month))] for z in zones))
+        self.unpublished = set(self.cells.values())
+        self.checked = set(self.hidden)
+        # Months of each zone's windows published by the previous release.
+        self.earlier: dict[str, list[set[str]]] = defaultdict(list)
+
+    def add_window(
+        self,
+        zone: str,
+        window: Sequence[str],
+        bound: tuple[float, float] | None = None,
+        *,
+        check: bool = True,
+    ) -> None:
+        """Publishes the zone's count over ``window`` (or, with ``bound``, only that it lies
+        in that interval, as a mark says); each year's part of a published window is checked."""
+        problem = self.problem
+        inside = [self.cells[(zone, m)] for m in window if (zone, m) in self.cells]
+        value = sum(problem.values[i] for i in inside)
+        total = problem.add_cell(value)
+        problem.add_total(total, inside)
+        if bound is not None:
+            problem.bounds[total] = bound
+            self.unpublished.add(total)
+            return
+        if not check:  # already public: nothing of it to check again
+            self.earlier[zone].append(set(window))
+            return
+        # Subtracting an earlier window from this one leaves the months in one of them only:
+        # each such zone × month cell with 1 to k-1 cases must still admit 1 to k-1.
+        for span in self.earlier.get(zone, []):
+            for month in span ^ set(window):
+                if (zone, month) in self.cells:
+                    self.checked.add(self.cells[(zone, month)])
+        for members in _window_parts([m for m in window if (zone, m) in self.cells]).values():
+            part = problem.add_cell(sum(problem.values[self.cells[(zone, m)]] for m in members))
+            problem.bounds[part] = (0.0, np.inf)
+            problem.add_total(part, (self.cells[(zone, m)] for m in members))
+            self.unpublished.add(part)
+            self.checked.add(part)
+
+    def passes(self) -> bool:
+        result = audit(self.problem, self.k, self.hidden | self.unpublished, self.checked)
+        return not any(f.cell in self.checked for f in result.failures)
+
+    def snapshot(self) -> tuple[int, int, int, set[int], set[int], dict[int, tuple[float, float]]]:
+        p = self.problem
+        return (
+            len(p.values),
+            len(p.equalities),
+            len(p.inequalities),
+            set(self.unpublished),
+            set(self.checked),
+            dict(p.bounds),
+        )
+
+    def restore(
+        self, saved: tuple[int, int, int, set[int], set[int], dict[int, tuple[float, float]]]
+    ) -> None:
+        cells, equalities, inequalities, unpublished, checked, bounds = saved
+        p = self.problem
+        del p.values[cells:]
+        del p.equalities[equalities:]
+        del p.inequalities[inequalities:]
+        self.unpublished, self.checked, p.bounds = unpublished, checked, bounds
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _zone_entry(
+    zone: ZonePriority, k: int, published: bool, trend: bool, small_marks: bool
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "zona": zone.code,
+        "nombre": zone.name,
+        "banda": None if zone.band is None else zone.band.value,
+        "latitud": zone.latitude,
+        "longitud": zone.longitude,
+        "fuente_poblacion": zone.population_source.value,
+        "tasa": None,
+        "intervalo_inferior": None,
+        "intervalo_superior": None,
+        "tendencia": None,
+        "marca": None,
+    }
+    if published:
+        entry.update(
+            tasa=_round(zone.rate),
+            intervalo_inferior=_round(zone.rate_low),
+            intervalo_superior=_round(zone.rate_high),
+            tendencia=zone.trend.direction if trend else None,
+        )
+    else:
+        # «<k»: 0 to k-1 cases in the 12 months; «confidencial»: k or more, hidden because
+        # the audit did not allow them (or the zone has no population to divide by).
+        entry["marca"] = f"<{k}" if zone.cases < k and small_marks else "confidencial"
+    return entry
+
+
+def _publishable(
+    checker: _ZoneAudit,
+    candidates: list[ZonePriority],
+    current: Sequence[str],
+    previous: Sequence[str],
+    k: int,
+) -> tuple[set[str], set[str]]:
+    """Zones whose 12-month count (and the previous 12 months', for the trend) pass the audit:
+    all at once when they can, otherwise one at a time in order of priority."""
+    published: set[str] = set()
+    trends: set[str] = set()
+
+    def with_trend(zone: ZonePriority) -> bool:
+        return zone.trend.previous >= k or zone.trend.previous == 0
+
+    saved = checker.snapshot()
+    for zone in candidates:
+        checker.add_window(zone.code, current)
+        if with_trend(zone):
+            checker.add_window(zone.code, previous)
+    if checker.passes():  # the usual case: one audit
+        published = {z.code for z in candidates}
+        trends = {z.code for z in candidates if with_trend(z)}
+        candidates = []
+    else:
+        checker.restore(saved)
+    for zone in candidates:  # otherwise one zone at a time, in order of priority
+        for trend_too in (True, False) if with_trend(zone) else (False,):
+            saved = checker.snapshot()
+            checker.add_window(zone.code, current)
+            if trend_too:
+                checker.add_window(zone.code, previous)
+            if checker.passes():
+                published.add(zone.code)
+                if trend_too:
+                    trends.add(zone.code)
+                break
+            checker.restore(saved)
+    return published, trends
+
+
+def _previous_windows(checker: _ZoneAudit, previous: Release | None, months: list[Month]) -> None:
+    """The 12-month counts the previous release published are public: they enter this
+    release's audit as published, with today's counts (as if nothing changed between the two,
+    the usual case), so that subtracting consecutive windows is audited too."""
+    ranking = None if previous is None else previous.body.get("zonas_prioritarias")
+    if not ranking:
+        return
+    now = {str(m) for m in months}
+    window = months_back(ranking["hasta"], 12)
+    before = months_back(window[0], 13)[:12]
+    for zone in ranking["zonas"]:
+        if zone["tasa"] is None or zone["zona"] not in {z for z, _ in checker.cells}:
+            continue
+        for span, shown in ((window, True), (before, zone["tendencia"] is not None)):
+            if shown and set(span) & now:
+                checker.add_window(zone["zona"], span, check=False)
+
+
+def _priority_zones(
+    reader: ViewReader,
+    group: list[_Part],
+    suppressed: Mapping[CellId, str],
+    months: list[Month],
+    k: int,
+    earlier: Release | None = None,
+) -> dict[str, Any]:
+    """The ranking of the release: every zone's band, and rate, interval and trend only for
+    zones with k or more cases in the 12 months whose windows pass the audit."""
+    catalogue = _zone_catalogue(reader)
+    by_zone = _zone_months(group[0].data)
+    for code in catalogue:
+        by_zone.setdefault(code, {})
+    last = str(months[-1])
+    ranking = rank_zones(
+        [
+            ZoneCounts(
+                code=code,
+                name=info.name,
+                cases_by_month=dict(by_zone[code]),
+                women_18_60=info.women_18_60,
+                women_all=info.women,
+                latitude=info.latitude,
+                longitude=info.longitude,
+            )
+            for code, info in catalogue.items()
+        ],
+        last,
+    )
+    current = months_back(last, 12)
+    previous = months_back(current[0], 13)[:12]
+    checker = _ZoneAudit(group, suppressed, months, by_zone, k)
+    _previous_windows(checker, earlier, months)
+    # A small zone's mark says its 12-month count is 0 to k-1: the audit knows that too.
+    start = checker.snapshot()
+    for zone in ranking.zones:
+        if zone.cases < k:
+            checker.add_window(zone.code, current, bound=(0.0, float(k - 1)))
+    small_marks = checker.passes()
+    if not small_marks:  # then no mark says anything: every hidden zone reads «confidencial»
+        checker.restore(start)
+    candidates = [z for z in ranking.zones if z.rate is not None and z.cases >= k]
+    published, trends = _publishable(checker, candidates, current, previous, k)
+    if small_marks:
+        # Beside «<k», «confidencial» says k or more: the audit knows that as well.
+        for zone in ranking.zones:
+            if zone.cases >= k and zone.code not in published:
+                checker.add_window(zone.code, current, bound=(float(k), np.inf))
+        small_marks = checker.passes()
+    shown = [z for z in ranking.zones if z.code in published]
+    hidden = sorted(
+        (z for z in ranking.zones if z.code not in published),
+        key=lambda z: (
+            z.band is None,
+            [Band.HIGH, Band.MEDIUM, Band.LOW].index(z.band) if z.band is not None else 3,
+            z.name,
+        ),
+    )
+    rows = [
+        _zone_entry(zone, k, zone.code in published, zone.code in trends, small_marks)
+        for zone in [*shown, *hidden]
+    ]
+    return {
+        "desde": ranking.first_month,
+        "hasta": ranking.last_month,
+        "metodo": PRIORITY_METHOD,
+        "zonas": rows,
+        "zonas_con_tasa": len(published),
     }
 
 

@@ -65,11 +65,24 @@ async def metadata(found: ReleasesDep) -> Metadatos:
                 protegida=source(spec.source).protected,
             )
             for spec in CATALOGUE
+        ]
+        + [
+            EntradaCatalogo(
+                tema="zonas-prioritarias",
+                tabla="clasificacion",
+                titulo="Zonas de atención prioritaria: banda, tasa, intervalo y tendencia",
+                dimensiones=["zona"],
+                medidas=["banda", "tasa", "intervalo_inferior", "intervalo_superior", "tendencia"],
+                protegida=True,
+            )
         ],
         publicacion_vigente=None if body is None else publication(body),
         fuente_expedientes=texts.CASES_SOURCE,
         fuente_zonas=texts.ZONES_SOURCE,
         zona_horaria=texts.TIME_ZONE,
+        metodo_zonas_prioritarias=None
+        if body is None or "zonas_prioritarias" not in body
+        else body["zonas_prioritarias"]["metodo"],
     )
 
 

@@ -116,13 +116,26 @@ async def page(found: ReleasesDep) -> HTMLResponse:
             attentions_total=report.grand_total(body, "atenciones/por_area_tipo_y_mes"),
             activities_total=report.grand_total(body, "actividades/por_tipo_y_anio"),
             sections=_sections(body),
+            zones_ranking=report.ranking(body),
+            zones_months=report.ranking_months(body),
             downloads=[
                 {
                     "title": spec.title,
                     "href": f"/v1/{spec.topic}?tabla={spec.code}&formato=csv",
                 }
                 for spec in CATALOGUE
-            ],
+            ]
+            + (
+                [
+                    {
+                        "title": "Zonas de atención prioritaria: banda, tasa, intervalo y "
+                        "tendencia",
+                        "href": "/v1/zonas-prioritarias?formato=csv",
+                    }
+                ]
+                if "zonas_prioritarias" in body
+                else []
+            ),
         )
     html = _templates.get_template("informe.html").render(**context).encode()
     found.rendered[key] = html

@@ -14,6 +14,7 @@ PATHS = {
     "/v1/actividades",
     "/v1/canalizaciones",
     "/v1/ordenes-de-proteccion",
+    "/v1/zonas-prioritarias",
     "/v1/metadatos",
     "/v1/publicaciones",
     "/v1/salud",

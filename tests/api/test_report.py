@@ -45,7 +45,9 @@ def test_the_page_is_spanish_with_headings_and_no_script(client: TestClient) -> 
 def test_every_chart_is_an_image_with_alt_text_and_a_table_beside_it(client: TestClient) -> None:
     _, page = _parse(client)
     images = page.all("img")
-    assert len(images) == 4
+    # Monthly trend, zones, attentions, activities and the map of priority zones.
+    assert len(images) == 5
+    assert any("zonas_prioritarias_mapa" in str(image["src"]) for image in images)
     assert len(page.all("table")) == len(images)
     for image in images:
         assert image["alt"] and "tabla" in image["alt"]
@@ -113,3 +115,64 @@ def test_before_any_release_the_page_says_so(tmp_path: Path) -> None:
     response = TestClient(create_app(ApiSettings(data=tmp_path))).get("/")
     assert response.status_code == 200
     assert "Aún no hay publicaciones" in response.text
+
+
+def test_the_map_places_each_locality_at_its_inegi_coordinates_coloured_by_band(
+    client: TestClient,
+) -> None:
+    from api import localities
+
+    svg = client.get("/informe/zonas_prioritarias_mapa.svg?publicacion=1")
+    assert svg.status_code == 200
+    text = svg.text
+    assert "Localidades según su prioridad de atención" in text
+    for label in ("Alta prioridad", "Media prioridad", "Baja prioridad"):
+        assert label in text  # one series (one colour) per band, all in the legend
+    ranking = client.get("/v1/zonas-prioritarias").json()["zonas"]
+    located = [z for z in ranking if z["zona"] in localities.COORDINATES]
+    assert located
+    for zone in located:
+        assert zone["nombre"] in text
+    # Served as an image: its policy runs no script, and pygal loads none from outside.
+    assert "script-src" not in svg.headers["content-security-policy"]
+    assert "https://kozea" not in text
+
+
+def test_the_ranking_table_beside_the_map_shows_bands_and_marks_never_small_counts(
+    client: TestClient,
+) -> None:
+    import re
+
+    text, _ = _parse(client)
+    section = text[text.index('id="prioritarias"') :]
+    section = section[: section.index("</section>")]
+    cells = {
+        name: [band, rate, interval, trend]
+        for name, band, rate, interval, trend in re.findall(
+            r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>'
+            r"<td>(.*?)</td></tr>",
+            section,
+        )
+    }
+    assert len(cells) == 4
+    # Tierra Fría and El Huizache have 2 and 4 cases in the 12 months (k = 5).
+    for name in ("Tierra Fría", "El Huizache"):
+        band, rate, interval, _ = cells[name]
+        assert band in ("Alta prioridad", "Media prioridad", "Baja prioridad")
+        assert rate == interval == "&lt;5"
+    assert cells["Cortazar"][1].replace(".", "").isdigit()
+
+
+def test_the_api_copy_of_the_inegi_coordinates_matches_the_catalogue_file() -> None:
+    import csv
+    from pathlib import Path
+
+    from api import localities
+
+    source = Path(__file__).parents[2] / "violeta" / "data" / "cortazar_localidades_inegi2020.csv"
+    with source.open(encoding="utf-8") as handle:
+        rows = {
+            row["cvegeo"]: (float(row["latitud"]), float(row["longitud"]))
+            for row in csv.DictReader(handle)
+        }
+    assert rows == localities.COORDINATES

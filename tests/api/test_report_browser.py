@@ -92,11 +92,13 @@ def test_the_page_renders_with_its_charts_and_working_csv_links(
     assert page.locator("html").get_attribute("lang") == "es-MX"
     assert "Estadísticas públicas" in page.locator("h1").inner_text()
     images = page.locator("figure img")
-    assert images.count() == 4
+    assert images.count() == 5  # four charts and the map of priority zones
     for index in range(images.count()):
         loaded = images.nth(index).evaluate("img => img.complete && img.naturalWidth > 0")
         assert loaded, images.nth(index).get_attribute("src")
-    assert page.locator("table").count() == 4
+    assert page.locator("table").count() == 5
+    assert page.locator("#prioritarias img[src*='zonas_prioritarias_mapa']").count() == 1
+    assert "Prioridad" in page.locator("#prioritarias table").inner_text()
     links = page.locator("a[href*='formato=csv']")
     assert links.count() >= 4
     for index in range(links.count()):

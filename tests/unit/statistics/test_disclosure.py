@@ -115,3 +115,15 @@ def test_a_small_total_whose_parts_are_all_small_can_be_protected(k: int) -> Non
         if 0 < problem.values[interval.cell] < k:
             assert interval.low <= 1
             assert interval.high >= k - 1
+
+
+def test_the_audit_of_a_subset_gives_the_same_intervals_for_those_cells() -> None:
+    problem = Problem()
+    a, b, c = (problem.add_cell(v) for v in (2, 7, 9))
+    total = problem.add_cell(18)
+    problem.add_total(total, (a, b, c))
+    whole = {i.cell: (i.low, i.high) for i in audit(problem, 5, {a, b}).intervals}
+    part = audit(problem, 5, {a, b}, only={a})
+    assert [i.cell for i in part.intervals] == [a]
+    assert (part.intervals[0].low, part.intervals[0].high) == whole[a]
+    assert part.passed
