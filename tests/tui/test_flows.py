@@ -486,7 +486,12 @@ async def test_idle_terminal_locks_and_returns_to_login(seeded: Seeded, make_app
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "coordinacion", PASSWORD)
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
-        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=5)
+        # The login screen is pushed first and composed after: wait for its field too.
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, LoginScreen) and bool(app.screen.query("#usuario")),
+            timeout=5,
+        )
 
         assert app.gateway is None
         assert app.screen.query_one("#usuario", Input).value == ""
