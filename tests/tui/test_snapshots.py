@@ -9,6 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
+import tui.app
 from tests.tui.conftest import PASSWORD, Seeded, log_in, text_of, until
 from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
 from tui.app import VioletaApp
@@ -24,9 +25,19 @@ SIZES = [(100, 30), (160, 45)]
 sizes = pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 
 
+@pytest.fixture(autouse=True)
+def no_background_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A picture is taken once its screen has loaded: the once-a-second catch-up with other
+    terminals would otherwise reload a table at the moment of the picture on a busy machine."""
+    monkeypatch.setattr(tui.app, "REFRESH_SECONDS", 3600.0)
+
+
 async def settle(pilot: Pilot[None]) -> None:
-    """Lets layout finish after the last rows arrived, so the picture is the final one."""
+    """Lets layout finish after the last rows arrived, so the picture is the final one. The
+    text cursor stops blinking (always drawn), so no picture depends on the moment it is taken."""
     await pilot.app.workers.wait_for_complete()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
     await pilot.pause(0.2)
 
 
