@@ -19,6 +19,7 @@ from domain.vocabulary import Modality, RiskLevel, Role, ViolenceType
 from keys import KdfParams
 from tests.support.factories import enable, initialize
 from tui.app import VioletaApp
+from tui.login import LoginScreen
 from violeta.dto import NewClient, NewIntake
 from violeta.service import Institute
 from violeta.settings import Settings
@@ -121,6 +122,12 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: floa
         if time.monotonic() > deadline:
             raise AssertionError("la condición no se cumplió a tiempo")
         await pilot.pause(0.05)
+
+
+def at_login_screen(pilot: Pilot[None]) -> bool:
+    """The login screen is on top and composed: a screen is current before its widgets mount."""
+    screen = pilot.app.screen
+    return isinstance(screen, LoginScreen) and bool(screen.query("#usuario"))
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:

@@ -11,7 +11,16 @@ from textual.widgets import DataTable, Input, Select, SelectionList, TextArea
 
 from domain.vocabulary import Role, Section
 from tests.support.factories import enable
-from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
+from tests.tui.conftest import (
+    PASSWORD,
+    SIZE,
+    Seeded,
+    at_login_screen,
+    log_in,
+    text_of,
+    type_text,
+    until,
+)
 from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
 from tui.app import VioletaApp
 from tui.case import CaseScreen
@@ -20,7 +29,6 @@ from tui.dashboard import DashboardScreen
 from tui.dialogs import ConfirmScreen, DuplicateScreen
 from tui.forms import FormScreen, IntakeScreen, RegisterClientScreen
 from tui.help import HelpScreen
-from tui.login import LoginScreen
 from tui.records import RecordScreen
 from violeta.dto import InstitutionForm
 from violeta.service import StaffSession
@@ -317,7 +325,7 @@ async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
         await until(pilot, lambda: isinstance(app.screen, IntakeScreen))
         intake = app.screen
         await type_text(pilot, "Lo que ella contaba")
-        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=15)
+        await until(pilot, lambda: at_login_screen(pilot), timeout=15)
         assert app.gateway is None
         assert "Sesión bloqueada" in text_of(pilot, "#login-locked")
 
@@ -336,7 +344,7 @@ async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
         await until(pilot, lambda: isinstance(app.screen, CaseScreen))
 
         # Locked again; someone else unlocks: a fresh Mi día, nothing of the other session.
-        await until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=15)
+        await until(pilot, lambda: at_login_screen(pilot), timeout=15)
         await log_in(pilot, "juridica", LEGAL_PASSWORD)
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         assert not any(

@@ -10,7 +10,16 @@ from textual.widgets import DataTable, Input, Select, SelectionList, TabbedConte
 
 from domain.vocabulary import Role
 from tests.support.factories import an_intake, enable
-from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
+from tests.tui.conftest import (
+    PASSWORD,
+    SIZE,
+    Seeded,
+    at_login_screen,
+    log_in,
+    text_of,
+    type_text,
+    until,
+)
 from tui.app import VioletaApp
 from tui.case import CaseScreen
 from tui.client import ClientScreen
@@ -487,11 +496,7 @@ async def test_idle_terminal_locks_and_returns_to_login(seeded: Seeded, make_app
         await log_in(pilot, "coordinacion", PASSWORD)
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         # The login screen is pushed first and composed after: wait for its field too.
-        await until(
-            pilot,
-            lambda: isinstance(app.screen, LoginScreen) and bool(app.screen.query("#usuario")),
-            timeout=5,
-        )
+        await until(pilot, lambda: at_login_screen(pilot), timeout=5)
 
         assert app.gateway is None
         assert app.screen.query_one("#usuario", Input).value == ""
@@ -569,5 +574,5 @@ async def test_mi_dia_counters_follow_another_terminal_without_an_audited_read(
 async def test_the_demo_shows_its_accounts_on_the_login_screen(seeded: Seeded) -> None:
     app = VioletaApp(seeded.institute, login_notice="Datos sintéticos. Contraseña: demo")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await until(pilot, lambda: at_login_screen(pilot))
         assert text_of(pilot, "#login-notice") == "Datos sintéticos. Contraseña: demo"

@@ -3,6 +3,7 @@ Synthetic data only, fixed date."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -38,7 +39,17 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
-    await pilot.pause(0.2)
+    # A table measures its columns when the app is idle; on a loaded machine the header can
+    # still be drawn at its old widths a moment after the rows arrived. Wait for two equal
+    # pictures in a row, so the one compared is the screen at rest.
+    previous = ""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        await pilot.pause(0.25)
+        picture = pilot.app.export_screenshot()
+        if picture == previous:
+            return
+        previous = picture
 
 
 async def at_mi_dia(pilot: Pilot[None], username: str = "coordinacion") -> None:
