@@ -4,8 +4,7 @@ anomaly sweep that turns flags into alerts; coordinación's alert queue and ackn
 Thresholds come from ``Settings.alerts``. A sweep examines the accesses projected since the
 last one (by position, not by clock), looking back far enough for the time-window rules, and
 saves the alerts it raises together with its new position in one transaction: two terminals
-sweeping at once conflict and the second redoes its sweep, so nothing is raised twice.
-"""
+sweeping at once conflict and the second redoes its sweep, so nothing is raised twice."""
 
 from __future__ import annotations
 
@@ -17,21 +16,23 @@ from uuid import UUID
 
 from eventsourcing.persistence import RecordConflictError
 
-from domain import identity
 from domain.alerts import Alert, AlertRule, AnomalyWatch, alert_id
-from domain.errors import InvalidField, NotPermitted, UnknownRecord
-from domain.permissions import Action, Decision
-from domain.vocabulary import Role, Section
+from domain.errors import InvalidField, UnknownRecord
+from domain.permissions import Decision
+from domain.vocabulary import Section
 from projections.audit_trail import READ_ACTIONS
 from projections.storage import Row
-from violeta.dto import AccessEntry
-from violeta.session import MEXICO, SessionCore, load_aggregate, retry_on_conflict
+from violeta.session import MEXICO, SessionContext, load_aggregate, retry_on_conflict
 from violeta.settings import AlertThresholds
 
 TRAIL_LIMIT_MAX = 1000
+
+
 # One screen page: an audited read names every woman it lists, so its cost follows the page,
 # never the archive; the terminal app asks for the next page.
 TRAIL_PAGE = 100
+
+
 OUTCOMES = {decision.value: decision for decision in Decision}
 
 
@@ -182,212 +183,6 @@ def _windows(
     return flags
 
 
-class AuditServices(SessionCore):
-    # ------------------------------------------------------------------ trail
-
-    def audit_trail(
-        self,
-        *,
-        staff_id: UUID | None = None,
-        client_id: UUID | None = None,
-        day: str = "",
-        section: str = "",
-        purpose: str = "",
-        outcome: str = "",
-        limit: int = TRAIL_PAGE,
-    ) -> list[AccessEntry]:
-        """The access trail, newest first, filtered (coordinación only). The women it names
-        are recorded as audited by this read before it returns."""
-        self._check_supervisor("consultar la bitácora de accesos")
-        conditions: list[str] = []
-        params: list[object] = []
-        if staff_id is not None:
-            conditions.append("f.staff_id = ?")
-            params.append(str(staff_id))
-        if client_id is not None:
-            conditions.append(
-                "f.access_id IN (SELECT access_id FROM access_subjects WHERE client_id = ?)"
-            )
-            params.append(str(client_id))
-        if day.strip():
-            conditions.append("f.local_day = ?")
-            params.append(identity.parse_date("Día", day).isoformat())
-        if section.strip():
-            conditions.append("f.section = ?")
-            params.append(_section(section).value)
-        if purpose.strip():
-            text = identity.free_text("Propósito", purpose, max_length=identity.SHORT_TEXT_MAX)
-            conditions.append("LOWER(l.purpose) LIKE ?")
-            params.append(f"%{text.lower()}%")
-        if outcome.strip():
-            chosen = OUTCOMES.get(outcome.strip().lower())
-            if chosen is None:
-                raise InvalidField("Resultado", "elija concedido, denegado o excepcional.")
-            conditions.append("f.outcome = ?")
-            params.append(chosen.value)
-        if not 1 <= limit <= TRAIL_LIMIT_MAX:
-            raise InvalidField("Límite", f"debe estar entre 1 y {TRAIL_LIMIT_MAX}.")
-        self.refresh()
-        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
-        rows = self._views.query(
-            "SELECT l.*, f.seq FROM access_log l JOIN access_facts f USING (access_id) "  # noqa: S608 - fixed text
-            f"{where}ORDER BY f.seq DESC LIMIT ?",
-            (*params, limit),
-        )
-        subjects = self._subjects([row["access_id"] for row in rows])
-        named = sorted({c for ids in subjects.values() for c in ids})
-        self._record_access(
-            action="auditar",
-            section=Section.IDENTIFICATION,
-            client_ids=[UUID(c) for c in named],
-            case_ids=[],
-            purpose="bitácora de accesos",
-        )
-        staff_names = self._staff_names()
-        return [
-            self._access_entry(row, subjects.get(row["access_id"], []), staff_names) for row in rows
-        ]
-
-    def _subjects(self, access_ids: Sequence[str]) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for start in range(0, len(access_ids), 500):
-            chunk = list(access_ids[start : start + 500])
-            marks = ", ".join("?" for _ in chunk)
-            for row in self._views.query(
-                f"SELECT access_id, client_id FROM access_subjects WHERE access_id IN ({marks}) "  # noqa: S608 - placeholders only
-                "ORDER BY client_id",
-                chunk,
-            ):
-                found[row["access_id"]].append(row["client_id"])
-        return found
-
-    # ----------------------------------------------------------------- alerts
-
-    def alerts(self, *, include_acknowledged: bool = False, limit: int = 200) -> list[AlertView]:
-        """Coordinación's queue, newest first: it sweeps the trail first, so it is current.
-        An alert names a staff member, never a woman; the trail tells whom she opened."""
-        self._check_supervisor("consultar las alertas")
-        if not 1 <= limit <= TRAIL_LIMIT_MAX:
-            raise InvalidField("Límite", f"debe estar entre 1 y {TRAIL_LIMIT_MAX}.")
-        self.sweep_anomalies()
-        condition = "" if include_acknowledged else "WHERE acknowledged_by IS NULL "
-        rows = self._views.query(
-            f"SELECT * FROM alerts_view {condition}"  # noqa: S608 - fixed text
-            "ORDER BY raised_at DESC, first_at DESC LIMIT ?",
-            (limit,),
-        )
-        names = self._staff_names()
-        views = []
-        for row in rows:
-            note = ""
-            if row["acknowledged_by"] is not None:
-                note = self._get_alert(UUID(row["alert_id"])).note
-            views.append(_alert_view(row, names, note))
-        return views
-
-    def open_alert_count(self) -> int:
-        """How many alerts wait for coordinación (after sweeping): for Mi día's counter."""
-        self._check_supervisor("consultar las alertas")
-        self.sweep_anomalies()
-        return self._count("SELECT COUNT(*) AS n FROM alerts_view WHERE acknowledged_by IS NULL")
-
-    def acknowledge_alert(self, alert: UUID, note: str) -> None:
-        """Coordinación records what she found; the alert stays, marked as attended."""
-        self._check_supervisor("atender alertas")
-        text = identity.free_text("Nota", note, max_length=identity.SHORT_TEXT_MAX)
-        today = self._institute.today()
-
-        def attempt() -> None:
-            current = self._get_alert(alert)
-            current.acknowledge(self._account.id, text, today)
-            self._store.save(current)
-
-        retry_on_conflict(attempt)
-        self.refresh()
-
-    def sweep_anomalies(self) -> int:
-        """Raises the alerts of the accesses projected since the last sweep; returns how many."""
-        self.refresh()
-        raised = retry_on_conflict(self._sweep_once)
-        if raised:
-            self.refresh()
-        return raised
-
-    def _sweep_once(self) -> int:
-        thresholds = self._institute.settings.alerts
-        try:
-            watch = load_aggregate(self._store, AnomalyWatch.create_id(), AnomalyWatch, "")
-        except UnknownRecord:
-            watch = AnomalyWatch()
-        top = self._views.query("SELECT MAX(seq) AS top FROM access_facts")[0]["top"]
-        if top is None or int(top) <= watch.through:
-            return 0
-        through = watch.through
-        first_new = self._views.query(
-            "SELECT at FROM access_facts WHERE seq = (SELECT MIN(seq) FROM access_facts "
-            "WHERE seq > ?)",
-            (through,),
-        )[0]["at"]
-        lookback = max(thresholds.many_women_minutes, thresholds.denials_minutes)
-        since = (datetime.fromisoformat(first_new) - timedelta(minutes=lookback)).isoformat()
-        # Earlier accesses within the longest window are context for the time-window rules.
-        context = self._views.query(
-            "SELECT MIN(seq) AS s FROM access_facts WHERE at >= ? AND seq <= ?", (since, through)
-        )[0]["s"]
-        start = through + 1 if context is None else int(context)
-        rows = self._views.query(
-            "SELECT f.*, s.client_id FROM access_facts f LEFT JOIN access_subjects s "
-            "ON s.access_id = f.access_id WHERE f.seq >= ? AND f.seq <= ? ORDER BY f.seq",
-            (start, int(top)),
-        )
-        accesses = _accesses(rows)
-        unassigned = {
-            row["access_id"]
-            for row in self._views.query(
-                "SELECT DISTINCT u.access_id FROM access_unassigned u JOIN access_facts f "
-                "ON f.access_id = u.access_id WHERE f.seq > ? AND f.seq <= ?",
-                (through, int(top)),
-            )
-        }
-        existing = {
-            row["alert_id"] for row in self._views.query("SELECT alert_id FROM alerts_view")
-        }
-        alerts = []
-        for flag in detect(accesses, through, unassigned, thresholds):
-            if str(alert_id(flag.rule, flag.key)) in existing:
-                continue
-            existing.add(str(alert_id(flag.rule, flag.key)))
-            alerts.append(
-                Alert.raise_for(
-                    flag.rule,
-                    flag.key,
-                    UUID(flag.staff_id),
-                    flag.accesses[0].at.isoformat(),
-                    flag.accesses[-1].at.isoformat(),
-                    len(flag.accesses),
-                    flag.women,
-                    [UUID(a.access_id) for a in flag.accesses],
-                )
-            )
-        watch.sweep(int(top))
-        try:
-            self._store.save(watch, *alerts)
-        except RecordConflictError:
-            self.refresh()  # another terminal swept meanwhile: redo from its position
-            raise
-        return len(alerts)
-
-    def _get_alert(self, alert: UUID) -> Alert:
-        return load_aggregate(
-            self._store, alert, Alert, "No existe una alerta con ese identificador."
-        )
-
-    def _check_supervisor(self, purpose: str) -> None:
-        if self.role is not Role.COORDINATION:
-            self._record_denied(Section.IDENTIFICATION, [], purpose, action=Action.READ)
-            raise NotPermitted(f"Solo coordinación puede {purpose}.")
-
-
 def _section(text: str) -> Section:
     wanted = text.strip().casefold()
     for member in Section:
@@ -440,3 +235,78 @@ def _alert_view(row: Row, names: dict[str, str], note: str) -> AlertView:
         else None,
         note=note,
     )
+
+
+def sweep_anomalies(ctx: SessionContext) -> int:
+    """Raises the alerts of the accesses projected since the last sweep; returns how many."""
+    ctx.refresh()
+    raised = retry_on_conflict(lambda: sweep_once(ctx))
+    if raised:
+        ctx.refresh()
+    return raised
+
+
+def sweep_once(ctx: SessionContext) -> int:
+    thresholds = ctx._institute.settings.alerts
+    try:
+        watch = load_aggregate(ctx._store, AnomalyWatch.create_id(), AnomalyWatch, "")
+    except UnknownRecord:
+        watch = AnomalyWatch()
+    top = ctx._views.query("SELECT MAX(seq) AS top FROM access_facts")[0]["top"]
+    if top is None or int(top) <= watch.through:
+        return 0
+    through = watch.through
+    first_new = ctx._views.query(
+        "SELECT at FROM access_facts WHERE seq = (SELECT MIN(seq) FROM access_facts WHERE seq > ?)",
+        (through,),
+    )[0]["at"]
+    lookback = max(thresholds.many_women_minutes, thresholds.denials_minutes)
+    since = (datetime.fromisoformat(first_new) - timedelta(minutes=lookback)).isoformat()
+    # Earlier accesses within the longest window are context for the time-window rules.
+    context = ctx._views.query(
+        "SELECT MIN(seq) AS s FROM access_facts WHERE at >= ? AND seq <= ?", (since, through)
+    )[0]["s"]
+    start = through + 1 if context is None else int(context)
+    rows = ctx._views.query(
+        "SELECT f.*, s.client_id FROM access_facts f LEFT JOIN access_subjects s "
+        "ON s.access_id = f.access_id WHERE f.seq >= ? AND f.seq <= ? ORDER BY f.seq",
+        (start, int(top)),
+    )
+    accesses = _accesses(rows)
+    unassigned = {
+        row["access_id"]
+        for row in ctx._views.query(
+            "SELECT DISTINCT u.access_id FROM access_unassigned u JOIN access_facts f "
+            "ON f.access_id = u.access_id WHERE f.seq > ? AND f.seq <= ?",
+            (through, int(top)),
+        )
+    }
+    existing = {row["alert_id"] for row in ctx._views.query("SELECT alert_id FROM alerts_view")}
+    alerts = []
+    for flag in detect(accesses, through, unassigned, thresholds):
+        if str(alert_id(flag.rule, flag.key)) in existing:
+            continue
+        existing.add(str(alert_id(flag.rule, flag.key)))
+        alerts.append(
+            Alert.raise_for(
+                flag.rule,
+                flag.key,
+                UUID(flag.staff_id),
+                flag.accesses[0].at.isoformat(),
+                flag.accesses[-1].at.isoformat(),
+                len(flag.accesses),
+                flag.women,
+                [UUID(a.access_id) for a in flag.accesses],
+            )
+        )
+    watch.sweep(int(top))
+    try:
+        ctx._store.save(watch, *alerts)
+    except RecordConflictError:
+        ctx.refresh()  # another terminal swept meanwhile: redo from its position
+        raise
+    return len(alerts)
+
+
+def get_alert(ctx: SessionContext, alert: UUID) -> Alert:
+    return load_aggregate(ctx._store, alert, Alert, "No existe una alerta con ese identificador.")

@@ -1,8 +1,8 @@
 """Who may run each command and query of the application service: one table (DESIGN §5).
 
-Every public method of ``StaffSession`` has exactly one row here, and the service enforces
-the row in one place (``guard``, applied to the class in violeta/service.py) before the
-method's own code runs. A row says:
+Every public method of ``StaffSession`` (each command of violeta/commands.py, each query of
+violeta/queries/) has exactly one row here, and the pipeline (violeta/bus.py) enforces the row
+in one place before the handler or query runs. A row says:
 
 - ``section`` and ``action``: the case section it reads or writes. The roles that may run it
   come from the section matrix (domain/permissions.py) unless ``roles`` narrows or replaces
@@ -14,19 +14,15 @@ method's own code runs. A row says:
 - ``before_enabling``: may run while the account is pending (not yet enabled by a second
   person, or before her first password change). Only changing one's password may.
 
-A newcomer finds who may do a thing here, and what it writes in the handler module that
-defines the method.
+A newcomer finds who may do a thing here, and what it writes in its handler
+(violeta/handlers/<area>.py, named in violeta/bus.py's ``HANDLERS``).
 """
 
 from __future__ import annotations
 
-import inspect
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import wraps
-from typing import Any, Final
+from typing import Final
 
 from domain.permissions import Action, Decision, decide
 from domain.vocabulary import Role, Section
@@ -182,45 +178,5 @@ POLICY: Final[dict[str, Rule]] = {
 }
 
 
-class Gate:
-    """What a guarded call asks of the session before the method runs (SessionCore)."""
-
-    _calls: threading.local
-
-    def _admit(self, command: str, rule: Rule, arguments: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-
-def guard(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
-    """Wraps one method so that its row is checked first. Only the outermost call is checked:
-    a command that uses another (Mi día reads the work queues) was admitted as a whole."""
-    rule = POLICY[name]
-    signature = inspect.signature(method)
-
-    @wraps(method)
-    def guarded(self: Gate, *args: Any, **kwargs: Any) -> Any:
-        depth = getattr(self._calls, "depth", 0)
-        if depth == 0:
-            bound = signature.bind(self, *args, **kwargs)
-            bound.apply_defaults()
-            self._admit(name, rule, dict(bound.arguments))
-        self._calls.depth = depth + 1
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            self._calls.depth = depth
-
-    return guarded
-
-
 def public_names(cls: type) -> set[str]:
     return {name for name in dir(cls) if not name.startswith("_")}
-
-
-def guard_class(cls: type) -> None:
-    """Applies every row to ``cls``. A public method without a row stays unguarded, which the
-    policy test refuses; properties (identity, role) are readable by everyone."""
-    for name in public_names(cls) & POLICY.keys():
-        attribute = getattr(cls, name)
-        if not isinstance(attribute, property):
-            setattr(cls, name, guard(name, attribute))

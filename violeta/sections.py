@@ -3,108 +3,24 @@
 The records come from every area's services (legal advice, psychological sessions, gestiones,
 follow-ups, protection orders, referrals), so this capability builds on all of them. Each
 record becomes a titled entry with Spanish labelled details; values that are empty are left
-out, so a screen shows only what was recorded.
-"""
+out, so a screen shows only what was recorded."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
-from uuid import UUID
 
 from domain import identity
-from domain.cases import Case, RiskFactor
-from domain.vocabulary import Modality, RiskLevel, Section, ViolenceType
-from violeta.case_services import CaseServices
-from violeta.directory import DirectoryServices
 from violeta.dto import (
     AccompanimentView,
-    CaseDetail,
     FollowUpView,
     LegalSectionView,
-    NoteView,
     ProtectionOrderView,
     PsychologySectionView,
     RecordEntry,
     ReferralView,
     SocialWorkSectionView,
 )
-from violeta.session import case_label
-
-
-class CaseSections(CaseServices, DirectoryServices):
-    def case_detail(
-        self, case_id: UUID, section: Section = Section.INTAKE, justification: str = ""
-    ) -> CaseDetail:
-        case, exceptional = self._read_case(
-            case_id, section, f"consultar expediente: {section.label}", justification
-        )
-        client = self._latest_client(case.client_id)
-        subject = str(case.client_id)
-        show_intake = section is Section.INTAKE
-        staff_names = self._staff_names()
-        return CaseDetail(
-            case_id=case_id,
-            client_id=case.client_id,
-            folio=case.folio,
-            client_name=self._keyring.open(subject, "client.name", client.name.envelope),
-            opened_on=case.opened_on,
-            status=case.status.label,
-            zone_name=self._zone_names().get(case.zone, case.zone),
-            risk=RiskLevel(case.risk).label,
-            violence_types=tuple(ViolenceType(t).label for t in case.violence_types),
-            modalities=tuple(Modality(m).label for m in case.modalities),
-            reason=self._keyring.open(subject, case_label(case_id, "reason"), case.reason.envelope)
-            if show_intake
-            else "",
-            narrative=self._keyring.open(
-                subject, case_label(case_id, "narrative"), case.narrative.envelope
-            )
-            if show_intake
-            else "",
-            notes=tuple(
-                NoteView(
-                    section=note.section.label,
-                    text=self._keyring.open(
-                        subject, case_label(case_id, "note"), note.text.envelope
-                    ),
-                    author=staff_names.get(str(note.author), "—"),
-                    written_on=note.written_on,
-                )
-                for note in case.notes
-                if note.section is section
-            ),
-            exceptional_access=exceptional,
-            aggressor_relationship=case.aggressor_relationship.label if show_intake else "",
-            aggressor_details=self._open_optional(
-                subject, case_label(case_id, "aggressor_details"), case.aggressor_details
-            )
-            if show_intake
-            else "",
-            risk_factors=tuple(RiskFactor(f).label for f in case.risk_factors)
-            if show_intake
-            else (),
-            records=self._section_records(case, section, exceptional),
-        )
-
-    def _section_records(
-        self, case: Case, section: Section, exceptional: bool
-    ) -> tuple[RecordEntry, ...]:
-        """The structured records of a section whose read was authorized and recorded."""
-        readers: dict[Section, Callable[[], tuple[RecordEntry, ...]]] = {
-            Section.LEGAL: lambda: legal_entries(self._legal_view(case, exceptional)),
-            Section.PSYCHOLOGICAL: lambda: psychology_entries(self._psychology_view(case)),
-            Section.SOCIAL_WORK: lambda: social_work_entries(
-                self._social_work_view(case, exceptional)
-            ),
-            Section.FOLLOW_UPS: lambda: follow_up_entries(self._follow_up_views(case)),
-            Section.PROTECTION_ORDERS: lambda: protection_order_entries(
-                self._protection_order_views(case)
-            ),
-            Section.REFERRALS: lambda: referral_entries(self._referral_views(case)),
-        }
-        reader = readers.get(section)
-        return reader() if reader is not None else ()
 
 
 def legal_entries(view: LegalSectionView) -> tuple[RecordEntry, ...]:

@@ -1,11 +1,11 @@
 """The application service: the only way into case records.
 
 ``Institute`` is one institute's stores before anyone logs in; logging in unlocks the keyring
-and yields a ``StaffSession``, composed of one mixin per capability over ``SessionCore``
-(violeta/session.py), which holds the rules every path follows: validate what staff typed,
-seal personal fields before any event exists, check the permission matrix, record an access
-event *before* returning personal data, save with optimistic concurrency, and let every read
-catch the views up first so that a terminal reads its own writes.
+and yields a ``StaffSession`` (violeta/staff_session.py), the door every caller uses: each of
+its methods builds a command (violeta/commands.py) or names a query (violeta/queries/) and
+hands it to the pipeline (violeta/bus.py), which authorizes it against its row of the policy
+table (violeta/policy.py) and runs its handler (violeta/handlers/<area>.py) over the session's
+context (violeta/session.py).
 """
 
 from __future__ import annotations
@@ -44,21 +44,11 @@ from projections.audit_chain import AUDIT_SCHEMA
 from projections.runner import Projector
 from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
-from violeta.accounts import Accounts, enable_account
-from violeta.activities import Activities
-from violeta.arco import ArcoServices
-from violeta.case_services import CaseServices
-from violeta.directory import DirectoryServices
+from violeta.accounts import enable_slot
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
-from violeta.importing import Importing
-from violeta.my_day import MyDay
-from violeta.policy import guard_class
-from violeta.reading import Reading
-from violeta.recording import Recording
-from violeta.reporting import Supervision
-from violeta.sections import CaseSections
 from violeta.session import MEXICO, load_aggregate
 from violeta.settings import Settings
+from violeta.staff_session import StaffSession
 from violeta.store import CaseStore, open_case_store
 
 
@@ -207,7 +197,7 @@ class Institute:
             raise LoginFailed(str(error)) from None
         store = open_case_store(self.settings, keyring.institution_key)
         try:
-            enable_account(self.keystore, keyring, store, username.strip().lower(), None)
+            enable_slot(self.keystore, keyring, store, username.strip().lower(), None)
         finally:
             keyring.lock()
             store.close()
@@ -251,41 +241,6 @@ class Institute:
 
     def close(self) -> None:
         self.keystore.close()
-
-
-class StaffSession(
-    # A case section shows every area's records, so it builds on their services.
-    CaseSections,
-    # Mi día lists her cases and the follow-ups coming due.
-    MyDay,
-    # Importing extends Recording (it reuses the registration), so it comes first.
-    Importing,
-    Reading,
-    Recording,
-    # ARCO access exports every area's section, so it builds on CaseServices.
-    ArcoServices,
-    CaseServices,
-    Accounts,
-    Activities,
-    DirectoryServices,
-    Supervision,
-):
-    """Everything one logged-in staff member can do. Holds the unlocked keyring. Every public
-    method is guarded by its row of the policy table (violeta/policy.py)."""
-
-    def close(self) -> None:
-        """Chains and projects what this session recorded last (its last read's access event
-        waits for the next command otherwise), so that a store at rest has a recorded head
-        for every event and ``violeta audit verify`` can require one; then locks."""
-        try:
-            self.refresh()
-        except Exception:  # noqa: S110 - locking must happen; the next login catches up
-            pass
-        finally:
-            super().close()
-
-
-guard_class(StaffSession)
 
 
 def _ensure_postgres_schema(settings: Settings) -> None:

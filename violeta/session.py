@@ -1,8 +1,11 @@
-"""The core every capability of a logged-in session builds on.
+"""The context every handler and query of a logged-in session is given (its unit of work).
 
-It holds the unlocked keyring, the event store and the views, and the rules applied on every
-path: authorization against the permission matrix, the access event recorded before any
-personal data is returned, sealing before an event exists, optimistic concurrency.
+``SessionContext`` holds the unlocked keyring, the event store and the views, and the helpers
+every path uses: sealing before an event exists, the access event recorded before any personal
+data is returned (and a section read's break-the-glass reason), loading and saving with a
+retry on a version conflict, and catching the views up so that a terminal reads its own
+writes. Who may run what is not decided here but in violeta/policy.py, enforced by
+violeta/bus.py.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from datetime import date
+from typing import Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -24,38 +27,30 @@ from eventsourcing.utils import get_topic
 from domain import identity
 from domain.access import AccessRecord
 from domain.accounts import StaffAccount
-from domain.cases import Case, FolioSequence
+from domain.cases import Case
 from domain.clients import Client
 from domain.errors import DomainError, InvalidField, NotPermitted, UnknownRecord
 from domain.permissions import JUSTIFICATION_MIN_LENGTH, Action, Decision, decide
 from domain.sealed import Sealed
 from domain.vocabulary import (
-    CaseStatus,
-    RiskLevel,
     Role,
     Section,
 )
 from keys import (
-    PLACEHOLDER,
     Duty,
+    KdfParams,
     KeyringError,
-    SearchUnavailable,
+    KeyStore,
     UnlockedKeyring,
 )
 from projections.runner import Projector
-from projections.storage import Row, Statement, ViewStore
+from projections.storage import Statement, ViewStore
 from projections.views import CaseRecordProjection, index_statements
-from violeta.dto import (
-    AccessEntry,
-    CaseSummary,
-    ClientSummary,
-    StaffIdentity,
-    ZoneOption,
-)
+from violeta.dto import StaffIdentity, ZoneOption
 from violeta.errors import ConcurrentEdit, JustificationRequired, TamperedRecord
-from violeta.policy import POLICY, SECTION_ARGUMENT, Gate, Rule, SecondPerson
+from violeta.policy import POLICY
 from violeta.roles import ENABLERS, ROLE_DUTIES
-from violeta.settings import TIME_ZONE
+from violeta.settings import TIME_ZONE, Settings
 from violeta.store import CaseStore
 
 MEXICO = ZoneInfo(TIME_ZONE)
@@ -74,15 +69,22 @@ RECENT_CASES = 20
 SEARCH_LIMIT = 50
 RARITY_CAP = 16  # rows counted per search token when choosing which one to walk
 
-if TYPE_CHECKING:
-    from violeta.service import Institute
+
+class Institute(Protocol):
+    """What a session needs of its institute (violeta.service.Institute)."""
+
+    settings: Settings
+    keystore: KeyStore
+    kdf: KdfParams
+    today: Callable[[], date]
+
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 
 
-class SessionCore(Gate):
-    """State and rules shared by every capability of one logged-in staff member."""
+class SessionContext:
+    """State and helpers shared by every handler and query of one logged-in staff member."""
 
     def __init__(
         self,
@@ -109,32 +111,7 @@ class SessionCore(Gate):
         self._zone_name_cache: dict[str, str] = {}
         self._calls = threading.local()
 
-    # ----------------------------------------------------------------- admission
-
-    def _admit(self, command: str, rule: Rule, arguments: dict[str, Any]) -> None:
-        """Enforces the command's row of the policy table (violeta/policy.py): the account
-        must be enabled and its password changed, the role must be allowed, and an approval
-        must come from a second person. A refusal is recorded before it is raised."""
-        section = arguments.get("section") if rule.section == SECTION_ARGUMENT else rule.section
-        target = section if isinstance(section, Section) else Section.IDENTIFICATION
-
-        def refuse(message: str) -> NotPermitted:
-            client_ids, case_ids = self._subjects_of(arguments)
-            self._record_denied(target, client_ids, command, case_ids, rule.action)
-            return NotPermitted(message)
-
-        if not rule.before_enabling and self._pending_reason():
-            raise refuse(self._pending_reason())
-        if self.role not in rule.allowed_roles(section if isinstance(section, Section) else None):
-            raise refuse(f"Su rol ({self.role.label}) no permite esta acción.")
-        if rule.second_person is not None:
-            requester = self._requester(rule.second_person, arguments)
-            if requester is not None and not self._is_second_person(requester):
-                raise refuse(
-                    f"La aprobación ({rule.second_person.value}) necesita a una segunda persona: "
-                    "no puede darla quien la solicitó, ni quien tenga una cuenta que esa persona "
-                    "creó, restableció o habilitó."
-                )
+    # ------------------------------------------------------------ the policy
 
     def may(self, command: str, section: Section | None = None) -> bool:
         """Whether this session may run ``command`` now (on ``section`` for a command that
@@ -143,18 +120,6 @@ class SessionCore(Gate):
         if rule is None or (not rule.before_enabling and self._pending_reason()):
             return False
         return self.role in rule.allowed_roles(section)
-
-    def _subjects_of(self, arguments: dict[str, Any]) -> tuple[list[UUID], list[UUID]]:
-        client_ids = (
-            [arguments["client_id"]] if isinstance(arguments.get("client_id"), UUID) else []
-        )
-        case_ids = [arguments["case_id"]] if isinstance(arguments.get("case_id"), UUID) else []
-        if case_ids and not client_ids:
-            try:
-                client_ids = [self._get_case(case_ids[0]).client_id]
-            except UnknownRecord:
-                case_ids = []  # recorded as an attempt on no record
-        return client_ids, case_ids
 
     def _pending_reason(self) -> str:
         if self._keyring.must_change_password:
@@ -170,24 +135,6 @@ class SessionCore(Gate):
         account = load_aggregate(self._store, self._account.id, StaffAccount, "")
         self._account = account
         return account
-
-    def _requester(self, rule: SecondPerson, arguments: dict[str, Any]) -> UUID | None:
-        """Who asked for what this approval completes (None: nothing asked yet; the domain
-        then refuses with its own message)."""
-        if rule is SecondPerson.CLOSURE:
-            request = self._get_case(arguments["case_id"]).services.closure_request
-            return None if request is None else request[0]
-        if rule is SecondPerson.ENABLING:
-            target = load_aggregate(self._store, arguments["staff_id"], StaffAccount, "")
-            return target.slot_author
-        client = self._get_client(arguments["client_id"])
-        if rule is SecondPerson.ERASURE:
-            return client.erasure_requested_by
-        return client.registered_by
-
-    def _is_second_person(self, requester: UUID) -> bool:
-        approver = self._current_account()
-        return requester != approver.id and requester not in approver.responsible
 
     # ----------------------------------------------------------------- identity
 
@@ -226,9 +173,16 @@ class SessionCore(Gate):
         return self._account.role
 
     def close(self) -> None:
-        self._keyring.lock()
-        self._store.close()
-        self._views.close()
+        """Chains and projects what this session recorded last, then locks (see
+        ``StaffSession.close``)."""
+        try:
+            self.refresh()
+        except Exception:  # noqa: S110 - locking must happen; the next login catches up
+            pass
+        finally:
+            self._keyring.lock()
+            self._store.close()
+            self._views.close()
 
     # ----------------------------------------------------------- reading views
 
@@ -315,9 +269,6 @@ class SessionCore(Gate):
                 Statement("DELETE FROM search_pending WHERE client_id = ?", (row["client_id"],)),
             ]
         self._views.execute(statements)
-
-    def rebuild_views(self, progress: Callable[[int, int], None] | None = None) -> int:
-        return self._projector.rebuild(progress)
 
     # ------------------------------------------------------------------ helpers
 
@@ -422,24 +373,6 @@ class SessionCore(Gate):
         )
         self._store.save(record)
 
-    def _access_entry(
-        self, row: Row, client_ids: Sequence[str], staff_names: dict[str, str]
-    ) -> AccessEntry:
-        """One line of the access trail, its reason opened (the caller recorded this read)."""
-        return AccessEntry(
-            access_id=UUID(row["access_id"]),
-            at=datetime.fromisoformat(row["at"]).astimezone(MEXICO),
-            staff=staff_names.get(row["staff_id"], "—"),
-            role=Role(row["role"]).label,
-            action=row["action"],
-            section=Section(row["section"]).label,
-            outcome=row["outcome"],
-            exceptional=bool(row["exceptional"]),
-            purpose=row["purpose"],
-            justification=self._open_justification(row["justification"], client_ids),
-            client_ids=tuple(UUID(c) for c in client_ids),
-        )
-
     def _open_justification(self, sealed: bytes | str | None, client_ids: Sequence[str]) -> str:
         """The reason of a break-the-glass read, opened for an audited look at the trail.
         A clear one (views built before reasons were sealed) is never shown: rebuild them."""
@@ -515,37 +448,6 @@ class SessionCore(Gate):
             if code not in self._zone_names():
                 raise InvalidField("Zona", "no está en el catálogo de zonas.")
 
-    def _save_with_new_folio(
-        self, year: int, open_case: Callable[[str], Case], *also: Aggregate
-    ) -> Case:
-        """Issues the year's next folio and saves it with the new case in one transaction.
-
-        It starts from the session's copy of the sequence. When another terminal issued a
-        number meanwhile the save conflicts: only the sequence is loaded again (from its
-        latest snapshot, so that costs the same in any archive) and the case is rebuilt with
-        the next number, after a short random pause so that two terminals opening cases at
-        once do not collide in step. A failed save consumes the events of ``also``, so with
-        those the conflict goes to the caller's retry, which prepares them again.
-        """
-        prefix = self._institute.settings.folio_prefix
-        sequence_id = FolioSequence.create_id(prefix, year)
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                sequence = self._latest(sequence_id, FolioSequence, "")
-            except UnknownRecord:
-                sequence = FolioSequence(prefix=prefix, year=year)
-            case = open_case(sequence.issue())
-            try:
-                self._store.save(sequence, *also, case)
-            except RecordConflictError:
-                if also or attempt == FOLIO_ATTEMPTS:
-                    raise
-                time.sleep(secrets.randbelow(FOLIO_PAUSE_MS * attempt + 1) / 1000)
-            else:
-                return case
-
     def _past_or_today(self, field: str, text: str, today: date) -> date:
         if not text.strip():
             return today
@@ -553,142 +455,6 @@ class SessionCore(Gate):
         if value > today:
             raise InvalidField(field, "no puede ser posterior a hoy.")
         return value
-
-    def _search_candidates(self, query: str) -> tuple[set[str], Callable[[str, str], bool]]:
-        compact = query.replace(" ", "").replace("-", "")
-        # A CURP holds her birth date in digits; names never hold digits.
-        looks_like_curp = (
-            len(compact) == 18 and compact.isalnum() and any(ch.isdigit() for ch in compact)
-        )
-        curp = identity.curp(compact) if looks_like_curp else None
-        if curp is not None:
-            return self._clients_matching(
-                "curp", [curp]
-            ), lambda cid, _name: self._open_field(cid, "client.curp") == curp
-        phone = identity.phone(query) if compact.lstrip("+").isdigit() else None
-        if phone is not None:
-            return self._clients_matching(
-                "telefono", [phone]
-            ), lambda cid, _name: self._open_field(cid, "client.phone") == phone
-        tokens = identity.search_tokens(query)
-        if not tokens:
-            raise InvalidField("Búsqueda", "escriba al menos un nombre o apellido de dos letras.")
-        wanted = set(tokens)
-        return self._clients_matching(
-            "nombre", tokens
-        ), lambda _cid, name: wanted <= set(identity.search_tokens(name))
-
-    def _clients_matching(self, kind: str, tokens: Sequence[str]) -> set[str]:
-        return self._clients_matching_each({kind: tokens})[kind]
-
-    def _clients_matching_each(self, wanted: dict[str, Sequence[str]]) -> dict[str, set[str]]:
-        """Per kind, the blind-index candidates holding every token, in one query.
-
-        Common names (María, Hernández) each index a large share of all clients, so the
-        database walks only the rarest token's rows (counted up to a cap) and probes the
-        others for each of them: the work follows the answer, not the size of the register.
-        """
-        tables: list[str] = []
-        parts: list[str] = []
-        table_params: list[object] = []
-        part_params: list[object] = []
-        for number, (kind, tokens) in enumerate(wanted.items()):
-            try:
-                indexes = sorted({self._keyring.blind_index(kind, token) for token in tokens})
-            except SearchUnavailable as error:
-                raise DomainError(str(error)) from None
-            table = f"wanted_{number}"
-            tables.append(f"{table}(token) AS (VALUES {', '.join('(?)' for _ in indexes)})")
-            table_params += indexes
-            parts.append(
-                f"SELECT ? AS kind, s0.client_id FROM search_index s0 WHERE s0.token = ("  # noqa: S608 - names and placeholders only
-                f"SELECT token FROM {table} ORDER BY (SELECT COUNT(*) FROM ("
-                f"SELECT 1 FROM search_index s WHERE s.token = {table}.token LIMIT {RARITY_CAP}"
-                ") AS capped) LIMIT 1) "
-                f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE NOT EXISTS ("
-                f"SELECT 1 FROM search_index s WHERE s.token = {table}.token "
-                "AND s.client_id = s0.client_id))"
-            )
-            part_params.append(kind)
-        found: dict[str, set[str]] = {kind: set() for kind in wanted}
-        sql = f"WITH {', '.join(tables)} {' UNION ALL '.join(parts)}"
-        for row in self._views.query(sql, [*table_params, *part_params]):
-            found[row["kind"]].add(row["client_id"])
-        return found
-
-    def _open_field(self, client_id: str, label: str) -> str:
-        client = self._get_client(UUID(client_id))
-        sealed = client.curp if label == "client.curp" else client.phone
-        return self._open_optional(client_id, label, sealed)
-
-    def _client_row(self, client_id: UUID) -> Row | None:
-        return self._client_rows([str(client_id)]).get(str(client_id))
-
-    def _client_rows(self, client_ids: Sequence[str]) -> dict[str, Row]:
-        """The view rows of several clients in one query (lists and searches)."""
-        if not client_ids:
-            return {}
-        placeholders = ", ".join("?" for _ in client_ids)
-        rows = self._views.query(
-            f"SELECT * FROM clients_view WHERE client_id IN ({placeholders})",  # noqa: S608 - placeholders only
-            tuple(client_ids),
-        )
-        return {row["client_id"]: row for row in rows}
-
-    def _open_case_counts(self, client_ids: Sequence[str]) -> dict[str, int]:
-        if not client_ids:
-            return {}
-        placeholders = ", ".join("?" for _ in client_ids)
-        rows = self._views.query(
-            "SELECT client_id, COUNT(*) AS n FROM cases_view "  # noqa: S608 - placeholders only
-            f"WHERE status <> 'cerrado' AND client_id IN ({placeholders}) GROUP BY client_id",
-            tuple(client_ids),
-        )
-        return {row["client_id"]: int(row["n"]) for row in rows}
-
-    def _client_summary(self, row: Row, name: str, open_cases: int) -> ClientSummary:
-        return ClientSummary(
-            client_id=UUID(row["client_id"]),
-            name=name,
-            zone_name=self._zone_names().get(row["zone"], row["zone"]),
-            age_band=row["age_band"],
-            open_cases=open_cases,
-            erased=bool(row["erased"]),
-        )
-
-    def _case_summaries(self, rows: list[Row], purpose: str) -> list[CaseSummary]:
-        """Opens the client names of a list; records which clients appeared in it first."""
-        self._record_access(
-            action="listar",
-            section=Section.IDENTIFICATION,
-            client_ids=[UUID(row["client_id"]) for row in rows],
-            case_ids=[UUID(row["case_id"]) for row in rows],
-            purpose=purpose,
-        )
-        zone_names = self._zone_names()
-        clients = self._client_rows(sorted({row["client_id"] for row in rows}))
-        summaries = []
-        for row in rows:
-            client_row = clients.get(row["client_id"])
-            name = (
-                self._keyring.open(row["client_id"], "client.name", bytes(client_row["name"]))
-                if client_row is not None and client_row["name"] is not None
-                else PLACEHOLDER
-            )
-            summaries.append(self._summary_from_row(row, name, zone_names))
-        return summaries
-
-    def _summary_from_row(self, row: Row, name: str, zone_names: dict[str, str]) -> CaseSummary:
-        return CaseSummary(
-            case_id=UUID(row["case_id"]),
-            client_id=UUID(row["client_id"]),
-            folio=row["folio"],
-            client_name=name,
-            opened_on=date.fromisoformat(row["opened_on"]),
-            status=CaseStatus(row["status"]).label,
-            zone_name=zone_names.get(row["zone"], row["zone"]),
-            risk=RiskLevel(row["risk"]).label,
-        )
 
     def zones(self) -> list[ZoneOption]:
         """The zones a new record may name: a zone merged into another is no longer offered

@@ -7,8 +7,7 @@ The file (UTF-8, comma-separated, one header row) has the columns ``clave``, ``n
 key of the locality a colonia belongs to), ``mujeres_18_60``, ``mujeres`` (all ages),
 ``latitud`` and ``longitud``. Every row is checked first; if any is wrong nothing is imported
 and the report says which rows and why. A zone already in the catalogue with other values gets
-a new version (a rename keeps its old name in the history).
-"""
+a new version (a rename keeps its old name in the history)."""
 
 from __future__ import annotations
 
@@ -16,12 +15,9 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from domain.errors import DomainError, InvalidField, NotPermitted, UnknownRecord
-from domain.vocabulary import Role
-from domain.zones import CATALOGUE_ID, ZoneCatalogue, check_zone_values
-from violeta.session import SessionCore, load_aggregate, retry_on_conflict
+from domain.errors import InvalidField
+from domain.zones import check_zone_values
 
 REQUIRED_COLUMNS = ("clave", "nombre", "tipo")
 OPTIONAL_COLUMNS = ("localidad", "mujeres_18_60", "mujeres", "latitud", "longitud")
@@ -166,126 +162,6 @@ def parse_zone_file(content: bytes) -> tuple[list[ZoneRow], list[str]]:
     if not rows and not errors:
         errors.append("El archivo no tiene filas de zonas.")
     return rows, errors
-
-
-class ZoneServices(SessionCore):
-    def import_zones(self, path: Path) -> ZoneImportReport:
-        """Loads colonias or localities from a CSV file (coordinación): all rows or none."""
-        self._check_zone_keeper("importar el catálogo de zonas")
-        source = path.expanduser()
-        if not source.is_file():
-            raise InvalidField("Archivo", "no existe o no es un archivo.")
-        if source.stat().st_size > MAX_BYTES:
-            raise InvalidField("Archivo", f"pesa más de {MAX_BYTES // 1_000_000} MB.")
-        rows, errors = parse_zone_file(source.read_bytes())
-        if errors:
-            return ZoneImportReport(0, 0, 0, 0, tuple(errors))
-        today = self._institute.today()
-        counts: dict[str, int] = {}
-
-        def attempt() -> None:
-            counts.clear()
-            catalogue = self._catalogue()
-            known = set(catalogue.zones)
-            problems = _parent_problems(rows, known)
-            if problems:
-                raise _RowErrors(problems)
-            pending = list(rows)
-            while pending:  # a colonia after the locality it belongs to, wherever it is listed
-                ready = [r for r in pending if not r.parent or r.parent in catalogue.zones]
-                if not ready:
-                    raise _RowErrors(
-                        [
-                            f"Fila {r.line}: Localidad: las zonas se contienen unas a otras."
-                            for r in pending
-                        ]
-                    )
-                for row in ready:
-                    before = catalogue.zones.get(row.code)
-                    try:
-                        changed = catalogue.record_zone(
-                            row.code,
-                            row.name,
-                            row.kind,
-                            row.women,
-                            parent=row.parent,
-                            women_18_60=row.women_18_60,
-                            latitude=row.latitude,
-                            longitude=row.longitude,
-                            recorded_on=today,
-                        )
-                    except (InvalidField, DomainError) as error:
-                        raise _RowErrors([f"Fila {row.line}: {error}"]) from None
-                    kind = (
-                        "unchanged" if not changed else "created" if before is None else "updated"
-                    )
-                    counts[kind] = counts.get(kind, 0) + 1
-                    if before is not None and changed and before.name != row.name:
-                        counts["renamed"] = counts.get("renamed", 0) + 1
-                pending = [r for r in pending if r not in ready]
-            self._store.save(catalogue)
-
-        try:
-            retry_on_conflict(attempt)
-        except _RowErrors as error:
-            return ZoneImportReport(0, 0, 0, 0, tuple(error.problems))
-        self.refresh()
-        self._zone_name_cache = {}
-        return ZoneImportReport(
-            counts.get("created", 0),
-            counts.get("updated", 0),
-            counts.get("renamed", 0),
-            counts.get("unchanged", 0),
-            (),
-        )
-
-    def merge_zones(self, code: str, into: str) -> None:
-        """A colonia absorbed by another (coordinación): its cases and counts follow."""
-        self._check_zone_keeper("fusionar zonas")
-        today = self._institute.today()
-
-        def attempt() -> None:
-            catalogue = self._catalogue()
-            catalogue.merge(code.strip(), into.strip(), today)
-            self._store.save(catalogue)
-
-        retry_on_conflict(attempt)
-        self.refresh()
-        self._zone_name_cache = {}
-
-    def zone_history(self, code: str) -> list[ZoneVersionView]:
-        """Every version a zone has had, oldest first (public data about a place)."""
-        self.refresh()
-        rows = self._views.query(
-            "SELECT * FROM zone_versions WHERE code = ? ORDER BY version", (code.strip(),)
-        )
-        if not rows:
-            raise InvalidField("Zona", "no está en el catálogo de zonas.")
-        return [
-            ZoneVersionView(
-                version=int(row["version"]),
-                name=row["name"],
-                kind=row["kind"],
-                women=row["women"],
-                parent=row["parent"],
-                women_18_60=row["women_18_60"],
-                latitude=row["latitude"],
-                longitude=row["longitude"],
-                merged_into=row["merged_into"],
-                recorded_on=date.fromisoformat(row["recorded_on"]) if row["recorded_on"] else None,
-            )
-            for row in rows
-        ]
-
-    def _catalogue(self) -> ZoneCatalogue:
-        try:
-            return load_aggregate(self._store, CATALOGUE_ID, ZoneCatalogue, "")
-        except UnknownRecord:
-            return ZoneCatalogue(municipality=self._institute.settings.municipality)
-
-    def _check_zone_keeper(self, purpose: str) -> None:
-        if self.role is not Role.COORDINATION:
-            raise NotPermitted(f"Solo coordinación puede {purpose}.")
 
 
 class _RowErrors(Exception):

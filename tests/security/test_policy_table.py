@@ -3,6 +3,7 @@ enough that a careless change to a rule fails here."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from domain.errors import NotPermitted
 from domain.permissions import Action
 from domain.vocabulary import Role, Section
 from tests.support.factories import a_case, staff
+from violeta import commands
+from violeta.bus import HANDLERS
+from violeta.commands import Command
 from violeta.policy import COORDINATION, POLICY, SECTION_ARGUMENT, public_names
 from violeta.service import Institute, StaffSession
 
@@ -23,8 +27,53 @@ ROLE_MESSAGE = "no permite esta acción"
 NOT_WALKED = {"close", "change_password", "identity", "role", "rotate_master_key"}
 
 
+# The door itself: runs any command through the pipeline (each command has its own row).
+DOOR = {"handle"}
+
+
 def test_every_public_method_of_the_service_has_one_row_and_every_row_a_method() -> None:
-    assert public_names(StaffSession) == set(POLICY)
+    assert public_names(StaffSession) - DOOR == set(POLICY)
+
+
+def _commands() -> list[type[Command[Any]]]:
+    return [
+        value
+        for value in vars(commands).values()
+        if inspect.isclass(value) and issubclass(value, Command) and value is not Command
+    ]
+
+
+def test_every_command_has_one_row_one_handler_and_one_door() -> None:
+    """A command (violeta/commands.py) is named after its row and its StaffSession method,
+    carries exactly that method's arguments, and has exactly one handler in the bus."""
+    found = _commands()
+    assert found
+    assert set(HANDLERS) == set(found)
+    for command in found:
+        name = command.policy_name()
+        assert name in POLICY, command
+        assert POLICY[name].action is Action.WRITE, command
+        method = inspect.signature(getattr(StaffSession, name))
+        assert [field.name for field in dataclasses.fields(command)] == [  # type: ignore[arg-type]
+            parameter for parameter in method.parameters if parameter != "self"
+        ], command
+        handler = HANDLERS[command]
+        assert handler.__module__.startswith("violeta.handlers."), command
+        assert list(inspect.signature(handler).parameters) == ["ctx", "command"], command
+
+
+def test_every_row_that_writes_is_a_command_and_every_other_a_query() -> None:
+    """What changes state goes through a command and its handler; a read is a query. Both
+    pass the same admission (violeta/bus.py); the method only builds one or names the other."""
+    written = {command.policy_name() for command in _commands()}
+    assert written == {name for name, rule in POLICY.items() if rule.action is Action.WRITE}
+    for name in set(POLICY) - written - {"identity", "role"}:
+        source = inspect.getsource(getattr(StaffSession, name))
+        assert "self._ask(" in source, name
+        assert "self.handle(" not in source, name
+    for name in written:
+        source = inspect.getsource(getattr(StaffSession, name))
+        assert "self.handle(" in source, name
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,55 @@
+"""Queries: activity counts and target progress."""
+
+from __future__ import annotations
+
+from domain.activities import ActivityKind
+from violeta.dto import ActivityCount, TargetProgress
+from violeta.session import SessionContext
+
+
+def target_progress(ctx: SessionContext, year: int) -> list[TargetProgress]:
+    """Every kind of the plan: its target for the year and what was done."""
+    ctx.refresh()
+    targets = {
+        row["kind"]: int(row["target"])
+        for row in ctx._views.query(
+            "SELECT kind, target FROM activity_targets WHERE year = ?", (year,)
+        )
+    }
+    done = {
+        row["kind"]: (int(row["n"]), int(row["people"]))
+        for row in ctx._views.query(
+            "SELECT kind, SUM(activities) AS n, SUM(attendees) AS people "
+            "FROM stats_activities WHERE month LIKE ? GROUP BY kind",
+            (f"{year:04d}-%",),
+        )
+    }
+    return [
+        TargetProgress(
+            kind=kind.label,
+            target=targets.get(kind.value, 0),
+            done=done.get(kind.value, (0, 0))[0],
+            attendees=done.get(kind.value, (0, 0))[1],
+        )
+        for kind in ActivityKind
+    ]
+
+
+def activity_counts(ctx: SessionContext, year: int) -> list[ActivityCount]:
+    """Activities and attendance by month × zone × kind for one year."""
+    ctx.refresh()
+    zone_names = ctx._zone_names()
+    rows = ctx._views.query(
+        "SELECT * FROM stats_activities WHERE month LIKE ? ORDER BY month, zone, kind",
+        (f"{year:04d}-%",),
+    )
+    return [
+        ActivityCount(
+            month=row["month"],
+            zone_name=zone_names.get(row["zone"], row["zone"]),
+            kind=ActivityKind(row["kind"]).label,
+            activities=int(row["activities"]),
+            attendees=int(row["attendees"]),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,198 @@
+"""Queries: searching and reading the register of women."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain import identity
+from domain.clients import (
+    AGE_AUTHORIZATION_LABELS,
+    CORRECTABLE_FIELDS,
+    DISABILITIES,
+    INDIGENOUS_LANGUAGES,
+    PROPOSED_REFERRAL_LABELS,
+)
+from domain.permissions import Action
+from domain.vocabulary import (
+    Section,
+)
+from projections.storage import Row
+from violeta.dto import AccessEntry, ClientDetail, ClientSummary
+from violeta.lookups import (
+    access_entry,
+    client_rows,
+    client_summary,
+    open_case_counts,
+    search_candidates,
+    summary_from_row,
+)
+from violeta.session import SEARCH_LIMIT, SessionContext
+
+
+def pending_age_authorizations(ctx: SessionContext) -> list[ClientSummary]:
+    """Women registered outside 18-60 waiting for coordinación (work queue); audited list."""
+    ctx._authorize(
+        Section.IDENTIFICATION, Action.READ, [], [], "autorizaciones de edad pendientes", ""
+    )
+    ctx.refresh()
+    rows = ctx._views.query(
+        "SELECT clients_view.* FROM clients_view JOIN client_flags USING (client_id) "
+        "WHERE client_flags.age_authorization = 'pendiente' AND clients_view.erased = 0 "
+        "ORDER BY clients_view.registered_on"
+    )
+    ctx._record_access(
+        action="listar",
+        section=Section.IDENTIFICATION,
+        client_ids=[UUID(row["client_id"]) for row in rows],
+        case_ids=[],
+        purpose="autorizaciones de edad pendientes",
+    )
+    open_cases = open_case_counts(ctx, [row["client_id"] for row in rows])
+    return [
+        client_summary(
+            ctx,
+            row,
+            ctx._keyring.open(row["client_id"], "client.name", bytes(row["name"])),
+            open_cases.get(row["client_id"], 0),
+        )
+        for row in rows
+    ]
+
+
+def search_clients(ctx: SessionContext, text: str) -> list[ClientSummary]:
+    """Blind-index search by name, CURP or phone; candidates are confirmed by opening."""
+    query = identity.free_text("Búsqueda", text, max_length=identity.NAME_MAX)
+    ctx._authorize(Section.IDENTIFICATION, Action.READ, [], [], "búsqueda", justification="")
+    ctx.refresh()
+    candidates, confirm = search_candidates(ctx, query)
+    considered = sorted(candidates)[: SEARCH_LIMIT * 4]
+    rows = client_rows(ctx, considered)
+    confirmed: list[tuple[Row, str]] = []
+    for client_id in considered:
+        row = rows.get(client_id)
+        if row is None or row["name"] is None:
+            continue
+        name = ctx._keyring.open(client_id, "client.name", bytes(row["name"]))
+        if confirm(client_id, name):
+            confirmed.append((row, name))
+        if len(confirmed) >= SEARCH_LIMIT:
+            break
+    open_cases = open_case_counts(ctx, [row["client_id"] for row, _ in confirmed])
+    summaries = [
+        client_summary(ctx, row, name, open_cases.get(row["client_id"], 0))
+        for row, name in confirmed
+    ]
+    summaries.sort(key=lambda summary: identity.normalize_for_search(summary.name))
+    ctx._record_access(
+        action="buscar",
+        section=Section.IDENTIFICATION,
+        client_ids=[summary.client_id for summary in summaries],
+        case_ids=[],
+        purpose="búsqueda de usuarias",
+    )
+    return summaries
+
+
+def client_detail(ctx: SessionContext, client_id: UUID, justification: str = "") -> ClientDetail:
+    exceptional = ctx._authorize(
+        Section.IDENTIFICATION,
+        Action.READ,
+        [client_id],
+        [],
+        "ver identificación",
+        justification,
+    )
+    ctx.refresh()
+    client = ctx._latest_client(client_id)
+    case_rows = ctx._views.query(
+        "SELECT * FROM cases_view WHERE client_id = ? ORDER BY opened_on DESC",
+        (str(client_id),),
+    )
+    ctx._record_access(
+        action="ver",
+        section=Section.IDENTIFICATION,
+        client_ids=[client_id],
+        case_ids=[UUID(row["case_id"]) for row in case_rows],
+        purpose="ver identificación de la usuaria",
+        exceptional=exceptional,
+        justification=justification,
+    )
+    subject = str(client_id)
+    name = ctx._keyring.open(subject, "client.name", client.name.envelope)
+    zone_names = ctx._zone_names()
+    return ClientDetail(
+        client_id=client_id,
+        name=name,
+        curp=ctx._open_optional(subject, "client.curp", client.curp),
+        birth_date=ctx._keyring.open(subject, "client.birth_date", client.birth_date.envelope),
+        phone=ctx._open_optional(subject, "client.phone", client.phone),
+        zone_name=zone_names.get(client.zone, client.zone),
+        age_band=client.age_band,
+        registered_on=client.registered_on,
+        erased=client.erased,
+        erasure_pending=client.erasure_requested_by is not None and not client.erased,
+        cases=tuple(summary_from_row(ctx, row, name, zone_names) for row in case_rows),
+        phone_safe_to_call=client.phone_safe_to_call,
+        safe_contact_name=ctx._open_optional(
+            subject, "client.safe_contact_name", client.safe_contact_name
+        ),
+        safe_contact_phone=ctx._open_optional(
+            subject, "client.safe_contact_phone", client.safe_contact_phone
+        ),
+        address=ctx._open_optional(subject, "client.address", client.address),
+        indigenous_language=INDIGENOUS_LANGUAGES.get(client.indigenous_language, ""),
+        disabilities=tuple(DISABILITIES[key] for key in client.disabilities),
+        privacy_notice_accepted=client.privacy_notice_accepted,
+        consent_to_share=client.consent_to_share,
+        consent_to_statistics=client.consent_to_statistics,
+        age_authorization=AGE_AUTHORIZATION_LABELS[client.age_authorization],
+        age_exception_reason=ctx._open_optional(
+            subject, "client.age_exception_reason", client.age_exception_reason
+        ),
+        proposed_referral=PROPOSED_REFERRAL_LABELS.get(client.proposed_referral, ""),
+        corrected_fields=tuple(
+            dict.fromkeys(CORRECTABLE_FIELDS[c.field] for c in client.corrections)
+        ),
+    )
+
+
+def audit_entries(
+    ctx: SessionContext, client_id: UUID | None = None, limit: int = 200
+) -> list[AccessEntry]:
+    """The access trail, newest first (coordinación only): who saw whom, and why."""
+    ctx.refresh()
+    if client_id is None:
+        rows = ctx._views.query("SELECT * FROM access_log ORDER BY at DESC LIMIT ?", (limit,))
+    else:
+        rows = ctx._views.query(
+            "SELECT access_log.* FROM access_log JOIN access_subjects USING (access_id) "
+            "WHERE access_subjects.client_id = ? ORDER BY at DESC LIMIT ?",
+            (str(client_id), limit),
+        )
+    # Reading the trail is a read too: it names who saw which women. Recorded after the
+    # query, so the list shows what was there before this look, and before it is returned.
+    ctx._record_access(
+        action="ver",
+        section=Section.IDENTIFICATION,
+        client_ids=[] if client_id is None else [client_id],
+        case_ids=[],
+        purpose="consultar bitácora",
+    )
+    staff_names = ctx._staff_names()
+    entries = []
+    for row in rows:
+        subjects = ctx._views.query(
+            "SELECT client_id FROM access_subjects WHERE access_id = ? ORDER BY client_id",
+            (row["access_id"],),
+        )
+        entries.append(
+            access_entry(ctx, row, [subject["client_id"] for subject in subjects], staff_names)
+        )
+    return entries
+
+
+def case_counts(ctx: SessionContext) -> dict[tuple[str, str], int]:
+    """Cases by (month, zone code) as the statistics view holds them; no personal data."""
+    ctx.refresh()
+    rows = ctx._views.query("SELECT month, zone, cases FROM stats_cases")
+    return {(row["month"], row["zone"]): int(row["cases"]) for row in rows}

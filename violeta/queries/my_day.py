@@ -1,0 +1,120 @@
+"""Queries: Mi día, one staff member's dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.cases import AREA_ROLES
+from domain.permissions import Action, Decision, decide
+from domain.vocabulary import (
+    CaseStatus,
+    Role,
+    Section,
+)
+from projections.storage import Row
+from violeta.dto import CaseSummary, Dashboard, DashboardCounters, DueFollowUp
+from violeta.lookups import case_summaries
+from violeta.queries.work_queues import follow_ups_due, pending_closures
+from violeta.session import RECENT_CASES, SessionContext
+
+FOLLOW_UPS_AHEAD_DAYS = 7
+RECENT_WINDOW = 1000
+
+
+# The most urgent ones: a screen, not the whole month's caseload (the rest wait in
+# Seguimientos, and are not listed, hence not recorded as seen, here).
+FOLLOW_UPS_SHOWN = 50
+
+
+def dashboard(ctx: SessionContext) -> Dashboard:
+    counters = dashboard_counters(ctx)
+    recent: list[CaseSummary] = []
+    if decide(ctx.role, Section.IDENTIFICATION, Action.READ) is Decision.GRANTED:
+        # Hers: the cases she opened and those where she attends an area.
+        rows = _my_recent_rows(ctx, str(ctx._account.id))
+        recent = case_summaries(ctx, rows, purpose="mi día: mis expedientes recientes")
+    return Dashboard(
+        staff=ctx.identity,
+        my_recent_cases=tuple(recent),
+        open_cases=counters.open_cases,
+        cases_this_month=counters.cases_this_month,
+        pending_erasures=counters.pending_erasures,
+        exceptional_accesses_today=counters.exceptional_accesses_today,
+        follow_ups_due=_my_follow_ups_due(ctx),
+        closures_to_approve=tuple(pending_closures(ctx)) if ctx.role is Role.COORDINATION else (),
+    )
+
+
+def _my_recent_rows(ctx: SessionContext, me: str) -> list[Row]:
+    """Hers, most recent first: first among the institute's RECENT_WINDOW most recently
+    active cases (enough for anyone who worked lately, and the work stays that size
+    whatever the archive), else among all of hers (few, if none of them is recent)."""
+    edge = ctx._views.query(
+        "SELECT last_activity FROM cases_view ORDER BY last_activity DESC LIMIT 1 OFFSET ?",
+        (RECENT_WINDOW,),
+    )
+    if edge:
+        rows = _recent_since(ctx, me, edge[0]["last_activity"])
+        if len(rows) >= RECENT_CASES:
+            return rows
+    return _recent_since(ctx, me, "")
+
+
+def _recent_since(ctx: SessionContext, me: str, since: str) -> list[Row]:
+    # Each kind through its own index: the cases she opened by her and their activity; those
+    # she attends, within the window by the institute's activity (CROSS JOIN keeps that
+    # order in SQLite), or else by her.
+    attended_join = " CROSS JOIN" if since else ","
+    return ctx._views.query(
+        "SELECT * FROM cases_view WHERE case_id IN ("  # noqa: S608 - one of two join words
+        "SELECT case_id FROM (SELECT case_id FROM cases_view WHERE opened_by = ? "
+        "AND last_activity >= ? ORDER BY last_activity DESC LIMIT ?) AS opened "
+        "UNION SELECT case_id FROM (SELECT cases_view.case_id FROM cases_view"
+        f"{attended_join} case_areas WHERE case_areas.case_id = cases_view.case_id "
+        "AND case_areas.staff_id = ? AND cases_view.last_activity >= ? "
+        "ORDER BY cases_view.last_activity DESC LIMIT ?) AS attended"
+        ") ORDER BY last_activity DESC LIMIT ?",
+        (me, since, RECENT_CASES, me, since, RECENT_CASES, RECENT_CASES),
+    )
+
+
+def _my_follow_ups_due(ctx: SessionContext) -> tuple[DueFollowUp, ...]:
+    """Overdue ones and those due within a week: an area sees the cases it attends;
+    reception and coordinación, who call and supervise, see them all."""
+    if decide(ctx.role, Section.FOLLOW_UPS, Action.READ) is not Decision.GRANTED:
+        return ()
+    attends_areas = ctx.role in AREA_ROLES.values()
+    return tuple(
+        follow_ups_due(
+            ctx, FOLLOW_UPS_AHEAD_DAYS, assigned_to_me=attends_areas, limit=FOLLOW_UPS_SHOWN
+        )
+    )
+
+
+def dashboard_counters(ctx: SessionContext) -> DashboardCounters:
+    """Counts only, no names: a screen may poll it without recording an access."""
+    ctx.refresh()
+    today = ctx._institute.today()
+    month = today.replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    # Each count walks an index over what it counts (the open cases, this month's), never
+    # the archive: hence the statuses named and the date range instead of <> and LIKE.
+    open_statuses = [status.value for status in CaseStatus if status is not CaseStatus.CLOSED]
+    return DashboardCounters(
+        open_cases=ctx._count(
+            "SELECT COUNT(*) AS n FROM cases_view WHERE status IN "  # noqa: S608 - placeholders only
+            f"({', '.join('?' for _ in open_statuses)})",
+            tuple(open_statuses),
+        ),
+        cases_this_month=ctx._count(
+            "SELECT COUNT(*) AS n FROM cases_view WHERE opened_on >= ? AND opened_on < ?",
+            (month.isoformat(), next_month.isoformat()),
+        ),
+        pending_erasures=ctx._count(
+            "SELECT COUNT(*) AS n FROM clients_view WHERE erasure_requested_by IS NOT NULL"
+        ),
+        exceptional_accesses_today=ctx._count(
+            "SELECT COUNT(*) AS n FROM access_log WHERE exceptional = 1 AND at >= ?",
+            (ctx._institute.today().isoformat(),),
+        ),
+    )
