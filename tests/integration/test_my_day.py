@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-import violeta.my_day
 from domain.identity import format_date
 from domain.vocabulary import Role, Section
 from tests.support.factories import PASSWORD, a_client, an_intake, staff
+from violeta.queries import my_day
 from violeta.service import Institute, StaffSession
 
 
@@ -99,7 +99,7 @@ def test_mi_dia_shows_and_records_only_the_most_urgent_follow_ups(
             case_id, format_date(today - timedelta(days=3 - offset)), "telefono"
         )
         cases[case_id] = client_id
-    monkeypatch.setattr(violeta.my_day, "FOLLOW_UPS_SHOWN", 2)
+    monkeypatch.setattr(my_day, "FOLLOW_UPS_SHOWN", 2)
 
     shown = coordinator.dashboard().follow_ups_due
 
@@ -127,10 +127,10 @@ def test_her_recent_cases_come_from_the_institute_s_latest_activity_or_else_all_
         coordinator.assign_area(case_id, "juridica", lawyer.identity.staff_id)
     for case_id in reversed(cases[:4]):  # her last activity: the first case most recently
         lawyer.add_note(case_id, Section.LEGAL, "Nota sintética reciente.")
-    monkeypatch.setattr(violeta.my_day, "RECENT_CASES", 2)
-    monkeypatch.setattr(violeta.my_day, "RECENT_WINDOW", 3)  # the window holds enough of hers
+    monkeypatch.setattr(my_day, "RECENT_CASES", 2)
+    monkeypatch.setattr(my_day, "RECENT_WINDOW", 3)  # the window holds enough of hers
 
     assert [case.case_id for case in lawyer.dashboard().my_recent_cases] == cases[:2]
 
-    monkeypatch.setattr(violeta.my_day, "RECENT_WINDOW", 0)  # the window holds none: all hers
+    monkeypatch.setattr(my_day, "RECENT_WINDOW", 0)  # the window holds none: all hers
     assert [case.case_id for case in lawyer.dashboard().my_recent_cases] == cases[:2]
