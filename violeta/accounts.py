@@ -5,8 +5,11 @@ An account is two things: the StaffAccount aggregate (who, which role, active or
 or not) and her key slot in the keyring. A new, reactivated or reset slot holds the master key
 only: it can change its password and nothing else until a second person who holds the duty
 keys her role needs enables it (coordinación for case roles and administración, psicología
-for psychology) or the recovery key does. Deactivating removes the slot. Who may run each
-method is in violeta/policy.py."""
+for psychology) or the recovery key does. Deactivating removes the slot.
+
+This module holds what the account handlers (violeta/handlers/accounts.py), the account list
+(violeta/queries/accounts.py) and ``Institute.enable_with_recovery_key`` share; who may run
+each command is in violeta/policy.py."""
 
 from __future__ import annotations
 
@@ -16,8 +19,8 @@ from domain.accounts import StaffAccount
 from domain.errors import DomainError, InvalidField, NotPermitted
 from keys import Keyring, KeyringError, KeyStore, UnlockedKeyring
 from violeta.roles import ENABLERS, ROLE_DUTIES
-from violeta.session import SessionContext, load_aggregate
-from violeta.store import CaseStore
+from violeta.session import SessionContext
+from violeta.store import CaseStore, load_aggregate
 
 NO_SUCH_ACCOUNT = "No existe una cuenta con ese identificador."
 

@@ -1,7 +1,8 @@
 """Work-plan activities and their yearly targets: no personal data, so no access events.
 
 Any staff member who runs activities records them; coordinación sets the yearly targets of the
-work plan; administración, which holds no program role, does neither."""
+work plan; administración, which holds no program role, does neither. The commands are in
+violeta/handlers/activities.py, the counts in violeta/queries/activities.py."""
 
 from __future__ import annotations
 

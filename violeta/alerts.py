@@ -4,7 +4,10 @@ anomaly sweep that turns flags into alerts; coordinación's alert queue and ackn
 Thresholds come from ``Settings.alerts``. A sweep examines the accesses projected since the
 last one (by position, not by clock), looking back far enough for the time-window rules, and
 saves the alerts it raises together with its new position in one transaction: two terminals
-sweeping at once conflict and the second redoes its sweep, so nothing is raised twice."""
+sweeping at once conflict and the second redoes its sweep, so nothing is raised twice.
+
+The commands are in violeta/handlers/supervision.py, the trail and the alert queue in
+violeta/queries/supervision.py; the sweep here is shared by both."""
 
 from __future__ import annotations
 
@@ -22,8 +25,9 @@ from domain.permissions import Decision
 from domain.vocabulary import Section
 from projections.audit_trail import READ_ACTIONS
 from projections.storage import Row
-from violeta.session import MEXICO, SessionContext, load_aggregate, retry_on_conflict
+from violeta.session import MEXICO, SessionContext, retry_on_conflict
 from violeta.settings import AlertThresholds
+from violeta.store import load_aggregate
 
 TRAIL_LIMIT_MAX = 1000
 

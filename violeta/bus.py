@@ -14,7 +14,9 @@
    read asks for its reason there (``_authorize``).
 
 Only the outermost call is admitted: a handler or query that uses another (Mi día reads the
-work queues) was admitted as a whole. Nothing else checks roles.
+work queues) was admitted as a whole. No handler repeats the table's role check; what depends
+on the record itself (the staff assigned to a case, the area an accompaniment names) stays in
+its handler.
 """
 
 from __future__ import annotations
@@ -44,11 +46,21 @@ from violeta.handlers import (
     supervision,
 )
 from violeta.policy import POLICY, SECTION_ARGUMENT, Rule, SecondPerson
-from violeta.session import SessionContext, load_aggregate
+from violeta.session import SessionContext
+from violeta.store import load_aggregate
 
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
+
+
+def may(ctx: SessionContext, command: str, section: Section | None = None) -> bool:
+    """Whether this session may run ``command`` now (on ``section`` for a command that
+    takes one): what the terminal app offers comes from the same table that admits."""
+    rule = POLICY.get(command)
+    if rule is None or (not rule.before_enabling and ctx._pending_reason()):
+        return False
+    return ctx.role in rule.allowed_roles(section)
 
 
 def admit(ctx: SessionContext, command: str, rule: Rule, arguments: dict[str, Any]) -> None:

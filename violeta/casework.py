@@ -12,7 +12,6 @@ from domain.cases import (
     Case,
 )
 from domain.errors import NotPermitted
-from domain.permissions import Action
 from domain.sealed import HandTyped, Sealed
 from domain.vocabulary import Role, Section
 from keys import Duty
@@ -28,21 +27,14 @@ INSTITUTION_MAX = 160
 NO_LIMIT = 2**31 - 1  # LIMIT that both SQLite and PostgreSQL read as none
 
 
-def change_case(
-    ctx: SessionContext,
-    case_id: UUID,
-    section: Section,
-    purpose: str,
-    change: Callable[[Case], None],
-) -> None:
-    """Authorize, then apply ``change`` to the latest version of the case."""
+def change_case(ctx: SessionContext, case_id: UUID, change: Callable[[Case], None]) -> None:
+    """Applies ``change`` to the latest version of the case (admitted by the pipeline)."""
     case = ctx._latest_case(case_id)
-    authorize_case(ctx, case, section, purpose)
     save_change(ctx, case, change)
 
 
 def save_change(ctx: SessionContext, case: Case, change: Callable[[Case], None]) -> None:
-    """Applies ``change`` to an authorized case and saves it.
+    """Applies ``change`` to an admitted case and saves it.
 
     Every change here appends an event whose rules are re-checked on the fresh aggregate,
     so replaying it after a version conflict is safe and loses no other terminal's write.
@@ -50,15 +42,11 @@ def save_change(ctx: SessionContext, case: Case, change: Callable[[Case], None])
     ctx._change_and_save(case, lambda: ctx._get_case(case.id), change)
 
 
-def case_for_write(ctx: SessionContext, case_id: UUID, section: Section, purpose: str) -> Case:
+def case_for_write(ctx: SessionContext, case_id: UUID) -> Case:
+    """The case a section write changes; the pipeline admitted the role for its section."""
     case = ctx._get_case(case_id)
-    authorize_case(ctx, case, section, purpose)
     case.check_open()
     return case
-
-
-def authorize_case(ctx: SessionContext, case: Case, section: Section, purpose: str) -> None:
-    ctx._authorize(section, Action.WRITE, [case.client_id], [case.id], purpose, "")
 
 
 def seal_case(
@@ -97,12 +85,6 @@ def check_assigned_or_coordination(ctx: SessionContext, case: Case, purpose: str
         return
     ctx._record_denied(Section.INTAKE, [case.client_id], purpose, [case.id])
     raise NotPermitted(f"Solo el personal asignado al expediente o coordinación puede {purpose}.")
-
-
-def list_granted(ctx: SessionContext, section: Section, purpose: str) -> None:
-    # Work queues are never opened by break-the-glass: a list of many clients cannot be
-    # justified by one typed reason.
-    ctx._authorize(section, Action.READ, [], [], purpose, "")
 
 
 def mine_params(ctx: SessionContext, params: tuple[object, ...], mine: bool) -> tuple[object, ...]:

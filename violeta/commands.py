@@ -35,12 +35,12 @@ class Command(Generic[R_co]):
 # -- violeta/session.py (the views) and violeta/alerts.py (the sweep)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RebuildViews(Command[int]):
     progress: Callable[[int, int], None] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class SweepAnomalies(Command[int]):
     pass
 
@@ -48,40 +48,40 @@ class SweepAnomalies(Command[int]):
 # -- violeta/handlers/clients.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RegisterClient(Command[UUID]):
     form: NewClient
     confirm_not_duplicate: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class AuthorizeAgeException(Command[None]):
     client_id: UUID
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class SetSharingConsent(Command[None]):
     client_id: UUID
     granted: bool
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class SetStatisticsConsent(Command[None]):
     client_id: UUID
     granted: bool
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RequestErasure(Command[None]):
     client_id: UUID
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ApproveErasure(Command[None]):
     client_id: UUID
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class CorrectClient(Command[None]):
     client_id: UUID
     field: str
@@ -91,48 +91,48 @@ class CorrectClient(Command[None]):
 # -- violeta/handlers/cases.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class OpenCase(Command[CaseSummary]):
     client_id: UUID
     form: NewIntake
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class AddNote(Command[None]):
     case_id: UUID
     section: Section
     text: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class AssignArea(Command[None]):
     case_id: UUID
     area: str
     staff_id: UUID
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class EnterFollowUp(Command[None]):
     case_id: UUID
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RequestClosure(Command[None]):
     case_id: UUID
     reason: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ApproveClosure(Command[None]):
     case_id: UUID
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class DeclineClosure(Command[None]):
     case_id: UUID
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ReopenCase(Command[None]):
     case_id: UUID
     reason: str
@@ -141,7 +141,7 @@ class ReopenCase(Command[None]):
 # -- violeta/handlers/legal.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class GiveLegalAdvice(Command[UUID]):
     case_id: UUID
     matter: str
@@ -149,7 +149,7 @@ class GiveLegalAdvice(Command[UUID]):
     given_on: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class DecideAccompaniment(Command[None]):
     case_id: UUID
     severity: bool
@@ -160,7 +160,7 @@ class DecideAccompaniment(Command[None]):
     decided_on: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RecordAccompaniment(Command[UUID]):
     case_id: UUID
     area: str
@@ -169,7 +169,7 @@ class RecordAccompaniment(Command[UUID]):
     performed_on: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ReportMisconduct(Command[UUID]):
     case_id: UUID
     institution: str
@@ -179,7 +179,7 @@ class ReportMisconduct(Command[UUID]):
     reported_on: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class UpdateMisconductReport(Command[None]):
     case_id: UUID
     report_id: UUID
@@ -190,7 +190,7 @@ class UpdateMisconductReport(Command[None]):
 # -- violeta/handlers/psychology.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RecordPsychologySession(Command[UUID]):
     case_id: UUID
     modality: str
@@ -199,7 +199,7 @@ class RecordPsychologySession(Command[UUID]):
     next_session: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ClosePsychologyProcess(Command[None]):
     case_id: UUID
     closed_on: str = ""
@@ -208,7 +208,7 @@ class ClosePsychologyProcess(Command[None]):
 # -- violeta/handlers/social_work.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RecordGestion(Command[UUID]):
     case_id: UUID
     what: str
@@ -217,7 +217,7 @@ class RecordGestion(Command[UUID]):
     done_on: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RecordSocialVisit(Command[UUID]):
     case_id: UUID
     kind: str
@@ -228,14 +228,14 @@ class RecordSocialVisit(Command[UUID]):
 # -- violeta/handlers/follow_ups.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ScheduleFollowUp(Command[UUID]):
     case_id: UUID
     due_on: str
     channel: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class SettleFollowUp(Command[None]):
     case_id: UUID
     follow_up_id: UUID
@@ -244,7 +244,7 @@ class SettleFollowUp(Command[None]):
     settled_on: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RecordProtectionOrder(Command[UUID]):
     case_id: UUID
     kind: str
@@ -255,7 +255,7 @@ class RecordProtectionOrder(Command[UUID]):
     expires_on: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ExtendProtectionOrder(Command[None]):
     case_id: UUID
     order_id: UUID
@@ -265,7 +265,7 @@ class ExtendProtectionOrder(Command[None]):
 # -- violeta/handlers/importing.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ImportCsv(Command[ImportReport]):
     path: Path
     progress: Progress | None = None
@@ -274,18 +274,18 @@ class ImportCsv(Command[ImportReport]):
 # -- violeta/handlers/supervision.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class AcknowledgeAlert(Command[None]):
     alert: UUID
     note: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ImportZones(Command[ZoneImportReport]):
     path: Path
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class MergeZones(Command[None]):
     code: str
     into: str
@@ -294,7 +294,7 @@ class MergeZones(Command[None]):
 # -- violeta/handlers/accounts.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class CreateAccount(Command[UUID]):
     username: str
     display_name: str
@@ -303,34 +303,34 @@ class CreateAccount(Command[UUID]):
     must_change_password: bool = True
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class EnableAccount(Command[None]):
     staff_id: UUID
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RotateMasterKey(Command[None]):
     pass
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ChangePassword(Command[None]):
     old_password: str
     new_password: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class DeactivateAccount(Command[None]):
     staff_id: UUID
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ReactivateAccount(Command[None]):
     staff_id: UUID
     initial_password: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ResetPassword(Command[None]):
     staff_id: UUID
     temporary_password: str
@@ -339,17 +339,17 @@ class ResetPassword(Command[None]):
 # -- violeta/handlers/activities.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RecordActivity(Command[UUID]):
     form: NewActivity
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class CancelActivity(Command[None]):
     activity_id: UUID
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class SetTarget(Command[None]):
     year: int
     kind: str
@@ -359,30 +359,30 @@ class SetTarget(Command[None]):
 # -- violeta/handlers/directory.py
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class AddInstitution(Command[UUID]):
     form: InstitutionForm
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class UpdateInstitution(Command[None]):
     institution_id: UUID
     form: InstitutionForm
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class SetInstitutionActive(Command[None]):
     institution_id: UUID
     active: bool
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class ReferCase(Command[UUID]):
     case_id: UUID
     form: NewReferral
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class RecordReferralOutcome(Command[None]):
     case_id: UUID
     referral_id: UUID

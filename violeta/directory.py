@@ -2,7 +2,9 @@
 
 The directory is public data about institutions: every staff role reads it and no access
 event is recorded for it. A referral is part of a woman's case: it is authorized against the
-«Canalizaciones» section, its reason is sealed with her key, and reading it is audited."""
+«Canalizaciones» section, its reason is sealed with her key, and reading it is audited.
+The commands are in violeta/handlers/directory.py, the reads in violeta/queries/directory.py
+and violeta/queries/sections.py (a case's referrals)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from uuid import UUID
 
 from domain.directory import Institution, InstitutionData
 from violeta.dto import InstitutionForm
-from violeta.session import SessionContext, load_aggregate
+from violeta.session import SessionContext
+from violeta.store import load_aggregate
 
 _CHANGES = {
     "Registered": "Alta en el directorio",

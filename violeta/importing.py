@@ -1,5 +1,7 @@
 """Import of the spreadsheet an institute already keeps: ``violeta import ARCHIVO.csv``.
 
+This module reads and checks the file; the command's handler is violeta/handlers/importing.py.
+
 Each row is one woman and, optionally, one case (expediente). A row is imported whole or not at
 all: her registration and her case are saved in one atomic write, after every field of both
 was validated. Rejected rows are reported by row number, column and problem, never with the

@@ -166,7 +166,7 @@ def duplicate_candidates(
     ctx: SessionContext, name: str, curp: str | None, phone: str | None
 ) -> list[UUID]:
     """Same CURP, same phone, or every name token: blind-index hits confirmed by opening."""
-    ctx._catch_up_identification()  # another terminal may have registered her just now
+    ctx._follower.catch_up_identification()  # another terminal may have registered her just now
     tokens = identity.search_tokens(name)
     wanted: dict[str, Sequence[str]] = {"nombre": tokens} if tokens else {}
     wanted |= {"curp": [curp]} if curp is not None else {}

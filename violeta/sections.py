@@ -1,7 +1,8 @@
 """A case section as staff see it: its notes and its structured records, in one audited read.
 
-The records come from every area's services (legal advice, psychological sessions, gestiones,
-follow-ups, protection orders, referrals), so this capability builds on all of them. Each
+The records come from every area (legal advice, psychological sessions, gestiones,
+follow-ups, protection orders, referrals; opened by violeta/section_views.py) and the read is
+violeta/queries/sections.py ``case_detail``. Each
 record becomes a titled entry with Spanish labelled details; values that are empty are left
 out, so a screen shows only what was recorded."""
 

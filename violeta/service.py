@@ -46,10 +46,10 @@ from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
 from violeta.accounts import enable_slot
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
-from violeta.session import MEXICO, load_aggregate
+from violeta.session import MEXICO
 from violeta.settings import Settings
 from violeta.staff_session import StaffSession
-from violeta.store import CaseStore, open_case_store
+from violeta.store import CaseStore, load_aggregate, open_case_store
 
 
 def today_in_mexico() -> date:

@@ -19,17 +19,15 @@ from typing import Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Notification, RecordConflictError
-from eventsourcing.utils import get_topic
+from eventsourcing.persistence import RecordConflictError
 
 from domain import identity
 from domain.access import AccessRecord
 from domain.accounts import StaffAccount
 from domain.cases import Case
 from domain.clients import Client
-from domain.errors import DomainError, InvalidField, NotPermitted, UnknownRecord
+from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.permissions import JUSTIFICATION_MIN_LENGTH, Action, Decision, decide
 from domain.sealed import Sealed
 from domain.vocabulary import (
@@ -44,24 +42,16 @@ from keys import (
     UnlockedKeyring,
 )
 from projections.runner import Projector
-from projections.storage import Statement, ViewStore
-from projections.views import CaseRecordProjection, index_statements
-from violeta.dto import StaffIdentity, ZoneOption
-from violeta.errors import ConcurrentEdit, JustificationRequired, TamperedRecord
-from violeta.policy import POLICY
+from projections.storage import ViewStore
+from violeta.dto import StaffIdentity
+from violeta.errors import ConcurrentEdit, JustificationRequired
+from violeta.following import ViewFollower
 from violeta.roles import ENABLERS, ROLE_DUTIES
 from violeta.settings import TIME_ZONE, Settings
-from violeta.store import CaseStore
+from violeta.store import CaseStore, load_aggregate
 
 MEXICO = ZoneInfo(TIME_ZONE)
-ERASED_TOPIC = get_topic(Client.Erased)
-ACCESS_TOPIC = get_topic(AccessRecord.Recorded)
-IDENTIFICATION_TOPICS = frozenset(
-    get_topic(kind) for kind in (Client.Registered, Client.Corrected, Client.Erased)
-)
-REFRESH_SCAN_LIMIT = 1000
 JUSTIFICATION_LABEL = "access.justification"
-UNPROJECTED_LIMIT = REFRESH_SCAN_LIMIT  # scanned notifications a session holds between commands
 CONFLICT_RETRIES = 8
 FOLIO_ATTEMPTS = 16  # per conflict retry of the caller
 FOLIO_PAUSE_MS = 2  # the random pause after the n-th conflict is up to n times this
@@ -101,25 +91,11 @@ class SessionContext:
         self._views = views
         self._projector = projector
         self._account = account
-        # Every scan evicts the keys and aggregate copies that erasures and other terminals'
-        # changes made stale. Scanning starts where the views are, so the views hold
-        # everything up to _unprojected_after and the scanned rest waits in _unprojected
-        # (other processes only move the views forward; a rebuild elsewhere refills them).
-        self._seen_up_to = projector.position
-        self._unprojected: list[Notification] = []
-        self._unprojected_after = self._seen_up_to
+        self._follower = ViewFollower(keyring, store, views, projector)
         self._zone_name_cache: dict[str, str] = {}
         self._calls = threading.local()
 
     # ------------------------------------------------------------ the policy
-
-    def may(self, command: str, section: Section | None = None) -> bool:
-        """Whether this session may run ``command`` now (on ``section`` for a command that
-        takes one): what the terminal app offers comes from the same table that guards."""
-        rule = POLICY.get(command)
-        if rule is None or (not rule.before_enabling and self._pending_reason()):
-            return False
-        return self.role in rule.allowed_roles(section)
 
     def _pending_reason(self) -> str:
         if self._keyring.must_change_password:
@@ -188,87 +164,8 @@ class SessionContext:
 
     def refresh(self) -> int:
         """Catches the views up and returns how many case records changed since this session
-        last looked, by anyone. Access records are left out: counting them would make two idle
-        terminals reread (and audit) each other's screens forever."""
-        changed = 0
-        while True:
-            arrived = self._scan()
-            changed += sum(1 for notification in arrived if notification.topic != ACCESS_TOPIC)
-            self._project()
-            if len(arrived) < REFRESH_SCAN_LIMIT:
-                return changed
-
-    def _catch_up_identification(self) -> None:
-        """Brings the views up to date only if a client's identification may have changed.
-
-        The duplicate check needs every registration, correction and erasure; the access
-        records and case work waiting since the last read can wait for the next one."""
-        while len(self._scan()) == REFRESH_SCAN_LIMIT:
-            self._project()
-        if any(notification.topic in IDENTIFICATION_TOPICS for notification in self._unprojected):
-            self._project()
-
-    def _scan(self) -> Sequence[Notification]:
-        """Reads what arrived since the last scan, still encrypted (only topics and ids are
-        looked at), and evicts the keys of clients erased meanwhile."""
-        arrived = self._store.notifications_after(self._seen_up_to, REFRESH_SCAN_LIMIT)
-        for notification in arrived:
-            self._store.forget_changed(notification.originator_id, notification.originator_version)
-            if notification.topic == ERASED_TOPIC:
-                self._keyring.forget(str(notification.originator_id))
-        if arrived:
-            self._seen_up_to = arrived[-1].id
-            self._unprojected.extend(arrived)
-        if len(self._unprojected) >= UNPROJECTED_LIMIT:
-            # A session that only writes scans without reading: what it holds is applied
-            # now rather than kept until its next read, so its memory stays bounded.
-            self._project()
-        return arrived
-
-    def _project(self) -> None:
-        """Applies what the scans found. In the common case of one terminal the views need
-        exactly that, and most of it is what this session saved, still in memory; otherwise
-        the projector reads from wherever the views are."""
-        saved = self._store.take_saved_events()
-        try:
-            applied_here = (
-                0 < len(self._unprojected) <= REFRESH_SCAN_LIMIT
-                and self._projector.apply(
-                    self._unprojected, after=self._unprojected_after, decoded=saved
-                )
-                > 0
-            )
-            if not applied_here:
-                self._projector.catch_up()
-        except ValueError as error:  # the outer cipher's authentication failure
-            raise TamperedRecord from error
-        self._unprojected = []
-        self._unprojected_after = self._seen_up_to
-        self._index_deferred()
-
-    def _index_deferred(self) -> None:
-        """Indexes the clients whose tokens a session without the case key deferred."""
-        if Duty.CASE not in self._keyring.duties:
-            return
-        rows = self._views.query("SELECT client_id FROM search_pending LIMIT 100")
-        if not rows:
-            return
-        projection = self._projector.projection
-        assert isinstance(projection, CaseRecordProjection)  # noqa: S101 - the session's own
-        indexer = projection.indexer
-        statements: list[Statement] = []
-        for row in rows:
-            client = self._get_client(UUID(row["client_id"]))
-            tokens = (
-                set()
-                if client.erased
-                else indexer.client_tokens(client.id, client.name, client.curp, client.phone)
-            )
-            statements += [
-                *index_statements(row["client_id"], tokens or set()),
-                Statement("DELETE FROM search_pending WHERE client_id = ?", (row["client_id"],)),
-            ]
-        self._views.execute(statements)
+        last looked, by anyone (violeta/following.py)."""
+        return self._follower.refresh()
 
     # ------------------------------------------------------------------ helpers
 
@@ -456,15 +353,6 @@ class SessionContext:
             raise InvalidField(field, "no puede ser posterior a hoy.")
         return value
 
-    def zones(self) -> list[ZoneOption]:
-        """The zones a new record may name: a zone merged into another is no longer offered
-        (its old records keep their name, see _zone_names)."""
-        rows = self._views.query(
-            "SELECT code, name FROM zones_view "
-            "WHERE code NOT IN (SELECT code FROM zone_merges) ORDER BY name"
-        )
-        return [ZoneOption(row["code"], row["name"]) for row in rows]
-
     def _zone_names(self) -> dict[str, str]:
         # Zones change a few times a year: kept per session, reloaded by _check_zone on a miss.
         if not self._zone_name_cache:
@@ -478,18 +366,6 @@ class SessionContext:
 
     def _count(self, sql: str, params: tuple[object, ...] = ()) -> int:
         return int(self._views.query(sql, params)[0]["n"])
-
-
-def load_aggregate(store: CaseStore, aggregate_id: UUID, kind: type[A], missing: str) -> A:
-    try:
-        aggregate: Aggregate = store.repository.get(aggregate_id)
-    except AggregateNotFoundError:
-        raise UnknownRecord(missing) from None
-    except ValueError as error:  # the outer cipher's authentication failure
-        raise TamperedRecord from error
-    if not isinstance(aggregate, kind):
-        raise UnknownRecord(missing)
-    return aggregate
 
 
 def case_label(case_id: UUID, field: str) -> str:

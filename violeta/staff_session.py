@@ -3,7 +3,7 @@
 ``StaffSession`` is one logged-in staff member's session. ``handle(command)`` runs a command
 (violeta/commands.py) through the pipeline (violeta/bus.py); each method below only builds its
 command, or names its query, and hands it to the pipeline. Who may do a thing: its row in
-violeta/policy.py. What it writes: its handler in the module named above its group
+violeta/policy.py. What it writes: its handler, in the module named above its group
 (violeta/handlers/<area>.py); what it reads: violeta/queries/<area>.py.
 """
 
@@ -17,59 +17,9 @@ from uuid import UUID
 from domain.vocabulary import Role, Section
 from projections.priority_zones import Ranking
 from violeta import bus
+from violeta import commands as cmd
 from violeta.alerts import TRAIL_PAGE, AlertView
-from violeta.commands import (
-    AcknowledgeAlert,
-    AddInstitution,
-    AddNote,
-    ApproveClosure,
-    ApproveErasure,
-    AssignArea,
-    AuthorizeAgeException,
-    CancelActivity,
-    ChangePassword,
-    ClosePsychologyProcess,
-    Command,
-    CorrectClient,
-    CreateAccount,
-    DeactivateAccount,
-    DecideAccompaniment,
-    DeclineClosure,
-    EnableAccount,
-    EnterFollowUp,
-    ExtendProtectionOrder,
-    GiveLegalAdvice,
-    ImportCsv,
-    ImportZones,
-    MergeZones,
-    OpenCase,
-    ReactivateAccount,
-    RebuildViews,
-    RecordAccompaniment,
-    RecordActivity,
-    RecordGestion,
-    RecordProtectionOrder,
-    RecordPsychologySession,
-    RecordReferralOutcome,
-    RecordSocialVisit,
-    ReferCase,
-    RegisterClient,
-    ReopenCase,
-    ReportMisconduct,
-    RequestClosure,
-    RequestErasure,
-    ResetPassword,
-    RotateMasterKey,
-    ScheduleFollowUp,
-    SetInstitutionActive,
-    SetSharingConsent,
-    SetStatisticsConsent,
-    SetTarget,
-    SettleFollowUp,
-    SweepAnomalies,
-    UpdateInstitution,
-    UpdateMisconductReport,
-)
+from violeta.commands import Command
 from violeta.dto import (
     AccessEntry,
     AccountView,
@@ -102,16 +52,19 @@ from violeta.dto import (
     ZoneOption,
 )
 from violeta.importing import ImportReport, Progress
-from violeta.queries import accounts as queries_accounts
-from violeta.queries import activities as queries_activities
-from violeta.queries import arco as queries_arco
-from violeta.queries import clients as queries_clients
-from violeta.queries import directory as queries_directory
-from violeta.queries import my_day as queries_my_day
-from violeta.queries import sections as queries_sections
-from violeta.queries import statistics as queries_statistics
-from violeta.queries import supervision as queries_supervision
-from violeta.queries import work_queues as queries_work_queues
+from violeta.queries import accounts as staff_accounts
+from violeta.queries import (
+    activities,
+    arco,
+    clients,
+    my_day,
+    sections,
+    statistics,
+    supervision,
+    work_queues,
+)
+from violeta.queries import directory as institution_directory
+from violeta.queries import zones as zone_catalogue
 from violeta.queries.arco import CorrectionEntry
 from violeta.reporting import StatisticsTable
 from violeta.session import SessionContext
@@ -122,11 +75,11 @@ R = TypeVar("R")
 
 
 class StaffSession(SessionContext):
-    """Everything one logged-in staff member can do. Holds the unlocked keyring (the context
-    handlers are given). Every public method has its row in the policy table."""
+    """Everything one logged-in staff member can do, over her session's context (the unlocked
+    keyring, the stores). Every public method has its row in the policy table."""
 
     def handle(self, command: Command[R]) -> R:
-        """Runs ``command`` through the pipeline: authorize against its row, its handler."""
+        """Runs ``command`` through the pipeline: its row of the policy table, then its handler."""
         return bus.handle(self, command)
 
     def _ask(
@@ -134,22 +87,22 @@ class StaffSession(SessionContext):
     ) -> R:
         return bus.ask(self, query, *args, **kwargs)
 
-    # -- violeta/session.py: the session itself
+    # -- the session itself (violeta/session.py, violeta/bus.py)
 
     def may(self, command: str, section: Section | None = None) -> bool:
-        return self._ask(SessionContext.may, command, section)
+        return self._ask(bus.may, command, section)
 
     def refresh(self) -> int:
         return self._ask(SessionContext.refresh)
 
     def zones(self) -> list[ZoneOption]:
-        return self._ask(SessionContext.zones)
+        return self._ask(zone_catalogue.zones)
 
     def rebuild_views(self, progress: Callable[[int, int], None] | None = None) -> int:
-        return self.handle(RebuildViews(progress=progress))
+        return self.handle(cmd.RebuildViews(progress))
 
     def sweep_anomalies(self) -> int:
-        return self.handle(SweepAnomalies())
+        return self.handle(cmd.SweepAnomalies())
 
     def close(self) -> None:
         """Chains and projects what this session recorded last (its last read's access event
@@ -157,61 +110,59 @@ class StaffSession(SessionContext):
         for every event and ``violeta audit verify`` can require one; then locks."""
         self._ask(SessionContext.close)
 
-    # -- handlers/clients.py
+    # -- violeta/handlers/clients.py
 
     def register_client(self, form: NewClient, *, confirm_not_duplicate: bool = False) -> UUID:
-        return self.handle(RegisterClient(form=form, confirm_not_duplicate=confirm_not_duplicate))
+        return self.handle(cmd.RegisterClient(form, confirm_not_duplicate))
 
     def authorize_age_exception(self, client_id: UUID) -> None:
-        self.handle(AuthorizeAgeException(client_id=client_id))
+        self.handle(cmd.AuthorizeAgeException(client_id))
 
     def set_sharing_consent(self, client_id: UUID, granted: bool) -> None:
-        self.handle(SetSharingConsent(client_id=client_id, granted=granted))
+        self.handle(cmd.SetSharingConsent(client_id, granted))
 
     def set_statistics_consent(self, client_id: UUID, granted: bool) -> None:
-        self.handle(SetStatisticsConsent(client_id=client_id, granted=granted))
+        self.handle(cmd.SetStatisticsConsent(client_id, granted))
 
     def request_erasure(self, client_id: UUID) -> None:
-        self.handle(RequestErasure(client_id=client_id))
+        self.handle(cmd.RequestErasure(client_id))
 
     def approve_erasure(self, client_id: UUID) -> None:
-        self.handle(ApproveErasure(client_id=client_id))
+        self.handle(cmd.ApproveErasure(client_id))
 
     def correct_client(self, client_id: UUID, field: str, value: str) -> None:
-        self.handle(CorrectClient(client_id=client_id, field=field, value=value))
+        self.handle(cmd.CorrectClient(client_id, field, value))
 
-    # -- handlers/cases.py
+    # -- violeta/handlers/cases.py
 
     def open_case(self, client_id: UUID, form: NewIntake) -> CaseSummary:
-        return self.handle(OpenCase(client_id=client_id, form=form))
+        return self.handle(cmd.OpenCase(client_id, form))
 
     def add_note(self, case_id: UUID, section: Section, text: str) -> None:
-        self.handle(AddNote(case_id=case_id, section=section, text=text))
+        self.handle(cmd.AddNote(case_id, section, text))
 
     def assign_area(self, case_id: UUID, area: str, staff_id: UUID) -> None:
-        self.handle(AssignArea(case_id=case_id, area=area, staff_id=staff_id))
+        self.handle(cmd.AssignArea(case_id, area, staff_id))
 
     def enter_follow_up(self, case_id: UUID) -> None:
-        self.handle(EnterFollowUp(case_id=case_id))
+        self.handle(cmd.EnterFollowUp(case_id))
 
     def request_closure(self, case_id: UUID, reason: str) -> None:
-        self.handle(RequestClosure(case_id=case_id, reason=reason))
+        self.handle(cmd.RequestClosure(case_id, reason))
 
     def approve_closure(self, case_id: UUID) -> None:
-        self.handle(ApproveClosure(case_id=case_id))
+        self.handle(cmd.ApproveClosure(case_id))
 
     def decline_closure(self, case_id: UUID) -> None:
-        self.handle(DeclineClosure(case_id=case_id))
+        self.handle(cmd.DeclineClosure(case_id))
 
     def reopen_case(self, case_id: UUID, reason: str) -> None:
-        self.handle(ReopenCase(case_id=case_id, reason=reason))
+        self.handle(cmd.ReopenCase(case_id, reason))
 
-    # -- handlers/legal.py
+    # -- violeta/handlers/legal.py
 
     def give_legal_advice(self, case_id: UUID, matter: str, notes: str, given_on: str = "") -> UUID:
-        return self.handle(
-            GiveLegalAdvice(case_id=case_id, matter=matter, notes=notes, given_on=given_on)
-        )
+        return self.handle(cmd.GiveLegalAdvice(case_id, matter, notes, given_on))
 
     def decide_accompaniment(
         self,
@@ -225,29 +176,21 @@ class StaffSession(SessionContext):
         decided_on: str = "",
     ) -> None:
         self.handle(
-            DecideAccompaniment(
-                case_id=case_id,
-                severity=severity,
-                lacks_resources=lacks_resources,
-                deadline=deadline,
-                unfamiliar_with_procedure=unfamiliar_with_procedure,
-                accompany=accompany,
-                decided_on=decided_on,
+            cmd.DecideAccompaniment(
+                case_id,
+                severity,
+                lacks_resources,
+                deadline,
+                unfamiliar_with_procedure,
+                accompany,
+                decided_on,
             )
         )
 
     def record_accompaniment(
         self, case_id: UUID, area: str, authority: str, notes: str, performed_on: str = ""
     ) -> UUID:
-        return self.handle(
-            RecordAccompaniment(
-                case_id=case_id,
-                area=area,
-                authority=authority,
-                notes=notes,
-                performed_on=performed_on,
-            )
-        )
+        return self.handle(cmd.RecordAccompaniment(case_id, area, authority, notes, performed_on))
 
     def report_misconduct(
         self,
@@ -260,82 +203,47 @@ class StaffSession(SessionContext):
         reported_on: str = "",
     ) -> UUID:
         return self.handle(
-            ReportMisconduct(
-                case_id=case_id,
-                institution=institution,
-                conduct=conduct,
-                facts=facts,
-                reported_to=reported_to,
-                reported_on=reported_on,
-            )
+            cmd.ReportMisconduct(case_id, institution, conduct, facts, reported_to, reported_on)
         )
 
     def update_misconduct_report(
         self, case_id: UUID, report_id: UUID, status: str, updated_on: str = ""
     ) -> None:
-        self.handle(
-            UpdateMisconductReport(
-                case_id=case_id, report_id=report_id, status=status, updated_on=updated_on
-            )
-        )
+        self.handle(cmd.UpdateMisconductReport(case_id, report_id, status, updated_on))
 
-    # -- handlers/psychology.py
+    # -- violeta/handlers/psychology.py
 
     def record_psychology_session(
         self, case_id: UUID, *, modality: str, notes: str, held_on: str = "", next_session: str = ""
     ) -> UUID:
         return self.handle(
-            RecordPsychologySession(
-                case_id=case_id,
-                modality=modality,
-                notes=notes,
-                held_on=held_on,
-                next_session=next_session,
-            )
+            cmd.RecordPsychologySession(case_id, modality, notes, held_on, next_session)
         )
 
     def close_psychology_process(self, case_id: UUID, closed_on: str = "") -> None:
-        self.handle(ClosePsychologyProcess(case_id=case_id, closed_on=closed_on))
+        self.handle(cmd.ClosePsychologyProcess(case_id, closed_on))
 
-    # -- handlers/social_work.py
+    # -- violeta/handlers/social_work.py
 
     def record_gestion(
         self, case_id: UUID, *, what: str, institution: str, outcome: str, done_on: str = ""
     ) -> UUID:
-        return self.handle(
-            RecordGestion(
-                case_id=case_id,
-                what=what,
-                institution=institution,
-                outcome=outcome,
-                done_on=done_on,
-            )
-        )
+        return self.handle(cmd.RecordGestion(case_id, what, institution, outcome, done_on))
 
     def record_social_visit(
         self, case_id: UUID, *, kind: str, notes: str, visited_on: str = ""
     ) -> UUID:
-        return self.handle(
-            RecordSocialVisit(case_id=case_id, kind=kind, notes=notes, visited_on=visited_on)
-        )
+        return self.handle(cmd.RecordSocialVisit(case_id, kind, notes, visited_on))
 
-    # -- handlers/follow_ups.py
+    # -- violeta/handlers/follow_ups.py
 
     def schedule_follow_up(self, case_id: UUID, due_on: str, channel: str) -> UUID:
-        return self.handle(ScheduleFollowUp(case_id=case_id, due_on=due_on, channel=channel))
+        return self.handle(cmd.ScheduleFollowUp(case_id, due_on, channel))
 
     def settle_follow_up(
         self, case_id: UUID, follow_up_id: UUID, *, done: bool, outcome: str, settled_on: str = ""
     ) -> None:
-        self.handle(
-            SettleFollowUp(
-                case_id=case_id,
-                follow_up_id=follow_up_id,
-                done=done,
-                outcome=outcome,
-                settled_on=settled_on,
-            )
-        )
+        self.handle(cmd.SettleFollowUp(case_id, follow_up_id, done, outcome, settled_on))
 
     def record_protection_order(
         self,
@@ -349,62 +257,54 @@ class StaffSession(SessionContext):
         expires_on: str = "",
     ) -> UUID:
         return self.handle(
-            RecordProtectionOrder(
-                case_id=case_id,
-                kind=kind,
-                measures=measures,
-                detail=detail,
-                authority=authority,
-                issued_on=issued_on,
-                expires_on=expires_on,
+            cmd.RecordProtectionOrder(
+                case_id, kind, measures, detail, authority, issued_on, expires_on
             )
         )
 
     def extend_protection_order(self, case_id: UUID, order_id: UUID, expires_on: str = "") -> None:
-        self.handle(
-            ExtendProtectionOrder(case_id=case_id, order_id=order_id, expires_on=expires_on)
-        )
+        self.handle(cmd.ExtendProtectionOrder(case_id, order_id, expires_on))
 
-    # -- queries/sections.py
+    # -- violeta/queries/sections.py
 
     def legal_section(self, case_id: UUID, justification: str = "") -> LegalSectionView:
-        return self._ask(queries_sections.legal_section, case_id, justification)
+        return self._ask(sections.legal_section, case_id, justification)
 
     def psychology_section(self, case_id: UUID) -> PsychologySectionView:
-        return self._ask(queries_sections.psychology_section, case_id)
+        return self._ask(sections.psychology_section, case_id)
 
     def social_work_section(self, case_id: UUID, justification: str = "") -> SocialWorkSectionView:
-        return self._ask(queries_sections.social_work_section, case_id, justification)
+        return self._ask(sections.social_work_section, case_id, justification)
 
     def follow_up_section(self, case_id: UUID, justification: str = "") -> list[FollowUpView]:
-        return self._ask(queries_sections.follow_up_section, case_id, justification)
+        return self._ask(sections.follow_up_section, case_id, justification)
 
     def protection_order_section(
         self, case_id: UUID, justification: str = ""
     ) -> list[ProtectionOrderView]:
-        return self._ask(queries_sections.protection_order_section, case_id, justification)
+        return self._ask(sections.protection_order_section, case_id, justification)
 
     def case_life(self, case_id: UUID, justification: str = "") -> CaseLifeView:
-        return self._ask(queries_sections.case_life, case_id, justification)
+        return self._ask(sections.case_life, case_id, justification)
 
     def referrals(self, case_id: UUID, justification: str = "") -> list[ReferralView]:
-        return self._ask(queries_sections.referrals, case_id, justification)
+        return self._ask(sections.referrals, case_id, justification)
 
     def case_detail(
         self, case_id: UUID, section: Section = Section.INTAKE, justification: str = ""
     ) -> CaseDetail:
-        return self._ask(queries_sections.case_detail, case_id, section, justification)
+        return self._ask(sections.case_detail, case_id, section, justification)
 
-    # -- queries/work_queues.py
+    # -- violeta/queries/work_queues.py
 
     def open_misconduct_reports(self) -> list[OpenMisconductReport]:
-        return self._ask(queries_work_queues.open_misconduct_reports)
+        return self._ask(work_queues.open_misconduct_reports)
 
     def follow_ups_due(
         self, within_days: int = 7, *, assigned_to_me: bool = False, limit: int | None = None
     ) -> list[DueFollowUp]:
         return self._ask(
-            queries_work_queues.follow_ups_due,
+            work_queues.follow_ups_due,
             within_days,
             assigned_to_me=assigned_to_me,
             limit=limit,
@@ -413,67 +313,63 @@ class StaffSession(SessionContext):
     def orders_expiring(
         self, within_days: int = 10, *, assigned_to_me: bool = False
     ) -> list[ExpiringOrder]:
-        return self._ask(
-            queries_work_queues.orders_expiring, within_days, assigned_to_me=assigned_to_me
-        )
+        return self._ask(work_queues.orders_expiring, within_days, assigned_to_me=assigned_to_me)
 
     def pending_closures(self) -> list[PendingClosure]:
-        return self._ask(queries_work_queues.pending_closures)
+        return self._ask(work_queues.pending_closures)
 
-    # -- queries/arco.py
+    # -- violeta/queries/arco.py
 
     def correction_history(self, client_id: UUID) -> list[CorrectionEntry]:
-        return self._ask(queries_arco.correction_history, client_id)
+        return self._ask(arco.correction_history, client_id)
 
     def export_client_data(self, client_id: UUID, destination: Path) -> Path:
-        return self._ask(queries_arco.export_client_data, client_id, destination)
+        return self._ask(arco.export_client_data, client_id, destination)
 
-    # -- handlers/importing.py
+    # -- violeta/handlers/importing.py
 
     def import_csv(self, path: Path, progress: Progress | None = None) -> ImportReport:
-        return self.handle(ImportCsv(path=path, progress=progress))
+        return self.handle(cmd.ImportCsv(path, progress))
 
-    # -- queries/my_day.py
+    # -- violeta/queries/my_day.py
 
     def dashboard(self) -> Dashboard:
-        return self._ask(queries_my_day.dashboard)
+        return self._ask(my_day.dashboard)
 
     def dashboard_counters(self) -> DashboardCounters:
-        return self._ask(queries_my_day.dashboard_counters)
+        return self._ask(my_day.dashboard_counters)
 
-    # -- queries/clients.py
+    # -- violeta/queries/clients.py
 
     def pending_age_authorizations(self) -> list[ClientSummary]:
-        return self._ask(queries_clients.pending_age_authorizations)
+        return self._ask(clients.pending_age_authorizations)
 
     def search_clients(self, text: str) -> list[ClientSummary]:
-        return self._ask(queries_clients.search_clients, text)
+        return self._ask(clients.search_clients, text)
 
     def client_detail(self, client_id: UUID, justification: str = "") -> ClientDetail:
-        return self._ask(queries_clients.client_detail, client_id, justification)
+        return self._ask(clients.client_detail, client_id, justification)
 
     def audit_entries(self, client_id: UUID | None = None, limit: int = 200) -> list[AccessEntry]:
-        return self._ask(queries_clients.audit_entries, client_id, limit)
+        return self._ask(clients.audit_entries, client_id, limit)
 
     def case_counts(self) -> dict[tuple[str, str], int]:
-        return self._ask(queries_clients.case_counts)
+        return self._ask(clients.case_counts)
 
-    # -- queries/statistics.py
+    # -- violeta/queries/statistics.py
 
     def statistics_tables(self) -> list[tuple[str, str]]:
-        return self._ask(queries_statistics.statistics_tables)
+        return self._ask(statistics.statistics_tables)
 
     def statistics_table(
         self, name: str, *, since: str = "", until: str = "", period: str = "mes"
     ) -> StatisticsTable:
-        return self._ask(
-            queries_statistics.statistics_table, name, since=since, until=until, period=period
-        )
+        return self._ask(statistics.statistics_table, name, since=since, until=until, period=period)
 
     def priority_zones(self, until: str = "") -> Ranking:
-        return self._ask(queries_statistics.priority_zones, until)
+        return self._ask(statistics.priority_zones, until)
 
-    # -- queries/supervision.py
+    # -- violeta/queries/supervision.py
 
     def audit_trail(
         self,
@@ -487,7 +383,7 @@ class StaffSession(SessionContext):
         limit: int = TRAIL_PAGE,
     ) -> list[AccessEntry]:
         return self._ask(
-            queries_supervision.audit_trail,
+            supervision.audit_trail,
             staff_id=staff_id,
             client_id=client_id,
             day=day,
@@ -498,28 +394,26 @@ class StaffSession(SessionContext):
         )
 
     def alerts(self, *, include_acknowledged: bool = False, limit: int = 200) -> list[AlertView]:
-        return self._ask(
-            queries_supervision.alerts, include_acknowledged=include_acknowledged, limit=limit
-        )
+        return self._ask(supervision.alerts, include_acknowledged=include_acknowledged, limit=limit)
 
     def open_alert_count(self) -> int:
-        return self._ask(queries_supervision.open_alert_count)
+        return self._ask(supervision.open_alert_count)
 
     def zone_history(self, code: str) -> list[ZoneVersionView]:
-        return self._ask(queries_supervision.zone_history, code)
+        return self._ask(zone_catalogue.zone_history, code)
 
-    # -- handlers/supervision.py
+    # -- violeta/handlers/supervision.py
 
     def acknowledge_alert(self, alert: UUID, note: str) -> None:
-        self.handle(AcknowledgeAlert(alert=alert, note=note))
+        self.handle(cmd.AcknowledgeAlert(alert, note))
 
     def import_zones(self, path: Path) -> ZoneImportReport:
-        return self.handle(ImportZones(path=path))
+        return self.handle(cmd.ImportZones(path))
 
     def merge_zones(self, code: str, into: str) -> None:
-        self.handle(MergeZones(code=code, into=into))
+        self.handle(cmd.MergeZones(code, into))
 
-    # -- handlers/accounts.py
+    # -- violeta/handlers/accounts.py
 
     def create_account(
         self,
@@ -531,95 +425,81 @@ class StaffSession(SessionContext):
         must_change_password: bool = True,
     ) -> UUID:
         return self.handle(
-            CreateAccount(
-                username=username,
-                display_name=display_name,
-                role=role,
-                initial_password=initial_password,
-                must_change_password=must_change_password,
-            )
+            cmd.CreateAccount(username, display_name, role, initial_password, must_change_password)
         )
 
     def enable_account(self, staff_id: UUID) -> None:
-        self.handle(EnableAccount(staff_id=staff_id))
+        self.handle(cmd.EnableAccount(staff_id))
 
     def rotate_master_key(self) -> None:
-        self.handle(RotateMasterKey())
+        self.handle(cmd.RotateMasterKey())
 
     def change_password(self, old_password: str, new_password: str) -> None:
-        self.handle(ChangePassword(old_password=old_password, new_password=new_password))
+        self.handle(cmd.ChangePassword(old_password, new_password))
 
     def deactivate_account(self, staff_id: UUID) -> None:
-        self.handle(DeactivateAccount(staff_id=staff_id))
+        self.handle(cmd.DeactivateAccount(staff_id))
 
     def reactivate_account(self, staff_id: UUID, initial_password: str) -> None:
-        self.handle(ReactivateAccount(staff_id=staff_id, initial_password=initial_password))
+        self.handle(cmd.ReactivateAccount(staff_id, initial_password))
 
     def reset_password(self, staff_id: UUID, temporary_password: str) -> None:
-        self.handle(ResetPassword(staff_id=staff_id, temporary_password=temporary_password))
+        self.handle(cmd.ResetPassword(staff_id, temporary_password))
 
-    # -- queries/accounts.py
+    # -- violeta/queries/accounts.py
 
     def accounts(self) -> list[AccountView]:
-        return self._ask(queries_accounts.accounts)
+        return self._ask(staff_accounts.accounts)
 
-    # -- handlers/activities.py
+    # -- violeta/handlers/activities.py
 
     def record_activity(self, form: NewActivity) -> UUID:
-        return self.handle(RecordActivity(form=form))
+        return self.handle(cmd.RecordActivity(form))
 
     def cancel_activity(self, activity_id: UUID) -> None:
-        self.handle(CancelActivity(activity_id=activity_id))
+        self.handle(cmd.CancelActivity(activity_id))
 
     def set_target(self, year: int, kind: str, target: str) -> None:
-        self.handle(SetTarget(year=year, kind=kind, target=target))
+        self.handle(cmd.SetTarget(year, kind, target))
 
-    # -- queries/activities.py
+    # -- violeta/queries/activities.py
 
     def target_progress(self, year: int) -> list[TargetProgress]:
-        return self._ask(queries_activities.target_progress, year)
+        return self._ask(activities.target_progress, year)
 
     def activity_counts(self, year: int) -> list[ActivityCount]:
-        return self._ask(queries_activities.activity_counts, year)
+        return self._ask(activities.activity_counts, year)
 
-    # -- handlers/directory.py
+    # -- violeta/handlers/directory.py
 
     def add_institution(self, form: InstitutionForm) -> UUID:
-        return self.handle(AddInstitution(form=form))
+        return self.handle(cmd.AddInstitution(form))
 
     def update_institution(self, institution_id: UUID, form: InstitutionForm) -> None:
-        self.handle(UpdateInstitution(institution_id=institution_id, form=form))
+        self.handle(cmd.UpdateInstitution(institution_id, form))
 
     def set_institution_active(self, institution_id: UUID, active: bool) -> None:
-        self.handle(SetInstitutionActive(institution_id=institution_id, active=active))
+        self.handle(cmd.SetInstitutionActive(institution_id, active))
 
     def refer_case(self, case_id: UUID, form: NewReferral) -> UUID:
-        return self.handle(ReferCase(case_id=case_id, form=form))
+        return self.handle(cmd.ReferCase(case_id, form))
 
     def record_referral_outcome(
         self, case_id: UUID, referral_id: UUID, outcome: str, note: str = "", recorded_on: str = ""
     ) -> None:
-        self.handle(
-            RecordReferralOutcome(
-                case_id=case_id,
-                referral_id=referral_id,
-                outcome=outcome,
-                note=note,
-                recorded_on=recorded_on,
-            )
-        )
+        self.handle(cmd.RecordReferralOutcome(case_id, referral_id, outcome, note, recorded_on))
 
-    # -- queries/directory.py
+    # -- violeta/queries/directory.py
 
     def directory(
         self, *, include_inactive: bool = False, kind: str = "", service: str = ""
     ) -> list[InstitutionView]:
         return self._ask(
-            queries_directory.directory,
+            institution_directory.directory,
             include_inactive=include_inactive,
             kind=kind,
             service=service,
         )
 
     def institution_history(self, institution_id: UUID) -> list[InstitutionVersion]:
-        return self._ask(queries_directory.institution_history, institution_id)
+        return self._ask(institution_directory.institution_history, institution_id)

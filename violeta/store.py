@@ -12,7 +12,12 @@ from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
-from eventsourcing.application import Application, ProcessingEvent, Repository
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
 from eventsourcing.domain import (
     Aggregate,
     CanMutateProtocol,
@@ -41,7 +46,9 @@ from psycopg.conninfo import conninfo_to_dict
 
 from domain.cases import Case, FolioSequence
 from domain.clients import Client
+from domain.errors import UnknownRecord
 from domain.sealed import Sealed
+from violeta.errors import TamperedRecord
 from violeta.settings import Settings
 
 
@@ -78,6 +85,7 @@ FOLIO_SNAPSHOT_INTERVAL = 50
 DERIVED_ID_VERSION = 5  # uuid5: an id derived from names (FolioSequence.create_id)
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
 SQLITE_SYNCHRONOUS = "VIOLETA_SQLITE_SYNCHRONOUS"
 
 
@@ -362,3 +370,15 @@ def open_sealed_recorder(settings: Settings) -> ApplicationRecorder:
     chain, and usable by someone who holds no key at all (an outside witness)."""
     environment = Environment(CaseStore.name, persistence_environment(settings))
     return InfrastructureFactory.construct(environment).application_recorder()
+
+
+def load_aggregate(store: CaseStore, aggregate_id: UUID, kind: type[A], missing: str) -> A:
+    try:
+        aggregate: Aggregate = store.repository.get(aggregate_id)
+    except AggregateNotFoundError:
+        raise UnknownRecord(missing) from None
+    except ValueError as error:  # the outer cipher's authentication failure
+        raise TamperedRecord from error
+    if not isinstance(aggregate, kind):
+        raise UnknownRecord(missing)
+    return aggregate

@@ -1,6 +1,6 @@
 """The zone catalogue the institute keeps: importing its colonias or localities from a CSV file,
 merging zones, and each zone's history. ``violeta zones import ARCHIVO.csv`` calls
-``import_zones`` and prints its report.
+``import_zones`` (violeta/handlers/supervision.py) and prints its report.
 
 The file (UTF-8, comma-separated, one header row) has the columns ``clave``, ``nombre``,
 ``tipo`` (colonia, localidad urbana, comunidad, localidad) and, optionally, ``localidad`` (the

@@ -436,25 +436,18 @@ def test_two_terminals_writing_one_case_lose_no_update(
     lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
     social = staff(institute, coordinator, "trabajadora", Role.SOCIAL_WORK)
     _, case_id = a_case(coordinator)
-    authorize = lawyer._authorize
     load = lawyer._get_case
     interleaved: list[UUID] = []
     loads: list[int] = []
-    calls: list[int] = []
 
-    def authorize_then_race(*args: object, **kwargs: object) -> bool:
-        granted = authorize(*args, **kwargs)  # type: ignore[arg-type]
-        calls.append(1)
-        if len(calls) == 1:  # the case the lawyer will save is loaded: social writes now
-            interleaved.append(social.schedule_follow_up(case_id, "25/11/2026", "teléfono"))
-        return granted
-
-    def counted_load(case_id: UUID) -> object:
+    def load_then_race(case_id: UUID) -> object:
         loads.append(1)
-        return load(case_id)
+        case = load(case_id)
+        if len(loads) == 1:  # the case the lawyer will save is loaded: social writes now
+            interleaved.append(social.schedule_follow_up(case_id, "25/11/2026", "teléfono"))
+        return case
 
-    monkeypatch.setattr(lawyer, "_authorize", authorize_then_race)
-    monkeypatch.setattr(lawyer, "_get_case", counted_load)
+    monkeypatch.setattr(lawyer, "_get_case", load_then_race)
     lawyer.give_legal_advice(case_id, "civil", "Asesoría sintética en carrera.")
     # validation (its case is the first attempt's too), and the retry after the conflict
     assert len(loads) == 2

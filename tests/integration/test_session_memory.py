@@ -5,8 +5,8 @@ from __future__ import annotations
 from domain.access import AccessRecord
 from domain.vocabulary import Section
 from tests.support.factories import a_client, an_intake
+from violeta.following import UNPROJECTED_LIMIT
 from violeta.service import StaffSession
-from violeta.session import UNPROJECTED_LIMIT
 
 WRITTEN = 5000
 BATCH = 500
@@ -39,10 +39,10 @@ def test_a_session_that_writes_5000_events_holds_no_more_than_its_bound(
     # Opening a case scans (it must see whether she changed) without reading the views.
     for _ in range(WRITTEN // 1000 + 2):
         coordinator.open_case(client_id, an_intake())
-        held.append(len(coordinator._unprojected))
+        held.append(len(coordinator._follower.unprojected))
 
     assert max(held) < UNPROJECTED_LIMIT < WRITTEN
-    assert coordinator._seen_up_to >= WRITTEN  # it did scan everything it wrote
+    assert coordinator._follower.seen_up_to >= WRITTEN  # it did scan everything it wrote
     coordinator.refresh()
     logged = coordinator._views.query(
         "SELECT COUNT(*) AS n FROM access_log WHERE purpose = ?", ("prueba de memoria",)

@@ -48,7 +48,7 @@ NEW_FIELD_CANARIES = [
     CANARY_AGE_REASON,
     CANARY_AGGRESSOR,
 ]
-# Every sealed field of the services on a case (violeta/case_services.py).
+# Every sealed field of the services on a case (violeta/handlers/: legal, psychology, ...).
 SERVICE_CANARIES = {
     "legal_advice": "Asesoriacanaria pergaminosa juridicaunica",
     "legal_accompaniment": "Acompanamientocanario fiscaliense",

@@ -20,7 +20,8 @@ from violeta.commands import (
     ResetPassword,
     RotateMasterKey,
 )
-from violeta.session import SessionContext, load_aggregate
+from violeta.session import SessionContext
+from violeta.store import load_aggregate
 
 
 def create_account(ctx: SessionContext, command: CreateAccount) -> UUID:

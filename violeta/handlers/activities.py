@@ -10,7 +10,8 @@ from domain.cases import parse_category
 from domain.errors import InvalidField, UnknownRecord
 from violeta.activities import INSTITUTION_MAX, _count
 from violeta.commands import CancelActivity, RecordActivity, SetTarget
-from violeta.session import SessionContext, load_aggregate, retry_on_conflict
+from violeta.session import SessionContext, retry_on_conflict
+from violeta.store import load_aggregate
 
 
 def record_activity(ctx: SessionContext, command: RecordActivity) -> UUID:

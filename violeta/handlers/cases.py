@@ -10,14 +10,12 @@ from domain.cases import (
     parse_category,
 )
 from domain.errors import InvalidField, UnknownRecord
-from domain.permissions import Action
 from domain.vocabulary import (
     RiskLevel,
     Section,
 )
 from keys import Duty
 from violeta.casework import (
-    authorize_case,
     case_for_write,
     check_assigned_or_coordination,
     local_today,
@@ -36,14 +34,14 @@ from violeta.commands import (
 )
 from violeta.dto import CaseSummary
 from violeta.registration import ValidIntake, save_new_case
-from violeta.session import SessionContext, case_label, load_aggregate, retry_on_conflict
+from violeta.session import SessionContext, case_label, retry_on_conflict
+from violeta.store import load_aggregate
 
 
 def open_case(ctx: SessionContext, command: OpenCase) -> CaseSummary:
-    ctx._authorize(Section.INTAKE, Action.WRITE, [command.client_id], [], "abrir expediente", "")
     # Her record is read, not written, so no version conflict would reveal a stale copy:
     # the scan first drops the session's copy if another terminal changed her.
-    ctx._scan()
+    ctx._follower.scan()
     client = ctx._latest_client(command.client_id)
     client.check_may_open_case()
     opened_on = ctx._past_or_today(
@@ -87,9 +85,6 @@ def open_case(ctx: SessionContext, command: OpenCase) -> CaseSummary:
 def add_note(ctx: SessionContext, command: AddNote) -> None:
     """Appending a note is safe to replay, so a version conflict is retried, not lost."""
     case = ctx._latest_case(command.case_id)
-    ctx._authorize(
-        command.section, Action.WRITE, [case.client_id], [command.case_id], "registrar nota", ""
-    )
     note = identity.free_text("Nota", command.text, max_length=identity.NARRATIVE_MAX)
     # Psychology notes are sealed with her psychology key: no other duty can open them.
     duty = Duty.PSYCHOLOGY if command.section is Section.PSYCHOLOGICAL else Duty.CASE
@@ -117,7 +112,6 @@ def assign_area(ctx: SessionContext, command: AssignArea) -> None:
             "Personal asignado",
             f"el área {chosen.label} requiere el rol {AREA_ROLES[chosen].label}.",
         )
-    authorize_case(ctx, case, Section.INTAKE, "asignar área")
     save_change(
         ctx,
         case,
@@ -129,7 +123,6 @@ def enter_follow_up(ctx: SessionContext, command: EnterFollowUp) -> None:
     case = ctx._get_case(command.case_id)
     check_assigned_or_coordination(ctx, case, "pasar el expediente a seguimiento")
     today = local_today(ctx)
-    authorize_case(ctx, case, Section.INTAKE, "pasar a seguimiento")
     save_change(
         ctx,
         case,
@@ -138,7 +131,7 @@ def enter_follow_up(ctx: SessionContext, command: EnterFollowUp) -> None:
 
 
 def request_closure(ctx: SessionContext, command: RequestClosure) -> None:
-    case = case_for_write(ctx, command.case_id, Section.INTAKE, "solicitar cierre")
+    case = case_for_write(ctx, command.case_id)
     text = identity.free_text(
         "Motivo del cierre", command.reason, max_length=identity.SHORT_TEXT_MAX
     )
@@ -155,7 +148,6 @@ def approve_closure(ctx: SessionContext, command: ApproveClosure) -> None:
     """The second person of the closure: coordinación, never the one who asked."""
     case = ctx._get_case(command.case_id)
     today = local_today(ctx)
-    authorize_case(ctx, case, Section.INTAKE, "aprobar cierre")
     save_change(
         ctx,
         case,
@@ -166,7 +158,6 @@ def approve_closure(ctx: SessionContext, command: ApproveClosure) -> None:
 def decline_closure(ctx: SessionContext, command: DeclineClosure) -> None:
     case = ctx._get_case(command.case_id)
     today = local_today(ctx)
-    authorize_case(ctx, case, Section.INTAKE, "rechazar cierre")
     save_change(
         ctx,
         case,
@@ -182,7 +173,6 @@ def reopen_case(ctx: SessionContext, command: ReopenCase) -> None:
     )
     sealed = seal_case(ctx, case, "reopen_reason", text)
     today = local_today(ctx)
-    authorize_case(ctx, case, Section.INTAKE, "reabrir expediente")
     save_change(
         ctx,
         case,

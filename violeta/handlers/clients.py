@@ -9,10 +9,6 @@ from domain.clients import (
     CORRECTABLE_FIELDS,
 )
 from domain.errors import InvalidField
-from domain.permissions import Action
-from domain.vocabulary import (
-    Section,
-)
 from violeta.commands import (
     ApproveErasure,
     AuthorizeAgeException,
@@ -34,7 +30,6 @@ def register_client(ctx: SessionContext, command: RegisterClient) -> UUID:
     authority is proposed. A possible duplicate is answered with candidate ids, never
     names, unless the caller confirms she is another woman.
     """
-    ctx._authorize(Section.IDENTIFICATION, Action.WRITE, [], [], "registrar usuaria", "")
     client = prepare_client(ctx, command.form, confirm_not_duplicate=command.confirm_not_duplicate)
     ctx._store.save(client)
     return client.id
@@ -53,14 +48,6 @@ def authorize_age_exception(ctx: SessionContext, command: AuthorizeAgeException)
 
 def set_sharing_consent(ctx: SessionContext, command: SetSharingConsent) -> None:
     """She gives or withdraws consent to share her data with directory institutions."""
-    ctx._authorize(
-        Section.IDENTIFICATION,
-        Action.WRITE,
-        [command.client_id],
-        [],
-        "consentimiento compartir",
-        "",
-    )
 
     def attempt() -> None:
         client = ctx._get_client(command.client_id)
@@ -72,14 +59,6 @@ def set_sharing_consent(ctx: SessionContext, command: SetSharingConsent) -> None
 
 def set_statistics_consent(ctx: SessionContext, command: SetStatisticsConsent) -> None:
     """ARCO opposition: withdrawing takes her cases out of the statistics view."""
-    ctx._authorize(
-        Section.IDENTIFICATION,
-        Action.WRITE,
-        [command.client_id],
-        [],
-        "consentimiento estadística",
-        "",
-    )
 
     def attempt() -> None:
         client = ctx._get_client(command.client_id)
@@ -90,9 +69,6 @@ def set_statistics_consent(ctx: SessionContext, command: SetStatisticsConsent) -
 
 
 def request_erasure(ctx: SessionContext, command: RequestErasure) -> None:
-    ctx._authorize(
-        Section.IDENTIFICATION, Action.WRITE, [command.client_id], [], "solicitar cancelación", ""
-    )
 
     def attempt() -> None:
         client = ctx._get_client(command.client_id)
@@ -116,9 +92,6 @@ def approve_erasure(ctx: SessionContext, command: ApproveErasure) -> None:
 
 def correct_client(ctx: SessionContext, command: CorrectClient) -> None:
     """ARCO rectification: a new event supersedes the value; the old one stays in history."""
-    ctx._authorize(
-        Section.IDENTIFICATION, Action.WRITE, [command.client_id], [], "rectificación (ARCO)", ""
-    )
     if command.field not in CORRECTABLE_FIELDS:
         raise InvalidField("Campo", "no admite rectificación.")
     text = _validated(ctx, command.field, command.value)

@@ -8,7 +8,6 @@ from domain import identity
 from domain.cases import REFERRAL_OUTCOMES
 from domain.directory import Institution
 from domain.errors import InvalidField, NotPermitted
-from domain.permissions import Action
 from domain.sealed import Sealed
 from domain.vocabulary import Role, Section
 from violeta.commands import (
@@ -61,9 +60,6 @@ def refer_case(ctx: SessionContext, command: ReferCase) -> UUID:
     only with a recorded (sealed) reason; anyone may refer without personal data.
     """
     case = ctx._get_case(command.case_id)
-    ctx._authorize(
-        Section.REFERRALS, Action.WRITE, [case.client_id], [command.case_id], "canalizar", ""
-    )
     reason = identity.free_text(
         "Motivo de la canalización", command.form.reason, max_length=identity.SHORT_TEXT_MAX
     )
@@ -119,14 +115,6 @@ def refer_case(ctx: SessionContext, command: ReferCase) -> UUID:
 
 def record_referral_outcome(ctx: SessionContext, command: RecordReferralOutcome) -> None:
     case = ctx._get_case(command.case_id)
-    ctx._authorize(
-        Section.REFERRALS,
-        Action.WRITE,
-        [case.client_id],
-        [command.case_id],
-        "resultado de canalización",
-        "",
-    )
     if command.outcome not in REFERRAL_OUTCOMES:
         raise InvalidField("Resultado de la canalización", "elija un resultado de la lista.")
     text = identity.free_text(

@@ -15,7 +15,6 @@ from domain.cases import (
     ProtectionOrder,
     parse_category,
 )
-from domain.vocabulary import Section
 from violeta.casework import (
     INSTITUTION_MAX,
     case_for_write,
@@ -34,7 +33,7 @@ from violeta.session import SessionContext
 
 
 def schedule_follow_up(ctx: SessionContext, command: ScheduleFollowUp) -> UUID:
-    case = case_for_write(ctx, command.case_id, Section.FOLLOW_UPS, "programar seguimiento")
+    case = case_for_write(ctx, command.case_id)
     due = identity.parse_date("Fecha programada", command.due_on)
     chosen = parse_category(Channel, "Medio", command.channel)
     follow_up_id = uuid4()
@@ -48,7 +47,7 @@ def schedule_follow_up(ctx: SessionContext, command: ScheduleFollowUp) -> UUID:
 
 def settle_follow_up(ctx: SessionContext, command: SettleFollowUp) -> None:
     """Done needs its outcome (sealed); missed may carry a note of why."""
-    case = case_for_write(ctx, command.case_id, Section.FOLLOW_UPS, "registrar seguimiento")
+    case = case_for_write(ctx, command.case_id)
     text = identity.free_text(
         "Resultado", command.outcome, max_length=identity.NARRATIVE_MAX, required=command.done
     )
@@ -67,7 +66,7 @@ def settle_follow_up(ctx: SessionContext, command: SettleFollowUp) -> None:
 
 def record_protection_order(ctx: SessionContext, command: RecordProtectionOrder) -> UUID:
     """Empty expiry means the full term: 60 days from the issue date."""
-    case = case_for_write(ctx, command.case_id, Section.PROTECTION_ORDERS, "registrar orden")
+    case = case_for_write(ctx, command.case_id)
     chosen = parse_category(OrderKind, "Tipo de orden", command.kind)
     chosen_measures = tuple(
         parse_category(ProtectionMeasure, "Medidas", measure) for measure in command.measures
@@ -101,7 +100,7 @@ def record_protection_order(ctx: SessionContext, command: RecordProtectionOrder)
 
 def extend_protection_order(ctx: SessionContext, command: ExtendProtectionOrder) -> None:
     """Empty new expiry means the full extension: 30 days after the current expiry."""
-    case = case_for_write(ctx, command.case_id, Section.PROTECTION_ORDERS, "prorrogar orden")
+    case = case_for_write(ctx, command.case_id)
     typed = optional_date(ctx, "Nuevo vencimiento", command.expires_on)
     current_order = case.services.protection_orders.get(command.order_id)
     expiry = typed or (

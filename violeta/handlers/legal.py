@@ -15,7 +15,7 @@ from domain.cases import (
     ReportStatus,
     parse_category,
 )
-from domain.vocabulary import Section
+from domain.permissions import Action
 from violeta.casework import (
     AREA_SECTIONS,
     INSTITUTION_MAX,
@@ -37,7 +37,7 @@ from violeta.session import SessionContext
 
 
 def give_legal_advice(ctx: SessionContext, command: GiveLegalAdvice) -> UUID:
-    case = case_for_write(ctx, command.case_id, Section.LEGAL, "registrar asesoría jurídica")
+    case = case_for_write(ctx, command.case_id)
     chosen = parse_category(LegalMatter, "Materia", command.matter)
     text = identity.free_text(
         "Notas de la asesoría", command.notes, max_length=identity.NARRATIVE_MAX
@@ -55,7 +55,7 @@ def give_legal_advice(ctx: SessionContext, command: GiveLegalAdvice) -> UUID:
 
 def decide_accompaniment(ctx: SessionContext, command: DecideAccompaniment) -> None:
     """The four criteria of the institute; ``deadline`` empty means that one is not met."""
-    case = case_for_write(ctx, command.case_id, Section.LEGAL, "decidir acompañamiento")
+    case = case_for_write(ctx, command.case_id)
     due = optional_date(ctx, "Vencimiento del término jurídico", command.deadline)
     on = ctx._past_or_today("Fecha de la decisión", command.decided_on, local_today(ctx))
     decision = AccompanimentDecision(
@@ -77,8 +77,14 @@ def decide_accompaniment(ctx: SessionContext, command: DecideAccompaniment) -> N
 def record_accompaniment(ctx: SessionContext, command: RecordAccompaniment) -> UUID:
     """Accompaniment before an authority, by jurídica (Fiscalía) or by trabajo social."""
     chosen = parse_category(Area, "Área", command.area)
+    # Which section she writes depends on the area she names: the table admits both roles,
+    # each may record only her own area's accompaniment.
     section = AREA_SECTIONS[chosen]
-    case = case_for_write(ctx, command.case_id, section, "registrar acompañamiento")
+    case = ctx._get_case(command.case_id)
+    ctx._authorize(
+        section, Action.WRITE, [case.client_id], [case.id], "registrar acompañamiento", ""
+    )
+    case.check_open()
     where = identity.free_text("Instancia", command.authority, max_length=INSTITUTION_MAX)
     text = identity.free_text(
         "Notas del acompañamiento", command.notes, max_length=identity.NARRATIVE_MAX
@@ -103,7 +109,7 @@ def record_accompaniment(ctx: SessionContext, command: RecordAccompaniment) -> U
 
 def report_misconduct(ctx: SessionContext, command: ReportMisconduct) -> UUID:
     """Reporte de actuación about a public servant's act against the client's rights."""
-    case = case_for_write(ctx, command.case_id, Section.LEGAL, "registrar reporte de actuación")
+    case = case_for_write(ctx, command.case_id)
     where = identity.free_text("Institución", command.institution, max_length=INSTITUTION_MAX)
     chosen = parse_category(MisconductConduct, "Conducta", command.conduct)
     facts_text = identity.free_text("Hechos", command.facts, max_length=identity.NARRATIVE_MAX)
@@ -136,8 +142,6 @@ def update_misconduct_report(ctx: SessionContext, command: UpdateMisconductRepor
     change_case(
         ctx,
         command.case_id,
-        Section.LEGAL,
-        "actualizar reporte de actuación",
         lambda current: current.update_misconduct_report(
             command.report_id, chosen, on, ctx._account.id
         ),

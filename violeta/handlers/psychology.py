@@ -10,7 +10,6 @@ from domain.cases import (
     SessionModality,
     parse_category,
 )
-from domain.vocabulary import Section
 from keys import Duty
 from violeta.casework import (
     case_for_write,
@@ -25,7 +24,7 @@ from violeta.session import SessionContext
 
 
 def record_psychology_session(ctx: SessionContext, command: RecordPsychologySession) -> UUID:
-    case = case_for_write(ctx, command.case_id, Section.PSYCHOLOGICAL, "registrar sesión")
+    case = case_for_write(ctx, command.case_id)
     chosen = parse_category(SessionModality, "Modalidad", command.modality)
     text = identity.free_text(
         "Notas de la sesión", command.notes, max_length=identity.NARRATIVE_MAX
@@ -54,7 +53,5 @@ def close_psychology_process(ctx: SessionContext, command: ClosePsychologyProces
     change_case(
         ctx,
         command.case_id,
-        Section.PSYCHOLOGICAL,
-        "cerrar proceso psicológico",
         lambda current: current.close_psychology_process(on, ctx._account.id),
     )

@@ -12,7 +12,6 @@ from domain.cases import (
     VisitKind,
     parse_category,
 )
-from domain.vocabulary import Section
 from violeta.casework import INSTITUTION_MAX, case_for_write, local_today, save_change, seal_case
 from violeta.commands import RecordGestion, RecordSocialVisit
 from violeta.session import SessionContext
@@ -20,7 +19,7 @@ from violeta.session import SessionContext
 
 def record_gestion(ctx: SessionContext, command: RecordGestion) -> UUID:
     """A gestión before a public or private institution on the client's behalf."""
-    case = case_for_write(ctx, command.case_id, Section.SOCIAL_WORK, "registrar gestión")
+    case = case_for_write(ctx, command.case_id)
     text = identity.free_text("Gestión", command.what, max_length=identity.SHORT_TEXT_MAX)
     where = identity.free_text("Institución", command.institution, max_length=INSTITUTION_MAX)
     result = parse_category(GestionOutcome, "Resultado", command.outcome)
@@ -43,7 +42,7 @@ def record_gestion(ctx: SessionContext, command: RecordGestion) -> UUID:
 
 
 def record_social_visit(ctx: SessionContext, command: RecordSocialVisit) -> UUID:
-    case = case_for_write(ctx, command.case_id, Section.SOCIAL_WORK, "registrar visita")
+    case = case_for_write(ctx, command.case_id)
     chosen = parse_category(VisitKind, "Tipo de visita", command.kind)
     text = identity.free_text(
         "Notas de la visita", command.notes, max_length=identity.NARRATIVE_MAX

@@ -8,7 +8,8 @@ from domain.zones import CATALOGUE_ID, ZoneCatalogue
 from violeta import alerts
 from violeta.alerts import get_alert
 from violeta.commands import AcknowledgeAlert, ImportZones, MergeZones, SweepAnomalies
-from violeta.session import SessionContext, load_aggregate, retry_on_conflict
+from violeta.session import SessionContext, retry_on_conflict
+from violeta.store import load_aggregate
 from violeta.zones import MAX_BYTES, ZoneImportReport, _parent_problems, _RowErrors, parse_zone_file
 
 

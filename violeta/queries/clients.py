@@ -31,9 +31,6 @@ from violeta.session import SEARCH_LIMIT, SessionContext
 
 def pending_age_authorizations(ctx: SessionContext) -> list[ClientSummary]:
     """Women registered outside 18-60 waiting for coordinación (work queue); audited list."""
-    ctx._authorize(
-        Section.IDENTIFICATION, Action.READ, [], [], "autorizaciones de edad pendientes", ""
-    )
     ctx.refresh()
     rows = ctx._views.query(
         "SELECT clients_view.* FROM clients_view JOIN client_flags USING (client_id) "
@@ -62,7 +59,6 @@ def pending_age_authorizations(ctx: SessionContext) -> list[ClientSummary]:
 def search_clients(ctx: SessionContext, text: str) -> list[ClientSummary]:
     """Blind-index search by name, CURP or phone; candidates are confirmed by opening."""
     query = identity.free_text("Búsqueda", text, max_length=identity.NAME_MAX)
-    ctx._authorize(Section.IDENTIFICATION, Action.READ, [], [], "búsqueda", justification="")
     ctx.refresh()
     candidates, confirm = search_candidates(ctx, query)
     considered = sorted(candidates)[: SEARCH_LIMIT * 4]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
 from uuid import UUID
 
 from domain import identity
@@ -23,7 +22,6 @@ from violeta.alerts import (
 from violeta.dto import AccessEntry
 from violeta.lookups import access_entry
 from violeta.session import SessionContext
-from violeta.zones import ZoneVersionView
 
 
 def audit_trail(
@@ -129,28 +127,3 @@ def _subjects(ctx: SessionContext, access_ids: Sequence[str]) -> dict[str, list[
         ):
             found[row["access_id"]].append(row["client_id"])
     return found
-
-
-def zone_history(ctx: SessionContext, code: str) -> list[ZoneVersionView]:
-    """Every version a zone has had, oldest first (public data about a place)."""
-    ctx.refresh()
-    rows = ctx._views.query(
-        "SELECT * FROM zone_versions WHERE code = ? ORDER BY version", (code.strip(),)
-    )
-    if not rows:
-        raise InvalidField("Zona", "no está en el catálogo de zonas.")
-    return [
-        ZoneVersionView(
-            version=int(row["version"]),
-            name=row["name"],
-            kind=row["kind"],
-            women=row["women"],
-            parent=row["parent"],
-            women_18_60=row["women_18_60"],
-            latitude=row["latitude"],
-            longitude=row["longitude"],
-            merged_into=row["merged_into"],
-            recorded_on=date.fromisoformat(row["recorded_on"]) if row["recorded_on"] else None,
-        )
-        for row in rows
-    ]

@@ -15,7 +15,6 @@ from domain.cases import (
 from domain.vocabulary import Section
 from violeta.casework import (
     NO_LIMIT,
-    list_granted,
     local_today,
     mine_params,
     open_row_typed,
@@ -27,7 +26,6 @@ from violeta.session import SessionContext
 
 def open_misconduct_reports(ctx: SessionContext) -> list[OpenMisconductReport]:
     """Reportes de actuación not yet closed, oldest first, for jurídica and coordinación."""
-    list_granted(ctx, Section.LEGAL, "reportes de actuación abiertos")
     ctx.refresh()
     rows = ctx._views.query(
         "SELECT misconduct_reports_view.*, cases_view.folio, cases_view.client_id "
@@ -61,7 +59,6 @@ def follow_ups_due(
     """Pending follow-ups due up to ``within_days`` from today, overdue ones first;
     ``assigned_to_me`` keeps the cases where this person attends an area; ``limit``
     keeps the most urgent (a work queue on one screen, and what its access records)."""
-    list_granted(ctx, Section.FOLLOW_UPS, "seguimientos por vencer")
     ctx.refresh()
     today = local_today(ctx)
     rows = ctx._views.query(
@@ -93,7 +90,6 @@ def orders_expiring(
     ctx: SessionContext, within_days: int = 10, *, assigned_to_me: bool = False
 ) -> list[ExpiringOrder]:
     """Orders still in force that expire within ``within_days``, soonest first."""
-    list_granted(ctx, Section.PROTECTION_ORDERS, "órdenes por vencer")
     ctx.refresh()
     today = local_today(ctx)
     rows = ctx._views.query(
