@@ -24,6 +24,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import fields
+from functools import cache
 from typing import Any, Concatenate, Final, ParamSpec, TypeVar, cast
 from uuid import UUID
 
@@ -187,11 +188,16 @@ def ask(
     **kwargs: P.kwargs,
 ) -> R:
     """Runs one query through the same authorization as a command."""
-    bound = inspect.signature(query).bind(ctx, *args, **kwargs)
+    bound = _signature(query).bind(ctx, *args, **kwargs)
     bound.apply_defaults()
     return _admitted(
         ctx, query.__name__, dict(bound.arguments), lambda: query(ctx, *args, **kwargs)
     )
+
+
+@cache
+def _signature(query: Callable[..., Any]) -> inspect.Signature:
+    return inspect.signature(query)
 
 
 def _admitted(
