@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 from uuid import UUID
@@ -51,6 +51,7 @@ class SweepAnomalies(Command[int]):
 @dataclass(frozen=True)
 class RegisterClient(Command[UUID]):
     form: NewClient
+    _: KW_ONLY
     confirm_not_duplicate: bool = False
 
 
@@ -152,6 +153,7 @@ class GiveLegalAdvice(Command[UUID]):
 @dataclass(frozen=True)
 class DecideAccompaniment(Command[None]):
     case_id: UUID
+    _: KW_ONLY
     severity: bool
     lacks_resources: bool
     deadline: str
@@ -172,6 +174,7 @@ class RecordAccompaniment(Command[UUID]):
 @dataclass(frozen=True)
 class ReportMisconduct(Command[UUID]):
     case_id: UUID
+    _: KW_ONLY
     institution: str
     conduct: str
     facts: str
@@ -193,6 +196,7 @@ class UpdateMisconductReport(Command[None]):
 @dataclass(frozen=True)
 class RecordPsychologySession(Command[UUID]):
     case_id: UUID
+    _: KW_ONLY
     modality: str
     notes: str
     held_on: str = ""
@@ -211,6 +215,7 @@ class ClosePsychologyProcess(Command[None]):
 @dataclass(frozen=True)
 class RecordGestion(Command[UUID]):
     case_id: UUID
+    _: KW_ONLY
     what: str
     institution: str
     outcome: str
@@ -220,6 +225,7 @@ class RecordGestion(Command[UUID]):
 @dataclass(frozen=True)
 class RecordSocialVisit(Command[UUID]):
     case_id: UUID
+    _: KW_ONLY
     kind: str
     notes: str
     visited_on: str = ""
@@ -239,6 +245,7 @@ class ScheduleFollowUp(Command[UUID]):
 class SettleFollowUp(Command[None]):
     case_id: UUID
     follow_up_id: UUID
+    _: KW_ONLY
     done: bool
     outcome: str
     settled_on: str = ""
@@ -247,6 +254,7 @@ class SettleFollowUp(Command[None]):
 @dataclass(frozen=True)
 class RecordProtectionOrder(Command[UUID]):
     case_id: UUID
+    _: KW_ONLY
     kind: str
     measures: Sequence[str]
     detail: str
@@ -300,6 +308,7 @@ class CreateAccount(Command[UUID]):
     display_name: str
     role: Role
     initial_password: str
+    _: KW_ONLY
     must_change_password: bool = True
 
 
