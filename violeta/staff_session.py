@@ -31,6 +31,7 @@ from violeta.queries import (
 from violeta.queries import directory as institution_directory
 from violeta.queries import zones as zone_catalogue
 from violeta.session import SessionContext
+from violeta.session import close as close_session
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,15 +45,18 @@ class Handles(Generic[P, R]):
         self.command = command
         self.signature = inspect.signature(command)
 
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.unbound = _unbound(name, self.command.__init__)
+
     @overload
-    def __get__(self, session: None, owner: type[Any]) -> Handles[P, R]: ...
+    def __get__(self, session: None, owner: type[Any]) -> Callable[..., R]: ...
     @overload
     def __get__(self, session: StaffSession, owner: type[Any]) -> Callable[P, R]: ...
     def __get__(
         self, session: StaffSession | None, owner: type[Any]
-    ) -> Handles[P, R] | Callable[P, R]:
+    ) -> Callable[..., R] | Callable[P, R]:
         if session is None:
-            return self
+            return self.unbound
         door, command = session, self.command
 
         def handled(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -71,15 +75,18 @@ class Asks(Generic[P, R]):
         signature = inspect.signature(query)
         self.signature = signature.replace(parameters=list(signature.parameters.values())[1:])
 
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.unbound = _unbound(name, self.query)
+
     @overload
-    def __get__(self, session: None, owner: type[Any]) -> Asks[P, R]: ...
+    def __get__(self, session: None, owner: type[Any]) -> Callable[..., R]: ...
     @overload
     def __get__(self, session: SessionContext, owner: type[Any]) -> Callable[P, R]: ...
     def __get__(
         self, session: SessionContext | None, owner: type[Any]
-    ) -> Asks[P, R] | Callable[P, R]:
+    ) -> Callable[..., R] | Callable[P, R]:
         if session is None:
-            return self
+            return self.unbound
         context, query = session, self.query
 
         def asked(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -88,6 +95,20 @@ class Asks(Generic[P, R]):
         asked.__doc__ = query.__doc__
         asked.__dict__["__signature__"] = self.signature  # what inspect and help() show
         return asked
+
+
+def _unbound(name: str, wrapped: Callable[..., Any]) -> Callable[..., Any]:
+    """What ``StaffSession.name`` is on the class, as a method would be: it calls the door on
+    the session it is given, and unwraps (``inspect.unwrap``) to the query, or to the
+    command's constructor, for tools that read the parameters and their types."""
+
+    def door(session: StaffSession, *args: Any, **kwargs: Any) -> Any:
+        return getattr(session, name)(*args, **kwargs)
+
+    door.__name__ = door.__qualname__ = name
+    door.__doc__ = wrapped.__doc__
+    door.__dict__["__wrapped__"] = wrapped
+    return door
 
 
 class StaffSession(SessionContext):
@@ -103,7 +124,7 @@ class StaffSession(SessionContext):
     role = SessionContext.role
     may = Asks(bus.may)
     refresh = Asks(SessionContext.refresh)
-    close = Asks(SessionContext.close)
+    close = Asks(close_session)
     zones = Asks(zone_catalogue.zones)
     rebuild_views = Handles(cmd.RebuildViews)
     sweep_anomalies = Handles(cmd.SweepAnomalies)
