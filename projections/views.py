@@ -35,6 +35,8 @@ SCHEMA: tuple[str, ...] = (
     "opened_on TEXT NOT NULL, status TEXT NOT NULL, zone TEXT NOT NULL, risk TEXT NOT NULL, "
     "opened_by TEXT NOT NULL, notes INTEGER NOT NULL, last_activity TEXT NOT NULL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS cases_view_client ON cases_view (client_id)",
+    # Search by folio (CTZ-2026-00479) finds her case without walking the register.
+    "CREATE INDEX IF NOT EXISTS cases_view_folio ON cases_view (folio)",
     # Mi día and its counters read these without walking the archive: open cases by status,
     # this month's by date, her own most recent first.
     "CREATE INDEX IF NOT EXISTS cases_view_status ON cases_view (status)",

@@ -19,7 +19,6 @@ from uuid import UUID, uuid4
 import psycopg
 from psycopg import sql
 
-from domain import identity
 from domain.accounts import StaffAccount
 from domain.errors import DomainError, NotPermitted, UnknownRecord
 from domain.sealed import Sealed
@@ -44,6 +43,7 @@ from projections.audit_chain import AUDIT_SCHEMA
 from projections.runner import Projector
 from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
+from violeta import name_search
 from violeta.accounts import Accounts, enable_account
 from violeta.activities import Activities
 from violeta.arco import ArcoServices
@@ -134,9 +134,8 @@ class KeyringIndexer:
         if text == PLACEHOLDER:
             return set()
         if kind == "nombre":
-            return {
-                self._keyring.blind_index(kind, token) for token in identity.search_tokens(text)
-            }
+            # Whole words and their beginnings (3+ letters), same kind and key: see name_search.
+            return {self._keyring.blind_index(kind, term) for term in name_search.index_terms(text)}
         return {self._keyring.blind_index(kind, text)}
 
 

@@ -45,6 +45,7 @@ from keys import (
 from projections.runner import Projector
 from projections.storage import Row, Statement, ViewStore
 from projections.views import CaseRecordProjection, index_statements
+from violeta import name_search
 from violeta.dto import (
     AccessEntry,
     CaseSummary,
@@ -570,13 +571,14 @@ class SessionCore(Gate):
             return self._clients_matching(
                 "telefono", [phone]
             ), lambda cid, _name: self._open_field(cid, "client.phone") == phone
-        tokens = identity.search_tokens(query)
-        if not tokens:
-            raise InvalidField("Búsqueda", "escriba al menos un nombre o apellido de dos letras.")
-        wanted = set(tokens)
-        return self._clients_matching(
-            "nombre", tokens
-        ), lambda _cid, name: wanted <= set(identity.search_tokens(name))
+        number = name_search.folio(query)
+        if number is not None:
+            rows = self._views.query("SELECT client_id FROM cases_view WHERE folio = ?", (number,))
+            return {row["client_id"] for row in rows}, lambda _cid, _name: True
+        words = name_search.query_terms(query)
+        return self._clients_matching("nombre", words), lambda _cid, name: name_search.name_matches(
+            words, name
+        )
 
     def _clients_matching(self, kind: str, tokens: Sequence[str]) -> set[str]:
         return self._clients_matching_each({kind: tokens})[kind]
