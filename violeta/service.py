@@ -46,9 +46,11 @@ from projections.views import SCHEMA, CaseRecordProjection
 from violeta import name_search
 from violeta.accounts import Accounts, enable_account
 from violeta.activities import Activities
+from violeta.agenda import Agenda
 from violeta.arco import ArcoServices
 from violeta.case_services import CaseServices
 from violeta.directory import DirectoryServices
+from violeta.drafts import Drafts
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
 from violeta.importing import Importing
 from violeta.my_day import MyDay
@@ -268,6 +270,9 @@ class StaffSession(
     Activities,
     DirectoryServices,
     Supervision,
+    # Mi día's agenda (next psychology sessions) and sealed drafts: new modules.
+    Agenda,
+    Drafts,
 ):
     """Everything one logged-in staff member can do. Holds the unlocked keyring. Every public
     method is guarded by its row of the policy table (violeta/policy.py)."""
