@@ -105,6 +105,14 @@ def idle(app: object) -> bool:
     )
 
 
+def loaded(screen: object) -> bool:
+    """The case screen shows her case (its header is no longer the loading line)."""
+    from textual.widgets import Static
+
+    header = screen.query_one("#case-header", Static)  # type: ignore[attr-defined]
+    return "Cargando" not in str(header.render())
+
+
 async def open_from_search(data: Path, folios: list[str]) -> list[float]:
     from textual.widgets import DataTable
 
@@ -133,13 +141,13 @@ async def open_from_search(data: Path, folios: list[str]) -> list[float]:
             started = time.perf_counter()
             await pilot.press(*folio, "enter")
             table = screen.query_one("#usuarias", DataTable)
-            await wait(pilot, lambda table=table: table.row_count == 1 and idle(app))
+            await wait(pilot, lambda table=table: table.row_count == 1)
             await pilot.press("enter")
-            await wait(pilot, lambda: isinstance(app.screen, ClientScreen) and idle(app))
+            await wait(pilot, lambda: isinstance(app.screen, ClientScreen))
             cases = app.screen.query_one("#expedientes", DataTable)
             await wait(pilot, lambda cases=cases: cases.row_count >= 1)
             await pilot.press("enter")
-            await wait(pilot, lambda: isinstance(app.screen, CaseScreen) and idle(app))
+            await wait(pilot, lambda: isinstance(app.screen, CaseScreen) and loaded(app.screen))
             timings.append((time.perf_counter() - started) * 1000)
             app.pop_screen()  # back to her record
             app.pop_screen()  # back to search
