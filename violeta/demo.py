@@ -372,6 +372,7 @@ def _feed_queues(
             coordinator.assign_area(case_id, area.value, session.identity.staff_id)
 
     chosen = rng.sample(recent, k=min(QUEUE_CASES, len(recent)))
+    erasing: set[UUID] = set()
     for number, (case_id, client_id, opened_on) in enumerate(chosen):
         kind = number % 5
         if kind == 0:
@@ -403,8 +404,10 @@ def _feed_queues(
         elif kind == 3 and number < 3 * 5:
             assign(case_id, Area.LEGAL, legal)
             legal.request_closure(case_id, rng.choice(CLOSURE_REASONS))
-        elif kind == 4 and number < 2 * 5:
+        elif kind == 4 and number < 2 * 5 and client_id not in erasing:
+            # A woman with two recent cases is asked for once.
             social.request_erasure(client_id)
+            erasing.add(client_id)
 
 
 ACTIVITY_TOPICS: dict[ActivityKind, tuple[str, ...]] = {

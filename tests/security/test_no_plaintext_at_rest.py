@@ -24,7 +24,9 @@ from violeta.demo import (
     GESTIONES,
     NARRATIVE_PARTS,
     NOTE_TEXTS,
+    ORDER_DETAILS,
     REASONS,
+    REFERRAL_REASONS,
 )
 from violeta.dto import InstitutionForm, NewClient, NewReferral
 from violeta.name_search import index_terms
@@ -328,7 +330,7 @@ def demo_plaintext_forms() -> list[bytes]:
         identity.normalize_for_search(w) for w in words if len(w) >= 7
     }
     forms |= set(REASONS) | set(NARRATIVE_PARTS) | set(NOTE_TEXTS) | set(CLOSURE_REASONS)
-    forms |= set(GESTIONES)
+    forms |= set(GESTIONES) | set(REFERRAL_REASONS) | set(ORDER_DETAILS)
     forms |= {text for texts in AREA_NOTES.values() for text in texts}
     return [form.encode() for form in forms]
 
