@@ -23,7 +23,7 @@ from tui.gateway import Gateway, SessionClosed
 from tui.keymap import FORM_KEYS, Key, bindings
 from tui.navigation import OpenCase
 from tui.roles import offered
-from tui.widgets import cells, format_date
+from tui.widgets import Table, cells, format_date
 from violeta.agenda import NextPsychologySession
 from violeta.drafts import Draft, DraftKind, DraftSummary
 from violeta.service import Institute, StaffSession
@@ -149,16 +149,12 @@ class AgendaPanel(Horizontal):
     def compose(self) -> ComposeResult:
         with Vertical(id="col-borradores"):
             yield Static("Mis borradores (Enter retoma)", classes="section-title")
-            drafts: DataTable[str] = DataTable(
-                id="borradores", cursor_type="row", zebra_stripes=True
-            )
+            drafts: DataTable[str] = Table(id="borradores", cursor_type="row", zebra_stripes=True)
             drafts.add_columns("Guardado", "Formulario", "Usuaria")
             yield drafts
         with Vertical(id="col-sesiones"):
             yield Static("Próximas sesiones de psicología (7 días)", classes="section-title")
-            sessions: DataTable[str] = DataTable(
-                id="sesiones", cursor_type="row", zebra_stripes=True
-            )
+            sessions: DataTable[str] = Table(id="sesiones", cursor_type="row", zebra_stripes=True)
             sessions.add_columns("Próxima", "Folio", "Usuaria", "Última", "Situación")
             yield sessions
 
