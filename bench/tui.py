@@ -114,7 +114,8 @@ def loaded(screen: object) -> bool:
     return "Cargando" not in str(header.render())
 
 
-async def open_from_search(data: Path, folios: list[str]) -> list[float]:
+async def open_from_search(data: Path, folios: list[str]) -> list[list[float]]:
+    """Per woman: the whole way, then its steps (results listed, her record, the case)."""
     from textual.widgets import DataTable
 
     from tui.app import VioletaApp
@@ -128,7 +129,7 @@ async def open_from_search(data: Path, folios: list[str]) -> list[float]:
 
     institute = Institute(Settings(data=data))
     app = VioletaApp(institute)
-    timings: list[float] = []
+    timings: list[list[float]] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait(pilot, lambda: app.focused is not None)
         await pilot.press(*COORDINATOR[0], "enter", *DEMO_PASSWORD, "enter")
@@ -145,13 +146,17 @@ async def open_from_search(data: Path, folios: list[str]) -> list[float]:
             await pilot.press("enter")
             table = screen.query_one("#usuarias", DataTable)
             await wait(pilot, lambda table=table: table.row_count == 1)
+            found = time.perf_counter()
             await pilot.press("enter")
             await wait(pilot, lambda: isinstance(app.screen, ClientScreen))
             cases = app.screen.query_one("#expedientes", DataTable)
             await wait(pilot, lambda cases=cases: cases.row_count >= 1)
+            record = time.perf_counter()
             await pilot.press("enter")
             await wait(pilot, lambda: isinstance(app.screen, CaseScreen) and loaded(app.screen))
-            timings.append((time.perf_counter() - started) * 1000)
+            done = time.perf_counter()
+            steps = (done - started, found - started, record - found, done - record)
+            timings.append([step * 1000 for step in steps])
             app.pop_screen()  # back to her record
             app.pop_screen()  # back to search
             app.pop_screen()  # back to Mi día
@@ -168,7 +173,7 @@ def child(data: Path, folios: list[str]) -> None:
     print(json.dumps({"timings": timings, "rss": peak_rss_mb()}))
 
 
-def in_child(data: Path, folios: list[str]) -> tuple[list[float], float]:
+def in_child(data: Path, folios: list[str]) -> tuple[list[list[float]], float]:
     result = subprocess.run(  # noqa: S603 - this interpreter and our own script
         [sys.executable, __file__, "--child", str(data), *folios],
         capture_output=True,
@@ -229,7 +234,7 @@ def measure(cases: int, repeat: int, keep: Path | None) -> list[Row]:
         cold_empty = statistics.median(cold(COLD_EMPTY, data) for _ in range(3))
         baseline = statistics.median(service_only(data, folios))
         timings, app_rss = in_child(data, folios)
-        opened = statistics.median(timings)
+        opened, *steps = (statistics.median(column) for column in zip(*timings, strict=True))
     name = f"tui {cases}"
     return [
         Row(
@@ -251,6 +256,12 @@ def measure(cases: int, repeat: int, keep: Path | None) -> list[Row]:
             baseline,
             "(solo servicio)",
             "≤ 150 ms",
+        ),
+        *(
+            Row(name, "sqlite", f"  paso: {what} (mediana)", figure, "ms")
+            for what, figure in zip(
+                ("resultados listados", "su ficha", "el expediente"), steps, strict=True
+            )
         ),
         Row(
             name,
