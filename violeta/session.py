@@ -78,6 +78,7 @@ FOLIO_ATTEMPTS = 16  # per conflict retry of the caller
 FOLIO_PAUSE_MS = 2  # the random pause after the n-th conflict is up to n times this
 RECENT_CASES = 20
 SEARCH_LIMIT = 50
+SEARCH_CANDIDATES = SEARCH_LIMIT * 4  # confirmed by opening, first by id
 RARITY_CAP = 16  # rows counted per search token when choosing which one to walk
 
 if TYPE_CHECKING:
@@ -633,9 +634,13 @@ class SessionCore(Gate):
         ), lambda _cid, name: wanted <= set(identity.search_tokens(name))
 
     def _clients_matching(self, kind: str, tokens: Sequence[str]) -> set[str]:
-        return self._clients_matching_each({kind: tokens})[kind]
+        # A search considers the first candidates by id (reading.search_clients): only those
+        # are read, so a common name costs the same in any archive.
+        return self._clients_matching_each({kind: tokens}, limit=SEARCH_CANDIDATES)[kind]
 
-    def _clients_matching_each(self, wanted: dict[str, Sequence[str]]) -> dict[str, set[str]]:
+    def _clients_matching_each(
+        self, wanted: dict[str, Sequence[str]], limit: int | None = None
+    ) -> dict[str, set[str]]:
         """Per kind, the blind-index candidates holding every token, in one query.
 
         Common names (María, Hernández) each index a large share of all clients, so the
@@ -655,13 +660,16 @@ class SessionCore(Gate):
             tables.append(f"{table}(token) AS (VALUES {', '.join('(?)' for _ in indexes)})")
             table_params += indexes
             parts.append(
-                f"SELECT ? AS kind, s0.client_id FROM search_index s0 WHERE s0.token = ("  # noqa: S608 - names and placeholders only
+                "SELECT * FROM ("  # noqa: S608 - names and placeholders only
+                f"SELECT ? AS kind, s0.client_id FROM search_index s0 WHERE s0.token = ("
                 f"SELECT token FROM {table} ORDER BY (SELECT COUNT(*) FROM ("
                 f"SELECT 1 FROM search_index s WHERE s.token = {table}.token LIMIT {RARITY_CAP}"
                 ") AS capped) LIMIT 1) "
                 f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE NOT EXISTS ("
                 f"SELECT 1 FROM search_index s WHERE s.token = {table}.token "
                 "AND s.client_id = s0.client_id))"
+                + ("" if limit is None else f" ORDER BY s0.client_id LIMIT {int(limit)}")
+                + ") AS found"
             )
             part_params.append(kind)
         found: dict[str, set[str]] = {kind: set() for kind in wanted}

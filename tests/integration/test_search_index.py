@@ -1,7 +1,7 @@
-"""Search tokens that a session without the case key could not compute (administración
-catching the views up first) are computed by the next session holding it; and a session asks
-for such clients only when a registration or a correction arrived, not after every command.
-Both backends."""
+"""The search index: tokens that a session without the case key could not compute
+(administración catching the views up first) are computed by the next session holding it; a
+session asks for such clients only when a registration or a correction arrived, not after
+every command; a common name reads only the candidates a search considers. Both backends."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from domain.vocabulary import Role, Section
 from tests.support.factories import a_client, an_intake, staff
+from violeta import session as session_module
 from violeta.service import Institute, StaffSession
 
 
@@ -55,3 +56,23 @@ def test_the_pending_list_is_asked_only_after_a_registration_or_a_correction(
     coordinator.register_client(a_client(name="Otra Usuaria Sintética"), confirm_not_duplicate=True)
     coordinator.refresh()
     assert len(asked) == 1
+
+
+def test_a_common_name_reads_only_the_first_candidates_by_id(
+    coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many women are called María, a search reads the first few by id (and opens
+    at most those): the same ones it kept when it read them all."""
+    ids = sorted(
+        str(
+            coordinator.register_client(
+                a_client(name=f"María Sintética {surname}"), confirm_not_duplicate=True
+            )
+        )
+        for surname in ("Alba", "Bravo", "Cano", "Duarte", "Esparza", "Flores")
+    )
+    coordinator.refresh()
+    assert coordinator._clients_matching_each({"nombre": ["maria"]})["nombre"] == set(ids)
+    monkeypatch.setattr(session_module, "SEARCH_CANDIDATES", 4)
+    assert coordinator._clients_matching("nombre", ["maria"]) == set(ids[:4])
+    assert len(coordinator.search_clients("María")) == 4
