@@ -350,8 +350,8 @@ class SessionCore(Gate):
         if not self._pending_possible or Duty.CASE not in self._keyring.duties:
             return
         rows = self._views.query("SELECT client_id FROM search_pending LIMIT ?", (PENDING_BATCH,))
-        self._pending_possible = len(rows) == PENDING_BATCH  # the rest, next time
         if not rows:
+            self._pending_possible = False
             return
         projection = self._projector.projection
         assert isinstance(projection, CaseRecordProjection)  # noqa: S101 - the session's own
@@ -369,6 +369,7 @@ class SessionCore(Gate):
                 Statement("DELETE FROM search_pending WHERE client_id = ?", (row["client_id"],)),
             ]
         self._views.execute(statements)
+        self._pending_possible = len(rows) == PENDING_BATCH  # a full page: the rest next time
 
     def rebuild_views(self, progress: Callable[[int, int], None] | None = None) -> int:
         # Both projections from one decoding of each batch.
