@@ -24,7 +24,8 @@ REBUILD_BATCH_SIZE = 2000  # fewer, larger transactions when nothing else waits 
 Progress = Callable[[int, int], None]
 # Tables that only their own INSERTs touch, and no other view statement reads: within a batch
 # their rows may go after everything else, one executemany per table instead of one per event.
-APPEND_ONLY = ("access_log", "access_subjects", "audit_chain")
+# (access_facts numbers its rows from its own MAX(seq): kept in order within its group.)
+APPEND_ONLY = ("access_log", "access_subjects", "audit_chain", "access_facts")
 _APPEND_PREFIXES = tuple(f"INSERT INTO {table} " for table in APPEND_ONLY)
 
 
