@@ -10,7 +10,11 @@ Every release protects each source (its tables linked through their shared margi
 primary and complementary suppression and passes the LP audit, alone and together with the
 previous release: cells suppressed before stay suppressed, and for the periods both cover the
 audit also assumes what an attacker comparing them could (that counts only fell, as after
-consent withdrawals, or only rose, as after late cases). A release that fails is not stored.
+consent withdrawals, only rose, as after late cases, or did not change). A cell that also
+counts months new in this release (the running year, a zone's total) gives, minus its previous
+value, the new months' part: that part is a count of its own and is protected like any other.
+The priority-zone windows enter the same kind of joint audit (``_ZoneAudit.link_previous``).
+A release that fails is not stored.
 """
 
 from __future__ import annotations
@@ -411,18 +415,40 @@ def _protect_group(
         for part in parts
     }
 
-    def covered(cell: CellId) -> bool:
+    def extent(cell: CellId) -> set[str]:
         at_year, at_month = positions[cell[0]]
         year, month = cell[1][at_year], cell[1][at_month]
-        extent = {month} if month != TOTAL else {m for m in now if year in (TOTAL, m[:4])}
-        return extent <= earlier and (year != TOTAL or extent == now)
+        return {month} if month != TOTAL else {m for m in now if year in (TOTAL, m[:4])}
+
+    def covered(cell: CellId) -> bool:
+        return extent(cell) <= earlier
+
+    # A cell counting months of both releases and months of this one only (the running
+    # year, a zone's total): the attacker subtracts its previous value. Its part over the new
+    # months is a count of its own; its true value, for each such cell.
+    new_parts: dict[int, int] = {}
+    if earlier:
+        for part in parts:
+            fresh = _Rows(
+                part.data.dimensions,
+                part.data.measures,
+                [(d, m) for d, m in part.data.rows if d.get("mes") not in earlier],
+            )
+            measure = part.tables[0].spec.measures[0]
+            keys = [key for (c, key) in values if c == part.spec.code]
+            for key, value in _values(fresh, keys, measure).items():
+                cell = (part.spec.code, key)
+                span = extent(cell)
+                if span & earlier and not span <= earlier:
+                    new_parts[index[cell]] = value
+    fresh_only = {i for cell, i in index.items() if earlier and not extent(cell) & earlier}
 
     # Once suppressed, a cell stays suppressed in later releases of the same period.
     carried = {index[c] for c, mark in before.items() if c in index and mark["valor"] is None}
     code = root.spec.code
     try:
         hidden = protect(problem, k, carried)
-        joints = _joint_problems(problem, index, before, covered)
+        joints = _joint_problems(problem, index, before, covered, new_parts, fresh_only)
         for joint_problem, old_hidden in joints:
             found = protect(joint_problem, k, hidden | old_hidden)
             hidden |= {i for i in found if i < len(problem.values)}
@@ -460,11 +486,35 @@ def _protect_group(
     return values, suppressed, report
 
 
-def _joint_problems(
+def _new_part_relations(
+    problem: Problem, joint: Problem, newer: Mapping[int, int], fresh_only: set[int]
+) -> None:
+    """The new months' parts add up as the cells do: in each relation, a cell of the previous
+    months only contributes nothing, a cell of the new months only is its own part."""
+    for rows, into, strict in (
+        (problem.equalities, joint.equalities, True),
+        (problem.inequalities, joint.inequalities, False),
+    ):
+        for row in rows:
+            if not any(c in newer for c, _ in row):
+                continue
+            terms = tuple(
+                (newer.get(c, c), coef) for c, coef in row if c in newer or c in fresh_only
+            )
+            level = sum(coef * joint.values[c] for c, coef in terms)
+            if strict and level != 0:
+                raise ValueError("Las partes de los meses nuevos no suman como sus celdas")
+            if level <= 0:  # an inequality only when the true counts satisfy it
+                into.append(terms)
+
+
+def _joint_problems(  # noqa: PLR0912 - one attacker model, assembled in one place
     problem: Problem,
     index: Mapping[CellId, int],
     before: Mapping[CellId, Any],
     covered: Callable[[CellId], bool],
+    new_parts: Mapping[int, int],
+    fresh_only: set[int],
 ) -> list[tuple[Problem, set[int]]]:
     """This release together with the previous one, for the cells both publish.
 
@@ -474,17 +524,29 @@ def _joint_problems(
     only fell (consent withdrawals) or only rose (late cases): each assumption the true
     changes satisfy is a problem to protect and audit; one they violate leads the attacker to
     a wrong table, never to a true value. Only cells that count the same months in both are
-    linked (a grand total of a longer period is another quantity).
+    linked as they are. A cell that also counts months of this release only (the running
+    year, a zone's total) is its part over the previous months, linked to its previous value,
+    plus its part over the new months (``new_parts``): a count of its own that must keep
+    [1, k-1] when it is small, and that adds up as the cells do (``fresh_only`` cells count
+    new months only: their part is themselves). Counts unchanged between the two releases
+    are a third hypothesis (both inequalities).
     """
     then: dict[int, Any] = {}
+    spans: dict[int, Any] = {}
     for cell, i in index.items():
         if cell in before and covered(cell) and i not in then:
             then[i] = before[cell]
-    if not then:
+        elif cell in before and i in new_parts and i not in spans:
+            spans[i] = before[cell]
+    if not then and not spans:
         return []
     problems = []
-    for sign in (1.0, -1.0):  # new - old <= 0 (only fell), old - new <= 0 (only rose)
-        if any(sign * (problem.values[i] - mark["valor_real"]) > 0 for i, mark in then.items()):
+    # new - old <= 0 (only fell), old - new <= 0 (only rose), both (unchanged)
+    for signs in ((1.0,), (-1.0,), (1.0, -1.0)):
+        changes = [problem.values[i] - mark["valor_real"] for i, mark in then.items()] + [
+            problem.values[i] - new_parts[i] - mark["valor_real"] for i, mark in spans.items()
+        ]
+        if any(sign * change > 0 for change in changes for sign in signs):
             continue
         joint = Problem(
             values=list(problem.values),
@@ -493,14 +555,25 @@ def _joint_problems(
         )
         old: dict[int, int] = {}
         old_hidden: set[int] = set()
-        for i, mark in then.items():
+        # The new months' part of each cell that spans both: unpublished, never zero-bounded.
+        newer: dict[int, int] = {}
+        for i, value in new_parts.items():
+            newer[i] = joint.add_cell(value)
+            joint.bounds[newer[i]] = (0.0, np.inf)
+            old_hidden.add(newer[i])
+        for i, mark in [*then.items(), *spans.items()]:
             old[i] = joint.add_cell(mark["valor_real"])
             if mark["valor"] is None:
                 old_hidden.add(old[i])
             else:
                 joint.published_fixed.add(old[i])
-            joint.inequalities.append(((i, sign), (old[i], -sign)))
+            for sign in signs:
+                row: tuple[tuple[int, float], ...] = ((i, sign), (old[i], -sign))
+                if i in newer:
+                    row = (*row, (newer[i], -sign))
+                joint.inequalities.append(row)
         joint.suppressed_fixed = set(old_hidden)
+        _new_part_relations(problem, joint, newer, fresh_only)
         for rows, into in (
             (problem.equalities, joint.equalities),
             (problem.inequalities, joint.inequalities),
