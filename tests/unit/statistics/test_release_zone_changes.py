@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from projections.releases import ZONE_MONTHS, ReleaseStore, publish_due
@@ -233,3 +236,48 @@ def test_a_large_zones_rate_that_bounds_a_small_zones_part_through_the_month_tot
     for zone, month in ((SMALL, "2025-11"), (SMALL, "2025-12")):
         low, high = _attacker_interval([release], (0, zone, month), (1.0,))
         assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (month, low, high)
+
+
+old_counts = st.dictionaries(
+    st.tuples(
+        st.sampled_from(_months("2025-09", "2026-10")), st.sampled_from([c for c, _ in ZONES])
+    ),
+    st.integers(0, 8),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    old_counts,
+    st.lists(st.integers(0, 3), min_size=3, max_size=3),
+    st.lists(st.integers(0, 2), min_size=6, max_size=6),
+)
+def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_part_protected(
+    tmp_path_factory: pytest.TempPathFactory,
+    cases: dict[tuple[str, str], int],
+    arrivals: list[int],
+    withdrawals: list[int],
+) -> None:
+    path = tmp_path_factory.mktemp("two") / "vistas.sqlite"
+    for month in _months("2025-09", "2026-10"):
+        cases.setdefault((month, BIG), 10)
+    _store(path, cases)
+    first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
+    assert first is not None
+    # Between the two: some consents withdrawn (counts of old months only fall) and the
+    # November cases of each zone.
+    keys = sorted(key for key, n in cases.items() if n > 0)
+    for key, drop in zip(keys, withdrawals, strict=False):
+        cases[key] = max(0, cases[key] - drop)
+    for (zone, _), n in zip(ZONES, arrivals, strict=True):
+        cases[("2026-11", zone)] = n + (10 if zone == BIG else 0)
+    _store(path, cases)
+    second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
+    assert second is not None
+    for zone, _ in ZONES:
+        value = cases.get(("2026-11", zone), 0)
+        if 0 < value < K:
+            low, high = _attacker_interval([first, second], (1, zone, "2026-11"), (1.0,))
+            assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (zone, value, low, high)
