@@ -577,12 +577,18 @@ def _joint_problems(  # noqa: PLR0912 - one attacker model, assembled in one pla
                 joint.inequalities.append(row)
         joint.suppressed_fixed = set(old_hidden)
         _new_part_relations(problem, joint, newer, fresh_only)
-        for rows, into in (
-            (problem.equalities, joint.equalities),
-            (problem.inequalities, joint.inequalities),
+        for rows, into, strict in (
+            (problem.equalities, joint.equalities, True),
+            (problem.inequalities, joint.inequalities, False),
         ):
             for row in rows:
-                if all(c in old for c, _ in row):
+                if not all(c in old for c, _ in row):
+                    continue
+                # Only a relation the previous release's true counts satisfy was one of its
+                # relations: one cell standing for two (a refining table's total that equals
+                # the cases now) may have been two different counts then.
+                level = sum(coef * joint.values[old[c]] for c, coef in row)
+                if level == 0 or (not strict and level < 0):
                     into.append(tuple((old[c], coef) for c, coef in row))
         problems.append((joint, old_hidden))
     return problems
