@@ -147,6 +147,7 @@ def test_violeta_api_serves_everything_with_the_key_store_removed_and_no_canary_
                 "expedientes_por_zona",
                 "atenciones_por_area",
                 "actividades_meta",
+                "zonas_prioritarias_mapa",
             )
         ]
         schema = httpx.get(f"{base}/v1/openapi.json").json()
