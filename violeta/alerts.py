@@ -243,10 +243,10 @@ def _alert_view(row: Row, names: dict[str, str], note: str) -> AlertView:
 
 def sweep_anomalies(ctx: SessionContext) -> int:
     """Raises the alerts of the accesses projected since the last sweep; returns how many."""
-    ctx.refresh()
+    ctx._refresh_read_side()
     raised = retry_on_conflict(lambda: sweep_once(ctx))
     if raised:
-        ctx.refresh()
+        ctx._refresh_read_side()
     return raised
 
 

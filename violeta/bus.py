@@ -39,6 +39,7 @@ from violeta.handlers import (
     cases,
     clients,
     directory,
+    drafts,
     follow_ups,
     importing,
     legal,
@@ -171,6 +172,8 @@ HANDLERS: Final[dict[type[Command[Any]], Callable[[SessionContext, Any], Any]]] 
     commands.SetInstitutionActive: directory.set_institution_active,
     commands.ReferCase: directory.refer_case,
     commands.RecordReferralOutcome: directory.record_referral_outcome,
+    commands.SaveDraft: drafts.save_draft,
+    commands.DiscardDraft: drafts.discard_draft,
 }
 
 

@@ -398,3 +398,20 @@ class RecordReferralOutcome(Command[None]):
     outcome: str
     note: str = ""
     recorded_on: str = ""
+
+
+# -- violeta/handlers/drafts.py
+
+
+@dataclass(frozen=True)
+class SaveDraft(Command[UUID]):
+    kind: str
+    values: dict[str, str]
+    _: KW_ONLY
+    client_id: UUID | None = None
+    draft_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class DiscardDraft(Command[None]):
+    draft_id: UUID

@@ -17,6 +17,7 @@ from eventsourcing.utils import get_topic
 from domain.access import AccessRecord
 from domain.clients import Client
 from keys import Duty, UnlockedKeyring
+from projections.read_side import ReadSideProjection, read_side_name
 from projections.runner import Projector
 from projections.storage import Statement, ViewStore
 from projections.views import CaseRecordProjection, index_statements
@@ -28,7 +29,11 @@ ACCESS_TOPIC = get_topic(AccessRecord.Recorded)
 IDENTIFICATION_TOPICS = frozenset(
     get_topic(kind) for kind in (Client.Registered, Client.Corrected, Client.Erased)
 )
+# A client's search tokens are written (or deferred) when these are projected.
+INDEXED_TOPICS = frozenset(get_topic(kind) for kind in (Client.Registered, Client.Corrected))
 REFRESH_SCAN_LIMIT = 1000
+IDLE_READ_SIDE_BATCH = 200  # events of the read side applied by an idle refresh
+PENDING_BATCH = 100  # clients indexed per projection when a session without keys deferred them
 UNPROJECTED_LIMIT = REFRESH_SCAN_LIMIT  # scanned notifications a session holds between commands
 
 
@@ -45,18 +50,52 @@ class ViewFollower:
         self.seen_up_to = projector.position
         self.unprojected: list[Notification] = []
         self.unprojected_after = self.seen_up_to
+        # Statistics and the audit trail's facts: a projection of their own, caught up where
+        # they are read, when the terminal is idle and at logout (projections/read_side.py).
+        self.read_side = Projector(
+            store,
+            views,
+            ReadSideProjection(),
+            name=read_side_name(projector.name),
+            chain=False,
+            ceiling=lambda: self._projector.position,
+        )
+        # Whether a client may wait in search_pending: asked once, then only after a
+        # registration or a correction arrived (a session without the case key defers them).
+        self._pending_possible = True
 
     def refresh(self) -> int:
         """Catches the views up and returns how many case records changed since this session
         last looked, by anyone. Access records are left out: counting them would make two idle
         terminals reread (and audit) each other's screens forever."""
         changed = 0
+        nothing_new = True
         while True:
             arrived = self.scan()
+            nothing_new = nothing_new and not arrived
             changed += sum(1 for notification in arrived if notification.topic != ACCESS_TOPIC)
             self.project()
             if len(arrived) < REFRESH_SCAN_LIMIT:
+                if nothing_new:
+                    # Idle (a terminal's timer): a step of the read side, off the command path.
+                    self.catch_up_read_side(IDLE_READ_SIDE_BATCH, once=True)
                 return changed
+
+    def catch_up_read_side(self, batch_size: int | None = None, *, once: bool = False) -> None:
+        try:
+            if once:
+                position = self.read_side.position
+                stop = self._projector.position
+                if position < stop:
+                    notifications = self._store.recorder.select_notifications(
+                        position + 1, batch_size or IDLE_READ_SIDE_BATCH, stop=stop
+                    )
+                    if notifications:
+                        self.read_side.apply(notifications, after=position)
+            else:
+                self.read_side.catch_up(batch_size=batch_size)
+        except ValueError as error:  # the outer cipher's authentication failure
+            raise TamperedRecord from error
 
     def catch_up_identification(self) -> None:
         """Brings the views up to date only if a client's identification may have changed.
@@ -79,6 +118,9 @@ class ViewFollower:
         if arrived:
             self.seen_up_to = arrived[-1].id
             self.unprojected.extend(arrived)
+            self._pending_possible = self._pending_possible or any(
+                notification.topic in INDEXED_TOPICS for notification in arrived
+            )
         if len(self.unprojected) >= UNPROJECTED_LIMIT:
             # A session that only writes scans without reading: what it holds is applied
             # now rather than kept until its next read, so its memory stays bounded.
@@ -108,10 +150,11 @@ class ViewFollower:
 
     def _index_deferred(self) -> None:
         """Indexes the clients whose tokens a session without the case key deferred."""
-        if Duty.CASE not in self._keyring.duties:
+        if not self._pending_possible or Duty.CASE not in self._keyring.duties:
             return
-        rows = self._views.query("SELECT client_id FROM search_pending LIMIT 100")
+        rows = self._views.query("SELECT client_id FROM search_pending LIMIT ?", (PENDING_BATCH,))
         if not rows:
+            self._pending_possible = False
             return
         projection = self._projector.projection
         assert isinstance(projection, CaseRecordProjection)  # noqa: S101 - the session's own
@@ -134,3 +177,4 @@ class ViewFollower:
                 Statement("DELETE FROM search_pending WHERE client_id = ?", (row["client_id"],)),
             ]
         self._views.execute(statements)
+        self._pending_possible = len(rows) == PENDING_BATCH  # a full page: the rest next time

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from domain import identity
-from domain.errors import DomainError, InvalidField
+from domain.errors import DomainError
 from domain.vocabulary import (
     CaseStatus,
     RiskLevel,
@@ -19,8 +19,11 @@ from keys import (
     SearchUnavailable,
 )
 from projections.storage import Row
+from violeta import name_search
 from violeta.dto import AccessEntry, CaseSummary, ClientSummary
-from violeta.session import MEXICO, RARITY_CAP, SessionContext
+from violeta.session import MEXICO, RARITY_CAP, SEARCH_LIMIT, SessionContext
+
+SEARCH_CANDIDATES = SEARCH_LIMIT * 4  # confirmed by opening, first by id
 
 
 def access_entry(
@@ -60,21 +63,24 @@ def search_candidates(
         return clients_matching(
             ctx, "telefono", [phone]
         ), lambda cid, _name: open_field(ctx, cid, "client.phone") == phone
-    tokens = identity.search_tokens(query)
-    if not tokens:
-        raise InvalidField("Búsqueda", "escriba al menos un nombre o apellido de dos letras.")
-    wanted = set(tokens)
-    return clients_matching(
-        ctx, "nombre", tokens
-    ), lambda _cid, name: wanted <= set(identity.search_tokens(name))
+    number = name_search.folio(query)
+    if number is not None:
+        rows = ctx._views.query("SELECT client_id FROM cases_view WHERE folio = ?", (number,))
+        return {row["client_id"] for row in rows}, lambda _cid, _name: True
+    words = name_search.query_terms(query)
+    return clients_matching(ctx, "nombre", words), lambda _cid, name: name_search.name_matches(
+        words, name
+    )
 
 
 def clients_matching(ctx: SessionContext, kind: str, tokens: Sequence[str]) -> set[str]:
-    return clients_matching_each(ctx, {kind: tokens})[kind]
+    # A search considers the first candidates by id (queries/clients.py search_clients): only
+    # those are read, so a common name costs the same in any archive.
+    return clients_matching_each(ctx, {kind: tokens}, limit=SEARCH_CANDIDATES)[kind]
 
 
 def clients_matching_each(
-    ctx: SessionContext, wanted: dict[str, Sequence[str]]
+    ctx: SessionContext, wanted: dict[str, Sequence[str]], limit: int | None = None
 ) -> dict[str, set[str]]:
     """Per kind, the blind-index candidates holding every token, in one query.
 
@@ -95,13 +101,16 @@ def clients_matching_each(
         tables.append(f"{table}(token) AS (VALUES {', '.join('(?)' for _ in indexes)})")
         table_params += indexes
         parts.append(
-            f"SELECT ? AS kind, s0.client_id FROM search_index s0 WHERE s0.token = ("  # noqa: S608 - names and placeholders only
+            "SELECT * FROM ("  # noqa: S608 - names and placeholders only
+            f"SELECT ? AS kind, s0.client_id FROM search_index s0 WHERE s0.token = ("
             f"SELECT token FROM {table} ORDER BY (SELECT COUNT(*) FROM ("
             f"SELECT 1 FROM search_index s WHERE s.token = {table}.token LIMIT {RARITY_CAP}"
             ") AS capped) LIMIT 1) "
             f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE NOT EXISTS ("
             f"SELECT 1 FROM search_index s WHERE s.token = {table}.token "
             "AND s.client_id = s0.client_id))"
+            + ("" if limit is None else f" ORDER BY s0.client_id LIMIT {int(limit)}")
+            + ") AS found"
         )
         part_params.append(kind)
     found: dict[str, set[str]] = {kind: set() for kind in wanted}

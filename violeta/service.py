@@ -19,7 +19,6 @@ from uuid import UUID, uuid4
 import psycopg
 from psycopg import sql
 
-from domain import identity
 from domain.accounts import StaffAccount
 from domain.errors import DomainError, NotPermitted, UnknownRecord
 from domain.sealed import Sealed
@@ -41,9 +40,11 @@ from keys import (
     WrongPassword,
 )
 from projections.audit_chain import AUDIT_SCHEMA
+from projections.read_side import adoption
 from projections.runner import Projector
 from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
+from violeta import name_search
 from violeta.accounts import enable_slot
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
 from violeta.session import MEXICO
@@ -124,9 +125,8 @@ class KeyringIndexer:
         if text == PLACEHOLDER:
             return set()
         if kind == "nombre":
-            return {
-                self._keyring.blind_index(kind, token) for token in identity.search_tokens(text)
-            }
+            # Whole words and their beginnings (3+ letters), same kind and key: see name_search.
+            return {self._keyring.blind_index(kind, term) for term in name_search.index_terms(text)}
         return {self._keyring.blind_index(kind, text)}
 
 
@@ -223,7 +223,9 @@ class Institute:
     def _session(self, keyring: UnlockedKeyring, store: CaseStore) -> StaffSession:
         views = open_view_store(self.settings)
         projection = CaseRecordProjection(KeyringIndexer(keyring))
-        projector = Projector(store, views, projection)
+        projector = Projector(
+            store, views, projection, prologue=adoption(store.name, views.tracking_table)
+        )
         try:
             projector.catch_up()
         except ValueError as error:  # the outer cipher's authentication failure

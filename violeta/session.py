@@ -10,6 +10,7 @@ violeta/bus.py.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import threading
 import time
@@ -149,8 +150,11 @@ class SessionContext:
         return self._account.role
 
     def close(self) -> None:
-        """Locks the keyring and lets go of the stores, projecting nothing (the door's
+        """Locks the keyring and lets go of the stores, projecting no case view (the door's
         ``close``, the function below, first projects what this session recorded)."""
+        # A store at rest has its statistics current; locking must happen whatever fails.
+        with contextlib.suppress(Exception):
+            self._follower.catch_up_read_side()
         self._keyring.lock()
         self._store.close()
         self._views.close()
@@ -161,6 +165,12 @@ class SessionContext:
         """Catches the views up and returns how many case records changed since this session
         last looked, by anyone (violeta/following.py)."""
         return self._follower.refresh()
+
+    def _refresh_read_side(self) -> None:
+        """For a read of the statistics or the audit trail: the case views and the read side
+        brought up to date, in that order (the read side never runs ahead of them)."""
+        self.refresh()
+        self._follower.catch_up_read_side()
 
     # ------------------------------------------------------------------ helpers
 

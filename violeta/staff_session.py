@@ -20,8 +20,10 @@ from violeta.commands import Command
 from violeta.queries import accounts as staff_accounts
 from violeta.queries import (
     activities,
+    agenda,
     arco,
     clients,
+    drafts,
     my_day,
     sections,
     statistics,
@@ -250,3 +252,10 @@ class StaffSession(SessionContext):
     # -- violeta/queries/directory.py
     directory = Asks(institution_directory.directory)
     institution_history = Asks(institution_directory.institution_history)
+
+    # -- violeta/handlers/drafts.py, violeta/queries/drafts.py, violeta/queries/agenda.py
+    save_draft = Handles(cmd.SaveDraft)
+    discard_draft = Handles(cmd.DiscardDraft)
+    my_drafts = Asks(drafts.my_drafts)
+    open_draft = Asks(drafts.open_draft)
+    psychology_sessions_due = Asks(agenda.psychology_sessions_due)

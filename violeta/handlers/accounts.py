@@ -135,4 +135,5 @@ def _active_coordinators(ctx: SessionContext) -> int:
 
 
 def rebuild_views(ctx: SessionContext, command: RebuildViews) -> int:
-    return ctx._projector.rebuild(command.progress)
+    # Both projections from one decoding of each batch.
+    return ctx._projector.rebuild(command.progress, companions=[ctx._follower.read_side])

@@ -18,6 +18,7 @@ from violeta.commands import (
     SetSharingConsent,
     SetStatisticsConsent,
 )
+from violeta.drafts import discard_drafts_of
 from violeta.registration import prepare_client
 from violeta.session import SessionContext, retry_on_conflict
 
@@ -86,6 +87,7 @@ def approve_erasure(ctx: SessionContext, command: ApproveErasure) -> None:
     # whereas an event claiming erasure with the key still present would be a lie.
     ctx._keyring.shred(str(command.client_id))
     ctx._store.save(client)
+    discard_drafts_of(ctx, command.client_id)
     ctx.refresh()
     ctx._views.purge_freed_pages()
 

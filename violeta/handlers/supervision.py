@@ -24,7 +24,7 @@ def acknowledge_alert(ctx: SessionContext, command: AcknowledgeAlert) -> None:
         ctx._store.save(current)
 
     retry_on_conflict(attempt)
-    ctx.refresh()
+    ctx._refresh_read_side()
 
 
 def import_zones(ctx: SessionContext, command: ImportZones) -> ZoneImportReport:

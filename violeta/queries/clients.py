@@ -189,6 +189,6 @@ def audit_entries(
 
 def case_counts(ctx: SessionContext) -> dict[tuple[str, str], int]:
     """Cases by (month, zone code) as the statistics view holds them; no personal data."""
-    ctx.refresh()
+    ctx._refresh_read_side()
     rows = ctx._views.query("SELECT month, zone, cases FROM stats_cases")
     return {(row["month"], row["zone"]): int(row["cases"]) for row in rows}

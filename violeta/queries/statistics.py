@@ -37,7 +37,7 @@ def statistics_table(
     last = _month("Hasta", until) if until.strip() else ""
     if first and last and first > last:
         raise InvalidField("Desde", "no puede ser posterior a «Hasta».")
-    ctx.refresh()
+    ctx._refresh_read_side()
     cells = _cells(ctx, table, first, last)
     totals: dict[tuple[str, ...], int] = {}
     for key, count in cells:
@@ -73,7 +73,7 @@ def priority_zones(ctx: SessionContext, until: str = "") -> Ranking:
         if until.strip()
         else months_back(ctx._institute.today().strftime("%Y-%m"), 2)[0]
     )
-    ctx.refresh()
+    ctx._refresh_read_side()
     window = months_back(last, 24)
     by_zone: dict[str, dict[str, int]] = {}
     for row in ctx._views.query(

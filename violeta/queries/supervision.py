@@ -65,7 +65,7 @@ def audit_trail(
         params.append(chosen.value)
     if not 1 <= limit <= TRAIL_LIMIT_MAX:
         raise InvalidField("Límite", f"debe estar entre 1 y {TRAIL_LIMIT_MAX}.")
-    ctx.refresh()
+    ctx._refresh_read_side()
     where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
     rows = ctx._views.query(
         "SELECT l.*, f.seq FROM access_log l JOIN access_facts f USING (access_id) "  # noqa: S608 - fixed text

@@ -13,6 +13,8 @@ from domain.cases import (
     ReportStatus,
 )
 from domain.vocabulary import Section
+from keys import PLACEHOLDER
+from violeta.agenda import listed_names
 from violeta.casework import (
     NO_LIMIT,
     local_today,
@@ -73,6 +75,7 @@ def follow_ups_due(
         ),
     )
     record_listing(ctx, Section.FOLLOW_UPS, "mi día: seguimientos por vencer", rows)
+    names = listed_names(ctx, rows)  # recorded above, in the same listing
     return [
         DueFollowUp(
             case_id=UUID(row["case_id"]),
@@ -81,6 +84,7 @@ def follow_ups_due(
             due_on=date.fromisoformat(row["due_on"]),
             channel=Channel(row["channel"]).label,
             overdue=date.fromisoformat(row["due_on"]) < today,
+            client_name=names.get(row["client_id"], PLACEHOLDER),
         )
         for row in rows
     ]
