@@ -17,6 +17,7 @@ from projections.audit_chain import (
     chain_statements,
     verify_store,
 )
+from projections.quarantine import quarantine_statement, quarantined_records
 from projections.storage import StaleBatch, Statement, ViewStore
 
 BATCH_SIZE = 500
@@ -98,10 +99,17 @@ class Projector:
         known = decoded or {}
         statements: list[Statement] = []
         appended: list[Statement] = []
+        set_aside = quarantined_records(self.views)
         for notification in notifications:
-            event = known.get(notification.id) or self.application.mapper.to_domain_event(
-                notification
-            )
+            event = known.get(notification.id)
+            if event is None:
+                record = str(notification.originator_id)
+                follows = record in set_aside
+                event = None if follows else self._decode(notification)
+                if event is None:
+                    statements.append(quarantine_statement(notification, damaged=not follows))
+                    set_aside.add(record)
+                    continue
             for statement in self.projection.process(event):
                 (appended if statement.sql.startswith(_APPEND_PREFIXES) else statements).append(
                     statement
@@ -116,6 +124,14 @@ class Projector:
             return 0
         self._last_head = (notifications[-1].id, head)
         return len(notifications)
+
+    def _decode(self, notification: Notification) -> object | None:
+        """The domain event, or None when its stored bytes do not open (altered): it is then
+        set aside (projections/quarantine.py) instead of stopping every catch-up."""
+        try:
+            return self.application.mapper.to_domain_event(notification)
+        except Exception:
+            return None
 
     def rebuild(
         self, progress: Progress | None = None, batch_size: int = REBUILD_BATCH_SIZE

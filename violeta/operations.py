@@ -828,6 +828,15 @@ def _chain(settings: Settings) -> list[Finding]:
     from violeta.auditing import verify_chain
 
     verification = verify_chain(settings)
+    if verification.intact and verification.quarantined:
+        return [
+            Finding(
+                PROBLEM,
+                "Cadena de auditoría",
+                f"Íntegra, pero estos eventos {verification.quarantine_report}. Avise a "
+                "coordinación; restáurelos desde un respaldo.",
+            )
+        ]
     if verification.intact:
         return [
             Finding(

@@ -17,7 +17,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, EventSourcingError
 from eventsourcing.persistence import Notification, RecordConflictError
 from eventsourcing.utils import get_topic
 
@@ -53,6 +53,7 @@ from violeta.dto import (
     ZoneOption,
 )
 from violeta.errors import ConcurrentEdit, JustificationRequired, TamperedRecord
+from violeta.isolation import naming_the_folio
 from violeta.policy import POLICY, SECTION_ARGUMENT, Gate, Rule, SecondPerson
 from violeta.roles import ENABLERS, ROLE_DUTIES
 from violeta.settings import TIME_ZONE
@@ -457,14 +458,16 @@ class SessionCore(Gate):
         return "" if sealed is None else self._keyring.open(subject, label, sealed.envelope)
 
     def _get_client(self, client_id: UUID) -> Client:
-        return load_aggregate(
-            self._store, client_id, Client, "No existe una usuaria con ese identificador."
-        )
+        with naming_the_folio(self._views):
+            return load_aggregate(
+                self._store, client_id, Client, "No existe una usuaria con ese identificador."
+            )
 
     def _get_case(self, case_id: UUID) -> Case:
-        return load_aggregate(
-            self._store, case_id, Case, "No existe un expediente con ese identificador."
-        )
+        with naming_the_folio(self._views):
+            return load_aggregate(
+                self._store, case_id, Case, "No existe un expediente con ese identificador."
+            )
 
     def _latest_client(self, client_id: UUID) -> Client:
         """Like _get_client, but may return this session's own copy: only right after a scan
@@ -504,7 +507,8 @@ class SessionCore(Gate):
         remembered = self._store.remembered(aggregate_id)
         if isinstance(remembered, kind):
             return remembered
-        aggregate = load_aggregate(self._store, aggregate_id, kind, missing)
+        with naming_the_folio(self._views):
+            aggregate = load_aggregate(self._store, aggregate_id, kind, missing)
         self._store.remember(aggregate)
         return aggregate
 
@@ -719,8 +723,10 @@ def load_aggregate(store: CaseStore, aggregate_id: UUID, kind: type[A], missing:
         aggregate: Aggregate = store.repository.get(aggregate_id)
     except AggregateNotFoundError:
         raise UnknownRecord(missing) from None
-    except ValueError as error:  # the outer cipher's authentication failure
-        raise TamperedRecord from error
+    except (ValueError, EventSourcingError) as error:
+        # The outer cipher's authentication failure (altered bytes), or a version missing
+        # from the replay (a deleted event): this record is blocked, nothing else.
+        raise TamperedRecord(aggregate_id) from error
     if not isinstance(aggregate, kind):
         raise UnknownRecord(missing)
     return aggregate
