@@ -374,6 +374,8 @@ class Keyring:
         slot = store.slot(SERVICE_USERNAME)
         if slot is None or slot.kind != SERVICE:
             raise WrongPassword(_BAD_SERVICE_SECRET)
+        if slot.damaged:
+            raise DamagedSlot
         secret_key = service_key(secret, slot.salt)
         try:
             private = unwrap(secret_key, slot.wrapped_private_key, _slot_ad(SERVICE, slot.username))
@@ -391,6 +393,8 @@ class Keyring:
         slot = store.slot(RECOVERY_USERNAME)
         if slot is None or slot.kind != RECOVERY:
             raise KeyringError(_STORE_ALTERED)
+        if slot.damaged:
+            raise DamagedSlot
         secret_key = _recovery_secret_key(recovery_key, slot.salt)
         try:
             private = unwrap(
@@ -456,6 +460,9 @@ def _unknown_failure(store: KeyStore, username: str, now: datetime) -> KeyringEr
 
 def _open_password_slot(store: KeyStore, slot: SlotRow, password: str, now: datetime) -> bytearray:
     """Returns the slot's private key, counting failures and honouring the lockout."""
+    if slot.damaged:
+        # Altered outside the service: no password would open it, and no failure is counted.
+        raise DamagedSlot
     if slot.locked_until is not None and now < slot.locked_until:
         # Refused before checking the password, so a locked slot cannot be guessed at.
         raise AccountLocked(slot.locked_until)

@@ -8,6 +8,8 @@ key lock the ``kek_id`` meta row, so a rotation in another process cannot interl
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import pathlib
@@ -16,7 +18,7 @@ import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -55,6 +57,37 @@ class SlotRow:
     must_change_password: bool
     failed_attempts: int = 0
     locked_until: datetime | None = None
+    # A digest of what opens the slot (see secret_check): stored beside it, so that bytes
+    # altered outside the service read as a damaged slot, not as a wrong password.
+    stored_check: bytes = b""
+
+    @property
+    def damaged(self) -> bool:
+        """The slot's secret part no longer matches its stored digest (a slot written before
+        digests were kept has none and is never called damaged)."""
+        return bool(self.stored_check) and not hmac.compare_digest(
+            self.stored_check,
+            secret_check(self.username, self.kind, self.kdf, self.salt, self.wrapped_private_key),
+        )
+
+
+def secret_check(
+    username: str, kind: str, kdf: KdfParams, salt: bytes, wrapped_private_key: bytes
+) -> bytes:
+    """A keyless digest of everything that, with the password, opens a slot. GCM alone cannot
+    tell a wrong password from an altered envelope; this tells them apart, so that a damaged
+    slot is said to be damaged and never counts toward the lockout."""
+    digest = hashlib.sha256(b"violeta:acceso:v1")
+    for part in (
+        username.encode("utf-8"),
+        kind.encode("utf-8"),
+        f"{kdf.n}:{kdf.r}:{kdf.p}".encode("ascii"),
+        salt,
+        wrapped_private_key,
+    ):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.digest()
 
 
 @dataclass(frozen=True)
@@ -155,13 +188,13 @@ class KeyStore(Protocol):
 
 _SLOT_COLUMNS = (
     "username, account_id, kind, kdf_n, kdf_r, kdf_p, salt, wrapped_private_key, public_key,"
-    " wrapped_kek, must_change_password, failed_attempts, locked_until"
+    " wrapped_kek, must_change_password, failed_attempts, locked_until, secret_check"
 )
 _KEY_COLUMNS = "key_id, purpose, subject_id, wrapped"
 _INSERT_SLOT = (
     "INSERT INTO {p}key_slots ({slots}) VALUES (:username, :account_id, :kind, :kdf_n, :kdf_r,"
     " :kdf_p, :salt, :wrapped_private_key, :public_key, :wrapped_kek, :must_change_password,"
-    " :failed_attempts, :locked_until)"
+    " :failed_attempts, :locked_until, :secret_check)"
 )
 _REPLACE_SLOT = (
     _INSERT_SLOT + " ON CONFLICT (username) DO UPDATE SET account_id = excluded.account_id,"
@@ -169,7 +202,8 @@ _REPLACE_SLOT = (
     " kdf_p = excluded.kdf_p, salt = excluded.salt,"
     " wrapped_private_key = excluded.wrapped_private_key, public_key = excluded.public_key,"
     " wrapped_kek = excluded.wrapped_kek, must_change_password = excluded.must_change_password,"
-    " failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until"
+    " failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until,"
+    " secret_check = excluded.secret_check"
 )
 SUBJECT_PART = "/"
 # One failed login more; at :limit the counter restarts and the lock holds until :until. In one
@@ -236,6 +270,7 @@ class _SqlKeyStore(ABC):
             must_change_password=bool(row[10]),
             failed_attempts=row[11],
             locked_until=self._time_out(row[12]),
+            stored_check=b"" if row[13] is None else bytes(row[13]),
         )
 
     def _slot_params(self, slot: SlotRow) -> dict[str, object]:
@@ -253,6 +288,9 @@ class _SqlKeyStore(ABC):
             "must_change_password": slot.must_change_password,
             "failed_attempts": slot.failed_attempts,
             "locked_until": self._time_in(slot.locked_until),
+            "secret_check": secret_check(
+                slot.username, slot.kind, slot.kdf, slot.salt, slot.wrapped_private_key
+            ),
         }
 
     def _insert_slot(self, cur: Any, slot: SlotRow, *, replace: bool) -> None:
@@ -470,14 +508,34 @@ class _SqlKeyStore(ABC):
         with self._write() as cur:
             cur.execute(
                 self._q(
+                    "SELECT kind, kdf_n, kdf_r, kdf_p FROM {p}key_slots WHERE username = :username"
+                ),
+                {"username": username},
+            )
+            row = cur.fetchone()
+            check = (
+                None
+                if row is None
+                else secret_check(
+                    username,
+                    row[0],
+                    KdfParams(n=row[1], r=row[2], p=row[3]),
+                    salt,
+                    wrapped_private_key,
+                )
+            )
+            cur.execute(
+                self._q(
                     "UPDATE {p}key_slots SET salt = :salt,"
-                    " wrapped_private_key = :wrapped_private_key, must_change_password = :false"
+                    " wrapped_private_key = :wrapped_private_key, must_change_password = :false,"
+                    " secret_check = :secret_check"
                     " WHERE username = :username"
                 ),
                 {
                     "salt": salt,
                     "wrapped_private_key": wrapped_private_key,
                     "false": False,
+                    "secret_check": check,
                     "username": username,
                 },
             )
@@ -680,7 +738,8 @@ CREATE TABLE IF NOT EXISTS key_slots (
     wrapped_kek BLOB NOT NULL,
     must_change_password INTEGER NOT NULL,
     failed_attempts INTEGER NOT NULL DEFAULT 0,
-    locked_until TEXT
+    locked_until TEXT,
+    secret_check BLOB
 );
 CREATE TABLE IF NOT EXISTS wrapped_keys (
     key_id TEXT PRIMARY KEY,
@@ -726,6 +785,10 @@ class SQLiteKeyStore(_SqlKeyStore):
         self._conn.execute("PRAGMA busy_timeout=5000")
         with self._lock:
             self._conn.executescript(_SQLITE_SCHEMA)
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(key_slots)")}
+            if "secret_check" not in columns:  # a store made before slots kept their digest
+                with suppress(sqlite3.OperationalError):  # another process added it first
+                    self._conn.execute("ALTER TABLE key_slots ADD COLUMN secret_check BLOB")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Cursor]:
@@ -790,8 +853,10 @@ CREATE TABLE IF NOT EXISTS {p}key_slots (
     wrapped_kek BYTEA NOT NULL,
     must_change_password BOOLEAN NOT NULL,
     failed_attempts INTEGER NOT NULL DEFAULT 0,
-    locked_until TIMESTAMPTZ
+    locked_until TIMESTAMPTZ,
+    secret_check BYTEA
 );
+ALTER TABLE {p}key_slots ADD COLUMN IF NOT EXISTS secret_check BYTEA;
 CREATE TABLE IF NOT EXISTS {p}wrapped_keys (
     key_id TEXT PRIMARY KEY,
     purpose TEXT NOT NULL,
