@@ -559,9 +559,14 @@ class UnlockedKeyring:
             self.lock()
             raise KeyringError(_REVOKED)
         kek, kek_id = _open_kek(slot, self._slot_private)
+        # A rotation may also have replaced the duty keys (the keys they wrap are the same).
+        duties = _open_duties(self._store, slot, self._slot_private)
         with self._mutex:
             zero(self._kek)
             self._kek, self._kek_id = kek, kek_id
+            for _, key in self._duties.values():
+                zero(key)
+            self._duties = duties
 
     def _with_current_kek(self, action: Callable[[], _T]) -> _T:
         try:
@@ -574,6 +579,12 @@ class UnlockedKeyring:
         ad = _dek_ad(stored.key_id, stored.purpose, stored.subject_id)
         duty = _wrapping_duty(stored.purpose)
         if duty is not None:
+            try:
+                return unwrap(self._duty_key(duty), stored.wrapped, ad)
+            except InvalidTag:
+                if self._store.kek_id() == self._kek_id:
+                    raise KeyringError(_STORE_ALTERED) from None
+            self._refresh()  # another process rotated the keys since this one unlocked
             try:
                 return unwrap(self._duty_key(duty), stored.wrapped, ad)
             except InvalidTag:
@@ -774,32 +785,65 @@ class UnlockedKeyring:
         """Rewraps the institution key and re-sends the KEK to every slot; keys under duty
         keys are not the KEK's and stay as they are."""
         self._check_unlocked()
-        self._with_current_kek(self._rotate)
+        self._with_current_kek(lambda: self._rotate(frozenset(), None))
 
-    def _rotate(self) -> None:
+    def rotate_keys(self, progress: Callable[[int, int], None] | None = None) -> frozenset[Duty]:
+        """The master key and every duty key this keyring holds, in one transaction: each key
+        a rotated duty key wraps (the index key, every woman's key) is rewrapped under its new
+        one, and the new duty keys are sealed to every slot that held the old ones. A kill
+        rolls all of it back, leaving the old keys whole, so running it again finishes it;
+        other terminals follow the new keys on their next miss, without a new login.
+        Returns the duties rotated."""
+        self._check_unlocked()
+        duties = self.duties
+        self._with_current_kek(lambda: self._rotate(duties, progress))
+        return duties
+
+    def _rotate(self, duties: frozenset[Duty], progress: Callable[[int, int], None] | None) -> None:
         new_kek, new_kek_id = random_key(), os.urandom(KEK_ID_BYTES)
+        fresh = {duty: (os.urandom(KEK_ID_BYTES), random_key()) for duty in duties}
 
         def rewrap_key(stored: WrappedKey) -> bytes:
-            if _wrapping_duty(stored.purpose) is not None:
+            duty = _wrapping_duty(stored.purpose)
+            if duty is not None and duty not in fresh:
                 return stored.wrapped
             key = self._unwrap(stored)
             try:
                 ad = _dek_ad(stored.key_id, stored.purpose, stored.subject_id)
-                return wrap(new_kek, key, ad)
+                return wrap(new_kek if duty is None else fresh[duty][1], key, ad)
             finally:
                 zero(key)
 
         def rewrap_slot(slot: SlotRow) -> bytes:
             return seal_kek_to_slot(new_kek, new_kek_id, slot.public_key, _kek_ad(slot.username))
 
+        def reseal_duty(username: str, name: str, envelope: bytes, public_key: bytes) -> bytes:
+            replacement = fresh.get(Duty(name)) if name in set(Duty) else None
+            if replacement is None:
+                return envelope
+            key_id, key = replacement
+            return seal_kek_to_slot(key, key_id, public_key, _duty_ad(name, username))
+
         try:
-            self._store.rotate(self._kek_id, new_kek_id, rewrap_key, rewrap_slot)
+            self._store.rotate(
+                self._kek_id,
+                new_kek_id,
+                rewrap_key,
+                rewrap_slot,
+                reseal_duty if fresh else None,
+                progress,
+            )
         except BaseException:
             zero(new_kek)
+            for _, key in fresh.values():
+                zero(key)
             raise
         with self._mutex:
             zero(self._kek)
             self._kek, self._kek_id = new_kek, new_kek_id
+            for duty, replacement in fresh.items():
+                zero(self._duties[duty][1])
+                self._duties[duty] = replacement
 
     # ------------------------------------------------------------------ slots
 
@@ -839,9 +883,17 @@ class UnlockedKeyring:
         slot = self._store.slot(username) if username else None
         if slot is None or slot.kind != PASSWORD:
             raise KeyringError(_NO_SUCH_SLOT)
-        self._store.put_slot_duties(
-            username, slot.public_key, _seal_duties(wanted, slot.public_key, username)
-        )
+
+        def put() -> None:
+            held = {duty: self._duties[duty] for duty in wanted}  # as of now (a rotation)
+            self._store.put_slot_duties(
+                username,
+                slot.public_key,
+                _seal_duties(held, slot.public_key, username),
+                self._kek_id,
+            )
+
+        self._with_current_kek(put)
 
     def replace_recovery_key(self) -> str:
         """Only the recovery keyring itself, which holds every duty key, can make a new one;
@@ -853,7 +905,7 @@ class UnlockedKeyring:
         def put() -> str:
             slot, duties, text = _new_recovery_slot(self._kek, self._kek_id, self._duties)
             self._store.put_slot(slot, self._kek_id, replace=True)
-            self._store.put_slot_duties(slot.username, slot.public_key, duties)
+            self._store.put_slot_duties(slot.username, slot.public_key, duties, self._kek_id)
             return text
 
         text = self._with_current_kek(put)

@@ -90,6 +90,12 @@ def secret_check(
     return digest.digest()
 
 
+ResealDuty = Callable[[str, str, bytes, bytes], bytes]
+"""(username, duty, envelope, public key) → the envelope to store instead."""
+RotationProgress = Callable[[int, int], None]
+ROTATION_BATCH = 500
+
+
 @dataclass(frozen=True)
 class WrappedKey:
     key_id: str
@@ -127,7 +133,13 @@ class KeyStore(Protocol):
     def slot_duties(self, username: str) -> dict[str, bytes]:
         """The duty keys sealed to a slot's public key, by duty."""
 
-    def put_slot_duties(self, username: str, public_key: bytes, wrapped: dict[str, bytes]) -> None:
+    def put_slot_duties(
+        self,
+        username: str,
+        public_key: bytes,
+        wrapped: dict[str, bytes],
+        kek_id: bytes | None = None,
+    ) -> None:
         """Adds duty keys to a slot, provided it still has ``public_key`` (a reset meanwhile
         gave it a new key pair, and keys sealed to the old one would be useless)."""
 
@@ -182,8 +194,11 @@ class KeyStore(Protocol):
         new_kek_id: bytes,
         rewrap_key: Callable[[WrappedKey], bytes],
         rewrap_slot: Callable[[SlotRow], bytes],
+        reseal_duty: ResealDuty | None = None,
+        progress: RotationProgress | None = None,
     ) -> None:
-        """Replaces every wrapped key and every slot's KEK envelope in one transaction."""
+        """Replaces every wrapped key, every slot's KEK envelope and (with ``reseal_duty``)
+        every slot's duty envelopes in one transaction: a kill leaves the old keys whole."""
 
 
 _SLOT_COLUMNS = (
@@ -414,8 +429,18 @@ class _SqlKeyStore(ABC):
             )
             return {row[0]: bytes(row[1]) for row in cur.fetchall()}
 
-    def put_slot_duties(self, username: str, public_key: bytes, wrapped: dict[str, bytes]) -> None:
+    def put_slot_duties(
+        self,
+        username: str,
+        public_key: bytes,
+        wrapped: dict[str, bytes],
+        kek_id: bytes | None = None,
+    ) -> None:
         with self._write() as cur:
+            if kek_id is not None:
+                # Duty keys sealed by a keyring that has not seen a rotation would be the
+                # old ones, which no longer open anything.
+                self._check_kek(cur, kek_id, self._for_share)
             cur.execute(
                 self._q("SELECT public_key FROM {p}key_slots WHERE username = :username")
                 + self._for_update,
@@ -694,6 +719,8 @@ class _SqlKeyStore(ABC):
         new_kek_id: bytes,
         rewrap_key: Callable[[WrappedKey], bytes],
         rewrap_slot: Callable[[SlotRow], bytes],
+        reseal_duty: ResealDuty | None = None,
+        progress: RotationProgress | None = None,
     ) -> None:
         with self._write() as cur:
             self._check_kek(cur, kek_id, self._for_update)
@@ -701,11 +728,15 @@ class _SqlKeyStore(ABC):
             keys = [_key_from(row) for row in cur.fetchall()]
             cur.execute(self._q("SELECT {slots} FROM {p}key_slots"), {})
             slots = [self._slot_from(r) for r in cur.fetchall()]
-            for key in keys:
-                cur.execute(
-                    self._q("UPDATE {p}wrapped_keys SET wrapped = :wrapped WHERE key_id = :key_id"),
-                    {"wrapped": rewrap_key(key), "key_id": key.key_id},
+            total = len(keys) + len(slots)
+            update = self._q("UPDATE {p}wrapped_keys SET wrapped = :wrapped WHERE key_id = :key_id")
+            for start in range(0, len(keys), ROTATION_BATCH):
+                batch = keys[start : start + ROTATION_BATCH]
+                cur.executemany(
+                    update, [{"wrapped": rewrap_key(key), "key_id": key.key_id} for key in batch]
                 )
+                if progress is not None:
+                    progress(start + len(batch), total)
             for slot in slots:
                 cur.execute(
                     self._q(
@@ -714,13 +745,44 @@ class _SqlKeyStore(ABC):
                     ),
                     {"wrapped_kek": rewrap_slot(slot), "username": slot.username},
                 )
+            resealed = self._reseal_duties(cur, slots, reseal_duty) if reseal_duty else []
+            if progress is not None:
+                progress(total, total)
             cur.execute(
                 self._q("UPDATE {p}keyring_meta SET value = :value WHERE name = 'kek_id'"),
                 {"value": new_kek_id},
             )
-            self._journal(cur, (journal.ROTATED, ""))
-        # The overwritten envelopes would give the old KEK back to anyone with a slot key.
-        self._scrub(["wrapped_keys", "key_slots"])
+            self._journal(
+                cur, (journal.ROTATED, ""), *((journal.DUTIES, name) for name in resealed)
+            )
+        # The overwritten envelopes would give the old keys back to anyone with a slot key.
+        self._scrub(["wrapped_keys", "key_slots", "slot_duties"])
+
+    def _reseal_duties(
+        self, cur: Any, slots: Sequence[SlotRow], reseal_duty: ResealDuty
+    ) -> list[str]:
+        """Every slot's duty envelopes, sealed again to its public key (no password)."""
+        cur.execute(self._q("SELECT username, duty, wrapped FROM {p}slot_duties"), {})
+        envelopes = [(row[0], row[1], bytes(row[2])) for row in cur.fetchall()]
+        public_keys = {slot.username: slot.public_key for slot in slots}
+        changed: list[str] = []
+        for username, duty, envelope in envelopes:
+            public_key = public_keys.get(username)
+            if public_key is None:
+                continue
+            resealed = reseal_duty(username, duty, envelope, public_key)
+            if resealed == envelope:
+                continue
+            cur.execute(
+                self._q(
+                    "UPDATE {p}slot_duties SET wrapped = :wrapped"
+                    " WHERE username = :username AND duty = :duty"
+                ),
+                {"wrapped": resealed, "username": username, "duty": duty},
+            )
+            if username not in changed:
+                changed.append(username)
+        return changed
 
 
 _SQLITE_SCHEMA = """

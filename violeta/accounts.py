@@ -11,6 +11,7 @@ method is in violeta/policy.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -94,12 +95,14 @@ class Accounts(SessionCore):
             self._current_account(),
         )
 
-    def rotate_master_key(self) -> None:
-        """A new master key: the institution key is rewrapped and the new key is sent to every
-        slot, in one transaction (a kill leaves the old one whole). Events, duty keys and
-        subject keys are untouched, and no one needs a new password."""
+    def rotate_master_key(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
+        """A new master key and new duty keys (those this account holds: coordinación's
+        «expediente»), in one transaction (a kill leaves the old ones whole; running it again
+        finishes it): the institution key and every key a rotated duty key wraps are
+        rewrapped, and the new keys are sent to every slot. Events and the women's own keys
+        are untouched, and no one needs a new password. Returns the duties rotated."""
         try:
-            self._keyring.rotate_master_key()
+            return sorted(duty.value for duty in self._keyring.rotate_keys(progress))
         except KeyringError as error:
             raise DomainError(str(error)) from None
 

@@ -22,6 +22,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -46,6 +47,9 @@ from violeta.settings import (
     VIEWS_FILENAME,
     Settings,
 )
+
+if TYPE_CHECKING:
+    from keys import KeyStore
 
 MEXICO = ZoneInfo(TIME_ZONE)
 
@@ -1123,3 +1127,23 @@ def _restore_postgres(
         leftovers.remove()
         raise
     return manifest, leftovers
+
+
+def rotate_with_recovery_key(
+    keystore: KeyStore, recovery_key: str, progress: Callable[[int, int], None] | None = None
+) -> list[str]:
+    """``violeta keys rotate --recuperacion``: the recovery key holds every duty key, so the
+    master key and both duty keys (expediente and psicologia) are rotated. One transaction:
+    a kill leaves the old keys whole, and running it again finishes it."""
+    from keys import Keyring, KeyringError
+
+    try:
+        keyring = Keyring.unlock_with_recovery_key(keystore, recovery_key)
+    except KeyringError as error:
+        raise UnusableData(str(error)) from None
+    try:
+        return sorted(duty.value for duty in keyring.rotate_keys(progress))
+    except KeyringError as error:
+        raise UnusableData(str(error)) from None
+    finally:
+        keyring.lock()
