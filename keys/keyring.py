@@ -177,11 +177,28 @@ def _check_new_password(password: str) -> None:
         raise PasswordPolicyError(
             f"La contraseña debe tener al menos {MIN_PASSWORD_LENGTH} caracteres."
         )
+    if not _typeable(password):
+        raise PasswordPolicyError(
+            "La contraseña contiene caracteres de control o que no son texto válido."
+        )
 
 
 def _check_username(username: str) -> None:
     if not username.strip():
         raise KeyringError("El nombre de usuario no puede estar vacío.")
+    if not _typeable(username):
+        raise KeyringError(
+            "El nombre de usuario contiene caracteres de control o que no son texto válido."
+        )
+
+
+def _typeable(text: str) -> bool:
+    """Text a person can type: valid Unicode (no lone surrogate), no control character."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return text.isprintable()
 
 
 def _new_slot(
@@ -359,7 +376,8 @@ class Keyring:
     ) -> UnlockedKeyring:
         _check_format(store)
         moment = now or datetime.now(UTC)
-        slot = store.slot(username) if username else None
+        # A username no account can have (a lone surrogate, a control character) is unknown.
+        slot = store.slot(username) if username and _typeable(username) else None
         if slot is None or slot.kind != PASSWORD:
             _check_unknown(store, username, moment)
             # Costs what a real attempt costs, so timing does not tell whether the user exists.
@@ -439,7 +457,7 @@ def _unlocked(store: KeyStore, slot: SlotRow, private: bytearray) -> UnlockedKey
 def _unknown_digest(store: KeyStore, username: str) -> bytes:
     """A keyed hash: a mistyped username is often a password, so it is never stored as such."""
     mac = hmac.HMAC(store.meta(_LOCKOUT_SALT) or b"", hashes.SHA256())
-    mac.update(username.encode("utf-8"))
+    mac.update(username.encode("utf-8", "surrogatepass"))
     return mac.finalize()
 
 
