@@ -804,6 +804,11 @@ def _key_store(settings: Settings) -> list[Finding]:
     store = open_key_store(settings)
     try:
         slots = store.slot_usernames()
+        damaged = sorted(
+            "recuperación" if name.startswith("#") else name
+            for name in slots
+            if (row := store.slot(name)) is not None and row.damaged
+        )
         pending = sorted(
             name
             for name in slots
@@ -816,6 +821,16 @@ def _key_store(settings: Settings) -> list[Finding]:
     findings = [
         Finding(GOOD, "Llaves", f"Bitácora de llaves íntegra: {check.entries} entradas."),
     ]
+    if damaged:
+        findings.append(
+            Finding(
+                PROBLEM,
+                "Llaves",
+                f"Accesos dañados ({len(damaged)}): {', '.join(damaged)}. Sus datos fueron "
+                "alterados fuera del sistema y no abren con ninguna contraseña: restablezca "
+                "esas contraseñas (coordinación) o restaure el almacén desde un respaldo.",
+            )
+        )
     if pending:
         findings.append(
             Finding(

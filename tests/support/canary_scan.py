@@ -30,6 +30,8 @@ CANARY_NAMES = (
     "Ejemplo Ficticia",
     "Mayor Ficticia",
     "Común Ficticia",
+    "Muestra Inventada",
+    "Canario Improbable",
 )
 MARKERS = (EVENTS_FILENAME, VIEWS_FILENAME, KEYS_FILENAME, BACKUP_MANIFEST, BACKUP_KEYS)
 
