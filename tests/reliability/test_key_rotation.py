@@ -196,3 +196,29 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Se
         postgres=target.conninfo,
         postgres_schema=target.schema,
     )
+
+
+def test_keys_rotate_from_the_command_line_with_the_recovery_key(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from violeta.cli import app
+
+    settings = Settings(data=tmp_path / "datos")
+    with initialized(settings) as (institute, coordinator):
+        client_id, case_id, psychologist = _populated(institute, coordinator)
+        psychologist.close()
+        recovery_key = RECOVERY_KEYS[id(institute)]
+    runner = CliRunner()
+    wrong = runner.invoke(
+        app, ["keys", "rotate", "--data", str(settings.data), "--recuperacion"], input="X\n"
+    )
+    assert wrong.exit_code == 1
+    assert "recuperación" in wrong.output
+    result = runner.invoke(
+        app,
+        ["keys", "rotate", "--data", str(settings.data), "--recuperacion"],
+        input=recovery_key + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "«expediente», «psicologia»" in result.output
+    _everything_opens(settings, client_id, case_id)
