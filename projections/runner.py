@@ -21,6 +21,7 @@ from projections.quarantine import quarantine_statement, quarantined_records
 from projections.storage import StaleBatch, Statement, ViewStore
 
 BATCH_SIZE = 500
+KEY_CHECK_EVENTS = 8  # stored events tried to tell a wrong key from one altered event
 REBUILD_BATCH_SIZE = 2000  # fewer, larger transactions when nothing else waits for the views
 Progress = Callable[[int, int], None]
 # Tables that only their own INSERTs touch, and no other view statement reads: within a batch
@@ -53,6 +54,7 @@ class Projector:
         self._last_head: tuple[int, bytes] = (0, GENESIS)
         # While rebuilding: the recorded chain runs ahead of the views and is reused.
         self._chain_ahead = False
+        self._key_checked = False
 
     @property
     def position(self) -> int:
@@ -127,11 +129,32 @@ class Projector:
 
     def _decode(self, notification: Notification) -> object | None:
         """The domain event, or None when its stored bytes do not open (altered): it is then
-        set aside (projections/quarantine.py) instead of stopping every catch-up."""
+        set aside (projections/quarantine.py) instead of stopping every catch-up. Unless the
+        key itself is wrong, which opens nothing at all: that is raised, never quarantined."""
         try:
             return self.application.mapper.to_domain_event(notification)
         except Exception:
+            if not self._key_opens_something(notification.id):
+                raise
             return None
+
+    def _key_opens_something(self, failed: int) -> bool:
+        """Whether the key opens any of the first stored events other than ``failed`` (asked
+        once per projector: a key that opened one is the store's)."""
+        if self._key_checked:
+            return True
+        for notification in self.application.recorder.select_notifications(
+            start=1, limit=KEY_CHECK_EVENTS
+        ):
+            if notification.id == failed:
+                continue
+            try:
+                self.application.mapper.to_domain_event(notification)
+            except Exception:  # noqa: S112 - this one may be altered too: try the next
+                continue
+            self._key_checked = True
+            return True
+        return False
 
     def rebuild(
         self, progress: Progress | None = None, batch_size: int = REBUILD_BATCH_SIZE

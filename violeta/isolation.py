@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import fields, is_dataclass
+
+import psycopg
+from eventsourcing.persistence import DataError as EventSourcingDataError
 
 from domain.errors import DomainError
 from projections.quarantine import folios_of
@@ -38,35 +40,17 @@ INVALID_TEXT = (
 )
 
 
-def check_typed_text(arguments: dict[str, object]) -> None:
-    """Refuses, before a command runs, any text argument (also inside a form, a list or a
-    table) that no storage can hold as text: a lone surrogate (not encodable as UTF-8) or a
-    NUL character. Every other rule on text is the command's own (free_text and the like)."""
-    for value in arguments.values():
-        if not _storable(value):
-            raise DomainError(INVALID_TEXT)
-
-
-def _storable(value: object, depth: int = 0) -> bool:
-    if isinstance(value, str):
-        return "\x00" not in value and _encodable(value)
-    if depth > 3:
-        return True
-    items: list[object]
-    if isinstance(value, dict):
-        items = [*value.keys(), *value.values()]
-    elif isinstance(value, list | tuple | set | frozenset):
-        items = list(value)
-    elif is_dataclass(value) and not isinstance(value, type):
-        items = [getattr(value, field.name) for field in fields(value)]
-    else:
-        return True
-    return all(_storable(item, depth + 1) for item in items)
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def unstorable_text(error: Exception) -> DomainError | None:
+    """The Spanish refusal for text that reached storage although no store can hold it (a lone
+    surrogate cannot be encoded as UTF-8; PostgreSQL refuses a NUL character), or None for any
+    other error. Each command validates its own fields first (naming the field); this is for
+    the text no rule looked at, such as a lookup argument. Nothing was saved: the transaction
+    that met it failed."""
+    if isinstance(error, UnicodeEncodeError):
+        return DomainError(INVALID_TEXT)
+    if isinstance(error, psycopg.DataError) and "NUL" in str(error):
+        return DomainError(INVALID_TEXT)
+    cause = error.__cause__ or error.__context__
+    if isinstance(error, EventSourcingDataError) and isinstance(cause, Exception):
+        return unstorable_text(cause)
+    return None

@@ -30,6 +30,7 @@ from typing import Any, Final
 
 from domain.permissions import Action, Decision, decide
 from domain.vocabulary import Role, Section
+from violeta.isolation import unstorable_text
 
 SECTION_ARGUMENT: Final = "section"
 EVERY_ROLE = frozenset(Role)
@@ -207,6 +208,12 @@ def guard(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         self._calls.depth = depth + 1
         try:
             return method(self, *args, **kwargs)
+        except Exception as error:
+            # Text no store can hold, which no field rule looked at: a Spanish refusal.
+            refusal = unstorable_text(error) if depth == 0 else None
+            if refusal is None:
+                raise
+            raise refusal from None
         finally:
             self._calls.depth = depth
 

@@ -53,7 +53,7 @@ from violeta.dto import (
     ZoneOption,
 )
 from violeta.errors import ConcurrentEdit, JustificationRequired, TamperedRecord
-from violeta.isolation import check_typed_text, naming_the_folio
+from violeta.isolation import naming_the_folio
 from violeta.policy import POLICY, SECTION_ARGUMENT, Gate, Rule, SecondPerson
 from violeta.roles import ENABLERS, ROLE_DUTIES
 from violeta.settings import TIME_ZONE
@@ -116,7 +116,6 @@ class SessionCore(Gate):
         """Enforces the command's row of the policy table (violeta/policy.py): the account
         must be enabled and its password changed, the role must be allowed, and an approval
         must come from a second person. A refusal is recorded before it is raised."""
-        check_typed_text(arguments)  # violeta/isolation.py: text no store can hold
         section = arguments.get("section") if rule.section == SECTION_ARGUMENT else rule.section
         target = section if isinstance(section, Section) else Section.IDENTIFICATION
 
