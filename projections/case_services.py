@@ -14,6 +14,7 @@ from typing import Any
 
 from domain.cases import Area, Case
 from domain.sealed import HandTyped, Sealed
+from projections import psychology_agenda
 from projections.storage import Statement
 
 SERVICES_SCHEMA: tuple[str, ...] = (
@@ -42,6 +43,7 @@ SERVICES_SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS misconduct_reports_view ("
     "report_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, institution BLOB, "
     "conduct TEXT NOT NULL, reported_on TEXT NOT NULL, status TEXT NOT NULL) WITHOUT ROWID",
+    *psychology_agenda.AGENDA_SCHEMA,
 )
 
 
@@ -150,11 +152,12 @@ def _misconduct_updated(_: object, event: Case.MisconductReportUpdated) -> list[
 
 
 def _psychology_session(_: object, event: Case.PsychologySessionHeld) -> list[Statement]:
-    return _attention(event, event.held_on, Area.PSYCHOLOGICAL.value, "sesion")
+    attention = _attention(event, event.held_on, Area.PSYCHOLOGICAL.value, "sesion")
+    return [*attention, *psychology_agenda.session_held(event)]
 
 
 def _psychology_closed(_: object, event: Case.PsychologyProcessClosed) -> list[Statement]:
-    return [_touch(event)]
+    return [_touch(event), *psychology_agenda.process_closed(event)]
 
 
 def _gestion(_: object, event: Case.GestionRecorded) -> list[Statement]:

@@ -37,10 +37,19 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+
+
+def _stats() -> Any:
+    """scipy.stats, imported on first use: it takes most of the terminal app's cold start
+    (seconds on a busy machine), and only the priority-zone ranking needs it."""
+    from scipy import stats
+
+    return stats
+
 
 STATE_ADULT_SHARE = 0.57  # women 18–59 of all women, Guanajuato (INEGI 2020)
 CONFIDENCE = 0.95
@@ -139,8 +148,8 @@ def poisson_intervals(
     if (counts < 0).any():
         raise ValueError("count")
     alpha = 1 - confidence
-    low = np.where(counts == 0, 0.0, stats.chi2.ppf(alpha / 2, np.maximum(2 * counts, 1)) / 2)
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
+    low = np.where(counts == 0, 0.0, _stats().chi2.ppf(alpha / 2, np.maximum(2 * counts, 1)) / 2)
+    high = _stats().chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
     return low, high
 
 
@@ -157,7 +166,7 @@ def trend_p_values(
     Binomial(n, ½) is symmetric, so the "as likely or less likely" outcomes are the two equal
     tails beyond the observed split: p = min(1, 2·P(X ≤ min(k, n−k)))."""
     total = previous + current
-    tail = stats.binom.cdf(np.minimum(current, total - current), total, 0.5)
+    tail = _stats().binom.cdf(np.minimum(current, total - current), total, 0.5)
     return np.where(total == 0, 1.0, np.minimum(1.0, 2 * tail))
 
 
@@ -235,7 +244,7 @@ def rank_zones(zones: Sequence[ZoneCounts], last_month: str) -> Ranking:
     if prior is not None and municipal is not None and not prior.degenerate:
         shapes, inverse_scales = currents + prior.shape, exposures + prior.rate
         smoothed_rates = shapes / inverse_scales
-        probabilities = stats.gamma.sf(municipal, shapes, scale=1 / inverse_scales)
+        probabilities = _stats().gamma.sf(municipal, shapes, scale=1 / inverse_scales)
 
     results: list[ZonePriority] = []
     for index, (zone, current, previous, population, source) in enumerate(rows):

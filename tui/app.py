@@ -21,7 +21,8 @@ from tui.case import CaseScreen
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
 from tui.directory import DirectoryScreen
-from tui.forms import IntakeScreen, RegisterClientScreen
+from tui.drafts import IntakeDraftScreen, RegisterDraftScreen
+from tui.forms import RegisterClientScreen
 from tui.gateway import Gateway, SessionClosed
 from tui.help import HelpScreen
 from tui.keymap import GLOBAL_KEYS, Key, bindings
@@ -46,12 +47,19 @@ class VioletaApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(
-        self, institute: Institute, idle_lock_seconds: float = 300, login_notice: str = ""
+        self,
+        institute: Institute,
+        idle_lock_seconds: float | None = None,
+        login_notice: str = "",
     ) -> None:
         super().__init__()
         self.institute = institute
         self.login_notice = login_notice
-        self.idle_lock_seconds = idle_lock_seconds
+        # The institute's setting (VIOLETA_IDLE_LOCK_MINUTES) unless a test gives seconds.
+        minutes = institute.settings.idle_lock_minutes
+        self.idle_lock_seconds = (
+            idle_lock_seconds if idle_lock_seconds is not None else minutes * 60
+        )
         self.gateway: Gateway | None = None
         self.last_activity = time.monotonic()
         self._refreshing = False
@@ -217,7 +225,7 @@ class VioletaApp(App[None]):
 
     def on_start_registration(self, _message: StartRegistration) -> None:
         if self.gateway is not None and not isinstance(self.screen, RegisterClientScreen):
-            self.push_screen(RegisterClientScreen(self.gateway, self.institute.today))
+            self.push_screen(RegisterDraftScreen(self.gateway, self.institute.today))
 
     def on_open_client(self, message: OpenClient) -> None:
         if self.gateway is not None:
@@ -232,7 +240,9 @@ class VioletaApp(App[None]):
 
     def on_start_intake(self, message: StartIntake) -> None:
         if self.gateway is not None:
-            self.push_screen(IntakeScreen(self.gateway, message.client_id, message.client_name))
+            self.push_screen(
+                IntakeDraftScreen(self.gateway, message.client_id, message.client_name)
+            )
 
     def _show(self, screen: Screen[None], *, replace: bool) -> None:
         if replace:

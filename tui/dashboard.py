@@ -14,6 +14,7 @@ from domain.permissions import Action, Decision, decide
 from domain.vocabulary import Section
 from tui.base import ExternalChanges, SessionScreen
 from tui.dialogs import ConfirmScreen
+from tui.drafts import AgendaPanel
 from tui.gateway import Gateway
 from tui.keymap import DASHBOARD_KEYS, bindings
 from tui.navigation import OpenCase, OpenClient
@@ -98,7 +99,7 @@ class DashboardScreen(SessionScreen):
                 follow_ups: DataTable[str] = Table(
                     id="seguimientos", cursor_type="row", zebra_stripes=True
                 )
-                follow_ups.add_columns("Fecha", "Folio", "Medio", "Situación")
+                follow_ups.add_columns("Fecha", "Folio", "Usuaria", "Medio", "Situación")
                 yield follow_ups
                 yield Static("", id="seguimientos-vacio", classes="muted", markup=False)
             with Vertical(id="col-cierres"):
@@ -127,6 +128,8 @@ class DashboardScreen(SessionScreen):
                 ages: DataTable[str] = Table(id="edades", cursor_type="row", zebra_stripes=True)
                 ages.add_columns("Usuaria", "Zona", "Edad (rango)")
                 yield ages
+        # Her drafts and psicología's next sessions (tui/drafts.py loads them itself).
+        yield AgendaPanel(self.gateway)
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -154,6 +157,8 @@ class DashboardScreen(SessionScreen):
             )
 
         self.run_service(load, lambda loaded: loaded)
+        if self.query(AgendaPanel):
+            self.query_one(AgendaPanel).load()
 
     def action_open_case(self) -> None:
         """Opens the case of the row under the cursor, in whichever list has the focus."""
@@ -398,6 +403,7 @@ class DashboardScreen(SessionScreen):
                 *cells(
                     format_date(item.due_on),
                     item.folio,
+                    item.client_name,
                     item.channel,
                     "Vencido" if item.overdue else "Por vencer",
                 ),

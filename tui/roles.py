@@ -64,6 +64,8 @@ BY_SECTION: dict[str, tuple[Section, Action]] = {
     "schedule_follow_up": (S.FOLLOW_UPS, Action.WRITE),
     "settle_follow_up": (S.FOLLOW_UPS, Action.WRITE),
     "follow_ups_due": (S.FOLLOW_UPS, Action.READ),
+    "psychology_sessions_due": (S.PSYCHOLOGICAL, Action.READ),
+    "save_draft": (S.IDENTIFICATION, Action.WRITE),
     "orders_expiring": (S.PROTECTION_ORDERS, Action.READ),
     "record_protection_order": (S.PROTECTION_ORDERS, Action.WRITE),
     "extend_protection_order": (S.PROTECTION_ORDERS, Action.WRITE),
@@ -84,6 +86,10 @@ BY_ROLE: dict[str, frozenset[Role]] = {
     "add_institution": frozenset({Role.COORDINATION, Role.SOCIAL_WORK}),
     "set_institution_active": frozenset({Role.COORDINATION, Role.SOCIAL_WORK}),
     "directory": frozenset(Role),
+    # Her own drafts (violeta/drafts.py): every role that works on cases.
+    "my_drafts": frozenset(Role) - {Role.ADMINISTRATION},
+    "open_draft": frozenset(Role) - {Role.ADMINISTRATION},
+    "discard_draft": frozenset(Role) - {Role.ADMINISTRATION},
 }
 
 

@@ -1,4 +1,4 @@
-"""Búsqueda de usuarias by name, CURP or phone (blind indexes in the service)."""
+"""Búsqueda de usuarias by name (whole words or beginnings), CURP, phone or folio."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tui.keymap import SEARCH_KEYS, bindings
 from tui.navigation import OpenClient
 from tui.widgets import Table, cells
 from violeta.dto import ClientSummary
+from violeta.name_search import RULE_HELP
 
 NO_MATCH = "Ninguna usuaria coincide."
 
@@ -33,12 +34,8 @@ class SearchScreen(SessionScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
-        yield Static(
-            "Escriba nombre y apellidos, la CURP o el teléfono y pulse Enter. El nombre se "
-            "busca por palabras completas («Alejandra», no «Alej»).",
-            classes="explain",
-        )
-        yield Input(id="consulta", placeholder="Nombre, CURP o teléfono")
+        yield Static(RULE_HELP, id="regla", classes="explain")
+        yield Input(id="consulta", placeholder="Nombre, CURP, teléfono o folio")
         yield Static("", id="resultado", classes="muted", markup=False)
         table: DataTable[str] = Table(id="usuarias", cursor_type="row", zebra_stripes=True)
         table.add_columns("Usuaria", "Zona", "Edad (rango)", "Expedientes abiertos")

@@ -44,8 +44,9 @@ from domain.errors import InvalidField, NotPermitted, UnknownRecord
 from domain.permissions import Action
 from domain.sealed import HandTyped, Sealed
 from domain.vocabulary import CaseStatus, Role, Section
-from keys import Duty
+from keys import PLACEHOLDER, Duty
 from projections.storage import Row
+from violeta.agenda import listed_names
 from violeta.dto import (
     AccompanimentDecisionView,
     AccompanimentView,
@@ -681,6 +682,7 @@ class CaseServices(SessionCore):
             ),
         )
         self._record_listing(Section.FOLLOW_UPS, "mi día: seguimientos por vencer", rows)
+        names = listed_names(self, rows)  # recorded above, in the same listing
         return [
             DueFollowUp(
                 case_id=UUID(row["case_id"]),
@@ -689,6 +691,7 @@ class CaseServices(SessionCore):
                 due_on=date.fromisoformat(row["due_on"]),
                 channel=Channel(row["channel"]).label,
                 overdue=date.fromisoformat(row["due_on"]) < today,
+                client_name=names.get(row["client_id"], PLACEHOLDER),
             )
             for row in rows
         ]

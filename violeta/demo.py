@@ -7,6 +7,7 @@ so the priority-zone picture has a realistic shape.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,9 +17,11 @@ from uuid import UUID
 from faker import Faker
 
 from domain import identity
+from domain.activities import BANDS, ActivityKind
 from domain.cases import Area, Channel, GestionOutcome, LegalMatter, RiskFactor, SessionModality
-from domain.vocabulary import Modality, RiskLevel, Role, Section, ViolenceType
-from violeta.dto import NewClient, NewIntake
+from domain.errors import DomainError
+from domain.vocabulary import RiskLevel, Role, Section
+from violeta.dto import InstitutionForm, NewActivity, NewClient, NewIntake, NewReferral
 from violeta.service import Institute, StaffSession, default_zones
 
 DEMO_PASSWORD = "demo-violeta-2026"  # noqa: S105 - synthetic demo only, printed on purpose
@@ -42,6 +45,25 @@ REASONS = (
     "Acoso en el centro de trabajo",
     "Amenazas a través de redes sociales",
 )
+# A coherent story for each reason: the modality, who the aggressor is and the kinds of
+# violence a woman who comes for it usually refers (types: the first always, others maybe).
+STORIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    REASONS[0]: (
+        ("familiar",),
+        ("expareja", "conyuge"),
+        ("economica", "patrimonial", "psicologica"),
+    ),
+    REASONS[1]: (("familiar",), ("pareja", "conyuge"), ("psicologica", "fisica")),
+    REASONS[2]: (
+        ("familiar",),
+        ("pareja", "expareja", "conyuge"),
+        ("fisica", "psicologica", "sexual"),
+    ),
+    REASONS[3]: (("familiar",), ("pareja", "conyuge", "familiar"), ("psicologica", "fisica")),
+    REASONS[4]: (("familiar",), ("pareja", "conyuge"), ("economica", "patrimonial", "psicologica")),
+    REASONS[5]: (("laboral_docente",), ("trabajo_escuela",), ("psicologica", "sexual")),
+    REASONS[6]: (("digital_mediatica",), ("expareja", "conocido", "desconocido"), ("psicologica",)),
+}
 NARRATIVE_PARTS = (
     "La usuaria acude por su propio pie.",
     "Refiere que la situación se repite desde hace varios meses.",
@@ -164,6 +186,7 @@ def build_demo(
     span = (today - start).days
     clients = 0
     opened = 0
+    recent: list[tuple[UUID, UUID, date]] = []  # cases of the last weeks: still open, never closed
     while opened < cases:
         first_visit = start + timedelta(days=rng.randrange(span + 1))
         # Faker repeats names and random phones collide: every synthetic woman is a new one.
@@ -180,9 +203,22 @@ def build_demo(
             opener = staff[rng.choices(openers, weights=(5, 2, 1, 1, 1))[0]]
             summary = opener.open_case(client_id, _synthetic_intake(rng, opened_on))
             _attend(institute, rng, summary.case_id, opened_on, today, coordinator, area_staff)
+            if (today - opened_on).days < RECENT_DAYS:
+                recent.append((summary.case_id, client_id, opened_on))
             opened += 1
             if progress:
                 progress(opened, cases)
+    real_today = institute.today
+    institute.today = _clock(today)
+    try:
+        _feed_queues(rng, staff, recent, today)
+        _feed_activities(rng, staff, zone_codes, zone_weights, start, today)
+    finally:
+        institute.today = real_today
+    # The story's reads (an area opening dozens of women in minutes, out of office hours
+    # when the demo is built at night) are what the anomaly sweep is for: coordinación's
+    # alerts have rows.
+    coordinator.sweep_anomalies()
     coordinator.refresh()  # the views are ready when the terminal app or the API opens
     for session in staff.values():
         session.close()
@@ -274,6 +310,156 @@ def _attend_area(
     on(day)
 
 
+RECENT_DAYS = 100  # younger than the 120 days after which _attend may close a case
+QUEUE_CASES = 40  # recent cases that feed the directory, orders and pending queues
+# Real kinds of institution a municipal women's institute refers to (names generic, no data).
+DEMO_DIRECTORY: tuple[InstitutionForm, ...] = (
+    InstitutionForm(
+        "Sistema DIF Municipal de Cortazar",
+        "dif",
+        ("proteccion_infancia", "atencion_psicologica", "apoyo_economico"),
+        hours="lunes a viernes 8:30-16:00",
+    ),
+    InstitutionForm(
+        "Fiscalía Especializada en Investigación de Delitos contra la Mujer",
+        "procuracion_justicia",
+        ("denuncia", "ordenes_proteccion"),
+        hours="lunes a domingo 24 horas",
+    ),
+    InstitutionForm(
+        "Agencia del Ministerio Público de Cortazar",
+        "procuracion_justicia",
+        ("denuncia", "ordenes_proteccion"),
+    ),
+    InstitutionForm("Centro de Salud Cortazar", "salud", ("atencion_medica", "medicamentos")),
+    InstitutionForm(
+        "Centro de Atención Integral a la Salud Mental (CAISM)",
+        "salud",
+        ("atencion_psicologica", "atencion_medica"),
+    ),
+    InstitutionForm(
+        "Defensoría Pública del Estado, sede Cortazar", "defensoria", ("asesoria_juridica",)
+    ),
+)
+REFERRAL_REASONS = (
+    "Para presentar denuncia y solicitar medidas de protección.",
+    "Atención médica por lesiones referidas en la entrevista.",
+    "Acompañamiento psicológico especializado.",
+    "Apoyo para sus hijas e hijos.",
+)
+ORDER_DETAILS = (
+    "Prohibición de acercarse al domicilio y al trabajo.",
+    "Rondines de seguridad pública en el domicilio.",
+)
+
+
+def _feed_queues(
+    rng: random.Random,
+    staff: dict[Role, StaffSession],
+    recent: list[tuple[UUID, UUID, date]],
+    today: date,
+) -> None:
+    """What the story of the last weeks leaves waiting, so that every screen has rows: the
+    directory and referrals to it, protection orders about to expire, closures and
+    erasures waiting for coordinación, psicología's next sessions."""
+    coordinator, legal = staff[Role.COORDINATION], staff[Role.LEGAL]
+    social, psychology = staff[Role.SOCIAL_WORK], staff[Role.PSYCHOLOGY]
+    places = [coordinator.add_institution(form) for form in DEMO_DIRECTORY]
+
+    def assign(case_id: UUID, area: Area, session: StaffSession) -> None:
+        # _attend may have assigned her already: that is fine, she attends it.
+        with contextlib.suppress(DomainError):
+            coordinator.assign_area(case_id, area.value, session.identity.staff_id)
+
+    chosen = rng.sample(recent, k=min(QUEUE_CASES, len(recent)))
+    erasing: set[UUID] = set()
+    for number, (case_id, client_id, opened_on) in enumerate(chosen):
+        kind = number % 5
+        if kind == 0:
+            social.refer_case(
+                case_id,
+                NewReferral(
+                    rng.choice(places), rng.choice(REFERRAL_REASONS), with_personal_data=False
+                ),
+            )
+        elif kind == 1:
+            assign(case_id, Area.LEGAL, legal)
+            legal.record_protection_order(
+                case_id,
+                kind="administrativa",
+                measures=("otra",),
+                detail=rng.choice(ORDER_DETAILS),
+                authority="Presidencia municipal",
+                # Issued when she came; the 60 days of the oldest ones are running out.
+                issued_on=identity.format_date(max(opened_on, today - timedelta(days=55))),
+            )
+        elif kind == 2:
+            assign(case_id, Area.PSYCHOLOGICAL, psychology)
+            psychology.record_psychology_session(
+                case_id,
+                modality=rng.choice(list(SessionModality)).value,
+                notes=rng.choice(AREA_NOTES[Area.PSYCHOLOGICAL]),
+                next_session=identity.format_date(today + timedelta(days=rng.randrange(1, 7))),
+            )
+        elif kind == 3 and number < 3 * 5:
+            assign(case_id, Area.LEGAL, legal)
+            legal.request_closure(case_id, rng.choice(CLOSURE_REASONS))
+        elif kind == 4 and number < 2 * 5 and client_id not in erasing:
+            # A woman with two recent cases is asked for once.
+            social.request_erasure(client_id)
+            erasing.add(client_id)
+
+
+ACTIVITY_TOPICS: dict[ActivityKind, tuple[str, ...]] = {
+    ActivityKind.WORKSHOP: (
+        "Taller de autoestima y autonomía económica",
+        "Taller de defensa personal",
+    ),
+    ActivityKind.TALK: ("Plática: el violentómetro", "Plática: noviazgo sin violencia"),
+    ActivityKind.CONFERENCE: ("Conferencia por el 25 de noviembre",),
+    ActivityKind.HEALTH_FAIR: ("Feria de la salud de la mujer",),
+    ActivityKind.COMMUNITY_ADVICE: ("Asesoría jurídica en la comunidad",),
+}
+# The work plan's yearly targets (activities of each kind).
+YEARLY_TARGETS = {
+    ActivityKind.WORKSHOP: 24,
+    ActivityKind.TALK: 36,
+    ActivityKind.CONFERENCE: 4,
+    ActivityKind.HEALTH_FAIR: 3,
+    ActivityKind.COMMUNITY_ADVICE: 12,
+}
+
+
+def _feed_activities(
+    rng: random.Random,
+    staff: dict[Role, StaffSession],
+    zone_codes: list[str],
+    zone_weights: list[int],
+    start: date,
+    today: date,
+) -> None:
+    """The work plan: yearly targets set by coordinación, and about two activities a month
+    (prevention talks, workshops, fairs), dated through the story."""
+    coordinator, social = staff[Role.COORDINATION], staff[Role.SOCIAL_WORK]
+    for year in range(start.year, today.year + 1):
+        for kind, target in YEARLY_TARGETS.items():
+            coordinator.set_target(year, kind.value, str(target))
+    day = start
+    while day <= today:
+        kind = rng.choice(list(ACTIVITY_TOPICS))
+        social.record_activity(
+            NewActivity(
+                held_on=identity.format_date(day),
+                kind=kind.value,
+                topic=rng.choice(ACTIVITY_TOPICS[kind]),
+                zone=rng.choices(zone_codes, zone_weights)[0],
+                attendance={band: str(rng.randrange(0, 25)) for band in BANDS[1:4]},
+                partner=rng.choice(("", "", "Sistema DIF Municipal de Cortazar")),
+            )
+        )
+        day += timedelta(days=rng.randrange(8, 22))
+
+
 def _clock(day: date) -> Callable[[], date]:
     return lambda: day
 
@@ -314,22 +500,19 @@ def _initial(word: str) -> str:
 
 
 def _synthetic_intake(rng: random.Random, on: date) -> NewIntake:
-    types = rng.sample([t.value for t in ViolenceType], k=rng.choice((1, 1, 2, 2, 3)))
-    if ViolenceType.PSYCHOLOGICAL.value not in types and rng.random() < 0.7:
-        types.append(ViolenceType.PSYCHOLOGICAL.value)
-    modalities = (
-        [Modality.FAMILY.value] if rng.random() < 0.75 else [rng.choice(list(Modality)).value]
-    )
+    """A story that holds together: the reason decides the modality, the aggressor and the
+    kinds of violence (the first of its kinds always, the others now and then)."""
+    # Most women come for violence at home (the first five reasons).
+    reason = rng.choices(REASONS, weights=(3, 5, 3, 4, 3, 1, 1))[0]
+    modalities, aggressors, kinds = STORIES[reason]
+    types = [kinds[0], *(kind for kind in kinds[1:] if rng.random() < 0.4)]
     return NewIntake(
-        reason=rng.choice(REASONS),
+        reason=reason,
         narrative=" ".join(rng.sample(NARRATIVE_PARTS, k=3)),
         violence_types=tuple(types),
-        modalities=tuple(modalities),
+        modalities=modalities,
         risk=rng.choices([r.value for r in RiskLevel], weights=(5, 3, 2))[0],
         opened_on=identity.format_date(on),
-        aggressor_relationship=rng.choices(
-            ["pareja", "expareja", "conyuge", "familiar", "conocido", "no_referido"],
-            weights=(30, 25, 20, 15, 5, 5),
-        )[0],
+        aggressor_relationship=rng.choice(aggressors) if rng.random() < 0.95 else "no_referido",
         risk_factors=tuple(rng.sample([f.value for f in RiskFactor], k=rng.choice((0, 1, 2, 3)))),
     )

@@ -341,7 +341,7 @@ class ProtectionOrderView:
 
 @dataclass(frozen=True)
 class DueFollowUp:
-    """A work-queue row: folio and dates only, no name (the case view opens that, audited)."""
+    """A work-queue row: folio, dates and her name (opened for the list, one audited access)."""
 
     case_id: UUID
     folio: str
@@ -349,6 +349,7 @@ class DueFollowUp:
     due_on: date
     channel: str
     overdue: bool
+    client_name: str = ""
 
 
 @dataclass(frozen=True)

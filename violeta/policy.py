@@ -145,6 +145,13 @@ POLICY: Final[dict[str, Rule]] = {
     "settle_follow_up": Rule(S.FOLLOW_UPS, W),
     "follow_up_section": Rule(S.FOLLOW_UPS, R, break_glass=True),
     "follow_ups_due": Rule(S.FOLLOW_UPS, R),
+    # violeta/agenda.py: psicología's next sessions, a listing (no break-the-glass)
+    "psychology_sessions_due": Rule(S.PSYCHOLOGICAL, R),
+    # violeta/drafts.py: her own sealed drafts (author only, checked in the method)
+    "save_draft": Rule(S.IDENTIFICATION, W),
+    "my_drafts": Rule(None, R, CASE_ROLES),
+    "open_draft": Rule(None, R, CASE_ROLES),
+    "discard_draft": Rule(None, W, CASE_ROLES),
     "record_protection_order": Rule(S.PROTECTION_ORDERS, W),
     "extend_protection_order": Rule(S.PROTECTION_ORDERS, W),
     "protection_order_section": Rule(S.PROTECTION_ORDERS, R, break_glass=True),

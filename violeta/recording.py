@@ -21,6 +21,7 @@ from domain.vocabulary import (
     age_band,
 )
 from keys import Duty
+from violeta.drafts import discard_drafts_of
 from violeta.dto import (
     CaseSummary,
     NewClient,
@@ -330,5 +331,6 @@ class Recording(SessionCore):
         # whereas an event claiming erasure with the key still present would be a lie.
         self._keyring.shred(str(client_id))
         self._store.save(client)
+        discard_drafts_of(self, client_id)
         self.refresh()
         self._views.purge_freed_pages()

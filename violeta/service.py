@@ -19,7 +19,6 @@ from uuid import UUID, uuid4
 import psycopg
 from psycopg import sql
 
-from domain import identity
 from domain.accounts import StaffAccount
 from domain.errors import DomainError, NotPermitted, UnknownRecord
 from domain.sealed import Sealed
@@ -41,14 +40,18 @@ from keys import (
     WrongPassword,
 )
 from projections.audit_chain import AUDIT_SCHEMA
+from projections.read_side import adoption
 from projections.runner import Projector
 from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
+from violeta import name_search
 from violeta.accounts import Accounts, enable_account
 from violeta.activities import Activities
+from violeta.agenda import Agenda
 from violeta.arco import ArcoServices
 from violeta.case_services import CaseServices
 from violeta.directory import DirectoryServices
+from violeta.drafts import Drafts
 from violeta.errors import ConcurrentEdit, JustificationRequired, LoginFailed, TamperedRecord
 from violeta.importing import Importing
 from violeta.my_day import MyDay
@@ -134,9 +137,8 @@ class KeyringIndexer:
         if text == PLACEHOLDER:
             return set()
         if kind == "nombre":
-            return {
-                self._keyring.blind_index(kind, token) for token in identity.search_tokens(text)
-            }
+            # Whole words and their beginnings (3+ letters), same kind and key: see name_search.
+            return {self._keyring.blind_index(kind, term) for term in name_search.index_terms(text)}
         return {self._keyring.blind_index(kind, text)}
 
 
@@ -233,7 +235,9 @@ class Institute:
     def _session(self, keyring: UnlockedKeyring, store: CaseStore) -> StaffSession:
         views = open_view_store(self.settings)
         projection = CaseRecordProjection(KeyringIndexer(keyring))
-        projector = Projector(store, views, projection)
+        projector = Projector(
+            store, views, projection, prologue=adoption(store.name, views.tracking_table)
+        )
         try:
             projector.catch_up()
         except ValueError as error:  # the outer cipher's authentication failure
@@ -269,6 +273,9 @@ class StaffSession(
     Activities,
     DirectoryServices,
     Supervision,
+    # Mi día's agenda (next psychology sessions) and sealed drafts: new modules.
+    Agenda,
+    Drafts,
 ):
     """Everything one logged-in staff member can do. Holds the unlocked keyring. Every public
     method is guarded by its row of the policy table (violeta/policy.py)."""

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # data). The synthetic demo alone uses NORMAL: in WAL mode a power cut may lose the last
     # transactions but never corrupts the file or splits one.
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    # Minutes without a key before the terminal app locks (the form stays, for her alone).
+    idle_lock_minutes: float = Field(default=5.0, gt=0, le=120)
 
     @property
     def events_path(self) -> Path:

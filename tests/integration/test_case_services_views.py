@@ -28,6 +28,7 @@ def test_rebuilding_from_zero_gives_the_same_service_and_activity_views(
     institute: Institute, coordinator: StaffSession
 ) -> None:
     lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    psychologist = staff(institute, coordinator, "psicologa", Role.PSYCHOLOGY)
     kept = coordinator.register_client(a_client("Ana Prueba Sintética"))
     erased = coordinator.register_client(a_client("Beatriz Prueba Ficticia"))
     for client_id in (kept, erased):
@@ -47,6 +48,10 @@ def test_rebuilding_from_zero_gives_the_same_service_and_activity_views(
         lawyer.extend_protection_order(case_id, order)
         lawyer.report_misconduct(
             case_id, institution="Fiscalía", conduct="otra", facts="Hechos.", reported_to="Titular"
+        )
+        # psicología's agenda (projections/psychology_agenda.py) is rebuilt the same too.
+        psychologist.record_psychology_session(
+            case_id, modality="presencial", notes="Sesión.", next_session="27/11/2026"
         )
         lawyer.request_closure(case_id, "Motivo sintético.")
     coordinator.approve_closure(case_id)

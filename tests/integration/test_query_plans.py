@@ -31,6 +31,8 @@ GROWING = (
     "case_areas",
     "client_flags",
     "referrals_view",
+    "psychology_agenda",
+    "drafts",
 )
 BOUNDED = re.compile(r"ORDER BY \w+ DESC LIMIT 1 OFFSET \?$")
 FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(GROWING)})\b")
@@ -124,3 +126,25 @@ def test_the_check_catches_a_full_scan(data_dir: Path) -> None:
             ("SELECT * FROM access_log WHERE purpose = ?", ("x",)),
         ]
         assert len(full_scans(coordinator._institute.settings.views_path, sent)) == 2
+
+
+def test_search_by_beginning_or_folio_and_the_agenda_use_indexes(data_dir: Path) -> None:
+    settings = Settings(data=data_dir)
+    with initialized(settings) as (institute, coordinator):
+        psychologist = staff(institute, coordinator, "psicologa", Role.PSYCHOLOGY)
+        client_id = coordinator.register_client(a_client("Alejandra Prueba Sintética"))
+        case = coordinator.open_case(client_id, an_intake())
+        psychologist.record_psychology_session(
+            case.case_id, modality="presencial", notes="Sesión.", next_session="25/11/2026"
+        )
+        coordinator.save_draft("entrevista_inicial", {"motivo": "M"}, client_id=client_id)
+        for session in (coordinator, psychologist):
+            session.refresh()
+        with statements_sent(coordinator, psychologist) as sent:
+            assert coordinator.search_clients("alej sint")
+            assert coordinator.search_clients(case.folio)
+            assert psychologist.psychology_sessions_due()
+            assert coordinator.my_drafts()
+        assert any("psychology_agenda" in sql for sql, _ in sent)
+        assert full_scans(settings.views_path, sent) == []
+        psychologist.close()

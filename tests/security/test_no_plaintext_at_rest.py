@@ -24,9 +24,12 @@ from violeta.demo import (
     GESTIONES,
     NARRATIVE_PARTS,
     NOTE_TEXTS,
+    ORDER_DETAILS,
     REASONS,
+    REFERRAL_REASONS,
 )
 from violeta.dto import InstitutionForm, NewClient, NewReferral
+from violeta.name_search import index_terms
 from violeta.service import Institute, StaffSession
 from violeta.settings import Settings
 
@@ -86,6 +89,9 @@ def canary_forms() -> list[bytes]:
     for text in texts:
         forms |= {text, text.lower(), text.upper(), identity.normalize_for_search(text)}
         forms |= {token for token in identity.search_tokens(text) if len(token) >= 8}
+    # The beginnings of names the blind index hashes (name_search.index_terms), never in clear.
+    for name in (CANARY_NAME, CANARY_CONTACT):
+        forms |= {term for term in index_terms(name) if len(term) >= 8}
     return [form.encode(encoding) for form in forms for encoding in ("utf-8", "utf-16-le")]
 
 
@@ -324,7 +330,7 @@ def demo_plaintext_forms() -> list[bytes]:
         identity.normalize_for_search(w) for w in words if len(w) >= 7
     }
     forms |= set(REASONS) | set(NARRATIVE_PARTS) | set(NOTE_TEXTS) | set(CLOSURE_REASONS)
-    forms |= set(GESTIONES)
+    forms |= set(GESTIONES) | set(REFERRAL_REASONS) | set(ORDER_DETAILS)
     forms |= {text for texts in AREA_NOTES.values() for text in texts}
     return [form.encode() for form in forms]
 

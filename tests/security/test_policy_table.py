@@ -178,6 +178,7 @@ def _reads(
         "protection_order_section": (coordinator, {**by_case, "justification": "x" * 25}),
         "referrals": (coordinator, by_case),
         "follow_ups_due": (coordinator, {}),
+        "psychology_sessions_due": (psychologist, {}),
         "orders_expiring": (lawyer, {}),
         "open_misconduct_reports": (lawyer, {}),
         "pending_closures": (coordinator, {}),

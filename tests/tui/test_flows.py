@@ -113,7 +113,7 @@ async def test_mi_dia_lists_follow_ups_coming_due_and_enter_opens_the_case(
         table = await mi_dia_of_coordinacion(pilot)
 
         row = [str(cell) for cell in table.get_row_at(0)]
-        assert row == ["23/11/2026", seeded.folio, "Teléfono", "Por vencer"]
+        assert row == ["23/11/2026", seeded.folio, "Ana Prueba Sintética", "Teléfono", "Por vencer"]
         assert text_of(pilot, "#seguimientos-vacio") == ""
 
         await pilot.press("tab")

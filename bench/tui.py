@@ -1,0 +1,293 @@
+"""The terminal app: cold start to the login screen, and a case opened from search (Pilot).
+
+Builds the demo institute (``--cases``, 30,000 for the issue's figure), then measures with
+Textual's Pilot, as a person would drive it:
+
+- cold start: a new Python process imports the app, opens the institute and shows the login
+  screen composed; baseline: a new process showing an empty Textual app (same run);
+- open a case from search: logged in as coordinación, the folio typed and Enter until her
+  record is listed, Enter on her, Enter on the case until the case screen has loaded (the
+  median of ``--repeat`` women); baseline: the same service calls without the app.
+
+    python bench/tui.py [--cases 1500] [--repeat 10] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Row, peak_rss_mb, print_rows
+from violeta.settings import TIME_ZONE
+
+SIZE = (130, 40)
+
+COLD_APP = """
+import sys, time
+started = time.perf_counter()
+from pathlib import Path
+from tui.app import VioletaApp
+from tui.login import LoginScreen
+from violeta.service import Institute
+from violeta.settings import Settings
+import asyncio
+
+async def main():
+    app = VioletaApp(Institute(Settings(data=Path(sys.argv[1]))))
+    async with app.run_test(size=(130, 40)) as pilot:
+        while not (isinstance(app.screen, LoginScreen) and app.screen.query("#usuario")):
+            await pilot.pause(0.001)
+        print(time.perf_counter() - started)
+
+asyncio.run(main())
+"""
+
+COLD_EMPTY = """
+import time
+started = time.perf_counter()
+import asyncio
+from textual.app import App
+from textual.widgets import Input
+
+class Empty(App[None]):
+    def compose(self):
+        yield Input(id="usuario")
+
+async def main():
+    app = Empty()
+    async with app.run_test(size=(130, 40)) as pilot:
+        while not app.screen.query("#usuario"):
+            await pilot.pause(0.001)
+        print(time.perf_counter() - started)
+
+asyncio.run(main())
+"""
+
+
+def cold(script: str, data: Path) -> float:
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(  # noqa: S603 - this interpreter and our own script
+        [sys.executable, "-c", script, str(data)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=300,
+        check=True,
+    )
+    return float(result.stdout.strip().splitlines()[-1]) * 1000
+
+
+async def wait(pilot: object, condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError("la pantalla no llegó a tiempo")
+        await pilot.pause(0.001)  # type: ignore[attr-defined]
+
+
+def idle(app: object) -> bool:
+    from textual.worker import WorkerState
+
+    return not any(
+        worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        for worker in app.workers  # type: ignore[attr-defined]
+    )
+
+
+def loaded(screen: object) -> bool:
+    """The case screen shows her case (its header is no longer the loading line)."""
+    from textual.widgets import Static
+
+    header = screen.query_one("#case-header", Static)  # type: ignore[attr-defined]
+    return "Cargando" not in str(header.render())
+
+
+async def open_from_search(data: Path, folios: list[str]) -> list[list[float]]:
+    """Per woman: the whole way, then its steps (results listed, her record, the case)."""
+    from textual.widgets import DataTable
+
+    from tui.app import VioletaApp
+    from tui.case import CaseScreen
+    from tui.client import ClientScreen
+    from tui.dashboard import DashboardScreen
+    from tui.search import SearchScreen
+    from violeta.demo import COORDINATOR, DEMO_PASSWORD
+    from violeta.service import Institute
+    from violeta.settings import Settings
+
+    institute = Institute(Settings(data=data))
+    app = VioletaApp(institute)
+    timings: list[list[float]] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot, lambda: app.focused is not None)
+        await pilot.press(*COORDINATOR[0], "enter", *DEMO_PASSWORD, "enter")
+        await wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and idle(app))
+        for folio in folios:
+            await pilot.press("ctrl+f")
+            await wait(pilot, lambda: isinstance(app.screen, SearchScreen))
+            screen = app.screen
+            # Typed already (typing speed is hers, not the app's): the clock starts at Enter.
+            screen.query_one("#consulta").value = folio  # type: ignore[attr-defined]
+            screen.query_one("#consulta").focus()
+            await pilot.pause()
+            started = time.perf_counter()
+            await pilot.press("enter")
+            table = screen.query_one("#usuarias", DataTable)
+            await wait(pilot, lambda table=table: table.row_count == 1)
+            found = time.perf_counter()
+            await pilot.press("enter")
+            await wait(pilot, lambda: isinstance(app.screen, ClientScreen))
+            cases = app.screen.query_one("#expedientes", DataTable)
+            await wait(pilot, lambda cases=cases: cases.row_count >= 1)
+            record = time.perf_counter()
+            await pilot.press("enter")
+            await wait(pilot, lambda: isinstance(app.screen, CaseScreen) and loaded(app.screen))
+            done = time.perf_counter()
+            steps = (done - started, found - started, record - found, done - record)
+            timings.append([step * 1000 for step in steps])
+            app.pop_screen()  # back to her record
+            app.pop_screen()  # back to search
+            app.pop_screen()  # back to Mi día
+            await wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and idle(app))
+        if app.gateway is not None:
+            app.gateway.close()
+    institute.close()
+    return timings
+
+
+def child(data: Path, folios: list[str]) -> None:
+    """The app alone in this process: its timings and its own peak memory, as JSON."""
+    timings = asyncio.run(open_from_search(data, folios))
+    print(json.dumps({"timings": timings, "rss": peak_rss_mb()}))
+
+
+def in_child(data: Path, folios: list[str]) -> tuple[list[list[float]], float]:
+    result = subprocess.run(  # noqa: S603 - this interpreter and our own script
+        [sys.executable, __file__, "--child", str(data), *folios],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=True,
+    )
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    return answer["timings"], answer["rss"]
+
+
+def service_only(data: Path, folios: list[str]) -> list[float]:
+    from domain.vocabulary import Section
+    from violeta.demo import COORDINATOR, DEMO_PASSWORD
+    from violeta.service import Institute
+    from violeta.settings import Settings
+
+    institute = Institute(Settings(data=data))
+    session = institute.login(COORDINATOR[0], DEMO_PASSWORD)
+    timings = []
+    for folio in folios:
+        started = time.perf_counter()
+        [client] = session.search_clients(folio)
+        detail = session.client_detail(client.client_id)
+        session.case_detail(detail.cases[0].case_id, Section.INTAKE)
+        timings.append((time.perf_counter() - started) * 1000)
+    session.close()
+    institute.close()
+    return timings
+
+
+def measure(cases: int, repeat: int, keep: Path | None) -> list[Row]:
+    with tempfile.TemporaryDirectory() as folder:
+        data = keep or Path(folder) / "demo"
+        if not (data / "eventos.sqlite").exists():
+            # Built by the demo command in its own process: its memory is not the app's.
+            subprocess.run(  # noqa: S603 - this interpreter and our own command
+                [
+                    sys.executable,
+                    "-m",
+                    "violeta",
+                    "demo",
+                    "--no-tui",
+                    "--cases",
+                    str(cases),
+                    "--data",
+                    str(data),
+                ],
+                cwd=Path(__file__).resolve().parent.parent,
+                capture_output=True,
+                timeout=7200,
+                check=True,
+            )
+        year = datetime.now(ZoneInfo(TIME_ZONE)).year  # the demo's story ends today
+        per_year = max(1, cases // 4)
+        folios = [f"CTZ-{year - n % 3}-{1 + (n * 37) % per_year:05d}" for n in range(repeat)]
+        cold_app = statistics.median(cold(COLD_APP, data) for _ in range(3))
+        cold_empty = statistics.median(cold(COLD_EMPTY, data) for _ in range(3))
+        baseline = statistics.median(service_only(data, folios))
+        timings, app_rss = in_child(data, folios)
+        opened, *steps = (statistics.median(column) for column in zip(*timings, strict=True))
+    name = f"tui {cases}"
+    return [
+        Row(
+            name,
+            "sqlite",
+            "arranque en frío hasta el acceso",
+            cold_app,
+            "ms",
+            cold_empty,
+            "(app Textual vacía)",
+            "—",
+        ),
+        Row(
+            name,
+            "sqlite",
+            "abrir expediente desde búsqueda (mediana)",
+            opened,
+            "ms",
+            baseline,
+            "(solo servicio)",
+            "≤ 150 ms",
+        ),
+        *(
+            Row(name, "sqlite", f"  paso: {what} (mediana)", figure, "ms")
+            for what, figure in zip(
+                ("resultados listados", "su ficha", "el expediente"), steps, strict=True
+            )
+        ),
+        Row(
+            name,
+            "sqlite",
+            "memoria máxima de la app (RSS)",
+            app_rss,
+            "MB",
+            200,
+            "(meta)",
+            "< 200 MB",
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1500)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(Path(args.child[0]), args.child[1:])
+        return
+    print_rows(measure(args.cases, args.repeat, args.keep))
+
+
+if __name__ == "__main__":
+    main()
