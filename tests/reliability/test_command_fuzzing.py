@@ -109,6 +109,7 @@ VALID: dict[str, Any] = {
     "risk": "medio",
     "violence_types": ("psicologica",),
     "modalities": ("familiar",),
+    "values": {"motivo": "Borrador sintético"},
 }
 PER_COMMAND: dict[tuple[str, str], Any] = {
     ("record_social_visit", "kind"): "domicilio",
@@ -118,6 +119,7 @@ PER_COMMAND: dict[tuple[str, str], Any] = {
     ("record_referral_outcome", "outcome"): "atendida",
     ("settle_follow_up", "outcome"): "Se encuentra estable (sintético).",
     ("record_accompaniment", "area"): "juridica",
+    ("save_draft", "kind"): "entrevista_inicial",
 }
 FORM_BASES: dict[type, Callable[[World], Any]] = {}
 ROLE_ORDER = (
@@ -260,7 +262,8 @@ def _arguments(command: str, world: World) -> dict[str, Any]:
         if dataclasses.is_dataclass(annotation):
             arguments[name] = _form(command, annotation, world)  # type: ignore[arg-type]
         elif annotation in (UUID, UUID | None) or name.endswith("_id") or name == "alert":
-            arguments[name] = world.ids.get(name, uuid4())
+            absent = None if parameter.default is None else uuid4()
+            arguments[name] = world.ids.get(name, absent)
         elif annotation in (Section, Section | None):
             arguments[name] = Section.INTAKE
         elif annotation is Role:
