@@ -177,11 +177,28 @@ def _check_new_password(password: str) -> None:
         raise PasswordPolicyError(
             f"La contraseña debe tener al menos {MIN_PASSWORD_LENGTH} caracteres."
         )
+    if not _typeable(password):
+        raise PasswordPolicyError(
+            "La contraseña contiene caracteres de control o que no son texto válido."
+        )
 
 
 def _check_username(username: str) -> None:
     if not username.strip():
         raise KeyringError("El nombre de usuario no puede estar vacío.")
+    if not _typeable(username):
+        raise KeyringError(
+            "El nombre de usuario contiene caracteres de control o que no son texto válido."
+        )
+
+
+def _typeable(text: str) -> bool:
+    """Text a person can type: valid Unicode (no lone surrogate), no control character."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return text.isprintable()
 
 
 def _new_slot(
@@ -359,7 +376,8 @@ class Keyring:
     ) -> UnlockedKeyring:
         _check_format(store)
         moment = now or datetime.now(UTC)
-        slot = store.slot(username) if username else None
+        # A username no account can have (a lone surrogate, a control character) is unknown.
+        slot = store.slot(username) if username and _typeable(username) else None
         if slot is None or slot.kind != PASSWORD:
             _check_unknown(store, username, moment)
             # Costs what a real attempt costs, so timing does not tell whether the user exists.
@@ -374,6 +392,8 @@ class Keyring:
         slot = store.slot(SERVICE_USERNAME)
         if slot is None or slot.kind != SERVICE:
             raise WrongPassword(_BAD_SERVICE_SECRET)
+        if slot.damaged:
+            raise DamagedSlot
         secret_key = service_key(secret, slot.salt)
         try:
             private = unwrap(secret_key, slot.wrapped_private_key, _slot_ad(SERVICE, slot.username))
@@ -391,6 +411,8 @@ class Keyring:
         slot = store.slot(RECOVERY_USERNAME)
         if slot is None or slot.kind != RECOVERY:
             raise KeyringError(_STORE_ALTERED)
+        if slot.damaged:
+            raise DamagedSlot
         secret_key = _recovery_secret_key(recovery_key, slot.salt)
         try:
             private = unwrap(
@@ -435,7 +457,7 @@ def _unlocked(store: KeyStore, slot: SlotRow, private: bytearray) -> UnlockedKey
 def _unknown_digest(store: KeyStore, username: str) -> bytes:
     """A keyed hash: a mistyped username is often a password, so it is never stored as such."""
     mac = hmac.HMAC(store.meta(_LOCKOUT_SALT) or b"", hashes.SHA256())
-    mac.update(username.encode("utf-8"))
+    mac.update(username.encode("utf-8", "surrogatepass"))
     return mac.finalize()
 
 
@@ -456,6 +478,9 @@ def _unknown_failure(store: KeyStore, username: str, now: datetime) -> KeyringEr
 
 def _open_password_slot(store: KeyStore, slot: SlotRow, password: str, now: datetime) -> bytearray:
     """Returns the slot's private key, counting failures and honouring the lockout."""
+    if slot.damaged:
+        # Altered outside the service: no password would open it, and no failure is counted.
+        raise DamagedSlot
     if slot.locked_until is not None and now < slot.locked_until:
         # Refused before checking the password, so a locked slot cannot be guessed at.
         raise AccountLocked(slot.locked_until)
@@ -552,9 +577,14 @@ class UnlockedKeyring:
             self.lock()
             raise KeyringError(_REVOKED)
         kek, kek_id = _open_kek(slot, self._slot_private)
+        # A rotation may also have replaced the duty keys (the keys they wrap are the same).
+        duties = _open_duties(self._store, slot, self._slot_private)
         with self._mutex:
             zero(self._kek)
             self._kek, self._kek_id = kek, kek_id
+            for _, key in self._duties.values():
+                zero(key)
+            self._duties = duties
 
     def _with_current_kek(self, action: Callable[[], _T]) -> _T:
         try:
@@ -567,6 +597,12 @@ class UnlockedKeyring:
         ad = _dek_ad(stored.key_id, stored.purpose, stored.subject_id)
         duty = _wrapping_duty(stored.purpose)
         if duty is not None:
+            try:
+                return unwrap(self._duty_key(duty), stored.wrapped, ad)
+            except InvalidTag:
+                if self._store.kek_id() == self._kek_id:
+                    raise KeyringError(_STORE_ALTERED) from None
+            self._refresh()  # another process rotated the keys since this one unlocked
             try:
                 return unwrap(self._duty_key(duty), stored.wrapped, ad)
             except InvalidTag:
@@ -767,32 +803,65 @@ class UnlockedKeyring:
         """Rewraps the institution key and re-sends the KEK to every slot; keys under duty
         keys are not the KEK's and stay as they are."""
         self._check_unlocked()
-        self._with_current_kek(self._rotate)
+        self._with_current_kek(lambda: self._rotate(frozenset(), None))
 
-    def _rotate(self) -> None:
+    def rotate_keys(self, progress: Callable[[int, int], None] | None = None) -> frozenset[Duty]:
+        """The master key and every duty key this keyring holds, in one transaction: each key
+        a rotated duty key wraps (the index key, every woman's key) is rewrapped under its new
+        one, and the new duty keys are sealed to every slot that held the old ones. A kill
+        rolls all of it back, leaving the old keys whole, so running it again finishes it;
+        other terminals follow the new keys on their next miss, without a new login.
+        Returns the duties rotated."""
+        self._check_unlocked()
+        duties = self.duties
+        self._with_current_kek(lambda: self._rotate(duties, progress))
+        return duties
+
+    def _rotate(self, duties: frozenset[Duty], progress: Callable[[int, int], None] | None) -> None:
         new_kek, new_kek_id = random_key(), os.urandom(KEK_ID_BYTES)
+        fresh = {duty: (os.urandom(KEK_ID_BYTES), random_key()) for duty in duties}
 
         def rewrap_key(stored: WrappedKey) -> bytes:
-            if _wrapping_duty(stored.purpose) is not None:
+            duty = _wrapping_duty(stored.purpose)
+            if duty is not None and duty not in fresh:
                 return stored.wrapped
             key = self._unwrap(stored)
             try:
                 ad = _dek_ad(stored.key_id, stored.purpose, stored.subject_id)
-                return wrap(new_kek, key, ad)
+                return wrap(new_kek if duty is None else fresh[duty][1], key, ad)
             finally:
                 zero(key)
 
         def rewrap_slot(slot: SlotRow) -> bytes:
             return seal_kek_to_slot(new_kek, new_kek_id, slot.public_key, _kek_ad(slot.username))
 
+        def reseal_duty(username: str, name: str, envelope: bytes, public_key: bytes) -> bytes:
+            replacement = fresh.get(Duty(name)) if name in set(Duty) else None
+            if replacement is None:
+                return envelope
+            key_id, key = replacement
+            return seal_kek_to_slot(key, key_id, public_key, _duty_ad(name, username))
+
         try:
-            self._store.rotate(self._kek_id, new_kek_id, rewrap_key, rewrap_slot)
+            self._store.rotate(
+                self._kek_id,
+                new_kek_id,
+                rewrap_key,
+                rewrap_slot,
+                reseal_duty if fresh else None,
+                progress,
+            )
         except BaseException:
             zero(new_kek)
+            for _, key in fresh.values():
+                zero(key)
             raise
         with self._mutex:
             zero(self._kek)
             self._kek, self._kek_id = new_kek, new_kek_id
+            for duty, replacement in fresh.items():
+                zero(self._duties[duty][1])
+                self._duties[duty] = replacement
 
     # ------------------------------------------------------------------ slots
 
@@ -832,9 +901,17 @@ class UnlockedKeyring:
         slot = self._store.slot(username) if username else None
         if slot is None or slot.kind != PASSWORD:
             raise KeyringError(_NO_SUCH_SLOT)
-        self._store.put_slot_duties(
-            username, slot.public_key, _seal_duties(wanted, slot.public_key, username)
-        )
+
+        def put() -> None:
+            held = {duty: self._duties[duty] for duty in wanted}  # as of now (a rotation)
+            self._store.put_slot_duties(
+                username,
+                slot.public_key,
+                _seal_duties(held, slot.public_key, username),
+                self._kek_id,
+            )
+
+        self._with_current_kek(put)
 
     def replace_recovery_key(self) -> str:
         """Only the recovery keyring itself, which holds every duty key, can make a new one;
@@ -846,7 +923,7 @@ class UnlockedKeyring:
         def put() -> str:
             slot, duties, text = _new_recovery_slot(self._kek, self._kek_id, self._duties)
             self._store.put_slot(slot, self._kek_id, replace=True)
-            self._store.put_slot_duties(slot.username, slot.public_key, duties)
+            self._store.put_slot_duties(slot.username, slot.public_key, duties, self._kek_id)
             return text
 
         text = self._with_current_kek(put)

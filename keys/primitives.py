@@ -82,7 +82,9 @@ def unwrap(key: bytes | bytearray, wrapped: bytes, ad: bytes) -> bytearray:
 
 def password_key(password: str, salt: bytes, kdf: KdfParams) -> bytearray:
     derived = Scrypt(salt=salt, length=KEY_BYTES, n=kdf.n, r=kdf.r, p=kdf.p)
-    return bytearray(derived.derive(password.encode("utf-8")))
+    # A lone surrogate cannot be in a password the policy accepted, but a login may be typed
+    # with one: it is hashed like any other text (and fails), never raised as an error.
+    return bytearray(derived.derive(password.encode("utf-8", "surrogatepass")))
 
 
 def service_key(secret: str, salt: bytes) -> bytearray:

@@ -8,6 +8,8 @@ key lock the ``kek_id`` meta row, so a rotation in another process cannot interl
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import pathlib
@@ -16,7 +18,7 @@ import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -55,6 +57,43 @@ class SlotRow:
     must_change_password: bool
     failed_attempts: int = 0
     locked_until: datetime | None = None
+    # A digest of what opens the slot (see secret_check): stored beside it, so that bytes
+    # altered outside the service read as a damaged slot, not as a wrong password.
+    stored_check: bytes = b""
+
+    @property
+    def damaged(self) -> bool:
+        """The slot's secret part no longer matches its stored digest (a slot written before
+        digests were kept has none and is never called damaged)."""
+        return bool(self.stored_check) and not hmac.compare_digest(
+            self.stored_check,
+            secret_check(self.username, self.kind, self.kdf, self.salt, self.wrapped_private_key),
+        )
+
+
+def secret_check(
+    username: str, kind: str, kdf: KdfParams, salt: bytes, wrapped_private_key: bytes
+) -> bytes:
+    """A keyless digest of everything that, with the password, opens a slot. GCM alone cannot
+    tell a wrong password from an altered envelope; this tells them apart, so that a damaged
+    slot is said to be damaged and never counts toward the lockout."""
+    digest = hashlib.sha256(b"violeta:acceso:v1")
+    for part in (
+        username.encode("utf-8"),
+        kind.encode("utf-8"),
+        f"{kdf.n}:{kdf.r}:{kdf.p}".encode("ascii"),
+        salt,
+        wrapped_private_key,
+    ):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.digest()
+
+
+ResealDuty = Callable[[str, str, bytes, bytes], bytes]
+"""(username, duty, envelope, public key) → the envelope to store instead."""
+RotationProgress = Callable[[int, int], None]
+ROTATION_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -94,7 +133,13 @@ class KeyStore(Protocol):
     def slot_duties(self, username: str) -> dict[str, bytes]:
         """The duty keys sealed to a slot's public key, by duty."""
 
-    def put_slot_duties(self, username: str, public_key: bytes, wrapped: dict[str, bytes]) -> None:
+    def put_slot_duties(
+        self,
+        username: str,
+        public_key: bytes,
+        wrapped: dict[str, bytes],
+        kek_id: bytes | None = None,
+    ) -> None:
         """Adds duty keys to a slot, provided it still has ``public_key`` (a reset meanwhile
         gave it a new key pair, and keys sealed to the old one would be useless)."""
 
@@ -149,19 +194,22 @@ class KeyStore(Protocol):
         new_kek_id: bytes,
         rewrap_key: Callable[[WrappedKey], bytes],
         rewrap_slot: Callable[[SlotRow], bytes],
+        reseal_duty: ResealDuty | None = None,
+        progress: RotationProgress | None = None,
     ) -> None:
-        """Replaces every wrapped key and every slot's KEK envelope in one transaction."""
+        """Replaces every wrapped key, every slot's KEK envelope and (with ``reseal_duty``)
+        every slot's duty envelopes in one transaction: a kill leaves the old keys whole."""
 
 
 _SLOT_COLUMNS = (
     "username, account_id, kind, kdf_n, kdf_r, kdf_p, salt, wrapped_private_key, public_key,"
-    " wrapped_kek, must_change_password, failed_attempts, locked_until"
+    " wrapped_kek, must_change_password, failed_attempts, locked_until, secret_check"
 )
 _KEY_COLUMNS = "key_id, purpose, subject_id, wrapped"
 _INSERT_SLOT = (
     "INSERT INTO {p}key_slots ({slots}) VALUES (:username, :account_id, :kind, :kdf_n, :kdf_r,"
     " :kdf_p, :salt, :wrapped_private_key, :public_key, :wrapped_kek, :must_change_password,"
-    " :failed_attempts, :locked_until)"
+    " :failed_attempts, :locked_until, :secret_check)"
 )
 _REPLACE_SLOT = (
     _INSERT_SLOT + " ON CONFLICT (username) DO UPDATE SET account_id = excluded.account_id,"
@@ -169,7 +217,8 @@ _REPLACE_SLOT = (
     " kdf_p = excluded.kdf_p, salt = excluded.salt,"
     " wrapped_private_key = excluded.wrapped_private_key, public_key = excluded.public_key,"
     " wrapped_kek = excluded.wrapped_kek, must_change_password = excluded.must_change_password,"
-    " failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until"
+    " failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until,"
+    " secret_check = excluded.secret_check"
 )
 SUBJECT_PART = "/"
 # One failed login more; at :limit the counter restarts and the lock holds until :until. In one
@@ -236,6 +285,7 @@ class _SqlKeyStore(ABC):
             must_change_password=bool(row[10]),
             failed_attempts=row[11],
             locked_until=self._time_out(row[12]),
+            stored_check=b"" if row[13] is None else bytes(row[13]),
         )
 
     def _slot_params(self, slot: SlotRow) -> dict[str, object]:
@@ -253,6 +303,9 @@ class _SqlKeyStore(ABC):
             "must_change_password": slot.must_change_password,
             "failed_attempts": slot.failed_attempts,
             "locked_until": self._time_in(slot.locked_until),
+            "secret_check": secret_check(
+                slot.username, slot.kind, slot.kdf, slot.salt, slot.wrapped_private_key
+            ),
         }
 
     def _insert_slot(self, cur: Any, slot: SlotRow, *, replace: bool) -> None:
@@ -376,8 +429,18 @@ class _SqlKeyStore(ABC):
             )
             return {row[0]: bytes(row[1]) for row in cur.fetchall()}
 
-    def put_slot_duties(self, username: str, public_key: bytes, wrapped: dict[str, bytes]) -> None:
+    def put_slot_duties(
+        self,
+        username: str,
+        public_key: bytes,
+        wrapped: dict[str, bytes],
+        kek_id: bytes | None = None,
+    ) -> None:
         with self._write() as cur:
+            if kek_id is not None:
+                # Duty keys sealed by a keyring that has not seen a rotation would be the
+                # old ones, which no longer open anything.
+                self._check_kek(cur, kek_id, self._for_share)
             cur.execute(
                 self._q("SELECT public_key FROM {p}key_slots WHERE username = :username")
                 + self._for_update,
@@ -470,14 +533,34 @@ class _SqlKeyStore(ABC):
         with self._write() as cur:
             cur.execute(
                 self._q(
+                    "SELECT kind, kdf_n, kdf_r, kdf_p FROM {p}key_slots WHERE username = :username"
+                ),
+                {"username": username},
+            )
+            row = cur.fetchone()
+            check = (
+                None
+                if row is None
+                else secret_check(
+                    username,
+                    row[0],
+                    KdfParams(n=row[1], r=row[2], p=row[3]),
+                    salt,
+                    wrapped_private_key,
+                )
+            )
+            cur.execute(
+                self._q(
                     "UPDATE {p}key_slots SET salt = :salt,"
-                    " wrapped_private_key = :wrapped_private_key, must_change_password = :false"
+                    " wrapped_private_key = :wrapped_private_key, must_change_password = :false,"
+                    " secret_check = :secret_check"
                     " WHERE username = :username"
                 ),
                 {
                     "salt": salt,
                     "wrapped_private_key": wrapped_private_key,
                     "false": False,
+                    "secret_check": check,
                     "username": username,
                 },
             )
@@ -636,6 +719,8 @@ class _SqlKeyStore(ABC):
         new_kek_id: bytes,
         rewrap_key: Callable[[WrappedKey], bytes],
         rewrap_slot: Callable[[SlotRow], bytes],
+        reseal_duty: ResealDuty | None = None,
+        progress: RotationProgress | None = None,
     ) -> None:
         with self._write() as cur:
             self._check_kek(cur, kek_id, self._for_update)
@@ -643,11 +728,15 @@ class _SqlKeyStore(ABC):
             keys = [_key_from(row) for row in cur.fetchall()]
             cur.execute(self._q("SELECT {slots} FROM {p}key_slots"), {})
             slots = [self._slot_from(r) for r in cur.fetchall()]
-            for key in keys:
-                cur.execute(
-                    self._q("UPDATE {p}wrapped_keys SET wrapped = :wrapped WHERE key_id = :key_id"),
-                    {"wrapped": rewrap_key(key), "key_id": key.key_id},
+            total = len(keys) + len(slots)
+            update = self._q("UPDATE {p}wrapped_keys SET wrapped = :wrapped WHERE key_id = :key_id")
+            for start in range(0, len(keys), ROTATION_BATCH):
+                batch = keys[start : start + ROTATION_BATCH]
+                cur.executemany(
+                    update, [{"wrapped": rewrap_key(key), "key_id": key.key_id} for key in batch]
                 )
+                if progress is not None:
+                    progress(start + len(batch), total)
             for slot in slots:
                 cur.execute(
                     self._q(
@@ -656,13 +745,44 @@ class _SqlKeyStore(ABC):
                     ),
                     {"wrapped_kek": rewrap_slot(slot), "username": slot.username},
                 )
+            resealed = self._reseal_duties(cur, slots, reseal_duty) if reseal_duty else []
+            if progress is not None:
+                progress(total, total)
             cur.execute(
                 self._q("UPDATE {p}keyring_meta SET value = :value WHERE name = 'kek_id'"),
                 {"value": new_kek_id},
             )
-            self._journal(cur, (journal.ROTATED, ""))
-        # The overwritten envelopes would give the old KEK back to anyone with a slot key.
-        self._scrub(["wrapped_keys", "key_slots"])
+            self._journal(
+                cur, (journal.ROTATED, ""), *((journal.DUTIES, name) for name in resealed)
+            )
+        # The overwritten envelopes would give the old keys back to anyone with a slot key.
+        self._scrub(["wrapped_keys", "key_slots", "slot_duties"])
+
+    def _reseal_duties(
+        self, cur: Any, slots: Sequence[SlotRow], reseal_duty: ResealDuty
+    ) -> list[str]:
+        """Every slot's duty envelopes, sealed again to its public key (no password)."""
+        cur.execute(self._q("SELECT username, duty, wrapped FROM {p}slot_duties"), {})
+        envelopes = [(row[0], row[1], bytes(row[2])) for row in cur.fetchall()]
+        public_keys = {slot.username: slot.public_key for slot in slots}
+        changed: list[str] = []
+        for username, duty, envelope in envelopes:
+            public_key = public_keys.get(username)
+            if public_key is None:
+                continue
+            resealed = reseal_duty(username, duty, envelope, public_key)
+            if resealed == envelope:
+                continue
+            cur.execute(
+                self._q(
+                    "UPDATE {p}slot_duties SET wrapped = :wrapped"
+                    " WHERE username = :username AND duty = :duty"
+                ),
+                {"wrapped": resealed, "username": username, "duty": duty},
+            )
+            if username not in changed:
+                changed.append(username)
+        return changed
 
 
 _SQLITE_SCHEMA = """
@@ -680,7 +800,8 @@ CREATE TABLE IF NOT EXISTS key_slots (
     wrapped_kek BLOB NOT NULL,
     must_change_password INTEGER NOT NULL,
     failed_attempts INTEGER NOT NULL DEFAULT 0,
-    locked_until TEXT
+    locked_until TEXT,
+    secret_check BLOB
 );
 CREATE TABLE IF NOT EXISTS wrapped_keys (
     key_id TEXT PRIMARY KEY,
@@ -726,6 +847,10 @@ class SQLiteKeyStore(_SqlKeyStore):
         self._conn.execute("PRAGMA busy_timeout=5000")
         with self._lock:
             self._conn.executescript(_SQLITE_SCHEMA)
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(key_slots)")}
+            if "secret_check" not in columns:  # a store made before slots kept their digest
+                with suppress(sqlite3.OperationalError):  # another process added it first
+                    self._conn.execute("ALTER TABLE key_slots ADD COLUMN secret_check BLOB")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Cursor]:
@@ -790,8 +915,10 @@ CREATE TABLE IF NOT EXISTS {p}key_slots (
     wrapped_kek BYTEA NOT NULL,
     must_change_password BOOLEAN NOT NULL,
     failed_attempts INTEGER NOT NULL DEFAULT 0,
-    locked_until TIMESTAMPTZ
+    locked_until TIMESTAMPTZ,
+    secret_check BYTEA
 );
+ALTER TABLE {p}key_slots ADD COLUMN IF NOT EXISTS secret_check BYTEA;
 CREATE TABLE IF NOT EXISTS {p}wrapped_keys (
     key_id TEXT PRIMARY KEY,
     purpose TEXT NOT NULL,

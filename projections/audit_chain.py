@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
+from projections.quarantine import QUARANTINE_SCHEMA, QuarantinedEvent, damaged_events
 from projections.storage import Statement, ViewStore
 
 AUDIT_SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS audit_chain ("
     "notification_id INTEGER PRIMARY KEY, head BLOB NOT NULL)",
+    *QUARANTINE_SCHEMA,
 )
 AUDIT_TABLES = ("audit_chain",)
 GENESIS = hashlib.sha256(b"violeta:cadena-de-auditoria:v1").digest()
@@ -85,10 +87,25 @@ class Verification:
     # The only fault: the newest events have no head yet (a terminal saving right now, or
     # one killed between saving and projecting) — or their heads were deleted.
     unheaded_tail: bool = False
+    # Events that did not open when projected (altered before any terminal projected them):
+    # chained over their stored bytes, so only the quarantine names them.
+    quarantined: tuple[QuarantinedEvent, ...] = ()
 
     @property
     def intact(self) -> bool:
         return self.first_broken is None
+
+    @property
+    def sound(self) -> bool:
+        """Intact, and no event set aside as unreadable."""
+        return self.intact and not self.quarantined
+
+    @property
+    def quarantine_report(self) -> str:
+        return (
+            "no pudieron descifrarse (fueron alterados) y sus registros quedaron bloqueados: "
+            + "; ".join(event.description for event in self.quarantined)
+        )
 
 
 def _notifications(recorder: ApplicationRecorder) -> Iterator[Notification]:
@@ -176,4 +193,5 @@ def verify_store(
 ) -> Verification:
     rows = views.query("SELECT notification_id, head FROM audit_chain")
     heads = {int(row["notification_id"]): bytes(row["head"]) for row in rows}
-    return verify(recorder, heads, witness, unprojected_tail=unprojected_tail)
+    verification = verify(recorder, heads, witness, unprojected_tail=unprojected_tail)
+    return replace(verification, quarantined=tuple(damaged_events(views)))

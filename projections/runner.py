@@ -17,9 +17,11 @@ from projections.audit_chain import (
     chain_statements,
     verify_store,
 )
+from projections.quarantine import quarantine_statement, quarantined_records
 from projections.storage import StaleBatch, Statement, ViewStore
 
 BATCH_SIZE = 500
+KEY_CHECK_EVENTS = 8  # stored events tried to tell a wrong key from one altered event
 REBUILD_BATCH_SIZE = 2000  # fewer, larger transactions when nothing else waits for the views
 Progress = Callable[[int, int], None]
 # Tables that only their own INSERTs touch, and no other view statement reads: within a batch
@@ -71,6 +73,8 @@ class Projector:
         self._last_head: tuple[int, bytes] = (0, GENESIS)
         # While rebuilding: the recorded chain runs ahead of the views and is reused.
         self._chain_ahead = False
+        self._key_checked = False
+        self._has_quarantine = True
 
     @property
     def position(self) -> int:
@@ -141,8 +145,17 @@ class Projector:
             statements += self._prologue(after)
             self._prologue = None
         appended: list[Statement] = []
+        set_aside = self._set_aside()
         for notification in notifications:
-            for statement in self.projection.process(events[notification.id]):
+            record = str(notification.originator_id)
+            follows = record in set_aside
+            event = None if follows else events[notification.id]
+            if event is None:
+                if self._has_quarantine:
+                    statements.append(quarantine_statement(notification, damaged=not follows))
+                set_aside.add(record)
+                continue
+            for statement in self.projection.process(event):
                 (appended if statement.sql.startswith(_APPEND_PREFIXES) else statements).append(
                     statement
                 )
@@ -158,10 +171,48 @@ class Projector:
         return len(notifications)
 
     def _decode(
-        self, notifications: Sequence[Notification], known: Mapping[int, object]
-    ) -> dict[int, object]:
-        to_domain_event = self.application.mapper.to_domain_event
-        return {n.id: known[n.id] if n.id in known else to_domain_event(n) for n in notifications}
+        self, notifications: Sequence[Notification], known: Mapping[int, object | None]
+    ) -> dict[int, object | None]:
+        """The domain events by id; None for one whose stored bytes do not open (altered),
+        which is then set aside (projections/quarantine.py) instead of stopping every
+        catch-up. Unless the key itself is wrong, which opens nothing: that is raised."""
+        return {n.id: known[n.id] if n.id in known else self._decode_one(n) for n in notifications}
+
+    def _decode_one(self, notification: Notification) -> object | None:
+        try:
+            return self.application.mapper.to_domain_event(notification)
+        except Exception:
+            if not self._key_opens_something(notification.id):
+                raise
+            return None
+
+    def _key_opens_something(self, failed: int) -> bool:
+        """Whether the key opens any of the first stored events other than ``failed`` (asked
+        once per projector: a key that opened one is the store's)."""
+        if self._key_checked:
+            return True
+        for notification in self.application.recorder.select_notifications(
+            start=1, limit=KEY_CHECK_EVENTS
+        ):
+            if notification.id == failed:
+                continue
+            try:
+                self.application.mapper.to_domain_event(notification)
+            except Exception:  # noqa: S112 - this one may be altered too: try the next
+                continue
+            self._key_checked = True
+            return True
+        return False
+
+    def _set_aside(self) -> set[str]:
+        """The records quarantined so far; a view store without the table (a standalone
+        statistics file) has none, and records none."""
+        if self._has_quarantine:
+            try:
+                return quarantined_records(self.views)
+            except Exception:
+                self._has_quarantine = False
+        return set()
 
     def rebuild(
         self,

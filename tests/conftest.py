@@ -60,3 +60,20 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "datos"
     path.mkdir()
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_name_at_rest_after_the_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After every test of this process: the canary byte-scan over every data directory and
+    backup the tests created (tests/support/canary_scan.py). A leak fails the run."""
+    from tests.support.canary_scan import leaks, stores_under
+
+    yield
+    root = tmp_path_factory.getbasetemp()
+    found = leaks(stores_under(root))
+    if found:
+        pytest.fail(
+            "Nombres sintéticos en claro en datos o respaldos creados por las pruebas:\n"
+            + "\n".join(found[:50]),
+            pytrace=False,
+        )

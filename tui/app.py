@@ -15,6 +15,7 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker
 
+from domain.errors import DomainError
 from tui.base import ExternalChanges, SessionScreen, unexpected
 from tui.case import CaseScreen
 from tui.client import ClientScreen
@@ -168,7 +169,8 @@ class VioletaApp(App[None]):
     def _refresh_failed(self, error: Exception) -> None:
         if not self._refresh_warned:
             self._refresh_warned = True
-            self.notify(unexpected(error).message, severity="error", markup=False)
+            shown = error if isinstance(error, DomainError) else unexpected(error)
+            self.notify(shown.message, severity="error", markup=False)
 
     def _fatal_error(self) -> None:
         # Textual's crash report prints every local variable of the traceback; here those can

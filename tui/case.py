@@ -22,7 +22,7 @@ from tui.records import CASE_FORM_BY_NAME, CASE_FORM_KEYS, RecordScreen
 from tui.roles import offered
 from tui.widgets import format_date
 from violeta.dto import CaseDetail, RecordEntry
-from violeta.service import JustificationRequired
+from violeta.service import JustificationRequired, TamperedRecord
 
 SECTIONS = tuple(Section)
 LEAVING = frozenset({"client", "reload", "back"})
@@ -317,6 +317,9 @@ class CaseScreen(SessionScreen):
             self.show_section(message.section)
 
     def handle_failure(self, error: DomainError) -> None:
+        if isinstance(error, TamperedRecord):
+            # This case's stored data do not open: say so where the case would be shown.
+            self.query_one("#case-header", Static).update(error.message)
         if isinstance(error, JustificationRequired):
             self.query_one(f"#body-{error.section.value}", Static).update(
                 "Esta sección no corresponde a su rol. Pulse m para escribir el motivo y "

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from domain.errors import DomainError, InvalidField
-from tui.base import SessionScreen
+from tui.base import SessionScreen, unexpected
 from tui.keymap import LOGIN_KEYS, OWN_PASSWORD_KEYS, PASSWORD_KEYS, Key, bindings
 from tui.widgets import FormField
 from violeta.service import Institute, LoginFailed, StaffSession
@@ -89,8 +89,13 @@ class LoginScreen(Screen[None]):
         def job() -> None:
             try:
                 session = self.institute.login(username, password)
-            except LoginFailed as error:
+            except (LoginFailed, DomainError) as error:
+                # A damaged account record or slot says so, in Spanish, like a refusal.
                 self.post_message(self.Refused(error.message))
+                return
+            except Exception as error:
+                # Never a crash, and never the error's own (English) text.
+                self.post_message(self.Refused(unexpected(error).message))
                 return
             self.post_message(self.LoggedIn(session))
 

@@ -47,6 +47,7 @@ from violeta.handlers import (
     social_work,
     supervision,
 )
+from violeta.isolation import unstorable_text
 from violeta.policy import POLICY, SECTION_ARGUMENT, Rule, SecondPerson
 from violeta.session import SessionContext
 from violeta.store import load_aggregate
@@ -212,5 +213,11 @@ def _admitted(
     ctx._calls.depth = depth + 1
     try:
         return call()
+    except Exception as error:
+        # Text no store can hold, which no field rule looked at: a Spanish refusal.
+        refusal = unstorable_text(error) if depth == 0 else None
+        if refusal is None:
+            raise
+        raise refusal from None
     finally:
         ctx._calls.depth = depth

@@ -581,6 +581,11 @@ def audit_verify(
     verification = _verify_settled(settings, checkpoint)
     if not verification.intact:
         _fail(f"Cadena rota en el evento {verification.first_broken}: {verification.reason}.")
+    if verification.quarantined:
+        _fail(
+            f"Cadena de hashes íntegra ({verification.checked} eventos), pero estos eventos "
+            f"{verification.quarantine_report}. Restáurelos desde un respaldo."
+        )
     keys = verify_key_journal(settings, key_witness)
     if not keys.intact:
         _fail(f"Almacén de llaves alterado fuera del sistema: {keys.problem}.")

@@ -3,7 +3,10 @@ the recovery key. Each checks the data folder first, so a wrong one creates noth
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from domain.errors import DomainError
 from violeta import cli_spanish
@@ -47,19 +50,71 @@ def enable(data: DataOption = None, user: UserOption = "") -> None:
 
 
 @keys_app.command("rotate", cls=cli_spanish.SpanishCommand)
-def rotate(data: DataOption = None, user: UserOption = "") -> None:
-    """Rota la llave maestra (administración o coordinación); nadie cambia su contraseña."""
+def rotate(
+    data: DataOption = None,
+    user: UserOption = "",
+    recovery: Annotated[
+        bool,
+        typer.Option(
+            "--recuperacion",
+            help="Con la llave de recuperación, que tiene todas las llaves de función: rota "
+            "también la de psicología.",
+        ),
+    ] = False,
+) -> None:
+    """Rota la llave maestra y las llaves de función (expediente; con --recuperacion también
+    psicología), en una sola transacción: si se interrumpe, las llaves anteriores siguen
+    completas y basta con ejecutarla de nuevo. Nadie cambia su contraseña."""
+    from violeta.operations import UnusableData, rotate_with_recovery_key
+
     institute = open_institute(ready(data))
-    session = log_in(institute, user)
     try:
-        with console.status("Rotando la llave maestra (una sola transacción)…"):
-            session.rotate_master_key()
-    except DomainError as error:
+        if recovery:
+            recovery_key = typer.prompt("Llave de recuperación", hide_input=True)
+            with _progress() as bar:
+                task = bar.add_task("Rotando llaves", total=None)
+                rotated = rotate_with_recovery_key(
+                    institute.keystore,
+                    recovery_key,
+                    lambda done, total: bar.update(task, completed=done, total=total),
+                )
+        else:
+            session = log_in(institute, user)
+            try:
+                with _progress() as bar:
+                    task = bar.add_task("Rotando llaves", total=None)
+                    rotated = session.rotate_master_key(
+                        lambda done, total: bar.update(task, completed=done, total=total)
+                    )
+            finally:
+                session.close()
+    except (DomainError, UnusableData) as error:
         fail(error.message)
     finally:
-        session.close()
         institute.close()
-    console.print("Llave maestra rotada: todos los accesos siguen funcionando.")
+    duties = ", ".join(f"«{name}»" for name in rotated)
+    console.print(
+        "Llave maestra rotada"
+        + (f" y llaves de función {duties}" if duties else "")
+        + ": todos los accesos siguen funcionando.",
+        markup=False,
+    )
+    if "psicologia" not in rotated:
+        console.print(
+            "La llave de función «psicologia» no se rotó: su cuenta no la tiene. Use "
+            "--recuperacion (o una cuenta de psicología) para rotarla.",
+            markup=False,
+        )
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
 @keys_app.command("recovery", cls=cli_spanish.SpanishCommand)

@@ -318,8 +318,8 @@ class EnableAccount(Command[None]):
 
 
 @dataclass(frozen=True)
-class RotateMasterKey(Command[None]):
-    pass
+class RotateMasterKey(Command[list[str]]):
+    progress: Callable[[int, int], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from domain.errors import DomainError
 from domain.permissions import JUSTIFICATION_MIN_LENGTH
 from domain.vocabulary import Section
@@ -32,8 +34,19 @@ class ConcurrentEdit(DomainError):
 
 
 class TamperedRecord(DomainError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Un registro del almacén de eventos no pudo descifrarse: fue alterado o la llave no "
-            "corresponde. No se mostró ni se modificó nada; avise a coordinación."
+    """A stored event of one record does not open: that record is blocked, nothing else.
+    ``record_id`` is the aggregate's id; ``folios`` the case folios it names, where known."""
+
+    def __init__(self, record_id: UUID | None = None, folios: tuple[str, ...] = ()) -> None:
+        what = (
+            f"El expediente con folio {', '.join(folios)}"
+            if folios
+            else "Un registro del almacén de eventos"
         )
+        super().__init__(
+            f"{what} no pudo descifrarse: fue alterado o la llave no corresponde. No se mostró "
+            "ni se modificó nada de ese registro; los demás siguen disponibles. Avise a "
+            "coordinación para restaurarlo desde un respaldo."
+        )
+        self.record_id = record_id
+        self.folios = folios

@@ -22,6 +22,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -46,6 +47,9 @@ from violeta.settings import (
     VIEWS_FILENAME,
     Settings,
 )
+
+if TYPE_CHECKING:
+    from keys import KeyStore
 
 MEXICO = ZoneInfo(TIME_ZONE)
 
@@ -800,6 +804,11 @@ def _key_store(settings: Settings) -> list[Finding]:
     store = open_key_store(settings)
     try:
         slots = store.slot_usernames()
+        damaged = sorted(
+            "recuperación" if name.startswith("#") else name
+            for name in slots
+            if (row := store.slot(name)) is not None and row.damaged
+        )
         pending = sorted(
             name
             for name in slots
@@ -812,6 +821,16 @@ def _key_store(settings: Settings) -> list[Finding]:
     findings = [
         Finding(GOOD, "Llaves", f"Bitácora de llaves íntegra: {check.entries} entradas."),
     ]
+    if damaged:
+        findings.append(
+            Finding(
+                PROBLEM,
+                "Llaves",
+                f"Accesos dañados ({len(damaged)}): {', '.join(damaged)}. Sus datos fueron "
+                "alterados fuera del sistema y no abren con ninguna contraseña: restablezca "
+                "esas contraseñas (coordinación) o restaure el almacén desde un respaldo.",
+            )
+        )
     if pending:
         findings.append(
             Finding(
@@ -828,6 +847,15 @@ def _chain(settings: Settings) -> list[Finding]:
     from violeta.auditing import verify_chain
 
     verification = verify_chain(settings)
+    if verification.intact and verification.quarantined:
+        return [
+            Finding(
+                PROBLEM,
+                "Cadena de auditoría",
+                f"Íntegra, pero estos eventos {verification.quarantine_report}. Avise a "
+                "coordinación; restáurelos desde un respaldo.",
+            )
+        ]
     if verification.intact:
         return [
             Finding(
@@ -1114,3 +1142,23 @@ def _restore_postgres(
         leftovers.remove()
         raise
     return manifest, leftovers
+
+
+def rotate_with_recovery_key(
+    keystore: KeyStore, recovery_key: str, progress: Callable[[int, int], None] | None = None
+) -> list[str]:
+    """``violeta keys rotate --recuperacion``: the recovery key holds every duty key, so the
+    master key and both duty keys (expediente and psicologia) are rotated. One transaction:
+    a kill leaves the old keys whole, and running it again finishes it."""
+    from keys import Keyring, KeyringError
+
+    try:
+        keyring = Keyring.unlock_with_recovery_key(keystore, recovery_key)
+    except KeyringError as error:
+        raise UnusableData(str(error)) from None
+    try:
+        return sorted(duty.value for duty in keyring.rotate_keys(progress))
+    except KeyringError as error:
+        raise UnusableData(str(error)) from None
+    finally:
+        keyring.lock()

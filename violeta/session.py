@@ -47,6 +47,7 @@ from projections.storage import ViewStore
 from violeta.dto import StaffIdentity
 from violeta.errors import ConcurrentEdit, JustificationRequired
 from violeta.following import ViewFollower
+from violeta.isolation import naming_the_folio
 from violeta.roles import ENABLERS, ROLE_DUTIES
 from violeta.settings import TIME_ZONE, Settings
 from violeta.store import CaseStore, load_aggregate
@@ -252,7 +253,10 @@ class SessionContext:
         justification: str = "",
     ) -> None:
         subjects = list(client_ids)
-        reason = justification.strip()
+        # Checked here too: a reason given where none was needed is still sealed and kept.
+        reason = identity.free_text(
+            "Motivo", justification, max_length=identity.SHORT_TEXT_MAX, required=False
+        )
         # A reason typed for one woman's record often names her: it is sealed with her key, so
         # her erasure takes it too. Break-the-glass always concerns exactly one woman.
         sealed = (
@@ -292,14 +296,16 @@ class SessionContext:
         return "" if sealed is None else self._keyring.open(subject, label, sealed.envelope)
 
     def _get_client(self, client_id: UUID) -> Client:
-        return load_aggregate(
-            self._store, client_id, Client, "No existe una usuaria con ese identificador."
-        )
+        with naming_the_folio(self._views):
+            return load_aggregate(
+                self._store, client_id, Client, "No existe una usuaria con ese identificador."
+            )
 
     def _get_case(self, case_id: UUID) -> Case:
-        return load_aggregate(
-            self._store, case_id, Case, "No existe un expediente con ese identificador."
-        )
+        with naming_the_folio(self._views):
+            return load_aggregate(
+                self._store, case_id, Case, "No existe un expediente con ese identificador."
+            )
 
     def _latest_client(self, client_id: UUID) -> Client:
         """Like _get_client, but may return this session's own copy: only right after a scan
@@ -339,7 +345,8 @@ class SessionContext:
         remembered = self._store.remembered(aggregate_id)
         if isinstance(remembered, kind):
             return remembered
-        aggregate = load_aggregate(self._store, aggregate_id, kind, missing)
+        with naming_the_folio(self._views):
+            aggregate = load_aggregate(self._store, aggregate_id, kind, missing)
         self._store.remember(aggregate)
         return aggregate
 

@@ -22,6 +22,7 @@ from eventsourcing.domain import (
     Aggregate,
     CanMutateProtocol,
     DomainEventProtocol,
+    EventSourcingError,
     MutableOrImmutableAggregate,
 )
 from eventsourcing.persistence import (
@@ -377,8 +378,10 @@ def load_aggregate(store: CaseStore, aggregate_id: UUID, kind: type[A], missing:
         aggregate: Aggregate = store.repository.get(aggregate_id)
     except AggregateNotFoundError:
         raise UnknownRecord(missing) from None
-    except ValueError as error:  # the outer cipher's authentication failure
-        raise TamperedRecord from error
+    except (ValueError, EventSourcingError) as error:
+        # The outer cipher's authentication failure (altered bytes), or a version missing
+        # from the replay (a deleted event): this record is blocked, nothing else.
+        raise TamperedRecord(aggregate_id) from error
     if not isinstance(aggregate, kind):
         raise UnknownRecord(missing)
     return aggregate

@@ -1,11 +1,13 @@
 """A writer process SIGKILLed at random points while recording: every command that returned
 is present, none is half-applied, and the views converge to a rebuild (both backends).
 
-``VIOLETA_KILLS`` sets how many kills (default 10, to stay within about a minute here; the
-issue's drill is 50)."""
+``VIOLETA_KILLS`` sets how many kills (default 50, the issue's drill). Each terminal is forked
+from one process that imported everything (tests/reliability/writer.py ``--serve``), so a kill
+costs the terminal's login and work, not Python's start-up."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -26,7 +28,7 @@ from violeta.service import open_view_store
 from violeta.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-KILLS = int(os.environ.get("VIOLETA_KILLS", "10"))
+KILLS = int(os.environ.get("VIOLETA_KILLS", "50"))
 STARTUP_TIMEOUT_SECONDS = 60
 
 
@@ -49,29 +51,52 @@ def _views(settings: Settings) -> dict[str, list[str]]:
         views.close()
 
 
-def _run_and_kill(
-    data: Path, log: Path, seed: int, rng: random.Random, environment: dict[str, str]
-) -> None:
-    before = log.read_text(encoding="utf-8").count("listo") if log.exists() else 0
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability.writer", str(data), str(log), str(seed)],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        env=os.environ | environment,
-    )
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        while not (log.exists() and log.read_text(encoding="utf-8").count("listo") > before):
-            if writer.poll() is not None:
-                raise AssertionError(writer.stderr.read().decode() if writer.stderr else "")
-            assert time.monotonic() < deadline, "el proceso de escritura no arrancó"
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.05, 0.6))  # somewhere inside a command
-    finally:
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
-        if writer.stderr:
-            writer.stderr.close()
+class WriterServer:
+    """One process that has imported everything and forks a terminal per kill."""
+
+    def __init__(self, data: Path, log: Path, environment: dict[str, str]) -> None:
+        self.log = log
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.writer", "--serve", str(data), str(log)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=os.environ | environment,
+            text=True,
+        )
+
+    def run_and_kill(self, seed: int, rng: random.Random) -> None:
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        before = self.log.read_text(encoding="utf-8").count("listo") if self.log.exists() else 0
+        stdin.write(f"{seed}\n")
+        stdin.flush()
+        pid = int(stdout.readline())
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+            while not (
+                self.log.exists() and self.log.read_text(encoding="utf-8").count("listo") > before
+            ):
+                assert self.process.poll() is None, self._error()
+                assert time.monotonic() < deadline, "el proceso de escritura no arrancó"
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0.02, 0.4))  # somewhere inside a command
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        assert stdout.readline().strip() == "fin", self._error()
+
+    def _error(self) -> str:
+        return self.process.stderr.read() if self.process.stderr else ""
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream:
+                stream.close()
 
 
 @pytest.fixture
@@ -100,8 +125,12 @@ def test_a_writer_killed_at_random_points_loses_nothing_it_returned(
     }
     log = tmp_path / "devueltos.txt"
     rng = random.Random(2026)
-    for kill in range(KILLS):
-        _run_and_kill(settings.data, log, seed=kill, rng=rng, environment=environment)
+    server = WriterServer(settings.data, log, environment)
+    try:
+        for kill in range(KILLS):
+            server.run_and_kill(seed=kill, rng=rng)
+    finally:
+        server.close()
 
     lines = log.read_text(encoding="utf-8").splitlines()
     clients = [UUID(line.split()[1]) for line in lines if line.startswith("cliente ")]

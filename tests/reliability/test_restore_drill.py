@@ -237,6 +237,21 @@ def test_doctor_names_loose_permissions_a_missing_backup_and_a_broken_chain(
     assert result.exit_code == 1
 
 
+def test_doctor_names_a_damaged_slot(institute_dir: Path) -> None:
+    with closing(sqlite3.connect(institute_dir / "llaves.sqlite")) as connection:
+        (wrapped,) = connection.execute(
+            "SELECT wrapped_private_key FROM key_slots WHERE username = 'coordinacion'"
+        ).fetchone()
+        connection.execute(
+            "UPDATE key_slots SET wrapped_private_key = ? WHERE username = 'coordinacion'",
+            (bytes(wrapped[:-1]) + bytes([wrapped[-1] ^ 1]),),
+        )
+        connection.commit()
+    (keys,) = [f for f in doctor(Settings(data=institute_dir)) if "dañados" in f.text]
+    assert keys.level == "problema"
+    assert "coordinacion" in keys.text
+
+
 def test_doctor_on_a_wrong_folder_says_so_and_creates_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "no-existe"
     result = runner.invoke(app, ["doctor", "--data", str(missing)])

@@ -1,7 +1,12 @@
 """A staff terminal that records without end, for the kill test: ``python -m
 tests.reliability.writer DATA LOG SEED``. After each command returns it appends one line to LOG
 (``cliente <id>`` or ``expediente <client id> <case id> <folio>``), flushed and synced, so the
-test knows exactly which commands had returned when the process was killed."""
+test knows exactly which commands had returned when the process was killed.
+
+``python -m tests.reliability.writer --serve DATA LOG`` imports everything once and then, for
+each seed read from stdin, forks a fresh terminal process (printing its pid) and prints
+``fin`` when it has died: a kill then costs the terminal's work, not Python's start-up. The
+server opens nothing itself, so each child starts with no connection and no key of its own."""
 
 from __future__ import annotations
 
@@ -44,5 +49,22 @@ def main(data: Path, log: Path, seed: int) -> None:
             returned(f"expediente {client_id} {case.case_id} {case.folio}")
 
 
+def serve(data: Path, log: Path) -> None:
+    for line in sys.stdin:
+        seed = int(line)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                main(data, log, seed)
+            finally:
+                os._exit(1)
+        print(pid, flush=True)
+        os.waitpid(pid, 0)
+        print("fin", flush=True)
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))
+    if sys.argv[1] == "--serve":
+        serve(Path(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))

@@ -44,3 +44,34 @@ def test_a_damaged_slot_says_so_instead_of_wrong_password(
     for _ in range(6):  # more than the lockout allows: a damaged slot is not a guess
         with pytest.raises(LoginFailed, match="dañado"):
             institute.login("coordinacion", PASSWORD)
+
+
+@pytest.mark.parametrize("column", ["wrapped_private_key", "salt"])
+def test_a_damaged_password_envelope_says_so_and_is_never_counted_as_a_guess(
+    institute: Institute, coordinator: StaffSession, column: str
+) -> None:
+    """GCM alone cannot tell an altered envelope from a wrong password: the slot's stored
+    digest does, before any password is tried."""
+    coordinator.close()
+    _flip_stored(institute, "key_slots", column, "username", "coordinacion")
+    for _ in range(8):  # more than the lockout allows
+        with pytest.raises(LoginFailed, match="dañado") as refused:
+            institute.login("coordinacion", PASSWORD)
+        assert "incorrectos" not in str(refused.value)
+    slot = institute.keystore.slot("coordinacion")
+    assert slot is not None
+    assert slot.failed_attempts == 0
+    assert slot.locked_until is None
+    # A wrong password on an intact slot is still a wrong password.
+    with pytest.raises(LoginFailed, match="incorrectos"):
+        institute.login("nadie", PASSWORD)
+
+
+def test_a_password_change_keeps_the_slot_digest_in_step(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    coordinator.change_password(PASSWORD, PASSWORD + "-otra")
+    coordinator.close()
+    institute.login("coordinacion", PASSWORD + "-otra").close()
+    with pytest.raises(LoginFailed, match="incorrectos"):
+        institute.login("coordinacion", PASSWORD)

@@ -55,12 +55,14 @@ def enable_account(ctx: SessionContext, command: EnableAccount) -> None:
     )
 
 
-def rotate_master_key(ctx: SessionContext, command: RotateMasterKey) -> None:
-    """A new master key: the institution key is rewrapped and the new key is sent to every
-    slot, in one transaction (a kill leaves the old one whole). Events, duty keys and
-    subject keys are untouched, and no one needs a new password."""
+def rotate_master_key(ctx: SessionContext, command: RotateMasterKey) -> list[str]:
+    """A new master key and new duty keys (those this account holds: coordinación's
+    «expediente»), in one transaction (a kill leaves the old ones whole; running it again
+    finishes it): the institution key and every key a rotated duty key wraps are
+    rewrapped, and the new keys are sent to every slot. Events and the women's own keys
+    are untouched, and no one needs a new password. Returns the duties rotated."""
     try:
-        ctx._keyring.rotate_master_key()
+        return sorted(duty.value for duty in ctx._keyring.rotate_keys(command.progress))
     except KeyringError as error:
         raise DomainError(str(error)) from None
 
