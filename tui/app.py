@@ -182,10 +182,14 @@ class VioletaApp(App[None]):
             return (
                 gateway is not None
                 and not isinstance(self.screen, ChangePasswordScreen)
-                and offered(gateway.identity.role, CASEWORK_ACTIONS[action])
+                and offered(gateway, CASEWORK_ACTIONS[action])
             )
         if action in ("change_password", "directory"):
-            return gateway is not None and not isinstance(self.screen, ChangePasswordScreen)
+            return (
+                gateway is not None
+                and not isinstance(self.screen, ChangePasswordScreen)
+                and offered(gateway, action)
+            )
         if action == "lock":
             return gateway is not None
         return True

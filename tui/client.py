@@ -156,7 +156,7 @@ class ClientScreen(SessionScreen):
         method = CLIENT_ACTIONS.get(action)
         if method is None:
             return True
-        if not offered(self.gateway.identity.role, method):
+        if not offered(self.gateway, method):
             return False
         client = self.client
         if action == "new_case":

@@ -10,8 +10,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from domain.permissions import Action, Decision, decide
-from domain.vocabulary import Section
 from tui.base import ExternalChanges, SessionScreen
 from tui.dialogs import ConfirmScreen
 from tui.gateway import Gateway
@@ -133,8 +131,7 @@ class DashboardScreen(SessionScreen):
 
     def on_mount(self) -> None:
         # A role that attends no follow-ups is not shown an empty queue it can never fill.
-        attends = decide(self.gateway.identity.role, Section.FOLLOW_UPS, Action.READ)
-        self.query_one("#col-seguimientos").display = attends is Decision.GRANTED
+        self.query_one("#col-seguimientos").display = offered(self.gateway, "follow_ups_due")
         # Shown only while some closure waits, and only coordinación approves them.
         self.query_one("#col-cierres").display = False
         self.query_one("#colas-2").display = False
@@ -142,10 +139,9 @@ class DashboardScreen(SessionScreen):
 
     def action_reload(self) -> None:
         self.mark_fresh()
-        role = self.gateway.identity.role
-        wants_orders = offered(role, "orders_expiring")
-        wants_ages = offered(role, "pending_age_authorizations")
-        wants_reports = offered(role, "open_misconduct_reports")
+        wants_orders = offered(self.gateway, "orders_expiring")
+        wants_ages = offered(self.gateway, "pending_age_authorizations")
+        wants_reports = offered(self.gateway, "open_misconduct_reports")
 
         def load(session: StaffSession) -> DashboardScreen.Loaded:
             return self.Loaded(
@@ -175,12 +171,16 @@ class DashboardScreen(SessionScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "settle_follow_up":
-            writes = decide(self.gateway.identity.role, Section.FOLLOW_UPS, Action.WRITE)
-            return writes is Decision.GRANTED and self._focused_follow_up() is not None
+            return (
+                offered(self.gateway, "settle_follow_up") and self._focused_follow_up() is not None
+            )
         if action in ("approve_closure", "decline_closure"):
             return self._focused_closure() is not None
         if action == "authorize_age":
-            return self._ages.get(self._focused_row_key("#edades") or "") is not None
+            return (
+                offered(self.gateway, "authorize_age_exception")
+                and self._ages.get(self._focused_row_key("#edades") or "") is not None
+            )
         if action == "open_case":
             return any(table.row_count for table in self.query(DataTable))
         return True
