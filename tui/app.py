@@ -15,9 +15,11 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker
 
+from tui.accounts import AccountsScreen
 from tui.base import ExternalChanges, SessionScreen, unexpected
 from tui.case import CaseScreen
 from tui.client import ClientScreen
+from tui.coordination import TABS, CoordinationScreen
 from tui.dashboard import DashboardScreen
 from tui.directory import DirectoryScreen
 from tui.forms import IntakeScreen, RegisterClientScreen
@@ -192,7 +194,24 @@ class VioletaApp(App[None]):
             )
         if action == "lock":
             return gateway is not None
+        if action == "coordination":
+            tab = str(parameters[0]) if parameters else ""
+            return gateway is not None and tab in TABS and offered(gateway, TABS[tab][1])
+        if action == "accounts":
+            return gateway is not None and offered(gateway, "accounts")
         return True
+
+    def action_coordination(self, tab: str) -> None:
+        if self.gateway is None:
+            return
+        if isinstance(self.screen, CoordinationScreen):
+            self.screen.action_tab(tab)
+        else:
+            self.push_screen(CoordinationScreen(self.gateway, self.institute.today, tab))
+
+    def action_accounts(self) -> None:
+        if self.gateway is not None and not isinstance(self.screen, AccountsScreen):
+            self.push_screen(AccountsScreen(self.gateway))
 
     def action_directory(self) -> None:
         if self.gateway is not None and not isinstance(self.screen, DirectoryScreen):

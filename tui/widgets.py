@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList, Static
@@ -23,6 +24,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from domain import identity
 from domain.errors import InvalidField
 from violeta.dto import StaffIdentity
+from violeta.figures import Ranking
 
 Check = Callable[[str], object]
 
@@ -178,3 +180,105 @@ class SpanishSelect(Select[SelectionType]):
         yield SpanishSelectOverlay(type_to_search=self._type_to_search).data_bind(
             compact=Select.compact
         )
+
+
+def progress_bar(done: int, target: int, width: int = 12) -> str:
+    """«██████░░░░░░ 50 %»: the share of a target done, drawn and written (never colour only).
+    Past the target the bar is full and the figure says by how much."""
+    if target <= 0:
+        return "sin meta"
+    share = done / target
+    filled = min(width, round(width * share))
+    return f"{'█' * filled}{'░' * (width - filled)} {round(100 * share)} %"
+
+
+def month_label(month: str) -> str:
+    """«2026-03» -> «03/2026» (how staff write a month)."""
+    return f"{month[5:7]}/{month[:4]}" if len(month) == 7 else month
+
+
+BAND_STYLES = {"alta": "bold red", "media": "yellow", "baja": "green"}
+TREND_MARKS = {"sube": "↑ sube", "baja": "↓ baja", "estable": "→ estable"}
+
+
+class ZoneChart(Widget):
+    """The priority-zone ranking as horizontal bars, highest priority first.
+
+    Each bar is the zone's smoothed rate (the ranking's own quantity); ``│`` marks the
+    municipal rate; the row also writes the raw rate with its 95 % interval, the band and the
+    trend in words, so nothing rests on colour. Zones without a denominator close the list.
+    Takes the ranking as given (``show``); it never asks the service.
+    """
+
+    DEFAULT_CSS = """
+    ZoneChart {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    NAME_WIDTH = 22
+    FIGURES_WIDTH = 44  # «  12.3 ‰ [ 8.1–17.0] Alta  ↑ sube 10→20»
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self._ranking: Ranking | None = None
+
+    def show(self, ranking: Ranking) -> None:
+        self._ranking = ranking
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self._ranking.zones) + 2) if self._ranking is not None else 1
+
+    def render(self) -> Text:
+        ranking = self._ranking
+        if ranking is None:
+            return Text("Cargando…")
+        width = max(20, self.content_size.width)
+        bar_width = max(8, width - 4 - self.NAME_WIDTH - self.FIGURES_WIDTH)
+        ranked = [zone for zone in ranking.zones if zone.smoothed_rate is not None]
+        top = max([zone.smoothed_rate or 0.0 for zone in ranked] + [ranking.municipal_rate or 0.0])
+        scale = bar_width / top if top > 0 else 0.0
+        municipal = (
+            min(bar_width - 1, round((ranking.municipal_rate or 0.0) * scale))
+            if ranking.municipal_rate is not None and scale
+            else None
+        )
+        text = Text(no_wrap=True, overflow="ellipsis")
+        header = " " * (4 + self.NAME_WIDTH) + "Tasa suavizada por 1,000 mujeres"
+        text.append(
+            header[: 4 + self.NAME_WIDTH + bar_width].ljust(4 + self.NAME_WIDTH + bar_width)
+        )
+        text.append("   Tasa [IC 95 %]    Banda   Tendencia\n", style="dim")
+        for zone in ranked:
+            band = zone.band.value if zone.band is not None else ""
+            filled = round((zone.smoothed_rate or 0.0) * scale)
+            cells = ["█" if i < filled else " " for i in range(bar_width)]
+            if municipal is not None:
+                cells[municipal] = "┃" if municipal < filled else "│"
+            name = (
+                zone.name
+                if len(zone.name) <= self.NAME_WIDTH
+                else zone.name[: self.NAME_WIDTH - 1] + "…"
+            )
+            text.append(f"{zone.rank or '':>3} {name:<{self.NAME_WIDTH}} ")
+            text.append("".join(cells), style=BAND_STYLES.get(band, ""))
+            rate = f"{zone.rate:6.1f}" if zone.rate is not None else "     —"
+            interval = (
+                f"[{zone.rate_low:4.1f}–{zone.rate_high:5.1f}]"
+                if zone.rate_low is not None and zone.rate_high is not None
+                else " " * 12
+            )
+            text.append(f" {rate} ‰ {interval} ")
+            text.append(f"{band.capitalize():<6}", style=BAND_STYLES.get(band, ""))
+            trend = zone.trend
+            text.append(
+                f"  {TREND_MARKS.get(trend.direction, trend.direction)} "
+                f"{trend.previous}→{trend.current}\n"
+            )
+        unranked = [zone for zone in ranking.zones if zone.smoothed_rate is None]
+        if unranked:
+            names = ", ".join(zone.name for zone in unranked)
+            text.append(f"Sin población de referencia (no se ordenan): {names}", style="dim")
+        return text
