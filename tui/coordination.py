@@ -9,7 +9,7 @@ never before: reading the trail is itself an audited access.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from textual.app import ComposeResult
@@ -54,6 +54,11 @@ TRAIL_NOTE = (
     "Los 100 accesos más recientes que cumplen los filtros. Consultar la bitácora queda "
     "registrado como acceso a las usuarias que lista."
 )
+
+
+def when(moment: datetime) -> str:
+    """A moment as staff read it: dd/mm/aaaa hh:mm, Mexico City time (the service's)."""
+    return moment.strftime("%d/%m/%Y %H:%M")
 
 
 def acknowledge_form(alert: AlertView) -> RecordForm:
@@ -423,7 +428,7 @@ class CoordinationScreen(SessionScreen):
         for entry in message.entries:
             table.add_row(
                 *cells(
-                    entry.at.strftime("%d/%m/%Y %H:%M"),
+                    when(entry.at),
                     entry.staff,
                     entry.role,
                     entry.action,
@@ -484,8 +489,8 @@ class CoordinationScreen(SessionScreen):
                 *cells(
                     alert.rule_label,
                     alert.staff,
-                    alert.first_at.strftime("%d/%m/%Y %H:%M"),
-                    alert.last_at.strftime("%d/%m/%Y %H:%M"),
+                    when(alert.first_at),
+                    when(alert.last_at),
                     str(alert.accesses),
                     str(alert.women),
                     state,

@@ -161,8 +161,9 @@ async def test_an_alert_waits_in_mi_dia_and_is_acknowledged_with_a_note(
         await until(pilot, lambda: isinstance(app.screen, RecordScreen))
         # Without a note nothing is acknowledged: the problem is shown under «Nota».
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: "Nota" in str(app.screen.query_one("#nota").label))
-        await pilot.pause(0.2)
+        await until(
+            pilot, lambda: "-problem" in app.screen.query_one("#nota .field-message").classes
+        )
         assert isinstance(app.screen, RecordScreen)
         await type_text(pilot, "Guardia documentada")
         await pilot.press("ctrl+s")
@@ -308,14 +309,14 @@ async def test_a_target_and_an_activity_show_as_progress_and_a_bad_target_is_ref
 
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, RecordScreen))
-        form = app.screen
-        await until(pilot, lambda: bool(form.query_one("#zona-select", Select)._options))
-        form.query_one("#fecha-input", Input).value = "10/11/2026"
-        form.query_one("#tipo-select", Select).value = ActivityKind.WORKSHOP.value
-        form.query_one("#tema-input", Input).value = "Taller sintético de prevención"
-        form.query_one("#zona-select", Select).value = seeded.zone_code
-        form.query_one("#asistentes-18-29-input", Input).value = "12"
-        form.query_one("#tema-input", Input).focus()
+        activity = app.screen
+        await until(pilot, lambda: bool(activity.query_one("#zona-select", Select)._options))
+        activity.query_one("#fecha-input", Input).value = "10/11/2026"
+        activity.query_one("#tipo-select", Select).value = ActivityKind.WORKSHOP.value
+        activity.query_one("#tema-input", Input).value = "Taller sintético de prevención"
+        activity.query_one("#zona-select", Select).value = seeded.zone_code
+        activity.query_one("#asistentes-18-29-input", Input).value = "12"
+        activity.query_one("#tema-input", Input).focus()
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen)
         await until(
