@@ -231,6 +231,7 @@ class AccountsScreen(SessionScreen):
 
     def on_accounts_screen_loaded(self, message: Loaded) -> None:
         table = self.query_one("#cuentas", DataTable)
+        focused = self._focused()
         table.clear()
         self._rows = {str(item.staff_id): item for item in message.accounts}
         for item in message.accounts:
@@ -248,4 +249,7 @@ class AccountsScreen(SessionScreen):
         self.query_one("#cuentas-vacio", Static).update(
             "" if message.accounts else "No hay cuentas."
         )
+        if focused is not None and str(focused.staff_id) in self._rows:
+            # The cursor stays on the account just changed, not back on the first row.
+            table.move_cursor(row=table.get_row_index(str(focused.staff_id)))
         self.refresh_bindings()

@@ -255,7 +255,7 @@ class CoordinationScreen(SessionScreen):
             classes="explain",
         )
         table: DataTable[str] = DataTable(id="alertas-tabla", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Regla", "Persona", "Desde", "Hasta", "Accesos", "Usuarias", "Estado")
+        table.add_columns("Regla", "Persona", "Estado", "Desde", "Hasta", "Accesos", "Usuarias")
         yield table
         yield Static("", id="alertas-vacio", classes="muted", markup=False)
 
@@ -264,8 +264,8 @@ class CoordinationScreen(SessionScreen):
             yield Static("", id="zonas-periodo", classes="explain", markup=False)
             yield ZoneChart(id="zonas-grafica")
             yield Static(
-                "Barras: tasa suavizada (orden de prioridad) · │ tasa municipal · "
-                "Banda: alta, media o baja prioridad · "
+                "Orden: tasa suavizada (prioridad) · Barra: tasa · ─ intervalo de 95 % · "
+                "│ tasa municipal · Banda: alta, media o baja prioridad · "
                 "Tendencia: 12 meses contra los 12 anteriores",
                 classes="muted",
             )
@@ -489,11 +489,11 @@ class CoordinationScreen(SessionScreen):
                 *cells(
                     alert.rule_label,
                     alert.staff,
+                    state,
                     when(alert.first_at),
                     when(alert.last_at),
                     str(alert.accesses),
                     str(alert.women),
-                    state,
                 ),
                 key=str(alert.alert_id),
             )

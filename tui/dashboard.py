@@ -152,7 +152,10 @@ class DashboardScreen(SessionScreen):
     def action_reload(self) -> None:
         self.mark_fresh()
         wants_orders = offered(self.gateway, "orders_expiring")
-        wants_ages = offered(self.gateway, "pending_age_authorizations")
+        # Listed to whoever may authorize them: a queue nobody here can act on is noise.
+        wants_ages = offered(self.gateway, "pending_age_authorizations") and offered(
+            self.gateway, "authorize_age_exception"
+        )
         wants_reports = offered(self.gateway, "open_misconduct_reports")
         wants_alerts = offered(self.gateway, "alerts")
 

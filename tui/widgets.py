@@ -24,7 +24,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from domain import identity
 from domain.errors import InvalidField
 from violeta.dto import StaffIdentity
-from violeta.figures import Ranking
+from violeta.figures import Ranking, ZonePriority
 
 Check = Callable[[str], object]
 
@@ -202,10 +202,11 @@ TREND_MARKS = {"sube": "↑ sube", "baja": "↓ baja", "estable": "→ estable"}
 
 
 class ZoneChart(Widget):
-    """The priority-zone ranking as horizontal bars, highest priority first.
+    """The priority-zone ranking as horizontal bars, in the ranking's order (its smoothed
+    rate, so a small zone cannot top it on one case).
 
-    Each bar is the zone's smoothed rate (the ranking's own quantity); ``│`` marks the
-    municipal rate; the row also writes the raw rate with its 95 % interval, the band and the
+    Each bar is the zone's rate per 1,000 women; ``─`` runs over its 95 % interval and ``│``
+    marks the municipal rate. The row also writes the rate with its interval, the band and the
     trend in words, so nothing rests on colour. Zones without a denominator close the list.
     Takes the ranking as given (``show``); it never asks the service.
     """
@@ -218,7 +219,6 @@ class ZoneChart(Widget):
     """
 
     NAME_WIDTH = 22
-    FIGURES_WIDTH = 44  # «  12.3 ‰ [ 8.1–17.0] Alta  ↑ sube 10→20»
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id)
@@ -229,56 +229,70 @@ class ZoneChart(Widget):
         self.refresh(layout=True)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, len(self._ranking.zones) + 2) if self._ranking is not None else 1
+        if self._ranking is None:
+            return 1
+        unranked = any(zone.rate is None for zone in self._ranking.zones)
+        return len(self._ranking.zones) + 1 + int(unranked)
+
+    @staticmethod
+    def figures(zone: ZonePriority) -> str:
+        rate = f"{zone.rate:6.1f} ‰" if zone.rate is not None else "     — ‰"
+        interval = (
+            f"[{zone.rate_low:5.1f}–{zone.rate_high:5.1f}]"
+            if zone.rate_low is not None and zone.rate_high is not None
+            else " " * 13
+        )
+        band = zone.band.value.capitalize() if zone.band is not None else ""
+        trend = zone.trend
+        mark = TREND_MARKS.get(trend.direction, trend.direction)
+        return f" {rate} {interval} {band:<6} {mark} {trend.previous}→{trend.current}"
 
     def render(self) -> Text:
         ranking = self._ranking
         if ranking is None:
             return Text("Cargando…")
-        width = max(20, self.content_size.width)
-        bar_width = max(8, width - 4 - self.NAME_WIDTH - self.FIGURES_WIDTH)
-        ranked = [zone for zone in ranking.zones if zone.smoothed_rate is not None]
-        top = max([zone.smoothed_rate or 0.0 for zone in ranked] + [ranking.municipal_rate or 0.0])
+        width = max(40, self.content_size.width)
+        ranked = [zone for zone in ranking.zones if zone.rate is not None]
+        figures = {zone.code: self.figures(zone) for zone in ranked}
+        widest = max((len(text) for text in figures.values()), default=0)
+        bar_width = max(8, width - 6 - self.NAME_WIDTH - widest)
+        top = max([zone.rate_high or zone.rate or 0.0 for zone in ranked] + [0.0])
+        top = max(top, ranking.municipal_rate or 0.0)
         scale = bar_width / top if top > 0 else 0.0
         municipal = (
-            min(bar_width - 1, round((ranking.municipal_rate or 0.0) * scale))
+            min(bar_width - 1, round(ranking.municipal_rate * scale))
             if ranking.municipal_rate is not None and scale
             else None
         )
-        text = Text(no_wrap=True, overflow="ellipsis")
-        header = " " * (4 + self.NAME_WIDTH) + "Tasa suavizada por 1,000 mujeres"
+        text = Text(no_wrap=True, overflow="crop")
+        lead = 6 + self.NAME_WIDTH
+        text.append(" " * lead)
         text.append(
-            header[: 4 + self.NAME_WIDTH + bar_width].ljust(4 + self.NAME_WIDTH + bar_width)
+            "Tasa por 1,000 mujeres · ─ IC 95 % · │ municipal".ljust(bar_width)[:bar_width],
+            style="dim",
         )
-        text.append("   Tasa [IC 95 %]    Banda   Tendencia\n", style="dim")
+        text.append(" Tasa    [IC 95 %]     Banda  Tendencia\n"[: width - lead - bar_width + 1])
         for zone in ranked:
             band = zone.band.value if zone.band is not None else ""
-            filled = round((zone.smoothed_rate or 0.0) * scale)
-            cells = ["█" if i < filled else " " for i in range(bar_width)]
+            style = BAND_STYLES.get(band, "")
+            filled = min(bar_width, round((zone.rate or 0.0) * scale))
+            low = round((zone.rate_low or 0.0) * scale)
+            high = min(bar_width, round((zone.rate_high or 0.0) * scale))
+            cells = [
+                "█" if i < filled else "─" if low <= i < high else " " for i in range(bar_width)
+            ]
             if municipal is not None:
                 cells[municipal] = "┃" if municipal < filled else "│"
-            name = (
-                zone.name
-                if len(zone.name) <= self.NAME_WIDTH
-                else zone.name[: self.NAME_WIDTH - 1] + "…"
-            )
-            text.append(f"{zone.rank or '':>3} {name:<{self.NAME_WIDTH}} ")
-            text.append("".join(cells), style=BAND_STYLES.get(band, ""))
-            rate = f"{zone.rate:6.1f}" if zone.rate is not None else "     —"
-            interval = (
-                f"[{zone.rate_low:4.1f}–{zone.rate_high:5.1f}]"
-                if zone.rate_low is not None and zone.rate_high is not None
-                else " " * 12
-            )
-            text.append(f" {rate} ‰ {interval} ")
-            text.append(f"{band.capitalize():<6}", style=BAND_STYLES.get(band, ""))
-            trend = zone.trend
-            text.append(
-                f"  {TREND_MARKS.get(trend.direction, trend.direction)} "
-                f"{trend.previous}→{trend.current}\n"
-            )
-        unranked = [zone for zone in ranking.zones if zone.smoothed_rate is None]
+            name = zone.name
+            if len(name) > self.NAME_WIDTH:
+                name = name[: self.NAME_WIDTH - 1] + "…"
+            text.append(f"{zone.rank or '':>3}  {name:<{self.NAME_WIDTH}} ")
+            text.append("".join(cells), style=style)
+            text.append(figures[zone.code][: max(0, width - lead - bar_width)] + "\n", style=style)
+        unranked = [zone for zone in ranking.zones if zone.rate is None]
         if unranked:
             names = ", ".join(zone.name for zone in unranked)
-            text.append(f"Sin población de referencia (no se ordenan): {names}", style="dim")
+            text.append(
+                f"Sin población de referencia (no se ordenan): {names}"[:width], style="dim"
+            )
         return text

@@ -178,7 +178,7 @@ async def test_an_alert_waits_in_mi_dia_and_is_acknowledged_with_a_note(
         await until(pilot, lambda: table.row_count == 1)
         await pilot.press("v")
         await until(pilot, lambda: table.row_count == 2)
-        states = {row[0]: row[6] for row in rows(table)}
+        states = {row[0]: row[2] for row in rows(table)}
         assert states == {
             AlertRule.BREAK_GLASS.label: "Atendida por Carmen Coordinación Prueba: "
             "Guardia documentada",
