@@ -24,7 +24,7 @@ from tui.gateway import Gateway
 from tui.keymap import ACCOUNTS_KEYS, bindings
 from tui.records import RecordForm, RecordScreen
 from tui.roles import offered
-from tui.widgets import cells
+from tui.widgets import Table, cells
 from violeta.dto import AccountView
 from violeta.roles import ENABLERS
 from violeta.service import StaffSession
@@ -117,7 +117,7 @@ class AccountsScreen(SessionScreen):
             "habilita (coordinación; psicología habilita a psicología).",
             classes="explain",
         )
-        table: DataTable[str] = DataTable(id="cuentas", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = Table(id="cuentas", cursor_type="row", zebra_stripes=True)
         table.add_columns("Nombre", "Usuario", "Rol", "Estado", "Habilitada", "Contraseña")
         yield table
         yield Static("", id="cuentas-vacio", classes="muted", markup=False)

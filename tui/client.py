@@ -18,7 +18,7 @@ from tui.keymap import CLIENT_KEYS, bindings
 from tui.navigation import OpenCase, StartIntake
 from tui.records import RECTIFICATION_FORM, RecordForm, RecordScreen, consents_form
 from tui.roles import offered
-from tui.widgets import cells, format_date
+from tui.widgets import Table, cells, format_date
 from violeta.dto import ClientDetail
 from violeta.service import JustificationRequired, StaffSession
 
@@ -132,7 +132,7 @@ class ClientScreen(SessionScreen):
                 yield Label(label, classes="field-label")
                 yield Static("…", id=f"ficha-{key}", classes="value", markup=False)
         yield Static("Expedientes", classes="section-title")
-        table: DataTable[str] = DataTable(id="expedientes", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = Table(id="expedientes", cursor_type="row", zebra_stripes=True)
         table.add_columns("Folio", "Apertura", "Estado", "Zona", "Riesgo")
         yield table
         yield Static("", id="expedientes-vacio", classes="muted")

@@ -27,7 +27,7 @@ from tui.gateway import Gateway
 from tui.keymap import COORDINATION_KEYS, bindings
 from tui.records import RecordForm, RecordScreen
 from tui.roles import offered
-from tui.widgets import SpanishSelect, TopBar, ZoneChart, cells, month_label, progress_bar
+from tui.widgets import SpanishSelect, Table, TopBar, ZoneChart, cells, month_label, progress_bar
 from violeta.alerts import AlertView
 from violeta.dto import AccessEntry, AccountView, NewActivity, TargetProgress
 from violeta.figures import Ranking
@@ -231,9 +231,7 @@ class CoordinationScreen(SessionScreen):
             yield Input(placeholder="texto del propósito", id="filtro-proposito", compact=True)
             yield Static("Usuaria: todas", id="filtro-usuaria", classes="filter-label")
         yield Static("", id="bitacora-problema", classes="field-message -problem", markup=False)
-        table: DataTable[str] = DataTable(
-            id="bitacora-tabla", cursor_type="row", zebra_stripes=True
-        )
+        table: DataTable[str] = Table(id="bitacora-tabla", cursor_type="row", zebra_stripes=True)
         table.add_columns(
             "Fecha y hora",
             "Persona",
@@ -254,7 +252,7 @@ class CoordinationScreen(SessionScreen):
             "usuaria. Atenderla deja su nota; la alerta se conserva.",
             classes="explain",
         )
-        table: DataTable[str] = DataTable(id="alertas-tabla", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = Table(id="alertas-tabla", cursor_type="row", zebra_stripes=True)
         table.add_columns("Regla", "Persona", "Estado", "Desde", "Hasta", "Accesos", "Usuarias")
         yield table
         yield Static("", id="alertas-vacio", classes="muted", markup=False)
@@ -273,7 +271,7 @@ class CoordinationScreen(SessionScreen):
 
     def compose_actividades(self) -> ComposeResult:
         yield Static("", id="actividades-anio", classes="section-title", markup=False)
-        table: DataTable[str] = DataTable(id="metas", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = Table(id="metas", cursor_type="row", zebra_stripes=True)
         table.add_columns("Tipo de actividad", "Meta", "Realizadas", "Avance", "Asistentes")
         yield table
         yield Static(

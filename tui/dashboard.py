@@ -18,7 +18,7 @@ from tui.keymap import DASHBOARD_KEYS, bindings
 from tui.navigation import OpenCase, OpenClient
 from tui.records import RecordScreen, settle_follow_up_form
 from tui.roles import offered
-from tui.widgets import Counter, cells, format_date
+from tui.widgets import Counter, Table, cells, format_date
 from violeta.alerts import AlertView
 from violeta.dto import (
     ClientSummary,
@@ -88,7 +88,7 @@ class DashboardScreen(SessionScreen):
             for key, caption in COUNTERS:
                 yield Counter(caption, id=f"counter-{key}")
         yield Static("Mis expedientes recientes", classes="section-title")
-        table: DataTable[str] = DataTable(id="recientes", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = Table(id="recientes", cursor_type="row", zebra_stripes=True)
         table.add_columns("Folio", "Usuaria", "Apertura", "Estado", "Zona", "Riesgo")
         yield table
         yield Static("", id="recientes-vacio", classes="muted", markup=False)
@@ -98,7 +98,7 @@ class DashboardScreen(SessionScreen):
                 yield Static(
                     "Seguimientos vencidos y de los próximos 7 días", classes="section-title"
                 )
-                follow_ups: DataTable[str] = DataTable(
+                follow_ups: DataTable[str] = Table(
                     id="seguimientos", cursor_type="row", zebra_stripes=True
                 )
                 follow_ups.add_columns("Fecha", "Folio", "Medio", "Situación")
@@ -106,7 +106,7 @@ class DashboardScreen(SessionScreen):
                 yield Static("", id="seguimientos-vacio", classes="muted", markup=False)
             with Vertical(id="col-cierres"):
                 yield Static("Cierres por aprobar", classes="section-title")
-                closures: DataTable[str] = DataTable(
+                closures: DataTable[str] = Table(
                     id="cierres", cursor_type="row", zebra_stripes=True
                 )
                 closures.add_columns("Folio", "Solicitado por", "Solicitud")
@@ -115,28 +115,24 @@ class DashboardScreen(SessionScreen):
         with Horizontal(id="colas-2", classes="colas"):
             with Vertical(id="col-ordenes"):
                 yield Static("Órdenes de protección por vencer (10 días)", classes="section-title")
-                orders: DataTable[str] = DataTable(
-                    id="ordenes", cursor_type="row", zebra_stripes=True
-                )
+                orders: DataTable[str] = Table(id="ordenes", cursor_type="row", zebra_stripes=True)
                 orders.add_columns("Vence", "Folio", "Tipo", "Días", "Prórroga")
                 yield orders
             with Vertical(id="col-reportes"):
                 yield Static("Reportes de actuación abiertos", classes="section-title")
-                reports: DataTable[str] = DataTable(
+                reports: DataTable[str] = Table(
                     id="reportes", cursor_type="row", zebra_stripes=True
                 )
                 reports.add_columns("Fecha", "Folio", "Institución", "Conducta", "Estado")
                 yield reports
             with Vertical(id="col-alertas"):
                 yield Static("Alertas por atender", classes="section-title")
-                alerts: DataTable[str] = DataTable(
-                    id="alertas", cursor_type="row", zebra_stripes=True
-                )
+                alerts: DataTable[str] = Table(id="alertas", cursor_type="row", zebra_stripes=True)
                 alerts.add_columns("Desde", "Regla", "Persona", "Accesos")
                 yield alerts
             with Vertical(id="col-edades"):
                 yield Static("Excepciones de edad por autorizar", classes="section-title")
-                ages: DataTable[str] = DataTable(id="edades", cursor_type="row", zebra_stripes=True)
+                ages: DataTable[str] = Table(id="edades", cursor_type="row", zebra_stripes=True)
                 ages.add_columns("Usuaria", "Zona", "Edad (rango)")
                 yield ages
         yield from self.compose_footer()

@@ -17,7 +17,7 @@ from domain.errors import DomainError, InvalidField
 from domain.permissions import JUSTIFICATION_MIN_LENGTH
 from tui.gateway import Gateway, SessionClosed
 from tui.keymap import CONFIRM_KEYS, DUPLICATE_KEYS, MODAL_KEYS, bindings
-from tui.widgets import cells, format_date, sentence
+from tui.widgets import Table, cells, format_date, sentence
 from violeta.dto import ClientDetail
 
 
@@ -193,7 +193,7 @@ class DuplicateScreen(ModalScreen[bool]):
                 "otra persona, confírmelo para registrarla.",
                 classes="explain",
             )
-            table: DataTable[Text] = DataTable(id="candidatas", cursor_type="none")
+            table: DataTable[Text] = Table(id="candidatas", cursor_type="none")
             table.add_columns("Registro", "Nombre", "Nacimiento", "Zona", "Registrada el")
             for candidate in self.candidates:
                 table.add_row(*cells(str(candidate)[:8], "—", "—", "—", "—"), key=str(candidate))

@@ -19,7 +19,7 @@ from tui.gateway import Gateway
 from tui.keymap import DIRECTORY_KEYS, bindings
 from tui.records import RecordForm, RecordScreen
 from tui.roles import offered
-from tui.widgets import cells
+from tui.widgets import Table, cells
 from violeta.dto import InstitutionForm, InstitutionView
 from violeta.service import StaffSession
 
@@ -106,7 +106,7 @@ class DirectoryScreen(SessionScreen):
             "queda registrado como acceso.",
             classes="explain",
         )
-        table: DataTable[str] = DataTable(id="instituciones", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = Table(id="instituciones", cursor_type="row", zebra_stripes=True)
         table.add_columns("Institución", "Tipo", "Servicios", "Teléfono", "Horario", "Estado")
         yield table
         yield Static("", id="instituciones-vacio", classes="muted", markup=False)

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.keymap import HELP_KEYS, Key, bindings
+from tui.widgets import Table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -39,7 +40,7 @@ class HelpScreen(ModalScreen[None]):
 
     @staticmethod
     def table(keys: Sequence[Key]) -> DataTable[str]:
-        table: DataTable[str] = DataTable(cursor_type="none", show_header=False)
+        table: DataTable[str] = Table(cursor_type="none", show_header=False)
         table.add_columns("Tecla", "Acción")
         for key in keys:
             table.add_row(key.label, key.title)

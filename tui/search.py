@@ -12,7 +12,7 @@ from domain.errors import DomainError
 from tui.base import SessionScreen
 from tui.keymap import SEARCH_KEYS, bindings
 from tui.navigation import OpenClient
-from tui.widgets import cells
+from tui.widgets import Table, cells
 from violeta.dto import ClientSummary
 
 NO_MATCH = "Ninguna usuaria coincide."
@@ -40,7 +40,7 @@ class SearchScreen(SessionScreen):
         )
         yield Input(id="consulta", placeholder="Nombre, CURP o teléfono")
         yield Static("", id="resultado", classes="muted", markup=False)
-        table: DataTable[str] = DataTable(id="usuarias", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = Table(id="usuarias", cursor_type="row", zebra_stripes=True)
         table.add_columns("Usuaria", "Zona", "Edad (rango)", "Expedientes abiertos")
         yield table
         yield from self.compose_footer()

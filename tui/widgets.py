@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.segment import Segment
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -15,7 +16,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets._selection_list import SelectionType
 from textual.widgets._toggle_button import ToggleButton
@@ -27,6 +28,7 @@ from violeta.dto import StaffIdentity
 from violeta.figures import Ranking, ZonePriority
 
 Check = Callable[[str], object]
+CellType = TypeVar("CellType")
 
 
 def format_date(value: date) -> str:
@@ -40,6 +42,26 @@ def cells(*values: str) -> tuple[Text, ...]:
 
 def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+class Table(DataTable[CellType]):
+    """A DataTable whose header row always follows its columns' widths.
+
+    DataTable measures new rows when the app is idle. If it is drawn in between (a loaded
+    machine, right after its rows were replaced), the header line is cached at the old widths
+    and stays misaligned over correctly drawn rows until something else redraws it. After
+    each measurement this table drops its line caches and redraws.
+    """
+
+    async def _on_idle(self, _event: events.Idle) -> None:
+        # Textual runs this handler before DataTable's own (it walks the class hierarchy),
+        # so the redraw is queued to run after the measurement.
+        if self._require_update_dimensions or self._updated_cells:
+            self.call_later(self._redraw_measured)
+
+    def _redraw_measured(self) -> None:
+        self._clear_caches()
+        self.refresh()
 
 
 class TopBar(Static):
