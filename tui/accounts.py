@@ -128,7 +128,10 @@ class AccountsScreen(SessionScreen):
 
     def action_reload(self) -> None:
         self.mark_fresh()
-        self.run_service(lambda session: session.accounts(), self.Loaded)
+        if offered(self.gateway, "accounts"):
+            self.run_service(lambda session: session.accounts(), self.Loaded)
+        else:  # psicología: only the accounts she may enable
+            self.run_service(lambda session: session.accounts_to_enable(), self.Loaded)
 
     def _focused(self) -> AccountView | None:
         table = self.query_one("#cuentas", DataTable)
@@ -247,7 +250,11 @@ class AccountsScreen(SessionScreen):
                 key=str(item.staff_id),
             )
         self.query_one("#cuentas-vacio", Static).update(
-            "" if message.accounts else "No hay cuentas."
+            ""
+            if message.accounts
+            else "No hay cuentas."
+            if offered(self.gateway, "accounts")
+            else "Ninguna cuenta espera que usted la habilite."
         )
         if focused is not None and str(focused.staff_id) in self._rows:
             # The cursor stays on the account just changed, not back on the first row.

@@ -27,7 +27,7 @@ from tui.gateway import Gateway, SessionClosed
 from tui.help import HelpScreen
 from tui.keymap import GLOBAL_KEYS, Key, bindings
 from tui.login import ChangePasswordScreen, LoginScreen, OwnPasswordScreen
-from tui.navigation import OpenCase, OpenClient, StartIntake, StartRegistration
+from tui.navigation import OpenCase, OpenClient, OpenCoordination, StartIntake, StartRegistration
 from tui.palette import SpanishCommandPalette
 from tui.roles import offered
 from tui.search import SearchScreen
@@ -198,7 +198,9 @@ class VioletaApp(App[None]):
             tab = str(parameters[0]) if parameters else ""
             return gateway is not None and tab in TABS and offered(gateway, TABS[tab][1])
         if action == "accounts":
-            return gateway is not None and offered(gateway, "accounts")
+            return gateway is not None and (
+                offered(gateway, "accounts") or offered(gateway, "accounts_to_enable")
+            )
         return True
 
     def action_coordination(self, tab: str) -> None:
@@ -208,6 +210,9 @@ class VioletaApp(App[None]):
             self.screen.action_tab(tab)
         else:
             self.push_screen(CoordinationScreen(self.gateway, self.institute.today, tab))
+
+    def on_open_coordination(self, message: OpenCoordination) -> None:
+        self.action_coordination(message.tab)
 
     def action_accounts(self) -> None:
         if self.gateway is not None and not isinstance(self.screen, AccountsScreen):

@@ -239,8 +239,8 @@ class CoordinationScreen(SessionScreen):
             "Acción",
             "Sección",
             "Resultado",
-            "Propósito",
             "Usuarias",
+            "Propósito",
         )
         yield table
         yield Static("", id="bitacora-detalle", classes="muted", markup=False)
@@ -432,8 +432,8 @@ class CoordinationScreen(SessionScreen):
                     entry.action,
                     entry.section,
                     entry.outcome + (" ⚠" if entry.exceptional else ""),
-                    entry.purpose,
                     str(len(entry.client_ids)),
+                    entry.purpose,
                 ),
                 key=str(entry.access_id),
             )

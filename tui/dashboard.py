@@ -15,7 +15,7 @@ from tui.coordination import acknowledge_form
 from tui.dialogs import ConfirmScreen
 from tui.gateway import Gateway
 from tui.keymap import DASHBOARD_KEYS, bindings
-from tui.navigation import OpenCase, OpenClient
+from tui.navigation import OpenCase, OpenClient, OpenCoordination
 from tui.records import RecordScreen, settle_follow_up_form
 from tui.roles import offered
 from tui.widgets import Counter, Table, cells, format_date
@@ -178,7 +178,7 @@ class DashboardScreen(SessionScreen):
                     self.post_message(OpenClient(UUID(key)))
                     return
                 if table.id == "alertas":
-                    self.app.action_coordination("alertas")  # type: ignore[attr-defined]
+                    self.post_message(OpenCoordination("alertas"))
                     return
                 due = self._follow_ups.get(key)
                 queued = self._orders.get(key) or self._reports.get(key)

@@ -31,3 +31,9 @@ class StartIntake(Message):
 
 class StartRegistration(Message):
     pass
+
+
+class OpenCoordination(Message):
+    def __init__(self, tab: str) -> None:
+        super().__init__()
+        self.tab = tab

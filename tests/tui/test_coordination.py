@@ -198,9 +198,15 @@ async def test_an_empty_note_acknowledges_nothing(seeded: Seeded, make_app: Make
     exceptional_read_by_legal(seeded)
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
-        await at_mi_dia(pilot, "coordinacion", PASSWORD)
-        await pilot.press("l")
+        dashboard = await at_mi_dia(pilot, "coordinacion", PASSWORD)
+        # Enter on a queued alert opens the Alertas tab.
+        queue = dashboard.query_one("#alertas", DataTable)
+        await until(pilot, lambda: queue.row_count == 2)
+        queue.focus()
+        await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, CoordinationScreen))
+        assert isinstance(app.screen, CoordinationScreen)
+        assert app.screen.current == "alertas"
         table = app.screen.query_one("#alertas-tabla", DataTable)
         await until(pilot, lambda: table.row_count == 2)
         await pilot.press("t")
@@ -489,3 +495,40 @@ async def test_f1_lists_only_what_the_role_may_run(seeded: Seeded, make_app: Mak
         titles = await help_titles(pilot)
         assert "Registrar una actividad" in titles
         assert "Fijar la meta anual de un tipo de actividad" not in titles
+
+
+async def test_psicologia_lists_and_enables_only_the_psychology_accounts_waiting_for_her(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    coordinator.create_account("psico", "Paula Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
+    coordinator.close()
+    enable(seeded.institute, "psico")  # the first one, with the recovery key
+    psychologist = seeded.institute.login("psico", PASSWORD)
+    psychologist.change_password(PASSWORD, PASSWORD + "-p")
+    psychologist.close()
+    # Administración creates the new one: coordinación created «psico», so it could not be
+    # the second person for an account coordinación asked for.
+    add_admin(seeded)
+    admin = seeded.institute.login("admin", PASSWORD + "-a")
+    admin.create_account("psico2", "Perla Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
+    admin.create_account("recep2", "Rita Recepción Prueba", Role.RECEPTION, PASSWORD)
+    admin.close()
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_mi_dia(pilot, "psico", PASSWORD + "-p")
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, AccountsScreen))
+        screen = app.screen
+        table = screen.query_one("#cuentas", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        assert rows(table)[0][1] == "psico2"  # not recep2: coordinación enables her
+        assert screen.check_action("new_account", ()) is False
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: table.row_count == 0)
+        assert "Ninguna cuenta" in text_of(pilot, "#cuentas-vacio")
+    accounts = {a.username: a for a in _accounts(seeded)}
+    assert accounts["psico2"].enabled and not accounts["recep2"].enabled
