@@ -212,7 +212,12 @@ class VioletaApp(App[None]):
             self.push_screen(CoordinationScreen(self.gateway, self.institute.today, tab))
 
     def on_open_coordination(self, message: OpenCoordination) -> None:
-        self.action_coordination(message.tab)
+        if self.gateway is not None and message.client is not None:
+            screen = CoordinationScreen(self.gateway, self.institute.today, message.tab)
+            screen.about(*message.client)
+            self.push_screen(screen)
+        else:
+            self.action_coordination(message.tab)
 
     def action_accounts(self) -> None:
         if self.gateway is not None and not isinstance(self.screen, AccountsScreen):

@@ -189,9 +189,16 @@ class CoordinationScreen(SessionScreen):
         self.loaded: set[str] = set()
         self.year = today().year
         self.client_filter: UUID | None = None
+        self.client_name = ""
         self.show_acknowledged = False
         self._entries: dict[str, AccessEntry] = {}
         self._alerts: dict[str, AlertView] = {}
+
+    def about(self, client_id: UUID, name: str) -> None:
+        """Opens with the trail filtered to one woman, named as the screen that asked shows
+        her (her record was just read, audited)."""
+        self.client_filter = client_id
+        self.client_name = name
 
     def compose_frame(self) -> ComposeResult:
         only_activities = self.tabs == ["actividades"]
@@ -229,7 +236,12 @@ class CoordinationScreen(SessionScreen):
             )
             yield Label("Propósito", classes="filter-label")
             yield Input(placeholder="texto del propósito", id="filtro-proposito", compact=True)
-            yield Static("Usuaria: todas", id="filtro-usuaria", classes="filter-label")
+            yield Static(
+                f"Usuaria: {self.client_name} · x quita" if self.client_name else "Usuaria: todas",
+                id="filtro-usuaria",
+                classes="filter-label",
+                markup=False,
+            )
         yield Static("", id="bitacora-problema", classes="field-message -problem", markup=False)
         table: DataTable[str] = Table(id="bitacora-tabla", cursor_type="row", zebra_stripes=True)
         table.add_columns(
@@ -396,6 +408,7 @@ class CoordinationScreen(SessionScreen):
         if entry is None or not entry.client_ids:
             return
         self.client_filter = entry.client_ids[0]
+        self.client_name = ""
         self.query_one("#filtro-usuaria", Static).update(
             f"Usuaria: la de la fila elegida ({str(self.client_filter)[:8]}…) · x quita"
         )
@@ -403,6 +416,7 @@ class CoordinationScreen(SessionScreen):
 
     def action_clear_filters(self) -> None:
         self.client_filter = None
+        self.client_name = ""
         self.query_one("#filtro-usuaria", Static).update("Usuaria: todas")
         with self.prevent(Select.Changed):
             for selector in ("#filtro-persona", "#filtro-seccion", "#filtro-resultado"):

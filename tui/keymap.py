@@ -136,6 +136,7 @@ CLIENT_KEYS: tuple[Key, ...] = (
     Key("e", "request_erasure", "Cancelar datos", long="Solicitar la cancelación (ARCO)"),
     Key("x", "approve_erasure", "Aprobar cancelación", long="Aprobar la cancelación (ARCO)"),
     Key("z", "authorize_age", "Autorizar edad", long="Autorizar la excepción de edad"),
+    Key("b", "trail", "Bitácora", footer=False, long="Bitácora de accesos a esta usuaria"),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),
     Key("escape", "back", "Volver", shown="Esc"),
 )

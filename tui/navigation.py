@@ -34,6 +34,9 @@ class StartRegistration(Message):
 
 
 class OpenCoordination(Message):
-    def __init__(self, tab: str) -> None:
+    """One tab of the coordination screen; the trail's, if ``client`` is given, about her."""
+
+    def __init__(self, tab: str, *, client: tuple[UUID, str] | None = None) -> None:
         super().__init__()
         self.tab = tab
+        self.client = client

@@ -17,9 +17,10 @@ from domain.errors import NotPermitted
 from domain.vocabulary import Modality, RiskLevel, Role, ViolenceType
 from tests.support.factories import enable
 from tests.tui.conftest import PASSWORD, TODAY, Seeded, log_in, text_of, type_text, until
-from tests.tui.test_flows import LEGAL_PASSWORD
+from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
 from tui.accounts import AccountsScreen
 from tui.app import VioletaApp
+from tui.client import ClientScreen
 from tui.coordination import CoordinationScreen
 from tui.dashboard import DashboardScreen
 from tui.dialogs import ConfirmScreen
@@ -532,3 +533,29 @@ async def test_psicologia_lists_and_enables_only_the_psychology_accounts_waiting
         assert "Ninguna cuenta" in text_of(pilot, "#cuentas-vacio")
     accounts = {a.username: a for a in _accounts(seeded)}
     assert accounts["psico2"].enabled and not accounts["recep2"].enabled
+
+
+async def test_her_record_opens_the_trail_of_the_accesses_to_her(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    exceptional_read_by_legal(seeded)
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_mi_dia(pilot, "coordinacion", PASSWORD)
+        await open_first_case_of(pilot, "Ana Prueba")
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        client = app.screen
+        await until(pilot, lambda: client.check_action("trail", ()) is True)
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, CoordinationScreen))
+        screen = app.screen
+        assert isinstance(screen, CoordinationScreen)
+        table = screen.query_one("#bitacora-tabla", DataTable)
+        await until(pilot, lambda: table.row_count > 0)
+        await pilot.app.workers.wait_for_complete()
+        assert text_of(pilot, "#filtro-usuaria").startswith("Usuaria: Ana Prueba Sintética")
+        entries = list(screen._entries.values())
+        assert all(seeded.ana in entry.client_ids for entry in entries)
+        # Jurídica's exceptional read of her case is among them, with its typed reason.
+        assert any(e.exceptional and e.justification == REASON for e in entries)
