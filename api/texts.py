@@ -66,8 +66,12 @@ def audit_rule(k: int) -> str:
         "entre tablas, la regla de que un expediente con varios tipos de violencia cuenta en "
         "cada uno, y lo que dice cada marca); el de toda celda con 1 a "
         f"{k - 1} casos debe ir al menos de 1 a {k - 1}. También se audita junto con la "
-        "publicación anterior, suponiendo que entre ambas los conteos solo bajaron o solo "
-        "subieron. Una celda suprimida en una publicación sigue suprimida en las siguientes. "
+        "publicación anterior, suponiendo que entre ambas los conteos solo bajaron, solo "
+        "subieron o no cambiaron; en una celda que abarca también meses nuevos (el año en "
+        "curso, el total de una zona), la parte de los meses nuevos —lo que da restar su valor "
+        f"anterior— cuenta como una celda más: si tiene de 1 a {k - 1} casos, también debe ir "
+        f"de 1 a {k - 1}. Una celda suprimida en una publicación sigue suprimida en las "
+        "siguientes. "
         "Una publicación que no pasa la auditoría no se publica."
     )
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from domain.activities import Activity, WorkPlanYear
+from domain.zones import ZoneCatalogue
 from projections.storage import Statement
 
 ACTIVITY_SCHEMA: tuple[str, ...] = (
@@ -89,8 +90,26 @@ def _target_set(_: object, event: WorkPlanYear.TargetSet) -> list[Statement]:
     ]
 
 
+def _zones_merged(_: object, event: ZoneCatalogue.ZonesMerged) -> list[Statement]:
+    """The work-plan activities held in the merged zone follow it."""
+    old, new = event.code, event.into
+    return [
+        Statement(
+            "INSERT INTO stats_activities (month, zone, kind, activities, attendees) "
+            "SELECT month, ?, kind, activities, attendees FROM stats_activities WHERE zone = ? "
+            "ON CONFLICT (month, zone, kind) DO UPDATE SET "
+            "activities = stats_activities.activities + excluded.activities, "
+            "attendees = stats_activities.attendees + excluded.attendees",
+            (new, old),
+        ),
+        Statement("DELETE FROM stats_activities WHERE zone = ?", (old,)),
+        Statement("UPDATE activities_view SET zone = ? WHERE zone = ?", (new, old)),
+    ]
+
+
 ACTIVITY_HANDLERS: dict[type, Callable[[Any, Any], list[Statement]]] = {
     Activity.Recorded: _recorded,
     Activity.Cancelled: _cancelled,
     WorkPlanYear.TargetSet: _target_set,
+    ZoneCatalogue.ZonesMerged: _zones_merged,
 }

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from domain.access import AccessRecord
 from domain.alerts import Alert
+from domain.cases import Case
 from projections.storage import Statement
 
 MEXICO = ZoneInfo("America/Mexico_City")
@@ -44,6 +45,12 @@ AUDIT_TRAIL_SCHEMA: tuple[str, ...] = (
     "women INTEGER NOT NULL, raised_at TEXT NOT NULL, acknowledged_by TEXT, "
     "acknowledged_on TEXT) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS alerts_view_open ON alerts_view (acknowledged_by, raised_at)",
+    # Who opened each case ('' area) and who attends each of its areas, as the events stand
+    # where this projection is: it runs behind the case views (its own tracked position), so
+    # it cannot ask them how things stood when she read.
+    "CREATE TABLE IF NOT EXISTS audit_case_staff ("
+    "case_id TEXT NOT NULL, area TEXT NOT NULL, staff_id TEXT NOT NULL, "
+    "PRIMARY KEY (case_id, area)) WITHOUT ROWID",
 )
 
 
@@ -77,10 +84,9 @@ def _access(event: AccessRecord.Recorded) -> list[Statement]:
         statements += [
             Statement(
                 "INSERT INTO access_unassigned SELECT ?, ? WHERE NOT EXISTS "
-                "(SELECT 1 FROM case_areas WHERE case_id = ? AND staff_id = ?) "
-                "AND NOT EXISTS (SELECT 1 FROM cases_view WHERE case_id = ? AND opened_by = ?) "
+                "(SELECT 1 FROM audit_case_staff WHERE case_id = ? AND staff_id = ?) "
                 "ON CONFLICT DO NOTHING",
-                (access_id, str(case_id), str(case_id), staff_id, str(case_id), staff_id),
+                (access_id, str(case_id), str(case_id), staff_id),
             )
             for case_id in dict.fromkeys(event.case_ids)
         ]
@@ -120,10 +126,31 @@ def _alert_acknowledged(event: Alert.Acknowledged) -> list[Statement]:
     ]
 
 
+def _case_opened(event: Case.Opened) -> list[Statement]:
+    return [
+        Statement(
+            "INSERT INTO audit_case_staff VALUES (?, '', ?) ON CONFLICT DO NOTHING",
+            (str(event.originator_id), str(event.opened_by)),
+        )
+    ]
+
+
+def _area_assigned(event: Case.AreaAssigned) -> list[Statement]:
+    return [
+        Statement(
+            "INSERT INTO audit_case_staff VALUES (?, ?, ?) ON CONFLICT (case_id, area) "
+            "DO UPDATE SET staff_id = excluded.staff_id",
+            (str(event.originator_id), event.area, str(event.staff_id)),
+        )
+    ]
+
+
 AUDIT_HANDLERS: dict[type, Callable[[Any], list[Statement]]] = {
     AccessRecord.Recorded: _access,
     Alert.Raised: _alert_raised,
     Alert.Acknowledged: _alert_acknowledged,
+    Case.Opened: _case_opened,
+    Case.AreaAssigned: _area_assigned,
 }
 
 

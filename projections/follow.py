@@ -31,29 +31,55 @@ def follow(
     poll_seconds: float = POLL_SECONDS,
     on_applied: Callable[[int], None] | None = None,
 ) -> None:
-    """Catches up now and then whenever the event store changes, until ``stop`` is set."""
+    """Catches up now and then whenever the event store changes, until ``stop`` is set.
+
+    A projector bounded by another (the read side never runs ahead of the case views) may
+    have been woken before the case views reached what woke it: while it is held back, it
+    looks again every ``poll_seconds`` (the case views move without the event store
+    changing)."""
 
     def catch_up() -> None:
         applied = projector.catch_up()
         if applied and on_applied is not None:
             on_applied(applied)
 
+    wake = threading.Event()
     catch_up()
     recorder = projector.application.recorder
     if isinstance(recorder, PostgresApplicationRecorder):
-        _follow_postgres(projector, recorder, stop, catch_up)
+        watcher = threading.Thread(
+            target=_watch_postgres, args=(projector, recorder, stop, wake), daemon=True
+        )
     elif isinstance(recorder, SQLiteApplicationRecorder):
-        _follow_sqlite(recorder, stop, poll_seconds, catch_up)
+        watcher = threading.Thread(
+            target=_watch_sqlite, args=(recorder, stop, poll_seconds, wake), daemon=True
+        )
     else:
-        while not stop.wait(poll_seconds):
-            catch_up()
+        watcher = threading.Thread(target=_tick, args=(stop, poll_seconds, wake), daemon=True)
+    watcher.start()
+    try:
+        while not stop.is_set():
+            woken = wake.wait(poll_seconds)
+            if stop.is_set():
+                break
+            if woken or projector.held_back():
+                wake.clear()
+                catch_up()
+    finally:
+        stop.set()
+        watcher.join()
 
 
-def _follow_postgres(
+def _tick(stop: threading.Event, poll_seconds: float, wake: threading.Event) -> None:
+    while not stop.wait(poll_seconds):
+        wake.set()
+
+
+def _watch_postgres(
     projector: Projector,
     recorder: PostgresApplicationRecorder,
     stop: threading.Event,
-    catch_up: Callable[[], None],
+    wake: threading.Event,
 ) -> None:
     with recorder.subscribe(gt=projector.position) as subscription:
 
@@ -63,20 +89,18 @@ def _follow_postgres(
 
         stopper = threading.Thread(target=stop_when_asked, daemon=True)
         stopper.start()
-        for notification in subscription:
+        for _notification in subscription:
             if stop.is_set():
                 break
-            if notification.id > projector.position:
-                catch_up()  # reads everything that arrived since, in whole batches
-        stop.set()
+            wake.set()  # the main loop reads everything that arrived since, in whole batches
         stopper.join()
 
 
-def _follow_sqlite(
+def _watch_sqlite(
     recorder: SQLiteApplicationRecorder,
     stop: threading.Event,
     poll_seconds: float,
-    catch_up: Callable[[], None],
+    wake: threading.Event,
 ) -> None:
     # A connection of its own: data_version answers per connection.
     path = Path(recorder.datastore.pool.db_name).resolve()
@@ -87,6 +111,6 @@ def _follow_sqlite(
             version = watch.execute("PRAGMA data_version").fetchone()[0]
             if version != seen:
                 seen = version
-                catch_up()
+                wake.set()
     finally:
         watch.close()

@@ -10,7 +10,11 @@ Every release protects each source (its tables linked through their shared margi
 primary and complementary suppression and passes the LP audit, alone and together with the
 previous release: cells suppressed before stay suppressed, and for the periods both cover the
 audit also assumes what an attacker comparing them could (that counts only fell, as after
-consent withdrawals, or only rose, as after late cases). A release that fails is not stored.
+consent withdrawals, only rose, as after late cases, or did not change). A cell that also
+counts months new in this release (the running year, a zone's total) gives, minus its previous
+value, the new months' part: that part is a count of its own and is protected like any other.
+The priority-zone windows enter the same kind of joint audit (``_ZoneAudit.link_previous``).
+A release that fails is not stored.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from projections.catalogue import (
 )
 from projections.disclosure import (
     DEFAULT_K,
+    Interval,
     Problem,
     ProtectionFailed,
     audit,
@@ -84,6 +89,10 @@ VALUE_LABELS = {
 
 
 PRIORITY_SOURCE = "expedientes"
+# Keys of ``Release.real`` beside the sources: the true zone x month counts of the release
+# period ("zona|AAAA-MM") and whether its zone marks said something (1) or nothing (0).
+ZONE_MONTHS = "zonas_por_mes"
+ZONE_MARKS = "zonas_marcas"
 
 
 class ReleaseRefused(Exception):
@@ -406,18 +415,40 @@ def _protect_group(
         for part in parts
     }
 
-    def covered(cell: CellId) -> bool:
+    def extent(cell: CellId) -> set[str]:
         at_year, at_month = positions[cell[0]]
         year, month = cell[1][at_year], cell[1][at_month]
-        extent = {month} if month != TOTAL else {m for m in now if year in (TOTAL, m[:4])}
-        return extent <= earlier and (year != TOTAL or extent == now)
+        return {month} if month != TOTAL else {m for m in now if year in (TOTAL, m[:4])}
+
+    def covered(cell: CellId) -> bool:
+        return extent(cell) <= earlier
+
+    # A cell counting months of both releases and months of this one only (the running
+    # year, a zone's total): the attacker subtracts its previous value. Its part over the new
+    # months is a count of its own; its true value, for each such cell.
+    new_parts: dict[int, int] = {}
+    if earlier:
+        for part in parts:
+            fresh = _Rows(
+                part.data.dimensions,
+                part.data.measures,
+                [(d, m) for d, m in part.data.rows if d.get("mes") not in earlier],
+            )
+            measure = part.tables[0].spec.measures[0]
+            keys = [key for (c, key) in values if c == part.spec.code]
+            for key, value in _values(fresh, keys, measure).items():
+                cell = (part.spec.code, key)
+                span = extent(cell)
+                if span & earlier and not span <= earlier:
+                    new_parts[index[cell]] = value
+    fresh_only = {i for cell, i in index.items() if earlier and not extent(cell) & earlier}
 
     # Once suppressed, a cell stays suppressed in later releases of the same period.
     carried = {index[c] for c, mark in before.items() if c in index and mark["valor"] is None}
     code = root.spec.code
     try:
         hidden = protect(problem, k, carried)
-        joints = _joint_problems(problem, index, before, covered)
+        joints = _joint_problems(problem, index, before, covered, new_parts, fresh_only)
         for joint_problem, old_hidden in joints:
             found = protect(joint_problem, k, hidden | old_hidden)
             hidden |= {i for i in found if i < len(problem.values)}
@@ -455,11 +486,35 @@ def _protect_group(
     return values, suppressed, report
 
 
-def _joint_problems(
+def _new_part_relations(
+    problem: Problem, joint: Problem, newer: Mapping[int, int], fresh_only: set[int]
+) -> None:
+    """The new months' parts add up as the cells do: in each relation, a cell of the previous
+    months only contributes nothing, a cell of the new months only is its own part."""
+    for rows, into, strict in (
+        (problem.equalities, joint.equalities, True),
+        (problem.inequalities, joint.inequalities, False),
+    ):
+        for row in rows:
+            if not any(c in newer for c, _ in row):
+                continue
+            terms = tuple(
+                (newer.get(c, c), coef) for c, coef in row if c in newer or c in fresh_only
+            )
+            level = sum(coef * joint.values[c] for c, coef in terms)
+            if strict and level != 0:
+                raise ValueError("Las partes de los meses nuevos no suman como sus celdas")
+            if level <= 0:  # an inequality only when the true counts satisfy it
+                into.append(terms)
+
+
+def _joint_problems(  # noqa: PLR0912 - one attacker model, assembled in one place
     problem: Problem,
     index: Mapping[CellId, int],
     before: Mapping[CellId, Any],
     covered: Callable[[CellId], bool],
+    new_parts: Mapping[int, int],
+    fresh_only: set[int],
 ) -> list[tuple[Problem, set[int]]]:
     """This release together with the previous one, for the cells both publish.
 
@@ -469,17 +524,32 @@ def _joint_problems(
     only fell (consent withdrawals) or only rose (late cases): each assumption the true
     changes satisfy is a problem to protect and audit; one they violate leads the attacker to
     a wrong table, never to a true value. Only cells that count the same months in both are
-    linked (a grand total of a longer period is another quantity).
+    linked as they are. A cell that also counts months of this release only (the running
+    year, a zone's total) is its part over the previous months, linked to its previous value,
+    plus its part over the new months (``new_parts``): a count of its own that must keep
+    [1, k-1] when it is small, and that adds up as the cells do (``fresh_only`` cells count
+    new months only: their part is themselves). Counts unchanged between the two releases
+    are a third hypothesis (both inequalities).
     """
     then: dict[int, Any] = {}
+    spans: dict[int, Any] = {}
     for cell, i in index.items():
         if cell in before and covered(cell) and i not in then:
             then[i] = before[cell]
-    if not then:
+        elif cell in before and i in new_parts and i not in spans:
+            spans[i] = before[cell]
+    if not then and not spans:
         return []
     problems = []
-    for sign in (1.0, -1.0):  # new - old <= 0 (only fell), old - new <= 0 (only rose)
-        if any(sign * (problem.values[i] - mark["valor_real"]) > 0 for i, mark in then.items()):
+    # new - old <= 0 (only fell), old - new <= 0 (only rose), both (unchanged)
+    changes = [problem.values[i] - mark["valor_real"] for i, mark in then.items()] + [
+        problem.values[i] - new_parts[i] - mark["valor_real"] for i, mark in spans.items()
+    ]
+    # Unchanged counts are the tightest hypothesis: a pattern that protects under it protects
+    # under the other two (any deviation it allows, they allow), so it alone is used then.
+    unchanged = all(change == 0 for change in changes)
+    for signs in ((1.0, -1.0),) if unchanged else ((1.0,), (-1.0,)):
+        if any(sign * change > 0 for change in changes for sign in signs):
             continue
         joint = Problem(
             values=list(problem.values),
@@ -488,20 +558,37 @@ def _joint_problems(
         )
         old: dict[int, int] = {}
         old_hidden: set[int] = set()
-        for i, mark in then.items():
+        # The new months' part of each cell that spans both: unpublished, never zero-bounded.
+        newer: dict[int, int] = {}
+        for i, value in new_parts.items():
+            newer[i] = joint.add_cell(value)
+            joint.bounds[newer[i]] = (0.0, np.inf)
+            old_hidden.add(newer[i])
+        for i, mark in [*then.items(), *spans.items()]:
             old[i] = joint.add_cell(mark["valor_real"])
             if mark["valor"] is None:
                 old_hidden.add(old[i])
             else:
                 joint.published_fixed.add(old[i])
-            joint.inequalities.append(((i, sign), (old[i], -sign)))
+            for sign in signs:
+                row: tuple[tuple[int, float], ...] = ((i, sign), (old[i], -sign))
+                if i in newer:
+                    row = (*row, (newer[i], -sign))
+                joint.inequalities.append(row)
         joint.suppressed_fixed = set(old_hidden)
-        for rows, into in (
-            (problem.equalities, joint.equalities),
-            (problem.inequalities, joint.inequalities),
+        _new_part_relations(problem, joint, newer, fresh_only)
+        for rows, into, strict in (
+            (problem.equalities, joint.equalities, True),
+            (problem.inequalities, joint.inequalities, False),
         ):
             for row in rows:
-                if all(c in old for c, _ in row):
+                if not all(c in old for c, _ in row):
+                    continue
+                # Only a relation the previous release's true counts satisfy was one of its
+                # relations: one cell standing for two (a refining table's total that equals
+                # the cases now) may have been two different counts then.
+                level = sum(coef * joint.values[old[c]] for c, coef in row)
+                if level == 0 or (not strict and level < 0):
                     into.append(tuple((old[c], coef) for c, coef in row))
         problems.append((joint, old_hidden))
     return problems
@@ -554,7 +641,14 @@ def compute_release(
         values, suppressed, report = _protect_group(group, k, previous, months)
         loss[code] = report
         if code == PRIORITY_SOURCE:
-            priority = _priority_zones(reader, group, suppressed, months, k, previous)
+            priority, informative = _priority_zones(reader, group, suppressed, months, k, previous)
+            real[ZONE_MONTHS] = {
+                f"{zone}|{month}": n
+                for zone, by_month in _zone_months(group[0].data).items()
+                for month, n in by_month.items()
+                if n
+            }
+            real[ZONE_MARKS] = {"informativas": int(informative)}
         for member in group:
             mine = {key: v for (c, key), v in values.items() if c == member.spec.code}
             hidden = {key: mark for (c, key), mark in suppressed.items() if c == member.spec.code}
@@ -643,15 +737,19 @@ PRIORITY_METHOD = (
     "la auditoría lo permite: los conteos de 12 meses (el actual y el anterior) entran a la "
     "auditoría de intervalos de los expedientes como cifras publicadas, junto con los "
     "expedientes por zona y mes como celdas no publicadas cuyas sumas son los años y los "
-    "meses publicados; cada celda suprimida debe conservar su intervalo y la parte de cada "
-    "año que cae en la ventana de 12 meses de una zona, si tiene de 1 a k−1 expedientes, debe "
-    "admitir de 1 a k−1. Si no lo permite, la zona muestra solo su banda y «<k» o "
-    "«confidencial» (que aquí quiere decir k o más; ambas marcas entran a la auditoría). Las "
-    "ventanas que publicó la publicación anterior entran como publicadas, con los conteos "
-    "actuales (como si no hubieran cambiado entre ambas), y cada mes de una zona que queda al "
-    "restar dos ventanas, si tiene de 1 a k−1 expedientes, debe admitir de 1 a k−1. La banda "
-    "de una zona pequeña y el orden no entran a la auditoría (son resúmenes de tres niveles); "
-    "los cambios de los conteos entre publicaciones, para estas ventanas, tampoco se auditan."
+    "meses publicados; cada celda suprimida debe conservar su intervalo y, para todas las "
+    "zonas (los totales por mes las ligan entre sí), la parte de cada año que cae en una "
+    "ventana de 12 meses, si tiene de 1 a k−1 expedientes, debe admitir de 1 a k−1. Si no lo "
+    "permite, la zona muestra solo su banda y «<k» o «confidencial» (que aquí quiere decir k "
+    "o más; ambas marcas entran a la auditoría). La publicación anterior entra a la misma "
+    "auditoría: sus tablas de expedientes, sus expedientes por zona y mes (no publicados), sus "
+    "ventanas y sus marcas; para cada suposición que cumplen los cambios reales entre ambas "
+    "(los conteos solo bajaron, como al retirarse un consentimiento; solo subieron, como con "
+    "expedientes tardíos; o no cambiaron), cada mes de una zona y cada resto que queda al "
+    "restar una ventana de la otra, si tiene de 1 a k−1 expedientes, debe admitir de 1 a k−1. "
+    "Lo que las tablas ya dicen sin ventanas es asunto de su propia auditoría conjunta: una "
+    "ventana se niega si lo estrecha más. La banda de una zona pequeña y el orden no entran a "
+    "la auditoría (son resúmenes de tres niveles)."
 )
 
 
@@ -706,6 +804,37 @@ def _window_parts(months: Sequence[str]) -> dict[str, list[str]]:
     return parts
 
 
+def _old_root(
+    previous: Release, old_counts: Mapping[str, Mapping[str, int]]
+) -> tuple[Problem, dict[CellId, int], dict[Key, Any]] | None:
+    """The previous release's expedientes problem rebuilt from its stored zone x month counts,
+    and its cells' marks; None when they do not give back the cells it published."""
+    root_spec = source(PRIORITY_SOURCE)
+    old_months = _months(Month.parse(previous.period_from), Month.parse(previous.period_to))
+    marks = _previous_marks(previous, PRIORITY_SOURCE)
+    zones = {key[2]: key[2] for key in marks if key[2] != TOTAL}
+    rows = [
+        ({"anio": month[:4], "mes": month, "zona": zone}, {"casos": n})
+        for zone, by_month in old_counts.items()
+        for month, n in by_month.items()
+    ]
+    if not marks or any(dims["zona"] not in zones for dims, _ in rows):
+        return None
+    data = _Rows(root_spec.dimensions, root_spec.measures, rows)
+    tables = [
+        _build_table(spec, data, old_months, zones)
+        for spec in CATALOGUE
+        if spec.source == PRIORITY_SOURCE
+    ]
+    old, old_index, old_values = _linked_problem([_Part(root_spec, tables, data)])
+    if any(
+        cell[1] not in marks or marks[cell[1]]["valor_real"] != value
+        for cell, value in old_values.items()
+    ):
+        return None
+    return old, old_index, marks
+
+
 class _ZoneAudit:
     """The expedientes problem extended with zone × month cells (never published) whose sums
     are the published zone × year cells and month totals, and with the 12-month windows."""
@@ -744,6 +873,154 @@ class _ZoneAudit:
         self.checked = set(self.hidden)
         # Months of each zone's windows published by the previous release.
         self.earlier: dict[str, list[set[str]]] = defaultdict(list)
+        # The previous release's zone x month cells (with its true counts), when linked.
+        self.old_cells: dict[tuple[str, str], int] = {}
+        self.zones = zones
+        self.spans: list[list[str]] = []
+        self.baseline: dict[int, Interval] = {}
+        self.last_failed = -1
+
+    def check_windows(self, spans: Sequence[Sequence[str]]) -> None:
+        """The windows this release may publish: for every zone (not only the one whose
+        window is published: the month totals tie a zone to the others), the part of each year
+        inside each window, if it holds 1 to k-1 cases, must admit 1 to k-1."""
+        for span in spans:
+            self.spans.append(list(span))
+            for zone in self.zones:
+                for members in _window_parts(list(span)).values():
+                    self._check_part(self.cells, zone, members)
+
+    def check_differences(
+        self, earlier: Sequence[Sequence[str]], cells: Mapping[tuple[str, str], int]
+    ) -> None:
+        """Windows of the previous release (over ``cells``): subtracting one from a window of
+        this release leaves the months in only one of them; for every zone, each such month
+        and each such remainder, if it holds 1 to k-1 cases, must admit 1 to k-1."""
+        for zone in self.zones:
+            for old in earlier:
+                for new in self.spans:
+                    if not set(old) & set(new):
+                        continue
+                    added = [m for m in new if m not in old]
+                    dropped = [m for m in old if m not in new]
+                    for mine, members in ((self.cells, added), (cells, dropped)):
+                        self._check_part(mine, zone, members)
+                        for month in members:
+                            self._check_part(mine, zone, [month])
+
+    def _check_part(
+        self, cells: Mapping[tuple[str, str], int], zone: str, months: Sequence[str]
+    ) -> None:
+        members = [cells[(zone, m)] for m in months if (zone, m) in cells]
+        value = sum(self.problem.values[i] for i in members)
+        if not 0 < value < self.k:
+            return
+        if len(members) == 1:
+            self.checked.add(members[0])
+            return
+        part = self.problem.add_cell(value)
+        self.problem.bounds[part] = (0.0, np.inf)
+        self.problem.add_total(part, members)
+        self.unpublished.add(part)
+        self.checked.add(part)
+
+    def link_previous(  # noqa: PLR0912 - one attacker model, assembled in one place
+        self,
+        previous: Release,
+        old_counts: Mapping[str, Mapping[str, int]],
+        signs: tuple[float, ...],
+    ) -> bool:
+        """Adds the previous release as the attacker sees it beside this one.
+
+        Its expedientes tables (published values known, suppressed cells bounded by their
+        marks), its zone x month cells (unpublished, with the true counts of then) whose sums
+        are its zone x year cells and month totals, its published 12-month windows and, when
+        its marks said something, its «<k» / «confidencial» zones; and, for every zone x month
+        both releases count, ``sign·(now − then) <= 0`` for each sign: counts only fell
+        (withdrawals), only rose (late cases) or, with both, did not change. Returns False
+        (adding nothing) when the stored counts do not give back the previous release's cells.
+        """
+        k = self.k
+        rebuilt = _old_root(previous, old_counts)
+        if rebuilt is None:
+            return False
+        old, old_index, marks = rebuilt
+        old_months = _months(Month.parse(previous.period_from), Month.parse(previous.period_to))
+        zones = sorted({key[2] for key in marks if key[2] != TOTAL})
+        problem = self.problem
+        shift = len(problem.values)
+        problem.values.extend(old.values)
+        for rows_from, rows_into in (
+            (old.equalities, problem.equalities),
+            (old.inequalities, problem.inequalities),
+        ):
+            rows_into.extend(tuple((c + shift, coef) for c, coef in row) for row in rows_from)
+        for cell, i in old_index.items():
+            mark = marks[cell[1]]
+            if mark["valor"] is None:
+                low, high = (0.0, float(k - 1)) if mark["marca"] == f"<{k}" else (0.0, np.inf)
+                problem.bounds[i + shift] = (low, high)
+                self.unpublished.add(i + shift)
+                if 0 < problem.values[i + shift] < k:
+                    self.checked.add(i + shift)  # the previous release's primaries too
+        for zone in zones:
+            for month in old_months:
+                at = problem.add_cell(old_counts.get(zone, {}).get(str(month), 0))
+                problem.bounds[at] = (0.0, np.inf)
+                self.unpublished.add(at)
+                self.old_cells[(zone, str(month))] = at
+        for zone in zones:
+            for year, members in _window_parts([str(m) for m in old_months]).items():
+                total = old_index.get((PRIORITY_SOURCE, (year, TOTAL, zone)))
+                if total is not None:
+                    problem.add_total(total + shift, (self.old_cells[(zone, m)] for m in members))
+        for month in old_months:
+            total = old_index.get((PRIORITY_SOURCE, (str(month.year), str(month), TOTAL)))
+            if total is not None:
+                problem.add_total(total + shift, (self.old_cells[(z, str(month))] for z in zones))
+        self._old_windows(previous, set(zones))
+        ranking = previous.body.get("zonas_prioritarias")
+        if ranking:
+            window = months_back(ranking["hasta"], 12)
+            self.check_differences([window, months_back(window[0], 13)[:12]], self.old_cells)
+        for pair, now in self.cells.items():
+            then = self.old_cells.get(pair)
+            if then is None:
+                continue
+            for sign in signs:
+                problem.inequalities.append(((now, sign), (then, -sign)))
+        return True
+
+    def _old_windows(self, previous: Release, zones: set[str]) -> None:
+        """The previous release's published windows, and its zone marks when they said
+        something, over its zone x month cells."""
+        problem, k = self.problem, self.k
+        ranking = previous.body.get("zonas_prioritarias") or {}
+        informative = bool(previous.real.get(ZONE_MARKS, {}).get("informativas"))
+        if ranking:
+            window = months_back(ranking["hasta"], 12)
+            before = months_back(window[0], 13)[:12]
+            for zone in ranking["zonas"]:
+                code = zone["zona"]
+                if code not in zones:
+                    continue
+                inside = [self.old_cells[(code, m)] for m in window if (code, m) in self.old_cells]
+                if zone["tasa"] is not None:
+                    spans = [window] + ([before] if zone["tendencia"] is not None else [])
+                    for span in spans:
+                        members = [
+                            self.old_cells[(code, m)] for m in span if (code, m) in self.old_cells
+                        ]
+                        total = problem.add_cell(sum(problem.values[i] for i in members))
+                        problem.add_total(total, members)
+                        self.earlier[code].append(set(span))
+                elif informative and inside:
+                    total = problem.add_cell(sum(problem.values[i] for i in inside))
+                    problem.add_total(total, inside)
+                    problem.bounds[total] = (
+                        (0.0, float(k - 1)) if zone["marca"] == f"<{k}" else (float(k), np.inf)
+                    )
+                    self.unpublished.add(total)
 
     def add_window(
         self,
@@ -754,7 +1031,7 @@ class _ZoneAudit:
         check: bool = True,
     ) -> None:
         """Publishes the zone's count over ``window`` (or, with ``bound``, only that it lies
-        in that interval, as a mark says); each year's part of a published window is checked."""
+        in that interval, as a mark says)."""
         problem = self.problem
         inside = [self.cells[(zone, m)] for m in window if (zone, m) in self.cells]
         value = sum(problem.values[i] for i in inside)
@@ -767,22 +1044,33 @@ class _ZoneAudit:
         if not check:  # already public: nothing of it to check again
             self.earlier[zone].append(set(window))
             return
-        # Subtracting an earlier window from this one leaves the months in one of them only:
-        # each such zone × month cell with 1 to k-1 cases must still admit 1 to k-1.
-        for span in self.earlier.get(zone, []):
-            for month in span ^ set(window):
-                if (zone, month) in self.cells:
-                    self.checked.add(self.cells[(zone, month)])
-        for members in _window_parts([m for m in window if (zone, m) in self.cells]).values():
-            part = problem.add_cell(sum(problem.values[self.cells[(zone, m)]] for m in members))
-            problem.bounds[part] = (0.0, np.inf)
-            problem.add_total(part, (self.cells[(zone, m)] for m in members))
-            self.unpublished.add(part)
-            self.checked.add(part)
+        # Its parts (and what subtracting other windows leaves) are checked for every zone
+        # by check_windows and check_differences.
+
+    def settle(self) -> None:
+        """What the tables (of both releases, when linked) already tell before any window is
+        published: a checked count they already narrow is the tables' matter (their own joint
+        audit); a window fails only if it narrows such a count further."""
+        result = audit(self.problem, self.k, self.hidden | self.unpublished, self.checked)
+        self.baseline = {f.cell: f for f in result.failures}
 
     def passes(self) -> bool:
-        result = audit(self.problem, self.k, self.hidden | self.unpublished, self.checked)
-        return not any(f.cell in self.checked for f in result.failures)
+        """Every checked count with 1 to k-1 cases keeps [1, k-1] (or what the tables already
+        left it); one count at a time, the last one that failed first, stopping at a failure."""
+        values, unknown = self.problem.values, self.hidden | self.unpublished
+        small = [c for c in self.checked if 0 < values[c] < self.k]
+        small.sort(key=lambda c: c != self.last_failed)
+        for cell in small:
+            for failure in audit(self.problem, self.k, unknown, {cell}).failures:
+                before = self.baseline.get(failure.cell)
+                if (
+                    before is None
+                    or failure.low > before.low + 1e-6
+                    or failure.high < before.high - 1e-6
+                ):
+                    self.last_failed = cell
+                    return False
+        return True
 
     def snapshot(self) -> tuple[int, int, int, set[int], set[int], dict[int, tuple[float, float]]]:
         p = self.problem
@@ -804,6 +1092,100 @@ class _ZoneAudit:
         del p.equalities[equalities:]
         del p.inequalities[inequalities:]
         self.unpublished, self.checked, p.bounds = unpublished, checked, bounds
+
+
+class _ZoneAudits:
+    """One zone audit per hypothesis about the counts between the previous release and this
+    one; a window is published only if it passes all of them."""
+
+    def __init__(self, audits: list[_ZoneAudit]) -> None:
+        self.audits = audits
+        self.cells = audits[0].cells
+
+    def add_window(
+        self,
+        zone: str,
+        window: Sequence[str],
+        bound: tuple[float, float] | None = None,
+        *,
+        check: bool = True,
+    ) -> None:
+        for one in self.audits:
+            one.add_window(zone, window, bound, check=check)
+
+    def passes(self) -> bool:
+        return all(one.passes() for one in self.audits)
+
+    def snapshot(self) -> list[Any]:
+        return [one.snapshot() for one in self.audits]
+
+    def restore(self, saved: list[Any]) -> None:
+        for one, state in zip(self.audits, saved, strict=True):
+            one.restore(state)
+
+
+def _zone_audits(
+    group: list[_Part],
+    suppressed: Mapping[CellId, str],
+    months: list[Month],
+    by_zone: Mapping[str, Mapping[str, int]],
+    k: int,
+    previous: Release | None,
+    spans: Sequence[Sequence[str]],
+) -> _ZoneAudits:
+    """The zone audits of this release beside the previous one.
+
+    With the previous release's true zone x month counts stored, each hypothesis the true
+    changes satisfy (only fell, only rose, unchanged) is one audit linking both releases.
+    Otherwise (an older release, or counts that both rose and fell) the previous windows enter
+    with today's counts, as if unchanged."""
+    stored = None if previous is None else previous.real.get(ZONE_MONTHS)
+    if previous is not None and stored is not None:
+        old_counts: dict[str, dict[str, int]] = defaultdict(dict)
+        for joined, n in stored.items():
+            zone, month = joined.split("|")
+            old_counts[zone][month] = int(n)
+        old_months = {
+            str(m)
+            for m in _months(Month.parse(previous.period_from), Month.parse(previous.period_to))
+        }
+        common = old_months & {str(m) for m in months}
+        changes = [
+            by_zone.get(zone, {}).get(month, 0) - old_counts.get(zone, {}).get(month, 0)
+            for zone in set(by_zone) | set(old_counts)
+            for month in common
+        ]
+        # Unchanged counts are the tightest hypothesis: every interval under it lies inside
+        # the one under "only fell" or "only rose", so it alone is audited then.
+        hypotheses = (
+            [(1.0, -1.0)]
+            if all(d == 0 for d in changes)
+            else [
+                signs
+                for signs, holds in (
+                    ((1.0,), all(d <= 0 for d in changes)),
+                    ((-1.0,), all(d >= 0 for d in changes)),
+                )
+                if holds
+            ]
+        )
+        audits: list[_ZoneAudit] = []
+        for signs in hypotheses:
+            one = _ZoneAudit(group, suppressed, months, by_zone, k)
+            one.check_windows(spans)
+            if not one.link_previous(previous, old_counts, signs):
+                audits = []
+                break
+            audits.append(one)
+        if audits:
+            for one in audits:
+                one.settle()
+            return _ZoneAudits(audits)
+    legacy = _ZoneAudit(group, suppressed, months, by_zone, k)
+    legacy.check_windows(spans)
+    _previous_windows(legacy, previous, months)
+    legacy.settle()
+    return _ZoneAudits([legacy])
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
@@ -841,7 +1223,7 @@ def _zone_entry(
 
 
 def _publishable(
-    checker: _ZoneAudit,
+    checker: _ZoneAudits,
     candidates: list[ZonePriority],
     current: Sequence[str],
     previous: Sequence[str],
@@ -897,6 +1279,7 @@ def _previous_windows(checker: _ZoneAudit, previous: Release | None, months: lis
         for span, shown in ((window, True), (before, zone["tendencia"] is not None)):
             if shown and set(span) & now:
                 checker.add_window(zone["zona"], span, check=False)
+    checker.check_differences([window, before], checker.cells)
 
 
 def _priority_zones(
@@ -906,9 +1289,10 @@ def _priority_zones(
     months: list[Month],
     k: int,
     earlier: Release | None = None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bool]:
     """The ranking of the release: every zone's band, and rate, interval and trend only for
-    zones with k or more cases in the 12 months whose windows pass the audit."""
+    zones with k or more cases in the 12 months whose windows pass the audit; and whether its
+    marks («<k», «confidencial») say something (the next release's audit knows them then)."""
     catalogue = _zone_catalogue(reader)
     by_zone = _zone_months(group[0].data)
     for code in catalogue:
@@ -931,8 +1315,7 @@ def _priority_zones(
     )
     current = months_back(last, 12)
     previous = months_back(current[0], 13)[:12]
-    checker = _ZoneAudit(group, suppressed, months, by_zone, k)
-    _previous_windows(checker, earlier, months)
+    checker = _zone_audits(group, suppressed, months, by_zone, k, earlier, [current, previous])
     # A small zone's mark says its 12-month count is 0 to k-1: the audit knows that too.
     start = checker.snapshot()
     for zone in ranking.zones:
@@ -962,13 +1345,14 @@ def _priority_zones(
         _zone_entry(zone, k, zone.code in published, zone.code in trends, small_marks)
         for zone in [*shown, *hidden]
     ]
-    return {
+    body = {
         "desde": ranking.first_month,
         "hasta": ranking.last_month,
         "metodo": PRIORITY_METHOD,
         "zonas": rows,
         "zonas_con_tasa": len(published),
     }
+    return body, small_marks
 
 
 class ReleaseStore:

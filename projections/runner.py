@@ -24,7 +24,8 @@ REBUILD_BATCH_SIZE = 2000  # fewer, larger transactions when nothing else waits 
 Progress = Callable[[int, int], None]
 # Tables that only their own INSERTs touch, and no other view statement reads: within a batch
 # their rows may go after everything else, one executemany per table instead of one per event.
-APPEND_ONLY = ("access_log", "access_subjects", "audit_chain")
+# (access_facts numbers its rows from its own MAX(seq): kept in order within its group.)
+APPEND_ONLY = ("access_log", "access_subjects", "audit_chain", "access_facts")
 _APPEND_PREFIXES = tuple(f"INSERT INTO {table} " for table in APPEND_ONLY)
 
 
@@ -40,14 +41,32 @@ class Projector:
     Used in-process after every command (read-your-writes), by a timer for what other
     terminals wrote, and by ``violeta rebuild`` from zero. Safe to run in several processes at
     once: a batch that overlaps what another process applied is rolled back and re-read.
+
+    Several projections can share one view store, each under its own ``name`` in the tracking
+    table (the case views use the application's name). Only the case views' projector keeps
+    the audit chain (``chain``). ``ceiling`` bounds how far a projector may go (the read side
+    never runs ahead of the case views). ``prologue`` gives statements for the first batch this
+    projector applies (a migration of older views, run before that batch moves them).
     """
 
     def __init__(
-        self, application: Application[UUID], views: ViewStore, projection: Projection
+        self,
+        application: Application[UUID],
+        views: ViewStore,
+        projection: Projection,
+        *,
+        name: str | None = None,
+        chain: bool = True,
+        ceiling: Callable[[], int] | None = None,
+        prologue: Callable[[int], list[Statement]] | None = None,
     ) -> None:
         self.application = application
         self.views = views
         self.projection = projection
+        self.name = name or application.name
+        self._chain = chain
+        self._ceiling = ceiling
+        self._prologue = prologue
         # The chain head after the last batch this process applied: saves re-reading it.
         self._last_head: tuple[int, bytes] = (0, GENESIS)
         # While rebuilding: the recorded chain runs ahead of the views and is reused.
@@ -55,24 +74,42 @@ class Projector:
 
     @property
     def position(self) -> int:
-        return self.views.max_tracking_id(self.application.name) or 0
+        return self.views.max_tracking_id(self.name) or 0
 
-    def catch_up(self, progress: Progress | None = None, batch_size: int | None = None) -> int:
+    def held_back(self) -> bool:
+        """Whether its ceiling has moved past it (only a bounded projector can be)."""
+        return self._ceiling is not None and self.position < self._ceiling()
+
+    def catch_up(
+        self,
+        progress: Progress | None = None,
+        batch_size: int | None = None,
+        companions: Sequence[Projector] = (),
+    ) -> int:
         """Returns how many notifications were applied. The batch size is read when called
-        (not when defined), so that a test can shrink BATCH_SIZE."""
+        (not when defined), so that a test can shrink BATCH_SIZE. ``companions`` (projectors
+        of the same store) apply each batch too when they stand where this one did, from the
+        same decoded events: one decoding for both (a rebuild)."""
         batch_size = batch_size or BATCH_SIZE
         applied = 0
         total = (self.application.recorder.max_notification_id() or 0) if progress else 0
         while True:
             position = self.position
+            stop = self._ceiling() if self._ceiling is not None else None
+            if stop is not None and stop <= position:
+                return applied
             notifications = self.application.recorder.select_notifications(
-                start=position + 1, limit=batch_size
+                start=position + 1, limit=batch_size, stop=stop
             )
             if not notifications:
                 return applied
-            batch = self.apply(notifications, after=position)
+            together = [c for c in companions if c.position == position]
+            decoded = self._decode(notifications, {}) if together else None
+            batch = self.apply(notifications, after=position, decoded=decoded)
             if not batch:
                 continue  # another process applied it meanwhile: read the position again
+            for companion in together:
+                companion.apply(notifications, after=position, decoded=decoded)
             applied += batch
             if progress:
                 progress(notifications[-1].id, max(total, notifications[-1].id))
@@ -89,20 +126,23 @@ class Projector:
         views are exactly at ``after`` (another process applied some of them, or rebuilt the
         views) the batch is refused whole and 0 returned. ``decoded`` may hold the domain
         events of some of them (those this process saved), by id."""
-        previous = self._head_at(after)
-        if previous is None:
-            return 0  # the views are not at ``after``: another process moved or reset them
-        chain, head = chain_statements(
-            previous, notifications, self._verified_heads(after, notifications[-1].id)
-        )
-        known = decoded or {}
+        chain: list[Statement] = []
+        head = GENESIS
+        if self._chain:
+            previous = self._head_at(after)
+            if previous is None:
+                return 0  # the views are not at ``after``: another process moved or reset them
+            chain, head = chain_statements(
+                previous, notifications, self._verified_heads(after, notifications[-1].id)
+            )
+        events = self._decode(notifications, decoded or {})
         statements: list[Statement] = []
+        if self._prologue is not None:
+            statements += self._prologue(after)
+            self._prologue = None
         appended: list[Statement] = []
         for notification in notifications:
-            event = known.get(notification.id) or self.application.mapper.to_domain_event(
-                notification
-            )
-            for statement in self.projection.process(event):
+            for statement in self.projection.process(events[notification.id]):
                 (appended if statement.sql.startswith(_APPEND_PREFIXES) else statements).append(
                     statement
                 )
@@ -111,14 +151,23 @@ class Projector:
         statements += appended
         statements += chain
         try:
-            self.views.apply(statements, self.application.name, after, notifications[-1].id)
+            self.views.apply(statements, self.name, after, notifications[-1].id)
         except StaleBatch:
             return 0
         self._last_head = (notifications[-1].id, head)
         return len(notifications)
 
+    def _decode(
+        self, notifications: Sequence[Notification], known: Mapping[int, object]
+    ) -> dict[int, object]:
+        to_domain_event = self.application.mapper.to_domain_event
+        return {n.id: known[n.id] if n.id in known else to_domain_event(n) for n in notifications}
+
     def rebuild(
-        self, progress: Progress | None = None, batch_size: int = REBUILD_BATCH_SIZE
+        self,
+        progress: Progress | None = None,
+        batch_size: int = REBUILD_BATCH_SIZE,
+        companions: Sequence[Projector] = (),
     ) -> int:
         """From zero; refused when the event store no longer matches the recorded chain,
         because rebuilding would recompute the chain over the altered history.
@@ -145,9 +194,12 @@ class Projector:
         self._chain_ahead = True
         self._last_head = (0, GENESIS)
         try:
-            return self.catch_up(progress, batch_size=batch_size)
+            applied = self.catch_up(progress, batch_size=batch_size, companions=companions)
         finally:
             self._chain_ahead = False
+        for companion in companions:  # resumed: whatever it had not reached with this one
+            companion.catch_up(batch_size=batch_size)
+        return applied
 
     def verify(self, witness: Checkpoint | None = None) -> Verification:
         return verify_store(self.application.recorder, self.views, witness)

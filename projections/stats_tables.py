@@ -136,7 +136,9 @@ STATS_SCHEMA: tuple[str, ...] = (
     "client_id TEXT PRIMARY KEY, counted INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS stats_institution_kinds ("
     "institution_id TEXT PRIMARY KEY, kind TEXT NOT NULL) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS zone_merges ("
+    # Its own copy of the merges (the case views keep ``zone_merges`` for the terminals):
+    # this projection runs behind them, and must see each merge where the events put it.
+    "CREATE TABLE IF NOT EXISTS stats_zone_merges ("
     "code TEXT PRIMARY KEY, merged_into TEXT NOT NULL) WITHOUT ROWID",
 )
 
@@ -396,7 +398,8 @@ def _opened(event: Case.Opened) -> list[Statement]:
         Statement(
             # A case filed under a zone merged meanwhile counts in the zone it became.
             "INSERT INTO stats_membership (case_id, client_id, month, zone, counted) "
-            "SELECT ?, ?, ?, COALESCE((SELECT merged_into FROM zone_merges WHERE code = ?), ?), "
+            "SELECT ?, ?, ?, "
+            "COALESCE((SELECT merged_into FROM stats_zone_merges WHERE code = ?), ?), "
             "COALESCE((SELECT counted FROM stats_consent WHERE client_id = ?), 1) WHERE 1 = 1 "
             "ON CONFLICT (case_id) DO NOTHING",
             (
@@ -590,23 +593,19 @@ def _zones_merged(event: ZoneCatalogue.ZonesMerged) -> list[Statement]:
     old, new = event.code, event.into
     return [
         *zones_merged(old, new),
+        *merge_statements("stats_zone_merges", old, new),
+    ]
+
+
+def merge_statements(table: str, old: str, new: str) -> list[Statement]:
+    """Records that ``old`` now counts under ``new`` (and what was merged into ``old``)."""
+    return [
         Statement(
-            "INSERT INTO zone_merges VALUES (?, ?) ON CONFLICT (code) DO UPDATE "
+            f"INSERT INTO {table} VALUES (?, ?) ON CONFLICT (code) DO UPDATE "  # noqa: S608 - fixed names
             "SET merged_into = excluded.merged_into",
             (old, new),
         ),
-        Statement("UPDATE zone_merges SET merged_into = ? WHERE merged_into = ?", (new, old)),
-        # The work-plan activities held in the merged zone follow it too.
-        Statement(
-            "INSERT INTO stats_activities (month, zone, kind, activities, attendees) "
-            "SELECT month, ?, kind, activities, attendees FROM stats_activities WHERE zone = ? "
-            "ON CONFLICT (month, zone, kind) DO UPDATE SET "
-            "activities = stats_activities.activities + excluded.activities, "
-            "attendees = stats_activities.attendees + excluded.attendees",
-            (new, old),
-        ),
-        Statement("DELETE FROM stats_activities WHERE zone = ?", (old,)),
-        Statement("UPDATE activities_view SET zone = ? WHERE zone = ?", (new, old)),
+        Statement(f"UPDATE {table} SET merged_into = ? WHERE merged_into = ?", (new, old)),  # noqa: S608 - fixed names
     ]
 
 

@@ -51,6 +51,11 @@ class StaleBatch(Exception):
 
 
 class ViewStore(Protocol):
+    @property
+    def tracking_table(self) -> str:
+        """The table holding each projection's position."""
+        ...
+
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
     def apply(
@@ -151,6 +156,10 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         datastore.pool = _RelaxedSyncPool(db_name=str(path), lock_timeout=30)
         super().__init__(datastore)
         self.create_table()
+
+    @property
+    def tracking_table(self) -> str:
+        return "tracking"
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *self._schema]
@@ -258,6 +267,10 @@ class PostgresViewStore(PostgresTrackingRecorder):
                 time.sleep(secrets.randbelow(50 * attempt + 1) / 1000)
             else:
                 return
+
+    @property
+    def tracking_table(self) -> str:
+        return self.tracking_table_name
 
     @contextmanager
     def _transaction(self, *, commit: bool) -> Iterator[Any]:

@@ -1,4 +1,4 @@
-"""The read models built from the event store: case views, search, statistics, zones, staff.
+"""The read models a terminal reads back: case views, search, work queues, zones, staff.
 
 Each domain event becomes a list of SQL statements; the runner applies a batch of them in one
 transaction with its tracking record. Sealed values are copied sealed; the only projection that
@@ -19,9 +19,8 @@ from domain.directory import Institution
 from domain.sealed import Sealed
 from domain.zones import ZoneCatalogue
 from projections.activities import ACTIVITY_HANDLERS, ACTIVITY_SCHEMA
-from projections.audit_trail import AUDIT_TRAIL_SCHEMA, AuditProjection
 from projections.case_services import SERVICE_HANDLERS, SERVICES_SCHEMA, erase_service_traces
-from projections.stats_tables import STATS_SCHEMA, StatisticsProjection
+from projections.read_side import READ_SIDE_SCHEMA
 from projections.storage import Statement
 from projections.zone_catalogue import ZONE_SCHEMA, ZoneCatalogueProjection
 
@@ -54,6 +53,10 @@ SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS staff_view ("
     "staff_id TEXT PRIMARY KEY, username TEXT NOT NULL, display_name TEXT NOT NULL, "
     "role TEXT NOT NULL, active INTEGER NOT NULL) WITHOUT ROWID",
+    # Whether a second person enabled her current key slot (the account list shows it
+    # without loading every account).
+    "CREATE TABLE IF NOT EXISTS staff_enabled ("
+    "staff_id TEXT PRIMARY KEY, enabled INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS access_log ("
     "access_id TEXT PRIMARY KEY, at TEXT NOT NULL, staff_id TEXT NOT NULL, role TEXT NOT NULL, "
     "action TEXT NOT NULL, section TEXT NOT NULL, outcome TEXT NOT NULL, "
@@ -87,8 +90,8 @@ SCHEMA: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS referrals_view_case ON referrals_view (case_id)",
     *SERVICES_SCHEMA,
     *ACTIVITY_SCHEMA,
-    *STATS_SCHEMA,
-    *AUDIT_TRAIL_SCHEMA,
+    # Kept by the read side's own projection (projections/read_side.py), in the same store.
+    *READ_SIDE_SCHEMA,
     *ZONE_SCHEMA,
 )
 
@@ -125,11 +128,24 @@ def index_statements(client_id: str, tokens: set[str] | None) -> list[Statement]
     ]
 
 
+def _staff_enabled(
+    event: StaffAccount.Opened
+    | StaffAccount.PasswordReset
+    | StaffAccount.Reactivated
+    | StaffAccount.Enabled,
+    *,
+    enabled: bool,
+) -> Statement:
+    return Statement(
+        "INSERT INTO staff_enabled VALUES (?, ?) ON CONFLICT (staff_id) "
+        "DO UPDATE SET enabled = excluded.enabled",
+        (str(event.originator_id), int(enabled)),
+    )
+
+
 class CaseRecordProjection:
     def __init__(self, indexer: BlindIndexer) -> None:
         self._indexer = indexer
-        self._statistics = StatisticsProjection()
-        self._audit = AuditProjection()
         self._zones = ZoneCatalogueProjection()
 
     @property
@@ -139,12 +155,7 @@ class CaseRecordProjection:
     def process(self, event: object) -> list[Statement]:
         handler = self._handlers.get(type(event))
         statements = handler(self, event) if handler else []
-        return [
-            *statements,
-            *self._statistics.process(event),
-            *self._audit.process(event),
-            *self._zones.process(event),
-        ]
+        return [*statements, *self._zones.process(event)]
 
     def _client_registered(self, event: Client.Registered) -> list[Statement]:
         client_id = str(event.originator_id)
@@ -230,6 +241,18 @@ class CaseRecordProjection:
             )
         ]
 
+    def _staff_opened_v2(self, event: StaffAccount.Opened) -> list[Statement]:
+        # The first account (made at init, by nobody) holds its keys from the start.
+        return [*self._staff_opened(event), _staff_enabled(event, enabled=event.opened_by is None)]
+
+    def _staff_slot_replaced(
+        self, event: StaffAccount.PasswordReset | StaffAccount.Reactivated
+    ) -> list[Statement]:
+        return [_staff_enabled(event, enabled=False)]
+
+    def _account_enabled(self, event: StaffAccount.Enabled) -> list[Statement]:
+        return [_staff_enabled(event, enabled=True)]
+
     def _staff_deactivated(self, event: StaffAccount.Deactivated) -> list[Statement]:
         return [
             Statement(
@@ -241,7 +264,8 @@ class CaseRecordProjection:
         return [
             Statement(
                 "UPDATE staff_view SET active = 1 WHERE staff_id = ?", (str(event.originator_id),)
-            )
+            ),
+            *self._staff_slot_replaced(event),
         ]
 
     def _access_recorded(self, event: AccessRecord.Recorded) -> list[Statement]:
@@ -453,7 +477,9 @@ class CaseRecordProjection:
         Case.Opened: _case_opened,
         Case.NoteAdded: _note_added,
         ZoneCatalogue.ZoneRecorded: _zone_recorded,
-        StaffAccount.Opened: _staff_opened,
+        StaffAccount.Opened: _staff_opened_v2,
+        StaffAccount.PasswordReset: _staff_slot_replaced,
+        StaffAccount.Enabled: _account_enabled,
         StaffAccount.Deactivated: _staff_deactivated,
         StaffAccount.Reactivated: _staff_reactivated,
         AccessRecord.Recorded: _access_recorded,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from domain.zones import ZoneCatalogue
+from projections.stats_tables import merge_statements
 from projections.storage import Statement
 
 ZONE_SCHEMA: tuple[str, ...] = (
@@ -19,6 +20,9 @@ ZONE_SCHEMA: tuple[str, ...] = (
     "code TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, "
     "women INTEGER, parent TEXT NOT NULL, women_18_60 INTEGER, latitude REAL, longitude REAL, "
     "merged_into TEXT NOT NULL, recorded_on TEXT, PRIMARY KEY (code, version)) WITHOUT ROWID",
+    # Which zone now stands for which (the zones a new record may name leave these out).
+    "CREATE TABLE IF NOT EXISTS zone_merges ("
+    "code TEXT PRIMARY KEY, merged_into TEXT NOT NULL) WITHOUT ROWID",
 )
 
 
@@ -68,6 +72,7 @@ def _merged(event: ZoneCatalogue.ZonesMerged) -> list[Statement]:
         ),
         _version(old, on),
         _version(new, on),
+        *merge_statements("zone_merges", old, new),
     ]
 
 

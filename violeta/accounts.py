@@ -128,11 +128,19 @@ class Accounts(SessionCore):
 
     def accounts(self) -> list[AccountView]:
         self.refresh()
-        rows = self._views.query("SELECT * FROM staff_view ORDER BY display_name")
+        rows = self._views.query(
+            "SELECT s.*, e.enabled FROM staff_view s LEFT JOIN staff_enabled e "
+            "ON e.staff_id = s.staff_id ORDER BY s.display_name"
+        )
         views = []
         for row in rows:
             slot = Keyring.slot_info(self._institute.keystore, row["username"])
-            account = self._managed_account(UUID(row["staff_id"]))
+            # Views built before staff_enabled existed: the account itself says.
+            enabled = (
+                bool(row["enabled"])
+                if row["enabled"] is not None
+                else self._managed_account(UUID(row["staff_id"])).enabled
+            )
             views.append(
                 AccountView(
                     staff_id=UUID(row["staff_id"]),
@@ -141,9 +149,9 @@ class Accounts(SessionCore):
                     role=Role(row["role"]).label,
                     active=bool(row["active"]),
                     must_change_password=slot is not None and slot.must_change_password,
-                    enabled=account.enabled
+                    enabled=enabled
                     and slot is not None
-                    and ROLE_DUTIES[account.role] <= slot.duties,
+                    and ROLE_DUTIES[Role(row["role"])] <= slot.duties,
                 )
             )
         return views

@@ -227,7 +227,7 @@ class AuditServices(SessionCore):
             params.append(chosen.value)
         if not 1 <= limit <= TRAIL_LIMIT_MAX:
             raise InvalidField("Límite", f"debe estar entre 1 y {TRAIL_LIMIT_MAX}.")
-        self.refresh()
+        self._refresh_read_side()
         where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         rows = self._views.query(
             "SELECT l.*, f.seq FROM access_log l JOIN access_facts f USING (access_id) "  # noqa: S608 - fixed text
@@ -303,14 +303,14 @@ class AuditServices(SessionCore):
             self._store.save(current)
 
         retry_on_conflict(attempt)
-        self.refresh()
+        self._refresh_read_side()
 
     def sweep_anomalies(self) -> int:
         """Raises the alerts of the accesses projected since the last sweep; returns how many."""
-        self.refresh()
+        self._refresh_read_side()
         raised = retry_on_conflict(self._sweep_once)
         if raised:
-            self.refresh()
+            self._refresh_read_side()
         return raised
 
     def _sweep_once(self) -> int:

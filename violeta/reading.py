@@ -217,6 +217,6 @@ class Reading(SessionCore):
 
     def case_counts(self) -> dict[tuple[str, str], int]:
         """Cases by (month, zone code) as the statistics view holds them; no personal data."""
-        self.refresh()
+        self._refresh_read_side()
         rows = self._views.query("SELECT month, zone, cases FROM stats_cases")
         return {(row["month"], row["zone"]): int(row["cases"]) for row in rows}

@@ -117,7 +117,7 @@ class Reporting(SessionCore):
         last = _month("Hasta", until) if until.strip() else ""
         if first and last and first > last:
             raise InvalidField("Desde", "no puede ser posterior a «Hasta».")
-        self.refresh()
+        self._refresh_read_side()
         cells = self._cells(table, first, last)
         totals: dict[tuple[str, ...], int] = {}
         for key, count in cells:
@@ -168,7 +168,7 @@ class Reporting(SessionCore):
             if until.strip()
             else months_back(self._institute.today().strftime("%Y-%m"), 2)[0]
         )
-        self.refresh()
+        self._refresh_read_side()
         window = months_back(last, 24)
         by_zone: dict[str, dict[str, int]] = {}
         for row in self._views.query(

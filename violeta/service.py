@@ -41,6 +41,7 @@ from keys import (
     WrongPassword,
 )
 from projections.audit_chain import AUDIT_SCHEMA
+from projections.read_side import adoption
 from projections.runner import Projector
 from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.views import SCHEMA, CaseRecordProjection
@@ -233,7 +234,9 @@ class Institute:
     def _session(self, keyring: UnlockedKeyring, store: CaseStore) -> StaffSession:
         views = open_view_store(self.settings)
         projection = CaseRecordProjection(KeyringIndexer(keyring))
-        projector = Projector(store, views, projection)
+        projector = Projector(
+            store, views, projection, prologue=adoption(store.name, views.tracking_table)
+        )
         try:
             projector.catch_up()
         except ValueError as error:  # the outer cipher's authentication failure

@@ -7,6 +7,7 @@ personal data is returned, sealing before an event exists, optimistic concurrenc
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import threading
 import time
@@ -42,6 +43,7 @@ from keys import (
     SearchUnavailable,
     UnlockedKeyring,
 )
+from projections.read_side import ReadSideProjection, read_side_name
 from projections.runner import Projector
 from projections.storage import Row, Statement, ViewStore
 from projections.views import CaseRecordProjection, index_statements
@@ -65,6 +67,10 @@ IDENTIFICATION_TOPICS = frozenset(
     get_topic(kind) for kind in (Client.Registered, Client.Corrected, Client.Erased)
 )
 REFRESH_SCAN_LIMIT = 1000
+IDLE_READ_SIDE_BATCH = 200  # events of the read side applied by an idle refresh
+PENDING_BATCH = 100  # clients indexed per projection when a session without keys deferred them
+# A client's search tokens are written (or deferred) when these are projected.
+INDEXED_TOPICS = frozenset(get_topic(kind) for kind in (Client.Registered, Client.Corrected))
 JUSTIFICATION_LABEL = "access.justification"
 UNPROJECTED_LIMIT = REFRESH_SCAN_LIMIT  # scanned notifications a session holds between commands
 CONFLICT_RETRIES = 8
@@ -72,6 +78,7 @@ FOLIO_ATTEMPTS = 16  # per conflict retry of the caller
 FOLIO_PAUSE_MS = 2  # the random pause after the n-th conflict is up to n times this
 RECENT_CASES = 20
 SEARCH_LIMIT = 50
+SEARCH_CANDIDATES = SEARCH_LIMIT * 4  # confirmed by opening, first by id
 RARITY_CAP = 16  # rows counted per search token when choosing which one to walk
 
 if TYPE_CHECKING:
@@ -108,6 +115,19 @@ class SessionCore(Gate):
         self._unprojected_after = self._seen_up_to
         self._zone_name_cache: dict[str, str] = {}
         self._calls = threading.local()
+        # Statistics and the audit trail's facts: a projection of their own, caught up where
+        # they are read, when the terminal is idle and at logout (projections/read_side.py).
+        self._read_side = Projector(
+            store,
+            views,
+            ReadSideProjection(),
+            name=read_side_name(projector.name),
+            chain=False,
+            ceiling=lambda: self._projector.position,
+        )
+        # Whether a client may wait in search_pending: asked once, then only after a
+        # registration or a correction arrived (a session without the case key defers them).
+        self._pending_possible = True
 
     # ----------------------------------------------------------------- admission
 
@@ -226,6 +246,9 @@ class SessionCore(Gate):
         return self._account.role
 
     def close(self) -> None:
+        # A store at rest has its statistics current; locking must happen whatever fails.
+        with contextlib.suppress(Exception):
+            self._catch_up_read_side()
         self._keyring.lock()
         self._store.close()
         self._views.close()
@@ -237,12 +260,39 @@ class SessionCore(Gate):
         last looked, by anyone. Access records are left out: counting them would make two idle
         terminals reread (and audit) each other's screens forever."""
         changed = 0
+        nothing_new = True
         while True:
             arrived = self._scan()
+            nothing_new = nothing_new and not arrived
             changed += sum(1 for notification in arrived if notification.topic != ACCESS_TOPIC)
             self._project()
             if len(arrived) < REFRESH_SCAN_LIMIT:
+                if nothing_new:
+                    # Idle (a terminal's timer): a step of the read side, off the command path.
+                    self._catch_up_read_side(IDLE_READ_SIDE_BATCH, once=True)
                 return changed
+
+    def _refresh_read_side(self) -> None:
+        """For a read of the statistics or the audit trail: the case views and the read side
+        brought up to date, in that order (the read side never runs ahead of them)."""
+        self.refresh()
+        self._catch_up_read_side()
+
+    def _catch_up_read_side(self, batch_size: int | None = None, *, once: bool = False) -> None:
+        try:
+            if once:
+                position = self._read_side.position
+                stop = self._projector.position
+                if position < stop:
+                    notifications = self._store.recorder.select_notifications(
+                        position + 1, batch_size or IDLE_READ_SIDE_BATCH, stop=stop
+                    )
+                    if notifications:
+                        self._read_side.apply(notifications, after=position)
+            else:
+                self._read_side.catch_up(batch_size=batch_size)
+        except ValueError as error:  # the outer cipher's authentication failure
+            raise TamperedRecord from error
 
     def _catch_up_identification(self) -> None:
         """Brings the views up to date only if a client's identification may have changed.
@@ -265,6 +315,9 @@ class SessionCore(Gate):
         if arrived:
             self._seen_up_to = arrived[-1].id
             self._unprojected.extend(arrived)
+            self._pending_possible = self._pending_possible or any(
+                notification.topic in INDEXED_TOPICS for notification in arrived
+            )
         if len(self._unprojected) >= UNPROJECTED_LIMIT:
             # A session that only writes scans without reading: what it holds is applied
             # now rather than kept until its next read, so its memory stays bounded.
@@ -294,10 +347,11 @@ class SessionCore(Gate):
 
     def _index_deferred(self) -> None:
         """Indexes the clients whose tokens a session without the case key deferred."""
-        if Duty.CASE not in self._keyring.duties:
+        if not self._pending_possible or Duty.CASE not in self._keyring.duties:
             return
-        rows = self._views.query("SELECT client_id FROM search_pending LIMIT 100")
+        rows = self._views.query("SELECT client_id FROM search_pending LIMIT ?", (PENDING_BATCH,))
         if not rows:
+            self._pending_possible = False
             return
         projection = self._projector.projection
         assert isinstance(projection, CaseRecordProjection)  # noqa: S101 - the session's own
@@ -315,9 +369,11 @@ class SessionCore(Gate):
                 Statement("DELETE FROM search_pending WHERE client_id = ?", (row["client_id"],)),
             ]
         self._views.execute(statements)
+        self._pending_possible = len(rows) == PENDING_BATCH  # a full page: the rest next time
 
     def rebuild_views(self, progress: Callable[[int, int], None] | None = None) -> int:
-        return self._projector.rebuild(progress)
+        # Both projections from one decoding of each batch.
+        return self._projector.rebuild(progress, companions=[self._read_side])
 
     # ------------------------------------------------------------------ helpers
 
@@ -579,9 +635,13 @@ class SessionCore(Gate):
         ), lambda _cid, name: wanted <= set(identity.search_tokens(name))
 
     def _clients_matching(self, kind: str, tokens: Sequence[str]) -> set[str]:
-        return self._clients_matching_each({kind: tokens})[kind]
+        # A search considers the first candidates by id (reading.search_clients): only those
+        # are read, so a common name costs the same in any archive.
+        return self._clients_matching_each({kind: tokens}, limit=SEARCH_CANDIDATES)[kind]
 
-    def _clients_matching_each(self, wanted: dict[str, Sequence[str]]) -> dict[str, set[str]]:
+    def _clients_matching_each(
+        self, wanted: dict[str, Sequence[str]], limit: int | None = None
+    ) -> dict[str, set[str]]:
         """Per kind, the blind-index candidates holding every token, in one query.
 
         Common names (María, Hernández) each index a large share of all clients, so the
@@ -601,13 +661,16 @@ class SessionCore(Gate):
             tables.append(f"{table}(token) AS (VALUES {', '.join('(?)' for _ in indexes)})")
             table_params += indexes
             parts.append(
-                f"SELECT ? AS kind, s0.client_id FROM search_index s0 WHERE s0.token = ("  # noqa: S608 - names and placeholders only
+                "SELECT * FROM ("  # noqa: S608 - names and placeholders only
+                f"SELECT ? AS kind, s0.client_id FROM search_index s0 WHERE s0.token = ("
                 f"SELECT token FROM {table} ORDER BY (SELECT COUNT(*) FROM ("
                 f"SELECT 1 FROM search_index s WHERE s.token = {table}.token LIMIT {RARITY_CAP}"
                 ") AS capped) LIMIT 1) "
                 f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE NOT EXISTS ("
                 f"SELECT 1 FROM search_index s WHERE s.token = {table}.token "
                 "AND s.client_id = s0.client_id))"
+                + ("" if limit is None else f" ORDER BY s0.client_id LIMIT {int(limit)}")
+                + ") AS found"
             )
             part_params.append(kind)
         found: dict[str, set[str]] = {kind: set() for kind in wanted}

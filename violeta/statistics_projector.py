@@ -14,6 +14,7 @@ from pathlib import Path
 
 from projections.audit_chain import AUDIT_SCHEMA
 from projections.follow import follow
+from projections.read_side import ReadSideProjection, read_side_name
 from projections.runner import Projector
 from projections.stats_tables import STANDALONE_SCHEMA, StandaloneStatisticsProjection
 from projections.storage import SQLiteViewStore
@@ -50,6 +51,34 @@ def project_statistics(settings: Settings, institution_key: bytes, target: Path)
     projector = open_statistics_projector(settings, institution_key, target)
     try:
         return projector.catch_up()
+    finally:
+        projector.views.close()
+        projector.application.close()
+
+
+def open_read_side_projector(settings: Settings, institution_key: bytes) -> Projector:
+    """The read side of this institute's own views (statistics, audit-trail facts, alerts),
+    never ahead of its case views: what a follower process holding the institution key runs
+    beside the terminals, so that reports and ``violeta publish`` find it current."""
+    from violeta.service import open_view_store
+
+    store = CaseStore(env=store_environment(settings, institution_key))
+    views = open_view_store(settings)
+    return Projector(
+        store,
+        views,
+        ReadSideProjection(),
+        name=read_side_name(store.name),
+        chain=False,
+        ceiling=lambda: views.max_tracking_id(store.name) or 0,
+    )
+
+
+def follow_read_side(settings: Settings, institution_key: bytes, stop: threading.Event) -> None:
+    """Keeps the read side of the views caught up until ``stop`` is set."""
+    projector = open_read_side_projector(settings, institution_key)
+    try:
+        follow(projector, stop)
     finally:
         projector.views.close()
         projector.application.close()

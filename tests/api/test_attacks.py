@@ -66,7 +66,7 @@ def test_withdrawal_and_a_new_small_zone_case_wait_for_the_next_release(data_dir
         huizache = [
             _open(coordinator, CANARIES[7 + n], EL_HUIZACHE, "12/10/2026") for n in range(5)
         ]
-        coordinator.refresh()
+        coordinator._refresh_read_side()  # as an idle terminal or the follower would
         assert publish_data_dir(data_dir, today=date(2026, 11, 16)) is not None
 
         api = TestClient(create_app(ApiSettings(data=data_dir)))
@@ -76,7 +76,7 @@ def test_withdrawal_and_a_new_small_zone_case_wait_for_the_next_release(data_dir
         # One woman of El Huizache opposes being counted; a woman of Tierra Fría comes in.
         coordinator.set_statistics_consent(huizache[0], False)
         _open(coordinator, "Otra Prueba Sintetica", TIERRA_FRIA, "20/11/2026")
-        coordinator.refresh()
+        coordinator._refresh_read_side()
         for day in (date(2026, 11, 17), date(2026, 11, 30), date(2026, 12, 15)):
             assert publish_data_dir(data_dir, today=day) is None
             # A new process, as a poller would meet after a restart: still the same bytes.
@@ -147,6 +147,7 @@ def test_violeta_api_serves_everything_with_the_key_store_removed_and_no_canary_
                 "expedientes_por_zona",
                 "atenciones_por_area",
                 "actividades_meta",
+                "zonas_prioritarias_mapa",
             )
         ]
         schema = httpx.get(f"{base}/v1/openapi.json").json()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import CANARY
+from api.main import create_app
+from api.settings import ApiSettings
+from api.texts import TYPES_RULE
+from projections.catalogue import TYPES_NOTE
+from tests.api.conftest import CANARY, publish, write_views
 
 
 class _Page(HTMLParser):
@@ -176,3 +181,51 @@ def test_the_api_copy_of_the_inegi_coordinates_matches_the_catalogue_file() -> N
             for row in csv.DictReader(handle)
         }
     assert rows == localities.COORDINATES
+
+
+def test_violence_types_and_modalities_have_their_charts_tables_and_the_several_types_note(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "vistas.sqlite"
+    write_views(path)
+    connection = sqlite3.connect(path)
+    # One case may carry several types: 38 cases of 2024, 41 mentions of a type.
+    connection.executemany(
+        "INSERT INTO stats_cases_violence VALUES (?, ?, ?, ?)",
+        [
+            ("2024-01", "110110001", "psicologica", 7),
+            ("2024-02", "110110001", "psicologica", 12),
+            ("2024-02", "110110001", "fisica", 6),
+            ("2024-03", "110110001", "psicologica", 9),
+            ("2024-03", "110110001", "economica", 7),
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO stats_cases_modality VALUES (?, ?, ?, ?)",
+        [
+            ("2024-01", "110110001", "familiar", 7),
+            ("2024-02", "110110001", "familiar", 12),
+            ("2024-03", "110110001", "familiar", 9),
+            ("2024-03", "110110001", "comunidad", 6),
+        ],
+    )
+    connection.commit()
+    connection.close()
+    publish(path)
+    with TestClient(create_app(ApiSettings(data=tmp_path, backend="sqlite"))) as client:
+        text, page = _parse(client)
+        for label in ("tipo de violencia", "modalidad"):
+            assert f"Expedientes por {label} en 2024" in text
+        assert text.count(TYPES_RULE) >= 2  # the note beside each of the two sections
+        assert "Psicológica" in text and "Familiar" in text
+        sources = {str(image["src"]) for image in page.all("img")}
+        for chart in ("expedientes_por_violencia", "expedientes_por_modalidad"):
+            src = next(s for s in sources if chart in s)
+            response = client.get(src)
+            assert response.status_code == 200 and response.content.startswith(b"<svg")
+        assert len(page.all("table")) == len(page.all("img")) == 7
+        for table in ("por_tipo_de_violencia_y_anio", "por_modalidad_y_anio"):
+            response = client.get(f"/v1/expedientes?tabla={table}&formato=csv")
+            assert response.status_code == 200
+            assert response.content.startswith("\ufeff".encode())
+            assert f"# {TYPES_NOTE}" in response.text.splitlines()

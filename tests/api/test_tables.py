@@ -115,10 +115,26 @@ def test_an_older_release_stays_available_by_number(client: TestClient, views_di
     from datetime import date
 
     publish(views_dir / "vistas.sqlite", date(2024, 5, 20))
-    listed = client.get("/v1/publicaciones").json()
-    assert [p["numero"] for p in listed["publicaciones"]] == [1, 2] or listed["vigente"] == 1
     old = client.get("/v1/expedientes?publicacion=1").json()
     assert old["publicacion"]["numero"] == 1
+    assert old["publicacion"]["periodo"]["hasta"] == "2024-03"
+
+
+def test_the_list_of_releases_gives_each_its_date_period_threshold_and_method(
+    make_client: Any, views_dir: Path
+) -> None:
+    from datetime import date
+
+    publish(views_dir / "vistas.sqlite", date(2024, 5, 20))
+    listed = make_client().get("/v1/publicaciones").json()  # a server started after both
+    assert listed["vigente"] == 2
+    first, second = listed["publicaciones"]
+    assert (first["numero"], second["numero"]) == (1, 2)
+    assert first["publicada"] == "20/04/2024"
+    assert first["periodo"] == {"desde": "2023-12", "hasta": "2024-03"}
+    assert second["periodo"]["hasta"] == "2024-04"
+    assert first["umbral_k"] == second["umbral_k"] == 5
+    assert first["metodo"] == second["metodo"] == "violeta-sdc-1"
 
 
 def test_no_body_of_any_endpoint_carries_personal_data(client: TestClient) -> None:

@@ -12,7 +12,7 @@ TABLES = ("clients_view", "cases_view", "search_index", "stats_cases", "zones_vi
 
 
 def snapshot(session: StaffSession) -> dict[str, list[tuple[object, ...]]]:
-    session.refresh()
+    session._refresh_read_side()  # stats_cases is the read side's
     return {
         table: sorted(
             tuple(row[key] for key in row.keys())  # noqa: SIM118 - sqlite3.Row is no mapping
@@ -35,7 +35,7 @@ def test_rebuilding_from_zero_gives_the_same_views(coordinator: StaffSession) ->
     populate(coordinator)
     before = snapshot(coordinator)
     progress: list[tuple[int, int]] = []
-    applied = coordinator._projector.rebuild(lambda done, total: progress.append((done, total)))
+    applied = coordinator.rebuild_views(lambda done, total: progress.append((done, total)))
     assert applied == coordinator._store.recorder.max_notification_id()
     assert progress[-1][0] == progress[-1][1]
     assert snapshot(coordinator) == before

@@ -1,0 +1,283 @@
+"""Priority zones across releases: the counts of the 12-month windows may change between two
+releases (a consent withdrawn, a late case), and an attacker comparing the two may assume they
+only fell or only rose. The next release must pass the audit taken together with the previous
+one under that assumption, not only under «nothing changed»."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from projections.releases import ZONE_MONTHS, ReleaseStore, publish_due
+from projections.statistics import SQLiteReader
+from projections.views import SCHEMA
+
+WOMEN = 1000
+K = 5
+BIG, SMALL = "110110001", "110110054"  # Cortazar, Tierra Fría
+ZONES = [(BIG, "Cortazar"), (SMALL, "Tierra Fría"), ("110110022", "El Huizache")]
+
+
+def _months(first: str, last: str) -> list[str]:
+    out, (year, month) = [], (int(first[:4]), int(first[5:]))
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _store(path: Path, cases: dict[tuple[str, str], int]) -> None:
+    connection = sqlite3.connect(path)
+    for statement in SCHEMA:
+        connection.execute(statement)
+    connection.executemany(
+        "INSERT OR REPLACE INTO zones_view VALUES (?, ?, 'U', ?)",
+        [(code, name, WOMEN) for code, name in ZONES],
+    )
+    connection.execute("DELETE FROM stats_cases")
+    connection.executemany(
+        "INSERT INTO stats_cases VALUES (?, ?, ?)",
+        [(month, zone, n) for (month, zone), n in cases.items() if n > 0],
+    )
+    connection.commit()
+    connection.close()
+
+
+def _rate_cases(zone: dict[str, Any]) -> int:
+    rate: float = zone["tasa"]
+    return round(rate * WOMEN * 0.57 / 1000)
+
+
+def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
+    releases: list[Any], target: tuple[int, str, str], signs: tuple[float, ...]
+) -> tuple[float, float]:
+    """Independent of the release code: what the published cells, marks and rates of both
+    releases, with ``sign·(later − earlier) <= 0`` for every zone × month both count, tell
+    about one zone × month count (release index, zone, month)."""
+    zones = [code for code, _ in ZONES]
+    variables: dict[tuple[int, str, str], int] = {}
+    for r, release in enumerate(releases):
+        for zone in zones:
+            for month in _months(release.period_from, release.period_to):
+                variables[(r, zone, month)] = len(variables)
+    eq_rows: list[np.ndarray] = []
+    eq_b: list[float] = []
+    ub_rows: list[np.ndarray] = []
+    ub_b: list[float] = []
+
+    def row(members: list[tuple[int, str, str]]) -> np.ndarray:
+        line = np.zeros(len(variables))
+        for member in members:
+            line[variables[member]] = 1.0
+        return line
+
+    for r, release in enumerate(releases):
+        months = _months(release.period_from, release.period_to)
+        for table in release.body["tablas"].values():
+            if table["fuente"] != "expedientes":
+                continue
+            for cell in table["celdas"]:
+                year, month, zone = cell["clave"]
+                members = [
+                    (r, z, m)
+                    for z in zones
+                    for m in months
+                    if zone in ("*", z) and month in ("*", m) and year in ("*", m[:4])
+                ]
+                if cell["valor"] is not None:
+                    eq_rows.append(row(members))
+                    eq_b.append(float(cell["valor"]))
+                elif cell["marca"] == f"<{K}":
+                    ub_rows.append(row(members))
+                    ub_b.append(K - 1.0)
+        ranking = release.body["zonas_prioritarias"]
+        window = _months(ranking["desde"], ranking["hasta"])
+        for zone in ranking["zonas"]:
+            members = [(r, zone["zona"], m) for m in window]
+            if zone["tasa"] is not None:
+                eq_rows.append(row(members))
+                eq_b.append(float(_rate_cases(zone)))
+            elif zone["marca"] == f"<{K}":
+                ub_rows.append(row(members))
+                ub_b.append(K - 1.0)
+    for (r, zone, month), at in variables.items():
+        later = variables.get((r + 1, zone, month))
+        if later is None:
+            continue
+        for sign in signs:
+            line = np.zeros(len(variables))
+            line[later], line[at] = sign, -sign
+            ub_rows.append(line)
+            ub_b.append(0.0)
+    objective = np.zeros(len(variables))
+    objective[variables[target]] = 1.0
+    ends = []
+    for sign in (1.0, -1.0):
+        result = linprog(
+            sign * objective,
+            A_ub=np.array(ub_rows) if ub_rows else None,
+            b_ub=np.array(ub_b) if ub_b else None,
+            A_eq=np.array(eq_rows),
+            b_eq=np.array(eq_b),
+            bounds=[(0, None)] * len(variables),
+            method="highs",
+        )
+        assert result.status in (0, 3), result.message
+        ends.append(sign * result.fun if result.status == 0 else sign * np.inf)
+    return ends[0], ends[1]
+
+
+def _withdrawal_store() -> dict[tuple[str, str], int]:
+    cases: dict[tuple[str, str], int] = {}
+    for month in _months("2025-01", "2026-11"):
+        cases[(month, BIG)] = 10
+    for month in _months("2025-01", "2025-10"):
+        cases[(month, SMALL)] = 3
+    cases[("2025-11", SMALL)] = 1  # one woman of Tierra Fría in November 2025
+    cases[("2025-12", SMALL)] = 5
+    for month in _months("2026-01", "2026-10"):
+        cases[(month, SMALL)] = 1
+    return cases
+
+
+def test_a_withdrawal_between_two_releases_cannot_pin_down_a_small_month_of_a_zone(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "vistas.sqlite"
+    cases = _withdrawal_store()
+    _store(path, {key: n for key, n in cases.items() if key[0] <= "2026-10"})
+    first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
+    assert first is not None
+    # Release 1 (window 2025-11..2026-10): Tierra Fría's 16 cases, parts 6 and 10: published.
+    small = {z["zona"]: z for z in first.body["zonas_prioritarias"]["zonas"]}[SMALL]
+    assert _rate_cases(small) == 16
+    assert first.real[ZONE_MONTHS][f"{SMALL}|2025-11"] == 1
+    # Then a woman of Tierra Fría withdraws her consent (March 2026) and two cases come in
+    # November 2026. Release 2 (window 2025-12..2026-11) would publish 5 + 9 + 2 = 16 and its
+    # 2026 cell 11: Dec 2025 = 5 now, so, as counts only fell, Dec 2025 was at least 5 then
+    # and Nov 2025 = 6 - Dec 2025 at most 1.
+    cases[("2026-03", SMALL)] = 0
+    cases[("2026-11", SMALL)] = 2
+    _store(path, cases)
+    second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
+    assert second is not None
+    low, high = _attacker_interval([first, second], (0, SMALL, "2025-11"), (1.0,))
+    assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (low, high)
+    ranking = {z["zona"]: z for z in second.body["zonas_prioritarias"]["zonas"]}
+    assert ranking[SMALL]["tasa"] is None and ranking[SMALL]["marca"] == "confidencial"
+    # Cortazar's two windows give its Dec 2025 now (10) and its Nov-Dec 2025 then (20): with
+    # the month totals of Nov and Dec 2025 they would pin Tierra Fría's too. Withheld as well.
+    assert ranking[BIG]["tasa"] is None
+
+
+def _two_releases(path: Path) -> tuple[Any, Any, dict[tuple[str, str], int]]:
+    cases = _withdrawal_store()
+    cases[("2026-11", SMALL)] = 2
+    _store(path, {key: n for key, n in cases.items() if key[0] <= "2026-10"})
+    first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
+    _store(path, cases)
+    second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
+    assert first is not None and second is not None
+    return first, second, cases
+
+
+def test_with_nothing_changed_a_month_left_by_two_windows_keeps_its_interval(
+    tmp_path: Path,
+) -> None:
+    first, second, _ = _two_releases(tmp_path / "vistas.sqlite")
+    for signs in ((1.0,), (-1.0,), (1.0, -1.0)):
+        low, high = _attacker_interval([first, second], (0, SMALL, "2025-11"), signs)
+        assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (signs, low, high)
+
+
+def test_the_running_years_cells_of_two_releases_do_not_give_the_new_month_of_a_zone(
+    tmp_path: Path,
+) -> None:
+    # Release 1 publishes Tierra Fría's 2026 (Jan-Oct) as 10 and its total as 46; release 2
+    # would publish 12 and 48: the difference is its November 2026 (2), unless release 2's
+    # joint audit treats the new month's part of those cells as a count of its own.
+    first, second, cases = _two_releases(tmp_path / "vistas.sqlite")
+    for signs in ((1.0,), (-1.0,), (1.0, -1.0)):
+        for zone, _ in ZONES:
+            value = cases.get(("2026-11", zone), 0)
+            if not 0 < value < K:
+                continue
+            low, high = _attacker_interval([first, second], (1, zone, "2026-11"), signs)
+            assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (signs, zone, value, low, high)
+
+
+def test_a_large_zones_rate_that_bounds_a_small_zones_part_through_the_month_totals_is_withheld(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "vistas.sqlite"
+    cases: dict[tuple[str, str], int] = {}
+    for month in _months("2025-01", "2026-10"):
+        cases[(month, BIG)] = 10
+    for month in _months("2025-01", "2025-10"):
+        cases[(month, SMALL)] = 3
+    cases[("2025-11", SMALL)] = 2  # Tierra Fría: 2 cases in Nov-Dec 2025
+    for month in _months("2026-01", "2026-10"):
+        cases[(month, SMALL)] = 1
+    _store(path, cases)
+    release = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
+    assert release is not None
+    ranking = {z["zona"]: z for z in release.body["zonas_prioritarias"]["zonas"]}
+    # Cortazar's 120 minus its published 2026 (100) is its Nov-Dec 2025 (20); the month totals
+    # of Nov and Dec 2025 (22) then leave Tierra Fría's 2. Neither rate is published.
+    assert ranking[BIG]["tasa"] is None and ranking[SMALL]["tasa"] is None
+    for zone, month in ((SMALL, "2025-11"), (SMALL, "2025-12")):
+        low, high = _attacker_interval([release], (0, zone, month), (1.0,))
+        assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (month, low, high)
+
+
+old_counts = st.dictionaries(
+    st.tuples(
+        st.sampled_from(_months("2025-09", "2026-10")), st.sampled_from([c for c, _ in ZONES])
+    ),
+    st.integers(0, 8),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    old_counts,
+    st.lists(st.integers(0, 3), min_size=3, max_size=3),
+    st.lists(st.integers(0, 2), min_size=6, max_size=6),
+)
+def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_part_protected(
+    tmp_path_factory: pytest.TempPathFactory,
+    cases: dict[tuple[str, str], int],
+    arrivals: list[int],
+    withdrawals: list[int],
+) -> None:
+    path = tmp_path_factory.mktemp("two") / "vistas.sqlite"
+    for month in _months("2025-09", "2026-10"):
+        cases.setdefault((month, BIG), 10)
+    _store(path, cases)
+    first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
+    assert first is not None
+    # Between the two: some consents withdrawn (counts of old months only fall) and the
+    # November cases of each zone.
+    keys = sorted(key for key, n in cases.items() if n > 0)
+    for key, drop in zip(keys, withdrawals, strict=False):
+        cases[key] = max(0, cases[key] - drop)
+    for (zone, _), n in zip(ZONES, arrivals, strict=True):
+        cases[("2026-11", zone)] = n + (10 if zone == BIG else 0)
+    _store(path, cases)
+    second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
+    assert second is not None
+    for zone, _ in ZONES:
+        value = cases.get(("2026-11", zone), 0)
+        if 0 < value < K:
+            low, high = _attacker_interval([first, second], (1, zone, "2026-11"), (1.0,))
+            assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (zone, value, low, high)
