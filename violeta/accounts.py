@@ -159,6 +159,17 @@ class Accounts(SessionCore):
             )
         return views
 
+    def accounts_to_enable(self) -> list[AccountView]:
+        """The active accounts waiting for someone of this role to enable them (psicología:
+        psychology's; coordinación: the rest). Lets psicología, who lists no other accounts,
+        find whom to enable; the second-person rule is still the enabling's own."""
+        roles = {role.label: role for role in Role}
+        return [
+            view
+            for view in self.accounts()
+            if view.active and not view.enabled and ENABLERS[roles[view.role]] is self.role
+        ]
+
     def deactivate_account(self, staff_id: UUID) -> None:
         account = self._managed_account(staff_id)
         account.deactivate(self._account.id)
