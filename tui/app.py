@@ -16,9 +16,11 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from domain.errors import DomainError
+from tui.accounts import AccountsScreen
 from tui.base import ExternalChanges, SessionScreen, unexpected
 from tui.case import CaseScreen
 from tui.client import ClientScreen
+from tui.coordination import TABS, CoordinationScreen
 from tui.dashboard import DashboardScreen
 from tui.directory import DirectoryScreen
 from tui.drafts import IntakeDraftScreen, RegisterDraftScreen
@@ -27,7 +29,7 @@ from tui.gateway import Gateway, SessionClosed
 from tui.help import HelpScreen
 from tui.keymap import GLOBAL_KEYS, Key, bindings
 from tui.login import ChangePasswordScreen, LoginScreen, OwnPasswordScreen
-from tui.navigation import OpenCase, OpenClient, StartIntake, StartRegistration
+from tui.navigation import OpenCase, OpenClient, OpenCoordination, StartIntake, StartRegistration
 from tui.palette import SpanishCommandPalette
 from tui.roles import offered
 from tui.search import SearchScreen
@@ -192,13 +194,44 @@ class VioletaApp(App[None]):
             return (
                 gateway is not None
                 and not isinstance(self.screen, ChangePasswordScreen)
-                and offered(gateway.identity.role, CASEWORK_ACTIONS[action])
+                and offered(gateway, CASEWORK_ACTIONS[action])
             )
         if action in ("change_password", "directory"):
-            return gateway is not None and not isinstance(self.screen, ChangePasswordScreen)
+            return (
+                gateway is not None
+                and not isinstance(self.screen, ChangePasswordScreen)
+                and offered(gateway, action)
+            )
         if action == "lock":
             return gateway is not None
+        if action == "coordination":
+            tab = str(parameters[0]) if parameters else ""
+            return gateway is not None and tab in TABS and offered(gateway, TABS[tab][1])
+        if action == "accounts":
+            return gateway is not None and (
+                offered(gateway, "accounts") or offered(gateway, "accounts_to_enable")
+            )
         return True
+
+    def action_coordination(self, tab: str) -> None:
+        if self.gateway is None:
+            return
+        if isinstance(self.screen, CoordinationScreen):
+            self.screen.action_tab(tab)
+        else:
+            self.push_screen(CoordinationScreen(self.gateway, self.institute.today, tab))
+
+    def on_open_coordination(self, message: OpenCoordination) -> None:
+        if self.gateway is not None and message.client is not None:
+            screen = CoordinationScreen(self.gateway, self.institute.today, message.tab)
+            screen.about(*message.client)
+            self.push_screen(screen)
+        else:
+            self.action_coordination(message.tab)
+
+    def action_accounts(self) -> None:
+        if self.gateway is not None and not isinstance(self.screen, AccountsScreen):
+            self.push_screen(AccountsScreen(self.gateway))
 
     def action_directory(self) -> None:
         if self.gateway is not None and not isinstance(self.screen, DirectoryScreen):

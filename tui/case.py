@@ -19,7 +19,7 @@ from tui.gateway import Gateway
 from tui.keymap import CASE_KEYS, bindings
 from tui.navigation import OpenClient
 from tui.records import CASE_FORM_BY_NAME, CASE_FORM_KEYS, RecordScreen
-from tui.roles import offered
+from tui.roles import form_offered, offered
 from tui.widgets import format_date
 from violeta.dto import CaseDetail, RecordEntry
 from violeta.service import JustificationRequired, TamperedRecord
@@ -183,13 +183,13 @@ class CaseScreen(SessionScreen):
                 and self.decision(self.current) is Decision.BREAK_GLASS
             )
         if action == "add_note":
-            return offered(self.gateway.identity.role, "add_note", self.current)
+            return offered(self.gateway, "add_note", self.current)
         if action == "case_form":
             entry = CASE_FORM_BY_NAME.get(str(parameters[0])) if parameters else None
             return (
                 entry is not None
                 and entry.section is self.current
-                and offered(self.gateway.identity.role, entry.name)
+                and form_offered(self.gateway, entry.form.method, entry.section)
                 and self._fits_status(entry.form.method)
             )
         return True

@@ -15,7 +15,7 @@ from tui.base import SessionScreen
 from tui.dialogs import ConfirmScreen, JustificationScreen
 from tui.gateway import Gateway
 from tui.keymap import CLIENT_KEYS, bindings
-from tui.navigation import OpenCase, StartIntake
+from tui.navigation import OpenCase, OpenCoordination, StartIntake
 from tui.records import RECTIFICATION_FORM, RecordForm, RecordScreen, consents_form
 from tui.roles import offered
 from tui.widgets import Table, cells, format_date
@@ -49,17 +49,7 @@ CLIENT_ACTIONS = {
     "request_erasure": "request_erasure",
     "approve_erasure": "approve_erasure",
     "authorize_age": "authorize_age_exception",
-}
-
-
-# Action of this screen -> the service method it calls (what the role must be offered).
-CLIENT_ACTIONS = {
-    "new_case": "open_case",
-    "consents": "set_sharing_consent",
-    "rectify": "correct_client",
-    "request_erasure": "request_erasure",
-    "approve_erasure": "approve_erasure",
-    "authorize_age": "authorize_age_exception",
+    "trail": "audit_trail",
 }
 
 
@@ -156,7 +146,7 @@ class ClientScreen(SessionScreen):
         method = CLIENT_ACTIONS.get(action)
         if method is None:
             return True
-        if not offered(self.gateway.identity.role, method):
+        if not offered(self.gateway, method):
             return False
         client = self.client
         if action == "new_case":
@@ -237,6 +227,12 @@ class ClientScreen(SessionScreen):
     def on_client_screen_done(self, message: Done) -> None:
         self.notify(message.text)
         self.action_reload()
+
+    def action_trail(self) -> None:
+        if self.client is not None:
+            self.post_message(
+                OpenCoordination("bitacora", client=(self.client_id, self.client.name))
+            )
 
     def action_new_case(self) -> None:
         if self.client is None:

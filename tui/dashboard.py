@@ -10,17 +10,17 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from domain.permissions import Action, Decision, decide
-from domain.vocabulary import Section
 from tui.base import ExternalChanges, SessionScreen
+from tui.coordination import acknowledge_form
 from tui.dialogs import ConfirmScreen
 from tui.drafts import AgendaPanel
 from tui.gateway import Gateway
 from tui.keymap import DASHBOARD_KEYS, bindings
-from tui.navigation import OpenCase, OpenClient
+from tui.navigation import OpenCase, OpenClient, OpenCoordination
 from tui.records import RecordScreen, settle_follow_up_form
 from tui.roles import offered
 from tui.widgets import Counter, Table, cells, format_date
+from violeta.alerts import AlertView
 from violeta.dto import (
     ClientSummary,
     Dashboard,
@@ -54,12 +54,14 @@ class DashboardScreen(SessionScreen):
             orders: tuple[ExpiringOrder, ...] = (),
             ages: tuple[ClientSummary, ...] = (),
             reports: tuple[OpenMisconductReport, ...] = (),
+            alerts: tuple[AlertView, ...] = (),
         ) -> None:
             super().__init__()
             self.dashboard = dashboard
             self.orders = orders
             self.ages = ages
             self.reports = reports
+            self.alerts = alerts
 
     class ClosureDecided(Message, bubble=False):
         def __init__(self, text: str) -> None:
@@ -78,6 +80,7 @@ class DashboardScreen(SessionScreen):
         self._orders: dict[str, ExpiringOrder] = {}
         self._ages: dict[str, ClientSummary] = {}
         self._reports: dict[str, OpenMisconductReport] = {}
+        self._alerts: dict[str, AlertView] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -123,6 +126,11 @@ class DashboardScreen(SessionScreen):
                 )
                 reports.add_columns("Fecha", "Folio", "Institución", "Conducta", "Estado")
                 yield reports
+            with Vertical(id="col-alertas"):
+                yield Static("Alertas por atender", classes="section-title")
+                alerts: DataTable[str] = Table(id="alertas", cursor_type="row", zebra_stripes=True)
+                alerts.add_columns("Desde", "Regla", "Persona", "Accesos")
+                yield alerts
             with Vertical(id="col-edades"):
                 yield Static("Excepciones de edad por autorizar", classes="section-title")
                 ages: DataTable[str] = Table(id="edades", cursor_type="row", zebra_stripes=True)
@@ -134,8 +142,7 @@ class DashboardScreen(SessionScreen):
 
     def on_mount(self) -> None:
         # A role that attends no follow-ups is not shown an empty queue it can never fill.
-        attends = decide(self.gateway.identity.role, Section.FOLLOW_UPS, Action.READ)
-        self.query_one("#col-seguimientos").display = attends is Decision.GRANTED
+        self.query_one("#col-seguimientos").display = offered(self.gateway, "follow_ups_due")
         # Shown only while some closure waits, and only coordinación approves them.
         self.query_one("#col-cierres").display = False
         self.query_one("#colas-2").display = False
@@ -143,10 +150,13 @@ class DashboardScreen(SessionScreen):
 
     def action_reload(self) -> None:
         self.mark_fresh()
-        role = self.gateway.identity.role
-        wants_orders = offered(role, "orders_expiring")
-        wants_ages = offered(role, "pending_age_authorizations")
-        wants_reports = offered(role, "open_misconduct_reports")
+        wants_orders = offered(self.gateway, "orders_expiring")
+        # Listed to whoever may authorize them: a queue nobody here can act on is noise.
+        wants_ages = offered(self.gateway, "pending_age_authorizations") and offered(
+            self.gateway, "authorize_age_exception"
+        )
+        wants_reports = offered(self.gateway, "open_misconduct_reports")
+        wants_alerts = offered(self.gateway, "alerts")
 
         def load(session: StaffSession) -> DashboardScreen.Loaded:
             return self.Loaded(
@@ -154,6 +164,7 @@ class DashboardScreen(SessionScreen):
                 tuple(session.orders_expiring()) if wants_orders else (),
                 tuple(session.pending_age_authorizations()) if wants_ages else (),
                 tuple(session.open_misconduct_reports()) if wants_reports else (),
+                tuple(session.alerts()) if wants_alerts else (),
             )
 
         self.run_service(load, lambda loaded: loaded)
@@ -171,6 +182,9 @@ class DashboardScreen(SessionScreen):
                 if table.id == "edades":
                     self.post_message(OpenClient(UUID(key)))
                     return
+                if table.id == "alertas":
+                    self.post_message(OpenCoordination("alertas"))
+                    return
                 due = self._follow_ups.get(key)
                 queued = self._orders.get(key) or self._reports.get(key)
                 case_id = due.case_id if due else queued.case_id if queued else UUID(key)
@@ -178,12 +192,21 @@ class DashboardScreen(SessionScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "settle_follow_up":
-            writes = decide(self.gateway.identity.role, Section.FOLLOW_UPS, Action.WRITE)
-            return writes is Decision.GRANTED and self._focused_follow_up() is not None
+            return (
+                offered(self.gateway, "settle_follow_up") and self._focused_follow_up() is not None
+            )
         if action in ("approve_closure", "decline_closure"):
             return self._focused_closure() is not None
         if action == "authorize_age":
-            return self._ages.get(self._focused_row_key("#edades") or "") is not None
+            return (
+                offered(self.gateway, "authorize_age_exception")
+                and self._ages.get(self._focused_row_key("#edades") or "") is not None
+            )
+        if action == "acknowledge_alert":
+            return (
+                offered(self.gateway, "acknowledge_alert")
+                and self._alerts.get(self._focused_row_key("#alertas") or "") is not None
+            )
         if action == "open_case":
             return any(table.row_count for table in self.query(DataTable))
         return True
@@ -273,6 +296,18 @@ class DashboardScreen(SessionScreen):
             answered,
         )
 
+    def action_acknowledge_alert(self) -> None:
+        alert = self._alerts.get(self._focused_row_key("#alertas") or "")
+        if alert is None:
+            return
+        form = acknowledge_form(alert)
+
+        def done(_: None) -> None:
+            self.notify(form.done)
+            self.action_reload()
+
+        self.app.push_screen(RecordScreen(self.gateway, alert.alert_id, alert.summary, form), done)
+
     def on_dashboard_screen_closure_decided(self, message: ClosureDecided) -> None:
         self.notify(message.text)
         self.action_reload()
@@ -331,6 +366,7 @@ class DashboardScreen(SessionScreen):
         self._show_follow_ups(board.follow_ups_due)
         self._show_closures(board.closures_to_approve)
         self._show_other_queues(message.orders, message.ages, message.reports)
+        self._show_alerts(message.alerts)
         self.refresh_bindings()
 
     def _show_other_queues(
@@ -379,6 +415,24 @@ class DashboardScreen(SessionScreen):
         self.query_one("#col-ordenes").display = bool(orders)
         self.query_one("#col-edades").display = bool(ages)
         self.query_one("#colas-2").display = bool(orders or ages or reports)
+
+    def _show_alerts(self, alerts: tuple[AlertView, ...]) -> None:
+        table = self.query_one("#alertas", DataTable)
+        table.clear()
+        self._alerts = {str(item.alert_id): item for item in alerts}
+        for alert in alerts:
+            table.add_row(
+                *cells(
+                    alert.first_at.strftime("%d/%m/%Y %H:%M"),
+                    alert.rule_label,
+                    alert.staff,
+                    str(alert.accesses),
+                ),
+                key=str(alert.alert_id),
+            )
+        self.query_one("#col-alertas").display = bool(alerts)
+        if alerts:
+            self.query_one("#colas-2").display = True
 
     def _show_closures(self, closures: tuple[PendingClosure, ...]) -> None:
         table = self.query_one("#cierres", DataTable)

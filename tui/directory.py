@@ -121,7 +121,7 @@ class DirectoryScreen(SessionScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new_institution", "toggle_institution"):
-            editor = offered(self.gateway.identity.role, "add_institution")
+            editor = offered(self.gateway, "add_institution")
             return editor and (action == "new_institution" or self._focused() is not None)
         return True
 

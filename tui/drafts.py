@@ -163,9 +163,8 @@ class AgendaPanel(Horizontal):
         self.load()
 
     def load(self) -> None:
-        role = self.gateway.identity.role
-        wants_drafts = offered(role, "my_drafts")
-        wants_sessions = offered(role, "psychology_sessions_due")
+        wants_drafts = offered(self.gateway, "my_drafts")
+        wants_sessions = offered(self.gateway, "psychology_sessions_due")
 
         def job() -> None:
             def read(session: StaffSession) -> AgendaPanel.Loaded:

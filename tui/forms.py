@@ -83,6 +83,7 @@ class Field:
     # Choices that come from the service (institutions, staff, a case's orders), read when
     # the form opens; it gets the form's subject id (a case or a client).
     choices_from: Callable[[StaffSession, UUID | None], Choices] | None = None
+    password: bool = False  # a one-line field whose typing is not shown
 
     @property
     def control_id(self) -> str:
@@ -173,6 +174,7 @@ class FormScreen(SessionScreen):
                 id=field.key,
                 placeholder=placeholder,
                 hint=field.hint,
+                password=field.password,
             )
         if field.kind == "long":
             control: Widget = TextArea(id=field.control_id, soft_wrap=True)
@@ -311,6 +313,7 @@ class FormScreen(SessionScreen):
 
     def handle_failure(self, error: DomainError) -> None:
         if isinstance(error, InvalidField):
+            self.form_message("")  # no longer «Guardando…»: the problem is under its field
             self.show_problem(error.field, sentence(error.problem))
         else:
             self.form_message(error.message)

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from domain.vocabulary import Section
 from violeta.dto import StaffIdentity
 from violeta.service import StaffSession
 
@@ -30,6 +31,10 @@ class Gateway:
         # Bumped by every write and by every batch of events from other terminals, so screens
         # can tell whether what they show may be stale without reading (and auditing) again.
         self.generation = 0
+        # The service's answers to «may I?», kept until the next write (a changed password or
+        # an enabling changes them) or the next login of the same person.
+        self._may: dict[tuple[str, Section | None], bool] = {}
+        self._may_generation = 0
 
     @property
     def is_open(self) -> bool:
@@ -45,6 +50,23 @@ class Gateway:
             if writes:
                 self.generation += 1
             return result
+
+    def may(self, command: str, section: Section | None = None) -> bool:
+        """Whether the service would let this session run ``command`` (on ``section``): its
+        policy table answers (``StaffSession.may``), the one that guards the call itself.
+
+        Asked without the lock: the answer reads only the session's role and account state, and
+        a screen asks it while drawing, when a long call may hold the lock."""
+        if self._may_generation != self.generation:
+            self._may.clear()
+            self._may_generation = self.generation
+        key = (command, section)
+        if key not in self._may:
+            session = self._session
+            if self._closing or session is None:
+                return False
+            self._may[key] = session.may(command, section)
+        return self._may[key]
 
     def refresh(self) -> int:
         """Catches up with other terminals; returns how many of their events arrived."""

@@ -78,7 +78,40 @@ DASHBOARD_KEYS: tuple[Key, ...] = (
     Key("r", "app.register", "Registrar", long="Registrar usuaria"),
     Key("d", "app.directory", "Directorio", long="Directorio de instituciones"),
     Key("p", "app.change_password", "Contraseña", long="Cambiar mi contraseña"),
+    Key("t", "acknowledge_alert", "Atender alerta", long="Atender la alerta"),
+    Key("o", "app.coordination('bitacora')", "Coordinación", long="Bitácora de accesos"),
+    Key("l", "app.coordination('alertas')", "Alertas", footer=False, long="Alertas de accesos"),
+    Key("g", "app.coordination('zonas')", "Zonas", footer=False, long="Zonas prioritarias"),
+    Key("v", "app.coordination('actividades')", "Actividades", long="Actividades y metas"),
+    Key("u", "app.accounts", "Cuentas", long="Administración de cuentas"),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),
+)
+
+COORDINATION_KEYS: tuple[Key, ...] = (
+    Key("1", "tab('bitacora')", "Bitácora", footer=False, long="Ir a la bitácora de accesos"),
+    Key("2", "tab('alertas')", "Alertas", footer=False, long="Ir a las alertas"),
+    Key("3", "tab('zonas')", "Zonas", footer=False, long="Ir a las zonas prioritarias"),
+    Key("4", "tab('actividades')", "Actividades", footer=False, long="Ir a actividades y metas"),
+    Key("u", "filter_client", "Por usuaria", long="Filtrar por la usuaria de la fila"),
+    Key("x", "clear_filters", "Quitar filtros", long="Quitar los filtros de la bitácora"),
+    Key("t", "acknowledge", "Atender", long="Atender la alerta"),
+    Key("v", "toggle_acknowledged", "Ver atendidas", long="Mostrar u ocultar las atendidas"),
+    Key("n", "record_activity", "Registrar actividad", long="Registrar una actividad"),
+    Key("m", "set_target", "Fijar meta", long="Fijar la meta anual de un tipo de actividad"),
+    Key("minus", "year(-1)", "Año anterior", shown="-"),
+    Key("plus", "year(1)", "Año siguiente", shown="+"),
+    Key("f5", "reload", "Actualizar", shown="F5", footer=False),
+    Key("escape", "back", "Volver", shown="Esc"),
+)
+
+ACCOUNTS_KEYS: tuple[Key, ...] = (
+    Key("n", "new_account", "Nueva cuenta", long="Crear una cuenta"),
+    Key("r", "reset_password", "Restablecer", long="Restablecer la contraseña"),
+    Key("h", "enable_account", "Habilitar", long="Habilitar la cuenta"),
+    Key("b", "deactivate_account", "Desactivar", long="Desactivar la cuenta"),
+    Key("a", "reactivate_account", "Reactivar", long="Reactivar la cuenta"),
+    Key("f5", "reload", "Actualizar", shown="F5", footer=False),
+    Key("escape", "back", "Volver", shown="Esc"),
 )
 
 DIRECTORY_KEYS: tuple[Key, ...] = (
@@ -103,6 +136,7 @@ CLIENT_KEYS: tuple[Key, ...] = (
     Key("e", "request_erasure", "Cancelar datos", long="Solicitar la cancelación (ARCO)"),
     Key("x", "approve_erasure", "Aprobar cancelación", long="Aprobar la cancelación (ARCO)"),
     Key("z", "authorize_age", "Autorizar edad", long="Autorizar la excepción de edad"),
+    Key("b", "trail", "Bitácora", footer=False, long="Bitácora de accesos a esta usuaria"),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),
     Key("escape", "back", "Volver", shown="Esc"),
 )

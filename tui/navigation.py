@@ -31,3 +31,12 @@ class StartIntake(Message):
 
 class StartRegistration(Message):
     pass
+
+
+class OpenCoordination(Message):
+    """One tab of the coordination screen; the trail's, if ``client`` is given, about her."""
+
+    def __init__(self, tab: str, *, client: tuple[UUID, str] | None = None) -> None:
+        super().__init__()
+        self.tab = tab
+        self.client = client

@@ -31,7 +31,7 @@ from domain.cases import (
 )
 from domain.clients import CORRECTABLE_FIELDS
 from domain.errors import DomainError
-from domain.vocabulary import Role, Section
+from domain.vocabulary import Section
 from tui.forms import (
     WHEN_EMPTY_TODAY,
     YES_NO,
@@ -44,7 +44,6 @@ from tui.forms import (
 )
 from tui.gateway import Gateway
 from tui.keymap import Key
-from tui.roles import offered
 from tui.widgets import TopBar, format_date
 from violeta.dto import NewReferral
 from violeta.service import StaffSession
@@ -688,7 +687,3 @@ class RecordScreen(FormScreen):
         # to show it.
         self._pristine = self.values()
         self.dismiss(None)
-
-
-def role_forms(role: Role, section: Section) -> list[CaseForm]:
-    return [entry for entry in CASE_FORMS if entry.section is section and offered(role, entry.name)]

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Select, SelectionList, Static
@@ -24,6 +25,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from domain import identity
 from domain.errors import InvalidField
 from violeta.dto import StaffIdentity
+from violeta.figures import Ranking, ZonePriority
 
 Check = Callable[[str], object]
 CellType = TypeVar("CellType")
@@ -200,3 +202,119 @@ class SpanishSelect(Select[SelectionType]):
         yield SpanishSelectOverlay(type_to_search=self._type_to_search).data_bind(
             compact=Select.compact
         )
+
+
+def progress_bar(done: int, target: int, width: int = 12) -> str:
+    """«██████░░░░░░ 50 %»: the share of a target done, drawn and written (never colour only).
+    Past the target the bar is full and the figure says by how much."""
+    if target <= 0:
+        return "sin meta"
+    share = done / target
+    filled = min(width, round(width * share))
+    return f"{'█' * filled}{'░' * (width - filled)} {round(100 * share)} %"
+
+
+def month_label(month: str) -> str:
+    """«2026-03» -> «03/2026» (how staff write a month)."""
+    return f"{month[5:7]}/{month[:4]}" if len(month) == 7 else month
+
+
+BAND_STYLES = {"alta": "bold red", "media": "yellow", "baja": "green"}
+TREND_MARKS = {"sube": "↑ sube", "baja": "↓ baja", "estable": "→ estable"}
+
+
+class ZoneChart(Widget):
+    """The priority-zone ranking as horizontal bars, in the ranking's order (its smoothed
+    rate, so a small zone cannot top it on one case).
+
+    Each bar is the zone's rate per 1,000 women; ``─`` runs over its 95 % interval and ``│``
+    marks the municipal rate. The row also writes the rate with its interval, the band and the
+    trend in words, so nothing rests on colour. Zones without a denominator close the list.
+    Takes the ranking as given (``show``); it never asks the service.
+    """
+
+    DEFAULT_CSS = """
+    ZoneChart {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    NAME_WIDTH = 22
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self._ranking: Ranking | None = None
+
+    def show(self, ranking: Ranking) -> None:
+        self._ranking = ranking
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self._ranking is None:
+            return 1
+        unranked = any(zone.rate is None for zone in self._ranking.zones)
+        return len(self._ranking.zones) + 1 + int(unranked)
+
+    @staticmethod
+    def figures(zone: ZonePriority) -> str:
+        rate = f"{zone.rate:6.1f} ‰" if zone.rate is not None else "     — ‰"
+        interval = (
+            f"[{zone.rate_low:5.1f}–{zone.rate_high:5.1f}]"
+            if zone.rate_low is not None and zone.rate_high is not None
+            else " " * 13
+        )
+        band = zone.band.value.capitalize() if zone.band is not None else ""
+        trend = zone.trend
+        mark = TREND_MARKS.get(trend.direction, trend.direction)
+        return f" {rate} {interval} {band:<6} {mark} {trend.previous}→{trend.current}"
+
+    def render(self) -> Text:
+        ranking = self._ranking
+        if ranking is None:
+            return Text("Cargando…")
+        width = max(40, self.content_size.width)
+        ranked = [zone for zone in ranking.zones if zone.rate is not None]
+        figures = {zone.code: self.figures(zone) for zone in ranked}
+        widest = max((len(text) for text in figures.values()), default=0)
+        bar_width = max(8, width - 6 - self.NAME_WIDTH - widest)
+        top = max([zone.rate_high or zone.rate or 0.0 for zone in ranked] + [0.0])
+        top = max(top, ranking.municipal_rate or 0.0)
+        scale = bar_width / top if top > 0 else 0.0
+        municipal = (
+            min(bar_width - 1, round(ranking.municipal_rate * scale))
+            if ranking.municipal_rate is not None and scale
+            else None
+        )
+        text = Text(no_wrap=True, overflow="crop")
+        lead = 6 + self.NAME_WIDTH
+        text.append(" " * lead)
+        text.append(
+            "Tasa por 1,000 mujeres · ─ IC 95 % · │ municipal".ljust(bar_width)[:bar_width],
+            style="dim",
+        )
+        text.append(" Tasa    [IC 95 %]     Banda  Tendencia\n"[: width - lead - bar_width + 1])
+        for zone in ranked:
+            band = zone.band.value if zone.band is not None else ""
+            style = BAND_STYLES.get(band, "")
+            filled = min(bar_width, round((zone.rate or 0.0) * scale))
+            low = round((zone.rate_low or 0.0) * scale)
+            high = min(bar_width, round((zone.rate_high or 0.0) * scale))
+            cells = [
+                "█" if i < filled else "─" if low <= i < high else " " for i in range(bar_width)
+            ]
+            if municipal is not None:
+                cells[municipal] = "┃" if municipal < filled else "│"
+            name = zone.name
+            if len(name) > self.NAME_WIDTH:
+                name = name[: self.NAME_WIDTH - 1] + "…"
+            text.append(f"{zone.rank or '':>3}  {name:<{self.NAME_WIDTH}} ")
+            text.append("".join(cells), style=style)
+            text.append(figures[zone.code][: max(0, width - lead - bar_width)] + "\n", style=style)
+        unranked = [zone for zone in ranking.zones if zone.rate is None]
+        if unranked:
+            names = ", ".join(zone.name for zone in unranked)
+            text.append(
+                f"Sin población de referencia (no se ordenan): {names}"[:width], style="dim"
+            )
+        return text

@@ -82,6 +82,7 @@ POLICY: Final[dict[str, Rule]] = {
     "rebuild_views": Rule(None, W, COORDINATION),
     # -- accounts (administración and coordinación; no case content)
     "accounts": Rule(None, R, ACCOUNT_MANAGERS),
+    "accounts_to_enable": Rule(None, R, frozenset({Role.COORDINATION, Role.PSYCHOLOGY})),
     "create_account": Rule(None, W, ACCOUNT_MANAGERS),
     "deactivate_account": Rule(None, W, ACCOUNT_MANAGERS),
     "reactivate_account": Rule(None, W, ACCOUNT_MANAGERS),

@@ -232,6 +232,7 @@ class StaffSession(SessionContext):
 
     # -- violeta/queries/accounts.py
     accounts = Asks(staff_accounts.accounts)
+    accounts_to_enable = Asks(staff_accounts.accounts_to_enable)
 
     # -- violeta/handlers/activities.py
     record_activity = Handles(cmd.RecordActivity)

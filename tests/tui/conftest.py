@@ -22,7 +22,7 @@ from tui.app import VioletaApp
 from tui.login import LoginScreen
 from violeta.dto import NewClient, NewIntake
 from violeta.service import Institute
-from violeta.settings import Settings
+from violeta.settings import AlertThresholds, Settings
 
 TODAY = date(2026, 11, 20)
 PASSWORD = "clave-de-prueba-2026"
@@ -39,8 +39,15 @@ class Seeded:
     folio: str | None
 
 
+# The office is open at every hour in tests, so no out-of-hours alert depends on the clock.
+ALWAYS_OPEN = AlertThresholds(
+    office_days=(0, 1, 2, 3, 4, 5, 6), office_start="00:00", office_end="23:59"
+)
+
+
 def _institute(path: Path) -> Institute:
-    return Institute(Settings(data=path), kdf=KdfParams.fast(), today=lambda: TODAY)
+    settings = Settings(data=path, alerts=ALWAYS_OPEN)
+    return Institute(settings, kdf=KdfParams.fast(), today=lambda: TODAY)
 
 
 def _seed(path: Path, *, with_case: bool) -> Seeded:

@@ -313,8 +313,9 @@ async def test_esc_asks_before_throwing_away_what_was_typed(
 async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    # Long enough that a loaded machine reaches the form before it locks; short for a test.
-    app = make_app(seeded.institute, idle_lock_seconds=4)
+    # The lock waits until the interview is typed, however slow the machine; then it comes
+    # at the next idle check.
+    app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot, "coordinacion")
         await open_first_case_of(pilot, "Ana Prueba")
@@ -325,7 +326,9 @@ async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
         await until(pilot, lambda: isinstance(app.screen, IntakeScreen))
         intake = app.screen
         await type_text(pilot, "Lo que ella contaba")
+        app.idle_lock_seconds = 1
         await until(pilot, lambda: at_login_screen(pilot), timeout=15)
+        app.idle_lock_seconds = 300
         assert app.gateway is None
         assert "Sesión bloqueada" in text_of(pilot, "#login-locked")
 
@@ -344,6 +347,7 @@ async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
         await until(pilot, lambda: isinstance(app.screen, CaseScreen))
 
         # Locked again; someone else unlocks: a fresh Mi día, nothing of the other session.
+        app.idle_lock_seconds = 1
         await until(pilot, lambda: at_login_screen(pilot), timeout=15)
         await log_in(pilot, "juridica", LEGAL_PASSWORD)
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))

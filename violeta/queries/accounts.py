@@ -8,7 +8,7 @@ from domain.vocabulary import Role
 from keys import Keyring
 from violeta.accounts import managed_account
 from violeta.dto import AccountView
-from violeta.roles import ROLE_DUTIES
+from violeta.roles import ENABLERS, ROLE_DUTIES
 from violeta.session import SessionContext
 
 
@@ -41,3 +41,15 @@ def accounts(ctx: SessionContext) -> list[AccountView]:
             )
         )
     return views
+
+
+def accounts_to_enable(ctx: SessionContext) -> list[AccountView]:
+    """The active accounts waiting for someone of this role to enable them (psicología:
+    psychology's; coordinación: the rest). Lets psicología, who lists no other accounts,
+    find whom to enable; the second-person rule is still the enabling's own."""
+    roles = {role.label: role for role in Role}
+    return [
+        view
+        for view in accounts(ctx)
+        if view.active and not view.enabled and ENABLERS[roles[view.role]] is ctx.role
+    ]
