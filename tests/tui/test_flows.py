@@ -382,7 +382,10 @@ async def open_first_case_of(pilot: Pilot[None], name: str) -> None:
     await until(pilot, lambda: isinstance(app.screen, ClientScreen))
     await until(pilot, lambda: app.screen.query_one("#expedientes", DataTable).row_count > 0)
     await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+    # Read, not only shown: the case's keys (u for her record) wait for what it loads.
+    await until(
+        pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.client_id is not None
+    )
 
 
 async def test_a_section_outside_the_role_asks_for_a_reason_and_is_marked_exceptional(
