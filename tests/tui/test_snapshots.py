@@ -39,9 +39,9 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
-    # A table measures its columns when the app is idle; on a loaded machine the header can
-    # still be drawn at its old widths a moment after the rows arrived. Wait for two equal
-    # pictures in a row, so the one compared is the screen at rest.
+    # Work still queued (a table measuring its rows when the app is idle, a late layout) can
+    # change the screen a moment after the last condition held. Wait for two equal pictures
+    # in a row, so the one compared is the screen at rest.
     previous = ""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
