@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import psycopg
-from eventsourcing.persistence import InternalError, OperationalError
+from eventsourcing.persistence import InterfaceError, InternalError, OperationalError
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import (
     SQLiteConnection,
@@ -44,6 +44,8 @@ class Row(Protocol):
 
 
 CREATION_ATTEMPTS = 8
+# Prepared statements kept per views connection: every statement the projections run, and more.
+STATEMENT_CACHE = 256
 
 
 class StaleBatch(Exception):
@@ -136,7 +138,25 @@ class _RelaxedSyncPool(SQLiteConnectionPool):
     view and its tracking record stay consistent and the projector simply re-applies."""
 
     def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
+        # The library's own connection caches one prepared statement (``cached_statements=
+        # True``): every run of a different view statement was compiled again, 40,000 times in
+        # a rebuild of 12,000 events. The views run a few dozen statements over and over.
+        try:
+            sqlite_connection = sqlite3.connect(
+                database=self.db_name,
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,  # autocommit: transactions begin explicitly
+                cached_statements=STATEMENT_CACHE,
+                timeout=self.lock_timeout or 5,
+            )
+        except (sqlite3.Error, TypeError) as error:
+            raise InterfaceError(error) from error
+        if not self.is_journal_mode_wal:
+            sqlite_connection.execute("PRAGMA journal_mode=WAL")
+            self.is_journal_mode_wal = True
+        sqlite_connection.row_factory = sqlite3.Row
+        connection = SQLiteConnection(sqlite_conn=sqlite_connection, max_age=self.max_age)
         cursor = connection.cursor()
         cursor.execute("PRAGMA synchronous=NORMAL")  # outside any transaction
         # What a deletion or an update frees (an erased client's search tokens and sealed
