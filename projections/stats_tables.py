@@ -40,6 +40,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -172,10 +173,12 @@ def _increment(table: CountTable, fact_id: str) -> Statement:
 
 def _decrement(table: CountTable, fact_id: str) -> list[Statement]:
     return [
+        # By the cell's key (its primary key), not a correlated EXISTS over every cell:
+        # that scanned the whole table once per moved fact.
         Statement(
             f"UPDATE {table.name} SET {table.count} = {table.count} - 1 "  # noqa: S608 - fixed names
-            "WHERE EXISTS (SELECT 1 FROM stats_contrib f WHERE f.tab = ? AND f.fact_id = ? "
-            f"AND f.counted = 1 AND {_match(table, 'f')})",
+            f"WHERE ({', '.join(table.columns)}) IN (SELECT {_selected_keys(table)} "
+            "FROM stats_contrib WHERE tab = ? AND fact_id = ? AND counted = 1)",
             (table.name, fact_id),
         ),
         Statement(
@@ -261,12 +264,17 @@ def add_months(month: str, count: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+@lru_cache(maxsize=1024)
+def _windows(month: str) -> tuple[tuple[str, str], ...]:
+    """(last, first) month of each of the 12 windows a case of ``month`` falls in."""
+    lasts = [add_months(month, offset) for offset in range(WINDOW_MONTHS)]
+    return tuple((last, add_months(last, 1 - WINDOW_MONTHS)) for last in lasts)
+
+
 def _woman_windows(case_id: str, month: str) -> list[Statement]:
     """The 12 windows her new case falls in: +1 where she was not attended in that zone yet."""
     statements = []
-    for offset in range(WINDOW_MONTHS):
-        last = add_months(month, offset)
-        first = add_months(last, 1 - WINDOW_MONTHS)
+    for last, first in _windows(month):
         statements.append(
             Statement(
                 "INSERT INTO stats_women_12m (last_month, zone, first_month, women) "
