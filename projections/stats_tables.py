@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -160,33 +160,37 @@ def _selected_keys(table: CountTable) -> str:
     return ", ".join(["month", *["k1", "k2"][: len(table.dimensions)]])
 
 
-def _increment(table: CountTable, fact_id: str) -> Statement:
+@cache
+def _increment_sql(table: CountTable) -> str:
     columns = ", ".join(table.columns)
-    return Statement(
+    return (
         f"INSERT INTO {table.name} ({columns}, {table.count}) "  # noqa: S608 - fixed names
         f"SELECT {_selected_keys(table)}, 1 FROM stats_contrib "
         "WHERE tab = ? AND fact_id = ? AND counted = 1 "
-        f"ON CONFLICT ({columns}) DO UPDATE SET {table.count} = {table.name}.{table.count} + 1",
-        (table.name, fact_id),
+        f"ON CONFLICT ({columns}) DO UPDATE SET {table.count} = {table.name}.{table.count} + 1"
+    )
+
+
+def _increment(table: CountTable, fact_id: str) -> Statement:
+    return Statement(_increment_sql(table), (table.name, fact_id))
+
+
+@cache
+def _decrement_sql(table: CountTable) -> tuple[str, str]:
+    # By the cell's key (its primary key), not a correlated EXISTS over every cell:
+    # that scanned the whole table once per moved fact.
+    return (
+        f"UPDATE {table.name} SET {table.count} = {table.count} - 1 "  # noqa: S608 - fixed names
+        f"WHERE ({', '.join(table.columns)}) IN (SELECT {_selected_keys(table)} "
+        "FROM stats_contrib WHERE tab = ? AND fact_id = ? AND counted = 1)",
+        f"DELETE FROM {table.name} WHERE {table.count} <= 0 AND month IN "  # noqa: S608 - fixed names
+        "(SELECT month FROM stats_contrib WHERE tab = ? AND fact_id = ?)",
     )
 
 
 def _decrement(table: CountTable, fact_id: str) -> list[Statement]:
-    return [
-        # By the cell's key (its primary key), not a correlated EXISTS over every cell:
-        # that scanned the whole table once per moved fact.
-        Statement(
-            f"UPDATE {table.name} SET {table.count} = {table.count} - 1 "  # noqa: S608 - fixed names
-            f"WHERE ({', '.join(table.columns)}) IN (SELECT {_selected_keys(table)} "
-            "FROM stats_contrib WHERE tab = ? AND fact_id = ? AND counted = 1)",
-            (table.name, fact_id),
-        ),
-        Statement(
-            f"DELETE FROM {table.name} WHERE {table.count} <= 0 AND month IN "  # noqa: S608 - fixed names
-            "(SELECT month FROM stats_contrib WHERE tab = ? AND fact_id = ?)",
-            (table.name, fact_id),
-        ),
-    ]
+    update, delete = _decrement_sql(table)
+    return [Statement(update, (table.name, fact_id)), Statement(delete, (table.name, fact_id))]
 
 
 @dataclass(frozen=True)
