@@ -263,12 +263,13 @@ class Projector:
             self.views.execute([self._tracking_row(marker, target)])
         self._chain_ahead = True
         self._last_head = (0, GENESIS)
-        try:
-            applied = self.catch_up(progress, batch_size=batch_size, companions=companions)
-        finally:
-            self._chain_ahead = False
-        for companion in companions:  # resumed: whatever it had not reached with this one
-            companion.catch_up(batch_size=batch_size)
+        with self.views.bulk():
+            try:
+                applied = self.catch_up(progress, batch_size=batch_size, companions=companions)
+            finally:
+                self._chain_ahead = False
+            for companion in companions:  # resumed: whatever it had not reached with this one
+                companion.catch_up(batch_size=batch_size)
         self.views.execute(
             [
                 Statement(

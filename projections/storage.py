@@ -11,7 +11,7 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
@@ -44,6 +44,10 @@ class Row(Protocol):
 
 
 CREATION_ATTEMPTS = 8
+# A views connection's page cache (KiB) while a rebuild writes (SQLite's default is 2 MB):
+# its batches touch pages all over every table, re-read and spilled many times otherwise.
+BULK_CACHE_KIB = 65536
+DEFAULT_CACHE_KIB = 2000
 # Prepared statements kept per views connection: every statement the projections run, and more.
 STATEMENT_CACHE = 256
 
@@ -79,6 +83,11 @@ class ViewStore(Protocol):
         ...
 
     def purge_freed_pages(self) -> None: ...
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """While a rebuild applies its large batches: settings that make them cheaper and
+        change nothing of what they write or of its consistency."""
+        ...
 
     def close(self) -> None: ...
 
@@ -170,6 +179,8 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
     def __init__(self, path: Path, schema: Sequence[str]) -> None:
         self.path = path
         self._schema = list(schema)
+        self._cache_kib = DEFAULT_CACHE_KIB
+        self._cache_sizes: dict[int, int] = {}
         # SQLite gives the -wal and -shm files the database file's mode: create it private.
         path.touch(mode=0o600, exist_ok=True)
         datastore = SQLiteDatastore(str(path), lock_timeout=30)
@@ -188,7 +199,23 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         self, statements: Sequence[Statement], application_name: str, after: int, last: int
     ) -> None:
         with self.datastore.transaction(commit=True) as cursor:
+            self._size_cache(cursor)
             _apply(cursor, "tracking", statements, application_name, after, last, _same)
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        self._cache_kib = BULK_CACHE_KIB
+        try:
+            yield
+        finally:
+            self._cache_kib = DEFAULT_CACHE_KIB
+
+    def _size_cache(self, cursor: Any) -> None:
+        # Per connection; one used in a rebuild gets the default back at its next batch.
+        connection = cursor.sqlite_cursor.connection
+        if self._cache_sizes.get(id(connection), DEFAULT_CACHE_KIB) != self._cache_kib:
+            cursor.execute(f"PRAGMA cache_size=-{self._cache_kib}")
+            self._cache_sizes[id(connection)] = self._cache_kib
 
     def execute(self, statements: Sequence[Statement]) -> None:
         with self.datastore.transaction(commit=True) as cursor:
@@ -254,6 +281,7 @@ class PostgresViewStore(PostgresTrackingRecorder):
             max_overflow=2,
         )
         self._schema = [_postgres_ddl(statement) for statement in tables]
+        self._bulk = False
         super().__init__(datastore, tracking_table_name="violeta_view_tracking")
         # The library runs these with the search path set (see _create_table), so the view
         # tables land in this institute's schema.
@@ -306,6 +334,10 @@ class PostgresViewStore(PostgresTrackingRecorder):
         self, statements: Sequence[Statement], application_name: str, after: int, last: int
     ) -> None:
         with self._transaction(commit=True) as cursor:
+            if self._bulk:
+                # Derived data, its position in the same transaction: a server crash may
+                # lose the last batches (applied again), never split one.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
             _apply(
                 cursor,
                 self.tracking_table_name,
@@ -320,6 +352,14 @@ class PostgresViewStore(PostgresTrackingRecorder):
     def execute(self, statements: Sequence[Statement]) -> None:
         with self._transaction(commit=True) as cursor:
             _run(cursor, statements, _postgres_sql)
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        self._bulk = True
+        try:
+            yield
+        finally:
+            self._bulk = False
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._transaction(commit=False) as cursor:
