@@ -275,24 +275,26 @@ def _windows(month: str) -> tuple[tuple[str, str], ...]:
     return tuple((last, add_months(last, 1 - WINDOW_MONTHS)) for last in lasts)
 
 
+# The 12 windows of a new case in one statement (they read stats_membership only, not each
+# other's rows, so one statement gives what 12 in a row gave): a twelfth of the round trips.
+_WINDOW_ROWS = ", ".join(["(CAST(? AS TEXT), CAST(? AS TEXT))"] * WINDOW_MONTHS)
+_WOMAN_WINDOWS = (
+    f"WITH w (last_month, first_month) AS (VALUES {_WINDOW_ROWS}) "  # noqa: S608 - fixed text
+    "INSERT INTO stats_women_12m (last_month, zone, first_month, women) "
+    "SELECT w.last_month, m.zone, w.first_month, CASE WHEN m.counted = 1 AND NOT EXISTS ("
+    "SELECT 1 FROM stats_membership o WHERE o.client_id = m.client_id "
+    "AND o.zone = m.zone AND o.counted = 1 AND o.case_id <> m.case_id "
+    "AND o.month >= w.first_month AND o.month <= w.last_month) THEN 1 ELSE 0 END "
+    "FROM stats_membership m, w WHERE m.case_id = ? "
+    "ON CONFLICT (last_month, zone) DO UPDATE "
+    "SET women = stats_women_12m.women + excluded.women"
+)
+
+
 def _woman_windows(case_id: str, month: str) -> list[Statement]:
     """The 12 windows her new case falls in: +1 where she was not attended in that zone yet."""
-    statements = []
-    for last, first in _windows(month):
-        statements.append(
-            Statement(
-                "INSERT INTO stats_women_12m (last_month, zone, first_month, women) "
-                "SELECT ?, m.zone, ?, CASE WHEN m.counted = 1 AND NOT EXISTS ("
-                "SELECT 1 FROM stats_membership o WHERE o.client_id = m.client_id "
-                "AND o.zone = m.zone AND o.counted = 1 AND o.case_id <> m.case_id "
-                "AND o.month >= ? AND o.month <= ?) THEN 1 ELSE 0 END "
-                "FROM stats_membership m WHERE m.case_id = ? "
-                "ON CONFLICT (last_month, zone) DO UPDATE "
-                "SET women = stats_women_12m.women + excluded.women",
-                (last, first, first, last, case_id),
-            )
-        )
-    return statements
+    windows = [month for window in _windows(month) for month in window]
+    return [Statement(_WOMAN_WINDOWS, (*windows, case_id))]
 
 
 def _women_consent(client_id: str, granted: bool) -> Statement:
