@@ -256,10 +256,9 @@ class Projector:
         # or they have (a terminal's catch-up finished the work) but the rebuild's marker is
         # still there, and the read side may not have followed yet.
         marker = rebuild_marker(self.name)
-        interrupted = (rows[0]["n"] or 0) > self.position or (
-            self.views.max_tracking_id(marker) is not None
-        )
-        if not interrupted:
+        behind_the_chain = (rows[0]["n"] or 0) > self.position
+        interrupted = behind_the_chain or self.views.max_tracking_id(marker) is not None
+        if not behind_the_chain:  # (behind it, a catch-up would hash the events again)
             self.catch_up()
         verification = self.verify()
         if not verification.intact:
