@@ -276,6 +276,8 @@ class Projector:
                 self._chain_ahead = False
             for companion in companions:  # resumed: whatever it had not reached with this one
                 companion.catch_up(batch_size=batch_size)
+        if progress is not None:  # also when a terminal's catch-up had done what was left
+            progress(self.position, self.position)
         self.views.execute(
             [
                 Statement(

@@ -101,10 +101,13 @@ def test_an_interrupted_rebuild_run_again_chains_what_was_recorded_meanwhile(
     events = coordinator._store.recorder.max_notification_id() or 0
     assert coordinator._projector.position < events
 
-    coordinator.rebuild_views()  # resumed, not refused for the events without a head yet
+    progress: list[tuple[int, int]] = []
+    # Resumed, not refused for the events without a head yet.
+    coordinator.rebuild_views(lambda done, total: progress.append((done, total)))
 
     assert coordinator._projector.verify().intact
     assert coordinator._projector.position == events
+    assert progress[-1] == (events, events)  # the bar ends full
     resumed = full_snapshot(coordinator)
     coordinator.rebuild_views()  # from zero this time
     assert full_snapshot(coordinator) == resumed
