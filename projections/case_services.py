@@ -15,6 +15,7 @@ from typing import Any
 from domain.cases import Area, Case
 from domain.sealed import HandTyped, Sealed
 from projections import psychology_agenda
+from projections.counters import OPEN_COUNTER, counter_statement
 from projections.storage import Statement
 
 SERVICES_SCHEMA: tuple[str, ...] = (
@@ -66,6 +67,10 @@ def _status(event: Case.Event, status: str) -> Statement:
     )
 
 
+def _open_count(delta: int) -> Statement:
+    return counter_statement(OPEN_COUNTER, delta)
+
+
 def _attention(event: Case.Event, on: date, area: str, kind: str) -> list[Statement]:
     # The count by area and kind is kept, consent-aware, in projections.stats_tables.
     return [_touch(event)]
@@ -101,7 +106,7 @@ def _closure_settled(event: Case.Event) -> Statement:
 
 
 def _closure_approved(_: object, event: Case.ClosureApproved) -> list[Statement]:
-    return [_status(event, "cerrado"), _closure_settled(event)]
+    return [_status(event, "cerrado"), _closure_settled(event), _open_count(-1)]
 
 
 def _closure_declined(_: object, event: Case.ClosureDeclined) -> list[Statement]:
@@ -109,7 +114,7 @@ def _closure_declined(_: object, event: Case.ClosureDeclined) -> list[Statement]
 
 
 def _reopened(_: object, event: Case.Reopened) -> list[Statement]:
-    return [_status(event, "reabierto")]
+    return [_status(event, "reabierto"), _open_count(1)]
 
 
 def _legal_advice(_: object, event: Case.LegalAdviceGiven) -> list[Statement]:
