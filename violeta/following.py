@@ -132,9 +132,15 @@ class ViewFollower:
         exactly that, and most of it is what this session saved, still in memory; otherwise
         the projector reads from wherever the views are."""
         saved = self._store.take_saved_events()
+        # Where the views are: another terminal (or session) may have applied what this one
+        # scanned. Then nothing is decoded here (each event is decoded by whoever applies
+        # it, not by every terminal that scans it), and Mi día's refresh costs the events
+        # nobody applied yet, not every terminal's work since this one last looked.
+        position = self._projector.position
         try:
-            applied_here = (
-                0 < len(self.unprojected) <= REFRESH_SCAN_LIMIT
+            applied_here = position >= self.seen_up_to or (
+                position == self.unprojected_after
+                and 0 < len(self.unprojected) <= REFRESH_SCAN_LIMIT
                 and self._projector.apply(
                     self.unprojected, after=self.unprojected_after, decoded=saved
                 )
