@@ -109,7 +109,7 @@ def test_a_session_does_not_decode_what_another_one_already_applied(
         decoded.append(stored)
         return to_domain_event(stored)  # type: ignore[arg-type]
 
-    mapper.to_domain_event = counting  # type: ignore[method-assign]
+    mapper.to_domain_event = counting  # type: ignore[method-assign, assignment]
     try:
         other.refresh()
         # It scanned them (its copies of her are evicted) but decoded none: already applied.
