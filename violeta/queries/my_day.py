@@ -15,7 +15,7 @@ from projections.counters import OPEN_COUNTER, month_counter
 from projections.storage import Row
 from violeta.dto import CaseSummary, Dashboard, DashboardCounters, DueFollowUp
 from violeta.lookups import case_summaries
-from violeta.queries.work_queues import follow_ups_due, pending_closures
+from violeta.queries.work_queues import closures_pending, due_follow_ups
 from violeta.session import RECENT_CASES, SessionContext
 
 FOLLOW_UPS_AHEAD_DAYS = 7
@@ -28,6 +28,8 @@ FOLLOW_UPS_SHOWN = 50
 
 
 def dashboard(ctx: SessionContext) -> Dashboard:
+    # Caught up once (in dashboard_counters): its lists read the same views, and what it
+    # records meanwhile (the access to each list) waits for the next refresh.
     counters = dashboard_counters(ctx)
     recent: list[CaseSummary] = []
     if decide(ctx.role, Section.IDENTIFICATION, Action.READ) is Decision.GRANTED:
@@ -42,7 +44,7 @@ def dashboard(ctx: SessionContext) -> Dashboard:
         pending_erasures=counters.pending_erasures,
         exceptional_accesses_today=counters.exceptional_accesses_today,
         follow_ups_due=_my_follow_ups_due(ctx),
-        closures_to_approve=tuple(pending_closures(ctx)) if ctx.role is Role.COORDINATION else (),
+        closures_to_approve=tuple(closures_pending(ctx)) if ctx.role is Role.COORDINATION else (),
     )
 
 
@@ -86,7 +88,7 @@ def _my_follow_ups_due(ctx: SessionContext) -> tuple[DueFollowUp, ...]:
         return ()
     attends_areas = ctx.role in AREA_ROLES.values()
     return tuple(
-        follow_ups_due(
+        due_follow_ups(
             ctx, FOLLOW_UPS_AHEAD_DAYS, assigned_to_me=attends_areas, limit=FOLLOW_UPS_SHOWN
         )
     )
