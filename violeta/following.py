@@ -65,6 +65,7 @@ class ViewFollower:
         # Whether a client may wait in search_pending: asked once, then only after a
         # registration or a correction arrived (a session without the case key defers them).
         self._pending_possible = True
+        self._indexed_arrived = False
         # Events this session decoded (or saved) that the read side has not applied yet.
         self._decoded: dict[int, object] = {}
 
@@ -150,7 +151,7 @@ class ViewFollower:
         if arrived:
             self.seen_up_to = arrived[-1].id
             self.unprojected.extend(arrived)
-            self._pending_possible = self._pending_possible or any(
+            self._indexed_arrived = self._indexed_arrived or any(
                 notification.topic in INDEXED_TOPICS for notification in arrived
             )
         if len(self.unprojected) >= UNPROJECTED_LIMIT:
@@ -169,10 +170,11 @@ class ViewFollower:
         # it, not by every terminal that scans it), and Mi día's refresh costs the events
         # nobody applied yet, not every terminal's work since this one last looked.
         position = self._projector.position
+        applied_elsewhere = position >= self.seen_up_to
+        applied_here = False
         try:
-            applied_here = position >= self.seen_up_to
             if (
-                not applied_here
+                not applied_elsewhere
                 and position == self.unprojected_after
                 and 0 < len(self.unprojected) <= REFRESH_SCAN_LIMIT
             ):
@@ -184,11 +186,16 @@ class ViewFollower:
                     )
                     > 0
                 )
-            if not applied_here:
+            if not (applied_here or applied_elsewhere):
                 self._projector.catch_up()
         except ValueError as error:  # the outer cipher's authentication failure
             raise TamperedRecord from error
         self._keep_decoded(saved)
+        # What this session applied with the search key it indexed itself; only what another
+        # process applied (perhaps without the key) may have been deferred.
+        if self._indexed_arrived and not (applied_here and self._keyring.can_index):
+            self._pending_possible = True
+        self._indexed_arrived = False
         self.unprojected = []
         self.unprojected_after = self.seen_up_to
         self._index_deferred()
