@@ -11,6 +11,7 @@ violeta/queries/supervision.py; the sweep here is shared by both."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,9 @@ def detect(
     new = [a for a in accesses if a.seq > through]
     start, end = _minutes(thresholds.office_start), _minutes(thresholds.office_end)
     out_of_hours: dict[tuple[str, str], list[_Access]] = defaultdict(list)
+    # One alert per person, day and women read: browsing a case she does not attend reads
+    # several sections, and coordinación has one thing to look into, not one per section.
+    not_assigned: dict[tuple[str, str, str], list[_Access]] = defaultdict(list)
     for access in new:
         if access.exceptional:
             flags.append(
@@ -114,17 +118,19 @@ def detect(
                 )
             )
         if access.role in thresholds.assignment_roles and access.access_id in unassigned:
-            flags.append(
-                _Flag(
-                    AlertRule.NOT_ASSIGNED,
-                    access.access_id,
-                    access.staff_id,
-                    (access,),
-                    len(access.women),
-                )
-            )
+            not_assigned[(access.staff_id, access.local_day, _women_digest(access))].append(access)
         if access.weekday not in thresholds.office_days or not start <= access.minute < end:
             out_of_hours[(access.staff_id, access.local_day)].append(access)
+    for (staff_id, day, women_read), group in not_assigned.items():
+        flags.append(
+            _Flag(
+                AlertRule.NOT_ASSIGNED,
+                f"{staff_id}:{day}:{women_read}",
+                staff_id,
+                tuple(group),
+                len(group[0].women),
+            )
+        )
     for (staff_id, day), group in out_of_hours.items():
         women = set().union(*(a.women for a in group))
         flags.append(
@@ -156,6 +162,11 @@ def detect(
             through,
         )
     return flags
+
+
+def _women_digest(access: _Access) -> str:
+    """Which women an access read, as a digest: an alert's key names staff, never her."""
+    return hashlib.sha256("|".join(sorted(access.women)).encode()).hexdigest()[:16]
 
 
 def _windows(

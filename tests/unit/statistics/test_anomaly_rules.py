@@ -118,4 +118,19 @@ def test_unassigned_reads_count_only_for_roles_that_work_by_assignment() -> None
         access(3, 2, role="juridica"),
     ]
     flags = detect(reads, 0, {"a1", "a2"}, OPEN)
-    assert [(f.rule, f.key) for f in flags] == [(AlertRule.NOT_ASSIGNED, "a1")]
+    assert [(f.rule, f.staff_id, len(f.accesses)) for f in flags] == [
+        (AlertRule.NOT_ASSIGNED, "s1", 1)
+    ]
+
+
+def test_unassigned_reads_of_one_woman_on_one_day_are_one_alert_whose_key_does_not_name_her() -> (
+    None
+):
+    # Browsing a case she does not attend reads its sections one by one.
+    sections = [access(i, i, role="juridica", women=("w1",)) for i in range(1, 6)]
+    another = access(6, 7, role="juridica", women=("w2",))
+    flags = detect([*sections, another], 0, {f"a{i}" for i in range(1, 7)}, OPEN)
+    assert sorted(len(f.accesses) for f in flags) == [1, 5]
+    assert {f.rule for f in flags} == {AlertRule.NOT_ASSIGNED}
+    assert len({f.key for f in flags}) == 2
+    assert not any("w1" in f.key or "w2" in f.key for f in flags)
