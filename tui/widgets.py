@@ -14,9 +14,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Size
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Footer, Input, Label, Select, SelectionList, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets._selection_list import SelectionType
 from textual.widgets._toggle_button import ToggleButton
@@ -62,6 +63,40 @@ class Table(DataTable[CellType]):
     def _redraw_measured(self) -> None:
         self._clear_caches()
         self.refresh()
+
+
+class KeyFooter(Footer):
+    """Textual's compact footer, rebuilt only when the keys it shows change.
+
+    Textual's footer rebuilds all its key widgets whenever the screen's bindings may have
+    changed (each focus change, each ``refresh_bindings``), even when the same keys come out;
+    on the case screen that was eight rebuilds, and a relayout each, while it opened. This one
+    compares what it would show with what it shows first.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)
+        self._shown: tuple[object, ...] | None = None
+
+    def _keys(self) -> tuple[object, ...]:
+        return tuple(
+            (binding, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+        )
+
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown = self._keys()
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if self.is_attached and self._keys() != self._shown:
+            await self.recompose()
 
 
 class TopBar(Static):
