@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from textual.widgets import DataTable
 
-from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
+from tests.tui.conftest import PASSWORD, SIZE, Seeded, field_text, log_in, text_of, type_text, until
 from tui.app import VioletaApp
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
@@ -64,4 +64,4 @@ async def test_a_folio_opens_her_record(seeded: Seeded, make_app: MakeApp) -> No
         await until(pilot, lambda: table.row_count == 1)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
-        await until(pilot, lambda: text_of(pilot, "#ficha-nombre") == "Ana Prueba Sintética")
+        await until(pilot, lambda: field_text(pilot, "nombre") == "Ana Prueba Sintética")
