@@ -166,6 +166,9 @@ class AccountsScreen(SessionScreen):
                 and not account.enabled
                 and role is not None
                 and ENABLERS[role] is self.gateway.identity.role
+                # Not by whoever created, reset or reactivated it, nor by someone whose own
+                # account that person set up: the service's second-person rule.
+                and offered(self.gateway, "enable_account", subject=account.staff_id)
             )
         return account.active
 

@@ -151,8 +151,11 @@ class ClientScreen(SessionScreen):
             return False
         state = {
             "request_erasure": not client.erasure_pending,
-            "approve_erasure": client.erasure_pending,
-            "authorize_age": client.age_authorization.startswith("Pendiente"),
+            # Not by whoever asked for it (or registered her): the second-person rule.
+            "approve_erasure": client.erasure_pending
+            and offered(self.gateway, method, subject=self.client_id),
+            "authorize_age": client.age_authorization.startswith("Pendiente")
+            and offered(self.gateway, method, subject=self.client_id),
         }
         return state.get(action, True)
 
