@@ -59,6 +59,21 @@ def test_a_burst_is_more_than_the_threshold_of_distinct_women_inside_the_window(
     assert flag.key == "s1:a4"
 
 
+def test_a_woman_read_again_counts_once_and_leaves_the_window_with_her_last_read() -> None:
+    thresholds = OPEN.model_copy(update={"many_women": 3, "many_women_minutes": 10})
+    # w1 read twice, then three others: never more than three distinct in any window.
+    reads = [
+        access(1, 0, women=("w1",)),
+        access(2, 5, women=("w1", "w2")),
+        access(3, 12, women=("w3",)),  # w1's first read left, her second is still in
+        access(4, 16, women=("w4",)),  # w1 and w2 left with the second read
+        access(5, 17, women=("w5",)),
+    ]
+    assert detect(reads, 0, set(), thresholds) == []
+    [flag] = detect([*reads, access(6, 18, women=("w6",))], 0, set(), thresholds)
+    assert (flag.key, flag.women) == ("s1:a6", 4)
+
+
 def test_a_long_burst_raises_again_only_after_a_whole_window() -> None:
     thresholds = OPEN.model_copy(update={"many_women": 3, "many_women_minutes": 10})
     burst = [access(i, i, women=(f"w{i}",)) for i in range(1, 30)]
