@@ -257,6 +257,8 @@ class CoordinationScreen(SessionScreen):
                 markup=False,
             )
         yield Static("", id="bitacora-problema", classes="field-message -problem", markup=False)
+        # Above the rows: a full page fills the screen and would hide it below.
+        yield Static("", id="bitacora-pagina", classes="muted", markup=False)
         table: DataTable[str] = Table(id="bitacora-tabla", cursor_type="row", zebra_stripes=True)
         table.add_columns(
             "Fecha y hora",
@@ -269,7 +271,6 @@ class CoordinationScreen(SessionScreen):
             "Propósito",
         )
         yield table
-        yield Static("", id="bitacora-pagina", classes="muted", markup=False)
         yield Static("", id="bitacora-detalle", classes="muted", markup=False)
         yield Static(TRAIL_NOTE, classes="muted", markup=False)
 
