@@ -13,9 +13,9 @@ from textual.widgets import DataTable
 from domain.errors import NotPermitted
 from domain.vocabulary import Role
 from tests.support.factories import enable
-from tests.tui.conftest import PASSWORD, Seeded, type_text, until
+from tests.tui.conftest import PASSWORD, Seeded, text_of, type_text, until
 from tests.tui.test_coordination import SIZE, add_admin, at_mi_dia
-from tui.accounts import AccountsScreen
+from tui.accounts import NOT_SECOND, AccountsScreen
 from tui.app import VioletaApp
 from tui.client import ClientScreen
 from tui.dialogs import ConfirmScreen
@@ -67,9 +67,11 @@ async def test_h_is_not_offered_for_an_account_the_service_would_refuse_her_to_e
         await pilot.press("h")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
+        await until(pilot, lambda: text_of(pilot, "#cuentas-vacio") == NOT_SECOND)  # why
 
         table.move_cursor(row=usernames.index("psico2"))
         await until(pilot, lambda: screen.check_action("enable_account", ()) is True)
+        await until(pilot, lambda: text_of(pilot, "#cuentas-vacio") == "")
         assert "enable_account" in footer_keys(app)
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
