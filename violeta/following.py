@@ -168,24 +168,28 @@ class ViewFollower:
         # Where the views are: another terminal (or session) may have applied what this one
         # scanned. Then nothing is decoded here (each event is decoded by whoever applies
         # it, not by every terminal that scans it), and Mi día's refresh costs the events
-        # nobody applied yet, not every terminal's work since this one last looked.
-        position = self._projector.position
-        applied_elsewhere = position >= self.seen_up_to
-        applied_here = False
+        # nobody applied yet, not every terminal's work since this one last looked. That is
+        # asked only when something would be decoded: what this session saved itself (one
+        # terminal, the common case) is applied at once, and refused whole if another
+        # process moved the views meanwhile.
+        applied_here = applied_elsewhere = False
         try:
-            if (
-                not applied_elsewhere
-                and position == self.unprojected_after
-                and 0 < len(self.unprojected) <= REFRESH_SCAN_LIMIT
-            ):
+            if 0 < len(self.unprojected) <= REFRESH_SCAN_LIMIT:
                 unknown = [n for n in self.unprojected if n.id not in saved]
-                saved.update(self._decode(unknown))
-                applied_here = (
-                    self._projector.apply(
-                        self.unprojected, after=self.unprojected_after, decoded=saved
+                attempt = not unknown
+                if unknown:
+                    position = self._projector.position
+                    applied_elsewhere = position >= self.seen_up_to
+                    attempt = position == self.unprojected_after
+                    if attempt:
+                        saved.update(self._decode(unknown))
+                if attempt:
+                    applied_here = (
+                        self._projector.apply(
+                            self.unprojected, after=self.unprojected_after, decoded=saved
+                        )
+                        > 0
                     )
-                    > 0
-                )
             if not (applied_here or applied_elsewhere):
                 self._projector.catch_up()
         except ValueError as error:  # the outer cipher's authentication failure

@@ -17,6 +17,7 @@ from domain.vocabulary import (
     Section,
 )
 from projections.storage import Row
+from violeta import name_search
 from violeta.dto import AccessEntry, ClientDetail, ClientSummary
 from violeta.lookups import (
     access_entry,
@@ -84,7 +85,15 @@ def search_clients(ctx: SessionContext, text: str) -> list[ClientSummary]:
         client_summary(ctx, row, name, open_cases.get(row["client_id"], 0))
         for row, name in confirmed
     ]
-    summaries.sort(key=lambda summary: identity.normalize_for_search(summary.name))
+    # Her full name as typed first, then whole words, then beginnings; by name within each
+    # (a folio, CURP or phone finds only her).
+    words = identity.search_tokens(query)
+    summaries.sort(
+        key=lambda summary: (
+            name_search.match_rank(words, summary.name),
+            identity.normalize_for_search(summary.name),
+        )
+    )
     ctx._record_access(
         action="buscar",
         section=Section.IDENTIFICATION,
