@@ -140,6 +140,26 @@ def _run(
             cursor.executemany(translate(sql), [statement.params for statement in run])
 
 
+def open_sqlite(db_name: str, lock_timeout: float | None) -> sqlite3.Connection:
+    """A connection as the library opens one, but keeping ``STATEMENT_CACHE`` prepared
+    statements: the library's caches one (``cached_statements=True``), so every run of a
+    different statement was compiled again, 40,000 times in a rebuild of 12,000 events; the
+    views and the event store each run a few dozen statements over and over."""
+    try:
+        connection = sqlite3.connect(
+            database=db_name,
+            uri=True,
+            check_same_thread=False,
+            isolation_level=None,  # autocommit: transactions begin explicitly
+            cached_statements=STATEMENT_CACHE,
+            timeout=lock_timeout or 5,
+        )
+    except (sqlite3.Error, TypeError) as error:
+        raise InterfaceError(error) from error
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
 class _RelaxedSyncPool(SQLiteConnectionPool):
     """Views are derived data, rebuilt from the event store at will; trading the last
     transactions' durability on power loss for one fsync less per batch is sound there.
@@ -147,24 +167,10 @@ class _RelaxedSyncPool(SQLiteConnectionPool):
     view and its tracking record stay consistent and the projector simply re-applies."""
 
     def _create_connection(self) -> SQLiteConnection:
-        # The library's own connection caches one prepared statement (``cached_statements=
-        # True``): every run of a different view statement was compiled again, 40,000 times in
-        # a rebuild of 12,000 events. The views run a few dozen statements over and over.
-        try:
-            sqlite_connection = sqlite3.connect(
-                database=self.db_name,
-                uri=True,
-                check_same_thread=False,
-                isolation_level=None,  # autocommit: transactions begin explicitly
-                cached_statements=STATEMENT_CACHE,
-                timeout=self.lock_timeout or 5,
-            )
-        except (sqlite3.Error, TypeError) as error:
-            raise InterfaceError(error) from error
+        sqlite_connection = open_sqlite(self.db_name, self.lock_timeout)
         if not self.is_journal_mode_wal:
             sqlite_connection.execute("PRAGMA journal_mode=WAL")
             self.is_journal_mode_wal = True
-        sqlite_connection.row_factory = sqlite3.Row
         connection = SQLiteConnection(sqlite_conn=sqlite_connection, max_age=self.max_age)
         cursor = connection.cursor()
         cursor.execute("PRAGMA synchronous=NORMAL")  # outside any transaction
