@@ -6,6 +6,7 @@ one under that assumption, not only under «nothing changed»."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -59,16 +60,21 @@ def _rate_cases(zone: dict[str, Any]) -> int:
 def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
     releases: list[Any],
     target: tuple[int, str, str] | list[tuple[int, str, str]],
-    signs: tuple[float, ...],
+    signs: tuple[float, ...] | Callable[[str, str], tuple[float, ...]],
     truths: list[dict[tuple[str, str], int]],
     *,
     last_ranking: bool = True,
+    by_cell: bool = False,
 ) -> tuple[float, float]:
     """Independent of the release code: what the published cells, marks and rates of both
-    releases, with ``sign·(later − earlier) <= 0`` for every zone × month both count, tell
+    releases, with ``sign·(later − earlier) <= 0`` for every zone × month both count (the same
+    signs for all, or the signs ``signs(zone, month)`` gives each), tell
     about one zone × month count (release index, zone, month), or about the sum of several;
     without ``last_ranking``, the last release's rates and zone marks are left out (what its
-    tables, and the releases before, already tell).
+    tables, and the releases before, already tell). With ``by_cell`` the links are not
+    between zone × month counts but between each expedientes cell of one release and the
+    same cell of the next over the earlier one's months (its old part), with ``signs`` for
+    all of them or, when ``signs`` is not a tuple, the direction its true count took.
 
     ``truths`` are the true (month, zone) counts each release was computed from: they must
     satisfy every relation the attacker assumes (else the attacker model, or the release, is
@@ -126,18 +132,47 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
             elif informative and zone["marca"] == "confidencial":
                 ub_rows.append(-row(members))
                 ub_b.append(-float(K))
+    truth = np.zeros(len(variables))
+    for (r, zone, month), at in variables.items():
+        truth[at] = truths[r].get((month, zone), 0)
     for (r, zone, month), at in variables.items():
         later = variables.get((r + 1, zone, month))
-        if later is None:
+        if later is None or by_cell:
             continue
-        for sign in signs:
+        for sign in signs if isinstance(signs, tuple) else signs(zone, month):
             line = np.zeros(len(variables))
             line[later], line[at] = sign, -sign
             ub_rows.append(line)
             ub_b.append(0.0)
-    truth = np.zeros(len(variables))
-    for (r, zone, month), at in variables.items():
-        truth[at] = truths[r].get((month, zone), 0)
+    for r, release in enumerate(releases[:-1] if by_cell else []):
+        months = _months(release.period_from, release.period_to)
+        keys = {
+            tuple(cell["clave"])
+            for table in release.body["tablas"].values()
+            if table["fuente"] == "expedientes"
+            for cell in table["celdas"]
+        }
+        for year, month, zone in keys:
+            then = row(
+                [
+                    (r, z, m)
+                    for z in zones
+                    for m in months
+                    if zone in ("*", z) and month in ("*", m) and year in ("*", m[:4])
+                ]
+            )
+            now = np.zeros(len(variables))
+            for (later, z, m), at in variables.items():
+                if later == r + 1 and (r, z, m) in variables and then[variables[(r, z, m)]]:
+                    now[at] = 1.0
+            change = round(float((now - then) @ truth))
+            if isinstance(signs, tuple):
+                cell_signs = signs
+            else:
+                cell_signs = (1.0, -1.0) if change == 0 else ((1.0,) if change < 0 else (-1.0,))
+            for sign in cell_signs:
+                ub_rows.append(sign * (now - then))
+                ub_b.append(0.0)
     assert np.allclose(np.array(eq_rows) @ truth, eq_b), "a published figure contradicts the truth"
     if ub_rows:
         excess = np.array(ub_rows) @ truth - np.array(ub_b)
@@ -271,6 +306,62 @@ def test_a_large_zones_rate_that_bounds_a_small_zones_part_through_the_month_tot
         assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (month, low, high)
 
 
+def _directions(truths: list[Counts]) -> Callable[[str, str], tuple[float, ...]]:
+    """The attacker who guesses right, for each zone × month, whether its count fell (1),
+    rose (-1) or did not change (both) between the two releases."""
+
+    def signs(zone: str, month: str) -> tuple[float, ...]:
+        change = truths[1].get((month, zone), 0) - truths[0].get((month, zone), 0)
+        return (1.0, -1.0) if change == 0 else ((1.0,) if change < 0 else (-1.0,))
+
+    return signs
+
+
+def test_counts_that_rose_and_fell_between_two_releases_do_not_give_a_zones_new_month(
+    tmp_path: Path,
+) -> None:
+    # El Huizache: 6 cases a month, untouched between the two releases, and 2 new ones in
+    # November 2026. Meanwhile a woman of Tierra Fría withdrew her consent (March 2026 fell)
+    # and a late case of Cortazar was entered (May 2026 rose): the counts both rose and fell,
+    # so neither «all only fell» nor «all only rose» holds. Release 1 publishes El Huizache's
+    # 2026 as 60 and its total as 132; release 2 would publish 62 and 134: anyone who sees its
+    # years unchanged reads 2 women of El Huizache in November 2026.
+    path = tmp_path / "vistas.sqlite"
+    huizache = "110110022"
+    then: Counts = {}
+    for month in _months("2025-01", "2026-10"):
+        then[(month, BIG)] = 10
+        then[(month, SMALL)] = 6
+        then[(month, huizache)] = 6
+    _store(path, then)
+    first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
+    assert first is not None
+    cases = dict(then)
+    cases[("2026-03", SMALL)] = 5
+    cases[("2026-05", BIG)] = 11
+    cases[("2026-11", BIG)] = 10
+    cases[("2026-11", SMALL)] = 6
+    cases[("2026-11", huizache)] = 2
+    _store(path, cases)
+    second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
+    assert second is not None
+    truths = [then, cases]
+    report = second.body["perdida_de_informacion"]["expedientes"]["auditoria"]
+    assert report["suposicion_conjunta"] == "cada celda en su dirección"
+    low, high = _attacker_interval(
+        [first, second], (1, huizache, "2026-11"), _directions(truths), truths
+    )
+    assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (low, high)
+    # The same with the attacker who only assumes that El Huizache did not change.
+    low, high = _attacker_interval(
+        [first, second],
+        (1, huizache, "2026-11"),
+        lambda zone, _: (1.0, -1.0) if zone == huizache else (),
+        truths,
+    )
+    assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (low, high)
+
+
 old_counts = st.dictionaries(
     st.tuples(
         st.sampled_from(_months("2025-09", "2026-10")), st.sampled_from([c for c, _ in ZONES])
@@ -290,6 +381,7 @@ old_counts = st.dictionaries(
     old_counts,
     st.lists(st.integers(0, 3), min_size=3, max_size=3),
     st.lists(st.integers(0, 2), min_size=6, max_size=6),
+    st.lists(st.integers(0, 2), min_size=0, max_size=4),
 )
 @example(
     {
@@ -300,49 +392,106 @@ old_counts = st.dictionaries(
     },
     [0, 1, 0],
     [0, 0, 0, 0, 0, 0],
+    [],
 )
+# Found with late cases: Tierra Fría's 2025 fell by one (5 to 4) and its Oct 2026 rose by one,
+# its old months' total unchanged (5), both years «<5», 3 new cases in Nov 2026. Each cell in
+# its direction caps the new month at 3 (5 − 4 + ... ): no pattern exists; the release falls
+# back to the next assumption instead of being refused.
+@example(
+    {("2025-09", BIG): 0, ("2025-09", SMALL): 0, ("2025-11", SMALL): 5},
+    [0, 3, 0],
+    [0, 0, 1, 0, 0, 1],
+    [1],
+)
+# Found with withdrawals only: Cortazar's Oct and Nov 2025 fell; El Huizache had 1 new case
+# in Nov 2026. Cortazar's window (Dec 2025-Nov 2026, rate published) minus its 2026 gave its
+# Dec 2025 as 9 + El Huizache's Nov 2026, capped by Dec 2025's month total (10): the zone
+# audit had measured the window against a baseline linking zone x month counts (finer than
+# the tables' own joint audit), which already pinned that month, and so let the window pass.
+@example({("2025-09", "110110022"): 1, ("2025-09", SMALL): 3}, [0, 0, 1], [0, 0, 1, 1, 2, 0], [])
+# Found with late cases: Cortazar's Mar 2026 fell, Tierra Fría's Oct 2026 rose, El Huizache
+# (all zeros) had 2 new cases in Nov 2026; published alone, its 2026 cell and total minus the
+# previous ones gave the 2.
+@example({("2025-09", BIG): 0}, [0, 0, 2], [0, 0, 0, 0, 0, 1], [2])
 def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_part_protected(
     tmp_path_factory: pytest.TempPathFactory,
     drawn: Counts,
     arrivals: list[int],
     withdrawals: list[int],
+    late: list[int],
 ) -> None:
     path = tmp_path_factory.mktemp("two") / "vistas.sqlite"
+    story = (dict(drawn), arrivals, withdrawals, late)
     then = dict(drawn)
     for month in _months("2025-09", "2026-10"):
         then.setdefault((month, BIG), 10)
     _store(path, then)
     first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
     assert first is not None
-    # Between the two: some consents withdrawn (counts of old months only fall) and the
+    # Between the two: some consents withdrawn, some late cases in old months (from the
+    # last months back, so that they may meet the withdrawals: counts rose and fell), and the
     # November cases of each zone.
     cases = dict(then)
     keys = sorted(key for key, n in cases.items() if n > 0)
     for key, drop in zip(keys, withdrawals, strict=False):
         cases[key] = max(0, cases[key] - drop)
+    old_keys = sorted(((m, z) for m in _months("2025-09", "2026-10") for z, _ in ZONES))
+    for key, more in zip(reversed(old_keys), late, strict=False):
+        cases[key] = cases.get(key, 0) + more
     for (zone, _), n in zip(ZONES, arrivals, strict=True):
         cases[("2026-11", zone)] = n + (10 if zone == BIG else 0)
     _store(path, cases)
     second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
     assert second is not None
     truths = [then, cases]
+    signs = _directions(truths)
+    report = second.body["perdida_de_informacion"]["expedientes"]["auditoria"]
+    assumption = report["suposicion_conjunta"]
+    # The tables' joint audit links cells, under the tightest assumption that admits a pattern:
+    # each cell in its true direction, else all fell (or all rose) if true, else none (only
+    # when the changes both rose and fell).
+    cell_signs: tuple[float, ...] | Callable[[str, str], tuple[float, ...]] = {
+        "cada celda en su dirección": signs,
+        "todas bajaron": (1.0,),
+        "todas subieron": (-1.0,),
+    }.get(assumption, ())
+    old_months = {key for key in {*then, *cases} if key[0] <= "2026-10"}
+    changes = [cases.get(key, 0) - then.get(key, 0) for key in old_months]
+    if assumption == "ninguna":  # audited within the release alone: nothing linked to check
+        assert min(changes) < 0 < max(changes), story
     # The new month of each zone, and what the second window leaves when the first is taken
     # from it (the month it dropped, Nov 2025, and the one it added, Nov 2026) and its year
     # part (Dec 2025): each, when it holds 1 to k-1 cases, admits 1 to k-1, or (for what the
     # windows leave) no less than the tables and the first release already allowed.
     for zone, _ in ZONES:
         value = cases.get(("2026-11", zone), 0)
-        if 0 < value < K:
-            low, high = _attacker_interval([first, second], (1, zone, "2026-11"), (1.0,), truths)
-            assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (zone, value, low, high)
+        if 0 < value < K and assumption != "ninguna":
+            low, high = _attacker_interval(
+                [first, second], (1, zone, "2026-11"), cell_signs, truths, by_cell=True
+            )
+            assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (zone, value, low, high, story)
         for r, month in ((0, "2025-11"), (1, "2025-12")):
             value = truths[r].get((month, zone), 0)
             if not 0 < value < K:
                 continue
-            low, high = _attacker_interval([first, second], (r, zone, month), (1.0,), truths)
+            # The zone audit links zone x month counts in their directions too: finer than
+            # the tables' audit, against whose links (the baseline) a window is measured.
+            low, high = _attacker_interval([first, second], (r, zone, month), signs, truths)
             if low <= 1 + 1e-6 and high >= K - 1 - 1e-6:
                 continue
-            before = _attacker_interval(
-                [first, second], (r, zone, month), (1.0,), truths, last_ranking=False
+            base_low, base_high = _attacker_interval(
+                [first, second],
+                (r, zone, month),
+                cell_signs,
+                truths,
+                last_ranking=False,
+                by_cell=True,
             )
-            assert np.allclose((low, high), before), (zone, month, value, low, high, before)
+            if low <= base_low + 1e-6 and high >= base_high - 1e-6:
+                continue
+            # Else no window of the second release passed: what is left is the tables'.
+            alone = _attacker_interval(
+                [first, second], (r, zone, month), signs, truths, last_ranking=False
+            )
+            assert np.allclose((low, high), alone), (zone, month, low, high, alone, story)
