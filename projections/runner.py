@@ -75,6 +75,10 @@ class Projector:
         self._chain_ahead = False
         self._key_checked = False
         self._has_quarantine = True
+        # The records set aside as of the position this process last moved the views to: the
+        # quarantine table grows only in the batches that move the position, so it is read
+        # again only when another process (or a rebuild) moved the views.
+        self._set_aside_at: tuple[int, frozenset[str]] = (-1, frozenset())
 
     @property
     def position(self) -> int:
@@ -145,7 +149,7 @@ class Projector:
             statements += self._prologue(after)
             self._prologue = None
         appended: list[Statement] = []
-        set_aside = self._set_aside()
+        set_aside = self._set_aside(after)
         for notification in notifications:
             record = str(notification.originator_id)
             follows = record in set_aside
@@ -168,6 +172,7 @@ class Projector:
         except StaleBatch:
             return 0
         self._last_head = (notifications[-1].id, head)
+        self._set_aside_at = (notifications[-1].id, frozenset(set_aside))
         return len(notifications)
 
     def _decode(
@@ -204,9 +209,11 @@ class Projector:
             return True
         return False
 
-    def _set_aside(self) -> set[str]:
+    def _set_aside(self, position: int) -> set[str]:
         """The records quarantined so far; a view store without the table (a standalone
         statistics file) has none, and records none."""
+        if self._set_aside_at[0] == position:
+            return set(self._set_aside_at[1])
         if self._has_quarantine:
             try:
                 return quarantined_records(self.views)

@@ -63,6 +63,7 @@ class ViewFollower:
         # Whether a client may wait in search_pending: asked once, then only after a
         # registration or a correction arrived (a session without the case key defers them).
         self._pending_possible = True
+        self._indexed_arrived = False
 
     def refresh(self) -> int:
         """Catches the views up and returns how many case records changed since this session
@@ -118,7 +119,7 @@ class ViewFollower:
         if arrived:
             self.seen_up_to = arrived[-1].id
             self.unprojected.extend(arrived)
-            self._pending_possible = self._pending_possible or any(
+            self._indexed_arrived = self._indexed_arrived or any(
                 notification.topic in INDEXED_TOPICS for notification in arrived
             )
         if len(self.unprojected) >= UNPROJECTED_LIMIT:
@@ -144,6 +145,11 @@ class ViewFollower:
                 self._projector.catch_up()
         except ValueError as error:  # the outer cipher's authentication failure
             raise TamperedRecord from error
+        # What this session applied with the search key it indexed itself; only what another
+        # process applied (perhaps without the key) may have been deferred.
+        if self._indexed_arrived and not (applied_here and self._keyring.can_index):
+            self._pending_possible = True
+        self._indexed_arrived = False
         self.unprojected = []
         self.unprojected_after = self.seen_up_to
         self._index_deferred()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Final
 
 from domain.permissions import Action, Decision, decide
@@ -54,16 +55,21 @@ class Rule:
 
     def allowed_roles(self, section: Section | None = None) -> frozenset[Role]:
         """The roles that may run it (for a ``SECTION_ARGUMENT`` row, on ``section``)."""
-        target = section if self.section == SECTION_ARGUMENT else self.section
-        if not isinstance(target, Section):
-            return self.roles if self.roles is not None else frozenset()
-        from_matrix = frozenset(
-            role
-            for role in Role
-            if decide(role, target, self.action) is Decision.GRANTED
-            or (self.break_glass and decide(role, target, self.action) is Decision.BREAK_GLASS)
-        )
-        return from_matrix if self.roles is None else from_matrix & self.roles
+        return _allowed_roles(self, section)
+
+
+@cache  # asked on every command; the rows are frozen and the matrix is a constant
+def _allowed_roles(rule: Rule, section: Section | None) -> frozenset[Role]:
+    target = section if rule.section == SECTION_ARGUMENT else rule.section
+    if not isinstance(target, Section):
+        return rule.roles if rule.roles is not None else frozenset()
+    from_matrix = frozenset(
+        role
+        for role in Role
+        if decide(role, target, rule.action) is Decision.GRANTED
+        or (rule.break_glass and decide(role, target, rule.action) is Decision.BREAK_GLASS)
+    )
+    return from_matrix if rule.roles is None else from_matrix & rule.roles
 
 
 R, W = Action.READ, Action.WRITE

@@ -1,7 +1,8 @@
 """The search index: tokens that a session without the case key could not compute
 (administración catching the views up first) are computed by the next session holding it; a
-session asks for such clients only when a registration or a correction arrived, not after
-every command; a common name reads only the candidates a search considers. Both backends."""
+session asks for such clients only when a registration or a correction arrived that another
+session applied, not after every command; a common name reads only the candidates a search
+considers. Both backends."""
 
 from __future__ import annotations
 
@@ -34,9 +35,12 @@ def test_a_client_projected_by_a_session_without_the_case_key_is_found_later(
     assert pending(coordinator) == 0
 
 
-def test_the_pending_list_is_asked_only_after_a_registration_or_a_correction(
-    coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+def test_the_pending_list_is_asked_only_after_a_registration_another_session_applied(
+    institute: Institute, coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """What a session applied with the search key it indexed itself: only a registration or
+    correction that another session applied (perhaps without the key) may have waited."""
+    admin = staff(institute, coordinator, "administra", Role.ADMINISTRATION)
     client_id = coordinator.register_client(a_client(), confirm_not_duplicate=True)
     case = coordinator.open_case(client_id, an_intake())
     coordinator.refresh()
@@ -55,7 +59,14 @@ def test_the_pending_list_is_asked_only_after_a_registration_or_a_correction(
     assert asked == []
     coordinator.register_client(a_client(name="Otra Usuaria Sintética"), confirm_not_duplicate=True)
     coordinator.refresh()
+    assert asked == []  # her own registration, indexed by her own projection
+    coordinator.register_client(
+        a_client(name="Tercera Usuaria Sintética"), confirm_not_duplicate=True
+    )
+    admin.refresh()  # administración applies it first, without the key: its tokens wait
+    coordinator.refresh()
     assert len(asked) == 1
+    assert pending(coordinator) == 0
 
 
 def test_a_common_name_reads_only_the_first_candidates_by_id(

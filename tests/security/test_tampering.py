@@ -16,7 +16,14 @@ from psycopg import sql
 from typer.testing import CliRunner
 
 from domain.vocabulary import Section
-from tests.support.factories import PASSWORD, a_case, a_client, initialize, make_institute
+from tests.support.factories import (
+    PASSWORD,
+    a_case,
+    a_client,
+    an_intake,
+    initialize,
+    make_institute,
+)
 from violeta.auditing import verify_chain
 from violeta.cli import app
 from violeta.service import StaffSession, TamperedRecord
@@ -197,3 +204,39 @@ def test_audit_verify_names_an_event_set_aside(data_dir) -> None:  # type: ignor
     assert f"evento {position}" in result.output
     assert "no pudieron descifrarse" in result.output
     _spanish(result.output)
+
+
+def test_a_record_set_aside_by_another_terminal_stays_aside_in_this_ones_next_batch(
+    settings: Settings,
+) -> None:
+    """Each projector remembers what is set aside as of where it last moved the views; once
+    another terminal moved them (and set a record aside), it reads the list again."""
+    institute = make_institute(settings)
+    coordinator = initialize(institute)
+    watcher = make_institute(settings).login("coordinacion", PASSWORD)
+    writer = make_institute(settings).login("coordinacion", PASSWORD)
+    try:
+        coordinator.register_client(a_client("Berta Otra Sintética"))
+        coordinator.refresh()  # this terminal moves the views, with nothing set aside
+        client_id = writer.register_client(a_client())
+        case_id = writer.open_case(client_id, an_intake()).case_id  # not projected yet
+        _flip_a_byte(settings, case_id)
+        watcher.refresh()  # reads the altered event and sets the case aside
+        writer.add_note(case_id, Section.INTAKE, "Nota sintética posterior")  # from memory
+        coordinator.refresh()
+        set_aside = coordinator._views.query(
+            "SELECT notification_id, originator_id, damaged FROM quarantine "
+            "ORDER BY notification_id"
+        )
+        note = coordinator._store.recorder.max_notification_id()
+        assert {row["originator_id"] for row in set_aside} == {str(case_id)}
+        assert set_aside[0]["damaged"] == 1
+        # The note follows the altered event: this terminal set it aside too, not applied.
+        assert set_aside[-1]["notification_id"] == note
+        assert set_aside[-1]["damaged"] == 0
+        with pytest.raises(TamperedRecord):
+            coordinator.case_detail(case_id)
+    finally:
+        for session in (watcher, writer, coordinator):
+            session.close()
+        institute.close()

@@ -59,6 +59,21 @@ def test_a_burst_is_more_than_the_threshold_of_distinct_women_inside_the_window(
     assert flag.key == "s1:a4"
 
 
+def test_a_woman_read_again_counts_once_and_leaves_the_window_with_her_last_read() -> None:
+    thresholds = OPEN.model_copy(update={"many_women": 3, "many_women_minutes": 10})
+    # w1 read twice, then three others: never more than three distinct in any window.
+    reads = [
+        access(1, 0, women=("w1",)),
+        access(2, 5, women=("w1", "w2")),
+        access(3, 12, women=("w3",)),  # w1's first read left, her second is still in
+        access(4, 16, women=("w4",)),  # w1 and w2 left with the second read
+        access(5, 17, women=("w5",)),
+    ]
+    assert detect(reads, 0, set(), thresholds) == []
+    [flag] = detect([*reads, access(6, 18, women=("w6",))], 0, set(), thresholds)
+    assert (flag.key, flag.women) == ("s1:a6", 4)
+
+
 def test_a_long_burst_raises_again_only_after_a_whole_window() -> None:
     thresholds = OPEN.model_copy(update={"many_women": 3, "many_women_minutes": 10})
     burst = [access(i, i, women=(f"w{i}",)) for i in range(1, 30)]
@@ -103,4 +118,19 @@ def test_unassigned_reads_count_only_for_roles_that_work_by_assignment() -> None
         access(3, 2, role="juridica"),
     ]
     flags = detect(reads, 0, {"a1", "a2"}, OPEN)
-    assert [(f.rule, f.key) for f in flags] == [(AlertRule.NOT_ASSIGNED, "a1")]
+    assert [(f.rule, f.staff_id, len(f.accesses)) for f in flags] == [
+        (AlertRule.NOT_ASSIGNED, "s1", 1)
+    ]
+
+
+def test_unassigned_reads_of_one_woman_on_one_day_are_one_alert_whose_key_does_not_name_her() -> (
+    None
+):
+    # Browsing a case she does not attend reads its sections one by one.
+    sections = [access(i, i, role="juridica", women=("w1",)) for i in range(1, 6)]
+    another = access(6, 7, role="juridica", women=("w2",))
+    flags = detect([*sections, another], 0, {f"a{i}" for i in range(1, 7)}, OPEN)
+    assert sorted(len(f.accesses) for f in flags) == [1, 5]
+    assert {f.rule for f in flags} == {AlertRule.NOT_ASSIGNED}
+    assert len({f.key for f in flags}) == 2
+    assert not any("w1" in f.key or "w2" in f.key for f in flags)
