@@ -406,13 +406,14 @@ old_counts = st.dictionaries(
 )
 # Found with withdrawals only: Cortazar's Oct and Nov 2025 fell; El Huizache had 1 new case
 # in Nov 2026. Cortazar's window (Dec 2025-Nov 2026, rate published) minus its 2026 gave its
-# Dec 2025 as 9 + El Huizache's Nov 2026, capped by Dec 2025's month total (10): the zone
-# audit had measured the window against a baseline linking zone x month counts (finer than
-# the tables' own joint audit), which already pinned that month, and so let the window pass.
+# Dec 2025 as 9 + El Huizache's Nov 2026, capped by Dec 2025's month total (10). A zone audit
+# whose baseline links zone x month counts in their directions (finer than the tables' own
+# joint audit) finds that month already pinned there and lets the window pass: so the
+# baseline links cells as the tables' audit does, and the finer links come after it.
 @example({("2025-09", "110110022"): 1, ("2025-09", SMALL): 3}, [0, 0, 1], [0, 0, 1, 1, 2, 0], [])
 # Found with late cases: Cortazar's Mar 2026 fell, Tierra Fría's Oct 2026 rose, El Huizache
-# (all zeros) had 2 new cases in Nov 2026; published alone, its 2026 cell and total minus the
-# previous ones gave the 2.
+# (all zeros) had 2 new cases in Nov 2026; with no joint audit (mixed changes, before), or
+# with one linking zone x month counts, the attacker got «El Huizache Nov 2026 ≤ 2».
 @example({("2025-09", BIG): 0}, [0, 0, 2], [0, 0, 0, 0, 0, 1], [2])
 def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_part_protected(
     tmp_path_factory: pytest.TempPathFactory,
