@@ -414,6 +414,16 @@ old_counts = st.dictionaries(
 # joint audit) finds that month already pinned there and lets the window pass: so the
 # baseline links cells as the tables' audit does, and the finer links come after it.
 @example({("2025-09", "110110022"): 1, ("2025-09", SMALL): 3}, [0, 0, 1], [0, 0, 1, 1, 2, 0], [])
+# Found with late cases only (El Huizache's Oct 2026 rose by 2, and 2 new cases in Nov 2026):
+# the joint audit had lost the previous release's «2026 = Jan + ... + Oct» (its hidden Jan and
+# Sep added to 4), so the Nov 2026 total (hidden) was pinned at 12 and the new cases of El
+# Huizache and Tierra Fría at 2, which it took for up to 6.
+@example(
+    {("2026-09", BIG): 4, ("2025-09", BIG): 0, ("2025-09", SMALL): 0, ("2025-11", BIG): 0},
+    [0, 0, 2],
+    [0, 0, 0, 0, 0, 0],
+    [0, 2],
+)
 # Found with late cases: Cortazar's Mar 2026 fell, Tierra Fría's Oct 2026 rose, El Huizache
 # (all zeros) had 2 new cases in Nov 2026; with no joint audit (mixed changes, before), or
 # with one linking zone x month counts, the attacker got «El Huizache Nov 2026 ≤ 2».
