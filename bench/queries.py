@@ -145,6 +145,22 @@ def measure(small: Bench, large: Bench, rounds: int, size: tuple[int, int]) -> l
     return rows
 
 
+def screens(small: Bench, large: Bench, size: tuple[int, int]) -> list[str]:
+    """What each role's Mi día lists at each size: its work is bounded by these (a screen),
+    and a larger institute fills them where a small one leaves them half empty."""
+    lines = []
+    for role in small.staff:
+        shown = []
+        for bench in (small, large):
+            board = bench.staff[role].dashboard()
+            shown.append(f"{len(board.follow_ups_due)} + {len(board.my_recent_cases)}")
+        lines.append(
+            f"mi día: {role.label}: seguimientos + expedientes recientes en pantalla: "
+            f"{shown[1]} con {size[1]}, {shown[0]} con {size[0]}"
+        )
+    return lines
+
+
 def _copy(source: Path | None, into: Path) -> Path:
     target = into / "demo"
     if source is not None:
@@ -166,10 +182,13 @@ def main() -> None:
         try:
             sizes = (len(small.cases), len(large.cases))
             rows = measure(small, large, args.rounds, sizes)
+            shown = screens(small, large, sizes)
         finally:
             small.close()
             large.close()
     print_rows(rows)
+    print()
+    print("\n".join(shown))
 
 
 if __name__ == "__main__":

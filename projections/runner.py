@@ -31,6 +31,16 @@ APPEND_ONLY = ("access_log", "access_subjects", "audit_chain", "access_facts")
 _APPEND_PREFIXES = tuple(f"INSERT INTO {table} " for table in APPEND_ONLY)
 
 
+REBUILD_SUFFIX = ".rebuild"
+
+
+def rebuild_marker(name: str) -> str:
+    """A row in the tracking table while a rebuild of projection ``name`` is unfinished (set
+    when its views are reset, deleted once they and their companions reached the end), so
+    that running it again after a kill resumes it instead of starting over."""
+    return f"{name}{REBUILD_SUFFIX}"
+
+
 class Projection(Protocol):
     """Turns one domain event into the statements that bring the views up to it."""
 
@@ -224,7 +234,7 @@ class Projector:
     def rebuild(
         self,
         progress: Progress | None = None,
-        batch_size: int = REBUILD_BATCH_SIZE,
+        batch_size: int | None = None,
         companions: Sequence[Projector] = (),
     ) -> int:
         """From zero; refused when the event store no longer matches the recorded chain,
@@ -239,25 +249,50 @@ class Projector:
         What was recorded since the views were last brought up to date (this session's
         last read, say) is chained first, as any catch-up would, so that it has its head
         when verified."""
+        batch_size = batch_size or REBUILD_BATCH_SIZE  # read when called, as BATCH_SIZE
         # Outside a rebuild the chain and the position move in the same transaction.
         rows = self.views.query("SELECT MAX(notification_id) AS n FROM audit_chain")
-        interrupted = (rows[0]["n"] or 0) > self.position
-        if not interrupted:
+        # Unfinished: the views were reset and have not come back to the end of the chain,
+        # or they have (a terminal's catch-up finished the work) but the rebuild's marker is
+        # still there, and the read side may not have followed yet.
+        marker = rebuild_marker(self.name)
+        behind_the_chain = (rows[0]["n"] or 0) > self.position
+        interrupted = behind_the_chain or self.views.max_tracking_id(marker) is not None
+        if not behind_the_chain:  # (behind it, a catch-up would hash the events again)
             self.catch_up()
         verification = self.verify()
         if not verification.intact:
             raise BrokenChain(verification)
         if not interrupted:
+            target = max(self.position, 1)
             self.views.reset(keep=AUDIT_TABLES)
+            self.views.execute([self._tracking_row(marker, target)])
         self._chain_ahead = True
         self._last_head = (0, GENESIS)
-        try:
-            applied = self.catch_up(progress, batch_size=batch_size, companions=companions)
-        finally:
-            self._chain_ahead = False
-        for companion in companions:  # resumed: whatever it had not reached with this one
-            companion.catch_up(batch_size=batch_size)
+        with self.views.bulk():
+            try:
+                applied = self.catch_up(progress, batch_size=batch_size, companions=companions)
+            finally:
+                self._chain_ahead = False
+            for companion in companions:  # resumed: whatever it had not reached with this one
+                companion.catch_up(batch_size=batch_size)
+        if progress is not None:  # also when a terminal's catch-up had done what was left
+            progress(self.position, self.position)
+        self.views.execute(
+            [
+                Statement(
+                    f"DELETE FROM {self.views.tracking_table} WHERE application_name = ?",  # noqa: S608 - our table name
+                    (marker,),
+                )
+            ]
+        )
         return applied
+
+    def _tracking_row(self, name: str, position: int) -> Statement:
+        return Statement(
+            f"INSERT INTO {self.views.tracking_table} VALUES (?, ?)",  # noqa: S608 - our table name
+            (name, position),
+        )
 
     def verify(self, witness: Checkpoint | None = None) -> Verification:
         return verify_store(self.application.recorder, self.views, witness)

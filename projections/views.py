@@ -20,6 +20,12 @@ from domain.sealed import Sealed
 from domain.zones import ZoneCatalogue
 from projections.activities import ACTIVITY_HANDLERS, ACTIVITY_SCHEMA
 from projections.case_services import SERVICE_HANDLERS, SERVICES_SCHEMA, erase_service_traces
+from projections.counters import (
+    COUNTERS_SCHEMA,
+    OPEN_COUNTER,
+    counter_statement,
+    month_counter,
+)
 from projections.read_side import READ_SIDE_SCHEMA
 from projections.storage import Statement
 from projections.zone_catalogue import ZONE_SCHEMA, ZoneCatalogueProjection
@@ -42,6 +48,7 @@ SCHEMA: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS cases_view_opened_on ON cases_view (opened_on)",
     "CREATE INDEX IF NOT EXISTS cases_view_opened_by ON cases_view (opened_by, last_activity)",
     "CREATE INDEX IF NOT EXISTS cases_view_activity ON cases_view (last_activity)",
+    *COUNTERS_SCHEMA,
     "CREATE TABLE IF NOT EXISTS search_index ("
     "token TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (token, client_id)) WITHOUT ROWID",
     # Clients whose tokens a session without the case key could not compute (administración,
@@ -216,6 +223,8 @@ class CaseRecordProjection:
                     event.timestamp.isoformat(),
                 ),
             ),
+            counter_statement(OPEN_COUNTER, 1),
+            counter_statement(month_counter(event.opened_on.isoformat()[:7]), 1),
         ]
 
     def _note_added(self, event: Case.NoteAdded) -> list[Statement]:

@@ -38,6 +38,10 @@ ACCOUNT_ACTIONS = {
     "reactivate_account": "reactivate_account",
 }
 TELL_IN_PERSON = "Se la dice en persona; deberá cambiarla al entrar."
+NOT_SECOND = (
+    "Usted no puede habilitar esta cuenta: la creó, restableció o reactivó usted, o quien "
+    "preparó la suya. Debe habilitarla otra persona."
+)
 
 
 def _role(text: str) -> Role:
@@ -166,6 +170,9 @@ class AccountsScreen(SessionScreen):
                 and not account.enabled
                 and role is not None
                 and ENABLERS[role] is self.gateway.identity.role
+                # Not by whoever created, reset or reactivated it, nor by someone whose own
+                # account that person set up: the service's second-person rule.
+                and offered(self.gateway, "enable_account", subject=account.staff_id)
             )
         return account.active
 
@@ -231,6 +238,25 @@ class AccountsScreen(SessionScreen):
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self.refresh_bindings()
+        self._explain()
+
+    def _explain(self) -> None:
+        """Why «h» is missing on a pending account of her role's to enable, if it is."""
+        account = self._focused()
+        not_second = (
+            account is not None
+            and account.staff_id != self.gateway.identity.staff_id
+            and account.active
+            and not account.enabled
+            and self._fits("enable_account", account) is False
+            and offered(self.gateway, "enable_account")
+            and next((r for r in Role if r.label == account.role), None) in self._enabled_by_me()
+        )
+        if self._rows:
+            self.query_one("#cuentas-vacio", Static).update(NOT_SECOND if not_second else "")
+
+    def _enabled_by_me(self) -> set[Role]:
+        return {role for role, enabler in ENABLERS.items() if enabler is self.gateway.identity.role}
 
     def on_accounts_screen_loaded(self, message: Loaded) -> None:
         table = self.query_one("#cuentas", DataTable)
@@ -260,3 +286,4 @@ class AccountsScreen(SessionScreen):
             # The cursor stays on the account just changed, not back on the first row.
             table.move_cursor(row=table.get_row_index(str(focused.staff_id)))
         self.refresh_bindings()
+        self._explain()

@@ -8,12 +8,12 @@ from typing import ClassVar, TypeVar
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from domain.errors import DomainError
 from tui.gateway import Gateway, SessionClosed
 from tui.keymap import Key
-from tui.widgets import TopBar
+from tui.widgets import KeyFooter, TopBar
 from violeta.service import StaffSession
 
 T = TypeVar("T")
@@ -53,7 +53,7 @@ class SessionScreen(Screen[None]):
 
     def compose_footer(self) -> ComposeResult:
         yield Static("", id="stale", classes="stale")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def run_service(
         self,

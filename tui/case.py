@@ -1,4 +1,4 @@
-"""El expediente: one tab per section, each read (and audited) only when it is opened."""
+"""El expediente: one tab per section, each composed and read (audited, once) only when shown."""
 
 from __future__ import annotations
 
@@ -139,6 +139,21 @@ class CaseScreen(SessionScreen):
         # What this screen shows, per section, only while it is on screen.
         self.loaded: dict[Section, CaseDetail] = {}
         self.justifications: dict[Section, str] = {}
+        self._panes: dict[Section, tuple[Static, Static]] = {}
+        # Read and not yet delivered: a tab shown twice meanwhile (the first tab is activated
+        # by the screen's mount and by TabbedContent's own) is still read once.
+        self.reading: set[Section] = set()
+
+    def pane(self, section: Section) -> tuple[Static, Static]:
+        """The section's mark line and body, mounted in its tab the first time it is shown."""
+        if section not in self._panes:
+            mark = Static("", id=f"mark-{section.value}", classes="exceptional")
+            body = Static("", id=f"body-{section.value}", classes="section-body")
+            self.query_one(TabbedContent).get_pane(pane_id(section)).mount(
+                VerticalScroll(mark, body)
+            )
+            self._panes[section] = (mark, body)
+        return self._panes[section]
 
     def decision(self, section: Section, action: Action = Action.READ) -> Decision:
         return decide(self.gateway.identity.role, section, action)
@@ -146,14 +161,13 @@ class CaseScreen(SessionScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
         yield Static("Cargando expediente…", id="case-header")
-        with TabbedContent(id="secciones"):
+        # Opened on its first tab (``first_section``): a TabbedContent opened on another and
+        # then switched would show, and read, two sections.
+        with TabbedContent(id="secciones", initial=pane_id(self.first_section())):
             for section in SECTIONS:
-                with (
-                    TabPane(TAB_LABELS.get(section, section.label), id=pane_id(section)),
-                    VerticalScroll(),
-                ):
-                    yield Static("", id=f"mark-{section.value}", classes="exceptional")
-                    yield Static("", id=f"body-{section.value}", classes="section-body")
+                # Empty until first shown (``pane``): composing eight sections at once was
+                # most of the time it took to open a case.
+                yield TabPane(TAB_LABELS.get(section, section.label), id=pane_id(section))
         yield Static(
             "Pestaña [b]ámbar[/b]: consulta excepcional, con motivo · "
             "[b]tachada[/b]: sin acceso para su rol",
@@ -169,12 +183,12 @@ class CaseScreen(SessionScreen):
             decision = self.decision(section)
             tab.set_class(decision is Decision.BREAK_GLASS, "-exceptional")
             tab.set_class(decision is Decision.DENIED, "-no-access")
+        self.show_section(self.first_section())  # once, with the tab's own activation
+
+    def first_section(self) -> Section:
+        """The intake if the role reads it, else the first section it reads."""
         granted = [s for s in SECTIONS if self.decision(s) is Decision.GRANTED]
-        first = Section.INTAKE if Section.INTAKE in granted else (granted or [Section.INTAKE])[0]
-        if tabs.active == pane_id(first):
-            self.show_section(first)
-        else:
-            tabs.active = pane_id(first)
+        return Section.INTAKE if Section.INTAKE in granted else (granted or [Section.INTAKE])[0]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "justify":
@@ -215,9 +229,9 @@ class CaseScreen(SessionScreen):
     def show_section(self, section: Section) -> None:
         self.current = section
         self.refresh_bindings()
-        if section in self.loaded:
+        if section in self.loaded or section in self.reading:
             return
-        body = self.query_one(f"#body-{section.value}", Static)
+        _, body = self.pane(section)
         if self.decision(section) is Decision.DENIED:
             # Never asked of the service: browsing tabs is not an attempt to read.
             body.update(NO_ACCESS)
@@ -281,6 +295,7 @@ class CaseScreen(SessionScreen):
 
     def load(self, section: Section, justification: str) -> None:
         case_id = self.case_id
+        self.reading.add(section)
         self.run_service(
             lambda session: session.case_detail(case_id, section, justification),
             lambda detail: self.SectionLoaded(section, detail),
@@ -300,12 +315,14 @@ class CaseScreen(SessionScreen):
 
     def on_case_screen_section_loaded(self, message: SectionLoaded) -> None:
         section, detail = message.section, message.detail
+        self.reading.discard(section)
         self.loaded[section] = detail
         self.refresh_bindings()
         self.client_id = detail.client_id
         self.query_one("#case-header", Static).update(header(detail))
-        self.query_one(f"#body-{section.value}", Static).update(section_body(section, detail))
-        self.query_one(f"#mark-{section.value}", Static).update(
+        mark, body = self.pane(section)
+        body.update(section_body(section, detail))
+        mark.update(
             "ACCESO EXCEPCIONAL · registrado con su motivo y notificado a coordinación"
             if detail.exceptional_access
             else ""
@@ -317,11 +334,17 @@ class CaseScreen(SessionScreen):
             self.show_section(message.section)
 
     def handle_failure(self, error: DomainError) -> None:
+        # Which read failed is known only for a reason asked; any other failure frees them
+        # all, so a tab shown again reads again.
+        if isinstance(error, JustificationRequired):
+            self.reading.discard(error.section)
+        else:
+            self.reading.clear()
         if isinstance(error, TamperedRecord):
             # This case's stored data do not open: say so where the case would be shown.
             self.query_one("#case-header", Static).update(error.message)
         if isinstance(error, JustificationRequired):
-            self.query_one(f"#body-{error.section.value}", Static).update(
+            self.pane(error.section)[1].update(
                 "Esta sección no corresponde a su rol. Pulse m para escribir el motivo y "
                 "consultarla como acceso excepcional."
             )

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from uuid import UUID
 
 from textual.app import ComposeResult
-from textual.containers import Grid
 from textual.message import Message
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Static
 
 from domain.errors import DomainError
 from tui.base import SessionScreen
@@ -18,7 +17,7 @@ from tui.keymap import CLIENT_KEYS, bindings
 from tui.navigation import OpenCase, OpenCoordination, StartIntake
 from tui.records import RECTIFICATION_FORM, RecordForm, RecordScreen, consents_form
 from tui.roles import offered
-from tui.widgets import Table, cells, format_date
+from tui.widgets import FieldGrid, Table, cells, format_date
 from violeta.dto import ClientDetail
 from violeta.service import JustificationRequired, StaffSession
 
@@ -117,10 +116,7 @@ class ClientScreen(SessionScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
         yield Static("", id="exceptional", classes="exceptional")
-        with Grid(id="ficha"):
-            for key, label in FIELDS:
-                yield Label(label, classes="field-label")
-                yield Static("…", id=f"ficha-{key}", classes="value", markup=False)
+        yield FieldGrid(FIELDS, id="ficha")
         yield Static("Expedientes", classes="section-title")
         table: DataTable[str] = Table(id="expedientes", cursor_type="row", zebra_stripes=True)
         table.add_columns("Folio", "Apertura", "Estado", "Zona", "Riesgo")
@@ -155,8 +151,11 @@ class ClientScreen(SessionScreen):
             return False
         state = {
             "request_erasure": not client.erasure_pending,
-            "approve_erasure": client.erasure_pending,
-            "authorize_age": client.age_authorization.startswith("Pendiente"),
+            # Not by whoever asked for it (or registered her): the second-person rule.
+            "approve_erasure": client.erasure_pending
+            and offered(self.gateway, method, subject=self.client_id),
+            "authorize_age": client.age_authorization.startswith("Pendiente")
+            and offered(self.gateway, method, subject=self.client_id),
         }
         return state.get(action, True)
 
@@ -262,8 +261,7 @@ class ClientScreen(SessionScreen):
 
     def on_client_screen_loaded(self, message: Loaded) -> None:
         client = self.client = message.client
-        for key, value in field_values(client).items():
-            self.query_one(f"#ficha-{key}", Static).update(value)
+        self.query_one(FieldGrid).show(field_values(client))
         self.query_one("#exceptional", Static).update(
             "Acceso excepcional: registrado con su motivo y notificado a coordinación."
             if self.justification

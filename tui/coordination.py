@@ -28,7 +28,7 @@ from tui.keymap import COORDINATION_KEYS, bindings
 from tui.records import RecordForm, RecordScreen
 from tui.roles import offered
 from tui.widgets import SpanishSelect, Table, TopBar, ZoneChart, cells, month_label, progress_bar
-from violeta.alerts import AlertView
+from violeta.alerts import TRAIL_PAGE, AlertView
 from violeta.dto import AccessEntry, AccountView, NewActivity, TargetProgress
 from violeta.figures import Ranking
 from violeta.service import StaffSession
@@ -44,6 +44,8 @@ TABS: dict[str, tuple[str, str]] = {
 TAB_ACTIONS: dict[str, tuple[str, str]] = {
     "filter_client": ("bitacora", "audit_trail"),
     "clear_filters": ("bitacora", "audit_trail"),
+    "next_page": ("bitacora", "audit_trail"),
+    "previous_page": ("bitacora", "audit_trail"),
     "acknowledge": ("alertas", "acknowledge_alert"),
     "toggle_acknowledged": ("alertas", "alerts"),
     "record_activity": ("actividades", "record_activity"),
@@ -51,9 +53,19 @@ TAB_ACTIONS: dict[str, tuple[str, str]] = {
     "year": ("actividades", "target_progress"),
 }
 TRAIL_NOTE = (
-    "Los 100 accesos más recientes que cumplen los filtros. Consultar la bitácora queda "
-    "registrado como acceso a las usuarias que lista."
+    f"Los accesos que cumplen los filtros, del más reciente al más antiguo, de {TRAIL_PAGE} en "
+    f"{TRAIL_PAGE} (s página siguiente · a anterior). Consultar la bitácora queda registrado "
+    "como acceso a las usuarias que lista."
 )
+NO_OLDER = "No hay accesos más antiguos que cumplan los filtros."
+
+
+def page_line(page: int, shown: int) -> str:
+    """«Página 2 · accesos 101 a 200» (the page's place in the trail, newest first)."""
+    if not shown:
+        return f"Página {page}"
+    first = (page - 1) * TRAIL_PAGE + 1
+    return f"Página {page} · accesos {first} a {first + shown - 1}"
 
 
 def when(moment: datetime) -> str:
@@ -189,6 +201,8 @@ class CoordinationScreen(SessionScreen):
         self.loaded: set[str] = set()
         self.year = today().year
         self.client_filter: UUID | None = None
+        # The trail's pages seen, newest first: where each begins (None: the newest access).
+        self.trail_pages: list[UUID | None] = [None]
         self.client_name = ""
         self.show_acknowledged = False
         self._entries: dict[str, AccessEntry] = {}
@@ -243,6 +257,8 @@ class CoordinationScreen(SessionScreen):
                 markup=False,
             )
         yield Static("", id="bitacora-problema", classes="field-message -problem", markup=False)
+        # Above the rows: a full page fills the screen and would hide it below.
+        yield Static("", id="bitacora-pagina", classes="muted", markup=False)
         table: DataTable[str] = Table(id="bitacora-tabla", cursor_type="row", zebra_stripes=True)
         table.add_columns(
             "Fecha y hora",
@@ -256,7 +272,7 @@ class CoordinationScreen(SessionScreen):
         )
         yield table
         yield Static("", id="bitacora-detalle", classes="muted", markup=False)
-        yield Static(TRAIL_NOTE, classes="muted")
+        yield Static(TRAIL_NOTE, classes="muted", markup=False)
 
     def compose_alertas(self) -> ComposeResult:
         yield Static(
@@ -324,7 +340,7 @@ class CoordinationScreen(SessionScreen):
         self.mark_fresh()
         if name == "bitacora":
             self.run_service(lambda session: session.accounts(), self.StaffLoaded)
-            self.load_trail()
+            self.load_trail(self.trail_pages[-1], turning=True)  # F5: the page on screen
         elif name == "alertas":
             everything = self.show_acknowledged
             self.run_service(
@@ -352,13 +368,18 @@ class CoordinationScreen(SessionScreen):
         tab, command = rule
         if self.current != tab or not offered(self.gateway, command):
             return False
-        if action == "filter_client":
-            entry = self._focused_entry()
-            return entry is not None and bool(entry.client_ids)
-        if action == "acknowledge":
-            alert = self._focused_alert()
-            return alert is not None and not alert.acknowledged
-        return True
+        return self._fits(action)
+
+    def _fits(self, action: str) -> bool:
+        """What the rows on screen allow."""
+        entry, alert = self._focused_entry(), self._focused_alert()
+        state = {
+            "filter_client": entry is not None and bool(entry.client_ids),
+            "next_page": len(self._entries) == TRAIL_PAGE,
+            "previous_page": len(self.trail_pages) > 1,
+            "acknowledge": alert is not None and not alert.acknowledged,
+        }
+        return state.get(action, True)
 
     # -- the trail -------------------------------------------------------------------
 
@@ -375,9 +396,14 @@ class CoordinationScreen(SessionScreen):
             "purpose": self.query_one("#filtro-proposito", Input).value,
         }
 
-    def load_trail(self) -> None:
+    def load_trail(self, page: UUID | None = None, *, turning: bool = False) -> None:
+        """Reads one page of the trail: the newest (filters changed, F5 on the first page), or
+        the one beginning after ``page`` when turning pages."""
+        if not turning:
+            self.trail_pages = [None]
         wanted = self.filters()
         client = self.client_filter
+        before = page if turning else None
         self.query_one("#bitacora-problema", Static).update("")
 
         def read(session: StaffSession) -> list[AccessEntry]:
@@ -388,9 +414,21 @@ class CoordinationScreen(SessionScreen):
                 section=wanted["section"],
                 purpose=wanted["purpose"],
                 outcome=wanted["outcome"],
+                before=before,
             )
 
         self.run_service(read, self.TrailLoaded)
+
+    def action_next_page(self) -> None:
+        if len(self._entries) == TRAIL_PAGE:
+            last = list(self._entries.values())[-1].access_id
+            self.trail_pages.append(last)
+            self.load_trail(last, turning=True)
+
+    def action_previous_page(self) -> None:
+        if len(self.trail_pages) > 1:
+            self.trail_pages.pop()
+            self.load_trail(self.trail_pages[-1], turning=True)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id and event.select.id.startswith("filtro-") and "bitacora" in self.loaded:
@@ -434,6 +472,12 @@ class CoordinationScreen(SessionScreen):
             )
 
     def on_coordination_screen_trail_loaded(self, message: TrailLoaded) -> None:
+        if not message.entries and len(self.trail_pages) > 1:
+            # The page shown had exactly a page's worth and nothing older: it stays.
+            self.trail_pages.pop()
+            self.notify(NO_OLDER)
+            self.refresh_bindings()
+            return
         table = self.query_one("#bitacora-tabla", DataTable)
         table.clear()
         self._entries = {str(entry.access_id): entry for entry in message.entries}
@@ -453,6 +497,9 @@ class CoordinationScreen(SessionScreen):
             )
         self.query_one("#bitacora-detalle", Static).update(
             "" if message.entries else "Ningún acceso cumple los filtros."
+        )
+        self.query_one("#bitacora-pagina", Static).update(
+            page_line(len(self.trail_pages), len(message.entries))
         )
         self.refresh_bindings()
 

@@ -196,11 +196,16 @@ class DashboardScreen(SessionScreen):
                 offered(self.gateway, "settle_follow_up") and self._focused_follow_up() is not None
             )
         if action in ("approve_closure", "decline_closure"):
-            return self._focused_closure() is not None
+            closure = self._focused_closure()
+            # Approving is for a second person, never whoever asked for the closure.
+            return closure is not None and (
+                action == "decline_closure"
+                or offered(self.gateway, "approve_closure", subject=closure.case_id)
+            )
         if action == "authorize_age":
-            return (
-                offered(self.gateway, "authorize_age_exception")
-                and self._ages.get(self._focused_row_key("#edades") or "") is not None
+            age = self._ages.get(self._focused_row_key("#edades") or "")
+            return age is not None and offered(
+                self.gateway, "authorize_age_exception", subject=age.client_id
             )
         if action == "acknowledge_alert":
             return (

@@ -10,14 +10,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from domain import identity
 from domain.errors import DomainError, InvalidField
 from domain.permissions import JUSTIFICATION_MIN_LENGTH
 from tui.gateway import Gateway, SessionClosed
 from tui.keymap import CONFIRM_KEYS, DUPLICATE_KEYS, MODAL_KEYS, bindings
-from tui.widgets import Table, cells, format_date, sentence
+from tui.widgets import KeyFooter, Table, cells, format_date, sentence
 from violeta.dto import ClientDetail
 
 
@@ -52,7 +52,7 @@ class JustificationScreen(ModalScreen[str | None]):
             yield Input(id="motivo", placeholder="Motivo de la consulta")
             yield Static(justification_problem(""), id="motivo-message", classes="field-message")
             yield Static("Enter registra el motivo y consulta · Esc cancela", classes="muted")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         problem = justification_problem(event.value)
@@ -96,7 +96,7 @@ class NoteScreen(ModalScreen[str | None]):
             yield TextArea(id="nota", soft_wrap=True)
             yield Static("", id="nota-message", classes="field-message", markup=False)
             yield Static("Ctrl+S guarda la nota · Esc cancela", classes="muted")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         problem = note_problem(event.text_area.text) if event.text_area.text else ""
@@ -150,7 +150,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.question, classes="explain", markup=False)
             yield Static(f"Enter {self.confirm.lower()} · Esc cancela", classes="muted")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def action_submit(self) -> None:
         self.dismiss(True)
@@ -204,7 +204,7 @@ class DuplicateScreen(ModalScreen[bool]):
                 id="duplicados-ayuda",
                 classes="muted",
             )
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def action_compare(self) -> None:
         candidates = self.candidates

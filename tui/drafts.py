@@ -159,8 +159,9 @@ class AgendaPanel(Horizontal):
             yield sessions
 
     def on_mount(self) -> None:
+        # Read by Mi día's own load (DashboardScreen.action_reload): reading here as well
+        # listed (and audited) her agenda twice at every login.
         self.display = False
-        self.load()
 
     def load(self) -> None:
         wants_drafts = offered(self.gateway, "my_drafts")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from typing import TypeVar
+from uuid import UUID
 
 from domain.vocabulary import Section
 from violeta.dto import StaffIdentity
@@ -33,7 +34,7 @@ class Gateway:
         self.generation = 0
         # The service's answers to «may I?», kept until the next write (a changed password or
         # an enabling changes them) or the next login of the same person.
-        self._may: dict[tuple[str, Section | None], bool] = {}
+        self._may: dict[tuple[str, Section | None, UUID | None], bool] = {}
         self._may_generation = 0
 
     @property
@@ -51,21 +52,25 @@ class Gateway:
                 self.generation += 1
             return result
 
-    def may(self, command: str, section: Section | None = None) -> bool:
-        """Whether the service would let this session run ``command`` (on ``section``): its
-        policy table answers (``StaffSession.may``), the one that guards the call itself.
+    def may(
+        self, command: str, section: Section | None = None, subject: UUID | None = None
+    ) -> bool:
+        """Whether the service would let this session run ``command`` (on ``section``; for an
+        approval, of ``subject``, which brings in the second-person rule): its policy table
+        answers (``StaffSession.may``), the one that guards the call itself.
 
-        Asked without the lock: the answer reads only the session's role and account state, and
-        a screen asks it while drawing, when a long call may hold the lock."""
+        Asked without the lock: the answer reads only the session's role and account state
+        (and who asked for the approval), and a screen asks it while drawing, when a long call
+        may hold the lock."""
         if self._may_generation != self.generation:
             self._may.clear()
             self._may_generation = self.generation
-        key = (command, section)
+        key = (command, section, subject)
         if key not in self._may:
             session = self._session
             if self._closing or session is None:
                 return False
-            self._may[key] = session.may(command, section)
+            self._may[key] = session.may(command, section, subject)
         return self._may[key]
 
     def refresh(self) -> int:

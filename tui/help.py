@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.keymap import HELP_KEYS, Key, bindings
-from tui.widgets import Table
+from tui.widgets import KeyFooter, Table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -36,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
                 "Esc cierra esta ayuda",
                 classes="muted",
             )
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @staticmethod
     def table(keys: Sequence[Key]) -> DataTable[str]:

@@ -94,6 +94,8 @@ COORDINATION_KEYS: tuple[Key, ...] = (
     Key("4", "tab('actividades')", "Actividades", footer=False, long="Ir a actividades y metas"),
     Key("u", "filter_client", "Por usuaria", long="Filtrar por la usuaria de la fila"),
     Key("x", "clear_filters", "Quitar filtros", long="Quitar los filtros de la bitácora"),
+    Key("s", "next_page", "Siguiente", long="Página siguiente de la bitácora (más antiguos)"),
+    Key("a", "previous_page", "Anterior", long="Página anterior de la bitácora (más recientes)"),
     Key("t", "acknowledge", "Atender", long="Atender la alerta"),
     Key("v", "toggle_acknowledged", "Ver atendidas", long="Mostrar u ocultar las atendidas"),
     Key("n", "record_activity", "Registrar actividad", long="Registrar una actividad"),

@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from domain.errors import DomainError, InvalidField
 from tui.base import SessionScreen, unexpected
 from tui.keymap import LOGIN_KEYS, OWN_PASSWORD_KEYS, PASSWORD_KEYS, Key, bindings
-from tui.widgets import FormField
+from tui.widgets import FormField, KeyFooter
 from violeta.service import Institute, LoginFailed, StaffSession
 
 INSTITUTION = "Dirección de Atención Integral a las Mujeres · Cortazar, Guanajuato"
@@ -59,7 +59,7 @@ class LoginScreen(Screen[None]):
             yield Static("", id="login-message", classes="field-message", markup=False)
             if self.notice:
                 yield Static(self.notice, id="login-notice", classes="muted", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @on(Input.Submitted, "#usuario")
     def next_field(self) -> None:

@@ -10,16 +10,22 @@ is the policy's row for writing in a section (``add_note``).
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from domain.vocabulary import Section
 from tui.gateway import Gateway
 
 WRITES_IN_SECTION = "add_note"  # the policy row whose section is the call's own
 
 
-def offered(gateway: Gateway, command: str, section: Section | None = None) -> bool:
+def offered(
+    gateway: Gateway, command: str, section: Section | None = None, subject: UUID | None = None
+) -> bool:
     """Whether the app offers the action that calls ``command`` (of that ``section``, for a
-    command that takes one)."""
-    return gateway.may(command, section)
+    command that takes one; on ``subject``, for an approval: the case, woman or account it
+    completes, so one the service would refuse to this person as not a second one is not
+    offered)."""
+    return gateway.may(command, section, subject)
 
 
 def form_offered(gateway: Gateway, command: str, section: Section) -> bool:

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import ClassVar, TypeVar
 
+from rich.console import RenderableType
 from rich.segment import Segment
+from rich.table import Table as RichTable
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -14,9 +16,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Size
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Footer, Input, Label, Select, SelectionList, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets._selection_list import SelectionType
 from textual.widgets._toggle_button import ToggleButton
@@ -64,6 +67,40 @@ class Table(DataTable[CellType]):
         self.refresh()
 
 
+class KeyFooter(Footer):
+    """Textual's compact footer, rebuilt only when the keys it shows change.
+
+    Textual's footer rebuilds all its key widgets whenever the screen's bindings may have
+    changed (each focus change, each ``refresh_bindings``), even when the same keys come out;
+    on the case screen that was eight rebuilds, and a relayout each, while it opened. This one
+    compares what it would show with what it shows first.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)
+        self._shown: tuple[object, ...] | None = None
+
+    def _keys(self) -> tuple[object, ...]:
+        return tuple(
+            (binding, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+        )
+
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown = self._keys()
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if self.is_attached and self._keys() != self._shown:
+            await self.recompose()
+
+
 class TopBar(Static):
     def __init__(self, title: str, staff: StaffIdentity) -> None:
         super().__init__(
@@ -86,6 +123,50 @@ class Counter(Static):
 
     def show(self, value: int) -> None:
         self.update(f"[b]{value}[/b]\n{self.caption}")
+
+
+class FieldGrid(Widget):
+    """Labelled values two to a row (a record's fields), drawn as one widget.
+
+    One widget instead of a label and a value widget per field: a woman's record has fifteen
+    fields, and thirty widgets were half the time it took to show it."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"field-grid--label"}
+    DEFAULT_CSS = """
+    FieldGrid { height: auto; }
+    """
+    LABEL_WIDTH = 20
+
+    def __init__(self, labels: tuple[tuple[str, str], ...], *, id: str) -> None:
+        super().__init__(id=id)
+        self.labels = labels
+        self.values: dict[str, str] = dict.fromkeys((key for key, _ in labels), "…")
+
+    def show(self, values: dict[str, str]) -> None:
+        self.values = {key: values.get(key, "") for key, _ in self.labels}
+        self.refresh(layout=True)
+
+    def value(self, key: str) -> str:
+        """What the field shows (plain text)."""
+        return self.values[key]
+
+    def render(self) -> RenderableType:
+        label_style = self.get_component_rich_style("field-grid--label")
+        table = RichTable(box=None, show_header=False, padding=0, expand=True)
+        for _ in range(2):
+            # A label keeps one column free on each side, as a padded label widget did.
+            table.add_column(width=self.LABEL_WIDTH + 2, style=label_style)
+            table.add_column(ratio=1, overflow="fold")
+        cells_ = [
+            cell
+            for key, label in self.labels
+            for cell in (Text(f" {label}"), Text(self.values[key]))
+        ]
+        while len(cells_) % 4:
+            cells_.append(Text(""))
+        for start in range(0, len(cells_), 4):
+            table.add_row(*cells_[start : start + 4])
+        return table
 
 
 class FormField(Vertical):

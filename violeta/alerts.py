@@ -31,6 +31,7 @@ from violeta.settings import AlertThresholds
 from violeta.store import load_aggregate
 
 TRAIL_LIMIT_MAX = 1000
+SWEEP_BATCH = 5000  # accesses examined per step of a sweep (see sweep_anomalies)
 
 
 # One screen page: an audited read names every woman it lists, so its cost follows the page,
@@ -264,24 +265,34 @@ def _alert_view(row: Row, names: dict[str, str], note: str) -> AlertView:
 
 
 def sweep_anomalies(ctx: SessionContext) -> int:
-    """Raises the alerts of the accesses projected since the last sweep; returns how many."""
+    """Raises the alerts of the accesses projected since the last sweep; returns how many.
+
+    A long backlog (the first sweep of a large archive) goes in steps of ``SWEEP_BATCH``
+    accesses, each saved with its position, so memory follows the step, not the archive."""
     ctx._refresh_read_side()
-    raised = retry_on_conflict(lambda: sweep_once(ctx))
+    raised = 0
+    while True:
+        step, caught_up = retry_on_conflict(lambda: sweep_once(ctx))
+        raised += step
+        if caught_up:
+            break
     if raised:
         ctx._refresh_read_side()
     return raised
 
 
-def sweep_once(ctx: SessionContext) -> int:
+def sweep_once(ctx: SessionContext) -> tuple[int, bool]:
+    """One step: the alerts raised, and whether the sweep reached the last access."""
     thresholds = ctx._institute.settings.alerts
     try:
         watch = load_aggregate(ctx._store, AnomalyWatch.create_id(), AnomalyWatch, "")
     except UnknownRecord:
         watch = AnomalyWatch()
-    top = ctx._views.query("SELECT MAX(seq) AS top FROM access_facts")[0]["top"]
-    if top is None or int(top) <= watch.through:
-        return 0
+    last = ctx._views.query("SELECT MAX(seq) AS top FROM access_facts")[0]["top"]
+    if last is None or int(last) <= watch.through:
+        return 0, True
     through = watch.through
+    top = min(int(last), through + SWEEP_BATCH)
     first_new = ctx._views.query(
         "SELECT at FROM access_facts WHERE seq = (SELECT MIN(seq) FROM access_facts WHERE seq > ?)",
         (through,),
@@ -307,9 +318,10 @@ def sweep_once(ctx: SessionContext) -> int:
             (through, int(top)),
         )
     }
-    existing = {row["alert_id"] for row in ctx._views.query("SELECT alert_id FROM alerts_view")}
+    flags = detect(accesses, through, unassigned, thresholds)
+    existing = _raised_before(ctx, [str(alert_id(flag.rule, flag.key)) for flag in flags])
     alerts = []
-    for flag in detect(accesses, through, unassigned, thresholds):
+    for flag in flags:
         if str(alert_id(flag.rule, flag.key)) in existing:
             continue
         existing.add(str(alert_id(flag.rule, flag.key)))
@@ -325,13 +337,24 @@ def sweep_once(ctx: SessionContext) -> int:
                 [UUID(a.access_id) for a in flag.accesses],
             )
         )
-    watch.sweep(int(top))
+    watch.sweep(top)
     try:
         ctx._store.save(watch, *alerts)
     except RecordConflictError:
         ctx.refresh()  # another terminal swept meanwhile: redo from its position
         raise
-    return len(alerts)
+    return len(alerts), top == int(last)
+
+
+def _raised_before(ctx: SessionContext, alert_ids: Sequence[str]) -> set[str]:
+    if not alert_ids:
+        return set()
+    placeholders = ", ".join("?" for _ in alert_ids)
+    rows = ctx._views.query(
+        f"SELECT alert_id FROM alerts_view WHERE alert_id IN ({placeholders})",  # noqa: S608 - placeholders only
+        tuple(alert_ids),
+    )
+    return {row["alert_id"] for row in rows}
 
 
 def get_alert(ctx: SessionContext, alert: UUID) -> Alert:

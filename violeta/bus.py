@@ -29,7 +29,7 @@ from typing import Any, Concatenate, Final, ParamSpec, TypeVar, cast
 from uuid import UUID
 
 from domain.accounts import StaffAccount
-from domain.errors import NotPermitted, UnknownRecord
+from domain.errors import DomainError, NotPermitted, UnknownRecord
 from domain.vocabulary import Section
 from violeta import commands
 from violeta.commands import Command
@@ -57,13 +57,38 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 
-def may(ctx: SessionContext, command: str, section: Section | None = None) -> bool:
+# The argument that names the record an approval completes, per second-person rule.
+APPROVED_RECORD: Final[dict[SecondPerson, str]] = {
+    SecondPerson.CLOSURE: "case_id",
+    SecondPerson.ERASURE: "client_id",
+    SecondPerson.AGE_EXCEPTION: "client_id",
+    SecondPerson.ENABLING: "staff_id",
+}
+
+
+def may(
+    ctx: SessionContext,
+    command: str,
+    section: Section | None = None,
+    subject: UUID | None = None,
+) -> bool:
     """Whether this session may run ``command`` now (on ``section`` for a command that
-    takes one): what the terminal app offers comes from the same table that admits."""
+    takes one): what the terminal app offers comes from the same table that admits. With
+    ``subject`` (the case, woman or account an approval completes), also the second-person
+    rule ``admit`` applies: an approval this person may not give is not offered either."""
     rule = POLICY.get(command)
     if rule is None or (not rule.before_enabling and ctx._pending_reason()):
         return False
-    return ctx.role in rule.allowed_roles(section)
+    if ctx.role not in rule.allowed_roles(section):
+        return False
+    if subject is None or rule.second_person is None:
+        return True
+    try:
+        arguments = {APPROVED_RECORD[rule.second_person]: subject}
+        requester = requester_of(ctx, rule.second_person, arguments)
+    except DomainError:  # no such record, or one that does not open: nothing to approve
+        return False
+    return requester is None or is_second_person(ctx, requester)
 
 
 def admit(ctx: SessionContext, command: str, rule: Rule, arguments: dict[str, Any]) -> None:

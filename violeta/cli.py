@@ -277,17 +277,26 @@ def rebuild(data: DataOption = None, user: UserOption = "") -> None:
     from projections.runner import BrokenChain
 
     session = _login(_institute(_ready(data)), user)
+    reached = [0]
+
+    def advance(done: int, total: int) -> None:
+        reached[0] = done
+        progress.update(task, completed=done, total=total)
+
     try:
         with _progress() as progress:
             task = progress.add_task("Reconstruyendo vistas", total=None)
-            count = session.rebuild_views(
-                lambda done, total: progress.update(task, completed=done, total=total)
-            )
+            count = session.rebuild_views(advance)
     except BrokenChain as error:
         _fail(str(error))
     finally:
         session.close()
     console.print(f"Vistas reconstruidas: {count} eventos aplicados.")
+    if count < reached[0]:  # an interrupted rebuild, resumed (partly by the login itself)
+        console.print(
+            f"Se reanudó una reconstrucción interrumpida: las vistas están al día hasta el "
+            f"evento {reached[0]}."
+        )
 
 
 @app.command("publish", cls=cli_spanish.SpanishCommand)

@@ -35,6 +35,8 @@ REFRESH_SCAN_LIMIT = 1000
 IDLE_READ_SIDE_BATCH = 200  # events of the read side applied by an idle refresh
 PENDING_BATCH = 100  # clients indexed per projection when a session without keys deferred them
 UNPROJECTED_LIMIT = REFRESH_SCAN_LIMIT  # scanned notifications a session holds between commands
+READ_SIDE_BATCH = 500  # events of the read side applied per transaction when caught up
+DECODED_KEPT = 2 * REFRESH_SCAN_LIMIT  # decoded events kept for the read side, at most
 
 
 class ViewFollower:
@@ -64,6 +66,8 @@ class ViewFollower:
         # registration or a correction arrived (a session without the case key defers them).
         self._pending_possible = True
         self._indexed_arrived = False
+        # Events this session decoded (or saved) that the read side has not applied yet.
+        self._decoded: dict[int, object] = {}
 
     def refresh(self) -> int:
         """Catches the views up and returns how many case records changed since this session
@@ -83,20 +87,48 @@ class ViewFollower:
                 return changed
 
     def catch_up_read_side(self, batch_size: int | None = None, *, once: bool = False) -> None:
+        """Brings the read side up to the case views (``once``: one batch of it), from the
+        events this session already decoded where it has them (``_decoded``): a report after
+        a round of work pays for its statements, not for decoding that work a second time."""
+        limit = batch_size or READ_SIDE_BATCH
+        position = self.read_side.position
         try:
-            if once:
-                position = self.read_side.position
-                stop = self._projector.position
-                if position < stop:
-                    notifications = self._store.recorder.select_notifications(
-                        position + 1, batch_size or IDLE_READ_SIDE_BATCH, stop=stop
-                    )
-                    if notifications:
-                        self.read_side.apply(notifications, after=position)
-            else:
-                self.read_side.catch_up(batch_size=batch_size)
+            stop = self._projector.position
+            while position < stop:
+                notifications = self._store.recorder.select_notifications(
+                    position + 1, limit, stop=stop
+                )
+                if not notifications:
+                    break
+                known = {n.id: self._decoded[n.id] for n in notifications if n.id in self._decoded}
+                if self.read_side.apply(notifications, after=position, decoded=known):
+                    position = notifications[-1].id
+                else:  # another session moved it meanwhile
+                    position = self.read_side.position
+                if once:
+                    break
         except ValueError as error:  # the outer cipher's authentication failure
             raise TamperedRecord from error
+        finally:
+            self._decoded = {i: e for i, e in self._decoded.items() if i > position}
+
+    def _keep_decoded(self, decoded: dict[int, object]) -> None:
+        """Remembers decoded events for the read side, up to ``DECODED_KEPT`` (the oldest,
+        which it needs first; the rest it decodes itself)."""
+        room = DECODED_KEPT - len(self._decoded)
+        for notification_id in sorted(decoded)[: max(room, 0)]:
+            self._decoded[notification_id] = decoded[notification_id]
+
+    def _decode(self, notifications: Sequence[Notification]) -> dict[int, object]:
+        """The domain events of the notifications that open; one that does not is left to
+        the projector (which sets it aside, or tells a wrong key)."""
+        decoded: dict[int, object] = {}
+        for notification in notifications:
+            try:
+                decoded[notification.id] = self._store.mapper.to_domain_event(notification)
+            except Exception:  # noqa: S112 - the projector decides what a failure means
+                continue
+        return decoded
 
     def catch_up_identification(self) -> None:
         """Brings the views up to date only if a client's identification may have changed.
@@ -132,19 +164,37 @@ class ViewFollower:
         """Applies what the scans found. In the common case of one terminal the views need
         exactly that, and most of it is what this session saved, still in memory; otherwise
         the projector reads from wherever the views are."""
-        saved = self._store.take_saved_events()
+        saved: dict[int, object] = dict(self._store.take_saved_events())
+        # Where the views are: another terminal (or session) may have applied what this one
+        # scanned. Then nothing is decoded here (each event is decoded by whoever applies
+        # it, not by every terminal that scans it), and Mi día's refresh costs the events
+        # nobody applied yet, not every terminal's work since this one last looked. That is
+        # asked only when something would be decoded: what this session saved itself (one
+        # terminal, the common case) is applied at once, and refused whole if another
+        # process moved the views meanwhile.
+        applied_here = applied_elsewhere = False
         try:
-            applied_here = (
-                0 < len(self.unprojected) <= REFRESH_SCAN_LIMIT
-                and self._projector.apply(
-                    self.unprojected, after=self.unprojected_after, decoded=saved
-                )
-                > 0
-            )
-            if not applied_here:
+            if 0 < len(self.unprojected) <= REFRESH_SCAN_LIMIT:
+                unknown = [n for n in self.unprojected if n.id not in saved]
+                attempt = not unknown
+                if unknown:
+                    position = self._projector.position
+                    applied_elsewhere = position >= self.seen_up_to
+                    attempt = position == self.unprojected_after
+                    if attempt:
+                        saved.update(self._decode(unknown))
+                if attempt:
+                    applied_here = (
+                        self._projector.apply(
+                            self.unprojected, after=self.unprojected_after, decoded=saved
+                        )
+                        > 0
+                    )
+            if not (applied_here or applied_elsewhere):
                 self._projector.catch_up()
         except ValueError as error:  # the outer cipher's authentication failure
             raise TamperedRecord from error
+        self._keep_decoded(saved)
         # What this session applied with the search key it indexed itself; only what another
         # process applied (perhaps without the key) may have been deferred.
         if self._indexed_arrived and not (applied_here and self._keyring.can_index):

@@ -54,6 +54,15 @@ def name_matches(words: list[str], name: str) -> bool:
     )
 
 
+def match_rank(words: list[str], name: str) -> int:
+    """How closely a name found answers the query, for listing: 0 her full name as typed,
+    1 every query word a whole word of her name, 2 some word only the beginning of one."""
+    held = identity.search_tokens(name)
+    if held == words:
+        return 0
+    return 1 if all(word in held for word in words) else 2
+
+
 def folio(text: str) -> str | None:
     """A folio as typed (ctz-2026-479) in its stored form (CTZ-2026-00479), else None."""
     found = FOLIO.match(text.strip())

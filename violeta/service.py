@@ -40,6 +40,7 @@ from keys import (
     WrongPassword,
 )
 from projections.audit_chain import AUDIT_SCHEMA
+from projections.counters import counter_adoption_statements
 from projections.read_side import adoption
 from projections.runner import Projector
 from projections.storage import PostgresViewStore, SQLiteViewStore, ViewStore
@@ -223,8 +224,13 @@ class Institute:
     def _session(self, keyring: UnlockedKeyring, store: CaseStore) -> StaffSession:
         views = open_view_store(self.settings)
         projection = CaseRecordProjection(KeyringIndexer(keyring))
+        read_side_adoption = adoption(store.name, views.tracking_table)
         projector = Projector(
-            store, views, projection, prologue=adoption(store.name, views.tracking_table)
+            store,
+            views,
+            projection,
+            # Views built before: the read side's position and Mi día's counters adopted.
+            prologue=lambda at: [*read_side_adoption(at), *counter_adoption_statements()],
         )
         try:
             projector.catch_up()

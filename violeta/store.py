@@ -49,6 +49,7 @@ from domain.cases import Case, FolioSequence
 from domain.clients import Client
 from domain.errors import UnknownRecord
 from domain.sealed import Sealed
+from projections.storage import open_sqlite
 from violeta.errors import TamperedRecord
 from violeta.settings import Settings
 
@@ -129,15 +130,21 @@ def _creating_tables(construct: Callable[[], T]) -> T:
             time.sleep(secrets.randbelow(50 * attempt + 1) / 1000)
 
 
-class _SynchronousPool(SQLiteConnectionPool):
-    """Connections to the event store with the durability the settings ask for."""
+class _EventStorePool(SQLiteConnectionPool):
+    """Connections to the event store with the durability the settings ask for, keeping
+    prepared statements (projections/storage.open_sqlite): a command alternates several
+    statements on it, which the library's one-statement cache compiled again each time."""
 
     def __init__(self, *, synchronous: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._synchronous = synchronous
 
     def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
+        sqlite_connection = open_sqlite(self.db_name, self.lock_timeout)
+        if not self.is_journal_mode_wal:
+            sqlite_connection.execute("PRAGMA journal_mode=WAL")
+            self.is_journal_mode_wal = True
+        connection = SQLiteConnection(sqlite_conn=sqlite_connection, max_age=self.max_age)
         connection.cursor().execute(f"PRAGMA synchronous={self._synchronous}")
         return connection
 
@@ -240,9 +247,9 @@ class CaseStore(Application[UUID]):
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         factory = super().construct_factory(env)
         synchronous = env.get(SQLITE_SYNCHRONOUS, "FULL")
-        if isinstance(factory, SQLiteFactory) and synchronous != "FULL":
+        if isinstance(factory, SQLiteFactory) and not factory.datastore.pool.is_sqlite_memory_mode:
             pool = factory.datastore.pool
-            factory.datastore.pool = _SynchronousPool(
+            factory.datastore.pool = _EventStorePool(
                 synchronous=synchronous, db_name=pool.db_name, lock_timeout=pool.lock_timeout
             )
             pool.close()

@@ -11,6 +11,7 @@ from domain.alerts import Alert, AlertRule
 from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
 from tests.support.factories import a_case, a_client, staff
+from violeta import alerts
 from violeta.alerts import AlertView
 from violeta.service import Institute, StaffSession
 from violeta.settings import AlertThresholds
@@ -267,3 +268,34 @@ def test_the_queue_is_bounded_and_counted(institute: Institute, coordinator: Sta
     assert len(coordinator.alerts(limit=2)) == 2
     with pytest.raises(InvalidField, match="Límite"):
         coordinator.alerts(limit=0)
+
+
+def test_a_backlog_is_swept_in_steps_with_the_alerts_of_one_sweep(
+    institute: Institute, coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first sweep of a large archive goes a few accesses at a time (bounded memory):
+    a burst still counts the accesses of the steps before it (they are its window)."""
+    monkeypatch.setattr(alerts, "SWEEP_BATCH", 2)
+    institute.settings.alerts = ALWAYS_OPEN.model_copy(update={"many_women": 3})
+    receptionist = staff(institute, coordinator, "recepcion", Role.RECEPTION)
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    ids = women(coordinator, 6)
+    _, other = a_case(coordinator, "Berta Ajena Sintética")
+    for client_id in ids:
+        receptionist.client_detail(client_id)
+    lawyer.legal_section(other)
+    lawyer.legal_section(other)
+    steps: list[int] = []
+    sweep_once = alerts.sweep_once
+
+    def counted(ctx: object) -> tuple[int, bool]:
+        outcome = sweep_once(ctx)  # type: ignore[arg-type]
+        steps.append(outcome[0])
+        return outcome
+
+    monkeypatch.setattr(alerts, "sweep_once", counted)
+    coordinator.sweep_anomalies()
+    assert len(steps) > 3  # several steps, not one
+    [burst] = mine(coordinator.alerts(), AlertRule.MANY_WOMEN, receptionist)
+    assert burst.women == 4
+    assert len(mine(coordinator.alerts(), AlertRule.NOT_ASSIGNED, lawyer)) == 1

@@ -13,6 +13,8 @@ from typer.testing import CliRunner, Result
 
 from domain.errors import DomainError
 from tests.conftest import PostgresTarget
+from tests.integration.test_projections import populate
+from tests.support.factories import PASSWORD as STAFF_PASSWORD
 from tests.support.factories import initialized, make_institute
 from violeta.cli import app
 from violeta.settings import Settings
@@ -59,6 +61,29 @@ def test_demo_builds_a_synthetic_institute_and_rebuild_replays_it(data_dir: Path
     )
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "Vistas reconstruidas" in rebuilt.output
+
+
+def test_rebuild_run_again_after_an_interruption_says_it_resumed(data_dir: Path) -> None:
+    class Interrupted(Exception):
+        pass
+
+    def stop(done: int, total: int) -> None:
+        raise Interrupted
+
+    with initialized(Settings(data=data_dir)) as (_, coordinator):
+        populate(coordinator)
+        with pytest.raises(Interrupted):
+            coordinator._projector.rebuild(stop, batch_size=5)
+        events = coordinator._store.recorder.max_notification_id()
+    rebuilt = runner.invoke(
+        app,
+        ["rebuild", "--data", str(data_dir), "--usuario", "coordinacion"],
+        input=f"{STAFF_PASSWORD}\n",
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Vistas reconstruidas" in rebuilt.output
+    assert "Se reanudó una reconstrucción interrumpida" in rebuilt.output
+    assert f"evento {events}" in " ".join(rebuilt.output.split())
 
 
 def test_the_demo_refuses_a_directory_with_real_data(data_dir: Path) -> None:

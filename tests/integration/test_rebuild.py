@@ -82,3 +82,32 @@ def test_a_terminal_catching_up_after_an_interrupted_rebuild_completes_it(
     coordinator._projector.catch_up()  # what any terminal's next refresh does
     assert full_snapshot(coordinator) == before
     assert coordinator._projector.verify().intact
+
+
+def test_an_interrupted_rebuild_run_again_chains_what_was_recorded_meanwhile(
+    coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate(coordinator)
+
+    def stop(done: int, total: int) -> None:
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        coordinator._projector.rebuild(stop, batch_size=5)
+    coordinator._projector.catch_up()  # a terminal's refresh finished the views
+    with monkeypatch.context() as patched:  # recorded, not projected: a terminal killed then
+        patched.setattr(coordinator._projector, "catch_up", lambda *args, **kwargs: 0)
+        populate(coordinator)
+    events = coordinator._store.recorder.max_notification_id() or 0
+    assert coordinator._projector.position < events
+
+    progress: list[tuple[int, int]] = []
+    # Resumed, not refused for the events without a head yet.
+    coordinator.rebuild_views(lambda done, total: progress.append((done, total)))
+
+    assert coordinator._projector.verify().intact
+    assert coordinator._projector.position == events
+    assert progress[-1] == (events, events)  # the bar ends full
+    resumed = full_snapshot(coordinator)
+    coordinator.rebuild_views()  # from zero this time
+    assert full_snapshot(coordinator) == resumed

@@ -14,6 +14,7 @@ import pytest
 from domain.vocabulary import Role, Section
 from tests.support.factories import a_client, an_intake, staff
 from violeta import lookups
+from violeta.queries import clients as clients_queries
 from violeta.service import Institute, StaffSession
 
 
@@ -87,3 +88,30 @@ def test_a_common_name_reads_only_the_first_candidates_by_id(
     monkeypatch.setattr(lookups, "SEARCH_CANDIDATES", 4)
     assert lookups.clients_matching(coordinator, "nombre", ["maria"]) == set(ids[:4])
     assert len(coordinator.search_clients("María")) == 4
+
+
+def test_a_common_name_reads_the_rows_of_its_first_page_of_candidates_only(
+    coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each first candidate is her (a common name): one page of rows is read and opened,
+    not the four pages of candidates a large archive gives."""
+    ids = sorted(
+        str(
+            coordinator.register_client(
+                a_client(name=f"María Sintética {surname}"), confirm_not_duplicate=True
+            )
+        )
+        for surname in ("Alba", "Bravo", "Cano", "Duarte", "Esparza", "Flores")
+    )
+    read: list[str] = []
+    rows_of = clients_queries.client_rows
+
+    def recording(ctx: Any, client_ids: Sequence[str]) -> Any:
+        read.extend(client_ids)
+        return rows_of(ctx, client_ids)
+
+    monkeypatch.setattr(clients_queries, "SEARCH_LIMIT", 2)
+    monkeypatch.setattr(clients_queries, "client_rows", recording)
+    found = coordinator.search_clients("María")
+    assert sorted(str(summary.client_id) for summary in found) == ids[:2]
+    assert read == ids[:2]

@@ -91,3 +91,30 @@ def test_a_scan_finds_every_stored_event_in_order_whichever_terminal_stored_it(
 
         assert [notification.id for notification in arrived] == expected
         position = max(expected, default=position)
+
+
+def test_a_session_does_not_decode_what_another_one_already_applied(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    other = institute.login("coordinacion", PASSWORD)
+    other.refresh()
+    client_id = coordinator.register_client(a_client())
+    coordinator.open_case(client_id, an_intake())
+    coordinator.refresh()  # the coordinator's writes are in the views now
+    decoded: list[object] = []
+    mapper = other._store.mapper
+    to_domain_event = mapper.to_domain_event
+
+    def counting(stored: object) -> object:
+        decoded.append(stored)
+        return to_domain_event(stored)  # type: ignore[arg-type]
+
+    mapper.to_domain_event = counting  # type: ignore[method-assign, assignment]
+    try:
+        other.refresh()
+        # It scanned them (its copies of her are evicted) but decoded none: already applied.
+        assert decoded == []
+        assert [summary.client_id for summary in other.search_clients("Ana Prueba")] == [client_id]
+    finally:
+        mapper.to_domain_event = to_domain_event  # type: ignore[method-assign]
+        other.close()

@@ -20,6 +20,7 @@ from keys import KdfParams
 from tests.support.factories import enable, initialize
 from tui.app import VioletaApp
 from tui.login import LoginScreen
+from tui.widgets import FieldGrid
 from violeta.dto import NewClient, NewIntake
 from violeta.service import Institute
 from violeta.settings import AlertThresholds, Settings
@@ -153,3 +154,8 @@ def text_of(pilot: Pilot[None], selector: str) -> str:
     """The plain text a Static shows right now."""
     widget = pilot.app.screen.query_one(selector)
     return str(widget.render())
+
+
+def field_text(pilot: Pilot[None], key: str) -> str:
+    """The plain text one field of her record (the client screen's ``#ficha``) shows."""
+    return pilot.app.screen.query_one("#ficha", FieldGrid).value(key)

@@ -16,6 +16,7 @@ from tests.tui.conftest import (
     SIZE,
     Seeded,
     at_login_screen,
+    field_text,
     log_in,
     text_of,
     type_text,
@@ -125,7 +126,7 @@ async def test_a_same_name_woman_is_registered_after_comparing_and_confirming(
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
-        await until(pilot, lambda: text_of(pilot, "#ficha-nacimiento") == "01/01/1995")
+        await until(pilot, lambda: field_text(pilot, "nacimiento") == "01/01/1995")
 
     coordinator = session_of(seeded, "coordinacion")
     try:
@@ -232,8 +233,8 @@ async def test_a_girl_is_registered_with_a_reason_and_coordinacion_authorizes_he
         fill(screen, {"excepcion": "Acude acompañada por su madre, víctima también"})
         await saved(pilot, RegisterClientScreen)
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
-        await until(pilot, lambda: "Pendiente" in text_of(pilot, "#ficha-autorizacion"))
-        assert "DIF" in text_of(pilot, "#ficha-canalizacion")
+        await until(pilot, lambda: "Pendiente" in field_text(pilot, "autorizacion"))
+        assert "DIF" in field_text(pilot, "canalizacion")
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
@@ -532,12 +533,12 @@ async def test_an_erasure_requested_by_one_is_approved_by_coordinacion(
         await open_first_case_of(pilot, "Ana Prueba")
         await pilot.press("u")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
-        await until(pilot, lambda: text_of(pilot, "#ficha-estado") == "Vigentes")
+        await until(pilot, lambda: field_text(pilot, "estado") == "Vigentes")
         assert not app.screen.check_action("approve_erasure", ())
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("enter")
-        await until(pilot, lambda: "pendiente" in text_of(pilot, "#ficha-estado"))
+        await until(pilot, lambda: "pendiente" in field_text(pilot, "estado"))
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
@@ -545,12 +546,12 @@ async def test_an_erasure_requested_by_one_is_approved_by_coordinacion(
         await open_first_case_of(pilot, "Ana Prueba")
         await pilot.press("u")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
-        await until(pilot, lambda: "pendiente" in text_of(pilot, "#ficha-estado"))
+        await until(pilot, lambda: "pendiente" in field_text(pilot, "estado"))
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("enter")
-        await until(pilot, lambda: text_of(pilot, "#ficha-estado") == "Cancelados (ARCO)")
-        assert text_of(pilot, "#ficha-nombre") == "[dato eliminado]"
+        await until(pilot, lambda: field_text(pilot, "estado") == "Cancelados (ARCO)")
+        assert field_text(pilot, "nombre") == "[dato eliminado]"
 
 
 async def test_consents_and_a_rectification_from_her_record(
@@ -562,9 +563,9 @@ async def test_consents_and_a_rectification_from_her_record(
         await open_first_case_of(pilot, "Ana Prueba")
         await pilot.press("u")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
-        await until(pilot, lambda: "compartir: no" in text_of(pilot, "#ficha-consentimientos"))
+        await until(pilot, lambda: "compartir: no" in field_text(pilot, "consentimientos"))
         await record(pilot, "c", {"compartir": "si", "estadistica": "si"})
-        await until(pilot, lambda: "compartir: sí" in text_of(pilot, "#ficha-consentimientos"))
+        await until(pilot, lambda: "compartir: sí" in field_text(pilot, "consentimientos"))
 
         await pilot.press("f")
         await until(pilot, lambda: isinstance(app.screen, RecordScreen))
@@ -575,7 +576,7 @@ async def test_consents_and_a_rectification_from_her_record(
         await until(pilot, lambda: "10 dígitos" in text_of(pilot, "#valor .field-message"))
         fill(form, {"valor": "4610000001"})
         await saved(pilot)
-        await until(pilot, lambda: "4610000001" in text_of(pilot, "#ficha-telefono"))
+        await until(pilot, lambda: "4610000001" in field_text(pilot, "telefono"))
 
 
 async def test_a_role_is_offered_only_what_it_may_do(seeded: Seeded, make_app: MakeApp) -> None:

@@ -15,6 +15,7 @@ from tests.tui.conftest import (
     SIZE,
     Seeded,
     at_login_screen,
+    field_text,
     log_in,
     text_of,
     type_text,
@@ -255,9 +256,9 @@ async def test_search_by_name_finds_the_client_and_opens_her(
 
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
-        await until(pilot, lambda: text_of(pilot, "#ficha-nombre") == "Ana Prueba Sintética")
-        assert text_of(pilot, "#ficha-nacimiento") == "15/03/1990"
-        assert text_of(pilot, "#ficha-zona") == seeded.zone_name
+        await until(pilot, lambda: field_text(pilot, "nombre") == "Ana Prueba Sintética")
+        assert field_text(pilot, "nacimiento") == "15/03/1990"
+        assert field_text(pilot, "zona") == seeded.zone_name
         cases = app.screen.query_one("#expedientes", DataTable)
         assert str(cases.get_row_at(0)[0]) == seeded.folio
 
@@ -318,8 +319,8 @@ async def test_register_refuses_a_bad_birth_date_then_lands_on_the_new_client(
         birth.value = "01/01/1991"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
-        await until(pilot, lambda: text_of(pilot, "#ficha-nombre") == "Carla Prueba Sintética")
-        assert text_of(pilot, "#ficha-zona") == seeded.zone_name
+        await until(pilot, lambda: field_text(pilot, "nombre") == "Carla Prueba Sintética")
+        assert field_text(pilot, "zona") == seeded.zone_name
         found = app.gateway.call(lambda session: session.search_clients("Carla"))
         assert [client.name for client in found] == ["Carla Prueba Sintética"]
 
@@ -493,13 +494,15 @@ async def test_psychology_notes_are_unavailable_to_legal(seeded: Seeded, make_ap
 
 
 async def test_idle_terminal_locks_and_returns_to_login(seeded: Seeded, make_app: MakeApp) -> None:
-    # Long enough for a loaded test machine to show Mi día before the lock, short for a test.
-    app = make_app(seeded.institute, idle_lock_seconds=1.5)
+    app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "coordinacion", PASSWORD)
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        # Short only once Mi día is shown: a loaded machine took longer than a short lock to
+        # log in, and locked before Mi día was ever current. Checked every second.
+        app.idle_lock_seconds = 1.5
         # The login screen is pushed first and composed after: wait for its field too.
-        await until(pilot, lambda: at_login_screen(pilot), timeout=5)
+        await until(pilot, lambda: at_login_screen(pilot), timeout=10)
 
         assert app.gateway is None
         assert app.screen.query_one("#usuario", Input).value == ""
@@ -547,8 +550,8 @@ async def test_an_erased_client_shows_the_placeholder_the_service_delivers(
         await until(pilot, lambda: "Ana" not in text_of(pilot, "#case-header"))
         await pilot.press("u")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
-        await until(pilot, lambda: text_of(pilot, "#ficha-estado") == "Cancelados (ARCO)")
-        assert text_of(pilot, "#ficha-nombre") == "[dato eliminado]"
+        await until(pilot, lambda: field_text(pilot, "estado") == "Cancelados (ARCO)")
+        assert field_text(pilot, "nombre") == "[dato eliminado]"
         await pilot.press("n")
         await pilot.pause(0.2)
         assert isinstance(app.screen, ClientScreen), "no new case for an erased client"

@@ -7,11 +7,12 @@ from collections.abc import Callable
 import pytest
 from textual.widgets import DataTable
 
-from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
+from tests.tui.conftest import PASSWORD, SIZE, Seeded, field_text, log_in, text_of, type_text, until
 from tui.app import VioletaApp
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
 from tui.search import SearchScreen
+from violeta.dto import NewClient
 
 pytestmark = pytest.mark.anyio
 
@@ -64,4 +65,35 @@ async def test_a_folio_opens_her_record(seeded: Seeded, make_app: MakeApp) -> No
         await until(pilot, lambda: table.row_count == 1)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
-        await until(pilot, lambda: text_of(pilot, "#ficha-nombre") == "Ana Prueba Sintética")
+        await until(pilot, lambda: field_text(pilot, "nombre") == "Ana Prueba Sintética")
+
+
+async def test_her_full_name_as_typed_is_listed_first(seeded: Seeded, make_app: MakeApp) -> None:
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    for name in ("Anabel Sintética Ruiz", "Ana Sintética"):
+        coordinator.register_client(
+            NewClient(name=name, birth_date="01/02/1991", zone=seeded.zone_code),
+            confirm_not_duplicate=True,
+        )
+    # The service lists her exact name first, then whole words, then beginnings; by name
+    # alone «Ana Prueba Sintética» came first.
+    listed = [summary.name for summary in coordinator.search_clients("ana sintetica")]
+    coordinator.close()
+    expected = ["Ana Sintética", "Ana Prueba Sintética", "Anabel Sintética Ruiz"]
+    assert listed == expected
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("slash")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await type_text(pilot, "Ana Sintética")
+        await pilot.press("enter")
+        table = app.screen.query_one("#usuarias", DataTable)
+        await until(pilot, lambda: table.row_count == len(expected))
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == expected
+        # Enter opens the first: the woman whose name was typed.
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await until(pilot, lambda: field_text(pilot, "nombre") == "Ana Sintética")

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
 import tui.app
-from tests.tui.conftest import PASSWORD, Seeded, log_in, text_of, until
+from tests.tui.conftest import PASSWORD, Seeded, field_text, log_in, text_of, until
 from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
 from tui.app import VioletaApp
 from tui.client import ClientScreen
@@ -117,7 +117,7 @@ def test_client_record(
         await open_first_case_of(pilot, "Ana Prueba")
         await pilot.press("u")
         await until(pilot, lambda: isinstance(pilot.app.screen, ClientScreen))
-        await until(pilot, lambda: text_of(pilot, "#ficha-nombre") == "Ana Prueba Sintética")
+        await until(pilot, lambda: field_text(pilot, "nombre") == "Ana Prueba Sintética")
 
     assert shot(seeded, make_app, snap_compare, size, client_open)
 

@@ -17,6 +17,7 @@ from domain.vocabulary import (
     Section,
 )
 from projections.storage import Row
+from violeta import name_search
 from violeta.dto import AccessEntry, ClientDetail, ClientSummary
 from violeta.lookups import (
     access_entry,
@@ -62,15 +63,21 @@ def search_clients(ctx: SessionContext, text: str) -> list[ClientSummary]:
     ctx.refresh()
     candidates, confirm = search_candidates(ctx, query)
     considered = sorted(candidates)[: SEARCH_LIMIT * 4]
-    rows = client_rows(ctx, considered)
     confirmed: list[tuple[Row, str]] = []
-    for client_id in considered:
-        row = rows.get(client_id)
-        if row is None or row["name"] is None:
-            continue
-        name = ctx._keyring.open(client_id, "client.name", bytes(row["name"]))
-        if confirm(client_id, name):
-            confirmed.append((row, name))
+    # Read a page of candidates at a time: a common name confirms its first page, so the
+    # rest of the candidates (up to four pages in a large archive) are never read.
+    for start in range(0, len(considered), SEARCH_LIMIT):
+        page = considered[start : start + SEARCH_LIMIT]
+        rows = client_rows(ctx, page)
+        for client_id in page:
+            row = rows.get(client_id)
+            if row is None or row["name"] is None:
+                continue
+            name = ctx._keyring.open(client_id, "client.name", bytes(row["name"]))
+            if confirm(client_id, name):
+                confirmed.append((row, name))
+            if len(confirmed) >= SEARCH_LIMIT:
+                break
         if len(confirmed) >= SEARCH_LIMIT:
             break
     open_cases = open_case_counts(ctx, [row["client_id"] for row, _ in confirmed])
@@ -78,7 +85,15 @@ def search_clients(ctx: SessionContext, text: str) -> list[ClientSummary]:
         client_summary(ctx, row, name, open_cases.get(row["client_id"], 0))
         for row, name in confirmed
     ]
-    summaries.sort(key=lambda summary: identity.normalize_for_search(summary.name))
+    # Her full name as typed first, then whole words, then beginnings; by name within each
+    # (a folio, CURP or phone finds only her).
+    words = identity.search_tokens(query)
+    summaries.sort(
+        key=lambda summary: (
+            name_search.match_rank(words, summary.name),
+            identity.normalize_for_search(summary.name),
+        )
+    )
     ctx._record_access(
         action="buscar",
         section=Section.IDENTIFICATION,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from domain.cases import AREA_ROLES
 from domain.permissions import Action, Decision, decide
@@ -11,10 +11,11 @@ from domain.vocabulary import (
     Role,
     Section,
 )
+from projections.counters import OPEN_COUNTER, month_counter
 from projections.storage import Row
 from violeta.dto import CaseSummary, Dashboard, DashboardCounters, DueFollowUp
 from violeta.lookups import case_summaries
-from violeta.queries.work_queues import follow_ups_due, pending_closures
+from violeta.queries.work_queues import closures_pending, due_follow_ups
 from violeta.session import RECENT_CASES, SessionContext
 
 FOLLOW_UPS_AHEAD_DAYS = 7
@@ -27,6 +28,8 @@ FOLLOW_UPS_SHOWN = 50
 
 
 def dashboard(ctx: SessionContext) -> Dashboard:
+    # Caught up once (in dashboard_counters): its lists read the same views, and what it
+    # records meanwhile (the access to each list) waits for the next refresh.
     counters = dashboard_counters(ctx)
     recent: list[CaseSummary] = []
     if decide(ctx.role, Section.IDENTIFICATION, Action.READ) is Decision.GRANTED:
@@ -41,7 +44,7 @@ def dashboard(ctx: SessionContext) -> Dashboard:
         pending_erasures=counters.pending_erasures,
         exceptional_accesses_today=counters.exceptional_accesses_today,
         follow_ups_due=_my_follow_ups_due(ctx),
-        closures_to_approve=tuple(pending_closures(ctx)) if ctx.role is Role.COORDINATION else (),
+        closures_to_approve=tuple(closures_pending(ctx)) if ctx.role is Role.COORDINATION else (),
     )
 
 
@@ -85,7 +88,7 @@ def _my_follow_ups_due(ctx: SessionContext) -> tuple[DueFollowUp, ...]:
         return ()
     attends_areas = ctx.role in AREA_ROLES.values()
     return tuple(
-        follow_ups_due(
+        due_follow_ups(
             ctx, FOLLOW_UPS_AHEAD_DAYS, assigned_to_me=attends_areas, limit=FOLLOW_UPS_SHOWN
         )
     )
@@ -95,26 +98,44 @@ def dashboard_counters(ctx: SessionContext) -> DashboardCounters:
     """Counts only, no names: a screen may poll it without recording an access."""
     ctx.refresh()
     today = ctx._institute.today()
-    month = today.replace(day=1)
-    next_month = (month + timedelta(days=32)).replace(day=1)
-    # Each count walks an index over what it counts (the open cases, this month's), never
-    # the archive: hence the statuses named and the date range instead of <> and LIKE.
-    open_statuses = [status.value for status in CaseStatus if status is not CaseStatus.CLOSED]
+    open_cases, cases_this_month = _case_counters(ctx, today)
     return DashboardCounters(
-        open_cases=ctx._count(
-            "SELECT COUNT(*) AS n FROM cases_view WHERE status IN "  # noqa: S608 - placeholders only
-            f"({', '.join('?' for _ in open_statuses)})",
-            tuple(open_statuses),
-        ),
-        cases_this_month=ctx._count(
-            "SELECT COUNT(*) AS n FROM cases_view WHERE opened_on >= ? AND opened_on < ?",
-            (month.isoformat(), next_month.isoformat()),
-        ),
+        open_cases=open_cases,
+        cases_this_month=cases_this_month,
+        # The erasure queue and today's exceptional reads: small sets, each through its index.
         pending_erasures=ctx._count(
             "SELECT COUNT(*) AS n FROM clients_view WHERE erasure_requested_by IS NOT NULL"
         ),
         exceptional_accesses_today=ctx._count(
             "SELECT COUNT(*) AS n FROM access_log WHERE exceptional = 1 AND at >= ?",
-            (ctx._institute.today().isoformat(),),
+            (today.isoformat(),),
+        ),
+    )
+
+
+def _case_counters(ctx: SessionContext, today: date) -> tuple[int, int]:
+    """Cases not closed and cases opened this month: two rows the projection keeps
+    (projections/counters.py), whatever the size of the archive."""
+    month = today.replace(day=1)
+    this_month = month_counter(month.isoformat()[:7])
+    rows = ctx._views.query(
+        "SELECT name, n FROM view_counters WHERE name IN (?, ?)", (OPEN_COUNTER, this_month)
+    )
+    counters = {row["name"]: int(row["n"]) for row in rows}
+    if OPEN_COUNTER in counters:
+        return counters[OPEN_COUNTER], counters.get(this_month, 0)
+    # Views built before the counters, not adopted yet (no batch applied in this process):
+    # counted over the views, each through its index.
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    open_statuses = [status.value for status in CaseStatus if status is not CaseStatus.CLOSED]
+    return (
+        ctx._count(
+            "SELECT COUNT(*) AS n FROM cases_view WHERE status IN "  # noqa: S608 - placeholders only
+            f"({', '.join('?' for _ in open_statuses)})",
+            tuple(open_statuses),
+        ),
+        ctx._count(
+            "SELECT COUNT(*) AS n FROM cases_view WHERE opened_on >= ? AND opened_on < ?",
+            (month.isoformat(), next_month.isoformat()),
         ),
     )

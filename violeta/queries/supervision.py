@@ -34,9 +34,11 @@ def audit_trail(
     purpose: str = "",
     outcome: str = "",
     limit: int = TRAIL_PAGE,
+    before: UUID | None = None,
 ) -> list[AccessEntry]:
     """The access trail, newest first, filtered (coordinación only). The women it names
-    are recorded as audited by this read before it returns."""
+    are recorded as audited by this read before it returns. ``before``: the next page, the
+    accesses older than that one (the last of the page shown); new accesses never shift it."""
     conditions: list[str] = []
     params: list[object] = []
     if staff_id is not None:
@@ -66,6 +68,14 @@ def audit_trail(
     if not 1 <= limit <= TRAIL_LIMIT_MAX:
         raise InvalidField("Límite", f"debe estar entre 1 y {TRAIL_LIMIT_MAX}.")
     ctx._refresh_read_side()
+    if before is not None:
+        found = ctx._views.query("SELECT seq FROM access_facts WHERE access_id = ?", (str(before),))
+        if not found:
+            raise InvalidField(
+                "Página", "no se encontró el acceso desde el que seguir; vuelva a la primera."
+            )
+        conditions.append("f.seq < ?")
+        params.append(found[0]["seq"])
     where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
     rows = ctx._views.query(
         "SELECT l.*, f.seq FROM access_log l JOIN access_facts f USING (access_id) "  # noqa: S608 - fixed text

@@ -62,6 +62,14 @@ def follow_ups_due(
     ``assigned_to_me`` keeps the cases where this person attends an area; ``limit``
     keeps the most urgent (a work queue on one screen, and what its access records)."""
     ctx.refresh()
+    return due_follow_ups(ctx, within_days, assigned_to_me=assigned_to_me, limit=limit)
+
+
+def due_follow_ups(
+    ctx: SessionContext, within_days: int, *, assigned_to_me: bool, limit: int | None
+) -> list[DueFollowUp]:
+    """``follow_ups_due`` on views the caller has just caught up (Mi día: once for all
+    its lists)."""
     today = local_today(ctx)
     rows = ctx._views.query(
         "SELECT * FROM follow_ups_view WHERE state = 'pendiente' AND due_on <= ? "
@@ -125,6 +133,11 @@ def orders_expiring(
 def pending_closures(ctx: SessionContext) -> list[PendingClosure]:
     """Coordinación's queue of closure requests: folios and dates, no client data."""
     ctx.refresh()
+    return closures_pending(ctx)
+
+
+def closures_pending(ctx: SessionContext) -> list[PendingClosure]:
+    """``pending_closures`` on views the caller has just caught up."""
     rows = ctx._views.query(
         # The (short) queue drives the join: each request looks up its one case.
         "SELECT closure_requests.*, cases_view.folio, cases_view.client_id "

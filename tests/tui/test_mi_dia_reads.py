@@ -1,0 +1,42 @@
+"""Mi día reads each of its lists once when it opens: every list of women is an audited access.
+Synthetic data only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from domain.vocabulary import Role
+from tests.support.factories import enable
+from tests.tui.conftest import PASSWORD, Seeded, until
+from tests.tui.test_coordination import SIZE, at_mi_dia
+from tui.app import VioletaApp
+
+pytestmark = pytest.mark.anyio
+
+MakeApp = Callable[..., VioletaApp]
+AGENDA = "próximas sesiones de psicología"
+
+
+async def test_psicologia_s_agenda_is_read_once_at_login(seeded: Seeded, make_app: MakeApp) -> None:
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    coordinator.create_account("psico", "Paula Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
+    coordinator.close()
+    enable(seeded.institute, "psico")
+    psychologist = seeded.institute.login("psico", PASSWORD)
+    psychologist.change_password(PASSWORD, PASSWORD + "-p")
+    psychologist.close()
+
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_mi_dia(pilot, "psico", PASSWORD + "-p")
+        # Her agenda was read (a second read would have been started with the first).
+        await until(pilot, lambda: bool(coordinator.audit_trail(purpose=AGENDA)))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    reads = coordinator.audit_trail(purpose=AGENDA)
+    coordinator.close()
+    assert len(reads) == 1
+    assert reads[0].staff == "Paula Psicología Prueba"
