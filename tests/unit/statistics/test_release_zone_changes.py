@@ -376,9 +376,9 @@ old_counts = st.dictionaries(
 # of Tierra Fría's November 2026 came out as −inf: the LP was unbounded (nothing published
 # bounds that month from above, which is protection) and the attacker above read an unbounded
 # maximum as −∞ instead of +∞. It stays here so that reading is tested forever.
-# Draws are fixed (derandomize): with 40 random ones (--hypothesis-seed=11) Hypothesis still
-# finds stores outside what the joint audits model (see /work/notes/release.md, "What
-# stands"); CI must not depend on the draw.
+# Draws are fixed (derandomize): with 40 random ones and --hypothesis-seed=12 Hypothesis still
+# finds a store (El Huizache's one new case bounded to [0, 3], nothing changed in old months)
+# not yet explained (issue 11); CI must not depend on the draw.
 @settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(
     old_counts,
