@@ -103,7 +103,7 @@ def test_csv_is_excel_ready_spanish_and_carries_the_release(client: TestClient) 
 def test_metadata_describes_the_method_and_what_the_audit_covers(client: TestClient) -> None:
     body = client.get("/v1/metadatos").json()
     method = body["metodo_zonas_prioritarias"]
-    assert "12 meses" in method and "auditoría" in method and "solo bajaron" in method
+    assert "12 meses" in method and "auditoría" in method and "solo bajó" in method
     assert "no entran a la auditoría" in method  # what the audit does not cover is said
     assert any(entry["tema"] == "zonas-prioritarias" for entry in body["catalogo"])
 

@@ -6,13 +6,14 @@ one under that assumption, not only under «nothing changed»."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -57,11 +58,27 @@ def _rate_cases(zone: dict[str, Any]) -> int:
 
 
 def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
-    releases: list[Any], target: tuple[int, str, str], signs: tuple[float, ...]
+    releases: list[Any],
+    target: tuple[int, str, str] | list[tuple[int, str, str]],
+    signs: tuple[float, ...] | Callable[[str, str], tuple[float, ...]],
+    truths: list[dict[tuple[str, str], int]],
+    *,
+    last_ranking: bool = True,
+    by_cell: bool = False,
 ) -> tuple[float, float]:
     """Independent of the release code: what the published cells, marks and rates of both
-    releases, with ``sign·(later − earlier) <= 0`` for every zone × month both count, tell
-    about one zone × month count (release index, zone, month)."""
+    releases, with ``sign·(later − earlier) <= 0`` for every zone × month both count (the same
+    signs for all, or the signs ``signs(zone, month)`` gives each), tell
+    about one zone × month count (release index, zone, month), or about the sum of several;
+    without ``last_ranking``, the last release's rates and zone marks are left out (what its
+    tables, and the releases before, already tell). With ``by_cell`` the links are not
+    between zone × month counts but between each expedientes cell of one release and the
+    same cell of the next over the earlier one's months (its old part), with ``signs`` for
+    all of them or, when ``signs`` is not a tuple, the direction its true count took.
+
+    ``truths`` are the true (month, zone) counts each release was computed from: they must
+    satisfy every relation the attacker assumes (else the attacker model, or the release, is
+    wrong, and an interval over it would mean nothing)."""
     zones = [code for code, _ in ZONES]
     variables: dict[tuple[int, str, str], int] = {}
     for r, release in enumerate(releases):
@@ -99,7 +116,11 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
                     ub_rows.append(row(members))
                     ub_b.append(K - 1.0)
         ranking = release.body["zonas_prioritarias"]
+        if r == len(releases) - 1 and not last_ranking:
+            continue
         window = _months(ranking["desde"], ranking["hasta"])
+        # Once some zone reads «<k», the marks say something: «confidencial» is k or more.
+        informative = any(zone["marca"] == f"<{K}" for zone in ranking["zonas"])
         for zone in ranking["zonas"]:
             members = [(r, zone["zona"], m) for m in window]
             if zone["tasa"] is not None:
@@ -108,17 +129,57 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
             elif zone["marca"] == f"<{K}":
                 ub_rows.append(row(members))
                 ub_b.append(K - 1.0)
+            elif informative and zone["marca"] == "confidencial":
+                ub_rows.append(-row(members))
+                ub_b.append(-float(K))
+    truth = np.zeros(len(variables))
+    for (r, zone, month), at in variables.items():
+        truth[at] = truths[r].get((month, zone), 0)
     for (r, zone, month), at in variables.items():
         later = variables.get((r + 1, zone, month))
-        if later is None:
+        if later is None or by_cell:
             continue
-        for sign in signs:
+        for sign in signs if isinstance(signs, tuple) else signs(zone, month):
             line = np.zeros(len(variables))
             line[later], line[at] = sign, -sign
             ub_rows.append(line)
             ub_b.append(0.0)
+    for r, release in enumerate(releases[:-1] if by_cell else []):
+        months = _months(release.period_from, release.period_to)
+        keys = {
+            tuple(cell["clave"])
+            for table in release.body["tablas"].values()
+            if table["fuente"] == "expedientes"
+            for cell in table["celdas"]
+        }
+        for year, month, zone in keys:
+            then = row(
+                [
+                    (r, z, m)
+                    for z in zones
+                    for m in months
+                    if zone in ("*", z) and month in ("*", m) and year in ("*", m[:4])
+                ]
+            )
+            now = np.zeros(len(variables))
+            for (later, z, m), at in variables.items():
+                if later == r + 1 and (r, z, m) in variables and then[variables[(r, z, m)]]:
+                    now[at] = 1.0
+            change = round(float((now - then) @ truth))
+            if isinstance(signs, tuple):
+                cell_signs = signs
+            else:
+                cell_signs = (1.0, -1.0) if change == 0 else ((1.0,) if change < 0 else (-1.0,))
+            for sign in cell_signs:
+                ub_rows.append(sign * (now - then))
+                ub_b.append(0.0)
+    assert np.allclose(np.array(eq_rows) @ truth, eq_b), "a published figure contradicts the truth"
+    if ub_rows:
+        excess = np.array(ub_rows) @ truth - np.array(ub_b)
+        assert excess.max() <= 1e-6, "the attacker assumes what the true counts do not satisfy"
     objective = np.zeros(len(variables))
-    objective[variables[target]] = 1.0
+    for member in target if isinstance(target, list) else [target]:
+        objective[variables[member]] = 1.0
     ends = []
     for sign in (1.0, -1.0):
         result = linprog(
@@ -130,8 +191,10 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
             bounds=[(0, None)] * len(variables),
             method="highs",
         )
+        # Feasible by the check above: optimal, or unbounded (minimizing sign·x runs to
+        # −∞, so x itself to −sign·∞: a maximum of +∞, never −∞).
         assert result.status in (0, 3), result.message
-        ends.append(sign * result.fun if result.status == 0 else sign * np.inf)
+        ends.append(sign * result.fun if result.status == 0 else -sign * np.inf)
     return ends[0], ends[1]
 
 
@@ -153,7 +216,8 @@ def test_a_withdrawal_between_two_releases_cannot_pin_down_a_small_month_of_a_zo
 ) -> None:
     path = tmp_path / "vistas.sqlite"
     cases = _withdrawal_store()
-    _store(path, {key: n for key, n in cases.items() if key[0] <= "2026-10"})
+    then = {key: n for key, n in cases.items() if key[0] <= "2026-10"}
+    _store(path, then)
     first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
     assert first is not None
     # Release 1 (window 2025-11..2026-10): Tierra Fría's 16 cases, parts 6 and 10: published.
@@ -169,7 +233,7 @@ def test_a_withdrawal_between_two_releases_cannot_pin_down_a_small_month_of_a_zo
     _store(path, cases)
     second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
     assert second is not None
-    low, high = _attacker_interval([first, second], (0, SMALL, "2025-11"), (1.0,))
+    low, high = _attacker_interval([first, second], (0, SMALL, "2025-11"), (1.0,), [then, cases])
     assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (low, high)
     ranking = {z["zona"]: z for z in second.body["zonas_prioritarias"]["zonas"]}
     assert ranking[SMALL]["tasa"] is None and ranking[SMALL]["marca"] == "confidencial"
@@ -178,23 +242,27 @@ def test_a_withdrawal_between_two_releases_cannot_pin_down_a_small_month_of_a_zo
     assert ranking[BIG]["tasa"] is None
 
 
-def _two_releases(path: Path) -> tuple[Any, Any, dict[tuple[str, str], int]]:
+Counts = dict[tuple[str, str], int]
+
+
+def _two_releases(path: Path) -> tuple[Any, Any, list[Counts]]:
     cases = _withdrawal_store()
     cases[("2026-11", SMALL)] = 2
-    _store(path, {key: n for key, n in cases.items() if key[0] <= "2026-10"})
+    then = {key: n for key, n in cases.items() if key[0] <= "2026-10"}
+    _store(path, then)
     first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
     _store(path, cases)
     second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
     assert first is not None and second is not None
-    return first, second, cases
+    return first, second, [then, cases]
 
 
 def test_with_nothing_changed_a_month_left_by_two_windows_keeps_its_interval(
     tmp_path: Path,
 ) -> None:
-    first, second, _ = _two_releases(tmp_path / "vistas.sqlite")
+    first, second, truths = _two_releases(tmp_path / "vistas.sqlite")
     for signs in ((1.0,), (-1.0,), (1.0, -1.0)):
-        low, high = _attacker_interval([first, second], (0, SMALL, "2025-11"), signs)
+        low, high = _attacker_interval([first, second], (0, SMALL, "2025-11"), signs, truths)
         assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (signs, low, high)
 
 
@@ -204,13 +272,13 @@ def test_the_running_years_cells_of_two_releases_do_not_give_the_new_month_of_a_
     # Release 1 publishes Tierra Fría's 2026 (Jan-Oct) as 10 and its total as 46; release 2
     # would publish 12 and 48: the difference is its November 2026 (2), unless release 2's
     # joint audit treats the new month's part of those cells as a count of its own.
-    first, second, cases = _two_releases(tmp_path / "vistas.sqlite")
+    first, second, truths = _two_releases(tmp_path / "vistas.sqlite")
     for signs in ((1.0,), (-1.0,), (1.0, -1.0)):
         for zone, _ in ZONES:
-            value = cases.get(("2026-11", zone), 0)
+            value = truths[1].get(("2026-11", zone), 0)
             if not 0 < value < K:
                 continue
-            low, high = _attacker_interval([first, second], (1, zone, "2026-11"), signs)
+            low, high = _attacker_interval([first, second], (1, zone, "2026-11"), signs, truths)
             assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (signs, zone, value, low, high)
 
 
@@ -234,8 +302,64 @@ def test_a_large_zones_rate_that_bounds_a_small_zones_part_through_the_month_tot
     # of Nov and Dec 2025 (22) then leave Tierra Fría's 2. Neither rate is published.
     assert ranking[BIG]["tasa"] is None and ranking[SMALL]["tasa"] is None
     for zone, month in ((SMALL, "2025-11"), (SMALL, "2025-12")):
-        low, high = _attacker_interval([release], (0, zone, month), (1.0,))
+        low, high = _attacker_interval([release], (0, zone, month), (1.0,), [cases])
         assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (month, low, high)
+
+
+def _directions(truths: list[Counts]) -> Callable[[str, str], tuple[float, ...]]:
+    """The attacker who guesses right, for each zone × month, whether its count fell (1),
+    rose (-1) or did not change (both) between the two releases."""
+
+    def signs(zone: str, month: str) -> tuple[float, ...]:
+        change = truths[1].get((month, zone), 0) - truths[0].get((month, zone), 0)
+        return (1.0, -1.0) if change == 0 else ((1.0,) if change < 0 else (-1.0,))
+
+    return signs
+
+
+def test_counts_that_rose_and_fell_between_two_releases_do_not_give_a_zones_new_month(
+    tmp_path: Path,
+) -> None:
+    # El Huizache: 6 cases a month, untouched between the two releases, and 2 new ones in
+    # November 2026. Meanwhile a woman of Tierra Fría withdrew her consent (March 2026 fell)
+    # and a late case of Cortazar was entered (May 2026 rose): the counts both rose and fell,
+    # so neither «all only fell» nor «all only rose» holds. Release 1 publishes El Huizache's
+    # 2026 as 60 and its total as 132; release 2 would publish 62 and 134: anyone who sees its
+    # years unchanged reads 2 women of El Huizache in November 2026.
+    path = tmp_path / "vistas.sqlite"
+    huizache = "110110022"
+    then: Counts = {}
+    for month in _months("2025-01", "2026-10"):
+        then[(month, BIG)] = 10
+        then[(month, SMALL)] = 6
+        then[(month, huizache)] = 6
+    _store(path, then)
+    first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
+    assert first is not None
+    cases = dict(then)
+    cases[("2026-03", SMALL)] = 5
+    cases[("2026-05", BIG)] = 11
+    cases[("2026-11", BIG)] = 10
+    cases[("2026-11", SMALL)] = 6
+    cases[("2026-11", huizache)] = 2
+    _store(path, cases)
+    second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
+    assert second is not None
+    truths = [then, cases]
+    report = second.body["perdida_de_informacion"]["expedientes"]["auditoria"]
+    assert report["suposicion_conjunta"] == "cada celda en su dirección"
+    low, high = _attacker_interval(
+        [first, second], (1, huizache, "2026-11"), _directions(truths), truths
+    )
+    assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (low, high)
+    # The same with the attacker who only assumes that El Huizache did not change.
+    low, high = _attacker_interval(
+        [first, second],
+        (1, huizache, "2026-11"),
+        lambda zone, _: (1.0, -1.0) if zone == huizache else (),
+        truths,
+    )
+    assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (low, high)
 
 
 old_counts = st.dictionaries(
@@ -248,38 +372,140 @@ old_counts = st.dictionaries(
 )
 
 
-# Fixed examples: with 40 random ones Hypothesis found a store where the independent attacker
-# LP below is infeasible (maximum −inf), not yet explained; CI must not depend on the draw.
-@settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+# With 40 random draws Hypothesis once found the store of the @example below, where the maximum
+# of Tierra Fría's November 2026 came out as −inf: the LP was unbounded (nothing published
+# bounds that month from above, which is protection) and the attacker above read an unbounded
+# maximum as −∞ instead of +∞. It stays here so that reading is tested forever.
+# Draws are fixed (derandomize): with 40 random ones and --hypothesis-seed=12 Hypothesis still
+# finds a store (El Huizache's one new case bounded to [0, 3], nothing changed in old months)
+# not yet explained (issue 11); CI must not depend on the draw.
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(
     old_counts,
     st.lists(st.integers(0, 3), min_size=3, max_size=3),
     st.lists(st.integers(0, 2), min_size=6, max_size=6),
+    st.lists(st.integers(0, 2), min_size=0, max_size=4),
 )
+@example(
+    {
+        ("2026-10", BIG): 1,
+        ("2025-10", "110110022"): 3,
+        ("2026-01", SMALL): 5,
+        ("2025-09", BIG): 3,
+    },
+    [0, 1, 0],
+    [0, 0, 0, 0, 0, 0],
+    [],
+)
+# Found with late cases: Tierra Fría's 2025 fell by one (5 to 4) and its Oct 2026 rose by one,
+# its old months' total unchanged (5), both years «<5», 3 new cases in Nov 2026. Each cell in
+# its direction caps the new month at 3 (5 − 4 + ... ): no pattern exists; the release falls
+# back to the next assumption instead of being refused.
+@example(
+    {("2025-09", BIG): 0, ("2025-09", SMALL): 0, ("2025-11", SMALL): 5},
+    [0, 3, 0],
+    [0, 0, 1, 0, 0, 1],
+    [1],
+)
+# Found with withdrawals only: Cortazar's Oct and Nov 2025 fell; El Huizache had 1 new case
+# in Nov 2026. Cortazar's window (Dec 2025-Nov 2026, rate published) minus its 2026 gave its
+# Dec 2025 as 9 + El Huizache's Nov 2026, capped by Dec 2025's month total (10). A zone audit
+# whose baseline links zone x month counts in their directions (finer than the tables' own
+# joint audit) finds that month already pinned there and lets the window pass: so the
+# baseline links cells as the tables' audit does, and the finer links come after it.
+@example({("2025-09", "110110022"): 1, ("2025-09", SMALL): 3}, [0, 0, 1], [0, 0, 1, 1, 2, 0], [])
+# Found with late cases only (El Huizache's Oct 2026 rose by 2, and 2 new cases in Nov 2026):
+# the joint audit had lost the previous release's «2026 = Jan + ... + Oct» (its hidden Jan and
+# Sep added to 4), so the Nov 2026 total (hidden) was pinned at 12 and the new cases of El
+# Huizache and Tierra Fría at 2, which it took for up to 6.
+@example(
+    {("2026-09", BIG): 4, ("2025-09", BIG): 0, ("2025-09", SMALL): 0, ("2025-11", BIG): 0},
+    [0, 0, 2],
+    [0, 0, 0, 0, 0, 0],
+    [0, 2],
+)
+# Found with late cases: Cortazar's Mar 2026 fell, Tierra Fría's Oct 2026 rose, El Huizache
+# (all zeros) had 2 new cases in Nov 2026; with no joint audit (mixed changes, before), or
+# with one linking zone x month counts, the attacker got «El Huizache Nov 2026 ≤ 2».
+@example({("2025-09", BIG): 0}, [0, 0, 2], [0, 0, 0, 0, 0, 1], [2])
 def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_part_protected(
     tmp_path_factory: pytest.TempPathFactory,
-    cases: dict[tuple[str, str], int],
+    drawn: Counts,
     arrivals: list[int],
     withdrawals: list[int],
+    late: list[int],
 ) -> None:
     path = tmp_path_factory.mktemp("two") / "vistas.sqlite"
+    story = (dict(drawn), arrivals, withdrawals, late)
+    then = dict(drawn)
     for month in _months("2025-09", "2026-10"):
-        cases.setdefault((month, BIG), 10)
-    _store(path, cases)
+        then.setdefault((month, BIG), 10)
+    _store(path, then)
     first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
     assert first is not None
-    # Between the two: some consents withdrawn (counts of old months only fall) and the
+    # Between the two: some consents withdrawn, some late cases in old months (from the
+    # last months back, so that they may meet the withdrawals: counts rose and fell), and the
     # November cases of each zone.
+    cases = dict(then)
     keys = sorted(key for key, n in cases.items() if n > 0)
     for key, drop in zip(keys, withdrawals, strict=False):
         cases[key] = max(0, cases[key] - drop)
+    old_keys = sorted(((m, z) for m in _months("2025-09", "2026-10") for z, _ in ZONES))
+    for key, more in zip(reversed(old_keys), late, strict=False):
+        cases[key] = cases.get(key, 0) + more
     for (zone, _), n in zip(ZONES, arrivals, strict=True):
         cases[("2026-11", zone)] = n + (10 if zone == BIG else 0)
     _store(path, cases)
     second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
     assert second is not None
+    truths = [then, cases]
+    signs = _directions(truths)
+    report = second.body["perdida_de_informacion"]["expedientes"]["auditoria"]
+    assumption = report["suposicion_conjunta"]
+    # The tables' joint audit links cells, under the tightest assumption that admits a pattern:
+    # each cell in its true direction, else all fell (or all rose) if true, else none (only
+    # when the changes both rose and fell).
+    cell_signs: tuple[float, ...] | Callable[[str, str], tuple[float, ...]] = {
+        "cada celda en su dirección": signs,
+        "todas bajaron": (1.0,),
+        "todas subieron": (-1.0,),
+    }.get(assumption, ())
+    old_months = {key for key in {*then, *cases} if key[0] <= "2026-10"}
+    changes = [cases.get(key, 0) - then.get(key, 0) for key in old_months]
+    if assumption == "ninguna":  # audited within the release alone: nothing linked to check
+        assert min(changes) < 0 < max(changes), story
+    # The new month of each zone, and what the second window leaves when the first is taken
+    # from it (the month it dropped, Nov 2025, and the one it added, Nov 2026) and its year
+    # part (Dec 2025): each, when it holds 1 to k-1 cases, admits 1 to k-1, or (for what the
+    # windows leave) no less than the tables and the first release already allowed.
     for zone, _ in ZONES:
         value = cases.get(("2026-11", zone), 0)
-        if 0 < value < K:
-            low, high = _attacker_interval([first, second], (1, zone, "2026-11"), (1.0,))
-            assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (zone, value, low, high)
+        if 0 < value < K and assumption != "ninguna":
+            low, high = _attacker_interval(
+                [first, second], (1, zone, "2026-11"), cell_signs, truths, by_cell=True
+            )
+            assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (zone, value, low, high, story)
+        for r, month in ((0, "2025-11"), (1, "2025-12")):
+            value = truths[r].get((month, zone), 0)
+            if not 0 < value < K:
+                continue
+            # The zone audit links zone x month counts in their directions too: finer than
+            # the tables' audit, against whose links (the baseline) a window is measured.
+            low, high = _attacker_interval([first, second], (r, zone, month), signs, truths)
+            if low <= 1 + 1e-6 and high >= K - 1 - 1e-6:
+                continue
+            base_low, base_high = _attacker_interval(
+                [first, second],
+                (r, zone, month),
+                cell_signs,
+                truths,
+                last_ranking=False,
+                by_cell=True,
+            )
+            if low <= base_low + 1e-6 and high >= base_high - 1e-6:
+                continue
+            # Else no window of the second release passed: what is left is the tables'.
+            alone = _attacker_interval(
+                [first, second], (r, zone, month), signs, truths, last_ranking=False
+            )
+            assert np.allclose((low, high), alone), (zone, month, low, high, alone, story)
