@@ -209,8 +209,9 @@ class CaseScreen(SessionScreen):
         return True
 
     def _fits_status(self, method: str) -> bool:
-        """A closed case is reopened, not closed again; an open one the other way round.
-        Until the case is read its status is unknown and both are offered."""
+        """A closed case is reopened, not closed again; an open one the other way round, and
+        only by whoever attends one of its areas (the case's rule). Until the case is read
+        its status is unknown and both are offered."""
         statuses = {detail.status for detail in self.loaded.values()}
         if not statuses:
             return True
@@ -218,7 +219,8 @@ class CaseScreen(SessionScreen):
         if method == "reopen_case":
             return closed
         if method == "request_closure":
-            return not closed
+            attends = any(detail.attended_by_reader for detail in self.loaded.values())
+            return not closed and attends
         return True
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -148,6 +148,8 @@ class CaseDetail:
     # The section's structured records (advice, sessions, gestiones, follow-ups, orders,
     # referrals), opened in the same audited read as its notes.
     records: tuple[RecordEntry, ...] = ()
+    # Whether the reader attends one of its areas: only she may ask for its closure.
+    attended_by_reader: bool = False
 
 
 @dataclass(frozen=True)

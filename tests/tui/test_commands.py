@@ -764,6 +764,33 @@ async def test_mi_dia_shows_orders_expiring_and_ages_to_authorize(
         coordinator.close()
 
 
+async def test_the_closure_is_offered_only_to_whoever_attends_an_area_of_the_case(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    """The case's rule (only staff assigned to an area ask for its closure) decides what the
+    screen offers: before, «k» was offered to jurídica unassigned and refused on saving."""
+    assert seeded.case_id is not None
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "juridica")
+        await open_first_case_of(pilot, "Ana Prueba")
+        await open_tab(pilot, 2, "Motivo")
+        assert not app.screen.check_action("case_form", ("request_closure",))
+        await pilot.press("k")
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordScreen)
+    coordinator = session_of(seeded, "coordinacion")
+    legal_id = next(a.staff_id for a in coordinator.accounts() if a.username == "juridica")
+    coordinator.assign_area(seeded.case_id, "juridica", legal_id)
+    coordinator.close()
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "juridica")
+        await open_first_case_of(pilot, "Ana Prueba")
+        await open_tab(pilot, 2, "Motivo")
+        assert app.screen.check_action("case_form", ("request_closure",))
+
+
 async def test_a_closed_case_offers_reopening_and_not_closing(
     seeded: Seeded, make_app: MakeApp
 ) -> None:

@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Select
 
 from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, type_text, until
+from tests.tui.test_commands import logged_in, session_of
 from tests.tui.test_flows import open_first_case_of
 from tui.app import VioletaApp
 from tui.case import SECTIONS
@@ -138,13 +139,28 @@ async def test_no_screen_shows_english(seeded: Seeded, make_app: MakeApp) -> Non
                 await walk.look(f"motivo para {section.label}")
                 await pilot.press("escape")
         await pilot.press("2")
-        await pilot.press("k")
-        await until(pilot, lambda: isinstance(app.screen, RecordScreen))
-        await walk.look("solicitar cierre")
-        await pilot.press("escape")
         await pilot.press("u")
         await until(pilot, lambda: isinstance(app.screen, ClientScreen))
         await walk.look("usuaria")
+    seen = dict(walk.seen)
+
+    # A closure is asked for by whoever attends an area: jurídica, once assigned.
+    assert seeded.case_id is not None
+    coordinator = session_of(seeded, "coordinacion")
+    legal_id = next(a.staff_id for a in coordinator.accounts() if a.username == "juridica")
+    coordinator.assign_area(seeded.case_id, "juridica", legal_id)
+    coordinator.close()
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        walk = Walk(pilot)
+        await until(pilot, lambda: app.focused is not None)
+        await logged_in(pilot, "juridica")
+        await open_first_case_of(pilot, "Ana Prueba")
+        await pilot.press("2")
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, RecordScreen))
+        await walk.look("solicitar cierre")
+    walk.seen = seen | walk.seen
 
     assert len(walk.seen) > 15
     assert walk.english() == {}

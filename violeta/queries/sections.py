@@ -172,6 +172,7 @@ def case_detail(
             if note.section is section
         ),
         exceptional_access=exceptional,
+        attended_by_reader=ctx._account.id in case.services.areas.values(),
         aggressor_relationship=case.aggressor_relationship.label if show_intake else "",
         aggressor_details=ctx._open_optional(
             subject, case_label(case_id, "aggressor_details"), case.aggressor_details
