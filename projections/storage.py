@@ -140,45 +140,49 @@ def _run(
             cursor.executemany(translate(sql), [statement.params for statement in run])
 
 
-def open_sqlite(db_name: str, lock_timeout: float | None) -> sqlite3.Connection:
-    """A connection as the library opens one, but keeping ``STATEMENT_CACHE`` prepared
-    statements: the library's caches one (``cached_statements=True``), so every run of a
-    different statement was compiled again, 40,000 times in a rebuild of 12,000 events; the
-    views and the event store each run a few dozen statements over and over."""
-    try:
-        connection = sqlite3.connect(
-            database=db_name,
-            uri=True,
-            check_same_thread=False,
-            isolation_level=None,  # autocommit: transactions begin explicitly
-            cached_statements=STATEMENT_CACHE,
-            timeout=lock_timeout or 5,
-        )
-    except (sqlite3.Error, TypeError) as error:
-        raise InterfaceError(error) from error
-    connection.row_factory = sqlite3.Row
-    return connection
+class PreparedSQLitePool(SQLiteConnectionPool):
+    """Connections as the library opens them (autocommit, WAL), but keeping
+    ``STATEMENT_CACHE`` prepared statements, with ``pragmas`` run on each new connection.
 
+    The library's connection caches one statement (``cached_statements=True``), so every
+    run of a different statement was compiled again, 40,000 times in a rebuild of 12,000
+    events; the views and the event store each run a few dozen statements over and over."""
 
-class _RelaxedSyncPool(SQLiteConnectionPool):
-    """Views are derived data, rebuilt from the event store at will; trading the last
-    transactions' durability on power loss for one fsync less per batch is sound there.
-    WAL with synchronous=NORMAL still never corrupts the file or splits a transaction, so a
-    view and its tracking record stay consistent and the projector simply re-applies."""
+    def __init__(self, *, pragmas: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pragmas = tuple(pragmas)
 
     def _create_connection(self) -> SQLiteConnection:
-        sqlite_connection = open_sqlite(self.db_name, self.lock_timeout)
+        try:
+            sqlite_connection = sqlite3.connect(
+                database=self.db_name,
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,  # autocommit: transactions begin explicitly
+                cached_statements=STATEMENT_CACHE,
+                timeout=self.lock_timeout or 5,
+            )
+        except (sqlite3.Error, TypeError) as error:
+            raise InterfaceError(error) from error
+        sqlite_connection.row_factory = sqlite3.Row
         if not self.is_journal_mode_wal:
             sqlite_connection.execute("PRAGMA journal_mode=WAL")
             self.is_journal_mode_wal = True
         connection = SQLiteConnection(sqlite_conn=sqlite_connection, max_age=self.max_age)
         cursor = connection.cursor()
-        cursor.execute("PRAGMA synchronous=NORMAL")  # outside any transaction
-        # What a deletion or an update frees (an erased client's search tokens and sealed
-        # name) is overwritten with zeros at once, in the page and in the free list, so an
-        # erasure needs no VACUUM of the whole file: see purge_freed_pages.
-        cursor.execute("PRAGMA secure_delete=ON")
+        for pragma in self._pragmas:
+            cursor.execute(f"PRAGMA {pragma}")  # outside any transaction
         return connection
+
+
+# Views are derived data, rebuilt from the event store at will; trading the last transactions'
+# durability on power loss for one fsync less per batch is sound there. WAL with
+# synchronous=NORMAL still never corrupts the file or splits a transaction, so a view and its
+# tracking record stay consistent and the projector simply re-applies. What a deletion or an
+# update frees (an erased client's search tokens and sealed name) is overwritten with zeros at
+# once, in the page and in the free list, so an erasure needs no VACUUM of the whole file: see
+# purge_freed_pages.
+VIEW_PRAGMAS = ("synchronous=NORMAL", "secure_delete=ON")
 
 
 class SQLiteViewStore(SQLiteTrackingRecorder):
@@ -190,7 +194,9 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         # SQLite gives the -wal and -shm files the database file's mode: create it private.
         path.touch(mode=0o600, exist_ok=True)
         datastore = SQLiteDatastore(str(path), lock_timeout=30)
-        datastore.pool = _RelaxedSyncPool(db_name=str(path), lock_timeout=30)
+        datastore.pool = PreparedSQLitePool(
+            pragmas=VIEW_PRAGMAS, db_name=str(path), lock_timeout=30
+        )
         super().__init__(datastore)
         self.create_table()
 

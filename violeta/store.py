@@ -38,7 +38,6 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteConnection,
-    SQLiteConnectionPool,
     SQLiteDatastore,
     SQLiteFactory,
 )
@@ -49,7 +48,7 @@ from domain.cases import Case, FolioSequence
 from domain.clients import Client
 from domain.errors import UnknownRecord
 from domain.sealed import Sealed
-from projections.storage import open_sqlite
+from projections.storage import PreparedSQLitePool
 from violeta.errors import TamperedRecord
 from violeta.settings import Settings
 
@@ -128,25 +127,6 @@ def _creating_tables(construct: Callable[[], T]) -> T:
             if "concurrently updated" not in str(error) or attempt == TABLE_CREATION_ATTEMPTS:
                 raise
             time.sleep(secrets.randbelow(50 * attempt + 1) / 1000)
-
-
-class _EventStorePool(SQLiteConnectionPool):
-    """Connections to the event store with the durability the settings ask for, keeping
-    prepared statements (projections/storage.open_sqlite): a command alternates several
-    statements on it, which the library's one-statement cache compiled again each time."""
-
-    def __init__(self, *, synchronous: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._synchronous = synchronous
-
-    def _create_connection(self) -> SQLiteConnection:
-        sqlite_connection = open_sqlite(self.db_name, self.lock_timeout)
-        if not self.is_journal_mode_wal:
-            sqlite_connection.execute("PRAGMA journal_mode=WAL")
-            self.is_journal_mode_wal = True
-        connection = SQLiteConnection(sqlite_conn=sqlite_connection, max_age=self.max_age)
-        connection.cursor().execute(f"PRAGMA synchronous={self._synchronous}")
-        return connection
 
 
 def replay(
@@ -249,8 +229,12 @@ class CaseStore(Application[UUID]):
         synchronous = env.get(SQLITE_SYNCHRONOUS, "FULL")
         if isinstance(factory, SQLiteFactory) and not factory.datastore.pool.is_sqlite_memory_mode:
             pool = factory.datastore.pool
-            factory.datastore.pool = _EventStorePool(
-                synchronous=synchronous, db_name=pool.db_name, lock_timeout=pool.lock_timeout
+            factory.datastore.pool = PreparedSQLitePool(
+                # A command alternates several statements on the event store, which the
+                # library's one-statement cache compiled again each time.
+                pragmas=(f"synchronous={synchronous}",),
+                db_name=pool.db_name,
+                lock_timeout=pool.lock_timeout,
             )
             pool.close()
         return factory
