@@ -221,6 +221,8 @@ _REPLACE_SLOT = (
     " secret_check = excluded.secret_check"
 )
 SUBJECT_PART = "/"
+# The first text after every "subject/…" in binary order: "subject/" <= part < "subject0".
+_AFTER_SUBJECT_PART = chr(ord(SUBJECT_PART) + 1)
 # One failed login more; at :limit the counter restarts and the lock holds until :until. In one
 # statement, so that failures counted by two processes at once all add up.
 _COUNT_FAILURE = (
@@ -243,6 +245,8 @@ class _SqlKeyStore(ABC):
     _for_share = ""
     _for_update = ""
     _all_rows = ""  # SQLite needs a LIMIT before an OFFSET
+    # A subject's other keys ("subject/duty"): LIKE where the collation may not be binary.
+    _subject_parts = "subject_id LIKE :parts"
     _journal_lock = ""  # SQLite's BEGIN IMMEDIATE already serializes the journal's writers
     _database_errors: tuple[type[Exception], ...] = ()
 
@@ -697,9 +701,14 @@ class _SqlKeyStore(ABC):
             cur.execute(
                 self._q(
                     "DELETE FROM {p}wrapped_keys WHERE subject_id = :subject_id"
-                    " OR subject_id LIKE :parts"
+                    f" OR {self._subject_parts}"
                 ),
-                {"subject_id": subject_id, "parts": subject_id + SUBJECT_PART + "%"},
+                {
+                    "subject_id": subject_id,
+                    "parts": subject_id + SUBJECT_PART + "%",
+                    "low": subject_id + SUBJECT_PART,
+                    "high": subject_id + _AFTER_SUBJECT_PART,
+                },
             )
             cur.execute(
                 self._q(
@@ -829,6 +838,9 @@ class SQLiteKeyStore(_SqlKeyStore):
     """One SQLite file (plus its -wal and -shm), readable only by its owner."""
 
     _all_rows = " LIMIT -1"
+    # Through the index (SQLite's LIKE never uses one here: it scanned every key per erasure);
+    # text compares bytewise in SQLite, so the range holds exactly the "subject/…" keys.
+    _subject_parts = "(subject_id >= :low AND subject_id < :high)"
     _database_errors = (sqlite3.Error,)
 
     def __init__(self, path: pathlib.Path) -> None:

@@ -216,3 +216,33 @@ def test_search_by_beginning_or_folio_and_the_agenda_use_indexes(settings: Setti
         assert any("psychology_agenda" in sql for sql, _ in sent)
         assert full_scans(settings, sent) == []
         psychologist.close()
+
+
+def test_shredding_her_keys_finds_them_through_the_key_store_s_index(data_dir: Path) -> None:
+    """An erasure deletes her keys by their subject: through the index, not by reading every
+    woman's key (SQLite's LIKE uses no index there)."""
+    settings = Settings(data=data_dir)
+    with initialized(settings) as (institute, coordinator):
+        clients = [
+            coordinator.register_client(a_client(name))
+            for name in ("Ana Prueba Sintética", "Berta Prueba Ficticia")
+        ]
+        staff(institute, coordinator, "trabajo", Role.SOCIAL_WORK).request_erasure(clients[1])
+        coordinator.refresh()
+        sent: list[str] = []
+        connection = institute.keystore._conn  # type: ignore[attr-defined]
+        connection.set_trace_callback(sent.append)
+        try:
+            coordinator.approve_erasure(clients[1])
+        finally:
+            connection.set_trace_callback(None)
+        deletes = [sql for sql in sent if sql.lstrip().upper().startswith("DELETE")]
+        assert deletes
+        plans = [
+            row[3]
+            for sql in deletes
+            for row in sqlite3.connect(settings.keys_path).execute(
+                f"EXPLAIN QUERY PLAN {sql}"
+            )
+        ]
+        assert [plan for plan in plans if plan.startswith("SCAN")] == []
