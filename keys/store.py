@@ -700,8 +700,8 @@ class _SqlKeyStore(ABC):
             )
             cur.execute(
                 self._q(
-                    "DELETE FROM {p}wrapped_keys WHERE subject_id = :subject_id"
-                    f" OR {self._subject_parts}"
+                    "DELETE FROM {p}wrapped_keys WHERE subject_id = :subject_id OR "  # noqa: S608 - one of two fixed texts
+                    + self._subject_parts
                 ),
                 {
                     "subject_id": subject_id,

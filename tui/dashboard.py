@@ -20,7 +20,9 @@ from tui.navigation import OpenCase, OpenClient, OpenCoordination
 from tui.records import RecordScreen, settle_follow_up_form
 from tui.roles import offered
 from tui.widgets import Counter, Table, cells, format_date
+from violeta.agenda import NextPsychologySession
 from violeta.alerts import AlertView
+from violeta.drafts import DraftSummary
 from violeta.dto import (
     ClientSummary,
     Dashboard,
@@ -55,6 +57,8 @@ class DashboardScreen(SessionScreen):
             ages: tuple[ClientSummary, ...] = (),
             reports: tuple[OpenMisconductReport, ...] = (),
             alerts: tuple[AlertView, ...] = (),
+            drafts: tuple[DraftSummary, ...] = (),
+            sessions: tuple[NextPsychologySession, ...] = (),
         ) -> None:
             super().__init__()
             self.dashboard = dashboard
@@ -62,6 +66,8 @@ class DashboardScreen(SessionScreen):
             self.ages = ages
             self.reports = reports
             self.alerts = alerts
+            self.drafts = drafts
+            self.sessions = sessions
 
     class ClosureDecided(Message, bubble=False):
         def __init__(self, text: str) -> None:
@@ -150,26 +156,22 @@ class DashboardScreen(SessionScreen):
 
     def action_reload(self) -> None:
         self.mark_fresh()
-        wants_orders = offered(self.gateway, "orders_expiring")
-        # Listed to whoever may authorize them: a queue nobody here can act on is noise.
-        wants_ages = offered(self.gateway, "pending_age_authorizations") and offered(
-            self.gateway, "authorize_age_exception"
-        )
-        wants_reports = offered(self.gateway, "open_misconduct_reports")
-        wants_alerts = offered(self.gateway, "alerts")
 
+        # One call reads every list on the screen (and her agenda's): one audited access
+        # naming every woman shown, the views caught up once.
         def load(session: StaffSession) -> DashboardScreen.Loaded:
+            day = session.my_day()
             return self.Loaded(
-                session.dashboard(),
-                tuple(session.orders_expiring()) if wants_orders else (),
-                tuple(session.pending_age_authorizations()) if wants_ages else (),
-                tuple(session.open_misconduct_reports()) if wants_reports else (),
-                tuple(session.alerts()) if wants_alerts else (),
+                day.dashboard,
+                day.orders_expiring,
+                day.age_authorizations,
+                day.misconduct_reports,
+                day.alerts,
+                day.drafts,
+                day.psychology_sessions,
             )
 
         self.run_service(load, lambda loaded: loaded)
-        if self.query(AgendaPanel):
-            self.query_one(AgendaPanel).load()
 
     def action_open_case(self) -> None:
         """Opens the case of the row under the cursor, in whichever list has the focus."""
@@ -372,6 +374,10 @@ class DashboardScreen(SessionScreen):
         self._show_closures(board.closures_to_approve)
         self._show_other_queues(message.orders, message.ages, message.reports)
         self._show_alerts(message.alerts)
+        if self.query(AgendaPanel):
+            self.query_one(AgendaPanel).post_message(
+                AgendaPanel.Loaded(list(message.drafts), list(message.sessions))
+            )
         self.refresh_bindings()
 
     def _show_other_queues(

@@ -187,6 +187,7 @@ POLICY: Final[dict[str, Rule]] = {
     "zone_history": Rule(None, R, CASE_ROLES),
     # -- Mi día and counters (each list inside records which women appeared in it)
     "dashboard": Rule(None, R, EVERY_ROLE),  # administración's is empty
+    "my_day": Rule(None, R, EVERY_ROLE),  # each queue inside: the roles its own row allows
     "dashboard_counters": Rule(None, R, EVERY_ROLE),
     "case_counts": Rule(None, R, CASE_ROLES),
 }

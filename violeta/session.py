@@ -14,7 +14,8 @@ import contextlib
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
 from uuid import UUID
@@ -62,6 +63,16 @@ SEARCH_LIMIT = 50
 RARITY_CAP = 16  # rows counted per search token when choosing which one to walk
 
 
+@dataclass
+class _Listing:
+    """The lists one screen shows, recorded as one access when it is complete."""
+
+    screen: str
+    parts: list[tuple[Section, str]] = field(default_factory=list)
+    client_ids: set[UUID] = field(default_factory=set)
+    case_ids: set[UUID] = field(default_factory=set)
+
+
 class Institute(Protocol):
     """What a session needs of its institute (violeta.service.Institute)."""
 
@@ -96,6 +107,7 @@ class SessionContext:
         self._follower = ViewFollower(keyring, store, views, projector)
         self._zone_name_cache: dict[str, str] = {}
         self._calls = threading.local()
+        self._listings = threading.local()
 
     # ------------------------------------------------------------ the policy
 
@@ -240,6 +252,44 @@ class SessionContext:
             outcome=Decision.DENIED,
         )
 
+    @contextlib.contextmanager
+    def _one_listing(self, screen: str) -> Iterator[None]:
+        """The lists read inside are one access, saved before the screen gets any of them:
+        it names every woman listed and, in its purpose, every list («mi día: seguimientos
+        por vencer; …»). One event and one commit per screen instead of one per list.
+        Nested, the outer screen records them. If a list fails, what was read before is
+        still recorded, then the failure raised."""
+        if getattr(self._listings, "current", None) is not None:
+            yield
+            return
+        listing = self._listings.current = _Listing(screen)
+        try:
+            yield
+        except BaseException:
+            self._listings.current = None
+            if listing.parts:
+                with contextlib.suppress(Exception):
+                    self._save_listing(listing)
+            raise
+        self._listings.current = None
+        if listing.parts:
+            self._save_listing(listing)
+
+    def _save_listing(self, listing: _Listing) -> None:
+        names = dict.fromkeys(
+            purpose.removeprefix(f"{listing.screen}: ") for _, purpose in listing.parts
+        )
+        sections = {section for section, _ in listing.parts}
+        # Several sections: what every list shows of each woman is her name and folio.
+        (section,) = sections if len(sections) == 1 else (Section.IDENTIFICATION,)
+        self._record_access(
+            action="listar",
+            section=section,
+            client_ids=sorted(listing.client_ids),
+            case_ids=sorted(listing.case_ids),
+            purpose=f"{listing.screen}: {'; '.join(names)}",
+        )
+
     def _record_access(
         self,
         *,
@@ -252,6 +302,18 @@ class SessionContext:
         exceptional: bool = False,
         justification: str = "",
     ) -> None:
+        listing: _Listing | None = getattr(self._listings, "current", None)
+        if (
+            listing is not None
+            and action == "listar"
+            and outcome is Decision.GRANTED
+            and not exceptional
+            and not justification
+        ):
+            listing.parts.append((section, purpose))
+            listing.client_ids.update(client_ids)
+            listing.case_ids.update(case_ids)
+            return
         subjects = list(client_ids)
         # Checked here too: a reason given where none was needed is still sealed and kept.
         reason = identity.free_text(

@@ -197,6 +197,7 @@ class StaffSession(SessionContext):
     # -- violeta/queries/my_day.py
     dashboard = Asks(my_day.dashboard)
     dashboard_counters = Asks(my_day.dashboard_counters)
+    my_day = Asks(my_day.my_day)  # last: from here on, the name is this door's
 
     # -- violeta/queries/clients.py
     pending_age_authorizations = Asks(clients.pending_age_authorizations)

@@ -100,14 +100,17 @@ def test_mi_dia_shows_and_records_only_the_most_urgent_follow_ups(
         )
         cases[case_id] = client_id
     monkeypatch.setattr(my_day, "FOLLOW_UPS_SHOWN", 2)
+    # Recepción calls about every follow-up and attends none of these cases: her Mi día
+    # lists these women only as follow-ups.
+    reception = staff(institute, coordinator, "recepcion", Role.RECEPTION)
 
-    shown = coordinator.dashboard().follow_ups_due
+    shown = reception.dashboard().follow_ups_due
 
     assert [item.case_id for item in shown] == list(cases)[:2]  # the most overdue first
     [listing] = [
         entry
         for entry in coordinator.audit_entries(limit=20)
-        if entry.purpose == "mi día: seguimientos por vencer"
+        if "seguimientos por vencer" in entry.purpose and entry.role == Role.RECEPTION.label
     ][:1]
     assert set(listing.client_ids) == {cases[item.case_id] for item in shown}
 
@@ -134,3 +137,79 @@ def test_her_recent_cases_come_from_the_institute_s_latest_activity_or_else_all_
 
     monkeypatch.setattr(my_day, "RECENT_WINDOW", 0)  # the window holds none: all hers
     assert [case.case_id for case in lawyer.dashboard().my_recent_cases] == cases[:2]
+
+
+def accesses(session: StaffSession) -> list[dict[str, object]]:
+    session.refresh()
+    return [dict(row) for row in session._views.query("SELECT * FROM access_log ORDER BY at")]
+
+
+def listed(session: StaffSession, access_id: object) -> set[str]:
+    rows = session._views.query(
+        "SELECT client_id FROM access_subjects WHERE access_id = ?", (str(access_id),)
+    )
+    return {row["client_id"] for row in rows}
+
+
+def test_one_load_of_mi_dia_is_one_access_naming_every_woman_and_every_list_shown(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    reception = staff(institute, coordinator, "recepcion", Role.RECEPTION)
+    names = ("Ana Prueba Sintética", "Berta Prueba Ficticia", "Carla Prueba Inventada")
+    clients = [coordinator.register_client(a_client(name)) for name in names]
+    cases = [coordinator.open_case(client_id, an_intake()).case_id for client_id in clients]
+    coordinator.assign_area(cases[0], "juridica", lawyer.identity.staff_id)
+    coordinator.schedule_follow_up(cases[1], format_date(institute.today()), "telefono")
+    lawyer.request_closure(cases[0], "Motivo sintético de cierre.")
+    # Outside the served ages, no case yet: listed only in coordinación's age queue.
+    older = reception.register_client(
+        a_client(
+            "Dora Prueba Simulada",
+            birth_date="01/01/1950",
+            age_exception_reason="Acude sola; no hay otra instancia",
+        )
+    )
+    before = accesses(coordinator)
+
+    day = coordinator.my_day()
+
+    new = accesses(coordinator)[len(before) :]
+    assert len(new) == 1, [row["purpose"] for row in new]
+    (access,) = new
+    assert access["action"] == "listar" and access["staff_id"] == str(coordinator.identity.staff_id)
+    shown = {
+        *(case.client_id for case in day.dashboard.my_recent_cases),
+        *(client.client_id for client in day.age_authorizations),
+    }
+    assert shown == {*clients, older}
+    assert listed(coordinator, access["access_id"]) == {str(c) for c in shown}
+    assert day.dashboard.follow_ups_due and day.dashboard.closures_to_approve
+    purpose = str(access["purpose"])
+    for what in (
+        "mis expedientes recientes",
+        "seguimientos por vencer",
+        "cierres pendientes de aprobación",
+        "autorizaciones de edad pendientes",
+    ):
+        assert what in purpose
+    assert purpose.startswith("mi día: ")
+    # The counters and each queue alone: the dashboard's lists are one access too.
+    coordinator.dashboard()
+    assert len(accesses(coordinator)) == len(before) + 2
+
+
+def test_mi_dia_returns_nothing_when_its_access_cannot_be_recorded(
+    institute: Institute, coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    coordinator.open_case(coordinator.register_client(a_client()), an_intake())
+    coordinator.refresh()
+
+    def failing_save(*aggregates: object) -> None:
+        raise RuntimeError("almacén no disponible")
+
+    monkeypatch.setattr(coordinator._store, "save", failing_save)
+    with pytest.raises(RuntimeError):
+        coordinator.my_day()
+    with pytest.raises(RuntimeError):
+        coordinator.dashboard()

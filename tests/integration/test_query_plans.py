@@ -241,8 +241,6 @@ def test_shredding_her_keys_finds_them_through_the_key_store_s_index(data_dir: P
         plans = [
             row[3]
             for sql in deletes
-            for row in sqlite3.connect(settings.keys_path).execute(
-                f"EXPLAIN QUERY PLAN {sql}"
-            )
+            for row in sqlite3.connect(settings.keys_path).execute(f"EXPLAIN QUERY PLAN {sql}")
         ]
         assert [plan for plan in plans if plan.startswith("SCAN")] == []

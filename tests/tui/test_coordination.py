@@ -94,7 +94,7 @@ async def test_the_trail_filters_by_outcome_and_woman_refuses_a_bad_day_and_is_a
         screen = app.screen
         assert isinstance(screen, CoordinationScreen)
         table = screen.query_one("#bitacora-tabla", DataTable)
-        await until(pilot, lambda: table.row_count > 3)
+        await until(pilot, lambda: table.row_count > 2)
         before = rows(table)
 
         # A day that does not exist: the service's Spanish message, the list unchanged.

@@ -40,3 +40,35 @@ async def test_psicologia_s_agenda_is_read_once_at_login(seeded: Seeded, make_ap
     coordinator.close()
     assert len(reads) == 1
     assert reads[0].staff == "Paula Psicología Prueba"
+
+
+def listings_by_coordinacion(seeded: Seeded) -> list[str]:
+    """The purposes of the lists recorded as read by coordinación, oldest first."""
+    reader = seeded.institute.login("coordinacion", PASSWORD)
+    try:
+        reader.refresh()
+        rows = reader._views.query(
+            "SELECT purpose FROM access_log WHERE staff_id = ? AND action = 'listar' ORDER BY at",
+            (str(reader.identity.staff_id),),
+        )
+        return [row["purpose"] for row in rows]
+    finally:
+        reader.close()
+
+
+async def test_opening_mi_dia_records_one_access_for_all_its_lists(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    before = listings_by_coordinacion(seeded)
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await at_mi_dia(pilot, "coordinacion", PASSWORD)
+        await until(pilot, lambda: screen.query_one("#recientes").row_count > 0)  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        new = listings_by_coordinacion(seeded)[len(before) :]
+        assert len(new) == 1, new
+        assert new[0].startswith("mi día: mis expedientes recientes")
+        await pilot.press("f5")  # reloading is one more, not one per list
+        await until(pilot, lambda: len(listings_by_coordinacion(seeded)) > len(before) + 1)
+        await app.workers.wait_for_complete()
+    assert len(listings_by_coordinacion(seeded)) == len(before) + 2

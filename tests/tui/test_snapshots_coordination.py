@@ -52,7 +52,7 @@ def test_trail(
     seeded: Seeded, make_app: MakeApp, snap_compare: SnapCompare, size: tuple[int, int]
 ) -> None:
     exceptional_read_by_legal(seeded)
-    assert shot(seeded, make_app, snap_compare, size, _on_tab("o", _rows("#bitacora-tabla", 4)))
+    assert shot(seeded, make_app, snap_compare, size, _on_tab("o", _rows("#bitacora-tabla", 3)))
 
 
 @sizes

@@ -27,8 +27,15 @@ def psychology_sessions_due(
     area. Psicología's alone; one audited list naming the women in it."""
     if not 0 <= within_days <= MAX_DAYS_AHEAD:
         raise InvalidField("Días", f"indique entre 0 y {MAX_DAYS_AHEAD} días.")
-    purpose = "mi día: próximas sesiones de psicología"
     ctx.refresh()
+    return next_psychology_sessions(ctx, within_days, limit=limit)
+
+
+def next_psychology_sessions(
+    ctx: SessionContext, within_days: int, *, limit: int
+) -> list[NextPsychologySession]:
+    """``psychology_sessions_due`` on views the caller has just caught up."""
+    purpose = "mi día: próximas sesiones de psicología"
     today = ctx._institute.today()
     me = str(ctx._account.id)
     rows = ctx._views.query(

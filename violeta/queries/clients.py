@@ -33,6 +33,11 @@ from violeta.session import SEARCH_LIMIT, SessionContext
 def pending_age_authorizations(ctx: SessionContext) -> list[ClientSummary]:
     """Women registered outside 18-60 waiting for coordinación (work queue); audited list."""
     ctx.refresh()
+    return age_authorizations_pending(ctx)
+
+
+def age_authorizations_pending(ctx: SessionContext) -> list[ClientSummary]:
+    """``pending_age_authorizations`` on views the caller has just caught up."""
     rows = ctx._views.query(
         "SELECT clients_view.* FROM clients_view JOIN client_flags USING (client_id) "
         "WHERE client_flags.age_authorization = 'pendiente' AND clients_view.erased = 0 "

@@ -27,6 +27,12 @@ def my_drafts(ctx: SessionContext) -> list[DraftSummary]:
     """Her own drafts, newest first; the women they concern are one audited list."""
     drafts_table(ctx)
     ctx.refresh()
+    return drafts_listed(ctx)
+
+
+def drafts_listed(ctx: SessionContext) -> list[DraftSummary]:
+    """``my_drafts`` on views the caller has just caught up."""
+    drafts_table(ctx)
     rows = ctx._views.query(
         "SELECT draft_id, kind, client_id, saved_at FROM drafts WHERE author = ? "
         "ORDER BY saved_at DESC LIMIT ?",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.cases import AREA_ROLES
@@ -13,12 +14,35 @@ from domain.vocabulary import (
 )
 from projections.counters import OPEN_COUNTER, month_counter
 from projections.storage import Row
-from violeta.dto import CaseSummary, Dashboard, DashboardCounters, DueFollowUp
+from violeta.agenda import PSYCHOLOGY_AHEAD_DAYS, PSYCHOLOGY_SHOWN, NextPsychologySession
+from violeta.alerts import AlertView
+from violeta.drafts import DraftSummary
+from violeta.dto import (
+    CaseSummary,
+    ClientSummary,
+    Dashboard,
+    DashboardCounters,
+    DueFollowUp,
+    ExpiringOrder,
+    OpenMisconductReport,
+)
 from violeta.lookups import case_summaries
-from violeta.queries.work_queues import closures_pending, due_follow_ups
+from violeta.policy import POLICY
+from violeta.queries.agenda import next_psychology_sessions
+from violeta.queries.clients import age_authorizations_pending
+from violeta.queries.drafts import drafts_listed
+from violeta.queries.supervision import alerts
+from violeta.queries.work_queues import (
+    closures_pending,
+    due_follow_ups,
+    expiring_orders,
+    misconduct_reports_open,
+)
 from violeta.session import RECENT_CASES, SessionContext
 
 FOLLOW_UPS_AHEAD_DAYS = 7
+ORDERS_AHEAD_DAYS = 10
+SCREEN = "mi día"  # the purpose of the one access a load of Mi día records
 RECENT_WINDOW = 1000
 
 
@@ -27,9 +51,69 @@ RECENT_WINDOW = 1000
 FOLLOW_UPS_SHOWN = 50
 
 
+@dataclass(frozen=True)
+class MyDay:
+    """Everything Mi día shows, read at once: each queue is empty for a role that does not
+    work it (the same rows of the policy table as the screen's own choice)."""
+
+    dashboard: Dashboard
+    orders_expiring: tuple[ExpiringOrder, ...] = ()
+    age_authorizations: tuple[ClientSummary, ...] = ()
+    misconduct_reports: tuple[OpenMisconductReport, ...] = ()
+    alerts: tuple[AlertView, ...] = ()
+    drafts: tuple[DraftSummary, ...] = ()
+    psychology_sessions: tuple[NextPsychologySession, ...] = ()
+
+
+def my_day(ctx: SessionContext) -> MyDay:
+    """Mi día's screen: the views caught up once, and one audited access naming every
+    woman in any of its lists (and, in its purpose, the lists)."""
+    with ctx._one_listing(SCREEN):
+        board = _dashboard(ctx)
+        return MyDay(
+            dashboard=board,
+            orders_expiring=tuple(
+                expiring_orders(ctx, ORDERS_AHEAD_DAYS, assigned_to_me=False)
+                if _offered(ctx, "orders_expiring")
+                else ()
+            ),
+            # Listed to whoever may authorize them: a queue nobody here can act on is noise.
+            age_authorizations=tuple(
+                age_authorizations_pending(ctx)
+                if _offered(ctx, "pending_age_authorizations")
+                and _offered(ctx, "authorize_age_exception")
+                else ()
+            ),
+            misconduct_reports=tuple(
+                misconduct_reports_open(ctx) if _offered(ctx, "open_misconduct_reports") else ()
+            ),
+            alerts=tuple(alerts(ctx) if _offered(ctx, "alerts") else ()),
+            drafts=tuple(drafts_listed(ctx) if _offered(ctx, "my_drafts") else ()),
+            psychology_sessions=tuple(
+                next_psychology_sessions(ctx, PSYCHOLOGY_AHEAD_DAYS, limit=PSYCHOLOGY_SHOWN)
+                if _offered(ctx, "psychology_sessions_due")
+                else ()
+            ),
+        )
+
+
+def _offered(ctx: SessionContext, name: str) -> bool:
+    """Whether the door would admit ``name`` for this session (violeta/bus.py ``may``)."""
+    rule = POLICY[name]
+    return (rule.before_enabling or not ctx._pending_reason()) and ctx.role in (
+        rule.allowed_roles()
+    )
+
+
 def dashboard(ctx: SessionContext) -> Dashboard:
+    """Her cases, her follow-ups due and the counters: one audited access for its lists."""
+    with ctx._one_listing(SCREEN):
+        return _dashboard(ctx)
+
+
+def _dashboard(ctx: SessionContext) -> Dashboard:
     # Caught up once (in dashboard_counters): its lists read the same views, and what it
-    # records meanwhile (the access to each list) waits for the next refresh.
+    # records meanwhile (the one access for its lists) waits for the next refresh.
     counters = dashboard_counters(ctx)
     recent: list[CaseSummary] = []
     if decide(ctx.role, Section.IDENTIFICATION, Action.READ) is Decision.GRANTED:

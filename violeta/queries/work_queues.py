@@ -29,6 +29,11 @@ from violeta.session import SessionContext
 def open_misconduct_reports(ctx: SessionContext) -> list[OpenMisconductReport]:
     """Reportes de actuación not yet closed, oldest first, for jurídica and coordinación."""
     ctx.refresh()
+    return misconduct_reports_open(ctx)
+
+
+def misconduct_reports_open(ctx: SessionContext) -> list[OpenMisconductReport]:
+    """``open_misconduct_reports`` on views the caller has just caught up."""
     rows = ctx._views.query(
         "SELECT misconduct_reports_view.*, cases_view.folio, cases_view.client_id "
         "FROM misconduct_reports_view JOIN cases_view USING (case_id) "
@@ -103,6 +108,13 @@ def orders_expiring(
 ) -> list[ExpiringOrder]:
     """Orders still in force that expire within ``within_days``, soonest first."""
     ctx.refresh()
+    return expiring_orders(ctx, within_days, assigned_to_me=assigned_to_me)
+
+
+def expiring_orders(
+    ctx: SessionContext, within_days: int, *, assigned_to_me: bool
+) -> list[ExpiringOrder]:
+    """``orders_expiring`` on views the caller has just caught up."""
     today = local_today(ctx)
     rows = ctx._views.query(
         "SELECT * FROM protection_orders_view WHERE expires_on >= ? AND expires_on <= ? "
