@@ -81,7 +81,7 @@ class Bench:
             "consulta estadística": self.coordinator.case_counts,
         }
         for role, session in self.staff.items():
-            ops[f"mi día: {role.label}"] = session.dashboard
+            ops[f"mi día: {role.label}"] = lambda s=session: screen_load(s)
         return ops
 
     def open_case(self) -> object:
@@ -98,6 +98,29 @@ class Bench:
         for session in {*self.staff.values(), self.other_terminal}:
             session.close()
         self.institute.close()
+
+
+def screen_load(session: StaffSession) -> object:
+    """What the terminal app's Mi día asks when it opens (tui/dashboard.py): ``my_day``, or,
+    on a tree from before it existed (this file copied there to compare), the calls the
+    screen made then, one per list."""
+    if hasattr(StaffSession, "my_day"):
+        return session.my_day()
+    lists: list[object] = [session.dashboard()]
+    for name in (
+        "orders_expiring",
+        "pending_age_authorizations",
+        "open_misconduct_reports",
+        "alerts",
+        "my_drafts",
+        "psychology_sessions_due",
+    ):
+        allowed = session.may(name) and (
+            name != "pending_age_authorizations" or session.may("authorize_age_exception")
+        )
+        if allowed:
+            lists.append(getattr(session, name)())
+    return lists
 
 
 def _timed(operation: Callable[[], object]) -> float:

@@ -42,6 +42,13 @@ COUNTERS = (
 )
 
 
+# Mi día lists the most urgent first page (violeta/queries/my_day.py FOLLOW_UPS_SHOWN).
+MORE_FOLLOW_UPS = (
+    "Hay más seguimientos: aquí están los {shown} más urgentes. Al registrar estos aparecen "
+    "los siguientes; cada expediente tiene todos los suyos en su pestaña Seguimientos."
+)
+
+
 class DashboardScreen(SessionScreen):
     KEYMAP = DASHBOARD_KEYS
     BINDINGS = bindings(DASHBOARD_KEYS)
@@ -370,7 +377,7 @@ class DashboardScreen(SessionScreen):
                 "No tiene expedientes recientes: ni abiertos por usted ni de un área que atienda."
             )
         self.query_one("#recientes-vacio", Static).update("\n".join(remarks))
-        self._show_follow_ups(board.follow_ups_due)
+        self._show_follow_ups(board.follow_ups_due, more=board.more_follow_ups)
         self._show_closures(board.closures_to_approve)
         self._show_other_queues(message.orders, message.ages, message.reports)
         self._show_alerts(message.alerts)
@@ -457,7 +464,7 @@ class DashboardScreen(SessionScreen):
         self.query_one("#col-cierres").display = bool(closures)
         self.refresh_bindings()
 
-    def _show_follow_ups(self, due: tuple[DueFollowUp, ...]) -> None:
+    def _show_follow_ups(self, due: tuple[DueFollowUp, ...], *, more: bool = False) -> None:
         table = self.query_one("#seguimientos", DataTable)
         table.clear()
         # Rows are keyed by follow-up (a case may have two due); Enter opens its case.
@@ -475,5 +482,9 @@ class DashboardScreen(SessionScreen):
                 key=str(item.follow_up_id),
             )
         self.query_one("#seguimientos-vacio", Static).update(
-            "" if due else "No hay seguimientos vencidos ni en los próximos 7 días."
+            MORE_FOLLOW_UPS.format(shown=len(due))
+            if more
+            else ""
+            if due
+            else "No hay seguimientos vencidos ni en los próximos 7 días."
         )

@@ -181,6 +181,7 @@ class Dashboard:
     notes: tuple[str, ...] = field(default=())
     follow_ups_due: tuple[DueFollowUp, ...] = ()
     closures_to_approve: tuple[PendingClosure, ...] = ()  # coordinación's alone
+    more_follow_ups: bool = False  # more are due than the first page listed
 
 
 @dataclass(frozen=True)

@@ -104,15 +104,19 @@ def test_mi_dia_shows_and_records_only_the_most_urgent_follow_ups(
     # lists these women only as follow-ups.
     reception = staff(institute, coordinator, "recepcion", Role.RECEPTION)
 
-    shown = reception.dashboard().follow_ups_due
+    board = reception.dashboard()
+    shown = board.follow_ups_due
 
     assert [item.case_id for item in shown] == list(cases)[:2]  # the most overdue first
+    assert board.more_follow_ups  # the screen says so, and where the rest are
     [listing] = [
         entry
         for entry in coordinator.audit_entries(limit=20)
         if "seguimientos por vencer" in entry.purpose and entry.role == Role.RECEPTION.label
     ][:1]
     assert set(listing.client_ids) == {cases[item.case_id] for item in shown}
+    monkeypatch.setattr(my_day, "FOLLOW_UPS_SHOWN", 3)
+    assert not reception.dashboard().more_follow_ups  # exactly a page: nothing more
 
 
 def test_her_recent_cases_come_from_the_institute_s_latest_activity_or_else_all_hers(

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from textual.widgets import DataTable
 
 from domain.vocabulary import Role
 from tests.support.factories import enable
-from tests.tui.conftest import PASSWORD, Seeded, until
-from tests.tui.test_coordination import SIZE, at_mi_dia
+from tests.tui.conftest import PASSWORD, Seeded, text_of, until
+from tests.tui.test_coordination import SIZE, at_mi_dia, rows
 from tui.app import VioletaApp
+from violeta.queries import my_day
 
 pytestmark = pytest.mark.anyio
 
@@ -63,7 +65,8 @@ async def test_opening_mi_dia_records_one_access_for_all_its_lists(
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
         screen = await at_mi_dia(pilot, "coordinacion", PASSWORD)
-        await until(pilot, lambda: screen.query_one("#recientes").row_count > 0)  # type: ignore[attr-defined]
+        recent = screen.query_one("#recientes", DataTable)
+        await until(pilot, lambda: recent.row_count > 0)
         await app.workers.wait_for_complete()
         new = listings_by_coordinacion(seeded)[len(before) :]
         assert len(new) == 1, new
@@ -72,3 +75,22 @@ async def test_opening_mi_dia_records_one_access_for_all_its_lists(
         await until(pilot, lambda: len(listings_by_coordinacion(seeded)) > len(before) + 1)
         await app.workers.wait_for_complete()
     assert len(listings_by_coordinacion(seeded)) == len(before) + 2
+
+
+async def test_mi_dia_says_where_the_follow_ups_beyond_its_first_page_are(
+    seeded: Seeded, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert seeded.case_id is not None
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    for day in ("20/11/2026", "21/11/2026"):
+        coordinator.schedule_follow_up(seeded.case_id, day, "telefono")
+    coordinator.close()
+    monkeypatch.setattr(my_day, "FOLLOW_UPS_SHOWN", 1)
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await at_mi_dia(pilot, "coordinacion", PASSWORD)
+        table = screen.query_one("#seguimientos", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        await until(pilot, lambda: "Hay más seguimientos" in text_of(pilot, "#seguimientos-vacio"))
+        assert "pestaña Seguimientos" in text_of(pilot, "#seguimientos-vacio")
+        assert rows(table)[0][0] == "20/11/2026"  # the most urgent

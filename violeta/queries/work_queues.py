@@ -75,6 +75,14 @@ def due_follow_ups(
 ) -> list[DueFollowUp]:
     """``follow_ups_due`` on views the caller has just caught up (Mi día: once for all
     its lists)."""
+    return due_follow_ups_page(ctx, within_days, assigned_to_me=assigned_to_me, limit=limit)[0]
+
+
+def due_follow_ups_page(
+    ctx: SessionContext, within_days: int, *, assigned_to_me: bool, limit: int | None
+) -> tuple[list[DueFollowUp], bool]:
+    """``due_follow_ups`` and whether more than ``limit`` are due: one row past the page is
+    read to know it, and neither recorded nor opened."""
     today = local_today(ctx)
     rows = ctx._views.query(
         "SELECT * FROM follow_ups_view WHERE state = 'pendiente' AND due_on <= ? "
@@ -84,9 +92,11 @@ def due_follow_ups(
         "ORDER BY due_on, folio LIMIT ?",
         (
             *mine_params(ctx, ((today + timedelta(days=within_days)).isoformat(),), assigned_to_me),
-            NO_LIMIT if limit is None else limit,
+            NO_LIMIT if limit is None else limit + 1,
         ),
     )
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit]
     record_listing(ctx, Section.FOLLOW_UPS, "mi día: seguimientos por vencer", rows)
     names = listed_names(ctx, rows)  # recorded above, in the same listing
     return [
@@ -100,7 +110,7 @@ def due_follow_ups(
             client_name=names.get(row["client_id"], PLACEHOLDER),
         )
         for row in rows
-    ]
+    ], more
 
 
 def orders_expiring(
