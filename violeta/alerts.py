@@ -300,15 +300,28 @@ def sweep_once(ctx: SessionContext) -> tuple[int, bool]:
     lookback = max(thresholds.many_women_minutes, thresholds.denials_minutes)
     since = (datetime.fromisoformat(first_new) - timedelta(minutes=lookback)).isoformat()
     # Earlier accesses within the longest window are context for the time-window rules.
+    # Through the index on the time (the window's accesses): MIN(seq) would walk the
+    # positions up from the first access ever until one falls in the window.
     context = ctx._views.query(
-        "SELECT MIN(seq) AS s FROM access_facts WHERE at >= ? AND seq <= ?", (since, through)
+        "SELECT MIN(+seq) AS s FROM access_facts WHERE at >= ? AND +seq <= ?", (since, through)
     )[0]["s"]
     start = through + 1 if context is None else int(context)
-    rows = ctx._views.query(
-        "SELECT f.*, s.client_id FROM access_facts f LEFT JOIN access_subjects s "
-        "ON s.access_id = f.access_id WHERE f.seq >= ? AND f.seq <= ? ORDER BY f.seq",
-        (start, int(top)),
-    )
+    # Of the context, only what those rules count: reads and denials. A listing (Mi día,
+    # a work queue) names the most women and is never one of them.
+    placeholders = ", ".join("?" for _ in READ_ACTIONS)
+    rows = [
+        *ctx._views.query(
+            "SELECT f.*, s.client_id FROM access_facts f LEFT JOIN access_subjects s "  # noqa: S608 - placeholders only
+            "ON s.access_id = f.access_id WHERE f.seq >= ? AND f.seq <= ? "
+            f"AND (f.outcome = ? OR f.action IN ({placeholders})) ORDER BY f.seq",
+            (start, through, Decision.DENIED.value, *READ_ACTIONS),
+        ),
+        *ctx._views.query(
+            "SELECT f.*, s.client_id FROM access_facts f LEFT JOIN access_subjects s "
+            "ON s.access_id = f.access_id WHERE f.seq > ? AND f.seq <= ? ORDER BY f.seq",
+            (through, int(top)),
+        ),
+    ]
     accesses = _accesses(rows)
     unassigned = {
         row["access_id"]

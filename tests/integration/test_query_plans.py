@@ -244,3 +244,59 @@ def test_shredding_her_keys_finds_them_through_the_key_store_s_index(data_dir: P
             for row in sqlite3.connect(settings.keys_path).execute(f"EXPLAIN QUERY PLAN {sql}")
         ]
         assert [plan for plan in plans if plan.startswith("SCAN")] == []
+
+
+def test_a_sweep_reads_the_window_s_accesses_and_no_listing_before_its_position(
+    settings: Settings,
+) -> None:
+    """The anomaly sweep (coordinación's Mi día runs one) looks back through the index on the
+    time, not up the positions from the first access ever; and of the accesses it already
+    swept it reads only what its window rules count (reads, denials), never the women of a
+    listing (a Mi día names dozens)."""
+    with initialized(settings) as (institute, coordinator):
+        receptionist = staff(institute, coordinator, "recepcion", Role.RECEPTION)
+        clients = [
+            coordinator.register_client(a_client(name))
+            for name in ("Ana Prueba Sintética", "Berta Prueba Ficticia")
+        ]
+        for client_id in clients:
+            coordinator.open_case(client_id, an_intake())
+        assert len(coordinator.dashboard().my_recent_cases) == 2  # a listing naming both
+        coordinator.alerts()  # swept past it
+        receptionist.client_detail(clients[0])
+        returned: list[tuple[str, list[Any]]] = []
+        views = coordinator._views
+        query = views.query
+
+        def recording(sql: str, params: Sequence[Any] = ()) -> Any:
+            rows = query(sql, params)
+            returned.append((sql, rows))
+            return rows
+
+        views.query = recording  # type: ignore[method-assign]
+        try:
+            coordinator.alerts()
+        finally:
+            views.query = query  # type: ignore[method-assign]
+        sent = [(sql, ()) for sql, _ in returned]
+        read = [
+            row
+            for sql, rows in returned
+            if "LEFT JOIN access_subjects" in sql
+            for row in rows
+            if row["client_id"] is not None
+        ]
+        assert read and all(row["action"] != "listar" for row in read)
+        if settings.backend == "sqlite":
+            windows = [sql for sql, _ in sent if "WHERE at >= ?" in sql]
+            assert windows
+            connection = sqlite3.connect(settings.views_path)
+            try:
+                for sql in windows:
+                    plan = connection.execute(
+                        f"EXPLAIN QUERY PLAN {sql}", ("2026-01-01", 1)
+                    ).fetchall()
+                    assert any("access_facts_at" in row[3] for row in plan), plan
+            finally:
+                connection.close()
+        receptionist.close()
