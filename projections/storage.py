@@ -7,8 +7,10 @@ once with ``?`` placeholders and portable types; the PostgreSQL flavour translat
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -183,6 +185,66 @@ class PreparedSQLitePool(SQLiteConnectionPool):
 # once, in the page and in the free list, so an erasure needs no VACUUM of the whole file: see
 # purge_freed_pages.
 VIEW_PRAGMAS = ("synchronous=NORMAL", "secure_delete=ON")
+# How long after a write the views' write-ahead log is copied into the file (off the writer's
+# thread; writes meanwhile are copied by the same checkpoint).
+CHECKPOINT_DELAY_S = 0.05
+# How long an erasure's truncating checkpoint may wait for another one to finish.
+PURGE_PATIENCE_S = 30.0
+_log = logging.getLogger(__name__)
+
+
+class Checkpointer:
+    """Copies the views' write-ahead log into the file shortly after each write, on its own
+    thread and connection (a passive checkpoint: it never waits for, nor blocks, a reader or
+    a writer). Without it SQLite checkpoints inside whichever commit takes the log past its
+    1,000 pages, a terminal's command, and an erasure's truncating checkpoint
+    (``purge_freed_pages``) had everything written since the last one to copy: a round of
+    everyone's work, more pages in a larger file. The log's size limit stays as a safety
+    net. The thread starts at the first write and ends with ``close``."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+        # Held while a checkpoint runs: an erasure's purge takes it, so that this process's
+        # own passive checkpoint never makes the truncating one answer busy.
+        self.running = threading.Lock()
+
+    def written(self) -> None:
+        if self._thread is None:
+            with self._start:
+                if self._thread is None and not self._stop.is_set():
+                    self._thread = threading.Thread(
+                        target=self._run, name=f"checkpoint {self._path.name}", daemon=True
+                    )
+                    self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            while True:
+                self._wake.wait()
+                if self._stop.wait(CHECKPOINT_DELAY_S):
+                    return
+                self._wake.clear()  # what is written from here on wakes it again
+                with self.running:
+                    try:
+                        connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    except sqlite3.Error as error:  # the next write tries again
+                        _log.debug("passive checkpoint of the views failed: %s", error)
+        finally:
+            connection.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        with self._start:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout=5)
 
 
 class SQLiteViewStore(SQLiteTrackingRecorder):
@@ -199,6 +261,7 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         )
         super().__init__(datastore)
         self.create_table()
+        self.checkpointer = Checkpointer(path)
 
     @property
     def tracking_table(self) -> str:
@@ -213,6 +276,7 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=True) as cursor:
             self._size_cache(cursor)
             _apply(cursor, "tracking", statements, application_name, after, last, _same)
+        self.checkpointer.written()
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -232,6 +296,7 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
     def execute(self, statements: Sequence[Statement]) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             _run(cursor, statements, _same)
+        self.checkpointer.written()
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         # One statement outside BEGIN is its own read transaction: one consistent snapshot.
@@ -258,10 +323,22 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         nowhere: every views connection zeroes what it frees (``secure_delete``), which leaves
         the older images of the changed pages in the write-ahead log and, until a checkpoint
         copies the zeroed pages over them, in the file. A truncating checkpoint does both,
-        and costs what changed since the last checkpoint, not the size of the file."""
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        and costs what changed since the last checkpoint (the ``Checkpointer`` keeps that to
+        the last moments' writes), not the size of the file.
+
+        Only one checkpoint runs at a time: one already running elsewhere (another process's)
+        makes this one answer busy without doing anything, so it is asked again until it is
+        done; this process's own passive checkpoint is waited for first."""
+        deadline = time.monotonic() + PURGE_PATIENCE_S
+        connection = sqlite3.connect(self.path, timeout=PURGE_PATIENCE_S, isolation_level=None)
         try:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            with self.checkpointer.running:
+                while connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+                    if time.monotonic() > deadline:
+                        raise OperationalError(
+                            "the views' write-ahead log could not be emptied after an erasure"
+                        )
+                    time.sleep(0.01)
         finally:
             connection.close()
 
@@ -276,6 +353,7 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
             connection.close()
 
     def close(self) -> None:
+        self.checkpointer.close()
         self.datastore.close()
 
 

@@ -7,6 +7,8 @@ erasure in a free page, a freed cell or an old page image in the write-ahead log
 
 from __future__ import annotations
 
+import struct
+import time
 from pathlib import Path
 
 from domain import identity
@@ -62,4 +64,43 @@ def test_after_an_erasure_the_views_hold_none_of_her_tokens_nor_her_sealed_name(
         assert [token for token in tokens if token in after] == []
         assert sealed_name not in after
         assert coordinator.search_clients("Zitlalmina") == []
+        social_work.close()
+
+
+def _log_copied(settings: Settings) -> bool:
+    """Whether every frame of the views' write-ahead log is in the file (the log's index)."""
+    data = Path(f"{settings.views_path}-shm").read_bytes()[:100]
+    frames, copied = struct.unpack_from("<I", data, 16)[0], struct.unpack_from("<I", data, 96)[0]
+    return frames == copied
+
+
+def test_her_old_page_images_left_in_a_restarted_log_go_too(data_dir: Path) -> None:
+    """The views' log is copied into the file in the background (projections/storage.py
+    ``Checkpointer``) and then written again from its start, so older images of her pages
+    can sit past its new end; the erasure's truncating checkpoint still takes them."""
+    settings = Settings(data=data_dir)
+    with initialized(settings) as (institute, coordinator):
+        client_id = coordinator.register_client(a_client(NAME))
+        coordinator.refresh()
+        [row] = coordinator._views.query(
+            "SELECT name FROM clients_view WHERE client_id = ?", (str(client_id),)
+        )
+        sealed_name = bytes(row["name"])
+        deadline = time.monotonic() + 20
+        while not _log_copied(settings):  # her pages' images, copied in the background
+            assert time.monotonic() < deadline, "la bitácora de vistas no se copió a tiempo"
+            time.sleep(0.01)
+        for first in ("Ana", "Berta", "Carla", "Dora", "Elena", "Fabiola"):
+            coordinator.register_client(a_client(f"{first} Prueba Demostración"))
+        coordinator.refresh()  # a log written again from its start over the old images
+        social_work = staff(institute, coordinator, "trabajosocial", Role.SOCIAL_WORK)
+        social_work.request_erasure(client_id)
+        coordinator.approve_erasure(client_id)
+
+        after = _views_bytes(settings)
+        assert sealed_name not in after
+        her_id = str(client_id).encode()
+        for token in identity.search_tokens(NAME):
+            blind = coordinator._keyring.blind_index("nombre", token).encode()
+            assert blind + her_id not in after and her_id + blind not in after
         social_work.close()

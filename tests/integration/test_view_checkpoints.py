@@ -1,0 +1,92 @@
+"""The views' write-ahead log is copied into the file off the writer's thread, soon after each
+write (projections/storage.py ``Checkpointer``), so that no terminal's command pays for a
+checkpoint and an erasure's truncating one has only the last moments' writes to copy; and the
+erasure's truncating checkpoint is asked again while another one holds the lock. SQLite only
+(PostgreSQL has no such log to copy). Synthetic data only."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import struct
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from projections import storage
+from projections.storage import SQLiteViewStore, Statement
+
+SCHEMA = ("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body BLOB NOT NULL)",)
+
+
+def log_state(path: Path) -> tuple[int, int]:
+    """(frames in the log, frames already copied into the file), as the log's index says."""
+    data = Path(f"{path}-shm").read_bytes()[:100]
+    return struct.unpack_from("<I", data, 16)[0], struct.unpack_from("<I", data, 96)[0]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "la condición no se cumplió a tiempo"
+        time.sleep(0.01)
+
+
+def test_a_write_is_copied_into_the_file_without_another_write(data_dir: Path) -> None:
+    path = data_dir / "vistas.sqlite"
+    views = SQLiteViewStore(path, SCHEMA)
+    try:
+        views.execute(
+            [Statement("INSERT INTO notes (body) VALUES (?)", (bytes(3000),)) for _ in range(50)]
+        )
+        frames, _ = log_state(path)
+        assert frames > 0
+        # No other write and no command: the checkpointer's thread copies it.
+        wait_until(lambda: log_state(path)[1] == log_state(path)[0])
+    finally:
+        views.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("checkpoint")]
+
+
+class BusyOnce:
+    """A connection whose first truncating checkpoint finds another one running (SQLite then
+    answers busy and does nothing)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self.answered_busy = False
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if "TRUNCATE" in sql and not self.answered_busy:
+            self.answered_busy = True
+            return self._connection.execute("SELECT 1, -1, -1")
+        return self._connection.execute(sql, *args)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def test_the_erasure_s_truncating_checkpoint_is_asked_again_when_another_one_runs(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = data_dir / "vistas.sqlite"
+    views = SQLiteViewStore(path, SCHEMA)
+    try:
+        views.execute([Statement("INSERT INTO notes (body) VALUES (?)", (bytes(3000),))])
+        connections: list[BusyOnce] = []
+        connect = sqlite3.connect
+
+        def busy_once(*args: Any, **kwargs: Any) -> BusyOnce:
+            connections.append(BusyOnce(connect(*args, **kwargs)))
+            return connections[-1]
+
+        monkeypatch.setattr(storage.sqlite3, "connect", busy_once)
+        views.purge_freed_pages()
+        monkeypatch.undo()
+        assert connections and connections[0].answered_busy
+        assert Path(f"{path}-wal").stat().st_size == 0  # emptied all the same
+    finally:
+        views.close()
