@@ -7,8 +7,8 @@ erasure's truncating checkpoint is asked again while another one holds the lock.
 from __future__ import annotations
 
 import sqlite3
-import threading
 import struct
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
