@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 import struct
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from projections import storage
 from projections.storage import SQLiteViewStore, Statement
 
 SCHEMA = ("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body BLOB NOT NULL)",)
@@ -46,9 +44,11 @@ def test_a_write_is_copied_into_the_file_without_another_write(data_dir: Path) -
         assert frames > 0
         # No other write and no command: the checkpointer's thread copies it.
         wait_until(lambda: log_state(path)[1] == log_state(path)[0])
+        thread = views.checkpointer._thread
+        assert thread is not None and thread.is_alive()
     finally:
         views.close()
-    assert not [t for t in threading.enumerate() if t.name.startswith("checkpoint")]
+    assert not thread.is_alive()  # closing the store ends its thread
 
 
 class BusyOnce:
@@ -83,7 +83,7 @@ def test_the_erasure_s_truncating_checkpoint_is_asked_again_when_another_one_run
             connections.append(BusyOnce(connect(*args, **kwargs)))
             return connections[-1]
 
-        monkeypatch.setattr(storage.sqlite3, "connect", busy_once)
+        monkeypatch.setattr("projections.storage.sqlite3.connect", busy_once)
         views.purge_freed_pages()
         monkeypatch.undo()
         assert connections and connections[0].answered_busy
