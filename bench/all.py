@@ -26,16 +26,19 @@ from bench.common import Row, backends, print_rows
 HERE = Path(__file__).resolve().parent
 
 
-def _append() -> list[Row]:
+def _append(backend: str) -> list[Row]:
     output = subprocess.run(  # noqa: S603 - our own script, with this interpreter
-        [sys.executable, str(HERE / "append.py")], capture_output=True, text=True, check=True
+        [sys.executable, str(HERE / "append.py"), "--backend", backend],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     violeta = float(re.search(r"violeta .*?:\s*([\d.]+) eventos/s", output).group(1))  # type: ignore[union-attr]
     plain = float(re.search(r"mismo número de eventos.*?:\s*([\d.]+) eventos/s", output).group(1))  # type: ignore[union-attr]
     return [
         Row(
             "append",
-            "sqlite",
+            backend,
             "servicio",
             violeta,
             "ev/s",
@@ -73,7 +76,8 @@ def main() -> None:
         finally:
             small_bench.close()
             large_bench.close()
-    rows += _append()
+    for backend in backends("auto"):
+        rows += _append(backend)
     print_rows(rows)
 
 
