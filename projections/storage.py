@@ -253,6 +253,7 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         self._schema = list(schema)
         self._cache_kib = DEFAULT_CACHE_KIB
         self._cache_sizes: dict[int, int] = {}
+        self._bulk = False
         # SQLite gives the -wal and -shm files the database file's mode: create it private.
         path.touch(mode=0o600, exist_ok=True)
         datastore = SQLiteDatastore(str(path), lock_timeout=30)
@@ -276,15 +277,20 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=True) as cursor:
             self._size_cache(cursor)
             _apply(cursor, "tracking", statements, application_name, after, last, _same)
-        self.checkpointer.written()
+        if not self._bulk:
+            self.checkpointer.written()
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
+        # A rebuild's batches are checkpointed as before (SQLite's own, every 1,000 pages):
+        # nobody waits for them meanwhile, and a copy every few batches would only add fsyncs.
         self._cache_kib = BULK_CACHE_KIB
+        self._bulk = True
         try:
             yield
         finally:
             self._cache_kib = DEFAULT_CACHE_KIB
+            self._bulk = False
 
     def _size_cache(self, cursor: Any) -> None:
         # Per connection; one used in a rebuild gets the default back at its next batch.
