@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -45,6 +45,23 @@ class Projection(Protocol):
     """Turns one domain event into the statements that bring the views up to it."""
 
     def process(self, event: object) -> list[Statement]: ...
+
+
+@runtime_checkable
+class BatchedProjection(Protocol):
+    """A projection that keeps state of its own across a batch (a rebuild's statistics in
+    memory): told where each batch starts, asked for the statements that end it, and told
+    whether the batch was committed (its state moves on) or refused (its state is stale)."""
+
+    def process(self, event: object) -> list[Statement]: ...
+
+    def begin_batch(self, views: ViewStore, after: int) -> None: ...
+
+    def batch_statements(self) -> list[Statement]: ...
+
+    def batch_applied(self, last: int) -> None: ...
+
+    def batch_refused(self) -> None: ...
 
 
 class Projector:
@@ -158,8 +175,41 @@ class Projector:
         if self._prologue is not None:
             statements += self._prologue(after)
             self._prologue = None
+        batched = self.projection if isinstance(self.projection, BatchedProjection) else None
+        if batched is not None:
+            batched.begin_batch(self.views, after)
         appended: list[Statement] = []
         set_aside = self._set_aside(after)
+        try:
+            self._process(notifications, events, set_aside, statements, appended)
+            if batched is not None:
+                statements += batched.batch_statements()
+            # Grouped by statement, in order within each: one executemany per kind of row.
+            appended.sort(key=lambda statement: statement.sql)
+            statements += appended
+            statements += chain
+            self.views.apply(statements, self.name, after, notifications[-1].id)
+        except BaseException as error:
+            if batched is not None:
+                batched.batch_refused()
+            if isinstance(error, StaleBatch):
+                return 0
+            raise
+        if batched is not None:
+            batched.batch_applied(notifications[-1].id)
+        self._last_head = (notifications[-1].id, head)
+        self._set_aside_at = (notifications[-1].id, frozenset(set_aside))
+        return len(notifications)
+
+    def _process(
+        self,
+        notifications: Sequence[Notification],
+        events: Mapping[int, object | None],
+        set_aside: set[str],
+        statements: list[Statement],
+        appended: list[Statement],
+    ) -> None:
+        """Each event's statements, into ``appended`` for the append-only tables."""
         for notification in notifications:
             record = str(notification.originator_id)
             follows = record in set_aside
@@ -173,17 +223,6 @@ class Projector:
                 (appended if statement.sql.startswith(_APPEND_PREFIXES) else statements).append(
                     statement
                 )
-        # Grouped by statement, in order within each: one executemany per kind of row.
-        appended.sort(key=lambda statement: statement.sql)
-        statements += appended
-        statements += chain
-        try:
-            self.views.apply(statements, self.name, after, notifications[-1].id)
-        except StaleBatch:
-            return 0
-        self._last_head = (notifications[-1].id, head)
-        self._set_aside_at = (notifications[-1].id, frozenset(set_aside))
-        return len(notifications)
 
     def _decode(
         self, notifications: Sequence[Notification], known: Mapping[int, object | None]
@@ -269,6 +308,9 @@ class Projector:
             self.views.execute([self._tracking_row(marker, target)])
         self._chain_ahead = True
         self._last_head = (0, GENESIS)
+        # Companions with a way of their own to rebuild (the read side's statistics in
+        # memory) take it: a projector of the same name and position, for this pass only.
+        companions = [companion.for_rebuild() for companion in companions]
         with self.views.bulk():
             try:
                 applied = self.catch_up(progress, batch_size=batch_size, companions=companions)
@@ -287,6 +329,21 @@ class Projector:
             ]
         )
         return applied
+
+    def for_rebuild(self) -> Projector:
+        """This projector (its name, store, chain and ceiling) with its projection's rebuild
+        form, when it has one (``for_rebuild()``); itself otherwise."""
+        make = getattr(self.projection, "for_rebuild", None)
+        if make is None:
+            return self
+        return Projector(
+            self.application,
+            self.views,
+            make(),
+            name=self.name,
+            chain=self._chain,
+            ceiling=self._ceiling,
+        )
 
     def _tracking_row(self, name: str, position: int) -> Statement:
         return Statement(
