@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 from uuid import UUID
 
@@ -211,13 +213,13 @@ class Projector:
     ) -> None:
         """Each event's statements, into ``appended`` for the append-only tables."""
         for notification in notifications:
-            record = str(notification.originator_id)
-            follows = record in set_aside
+            # (str() of a UUID costs more than the lookup: skipped when nothing is set aside)
+            follows = bool(set_aside) and str(notification.originator_id) in set_aside
             event = None if follows else events[notification.id]
             if event is None:
                 if self._has_quarantine:
                     statements.append(quarantine_statement(notification, damaged=not follows))
-                set_aside.add(record)
+                set_aside.add(str(notification.originator_id))
                 continue
             for statement in self.projection.process(event):
                 (appended if statement.sql.startswith(_APPEND_PREFIXES) else statements).append(
@@ -299,6 +301,18 @@ class Projector:
         interrupted = behind_the_chain or self.views.max_tracking_id(marker) is not None
         if not behind_the_chain:  # (behind it, a catch-up would hash the events again)
             self.catch_up()
+        with _few_collections():
+            return self._rebuild(progress, batch_size, companions, marker, interrupted=interrupted)
+
+    def _rebuild(
+        self,
+        progress: Progress | None,
+        batch_size: int,
+        companions: Sequence[Projector],
+        marker: str,
+        *,
+        interrupted: bool,
+    ) -> int:
         verification = self.verify()
         if not verification.intact:
             raise BrokenChain(verification)
@@ -374,6 +388,28 @@ class Projector:
             "SELECT head FROM audit_chain WHERE notification_id = ?", (position,)
         )
         return bytes(rows[0]["head"]) if rows else None
+
+
+# A rebuild allocates millions of short-lived objects (notifications, events, statements):
+# with the collector's default first threshold (700) it runs a collection every few events,
+# and each full one walks the whole heap of the session (keys, caches, the statistics held in
+# memory). None of them forms cycles; they are freed by their reference counts.
+REBUILD_GC_THRESHOLD = 20_000
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """While rebuilding: the objects that existed before it are set aside from the cyclic
+    collector (``gc.freeze``) and it runs less often; both are given back afterwards, so
+    nothing is kept that would otherwise be freed, only freed later."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(thresholds[0], REBUILD_GC_THRESHOLD), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 class BrokenChain(Exception):
