@@ -77,16 +77,32 @@ def _cell(table: CountTable, fact: list[Any]) -> Cell:
     return (fact[MONTH], fact[K1], fact[K2])
 
 
+ROWS_PER_STATEMENT = 100  # rows of one upsert (≤ 700 parameters)
+
+
 @cache
-def _upsert(table: str, columns: tuple[str, ...], keys: int) -> str:
-    """One row given whole: inserted, or every column past the key set to the given value."""
+def _upsert(table: str, columns: tuple[str, ...], keys: int, rows: int) -> str:
+    """``rows`` rows given whole: inserted, or every column past the key set to the given
+    value. Several rows in one statement: on PostgreSQL each statement is one execution of
+    the server's, and a batch changes thousands of rows (no key twice in one statement)."""
     names = ", ".join(columns)
-    marks = ", ".join("?" for _ in columns)
+    marks = ", ".join([f"({', '.join('?' for _ in columns)})"] * rows)
     values = ", ".join(f"{column} = excluded.{column}" for column in columns[keys:])
     return (
-        f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608 - fixed names
+        f"INSERT INTO {table} ({names}) VALUES {marks} "  # noqa: S608 - fixed names
         f"ON CONFLICT ({', '.join(columns[:keys])}) DO UPDATE SET {values}"
     )
+
+
+def _upserts(
+    table: str, columns: tuple[str, ...], keys: int, rows: list[tuple[Any, ...]]
+) -> list[Statement]:
+    statements = []
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        sql = _upsert(table, columns, keys, len(chunk))
+        statements.append(Statement(sql, tuple(value for row in chunk for value in row)))
+    return statements
 
 
 @cache
@@ -162,7 +178,7 @@ class StatisticsMemory:
         self.at = at
 
     def batch_statements(self) -> list[Statement]:
-        """The rows changed since the last call, one statement per row, grouped by table."""
+        """The rows changed since the last call, each once, grouped by table."""
         statements: list[Statement] = []
         dirty, self._dirty = self._dirty, {}
         for table in COUNT_TABLES:
@@ -170,29 +186,36 @@ class StatisticsMemory:
             if not cells:
                 continue
             counts = self.counts[table.name]
-            upsert = _upsert(table.name, (*table.columns, table.count), len(table.columns))
+            statements += _upserts(
+                table.name,
+                (*table.columns, table.count),
+                len(table.columns),
+                [(*cell, counts[cell]) for cell in cells if cell in counts],
+            )
             delete = _delete(table.name, table.columns)
-            present = [cell for cell in cells if cell in counts]
-            statements += [Statement(upsert, (*cell, counts[cell])) for cell in present]
             statements += [Statement(delete, cell) for cell in cells if cell not in counts]
         facts = dirty.get(_CONTRIB, set())
-        upsert = _upsert(
-            _CONTRIB, ("tab", "fact_id", "client_id", "month", "k1", "k2", "counted"), 2
+        statements += _upserts(
+            _CONTRIB,
+            ("tab", "fact_id", "client_id", "month", "k1", "k2", "counted"),
+            2,
+            [(*key, *self.contrib[key]) for key in facts if key in self.contrib],
         )
-        statements += [
-            Statement(upsert, (*key, *self.contrib[key])) for key in facts if key in self.contrib
-        ]
         delete = _delete(_CONTRIB, ("tab", "fact_id"))
         statements += [Statement(delete, key) for key in facts if key not in self.contrib]
-        upsert = _upsert(_MEMBERSHIP, ("case_id", "client_id", "month", "zone", "counted"), 1)
-        statements += [
-            Statement(upsert, (case, *self.members[case])) for case in dirty.get(_MEMBERSHIP, ())
-        ]
+        statements += _upserts(
+            _MEMBERSHIP,
+            ("case_id", "client_id", "month", "zone", "counted"),
+            1,
+            [(case, *self.members[case]) for case in dirty.get(_MEMBERSHIP, ())],
+        )
         windows = dirty.get(_WOMEN, set())
-        upsert = _upsert(_WOMEN, ("last_month", "zone", "first_month", "women"), 2)
-        statements += [
-            Statement(upsert, (*key, *self.women[key])) for key in windows if key in self.women
-        ]
+        statements += _upserts(
+            _WOMEN,
+            ("last_month", "zone", "first_month", "women"),
+            2,
+            [(*key, *self.women[key]) for key in windows if key in self.women],
+        )
         delete = _delete(_WOMEN, ("last_month", "zone"))
         statements += [Statement(delete, key) for key in windows if key not in self.women]
         small: tuple[tuple[str, tuple[str, str], dict[str, Any]], ...] = (
@@ -201,8 +224,8 @@ class StatisticsMemory:
             (_MERGES, ("code", "merged_into"), self.merges),
         )
         for name, columns, values in small:
-            upsert = _upsert(name, columns, 1)
-            statements += [Statement(upsert, (key, values[key])) for key in dirty.get(name, ())]
+            rows = [(key, values[key]) for key in dirty.get(name, ())]
+            statements += _upserts(name, columns, 1, rows)
         return statements
 
     def _s(self, text: str) -> str:
