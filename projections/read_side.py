@@ -71,6 +71,7 @@ class ReadSideRebuild:
         rebuild, or a batch another process applied meanwhile)."""
         if self._memory.at != after:
             self._memory.load(views, after)
+        self._memory.views = views
 
     def process(self, event: object) -> list[Statement]:
         self._memory.apply(event)
@@ -81,6 +82,7 @@ class ReadSideRebuild:
 
     def batch_applied(self, last: int) -> None:
         self._memory.at = last
+        self._memory.settle()
 
     def batch_refused(self) -> None:
         self._memory.at = None  # read again before the next batch

@@ -12,8 +12,10 @@ from what the tables hold (``load``), and what it writes is what the statements 
 ``stats_tables`` would have left: ``tests/integration/test_statistics_rebuild.py`` compares
 both on both backends.
 
-Memory: one entry per fact (about 300 bytes), one per case and one per cell or window; about
-90 MB for an institute of 30,000 cases, held only while the rebuild runs.
+Memory: one entry per case, per cell and per window, and one per fact that may still move (a
+case's status and areas, referrals, orders, reports: about 300 bytes each); the facts that
+never move once added (``SETTLED``: most of them) leave the memory with the batch that wrote
+them, and are read back only for the two events that change them (her consent, a merge).
 """
 
 from __future__ import annotations
@@ -111,12 +113,24 @@ def _delete(table: str, keys: tuple[str, ...]) -> str:
     return f"DELETE FROM {table} WHERE {where}"  # noqa: S608 - fixed names
 
 
+# Facts that never move once added (only her consent or a merge of zones changes them): after
+# the batch that wrote them they leave the memory, and are read back for those two events.
+SETTLED = frozenset(
+    table.name
+    for table in (CASES, CASES_AGE, CASES_RISK, CASES_VIOLENCE, CASES_MODALITY, ATTENTIONS)
+)
+_MOVING = tuple(table.name for table in COUNT_TABLES if table.name not in SETTLED)
+_SETTLED = tuple(sorted(SETTLED))
+_FACT_COLUMNS = "tab, fact_id, client_id, month, k1, k2, counted"
+
+
 class StatisticsMemory:
     """The statistics tables of one view store, in memory, at one position of its read side
     (``at``), with which of their rows the events applied since the last batch changed."""
 
     def __init__(self) -> None:
         self.at: int | None = None  # the read side's position these tables are at
+        self.views: ViewStore | None = None  # where settled facts are read back from
         self._clear()
 
     def _clear(self) -> None:
@@ -132,6 +146,7 @@ class StatisticsMemory:
         self.counts: dict[str, dict[Cell, int]] = {table.name: {} for table in COUNT_TABLES}
         self.women: dict[tuple[str, str], list[Any]] = {}  # (last, zone) -> [first, women]
         self._dirty: dict[str, set[Any]] = {}
+        self._settle: list[FactKey] = []
 
     # ---------------------------------------------------------------- loading and writing
 
@@ -152,19 +167,12 @@ class StatisticsMemory:
             member = [client, s(row["month"]), s(row["zone"]), int(row["counted"])]
             self.members[str(row["case_id"])] = member
             self.client_cases.setdefault(client, []).append(str(row["case_id"]))
+        marks = ", ".join("?" for _ in _MOVING)
         for row in views.query(
-            f"SELECT tab, fact_id, client_id, month, k1, k2, counted FROM {_CONTRIB}"  # noqa: S608
+            f"SELECT {_FACT_COLUMNS} FROM {_CONTRIB} WHERE tab IN ({marks})",  # noqa: S608
+            _MOVING,
         ):
-            key = (s(row["tab"]), str(row["fact_id"]))
-            client = s(row["client_id"])
-            self.contrib[key] = [
-                client,
-                s(row["month"]),
-                s(row["k1"]),
-                s(row["k2"]),
-                int(row["counted"]),
-            ]
-            self.client_facts.setdefault(client, []).append(key)
+            self._known_fact(row)
         for table in COUNT_TABLES:
             columns = ", ".join(table.columns)
             cells = self.counts[table.name]
@@ -176,6 +184,47 @@ class StatisticsMemory:
                 int(row["women"]),
             ]
         self.at = at
+        self.views = views
+
+    def _known_fact(self, row: Any) -> None:
+        key = (self._s(row["tab"]), str(row["fact_id"]))
+        if key in self.contrib:
+            return  # what memory holds is newer
+        s = self._s
+        client = s(row["client_id"])
+        self.contrib[key] = [
+            client,
+            s(row["month"]),
+            s(row["k1"]),
+            s(row["k2"]),
+            int(row["counted"]),
+        ]
+        self.client_facts.setdefault(client, []).append(key)
+
+    def _read_back(self, where: str, params: tuple[str, ...]) -> None:
+        """The settled facts of the store that ``where`` selects, back in memory (the others
+        never leave it: the store may hold an older version of them)."""
+        if self.views is None:
+            return
+        marks = ", ".join("?" for _ in _SETTLED)
+        for row in self.views.query(
+            f"SELECT {_FACT_COLUMNS} FROM {_CONTRIB} WHERE {where} AND tab IN ({marks})",  # noqa: S608 - fixed text
+            (*params, *_SETTLED),
+        ):
+            self._known_fact(row)
+
+    def settle(self) -> None:
+        """After the batch was committed: its settled facts leave the memory."""
+        for key in self._settle:
+            fact = self.contrib.pop(key, None)
+            if fact is None:
+                continue
+            keys = self.client_facts.get(fact[CLIENT], [])
+            if key in keys:
+                keys.remove(key)
+            if not keys:
+                self.client_facts.pop(fact[CLIENT], None)
+        self._settle = []
 
     def batch_statements(self) -> list[Statement]:
         """The rows changed since the last call, each once, grouped by table."""
@@ -195,6 +244,7 @@ class StatisticsMemory:
             delete = _delete(table.name, table.columns)
             statements += [Statement(delete, cell) for cell in cells if cell not in counts]
         facts = dirty.get(_CONTRIB, set())
+        self._settle = [key for key in facts if key[0] in SETTLED and key in self.contrib]
         statements += _upserts(
             _CONTRIB,
             ("tab", "fact_id", "client_id", "month", "k1", "k2", "counted"),
@@ -346,6 +396,7 @@ class StatisticsMemory:
     def consent_changed(self, client_id: str, granted: bool) -> None:
         """``stats_tables.consent_changed`` and the consent row itself."""
         flag = int(granted)
+        self._read_back("client_id = ?", (client_id,))
         for key in dict.fromkeys(self.client_facts.get(client_id, ())):
             fact = self.contrib.get(key)
             if fact is None:
@@ -392,6 +443,7 @@ class StatisticsMemory:
                 self._touch(_MERGES, code)
 
     def _merge_cells(self, old: str, new: str) -> None:
+        self._read_back("k1 = ?", (old,))
         for table in COUNT_TABLES:
             if table.dimensions[0] != "zone":
                 continue
