@@ -53,7 +53,7 @@ from projections.stats_tables import (
     extension_month,
     month_of,
 )
-from projections.storage import Statement, ViewStore
+from projections.storage import PostgresViewStore, Statement, ViewStore
 
 # A fact's row, as in stats_contrib: [client_id, month, k1, k2, counted]
 CLIENT, MONTH, K1, K2, COUNTED = range(5)
@@ -79,7 +79,10 @@ def _cell(table: CountTable, fact: list[Any]) -> Cell:
     return (fact[MONTH], fact[K1], fact[K2])
 
 
-ROWS_PER_STATEMENT = 100  # rows of one upsert (≤ 700 parameters)
+# Rows of one upsert (≤ 700 parameters) on PostgreSQL, where each statement is one execution
+# on the server. On SQLite one row each: a statement of many rows is compiled again for each
+# new length (a batch's last chunk) and costs more than the driver's executemany of one.
+ROWS_PER_STATEMENT = 100
 
 
 @cache
@@ -97,11 +100,11 @@ def _upsert(table: str, columns: tuple[str, ...], keys: int, rows: int) -> str:
 
 
 def _upserts(
-    table: str, columns: tuple[str, ...], keys: int, rows: list[tuple[Any, ...]]
+    table: str, columns: tuple[str, ...], keys: int, rows: list[tuple[Any, ...]], per: int
 ) -> list[Statement]:
     statements = []
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        chunk = rows[start : start + ROWS_PER_STATEMENT]
+    for start in range(0, len(rows), per):
+        chunk = rows[start : start + per]
         sql = _upsert(table, columns, keys, len(chunk))
         statements.append(Statement(sql, tuple(value for row in chunk for value in row)))
     return statements
@@ -230,6 +233,7 @@ class StatisticsMemory:
         """The rows changed since the last call, each once, grouped by table."""
         statements: list[Statement] = []
         dirty, self._dirty = self._dirty, {}
+        per = ROWS_PER_STATEMENT if isinstance(self.views, PostgresViewStore) else 1
         for table in COUNT_TABLES:
             cells = dirty.get(table.name)
             if not cells:
@@ -240,6 +244,7 @@ class StatisticsMemory:
                 (*table.columns, table.count),
                 len(table.columns),
                 [(*cell, counts[cell]) for cell in cells if cell in counts],
+                per,
             )
             delete = _delete(table.name, table.columns)
             statements += [Statement(delete, cell) for cell in cells if cell not in counts]
@@ -250,6 +255,7 @@ class StatisticsMemory:
             ("tab", "fact_id", "client_id", "month", "k1", "k2", "counted"),
             2,
             [(*key, *self.contrib[key]) for key in facts if key in self.contrib],
+            per,
         )
         delete = _delete(_CONTRIB, ("tab", "fact_id"))
         statements += [Statement(delete, key) for key in facts if key not in self.contrib]
@@ -258,6 +264,7 @@ class StatisticsMemory:
             ("case_id", "client_id", "month", "zone", "counted"),
             1,
             [(case, *self.members[case]) for case in dirty.get(_MEMBERSHIP, ())],
+            per,
         )
         windows = dirty.get(_WOMEN, set())
         statements += _upserts(
@@ -265,6 +272,7 @@ class StatisticsMemory:
             ("last_month", "zone", "first_month", "women"),
             2,
             [(*key, *self.women[key]) for key in windows if key in self.women],
+            per,
         )
         delete = _delete(_WOMEN, ("last_month", "zone"))
         statements += [Statement(delete, key) for key in windows if key not in self.women]
@@ -275,7 +283,7 @@ class StatisticsMemory:
         )
         for name, columns, values in small:
             rows = [(key, values[key]) for key in dirty.get(name, ())]
-            statements += _upserts(name, columns, 1, rows)
+            statements += _upserts(name, columns, 1, rows, per)
         return statements
 
     def _s(self, text: str) -> str:
