@@ -24,7 +24,10 @@ from projections.storage import StaleBatch, Statement, ViewStore
 
 BATCH_SIZE = 500
 KEY_CHECK_EVENTS = 8  # stored events tried to tell a wrong key from one altered event
-REBUILD_BATCH_SIZE = 2000  # fewer, larger transactions when nothing else waits for the views
+# Fewer, larger transactions when nothing else waits for the views: at 30,000 cases a commit
+# writes pages all over large B-trees, and 10,000 events per batch cut the rebuild's CPU by
+# ~11 % against 2,000 (a batch's events and statements: ~20 MB more at its peak).
+REBUILD_BATCH_SIZE = 10_000
 Progress = Callable[[int, int], None]
 # Tables that only their own INSERTs touch, and no other view statement reads: within a batch
 # their rows may go after everything else, one executemany per table instead of one per event.
