@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, TypeVar
 
 from rich.console import RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual import events
@@ -19,7 +21,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets._selection_list import SelectionType
 from textual.widgets._toggle_button import ToggleButton
@@ -67,38 +69,165 @@ class Table(DataTable[CellType]):
         self.refresh()
 
 
-class KeyFooter(Footer):
-    """Textual's compact footer, rebuilt only when the keys it shows change.
+@dataclass(frozen=True)
+class FooterEntry:
+    """One key of the footer: the key pressed, how it is spelled, what it does."""
 
-    Textual's footer rebuilds all its key widgets whenever the screen's bindings may have
-    changed (each focus change, each ``refresh_bindings``), even when the same keys come out;
-    on the case screen that was eight rebuilds, and a relayout each, while it opened. This one
-    compares what it would show with what it shows first.
+    key: str
+    display: str
+    description: str
+    enabled: bool
+
+
+class KeyFooter(Widget, can_focus=False):
+    """The screen's keys on one line, drawn as one widget; a click on a key presses it.
+
+    Textual's footer is a container with a widget per key, rebuilt (styles, layout) whenever
+    the screen's bindings may have changed: on the way from search to a case that was about
+    a third of the app's work. This draws the same line as its compact style (the keys in
+    the order of the bindings, one per action, the command palette's key on the right) and
+    repaints only when the keys it shows change. It keeps the spans of the keys to map a
+    click back to the key.
+    """
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "key-footer--key",
+        "key-footer--description",
+        "key-footer--separator",
+        "key-footer--hover",
+    }
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .key-footer--separator {
+            color: $foreground 20%;
+        }
+        .key-footer--hover {
+            background: $block-hover-background;
+        }
+    }
     """
 
     def __init__(self) -> None:
-        super().__init__(compact=True)
-        self._shown: tuple[object, ...] | None = None
+        super().__init__()
+        self._shown: tuple[FooterEntry, ...] = ()
+        self._palette: FooterEntry | None = None
+        # (first cell, last cell + 1, key) of each key as last drawn.
+        self._spans: list[tuple[int, int, FooterEntry]] = []
+        self._hover: FooterEntry | None = None
 
-    def _keys(self) -> tuple[object, ...]:
-        return tuple(
-            (binding, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+    def on_mount(self) -> None:
+        # Read when the screen first signals its bindings, as Textual's footer does: before
+        # that, a screen's checks may look for widgets it has not mounted yet.
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._read_keys)
+
+    def _read_keys(self) -> None:
+        if not self.is_attached:
+            return
+        active = self.screen.active_bindings
+        shown: dict[str, FooterEntry] = {}
+        for _, binding, enabled, _tooltip in active.values():
+            if binding.show and binding.action not in shown:
+                shown[binding.action] = FooterEntry(
+                    binding.key, self.app.get_key_display(binding), binding.description, enabled
+                )
+        palette = None
+        if self.app.ENABLE_COMMAND_PALETTE and self.app.COMMAND_PALETTE_BINDING in active:
+            _, binding, enabled, _tooltip = active[self.app.COMMAND_PALETTE_BINDING]
+            palette = FooterEntry(
+                binding.key, self.app.get_key_display(binding), binding.description, enabled
+            )
+        keys = tuple(shown.values())
+        if (keys, palette) != (self._shown, self._palette):
+            self._shown, self._palette = keys, palette
+            self.refresh()
+
+    @property
+    def descriptions(self) -> tuple[str, ...]:
+        """What the footer shows, key by key (the palette's last)."""
+        entries = (*self._shown, *([self._palette] if self._palette else []))
+        return tuple(f"{entry.display} {entry.description}" for entry in entries)
+
+    def _entry(self, entry: FooterEntry) -> Text:
+        key_style = self.get_component_rich_style("key-footer--key")
+        description_style = self.get_component_rich_style("key-footer--description")
+        text = Text.assemble(
+            (entry.display, key_style), (f" {entry.description}", description_style)
         )
+        if entry is self._hover:
+            text.stylize(self.get_component_rich_style("key-footer--hover", partial=True))
+        if not entry.enabled:
+            text.stylize(Style(dim=True))
+        return text
 
-    def compose(self) -> ComposeResult:
-        if self._bindings_ready:
-            self._shown = self._keys()
-        yield from super().compose()
+    def render(self) -> Text:
+        width = self.size.width
+        spans: list[tuple[int, int, FooterEntry]] = []
+        line = Text(no_wrap=True, overflow="crop", end="")
+        right = Text(no_wrap=True, end="")
+        if self._palette is not None:
+            right.append("▏", self.get_component_rich_style("key-footer--separator"))
+            right.append_text(self._entry(self._palette))
+            right.append(" ")
+        room = max(0, width - right.cell_len)
+        for entry in self._shown:
+            piece = self._entry(entry)
+            start = line.cell_len
+            if start + piece.cell_len > room:
+                break
+            line.append_text(piece)
+            spans.append((start, line.cell_len, entry))
+            line.append(" ")
+        if self._palette is not None and right.cell_len <= width:
+            line.truncate(room, pad=True)
+            start = line.cell_len + 1
+            line.append_text(right)
+            spans.append((start, start + right.cell_len - 2, self._palette))
+        self._spans = spans
+        return line
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        self._bindings_ready = True
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._recompose_if_changed)
+    def _at(self, x: int) -> FooterEntry | None:
+        return next((entry for start, end, entry in self._spans if start <= x < end), None)
 
-    async def _recompose_if_changed(self) -> None:
-        if self.is_attached and self._keys() != self._shown:
-            await self.recompose()
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        entry = self._at(event.x)
+        if entry is not self._hover:
+            self._hover = entry
+            self.refresh()
+
+    def on_leave(self, _event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        entry = self._at(event.x)
+        if entry is None:
+            return
+        if entry.enabled:
+            self.app.simulate_key(entry.key)
+        else:
+            self.app.bell()
 
 
 class TopBar(Static):
