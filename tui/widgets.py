@@ -342,12 +342,16 @@ class SectionTabs(Widget, can_focus=True):
             names.append("section-tabs--active")
         elif tab == self._hover:
             names.append("section-tabs--hover")
-        names.extend(f"section-tabs-{mark}" for mark in sorted(self._marks.get(tab, ())))
         if tab == self.active and self.has_focus:
             names.append("section-tabs--cursor")
         style = Style()
         for name in names:
             style += self.get_component_rich_style(name)
+        # A mark keeps its colour and strike on the cursor too (as the app's CSS for
+        # Textual's tabs did: it outranked their built-in focus style).
+        for mark in sorted(self._marks.get(tab, ())):
+            marked = self.get_component_rich_style(f"section-tabs-{mark}")
+            style += Style(color=marked.color, strike=marked.strike)
         return style
 
     def render(self) -> Text:

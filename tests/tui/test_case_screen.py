@@ -16,7 +16,7 @@ from tui.case import ASK_TO_READ, CaseScreen
 from tui.dashboard import DashboardScreen
 from tui.dialogs import JustificationScreen
 from tui.records import RecordScreen
-from tui.widgets import SectionTabs
+from tui.widgets import KeyFooter, SectionTabs
 
 pytestmark = pytest.mark.anyio
 
@@ -183,3 +183,24 @@ async def test_the_closure_is_offered_on_every_tab_to_whoever_attends_the_case(
             await until(pilot, showing(coordination, section))
             await app.workers.wait_for_complete()
             assert closure not in offered_actions(coordination), section.label
+
+
+async def test_a_click_chooses_a_tab_and_a_click_on_a_footer_key_presses_it(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    """The tabs and the footer are one widget each: the mouse still works on them."""
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await as_legal_on_her_case(pilot)
+        tabs = screen.query_one(SectionTabs)
+        line = str(tabs.render()).splitlines()[0]
+        await pilot.click(SectionTabs, offset=(line.index("Jurídica") + 2, 0))
+        await until(pilot, showing(screen, Section.LEGAL))
+        await until(pilot, lambda: "Notas" in text_of(pilot, "#body-juridica"))
+
+        footer = screen.query_one(KeyFooter)
+        shown = " ".join(footer.descriptions)
+        assert "Esc Volver" in shown
+        footer_line = str(footer.render())
+        await pilot.click(KeyFooter, offset=(footer_line.index("Esc Volver") + 1, 0))
+        await until(pilot, lambda: not isinstance(app.screen, CaseScreen))
