@@ -130,6 +130,7 @@ class KeyFooter(Widget, can_focus=False):
         # (first cell, last cell + 1, key) of each key as last drawn.
         self._spans: list[tuple[int, int, FooterEntry]] = []
         self._hover: FooterEntry | None = None
+        self._pending = False
 
     def on_mount(self) -> None:
         # Read when the screen first signals its bindings, as Textual's footer does: before
@@ -140,10 +141,14 @@ class KeyFooter(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        if self.is_attached and screen is self.screen:
+        # A screen signals many times per change (each focus move, each refresh_bindings):
+        # the keys are read once, after the refresh that follows them.
+        if self.is_attached and screen is self.screen and not self._pending:
+            self._pending = True
             self.call_after_refresh(self._read_keys)
 
     def _read_keys(self) -> None:
+        self._pending = False
         if not self.is_attached:
             return
         active = self.screen.active_bindings
