@@ -9,6 +9,13 @@ Textual's Pilot, as a person would drive it:
   record is listed, Enter on her, Enter on the case until the case screen has loaded (the
   median of ``--repeat`` women); baseline: the same service calls without the app.
 
+  Each Enter reaches the app as a terminal sends it (a key event posted to the app) and the
+  clock stops when the screen shows what was asked, polled every millisecond. Pilot's own
+  ``press`` then waits for the process to go idle: it sleeps in 20 ms slices until one
+  passes with less than 1 ms of CPU, twice per key, so it adds at least 40 ms per key that
+  are not the app's. The same way measured with ``pilot.press`` (as this bench did until
+  wave 4) is printed too, on other women of the same run.
+
     python bench/tui.py [--cases 1500] [--repeat 10] [--keep DIR]
 """
 
@@ -25,6 +32,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -110,19 +118,74 @@ def loaded(screen: object) -> bool:
     """The case screen shows her case (its header is no longer the loading line)."""
     from textual.widgets import Static
 
-    header = screen.query_one("#case-header", Static)  # type: ignore[attr-defined]
-    return "Cargando" not in str(header.render())
+    headers = screen.query("#case-header").results(Static)  # type: ignore[attr-defined]
+    # A screen is current before it is composed: no header yet is not loaded either.
+    return any("Cargando" not in str(header.render()) for header in headers)
 
 
-async def open_from_search(data: Path, folios: list[str]) -> list[list[float]]:
-    """Per woman: the whole way, then its steps (results listed, her record, the case)."""
+async def enter(pilot: Any, direct: bool) -> None:
+    """Enter as a terminal sends it (``direct``), or through ``pilot.press``."""
+    from textual import events
+
+    if direct:
+        key = events.Key("enter", "\r")
+        key.set_sender(pilot.app)
+        pilot.app.post_message(key)
+    else:
+        await pilot.press("enter")
+
+
+async def open_one(pilot: Any, folio: str, direct: bool) -> list[float]:
+    """One woman from Mi día: the whole way and its steps, in ms; back to Mi día after."""
     from textual.widgets import DataTable
 
-    from tui.app import VioletaApp
     from tui.case import CaseScreen
     from tui.client import ClientScreen
     from tui.dashboard import DashboardScreen
     from tui.search import SearchScreen
+
+    app = pilot.app
+    await pilot.press("ctrl+f")
+    await wait(pilot, lambda: isinstance(app.screen, SearchScreen))
+    screen = app.screen
+    # Typed already (typing speed is hers, not the app's): the clock starts at Enter.
+    screen.query_one("#consulta").value = folio
+    screen.query_one("#consulta").focus()
+    await pilot.pause()
+    started = time.perf_counter()
+    await enter(pilot, direct)
+    # Listed, and the list has the cursor: the next Enter opens her.
+    table = screen.query_one("#usuarias", DataTable)
+    await wait(pilot, lambda: table.row_count == 1 and table.has_focus)
+    found = time.perf_counter()
+    await enter(pilot, direct)
+    # A screen is current before it is composed.
+    await wait(
+        pilot,
+        lambda: isinstance(app.screen, ClientScreen) and bool(app.screen.query("#expedientes")),
+    )
+    cases = app.screen.query_one("#expedientes", DataTable)
+    await wait(pilot, lambda: cases.row_count >= 1 and cases.has_focus)
+    record = time.perf_counter()
+    await enter(pilot, direct)
+    await wait(pilot, lambda: isinstance(app.screen, CaseScreen) and loaded(app.screen))
+    done = time.perf_counter()
+    app.pop_screen()  # back to her record
+    app.pop_screen()  # back to search
+    app.pop_screen()  # back to Mi día
+    await wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and idle(app))
+    steps = (done - started, found - started, record - found, done - record)
+    return [step * 1000 for step in steps]
+
+
+async def open_from_search(
+    data: Path, folios: list[str], pilot_folios: list[str]
+) -> tuple[list[list[float]], list[list[float]]]:
+    """Per woman: the whole way, then its steps (results listed, her record, the case); for
+    ``folios`` with keys posted as a terminal sends them, for ``pilot_folios`` with
+    ``pilot.press`` (alternating, in the same app)."""
+    from tui.app import VioletaApp
+    from tui.dashboard import DashboardScreen
     from violeta.demo import COORDINATOR, DEMO_PASSWORD
     from violeta.service import Institute
     from violeta.settings import Settings
@@ -130,50 +193,29 @@ async def open_from_search(data: Path, folios: list[str]) -> list[list[float]]:
     institute = Institute(Settings(data=data))
     app = VioletaApp(institute)
     timings: list[list[float]] = []
+    pilot_timings: list[list[float]] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait(pilot, lambda: app.focused is not None)
         await pilot.press(*COORDINATOR[0], "enter", *DEMO_PASSWORD, "enter")
         await wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and idle(app))
-        for folio in folios:
-            await pilot.press("ctrl+f")
-            await wait(pilot, lambda: isinstance(app.screen, SearchScreen))
-            screen = app.screen
-            # Typed already (typing speed is hers, not the app's): the clock starts at Enter.
-            screen.query_one("#consulta").value = folio  # type: ignore[attr-defined]
-            screen.query_one("#consulta").focus()
-            await pilot.pause()
-            started = time.perf_counter()
-            await pilot.press("enter")
-            table = screen.query_one("#usuarias", DataTable)
-            await wait(pilot, lambda table=table: table.row_count == 1)
-            found = time.perf_counter()
-            await pilot.press("enter")
-            await wait(pilot, lambda: isinstance(app.screen, ClientScreen))
-            cases = app.screen.query_one("#expedientes", DataTable)
-            await wait(pilot, lambda cases=cases: cases.row_count >= 1)
-            record = time.perf_counter()
-            await pilot.press("enter")
-            await wait(pilot, lambda: isinstance(app.screen, CaseScreen) and loaded(app.screen))
-            done = time.perf_counter()
-            steps = (done - started, found - started, record - found, done - record)
-            timings.append([step * 1000 for step in steps])
-            app.pop_screen()  # back to her record
-            app.pop_screen()  # back to search
-            app.pop_screen()  # back to Mi día
-            await wait(pilot, lambda: isinstance(app.screen, DashboardScreen) and idle(app))
+        for folio, pilot_folio in zip(folios, pilot_folios, strict=True):
+            timings.append(await open_one(pilot, folio, direct=True))
+            pilot_timings.append(await open_one(pilot, pilot_folio, direct=False))
         if app.gateway is not None:
             app.gateway.close()
     institute.close()
-    return timings
+    return timings, pilot_timings
 
 
 def child(data: Path, folios: list[str]) -> None:
-    """The app alone in this process: its timings and its own peak memory, as JSON."""
-    timings = asyncio.run(open_from_search(data, folios))
-    print(json.dumps({"timings": timings, "rss": peak_rss_mb()}))
+    """The app alone in this process: its timings and its own peak memory, as JSON. The
+    first half of ``folios`` is opened with posted keys, the second with ``pilot.press``."""
+    half = len(folios) // 2
+    timings, pilot_timings = asyncio.run(open_from_search(data, folios[:half], folios[half:]))
+    print(json.dumps({"timings": timings, "pilot": pilot_timings, "rss": peak_rss_mb()}))
 
 
-def in_child(data: Path, folios: list[str]) -> tuple[list[list[float]], float]:
+def in_child(data: Path, folios: list[str]) -> tuple[list[list[float]], list[list[float]], float]:
     result = subprocess.run(  # noqa: S603 - this interpreter and our own script
         [sys.executable, __file__, "--child", str(data), *folios],
         capture_output=True,
@@ -182,7 +224,7 @@ def in_child(data: Path, folios: list[str]) -> tuple[list[list[float]], float]:
         check=True,
     )
     answer = json.loads(result.stdout.strip().splitlines()[-1])
-    return answer["timings"], answer["rss"]
+    return answer["timings"], answer["pilot"], answer["rss"]
 
 
 def service_only(data: Path, folios: list[str]) -> list[float]:
@@ -229,12 +271,14 @@ def measure(cases: int, repeat: int, keep: Path | None) -> list[Row]:
             )
         year = datetime.now(ZoneInfo(TIME_ZONE)).year  # the demo's story ends today
         per_year = max(1, cases // 4)
-        folios = [f"CTZ-{year - n % 3}-{1 + (n * 37) % per_year:05d}" for n in range(repeat)]
+        # Twice as many women: half opened with posted keys, half with pilot.press.
+        folios = [f"CTZ-{year - n % 3}-{1 + (n * 37) % per_year:05d}" for n in range(2 * repeat)]
         cold_app = statistics.median(cold(COLD_APP, data) for _ in range(3))
         cold_empty = statistics.median(cold(COLD_EMPTY, data) for _ in range(3))
         baseline = statistics.median(service_only(data, folios))
-        timings, app_rss = in_child(data, folios)
+        timings, pilot_timings, app_rss = in_child(data, folios)
         opened, *steps = (statistics.median(column) for column in zip(*timings, strict=True))
+        with_pilot = statistics.median(row[0] for row in pilot_timings)
     name = f"tui {cases}"
     return [
         Row(
@@ -262,6 +306,16 @@ def measure(cases: int, repeat: int, keep: Path | None) -> list[Row]:
             for what, figure in zip(
                 ("resultados listados", "su ficha", "el expediente"), steps, strict=True
             )
+        ),
+        Row(
+            name,
+            "sqlite",
+            "  el mismo camino con pilot.press (mediana)",
+            with_pilot,
+            "ms",
+            opened,
+            "(teclas enviadas)",
+            "—",
         ),
         Row(
             name,

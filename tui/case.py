@@ -5,10 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static
 
 from domain.errors import DomainError
 from domain.permissions import Action, Decision, decide
@@ -18,15 +18,20 @@ from tui.dialogs import JustificationScreen, NoteScreen
 from tui.gateway import Gateway
 from tui.keymap import CASE_KEYS, bindings
 from tui.navigation import OpenClient
-from tui.records import CASE_FORM_BY_NAME, CASE_FORM_KEYS, RecordScreen
+from tui.records import CASE_FORM_BY_NAME, CASE_FORM_KEYS, EVERY_TAB_ACTIONS, RecordScreen
 from tui.roles import form_offered, offered
-from tui.widgets import format_date
+from tui.widgets import SectionTabs, format_date
 from violeta.dto import CaseDetail, RecordEntry
 from violeta.service import JustificationRequired, TamperedRecord
 
 SECTIONS = tuple(Section)
 LEAVING = frozenset({"client", "reload", "back"})
 NO_ACCESS = "Sin acceso para su rol."
+# A section her role reads only with a typed reason: moving onto its tab asks nothing.
+ASK_TO_READ = (
+    "Consulta excepcional: esta sección no corresponde a su rol. Pulse Enter (o m) para "
+    "registrar el motivo y leerla; el acceso queda registrado y coordinación recibe un aviso."
+)
 SEVERAL_RULE = "Un expediente puede registrar varios tipos y modalidades."
 
 
@@ -110,10 +115,12 @@ def records_body(records: tuple[RecordEntry, ...]) -> list[Content]:
 
 
 class CaseScreen(SessionScreen):
-    # The section's forms come before the keys that leave the case.
+    # The section's forms come before the keys that leave the case; the life-cycle forms
+    # offered on every tab (the closure) after the tab's own.
     KEYMAP = (
         *(key for key in CASE_KEYS if key.action not in LEAVING),
-        *CASE_FORM_KEYS,
+        *(key for key in CASE_FORM_KEYS if key.action not in EVERY_TAB_ACTIONS),
+        *(key for key in CASE_FORM_KEYS if key.action in EVERY_TAB_ACTIONS),
         *(key for key in CASE_KEYS if key.action in LEAVING),
     )
     BINDINGS = bindings(KEYMAP)
@@ -135,25 +142,27 @@ class CaseScreen(SessionScreen):
         super().__init__(gateway)
         self.case_id = case_id
         self.client_id: UUID | None = None
-        self.current = Section.INTAKE
+        self.current = self.first_section()
         # What this screen shows, per section, only while it is on screen.
         self.loaded: dict[Section, CaseDetail] = {}
         self.justifications: dict[Section, str] = {}
-        self._panes: dict[Section, tuple[Static, Static]] = {}
-        # Read and not yet delivered: a tab shown twice meanwhile (the first tab is activated
-        # by the screen's mount and by TabbedContent's own) is still read once.
+        self._panes: dict[Section, tuple[VerticalScroll, Static, Static]] = {}
+        # Read and not yet delivered: a tab shown twice meanwhile is still read once.
         self.reading: set[Section] = set()
 
+    def _new_pane(self, section: Section) -> VerticalScroll:
+        mark = Static("", id=f"mark-{section.value}", classes="exceptional")
+        body = Static("", id=f"body-{section.value}", classes="section-body")
+        pane = VerticalScroll(mark, body, id=pane_id(section))
+        self._panes[section] = (pane, mark, body)
+        return pane
+
     def pane(self, section: Section) -> tuple[Static, Static]:
-        """The section's mark line and body, mounted in its tab the first time it is shown."""
+        """The section's mark line and body, mounted the first time its tab is shown."""
         if section not in self._panes:
-            mark = Static("", id=f"mark-{section.value}", classes="exceptional")
-            body = Static("", id=f"body-{section.value}", classes="section-body")
-            self.query_one(TabbedContent).get_pane(pane_id(section)).mount(
-                VerticalScroll(mark, body)
-            )
-            self._panes[section] = (mark, body)
-        return self._panes[section]
+            self.query_one("#paneles", Container).mount(self._new_pane(section))
+        _, mark, body = self._panes[section]
+        return mark, body
 
     def decision(self, section: Section, action: Action = Action.READ) -> Decision:
         return decide(self.gateway.identity.role, section, action)
@@ -161,13 +170,17 @@ class CaseScreen(SessionScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
         yield Static("Cargando expediente…", id="case-header")
-        # Opened on its first tab (``first_section``): a TabbedContent opened on another and
-        # then switched would show, and read, two sections.
-        with TabbedContent(id="secciones", initial=pane_id(self.first_section())):
-            for section in SECTIONS:
-                # Empty until first shown (``pane``): composing eight sections at once was
-                # most of the time it took to open a case.
-                yield TabPane(TAB_LABELS.get(section, section.label), id=pane_id(section))
+        yield SectionTabs(
+            tuple(
+                (pane_id(section), TAB_LABELS.get(section, section.label)) for section in SECTIONS
+            ),
+            active=pane_id(self.current),
+            id="secciones",
+        )
+        # Only the first tab's pane: the others are mounted when first shown (``pane``);
+        # composing eight sections at once was most of the time it took to open a case.
+        with Container(id="paneles"):
+            yield self._new_pane(self.current)
         yield Static(
             "Pestaña [b]ámbar[/b]: consulta excepcional, con motivo · "
             "[b]tachada[/b]: sin acceso para su rol",
@@ -177,13 +190,14 @@ class CaseScreen(SessionScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        tabs = self.query_one(TabbedContent)
+        tabs = self.query_one(SectionTabs)
         for section in SECTIONS:
-            tab = tabs.get_tab(pane_id(section))
             decision = self.decision(section)
-            tab.set_class(decision is Decision.BREAK_GLASS, "-exceptional")
-            tab.set_class(decision is Decision.DENIED, "-no-access")
-        self.show_section(self.first_section())  # once, with the tab's own activation
+            if decision is Decision.BREAK_GLASS:
+                tabs.set_marks(pane_id(section), "-exceptional")
+            elif decision is Decision.DENIED:
+                tabs.set_marks(pane_id(section), "-no-access")
+        self.show_section(self.current)
 
     def first_section(self) -> Section:
         """The intake if the role reads it, else the first section it reads."""
@@ -194,6 +208,7 @@ class CaseScreen(SessionScreen):
         if action == "justify":
             return (
                 self.current not in self.loaded
+                and self.current not in self.reading
                 and self.decision(self.current) is Decision.BREAK_GLASS
             )
         if action == "add_note":
@@ -202,7 +217,7 @@ class CaseScreen(SessionScreen):
             entry = CASE_FORM_BY_NAME.get(str(parameters[0])) if parameters else None
             return (
                 entry is not None
-                and entry.section is self.current
+                and (entry.section is self.current or entry.on_every_tab)
                 and form_offered(self.gateway, entry.form.method, entry.section)
                 and self._fits_status(entry.form.method)
             )
@@ -223,27 +238,34 @@ class CaseScreen(SessionScreen):
             return not closed and attends
         return True
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    def on_section_tabs_activated(self, event: SectionTabs.Activated) -> None:
         event.stop()
-        if event.pane.id is not None:
-            self.show_section(section_of(event.pane.id))
+        self.show_section(section_of(event.tab))
 
     def show_section(self, section: Section) -> None:
         self.current = section
         self.refresh_bindings()
+        _, body = self.pane(section)
+        for each, (pane, _, _) in self._panes.items():
+            pane.display = each is section
         if section in self.loaded or section in self.reading:
             return
-        _, body = self.pane(section)
-        if self.decision(section) is Decision.DENIED:
+        decision = self.decision(section)
+        if decision is Decision.DENIED:
             # Never asked of the service: browsing tabs is not an attempt to read.
             body.update(NO_ACCESS)
             return
+        reason = self.justifications.get(section, "")
+        if decision is Decision.BREAK_GLASS and not reason:
+            # Moving across the tabs is not asking to read: she asks with Enter or m.
+            body.update(ASK_TO_READ)
+            return
         body.update("Cargando…")
-        self.load(section, self.justifications.get(section, ""))
+        self.load(section, reason)
 
     def action_section(self, number: int) -> None:
         if 1 <= number <= len(SECTIONS):
-            self.query_one(TabbedContent).active = pane_id(SECTIONS[number - 1])
+            self.query_one(SectionTabs).activate(pane_id(SECTIONS[number - 1]))
 
     def action_reload(self) -> None:
         self.mark_fresh()
@@ -289,7 +311,9 @@ class CaseScreen(SessionScreen):
         def retry(reason: str | None) -> None:
             if reason:
                 self.justifications[section] = reason
+                self.pane(section)[1].update("Cargando…")
                 self.load(section, reason)
+                self.refresh_bindings()
 
         self.app.push_screen(JustificationScreen(explanation), retry)
 
@@ -346,11 +370,8 @@ class CaseScreen(SessionScreen):
             # This case's stored data do not open: say so where the case would be shown.
             self.query_one("#case-header", Static).update(error.message)
         if isinstance(error, JustificationRequired):
-            self.pane(error.section)[1].update(
-                "Esta sección no corresponde a su rol. Pulse m para escribir el motivo y "
-                "consultarla como acceso excepcional."
-            )
-            if error.section == self.current:
-                self.ask_justification(error.section, error.message)
+            self.justifications.pop(error.section, None)
+            self.pane(error.section)[1].update(ASK_TO_READ)
+            self.refresh_bindings()
             return
         super().handle_failure(error)

@@ -149,7 +149,7 @@ CASE_KEYS: tuple[Key, ...] = (
         for number, section in enumerate(Section, start=1)
     ),
     Key("a", "add_note", "Nota", long="Agregar nota"),
-    Key("m", "justify", "Consultar con motivo", shown="m"),
+    Key("m,enter", "justify", "Consultar con motivo", shown="m · Enter", short="m"),
     Key("u", "client", "Usuaria", long="Ver usuaria", footer=False),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),
     Key("escape", "back", "Volver", shown="Esc"),

@@ -48,7 +48,15 @@ from tui.widgets import TopBar, format_date
 from violeta.dto import NewReferral
 from violeta.service import StaffSession
 
-__all__ = ["CASE_FORMS", "RECORD_FORMS", "Field", "RecordForm", "RecordScreen", "Values"]
+__all__ = [
+    "CASE_FORMS",
+    "EVERY_TAB_ACTIONS",
+    "RECORD_FORMS",
+    "Field",
+    "RecordForm",
+    "RecordScreen",
+    "Values",
+]
 
 INSTITUTION_MAX = 160  # the service's limit for an institution's or authority's name
 
@@ -71,6 +79,8 @@ class CaseForm:
     section: Section
     label: str  # how the footer names it; the help and the palette use the form's title
     form: RecordForm
+    # Offered on every tab of the case, not only its own (a life-cycle change of the case).
+    on_every_tab: bool = False
 
     @property
     def name(self) -> str:
@@ -206,6 +216,7 @@ CASE_FORMS: tuple[CaseForm, ...] = (
             fields=(Field("motivo", "Motivo del cierre", "text"),),
             save=lambda session, case_id, v: session.request_closure(case_id, v["motivo"]),
         ),
+        on_every_tab=True,
     ),
     CaseForm(
         "o",
@@ -559,6 +570,9 @@ CASE_FORM_BY_NAME: dict[str, CaseForm] = {entry.name: entry for entry in CASE_FO
 CASE_FORM_KEYS: tuple[Key, ...] = tuple(
     Key(entry.key, f"case_form('{entry.name}')", entry.label, long=entry.form.title)
     for entry in CASE_FORMS
+)
+EVERY_TAB_ACTIONS = frozenset(
+    f"case_form('{entry.name}')" for entry in CASE_FORMS if entry.on_every_tab
 )
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, TypeVar
 
+from rich._ratio import ratio_distribute
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.segment import Segment
-from rich.table import Table as RichTable
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -16,10 +19,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets._selection_list import SelectionType
 from textual.widgets._toggle_button import ToggleButton
@@ -67,38 +71,348 @@ class Table(DataTable[CellType]):
         self.refresh()
 
 
-class KeyFooter(Footer):
-    """Textual's compact footer, rebuilt only when the keys it shows change.
+@dataclass(frozen=True)
+class FooterEntry:
+    """One key of the footer: the key pressed, how it is spelled, what it does."""
 
-    Textual's footer rebuilds all its key widgets whenever the screen's bindings may have
-    changed (each focus change, each ``refresh_bindings``), even when the same keys come out;
-    on the case screen that was eight rebuilds, and a relayout each, while it opened. This one
-    compares what it would show with what it shows first.
+    key: str
+    display: str
+    description: str
+    enabled: bool
+
+
+class KeyFooter(Widget, can_focus=False):
+    """The screen's keys on one line, drawn as one widget; a click on a key presses it.
+
+    Textual's footer is a container with a widget per key, rebuilt (styles, layout) whenever
+    the screen's bindings may have changed: on the way from search to a case that was about
+    a third of the app's work. This draws the same line as its compact style (the keys in
+    the order of the bindings, one per action, the command palette's key on the right) and
+    repaints only when the keys it shows change. It keeps the spans of the keys to map a
+    click back to the key.
+    """
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "key-footer--key",
+        "key-footer--description",
+        "key-footer--separator",
+        "key-footer--hover",
+    }
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .key-footer--separator {
+            color: $foreground 20%;
+        }
+        .key-footer--hover {
+            background: $block-hover-background;
+        }
+    }
     """
 
     def __init__(self) -> None:
-        super().__init__(compact=True)
-        self._shown: tuple[object, ...] | None = None
+        super().__init__()
+        self._shown: tuple[FooterEntry, ...] = ()
+        self._palette: FooterEntry | None = None
+        # (first cell, last cell + 1, key) of each key as last drawn.
+        self._spans: list[tuple[int, int, FooterEntry]] = []
+        self._hover: FooterEntry | None = None
+        self._pending = False
 
-    def _keys(self) -> tuple[object, ...]:
-        return tuple(
-            (binding, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+    def on_mount(self) -> None:
+        # Read when the screen first signals its bindings, as Textual's footer does: before
+        # that, a screen's checks may look for widgets it has not mounted yet.
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        # A screen signals many times per change (each focus move, each refresh_bindings):
+        # the keys are read once, after the refresh that follows them.
+        if self.is_attached and screen is self.screen and not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._read_keys)
+
+    def _read_keys(self) -> None:
+        self._pending = False
+        if not self.is_attached:
+            return
+        active = self.screen.active_bindings
+        shown: dict[str, FooterEntry] = {}
+        for _, binding, enabled, _tooltip in active.values():
+            if binding.show and binding.action not in shown:
+                shown[binding.action] = FooterEntry(
+                    binding.key, self.app.get_key_display(binding), binding.description, enabled
+                )
+        palette = None
+        if self.app.ENABLE_COMMAND_PALETTE and self.app.COMMAND_PALETTE_BINDING in active:
+            _, binding, enabled, _tooltip = active[self.app.COMMAND_PALETTE_BINDING]
+            palette = FooterEntry(
+                binding.key, self.app.get_key_display(binding), binding.description, enabled
+            )
+        keys = tuple(shown.values())
+        if (keys, palette) != (self._shown, self._palette):
+            self._shown, self._palette = keys, palette
+            self.refresh()
+
+    @property
+    def descriptions(self) -> tuple[str, ...]:
+        """What the footer shows, key by key (the palette's last)."""
+        entries = (*self._shown, *([self._palette] if self._palette else []))
+        return tuple(f"{entry.display} {entry.description}" for entry in entries)
+
+    def _entry(self, entry: FooterEntry) -> Text:
+        key_style = self.get_component_rich_style("key-footer--key")
+        description_style = self.get_component_rich_style("key-footer--description")
+        text = Text.assemble(
+            (entry.display, key_style), (f" {entry.description}", description_style)
         )
+        if entry is self._hover:
+            text.stylize(self.get_component_rich_style("key-footer--hover", partial=True))
+        if not entry.enabled:
+            text.stylize(Style(dim=True))
+        return text
 
-    def compose(self) -> ComposeResult:
-        if self._bindings_ready:
-            self._shown = self._keys()
-        yield from super().compose()
+    def render(self) -> Text:
+        width = self.size.width
+        spans: list[tuple[int, int, FooterEntry]] = []
+        line = Text(no_wrap=True, overflow="crop", end="")
+        right = Text(no_wrap=True, end="")
+        if self._palette is not None:
+            right.append("▏", self.get_component_rich_style("key-footer--separator"))
+            right.append_text(self._entry(self._palette))
+            right.append(" ")
+        room = max(0, width - right.cell_len)
+        for entry in self._shown:
+            piece = self._entry(entry)
+            start = line.cell_len
+            if start + piece.cell_len > room:
+                break
+            line.append_text(piece)
+            spans.append((start, line.cell_len, entry))
+            line.append(" ")
+        if self._palette is not None and right.cell_len <= width:
+            line.truncate(room, pad=True)
+            start = line.cell_len + 1
+            line.append_text(right)
+            spans.append((start, start + right.cell_len - 2, self._palette))
+        self._spans = spans
+        return line
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        self._bindings_ready = True
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._recompose_if_changed)
+    def _at(self, x: int) -> FooterEntry | None:
+        return next((entry for start, end, entry in self._spans if start <= x < end), None)
 
-    async def _recompose_if_changed(self) -> None:
-        if self.is_attached and self._keys() != self._shown:
-            await self.recompose()
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        entry = self._at(event.x)
+        if entry is not self._hover:
+            self._hover = entry
+            self.refresh()
+
+    def on_leave(self, _event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        entry = self._at(event.x)
+        if entry is None:
+            return
+        if entry.enabled:
+            self.app.simulate_key(entry.key)
+        else:
+            self.app.bell()
+
+
+class SectionTabs(Widget, can_focus=True):
+    """A row of tabs with a bar under the active one, drawn as one widget.
+
+    Textual's TabbedContent is about twenty widgets (a tab each, their containers, the bar,
+    the panes' switcher), restyled and laid out again on each change; the case screen's were
+    a third of the time it took to open a case. This draws the same two lines; ← and → move,
+    a click chooses. Choosing a tab only posts ``Activated``: what the tab shows is the
+    screen's business. A tab may carry marks (CSS-like names such as ``-exceptional``), each
+    drawn with the component class ``section-tabs--<mark>``.
+    """
+
+    ALLOW_SELECT = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "move(-1)", "Pestaña anterior", show=False),
+        Binding("right", "move(1)", "Pestaña siguiente", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "section-tabs--tab",
+        "section-tabs--active",
+        "section-tabs--cursor",
+        "section-tabs--hover",
+        "section-tabs--bar",
+        "section-tabs--bar-focus",
+        "section-tabs--exceptional",
+        "section-tabs--no-access",
+    }
+    DEFAULT_CSS = """
+    SectionTabs {
+        width: 1fr;
+        height: 2;
+        & > .section-tabs--tab { color: $foreground 50%; }
+        & > .section-tabs--active { color: $foreground; }
+        & > .section-tabs--hover { color: $foreground; }
+        & > .section-tabs--cursor {
+            text-style: $block-cursor-text-style;
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+        }
+        & > .section-tabs--bar {
+            color: $block-cursor-background;
+            background: $foreground 10%;
+        }
+        & > .section-tabs--bar-focus {
+            color: $block-cursor-background;
+            background: $foreground 30%;
+        }
+    }
+    """
+    PADDING = 1  # cells each side of a label
+
+    class Activated(Message):
+        """She chose another tab (with the keys, a click, or ``activate``)."""
+
+        def __init__(self, tabs: SectionTabs, tab: str) -> None:
+            super().__init__()
+            self.tabs = tabs
+            self.tab = tab
+
+        @property
+        def control(self) -> SectionTabs:
+            return self.tabs
+
+    def __init__(self, tabs: tuple[tuple[str, str], ...], *, active: str, id: str) -> None:
+        super().__init__(id=id)
+        self.tabs = tabs
+        self.active = active
+        self._marks: dict[str, frozenset[str]] = {}
+        self._hover: str | None = None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(tab for tab, _ in self.tabs)
+
+    def set_marks(self, tab: str, *marks: str) -> None:
+        self._marks[tab] = frozenset(marks)
+        self.refresh()
+
+    def has_mark(self, tab: str, mark: str) -> bool:
+        return mark in self._marks.get(tab, frozenset())
+
+    def activate(self, tab: str) -> None:
+        if tab in self.ids and tab != self.active:
+            self.active = tab
+            self.refresh()
+            self.post_message(self.Activated(self, tab))
+
+    def action_move(self, step: int) -> None:
+        ids = self.ids
+        self.activate(ids[(ids.index(self.active) + step) % len(ids)])
+
+    def _spans(self) -> list[tuple[int, int, str]]:
+        """(first cell, last cell + 1, tab) of each label, padding included, before scrolling."""
+        spans, x = [], 0
+        for tab, label in self.tabs:
+            width = cell_len(label) + 2 * self.PADDING
+            spans.append((x, x + width, tab))
+            x += width
+        return spans
+
+    def _scroll(self, spans: list[tuple[int, int, str]]) -> int:
+        """How many cells the row is moved left so the active tab is whole on screen."""
+        end = next(end for _, end, tab in spans if tab == self.active)
+        return max(0, end - self.size.width)
+
+    def _tab_style(self, tab: str) -> Style:
+        names = ["section-tabs--tab"]
+        if tab == self.active:
+            names.append("section-tabs--active")
+        elif tab == self._hover:
+            names.append("section-tabs--hover")
+        if tab == self.active and self.has_focus:
+            names.append("section-tabs--cursor")
+        style = Style()
+        for name in names:
+            style += self.get_component_rich_style(name)
+        # A mark keeps its colour and strike on the cursor too (as the app's CSS for
+        # Textual's tabs did: it outranked their built-in focus style).
+        for mark in sorted(self._marks.get(tab, ())):
+            marked = self.get_component_rich_style(f"section-tabs-{mark}")
+            style += Style(color=marked.color, strike=marked.strike)
+        return style
+
+    def render(self) -> Text:
+        width = self.size.width
+        spans = self._spans()
+        scroll = self._scroll(spans)
+        labels = Text(no_wrap=True, overflow="crop", end="")
+        pad = " " * self.PADDING
+        for (tab, label), (_start, _end, _) in zip(self.tabs, spans, strict=True):
+            labels.append(f"{pad}{label}{pad}", self._tab_style(tab))
+        labels = labels[scroll : scroll + width]
+        bar_style = self.get_component_rich_style(
+            "section-tabs--bar-focus" if self.has_focus else "section-tabs--bar"
+        )
+        start, end = next((s, e) for s, e, tab in spans if tab == self.active)
+        start, end = start + self.PADDING - scroll, end - self.PADDING - scroll
+        background = Style.from_color(bar_style.bgcolor)
+        highlight = Style.from_color(bar_style.color)
+        bar = Text(end="")
+        # As Textual's underline draws it: ━ all along, the active part in the accent colour,
+        # half bars at its ends.
+        bar.append("━" * max(0, start - 1), background)
+        if start > 0:
+            bar.append("╸", background)
+        bar.append("━" * (end - start), highlight)
+        if end < width:
+            bar.append("╺", background)
+            bar.append("━" * max(0, width - end - 1), background)
+        return Text("\n", end="").join([labels, bar])
+
+    def _at(self, x: int) -> str | None:
+        spans = self._spans()
+        scroll = self._scroll(spans)
+        return next((tab for start, end, tab in spans if start <= x + scroll < end), None)
+
+    def on_click(self, event: events.Click) -> None:
+        tab = self._at(event.x)
+        if tab is not None:
+            self.activate(tab)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        tab = self._at(event.x) if event.y == 0 else None
+        if tab != self._hover:
+            self._hover = tab
+            self.refresh()
+
+    def on_leave(self, _event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def on_focus(self, _event: events.Focus) -> None:
+        self.refresh()
+
+    def on_blur(self, _event: events.Blur) -> None:
+        self.refresh()
 
 
 class TopBar(Static):
@@ -129,7 +443,10 @@ class FieldGrid(Widget):
     """Labelled values two to a row (a record's fields), drawn as one widget.
 
     One widget instead of a label and a value widget per field: a woman's record has fifteen
-    fields, and thirty widgets were half the time it took to show it."""
+    fields, and thirty widgets were half the time it took to show it. The lines are laid out
+    here (a label column, its value wrapped in the column beside it, as a table without
+    borders would) and kept until the values or the width change: a Rich table measured and
+    drew the whole grid again on every layout."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"field-grid--label"}
     DEFAULT_CSS = """
@@ -141,6 +458,7 @@ class FieldGrid(Widget):
         super().__init__(id=id)
         self.labels = labels
         self.values: dict[str, str] = dict.fromkeys((key for key, _ in labels), "…")
+        self._drawn: tuple[tuple[object, ...], list[Text]] | None = None
 
     def show(self, values: dict[str, str]) -> None:
         self.values = {key: values.get(key, "") for key, _ in self.labels}
@@ -150,23 +468,43 @@ class FieldGrid(Widget):
         """What the field shows (plain text)."""
         return self.values[key]
 
-    def render(self) -> RenderableType:
+    def _lines(self, width: int) -> list[Text]:
         label_style = self.get_component_rich_style("field-grid--label")
-        table = RichTable(box=None, show_header=False, padding=0, expand=True)
-        for _ in range(2):
-            # A label keeps one column free on each side, as a padded label widget did.
-            table.add_column(width=self.LABEL_WIDTH + 2, style=label_style)
-            table.add_column(ratio=1, overflow="fold")
-        cells_ = [
-            cell
-            for key, label in self.labels
-            for cell in (Text(f" {label}"), Text(self.values[key]))
-        ]
-        while len(cells_) % 4:
-            cells_.append(Text(""))
-        for start in range(0, len(cells_), 4):
-            table.add_row(*cells_[start : start + 4])
-        return table
+        key = (width, tuple(self.values.values()), label_style)
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
+        # A label keeps one column free on each side, as a padded label widget did; the two
+        # value columns share the rest.
+        label_width = self.LABEL_WIDTH + 2
+        value_widths = ratio_distribute(max(2, width - 2 * label_width), [1, 1], [1, 1])
+        console = self.app.console
+        cells: list[tuple[Text, int]] = []
+        for index, (field, label) in enumerate(self.labels):
+            cells.append((Text(f" {label}", style=label_style), label_width))
+            cells.append((Text(self.values[field]), value_widths[index % 2]))
+        lines: list[Text] = []
+        for start in range(0, len(cells), 4):
+            row = cells[start : start + 4]
+            wrapped = [
+                text.wrap(console, cell_width, overflow="fold") if text.plain else [Text("")]
+                for text, cell_width in row
+            ]
+            for index in range(max(len(cell_lines) for cell_lines in wrapped)):
+                line = Text(no_wrap=True, end="")
+                for cell_lines, (text, cell_width) in zip(wrapped, row, strict=True):
+                    piece = cell_lines[index].copy() if index < len(cell_lines) else Text("")
+                    piece.style = text.style
+                    piece.truncate(cell_width, pad=True)
+                    line.append_text(piece)
+                lines.append(line)
+        self._drawn = (key, lines)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> RenderableType:
+        return Text("\n", no_wrap=True, end="").join(self._lines(self.content_size.width))
 
 
 class FormField(Vertical):

@@ -350,6 +350,8 @@ async def test_an_interview_survives_the_idle_lock_for_the_same_person_only(
         # Locked again; someone else unlocks: a fresh Mi día, nothing of the other session.
         app.idle_lock_seconds = 1
         await until(pilot, lambda: at_login_screen(pilot), timeout=15)
+        # Locked: a slow login must not be locked again before Mi día shows.
+        app.idle_lock_seconds = 300
         await log_in(pilot, "juridica", LEGAL_PASSWORD)
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         assert not any(

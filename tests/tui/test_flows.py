@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, SelectionList, TabbedContent, TextArea
+from textual.widgets import DataTable, Input, Select, SelectionList, TextArea
 
 from domain.vocabulary import Role
 from tests.support.factories import an_intake, enable
@@ -31,6 +31,7 @@ from tui.help import HelpScreen
 from tui.login import ChangePasswordScreen, LoginScreen
 from tui.records import RecordScreen
 from tui.search import SearchScreen
+from tui.widgets import SectionTabs
 
 pytestmark = pytest.mark.anyio
 
@@ -400,6 +401,8 @@ async def test_a_section_outside_the_role_asks_for_a_reason_and_is_marked_except
         await until(pilot, lambda: "Motivo sintético" in text_of(pilot, "#body-entrevista"))
 
         await pilot.press("5")  # Trabajo social: not legal's, but readable with a reason
+        await until(pilot, lambda: "Enter" in text_of(pilot, "#body-trabajo_social"))
+        await pilot.press("enter")  # she asks to read it
         await until(pilot, lambda: isinstance(app.screen, JustificationScreen))
         await type_text(pilot, "Revisar gestión")
         assert text_of(pilot, "#motivo-message").startswith("Faltan")
@@ -489,8 +492,8 @@ async def test_psychology_notes_are_unavailable_to_legal(seeded: Seeded, make_ap
         await pilot.pause(0.3)
         assert isinstance(app.screen, CaseScreen), "no reason can open it, so none is asked"
         assert text_of(pilot, "#body-psicologica") == "Sin acceso para su rol."
-        tab = app.screen.query_one("#secciones", TabbedContent).get_tab("sec-psicologica")
-        assert tab.has_class("-no-access")
+        tabs = app.screen.query_one("#secciones", SectionTabs)
+        assert tabs.has_mark("sec-psicologica", "-no-access")
 
 
 async def test_idle_terminal_locks_and_returns_to_login(seeded: Seeded, make_app: MakeApp) -> None:
