@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import product
+from itertools import pairwise, product
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -632,10 +632,12 @@ def _joint_problems(  # noqa: PLR0912 - one attacker model, assembled in one pla
         inequalities=list(problem.inequalities),
     )
     old_hidden: set[int] = set()
+    parts_after: list[tuple[str, dict[int, int], Mapping[int, int]]] = []
     for link, then, spans, signs in prepared:
         old: dict[int, int] = {}
         # The later months' part of each cell that spans both: unpublished, never bounded.
         newer: dict[int, int] = {}
+        parts_after.append((link.release.period_to, newer, link.new_parts))
         for i, value in link.new_parts.items():
             newer[i] = joint.add_cell(value)
             joint.bounds[newer[i]] = (0.0, np.inf)
@@ -671,8 +673,26 @@ def _joint_problems(  # noqa: PLR0912 - one attacker model, assembled in one pla
                 if level == 0 or (not strict and level < 0):
                     into.append(tuple((old[c], coef) for c, coef in kept))
         _earlier_windows(joint, index, link, old, k)
+    old_hidden |= _parts_between(joint, parts_after)
     joint.suppressed_fixed = set(old_hidden)
     return joint, old_hidden
+
+
+def _parts_between(
+    joint: Problem, parts_after: list[tuple[str, dict[int, int], Mapping[int, int]]]
+) -> set[int]:
+    """Two earlier releases: a cell's part after the older one's end minus its part after the
+    newer one's is its part over the months between them (the newer release's new months,
+    which its own audit protected): a count of its own too, kept [1, k-1] when small."""
+    added: set[int] = set()
+    ordered = sorted(parts_after, key=lambda entry: entry[0])
+    for (_, older, older_values), (_, newer, newer_values) in pairwise(ordered):
+        for i in sorted(older.keys() & newer.keys()):
+            between = joint.add_cell(older_values[i] - newer_values[i])
+            joint.bounds[between] = (0.0, np.inf)
+            joint.equalities.append(((older[i], 1.0), (newer[i], -1.0), (between, -1.0)))
+            added.add(between)
+    return added
 
 
 def _earlier_windows(  # noqa: PLR0912 - one attacker model, assembled in one place

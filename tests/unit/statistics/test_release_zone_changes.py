@@ -65,6 +65,7 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
     *,
     last_ranking: bool = True,
     by_cell: bool = False,
+    all_pairs: bool = False,
 ) -> tuple[float, float]:
     """Independent of the release code: what the published cells, marks and rates of both
     releases, with ``sign·(later − earlier) <= 0`` for every zone × month both count (the same
@@ -74,7 +75,8 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
     tables, and the releases before, already tell). With ``by_cell`` the links are not
     between zone × month counts but between each expedientes cell of one release and the
     same cell of the next over the earlier one's months (its old part), with ``signs`` for
-    all of them or, when ``signs`` is not a tuple, the direction its true count took.
+    all of them or, when ``signs`` is not a tuple, the direction its true count took; with
+    ``all_pairs`` too, each release's cells to those of every later one, not only the next.
 
     ``truths`` are the true (month, zone) counts each release was computed from: they must
     satisfy every relation the attacker assumes (else the attacker model, or the release, is
@@ -144,7 +146,14 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
             line[later], line[at] = sign, -sign
             ub_rows.append(line)
             ub_b.append(0.0)
-    for r, release in enumerate(releases[:-1] if by_cell else []):
+    pairs = [
+        (r, s)
+        for r in range(len(releases))
+        for s in range(r + 1, len(releases))
+        if by_cell and (s == r + 1 or all_pairs)
+    ]
+    for r, s in pairs:
+        release = releases[r]
         months = _months(release.period_from, release.period_to)
         keys = {
             tuple(cell["clave"])
@@ -163,7 +172,7 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
             )
             now = np.zeros(len(variables))
             for (later, z, m), at in variables.items():
-                if later == r + 1 and (r, z, m) in variables and then[variables[(r, z, m)]]:
+                if later == s and (r, z, m) in variables and then[variables[(r, z, m)]]:
                     now[at] = 1.0
             change = round(float((now - then) @ truth))
             if isinstance(signs, tuple):
@@ -403,6 +412,82 @@ def test_the_first_releases_zone_marks_enter_the_tables_joint_audit(tmp_path: Pa
         by_cell=True,
     )
     assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (report["suposicion_conjunta"], low, high)
+
+
+def _three_releases(path: Path, december: int = 6) -> tuple[list[Any], list[Counts]]:
+    """Three monthly releases: Oct, Nov and Dec 2026 the last months. In November Tierra Fría
+    has 2 new cases (its total and 2026 hidden in release 2, and El Huizache's to protect
+    them through the month total); in December 6 again, and El Huizache ``december``."""
+    huizache = "110110022"
+    cases: Counts = {}
+    for month in _months("2025-01", "2026-10"):
+        cases[(month, BIG)] = 10
+        cases[(month, SMALL)] = 6
+        cases[(month, huizache)] = 6
+    truths, releases = [], []
+    for today, last, new in (
+        (date(2026, 12, 1), "2026-10", {}),
+        (date(2027, 1, 1), "2026-11", {BIG: 10, SMALL: 2, huizache: 6}),
+        (date(2027, 2, 1), "2026-12", {BIG: 10, SMALL: 6, huizache: december}),
+    ):
+        cases = cases | {(last, zone): n for zone, n in new.items()}
+        _store(path, cases)
+        release = publish_due(SQLiteReader(path), ReleaseStore(path=path), today, k=K)
+        assert release is not None and release.period_to == last
+        truths.append(dict(cases))
+        releases.append(release)
+    return releases, truths
+
+
+def _zone_totals(release: Any) -> dict[str, int | None]:
+    cells = release.body["tablas"]["expedientes/por_zona_y_anio"]["celdas"]
+    return {c["clave"][2]: c["valor"] for c in cells if c["clave"][:2] == ["*", "*"]}
+
+
+def test_a_zone_total_hidden_once_is_published_again_when_the_audit_with_every_release_allows(
+    tmp_path: Path,
+) -> None:
+    # Release 2 hides Tierra Fría's total: minus release 1's it would be its 2 new cases.
+    # Release 3's minus release 1's is its 8 cases of Nov-Dec, and the month totals with the
+    # other zones' parts leave Nov free in [0, 8]: release 3 may publish it again, audited
+    # with release 2 and with release 1 (the last that published it). A cell hidden once is
+    # not hidden forever.
+    releases, truths = _three_releases(tmp_path / "vistas.sqlite")
+    first, second, third = releases
+    assert _zone_totals(first)[SMALL] is not None and _zone_totals(second)[SMALL] is None
+    totals = _zone_totals(third)
+    assert totals[SMALL] == 6 * 22 + 8, totals
+    report = third.body["perdida_de_informacion"]["expedientes"]["auditoria"]
+    assert report["publicaciones_enlazadas"] == [2, 1]
+    assert sum(v is not None for v in totals.values()) >= sum(
+        v is not None for v in _zone_totals(second).values()
+    )
+    # Nothing changed in old months: the attacker who links every release's cells with the
+    # same cells of every later one, unchanged, learns no small month part of a zone.
+    for zone, month in ((SMALL, "2026-11"), (SMALL, "2026-12")):
+        for r in (1, 2) if month == "2026-11" else (2,):
+            value = truths[r][(month, zone)]
+            low, high = _attacker_interval(
+                releases, (r, zone, month), (1.0, -1.0), truths, by_cell=True, all_pairs=True
+            )
+            if 0 < value < K:
+                assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (r, month, low, high)
+
+
+def test_the_new_months_of_an_earlier_release_stay_protected_in_the_release_after_it(
+    tmp_path: Path,
+) -> None:
+    # As above, but El Huizache has no case in December. Were release 3 to publish both zone
+    # totals again: Tierra Fría's Nov + Dec (8) and El Huizache's (6) from release 1's totals,
+    # Nov (18) and Dec (16) month totals, Cortazar's 10 a month: El Huizache's Dec is at least
+    # 0, so its Nov at most 6 and Tierra Fría's Nov at least 2. Release 2's new months (Nov)
+    # are what release 2 protected; release 3's audit holds them as counts of their own.
+    releases, truths = _three_releases(tmp_path / "vistas.sqlite", december=0)
+    for r in (1, 2):
+        low, high = _attacker_interval(
+            releases, (r, SMALL, "2026-11"), (1.0, -1.0), truths, by_cell=True, all_pairs=True
+        )
+        assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (r, low, high)
 
 
 old_counts = st.dictionaries(
