@@ -504,10 +504,10 @@ old_counts = st.dictionaries(
 # of Tierra Fría's November 2026 came out as −inf: the LP was unbounded (nothing published
 # bounds that month from above, which is protection) and the attacker above read an unbounded
 # maximum as −∞ instead of +∞. It stays here so that reading is tested forever.
-# Draws are fixed (derandomize): with 40 random ones and --hypothesis-seed=12 Hypothesis still
-# finds a store (El Huizache's one new case bounded to [0, 3], nothing changed in old months)
-# not yet explained (issue 11); CI must not depend on the draw.
-@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+# Draws are fixed (derandomize, 20 of them: about 25 s of CPU), so that CI never depends on the
+# draw; with 40 random draws it passes with --hypothesis-seed=11, 12, 13, 14 and 15 (seed 12
+# found the last @example below: the earlier release's zone marks, now in the joint audit).
+@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(
     old_counts,
     st.lists(st.integers(0, 3), min_size=3, max_size=3),
@@ -655,3 +655,50 @@ def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_par
                 [first, second], (r, zone, month), signs, truths, last_ranking=False
             )
             assert np.allclose((low, high), alone), (zone, month, low, high, alone, story)
+
+
+@settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(old_counts, st.lists(st.integers(0, 4), min_size=6, max_size=6))
+@example({("2025-09", BIG): 10}, [0, 2, 6, 0, 6, 0])
+def test_three_releases_of_a_random_store_keep_every_small_part_between_two_of_them_protected(
+    tmp_path_factory: pytest.TempPathFactory, drawn: Counts, arrivals: list[int]
+) -> None:
+    # Three monthly releases (Oct, Nov, Dec 2026 the last months), the new cases of each zone
+    # in Nov and Dec drawn, old months unchanged: a zone's total or running year hidden in one
+    # release may come back in the next. Whatever the three publish, each zone's part over
+    # Nov, Dec or both, when it holds 1 to k-1 cases, admits 1 to k-1 for the attacker who
+    # links every release's cells to the same cells of every later one.
+    path = tmp_path_factory.mktemp("three") / "vistas.sqlite"
+    cases = dict(drawn)
+    for month in _months("2025-09", "2026-10"):
+        cases.setdefault((month, BIG), 10)
+    releases, truths = [], []
+    for today, last, new in (
+        (date(2026, 12, 1), "2026-10", []),
+        (date(2027, 1, 1), "2026-11", arrivals[:3]),
+        (date(2027, 2, 1), "2026-12", arrivals[3:]),
+    ):
+        cases = cases | {
+            (last, zone): n + (10 if zone == BIG else 0)
+            for (zone, _), n in zip(ZONES, new, strict=False)
+        }
+        _store(path, cases)
+        release = publish_due(SQLiteReader(path), ReleaseStore(path=path), today, k=K)
+        assert release is not None
+        releases.append(release)
+        truths.append(dict(cases))
+    story = (drawn, arrivals)
+    for zone, _ in ZONES:
+        for months in (["2026-11"], ["2026-12"], ["2026-11", "2026-12"]):
+            value = sum(truths[2].get((m, zone), 0) for m in months)
+            if not 0 < value < K:
+                continue
+            low, high = _attacker_interval(
+                releases,
+                [(2, zone, m) for m in months],
+                (1.0, -1.0),
+                truths,
+                by_cell=True,
+                all_pairs=True,
+            )
+            assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (zone, months, low, high, story)
