@@ -7,15 +7,19 @@ polling reveals nothing about today's cases: a consent withdrawal or a new case 
 public only in the next scheduled release.
 
 Every release protects each source (its tables linked through their shared margins) with
-primary and complementary suppression and passes the LP audit, alone and together with the
-previous release: cells suppressed before stay suppressed, and for the periods both cover the
-audit also assumes what an attacker comparing them could: for each count, that it only fell
+primary and complementary suppression and passes the LP audit, alone and together with earlier
+releases: the previous one and, for each cell it hid, the last one that published it
+(``linked_releases``), so that what an attacker last saw of every cell is in the audit and a
+cell hidden once may be published again when that audit allows it. For the periods both cover
+the audit assumes what an attacker comparing them could: for each count, that it only fell
 (as after consent withdrawals), only rose (as after late cases) or did not change, every
 direction guessed right, so that counts which rose and fell between the two are covered too.
-A cell that also counts months new in this release (the running year, a zone's total) gives,
-minus its previous value, the new months' part: that part is a count of its own and is
-protected like any other.
-The priority-zone windows enter the same kind of joint audit (``_ZoneAudit.link_previous``).
+A cell that also counts months after an earlier release (the running year, a zone's total)
+gives, minus its earlier value, the later months' part: that part is a count of its own and is
+protected like any other, and so is its part over the months between two earlier releases.
+The earlier releases' zone rankings (published 12-month windows, informative zone marks) enter
+the tables' joint audit over their zone x month counts; this release's windows enter the same
+kind of joint audit in the zone audit (``_ZoneAudit.link_previous``).
 A release that fails is not stored.
 """
 
