@@ -6,6 +6,10 @@ the interactive work on copies of both (bench/queries.py) and runs bench/append.
 PostgreSQL too when ``VIOLETA_TEST_POSTGRES`` is set (scale and rebuild).
 
     python bench/all.py [--small-cases 1000] [--large-cases 30000] [--rounds 30]
+                        [--small DIR] [--large DIR]
+
+``--small``/``--large`` copy institutes kept by ``bench/scale.py --keep`` instead of building
+them; the scale rows of a reused size are then the ones its own build printed.
 """
 
 from __future__ import annotations
@@ -26,16 +30,19 @@ from bench.common import Row, backends, print_rows
 HERE = Path(__file__).resolve().parent
 
 
-def _append() -> list[Row]:
+def _append(backend: str) -> list[Row]:
     output = subprocess.run(  # noqa: S603 - our own script, with this interpreter
-        [sys.executable, str(HERE / "append.py")], capture_output=True, text=True, check=True
+        [sys.executable, str(HERE / "append.py"), "--backend", backend],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     violeta = float(re.search(r"violeta .*?:\s*([\d.]+) eventos/s", output).group(1))  # type: ignore[union-attr]
     plain = float(re.search(r"mismo número de eventos.*?:\s*([\d.]+) eventos/s", output).group(1))  # type: ignore[union-attr]
     return [
         Row(
             "append",
-            "sqlite",
+            backend,
             "servicio",
             violeta,
             "ev/s",
@@ -51,13 +58,21 @@ def main() -> None:
     parser.add_argument("--small-cases", type=int, default=1000)
     parser.add_argument("--large-cases", type=int, default=30000)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--small", type=Path, help="a kept institute to copy instead of building")
+    parser.add_argument("--large", type=Path, help="a kept institute to copy instead of building")
     args = parser.parse_args()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         small, large = work / "small", work / "large"
-        scale.measure(args.small_cases, 3, "sqlite", small)
-        rows += scale.measure(args.large_cases, 3, "sqlite", large)
+        if args.small:
+            shutil.copytree(args.small, small)
+        else:
+            scale.measure(args.small_cases, 3, "sqlite", small)
+        if args.large:
+            shutil.copytree(args.large, large)
+        else:
+            rows += scale.measure(args.large_cases, 3, "sqlite", large)
         for name, source in (("small-rebuild", small), ("large-rebuild", large)):
             shutil.copytree(source, work / name)
             rows += rebuild.measure(0, "sqlite", work / name)
@@ -73,7 +88,8 @@ def main() -> None:
         finally:
             small_bench.close()
             large_bench.close()
-    rows += _append()
+    for backend in backends("auto"):
+        rows += _append(backend)
     print_rows(rows)
 
 

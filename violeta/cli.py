@@ -161,7 +161,12 @@ def demo(
     ] = 2026,
     years: Annotated[
         int,
-        typer.Option("--years", help="Años que abarca la historia, el actual incluido.", min=1),
+        typer.Option(
+            "--years",
+            help="Años que abarca la historia, el actual incluido.",
+            min=1,
+            metavar="AÑOS",
+        ),
     ] = 3,
     no_tui: Annotated[
         bool, typer.Option("--no-tui", help="Solo genera los datos; no abre la aplicación.")
@@ -303,12 +308,18 @@ def rebuild(data: DataOption = None, user: UserOption = "") -> None:
 def publish(
     data: DataOption = None,
     threshold: Annotated[
-        int, typer.Option("--umbral", min=3, help="Celdas menores que este número se suprimen.")
+        int,
+        typer.Option(
+            "--umbral", min=3, help="Celdas menores que este número se suprimen.", metavar="NÚMERO"
+        ),
     ] = 5,
     lag: Annotated[
         int,
         typer.Option(
-            "--desfase-dias", min=0, help="Días tras el cierre de un mes antes de publicarlo."
+            "--desfase-dias",
+            min=0,
+            help="Días tras el cierre de un mes antes de publicarlo.",
+            metavar="DÍAS",
         ),
     ] = 15,
 ) -> None:
