@@ -9,7 +9,7 @@ public only in the next scheduled release.
 Every release protects each source (its tables linked through their shared margins) with
 primary and complementary suppression and passes the LP audit, alone and together with earlier
 releases: the previous one and, for each cell it hid, the last one that published it
-(``linked_releases``), so that what an attacker last saw of every cell is in the audit and a
+(``_chosen_links``), so that what an attacker last saw of every cell is in the audit and a
 cell hidden once may be published again when that audit allows it. For the periods both cover
 the audit assumes what an attacker comparing them could: for each count, that it only fell
 (as after consent withdrawals), only rose (as after late cases) or did not change, every
@@ -411,6 +411,49 @@ class _Earlier:
     covered: Callable[[CellId], bool]
 
 
+def _chosen_links(
+    earlier: Sequence[Release],
+    parts: list[_Part],
+    index: Mapping[CellId, int],
+    k: int,
+    linked: Callable[[Release], _Earlier],
+) -> list[_Earlier]:
+    """The earlier releases this group is audited with: the previous one; for each cell it
+    hid, the last release that published it; and every release that published a cell whose
+    part after that release's end (the running year, a zone's total) now holds 1 to k-1
+    cases: subtracting that release's value gives it, whatever the releases between say (a
+    late case in a month the previous release already counted, found by the three-release
+    property test)."""
+    if not earlier:
+        return []
+    codes = {part.spec.code for part in parts}
+
+    def keys(release: Release, hidden: bool) -> set[CellId]:
+        return {
+            (table["fuente"], tuple(cell["clave"]))
+            for table in release.body["tablas"].values()
+            if table["fuente"] in codes
+            for cell in table["celdas"]
+            if (cell["valor"] is None) == hidden
+        }
+
+    previous, *older = earlier
+    chosen = [linked(previous)]
+    wanted = keys(previous, hidden=True)
+    for release in older:
+        shown = keys(release, hidden=False)
+        link = linked(release)
+        small = any(
+            cell in shown and 0 < link.new_parts[i] < k
+            for cell, i in index.items()
+            if i in link.new_parts
+        )
+        if wanted & shown or small:
+            chosen.append(link)
+        wanted -= shown
+    return chosen
+
+
 def _protect_group(
     parts: list[_Part], k: int, earlier: Sequence[Release], months: list[Month]
 ) -> tuple[dict[CellId, int], dict[CellId, str], dict[str, Any]]:
@@ -460,7 +503,7 @@ def _protect_group(
             release, before, then, new_parts, fresh_only, lambda cell: extent(cell) <= then
         )
 
-    links = [linked(release) for release in earlier]
+    links = _chosen_links(earlier, parts, index, k, linked)
     code = root.spec.code
     try:
         # Cells hidden before are not carried hidden by key: each earlier release that last
@@ -784,8 +827,8 @@ def compute_release(
     published_at: datetime | None = None,
     older: Sequence[Release] = (),
 ) -> Release:
-    """The release due ``today``, audited with ``previous`` and with the ``older`` releases
-    (for each cell ``previous`` hid, the last one that published it: ``linked_releases``)."""
+    """The release due ``today``, audited with ``previous`` and with those of the ``older``
+    releases that matter for each protected group (``_chosen_links``)."""
     check_k(k)
     earlier = ([] if previous is None else [previous]) + [r for r in older if r is not previous]
     last = last_closed_month(today, lag_days)
@@ -825,8 +868,15 @@ def compute_release(
         loss[code] = report
         if code == PRIORITY_SOURCE:
             assumption = report["auditoria"]["suposicion_conjunta"]
+            numbers = report["auditoria"]["publicaciones_enlazadas"]
             priority, informative = _priority_zones(
-                reader, group, suppressed, months, k, earlier, assumption
+                reader,
+                group,
+                suppressed,
+                months,
+                k,
+                [r for r in earlier if r.number in numbers],
+                assumption,
             )
             real[ZONE_MONTHS] = {
                 f"{zone}|{month}": n
@@ -1645,39 +1695,14 @@ class ReleaseStore:
         )
 
 
-def _hidden_keys(release: Release) -> set[tuple[str, Key]]:
-    return {
-        (table["fuente"], tuple(cell["clave"]))
-        for table in release.body["tablas"].values()
-        if table["protegida"]
-        for cell in table["celdas"]
-        if cell["valor"] is None
-    }
-
-
-def linked_releases(store: ReleaseStore, previous: Release) -> list[Release]:
-    """The releases before ``previous`` that the next one is audited with: for each cell
-    ``previous`` hid, the last release that published it (newest first). With them, what an
-    attacker last saw of every cell is in the joint audit, so a cell hidden once need not stay
-    hidden: it is published again only when the audit with all of them allows it."""
-    wanted = _hidden_keys(previous)
+def earlier_releases(store: ReleaseStore, previous: Release) -> list[Release]:
+    """The releases before ``previous`` with its threshold, newest first: each protected group
+    of the next release is audited with those of them that matter (``_chosen_links``)."""
     found: list[Release] = []
-    number = previous.number - 1
-    while wanted and number >= 1:
+    for number in range(previous.number - 1, 0, -1):
         release = store.get(number)
-        number -= 1
-        if release is None or release.k != previous.k:
-            continue
-        shown = {
-            (table["fuente"], tuple(cell["clave"]))
-            for table in release.body["tablas"].values()
-            if table["protegida"]
-            for cell in table["celdas"]
-            if cell["valor"] is not None
-        }
-        if wanted & shown:
+        if release is not None and release.k == previous.k:
             found.append(release)
-            wanted -= shown
     return found
 
 
@@ -1701,7 +1726,7 @@ def publish_due(
     closing = last_closed_month(today, lag_days)
     if previous is not None and Month.parse(previous.period_to) >= closing:
         return None
-    older = [] if previous is None else linked_releases(store, previous)
+    older = [] if previous is None else earlier_releases(store, previous)
     release: Release = compute_release(
         reader,
         today,
