@@ -8,9 +8,10 @@ public only in the next scheduled release.
 
 Every release protects each source (its tables linked through their shared margins) with
 primary and complementary suppression and passes the LP audit, alone and together with earlier
-releases: the previous one and, for each cell it hid, the last one that published it
-(``_chosen_links``), so that what an attacker last saw of every cell is in the audit and a
-cell hidden once may be published again when that audit allows it. For the periods both cover
+releases: the previous one, for each cell it hid the last one that published it, and every one
+that published a cell whose part after its end is now small (``_chosen_links``), so that what
+an attacker last saw of every cell is in the audit and a cell hidden once may be published
+again when that audit allows it. For the periods both cover
 the audit assumes what an attacker comparing them could: for each count, that it only fell
 (as after consent withdrawals), only rose (as after late cases) or did not change, every
 direction guessed right, so that counts which rose and fell between the two are covered too.
@@ -978,8 +979,7 @@ PRIORITY_METHOD = (
     "ventana de 12 meses, si tiene de 1 a k−1 expedientes, debe admitir de 1 a k−1. Si no lo "
     "permite, la zona muestra solo su banda y «<k» o «confidencial» (que aquí quiere decir k "
     "o más; ambas marcas entran a la auditoría). Las publicaciones anteriores que audita la "
-    "de las tablas (la inmediata anterior y la última que publicó cada celda que esta "
-    "suprimió) entran a la misma auditoría: sus tablas de expedientes, sus expedientes por "
+    "de las tablas entran a la misma auditoría: sus tablas de expedientes, sus expedientes por "
     "zona y mes (no publicados), sus ventanas y sus marcas; se supone que quien las compara "
     "acierta, para cada zona y mes, "
     "si su conteo solo bajó (como al retirarse un consentimiento), solo subió (como con "
