@@ -416,14 +416,16 @@ def _chosen_links(
     earlier: Sequence[Release],
     parts: list[_Part],
     index: Mapping[CellId, int],
+    values: Mapping[CellId, int],
     k: int,
     linked: Callable[[Release], _Earlier],
 ) -> list[_Earlier]:
     """The earlier releases this group is audited with: the previous one; for each cell it
-    hid, the last release that published it; and every release that published a cell whose
-    part after that release's end (the running year, a zone's total) now holds 1 to k-1
-    cases: subtracting that release's value gives it, whatever the releases between say (a
-    late case in a month the previous release already counted, found by the three-release
+    hid, the last release that published it; and every release after whose end a cell that
+    it published, or that this release may publish (k or more cases: not a primary), counts
+    1 to k-1 cases (the running year, a zone's total): its value then, published or bounded by
+    its mark and its other cells, gives that part, whatever the releases between say (late
+    cases in a month the previous release already counted, found by the three-release
     property test)."""
     if not earlier:
         return []
@@ -445,7 +447,7 @@ def _chosen_links(
         shown = keys(release, hidden=False)
         link = linked(release)
         small = any(
-            cell in shown and 0 < link.new_parts[i] < k
+            (cell in shown or values[cell] >= k) and 0 < link.new_parts[i] < k
             for cell, i in index.items()
             if i in link.new_parts
         )
@@ -504,7 +506,7 @@ def _protect_group(
             release, before, then, new_parts, fresh_only, lambda cell: extent(cell) <= then
         )
 
-    links = _chosen_links(earlier, parts, index, k, linked)
+    links = _chosen_links(earlier, parts, index, values, k, linked)
     code = root.spec.code
     try:
         # Cells hidden before are not carried hidden by key: each earlier release that last

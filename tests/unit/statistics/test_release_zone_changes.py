@@ -673,6 +673,11 @@ def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_par
 # total (its Nov parts were 0); release 3, audited with release 2 only, saw the late case as a
 # change of an old month; its Nov part (1) came out as [1, 1] with release 1's totals.
 @example({("2025-09", BIG): 0}, [0, 0, 0, 0, 0, 0], [0, 0, 1, 1])
+# Found next (seed 4): Tierra Fría's 4 cases of Jan 2026 hidden in releases 1 and 2 («<5»);
+# a late case of Nov 2026 makes its 2026 5 in release 3, published; release 1 never
+# published it, yet its «<5» and its other cells tie it: release 3 is audited with every
+# release after whose end a cell it may publish counts 1 to k-1 cases.
+@example({("2026-01", SMALL): 4}, [0, 0, 0, 0, 0, 0], [0, 0, 0, 1])
 def test_three_releases_of_a_random_store_keep_every_small_part_between_two_of_them_protected(
     tmp_path_factory: pytest.TempPathFactory,
     drawn: Counts,
