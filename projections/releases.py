@@ -9,7 +9,8 @@ public only in the next scheduled release.
 Every release protects each source (its tables linked through their shared margins) with
 primary and complementary suppression and passes the LP audit, alone and together with earlier
 releases: the previous one, for each cell it hid the last one that published it, and every one
-that published a cell whose part after its end is now small (``_chosen_links``), so that what
+after whose end a cell it published, or one this release may publish, now counts 1 to k-1
+cases (``_chosen_links``), so that what
 an attacker last saw of every cell is in the audit and a cell hidden once may be published
 again when that audit allows it. For the periods both cover
 the audit assumes what an attacker comparing them could: for each count, that it only fell

@@ -376,7 +376,7 @@ def test_the_methodology_says_which_earlier_releases_the_audit_holds() -> None:
     # The previous release and, for each cell it hid, the last one that published it; and a
     # cell hidden once may be published again (it was said to stay hidden forever).
     assert "la última que la publicó" in rule
-    assert "cuya parte posterior a ella" in rule  # and those whose later part is now small
+    assert "tras la cual una celda" in rule  # and those after which a cell's part is small
     assert "puede publicarse de nuevo" in rule
     assert "sigue suprimida" not in rule
     assert "zonas prioritarias" in rule and "«confidencial»" in rule
