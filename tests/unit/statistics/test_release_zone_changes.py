@@ -678,6 +678,20 @@ def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_par
 # published it, yet its «<5» and its other cells tie it: release 3 is audited with every
 # release after whose end a cell it may publish counts 1 to k-1 cases.
 @example({("2026-01", SMALL): 4}, [0, 0, 0, 0, 0, 0], [0, 0, 0, 1])
+# Found next (seed 4): nothing changed between releases 1 and 2, late cases and withdrawals
+# between 2 and 3; linked only to release 3, releases 1 and 2 lost that «unchanged», and
+# Tierra Fría's late Nov case (1) came out as [0, 3]: linked releases are linked to each
+# other too.
+@example(
+    {
+        ("2025-09", BIG): 0,
+        ("2025-09", "110110022"): 7,
+        ("2025-10", "110110022"): 0,
+        ("2026-06", BIG): 0,
+    },
+    [0, 0, 2, 0, 3, 1],
+    [0, 0, 2, 1],
+)
 def test_three_releases_of_a_random_store_keep_every_small_part_between_two_of_them_protected(
     tmp_path_factory: pytest.TempPathFactory,
     drawn: Counts,
