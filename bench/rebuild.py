@@ -10,6 +10,7 @@ not always alike); the same comparison in this process's CPU time is printed bes
 PostgreSQL that leaves out the server's own work, so there it flatters the rebuild.
 
     python bench/rebuild.py [--cases 1000] [--data FOLDER] [--backend auto|sqlite|postgres]
+    python bench/rebuild.py --backend postgres --schema NAME --data FOLDER  # kept demo
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ def _read(session: StaffSession, *, decode: bool) -> tuple[int, float, float]:
         start = batch[-1].id + 1
 
 
-def measure(cases: int, backend: str, data: Path | None) -> list[Row]:
+def measure(cases: int, backend: str, data: Path | None, schema: str = "") -> list[Row]:
     with (
         tempfile.TemporaryDirectory() as folder,
-        storage(backend, data or Path(folder) / "demo") as settings,
+        storage(backend, data or Path(folder) / "demo", keep_schema=schema) as settings,
     ):
         institute = Institute(settings)
         if not institute.is_initialized():
@@ -106,12 +107,22 @@ def measure(cases: int, backend: str, data: Path | None) -> list[Row]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1000)
-    parser.add_argument("--data", type=Path, help="an existing demo folder (SQLite)")
+    parser.add_argument(
+        "--data", type=Path, help="an existing demo folder (SQLite; with --schema, its keys)"
+    )
+    parser.add_argument(
+        "--schema",
+        default="",
+        help="PostgreSQL: this schema is kept (built on the first run, rebuilt on the next)",
+    )
     parser.add_argument("--backend", default="auto", choices=("auto", "sqlite", "postgres"))
     args = parser.parse_args()
     rows: list[Row] = []
     for backend in backends(args.backend):
-        rows += measure(args.cases, backend, args.data if backend == "sqlite" else None)
+        if backend == "postgres" and args.schema:
+            rows += measure(args.cases, backend, args.data, args.schema)
+        else:
+            rows += measure(args.cases, backend, args.data if backend == "sqlite" else None)
     print_rows(rows)
 
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from projections.audit_trail import AUDIT_TRAIL_SCHEMA, AuditProjection
+from projections.stats_rebuild import StatisticsMemory
 from projections.stats_tables import STATS_SCHEMA, StatisticsProjection
-from projections.storage import Statement
+from projections.storage import Statement, ViewStore
 
 READ_SIDE_SUFFIX = ".read_side"
 
@@ -49,6 +50,42 @@ class ReadSideProjection:
 
     def process(self, event: object) -> list[Statement]:
         return [*self._statistics.process(event), *self._audit.process(event)]
+
+    def for_rebuild(self) -> ReadSideRebuild:
+        return ReadSideRebuild()
+
+
+class ReadSideRebuild:
+    """The read side during a rebuild (``Projector.rebuild``): the same tables, but the
+    statistics are kept in memory by the rules of ``stats_tables`` and each batch writes the
+    rows it changed, once each (projections/stats_rebuild.py). The audit trail's statements
+    are those of ``AuditProjection``."""
+
+    def __init__(self) -> None:
+        self._memory = StatisticsMemory()
+        self._audit = AuditProjection()
+
+    def begin_batch(self, views: ViewStore, after: int) -> None:
+        """Before the events after read-side position ``after``: the tables as they stand
+        there, read from the store unless this process's memory is there already (a resumed
+        rebuild, or a batch another process applied meanwhile)."""
+        if self._memory.at != after:
+            self._memory.load(views, after)
+        self._memory.views = views
+
+    def process(self, event: object) -> list[Statement]:
+        self._memory.apply(event)
+        return self._audit.process(event)
+
+    def batch_statements(self) -> list[Statement]:
+        return self._memory.batch_statements()
+
+    def batch_applied(self, last: int) -> None:
+        self._memory.at = last
+        self._memory.settle()
+
+    def batch_refused(self) -> None:
+        self._memory.at = None  # read again before the next batch
 
 
 def adoption_statements(

@@ -7,6 +7,7 @@ once with ``?`` placeholders and portable types; the PostgreSQL flavour translat
 
 from __future__ import annotations
 
+import re
 import secrets
 import sqlite3
 import time
@@ -137,7 +138,31 @@ def _run(
     pipeline = getattr(cursor.connection, "pipeline", None) if pipelined else None
     with pipeline() if pipeline is not None else nullcontext():
         for sql, run in groupby(statements, key=attrgetter("sql")):
-            cursor.executemany(translate(sql), [statement.params for statement in run])
+            rows = [statement.params for statement in run]
+            if pipelined and len(rows) > 1 and _PLAIN_INSERT.fullmatch(sql):
+                _insert_rows(cursor, sql, rows, translate)
+            else:
+                cursor.executemany(translate(sql), rows)
+
+
+# A run of plain inserts (one search token, one access-log row each…): on PostgreSQL each
+# statement is one execution on the server, so a run goes as statements of many rows each.
+# Only where that is the same as one row after another: VALUES, and no conflict or DO NOTHING.
+_PLAIN_INSERT = re.compile(
+    r"INSERT INTO \w+ (\([\w, ]+\) )?VALUES \((\?, )*\?\)"
+    r"( ON CONFLICT( \([\w, ]+\))? DO NOTHING)?"
+)
+_ROWS_PER_INSERT = 100
+
+
+def _insert_rows(cursor: Any, sql: str, rows: list[tuple[Any, ...]], translate: Any) -> None:
+    head, _, tail = sql.partition(" VALUES ")
+    one, _, conflict = tail.partition(")")
+    one += ")"
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
+        many = f"{head} VALUES {', '.join([one] * len(chunk))}{conflict}"
+        cursor.execute(translate(many), tuple(value for row in chunk for value in row))
 
 
 class PreparedSQLitePool(SQLiteConnectionPool):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 import projections.audit_chain
+from projections.runner import REBUILD_GC_THRESHOLD
 from tests.integration.test_projections import populate, snapshot
 from violeta.service import StaffSession
 
@@ -111,3 +114,23 @@ def test_an_interrupted_rebuild_run_again_chains_what_was_recorded_meanwhile(
     resumed = full_snapshot(coordinator)
     coordinator.rebuild_views()  # from zero this time
     assert full_snapshot(coordinator) == resumed
+
+
+def test_a_rebuild_sets_the_collector_aside_and_gives_it_back(coordinator: StaffSession) -> None:
+    populate(coordinator)
+    before = gc.get_threshold()
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count()))
+        if len(seen) == 3:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        coordinator._projector.rebuild(progress, batch_size=7)
+    assert gc.get_threshold() == before  # given back when interrupted too
+    assert gc.get_freeze_count() == 0
+    coordinator._projector.rebuild(progress, batch_size=7)
+    assert all(threshold >= REBUILD_GC_THRESHOLD and frozen > 0 for threshold, frozen in seen)
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
