@@ -83,6 +83,9 @@ class Problem:
     bounds: dict[int, tuple[float, float]] = field(default_factory=dict)
     # Cost of hiding a cell; default its value plus one (cases hidden, then cells hidden).
     weights: dict[int, float] = field(default_factory=dict)
+    # Unknown counts that no table publishes (finer than every cell, e.g. a zone's month): never
+    # published, bounded by ``bounds`` (default [0, ∞)), and owed no interval of their own.
+    free: set[int] = field(default_factory=set)
 
     def add_cell(self, value: int) -> int:
         if value < 0:
@@ -108,6 +111,8 @@ def mark_bounds(problem: Problem, k: int, index: int) -> tuple[float, float]:
     """What the published mark of a suppressed cell tells about its value."""
     if index in problem.bounds:
         return problem.bounds[index]
+    if index in problem.free:
+        return (0.0, np.inf)
     value = problem.values[index]
     # A hidden zero may carry either mark; it is read with the tighter one (conservative).
     return (0.0, float(k - 1)) if value < k else (0.0, np.inf)
@@ -250,14 +255,14 @@ def protect(problem: Problem, k: int, hidden: set[int] | None = None) -> set[int
     overlap = primary(values, k) & problem.published_fixed
     if overlap:
         raise ProtectionFailed("Una celda ya publicada quedó por debajo del umbral")
-    suppressed = set(hidden or set()) | primaries
+    suppressed = set(hidden or set()) | primaries | problem.free
     # Zeros may be hidden too, under the same «<k» mark: what it says is then 0 to k-1.
     candidates = {
         i
         for i, value in enumerate(values)
         if (value == 0 or value >= k) and i not in problem.published_fixed and i not in suppressed
     }
-    targets = sorted(i for i in suppressed if 0 < values[i] < k)
+    targets = sorted(i for i in suppressed if 0 < values[i] < k and i not in problem.free)
     size = len(targets) * 2 * (len(candidates) + len(suppressed))
     batches = [targets] if size <= JOINT_LIMIT else [[t] for t in targets]
     for batch in batches:
@@ -295,10 +300,11 @@ class Audit:
 def audit(problem: Problem, k: int, suppressed: set[int], only: set[int] | None = None) -> Audit:
     """The feasible interval of every suppressed cell given everything published.
 
-    ``only``: compute the intervals of these suppressed cells alone (the others still vary)."""
+    ``only``: compute the intervals of these suppressed cells alone (the others still vary).
+    The problem's ``free`` counts always vary; their intervals are computed only when asked."""
     check_k(k)
     values = problem.values
-    unknown = sorted(suppressed)
+    unknown = sorted(suppressed | problem.free)
     position = {cell: i for i, cell in enumerate(unknown)}
     if not unknown:
         return Audit(())
@@ -317,7 +323,7 @@ def audit(problem: Problem, k: int, suppressed: set[int], only: set[int] | None 
     ]
     intervals = []
     for cell in unknown:
-        if only is not None and cell not in only:
+        if (only is not None and cell not in only) or (only is None and cell in problem.free):
             continue
         objective = np.zeros(len(unknown))
         objective[position[cell]] = 1.0
@@ -335,6 +341,7 @@ def audit(problem: Problem, k: int, suppressed: set[int], only: set[int] | None 
         low, high = ends
         value = values[cell]
         # A complementary cell has nothing to keep beyond its mark.
-        required = (1.0, float(k - 1)) if 0 < value < k else (np.inf, -np.inf)
+        owed = 0 < value < k and cell not in problem.free
+        required = (1.0, float(k - 1)) if owed else (np.inf, -np.inf)
         intervals.append(Interval(cell, low, high, *required))
     return Audit(tuple(intervals))

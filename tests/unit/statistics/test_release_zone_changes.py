@@ -65,6 +65,7 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
     *,
     last_ranking: bool = True,
     by_cell: bool = False,
+    all_pairs: bool = False,
 ) -> tuple[float, float]:
     """Independent of the release code: what the published cells, marks and rates of both
     releases, with ``sign·(later − earlier) <= 0`` for every zone × month both count (the same
@@ -74,7 +75,8 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
     tables, and the releases before, already tell). With ``by_cell`` the links are not
     between zone × month counts but between each expedientes cell of one release and the
     same cell of the next over the earlier one's months (its old part), with ``signs`` for
-    all of them or, when ``signs`` is not a tuple, the direction its true count took.
+    all of them or, when ``signs`` is not a tuple, the direction its true count took; with
+    ``all_pairs`` too, each release's cells to those of every later one, not only the next.
 
     ``truths`` are the true (month, zone) counts each release was computed from: they must
     satisfy every relation the attacker assumes (else the attacker model, or the release, is
@@ -144,7 +146,14 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
             line[later], line[at] = sign, -sign
             ub_rows.append(line)
             ub_b.append(0.0)
-    for r, release in enumerate(releases[:-1] if by_cell else []):
+    pairs = [
+        (r, s)
+        for r in range(len(releases))
+        for s in range(r + 1, len(releases))
+        if by_cell and (s == r + 1 or all_pairs)
+    ]
+    for r, s in pairs:
+        release = releases[r]
         months = _months(release.period_from, release.period_to)
         keys = {
             tuple(cell["clave"])
@@ -163,7 +172,7 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
             )
             now = np.zeros(len(variables))
             for (later, z, m), at in variables.items():
-                if later == r + 1 and (r, z, m) in variables and then[variables[(r, z, m)]]:
+                if later == s and (r, z, m) in variables and then[variables[(r, z, m)]]:
                     now[at] = 1.0
             change = round(float((now - then) @ truth))
             if isinstance(signs, tuple):
@@ -362,6 +371,128 @@ def test_counts_that_rose_and_fell_between_two_releases_do_not_give_a_zones_new_
     assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (low, high)
 
 
+def test_the_first_releases_zone_marks_enter_the_tables_joint_audit(tmp_path: Path) -> None:
+    # Found by the two-release property test (--hypothesis-seed=12, 40 random draws). El
+    # Huizache: 4 cases in Nov 2025, 2 in Oct 2026, nothing else; Tierra Fría small too. The
+    # first release shows El Huizache's 2025 and 2026 as «<5» and, as Tierra Fría's zone reads
+    # «<5», its «confidencial» window (Nov 2025-Oct 2026) says 5 or more: so its Jan-Oct 2026
+    # holds at least 1. One new case in Nov 2026: the second release's 2026 «<5» caps that
+    # case at 3 for anyone who sees its old months unchanged, whatever else is hidden. The
+    # tables' joint audit must hold the first release's windows and zone marks: then the
+    # tightest assumption admits no pattern and the release is audited (and protected)
+    # under the next one the truth satisfies, «todas bajaron», which it reports.
+    path = tmp_path / "vistas.sqlite"
+    huizache = "110110022"
+    then: Counts = {(month, BIG): 10 for month in _months("2025-09", "2026-10")}
+    then |= {
+        ("2025-09", BIG): 0,
+        ("2026-01", SMALL): 2,
+        ("2025-10", SMALL): 1,
+        ("2026-09", SMALL): 1,
+        ("2025-11", huizache): 4,
+        ("2026-10", huizache): 2,
+    }
+    _store(path, then)
+    first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
+    assert first is not None
+    ranking = {z["zona"]: z for z in first.body["zonas_prioritarias"]["zonas"]}
+    assert ranking[huizache]["marca"] == "confidencial" and ranking[SMALL]["marca"] == f"<{K}"
+    cases = then | {("2026-11", BIG): 10, ("2026-11", huizache): 1}
+    _store(path, cases)
+    second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
+    assert second is not None
+    truths = [then, cases]
+    report = second.body["perdida_de_informacion"]["expedientes"]["auditoria"]
+    signs: dict[str, tuple[float, ...] | Callable[[str, str], tuple[float, ...]]] = {
+        "cada celda en su dirección": _directions(truths),
+        "todas bajaron": (1.0,),
+    }
+    low, high = _attacker_interval(
+        [first, second],
+        (1, huizache, "2026-11"),
+        signs[report["suposicion_conjunta"]],
+        truths,
+        by_cell=True,
+    )
+    assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (report["suposicion_conjunta"], low, high)
+
+
+def _three_releases(path: Path, december: int = 6) -> tuple[list[Any], list[Counts]]:
+    """Three monthly releases: Oct, Nov and Dec 2026 the last months. In November Tierra Fría
+    has 2 new cases (its total and 2026 hidden in release 2, and El Huizache's to protect
+    them through the month total); in December 6 again, and El Huizache ``december``."""
+    huizache = "110110022"
+    cases: Counts = {}
+    for month in _months("2025-01", "2026-10"):
+        cases[(month, BIG)] = 10
+        cases[(month, SMALL)] = 6
+        cases[(month, huizache)] = 6
+    truths, releases = [], []
+    for today, last, new in (
+        (date(2026, 12, 1), "2026-10", {}),
+        (date(2027, 1, 1), "2026-11", {BIG: 10, SMALL: 2, huizache: 6}),
+        (date(2027, 2, 1), "2026-12", {BIG: 10, SMALL: 6, huizache: december}),
+    ):
+        cases = cases | {(last, zone): n for zone, n in new.items()}
+        _store(path, cases)
+        release = publish_due(SQLiteReader(path), ReleaseStore(path=path), today, k=K)
+        assert release is not None and release.period_to == last
+        truths.append(dict(cases))
+        releases.append(release)
+    return releases, truths
+
+
+def _zone_totals(release: Any) -> dict[str, int | None]:
+    cells = release.body["tablas"]["expedientes/por_zona_y_anio"]["celdas"]
+    return {c["clave"][2]: c["valor"] for c in cells if c["clave"][:2] == ["*", "*"]}
+
+
+def test_a_zone_total_hidden_once_is_published_again_when_the_audit_with_every_release_allows(
+    tmp_path: Path,
+) -> None:
+    # Release 2 hides Tierra Fría's total: minus release 1's it would be its 2 new cases.
+    # Release 3's minus release 1's is its 8 cases of Nov-Dec, and the month totals with the
+    # other zones' parts leave Nov free in [0, 8]: release 3 may publish it again, audited
+    # with release 2 and with release 1 (the last that published it). A cell hidden once is
+    # not hidden forever.
+    releases, truths = _three_releases(tmp_path / "vistas.sqlite")
+    first, second, third = releases
+    assert _zone_totals(first)[SMALL] is not None and _zone_totals(second)[SMALL] is None
+    totals = _zone_totals(third)
+    assert totals[SMALL] == 6 * 22 + 8, totals
+    report = third.body["perdida_de_informacion"]["expedientes"]["auditoria"]
+    assert report["publicaciones_enlazadas"] == [2, 1]
+    assert sum(v is not None for v in totals.values()) >= sum(
+        v is not None for v in _zone_totals(second).values()
+    )
+    # Nothing changed in old months: the attacker who links every release's cells with the
+    # same cells of every later one, unchanged, learns no small month part of a zone.
+    for zone, month in ((SMALL, "2026-11"), (SMALL, "2026-12")):
+        for r in (1, 2) if month == "2026-11" else (2,):
+            value = truths[r][(month, zone)]
+            low, high = _attacker_interval(
+                releases, (r, zone, month), (1.0, -1.0), truths, by_cell=True, all_pairs=True
+            )
+            if 0 < value < K:
+                assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (r, month, low, high)
+
+
+def test_the_new_months_of_an_earlier_release_stay_protected_in_the_release_after_it(
+    tmp_path: Path,
+) -> None:
+    # As above, but El Huizache has no case in December. Were release 3 to publish both zone
+    # totals again: Tierra Fría's Nov + Dec (8) and El Huizache's (6) from release 1's totals,
+    # Nov (18) and Dec (16) month totals, Cortazar's 10 a month: El Huizache's Dec is at least
+    # 0, so its Nov at most 6 and Tierra Fría's Nov at least 2. Release 2's new months (Nov)
+    # are what release 2 protected; release 3's audit holds them as counts of their own.
+    releases, truths = _three_releases(tmp_path / "vistas.sqlite", december=0)
+    for r in (1, 2):
+        low, high = _attacker_interval(
+            releases, (r, SMALL, "2026-11"), (1.0, -1.0), truths, by_cell=True, all_pairs=True
+        )
+        assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (r, low, high)
+
+
 old_counts = st.dictionaries(
     st.tuples(
         st.sampled_from(_months("2025-09", "2026-10")), st.sampled_from([c for c, _ in ZONES])
@@ -376,10 +507,10 @@ old_counts = st.dictionaries(
 # of Tierra Fría's November 2026 came out as −inf: the LP was unbounded (nothing published
 # bounds that month from above, which is protection) and the attacker above read an unbounded
 # maximum as −∞ instead of +∞. It stays here so that reading is tested forever.
-# Draws are fixed (derandomize): with 40 random ones and --hypothesis-seed=12 Hypothesis still
-# finds a store (El Huizache's one new case bounded to [0, 3], nothing changed in old months)
-# not yet explained (issue 11); CI must not depend on the draw.
-@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+# Draws are fixed (derandomize, 20 of them: about 25 s of CPU), so that CI never depends on the
+# draw; with 40 random draws it passes with --hypothesis-seed=11, 12, 13, 14 and 15 (seed 12
+# found the last @example below: the earlier release's zone marks, now in the joint audit).
+@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(
     old_counts,
     st.lists(st.integers(0, 3), min_size=3, max_size=3),
@@ -428,6 +559,24 @@ old_counts = st.dictionaries(
 # (all zeros) had 2 new cases in Nov 2026; with no joint audit (mixed changes, before), or
 # with one linking zone x month counts, the attacker got «El Huizache Nov 2026 ≤ 2».
 @example({("2025-09", BIG): 0}, [0, 0, 2], [0, 0, 0, 0, 0, 1], [2])
+# Found with --hypothesis-seed=12 and 40 random draws, nothing changed in the old months: the
+# first release's «confidencial» window of El Huizache (5 or more, its marks informative) with
+# its 2025 «<5» held its Jan-Oct 2026 at 1 or more; the tables' joint audit did not hold the
+# first release's windows and zone marks, and El Huizache's one new case came out as [0, 3].
+@example(
+    {
+        ("2025-09", BIG): 0,
+        ("2025-09", SMALL): 0,
+        ("2026-01", SMALL): 2,
+        ("2025-10", SMALL): 1,
+        ("2026-10", "110110022"): 2,
+        ("2025-11", "110110022"): 4,
+        ("2026-09", SMALL): 1,
+    },
+    [0, 0, 1],
+    [0, 0, 0, 0, 0, 0],
+    [],
+)
 def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_part_protected(
     tmp_path_factory: pytest.TempPathFactory,
     drawn: Counts,
@@ -465,11 +614,12 @@ def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_par
     # The tables' joint audit links cells, under the tightest assumption that admits a pattern:
     # each cell in its true direction, else all fell (or all rose) if true, else none (only
     # when the changes both rose and fell).
-    cell_signs: tuple[float, ...] | Callable[[str, str], tuple[float, ...]] = {
+    by_assumption: dict[str, tuple[float, ...] | Callable[[str, str], tuple[float, ...]]] = {
         "cada celda en su dirección": signs,
         "todas bajaron": (1.0,),
         "todas subieron": (-1.0,),
-    }.get(assumption, ())
+    }
+    cell_signs = by_assumption.get(assumption, ())
     old_months = {key for key in {*then, *cases} if key[0] <= "2026-10"}
     changes = [cases.get(key, 0) - then.get(key, 0) for key in old_months]
     if assumption == "ninguna":  # audited within the release alone: nothing linked to check
@@ -509,3 +659,105 @@ def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_par
                 [first, second], (r, zone, month), signs, truths, last_ranking=False
             )
             assert np.allclose((low, high), alone), (zone, month, low, high, alone, story)
+
+
+@settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(
+    old_counts,
+    st.lists(st.integers(0, 4), min_size=6, max_size=6),
+    st.lists(st.integers(0, 2), min_size=4, max_size=4),
+)
+@example({("2025-09", BIG): 10}, [0, 2, 6, 0, 6, 0], [0, 0, 0, 0])
+# Found with --hypothesis-seed=4 (30 random draws): no new case anywhere, and before release 3
+# a late case of Tierra Fría in Nov 2026 (and a withdrawal). Release 2 published every zone's
+# total (its Nov parts were 0); release 3, audited with release 2 only, saw the late case as a
+# change of an old month; its Nov part (1) came out as [1, 1] with release 1's totals.
+@example({("2025-09", BIG): 0}, [0, 0, 0, 0, 0, 0], [0, 0, 1, 1])
+# Found next (seed 4): Tierra Fría's 4 cases of Jan 2026 hidden in releases 1 and 2 («<5»);
+# a late case of Nov 2026 makes its 2026 5 in release 3, published; release 1 never
+# published it, yet its «<5» and its other cells tie it: release 3 is audited with every
+# release after whose end a cell it may publish counts 1 to k-1 cases.
+@example({("2026-01", SMALL): 4}, [0, 0, 0, 0, 0, 0], [0, 0, 0, 1])
+# Found next (seed 4): nothing changed between releases 1 and 2, late cases and withdrawals
+# between 2 and 3; linked only to release 3, releases 1 and 2 lost that «unchanged», and
+# Tierra Fría's late Nov case (1) came out as [0, 3]: linked releases are linked to each
+# other too.
+@example(
+    {
+        ("2025-09", BIG): 0,
+        ("2025-09", "110110022"): 7,
+        ("2025-10", "110110022"): 0,
+        ("2026-06", BIG): 0,
+    },
+    [0, 0, 2, 0, 3, 1],
+    [0, 0, 2, 1],
+)
+def test_three_releases_of_a_random_store_keep_every_small_part_between_two_of_them_protected(
+    tmp_path_factory: pytest.TempPathFactory,
+    drawn: Counts,
+    arrivals: list[int],
+    withdrawals: list[int],
+) -> None:
+    # Three monthly releases (Oct, Nov, Dec 2026 the last months), the new cases of each zone
+    # in Nov and Dec drawn, and before each of the last two some consents withdrawn and as
+    # many late cases: a zone's
+    # total or running year hidden in one release may come back in the next. Whatever the
+    # three publish, each zone's part over Nov, Dec or both, when it holds 1 to k-1 cases,
+    # admits 1 to k-1 for the attacker who links every release's cells to the same cells of
+    # every later one, in the direction the releases' audits assumed.
+    path = tmp_path_factory.mktemp("three") / "vistas.sqlite"
+    cases = dict(drawn)
+    for month in _months("2025-09", "2026-10"):
+        cases.setdefault((month, BIG), 10)
+    releases, truths = [], []
+    for today, last, new in (
+        (date(2026, 12, 1), "2026-10", []),
+        (date(2027, 1, 1), "2026-11", arrivals[:3]),
+        (date(2027, 2, 1), "2026-12", arrivals[3:]),
+    ):
+        if new:
+            keys = sorted(key for key, n in cases.items() if n > 0)
+            drops = withdrawals[:2] if last == "2026-11" else withdrawals[2:]
+            for key, drop in zip(keys[::3], drops, strict=False):
+                cases[key] = max(0, cases[key] - drop)
+            # And as many late cases, entered in months already counted (the newest first).
+            counted = sorted(key for key in cases if key[0] < last)[::-4]
+            for key, more in zip(counted, drops[::-1], strict=False):
+                cases[key] = cases.get(key, 0) + more
+        cases = cases | {
+            (last, zone): n + (10 if zone == BIG else 0)
+            for (zone, _), n in zip(ZONES, new, strict=False)
+        }
+        _store(path, cases)
+        release = publish_due(SQLiteReader(path), ReleaseStore(path=path), today, k=K)
+        assert release is not None
+        releases.append(release)
+        truths.append(dict(cases))
+    story = (drawn, arrivals, withdrawals)
+    used = {
+        r.body["perdida_de_informacion"]["expedientes"]["auditoria"]["suposicion_conjunta"]
+        for r in releases[1:]
+    }
+    # Per cell and pair of releases, the direction its true count took (a callable), or
+    # every count fell; releases audited under different assumptions: no one attacker.
+    signs: tuple[float, ...] | Callable[[str, str], tuple[float, ...]]
+    if used == {"cada celda en su dirección"}:
+        signs = _directions(truths[:2])  # not read with by_cell: each pair's own directions
+    elif used == {"todas bajaron"}:
+        signs = (1.0,)
+    else:
+        return
+    for zone, _ in ZONES:
+        for months in (["2026-11"], ["2026-12"], ["2026-11", "2026-12"]):
+            value = sum(truths[2].get((m, zone), 0) for m in months)
+            if not 0 < value < K:
+                continue
+            low, high = _attacker_interval(
+                releases,
+                [(2, zone, m) for m in months],
+                signs,
+                truths,
+                by_cell=True,
+                all_pairs=True,
+            )
+            assert low <= 1 + 1e-6 and high >= K - 1 - 1e-6, (zone, months, low, high, story)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api import texts
 from projections import releases as releases_module
 from projections.catalogue import TOTAL
 from projections.releases import (
@@ -368,3 +369,14 @@ def test_a_demo_sized_institute_publishes_its_month_zone_and_grand_totals(tmp_pa
     grand = next(c for c in by_month if set(c["dimensiones"].values()) == {TOTAL})
     assert grand["valor"] == sum(DEMO_ZONES.values())
     print(*information_loss(release), sep="\n")  # type: ignore[arg-type]
+
+
+def test_the_methodology_says_which_earlier_releases_the_audit_holds() -> None:
+    rule = texts.audit_rule(5)
+    # The previous release and, for each cell it hid, the last one that published it; and a
+    # cell hidden once may be published again (it was said to stay hidden forever).
+    assert "la última que la publicó" in rule
+    assert "tras la cual una celda" in rule  # and those after which a cell's part is small
+    assert "puede publicarse de nuevo" in rule
+    assert "sigue suprimida" not in rule
+    assert "zonas prioritarias" in rule and "«confidencial»" in rule
