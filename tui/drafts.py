@@ -22,11 +22,10 @@ from tui.forms import FormScreen, IntakeScreen, RegisterClientScreen
 from tui.gateway import Gateway, SessionClosed
 from tui.keymap import FORM_KEYS, Key, bindings
 from tui.navigation import OpenCase
-from tui.roles import offered
 from tui.widgets import Table, cells, format_date
 from violeta.agenda import NextPsychologySession
 from violeta.drafts import Draft, DraftKind, DraftSummary
-from violeta.service import Institute, StaffSession
+from violeta.service import Institute
 
 DRAFT_KEYS: tuple[Key, ...] = (
     Key("ctrl+b", "save_draft", "Borrador", shown="Ctrl+B", long="Guardar como borrador"),
@@ -130,7 +129,8 @@ class _WithInstitute(Protocol):
 
 class AgendaPanel(Horizontal):
     """Mi día's «Mis borradores» and, for psicología, «Próximas sesiones»; each shown only
-    while something is in it. Loads itself (its own audited service calls)."""
+    while something is in it. Filled by Mi día's one load (DashboardScreen), which reads
+    every list on the screen in one audited access."""
 
     class Loaded(Message, bubble=False):
         def __init__(
@@ -162,25 +162,6 @@ class AgendaPanel(Horizontal):
         # Read by Mi día's own load (DashboardScreen.action_reload): reading here as well
         # listed (and audited) her agenda twice at every login.
         self.display = False
-
-    def load(self) -> None:
-        wants_drafts = offered(self.gateway, "my_drafts")
-        wants_sessions = offered(self.gateway, "psychology_sessions_due")
-
-        def job() -> None:
-            def read(session: StaffSession) -> AgendaPanel.Loaded:
-                return self.Loaded(
-                    session.my_drafts() if wants_drafts else [],
-                    session.psychology_sessions_due() if wants_sessions else [],
-                )
-
-            try:
-                loaded = self.gateway.call(read)
-            except (SessionClosed, DomainError):
-                return
-            self.post_message(loaded)
-
-        self.run_worker(job, thread=True, group="agenda")
 
     def on_agenda_panel_loaded(self, message: Loaded) -> None:
         drafts = self.query_one("#borradores", DataTable)
