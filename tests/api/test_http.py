@@ -92,8 +92,12 @@ def test_every_path_is_rate_limited_including_the_openapi_document(
     make_client: Callable[..., TestClient], path: str
 ) -> None:
     client = make_client(api_limite="2/minute")
-    assert [client.get(path).status_code for _ in range(2)] != [429, 429]
-    assert client.get(path).status_code == 429
+    statuses = [client.get(path).status_code for _ in range(6)]
+    assert statuses[0] != 429
+    # The sliding-window counter weighs the previous minute's hits by the share of it still
+    # in the window: just after a minute turns, two hits weigh a little under two and a third
+    # passes. However the minute falls, no more than three of six quick requests pass.
+    assert statuses.count(429) >= 3, statuses
 
 
 def test_the_rate_limit_counts_each_client_address_separately(
