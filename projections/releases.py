@@ -31,7 +31,7 @@ import json
 import secrets
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise, product
@@ -852,21 +852,7 @@ def _earlier_windows(  # noqa: PLR0912 - one attacker model, assembled in one pl
             joint.free.add(zone_month[(zone, month)])
     for at, pairs in sums:
         joint.add_total(at, (zone_month[p] for p in pairs))
-    informative = bool(release.real.get(ZONE_MARKS, {}).get("informativas"))
-    window = months_back(ranking["hasta"], 12)
-    preceding = months_back(window[0], 13)[:12]
-    for zone in ranking["zonas"]:
-        code = zone["zona"]
-        if code not in zones:
-            continue
-        if zone["tasa"] is not None:
-            shown = [window] + ([preceding] if zone["tendencia"] is not None else [])
-            bound = None
-        elif informative:
-            shown = [window]
-            bound = (0.0, float(k - 1)) if zone["marca"] == f"<{k}" else (float(k), np.inf)
-        else:
-            continue
+    for code, shown, bound in _ranking_spans(release, k, set(zones)):
         for span in shown:
             members = [zone_month[(code, m)] for m in span if (code, m) in zone_month]
             if not members:
@@ -878,6 +864,30 @@ def _earlier_windows(  # noqa: PLR0912 - one attacker model, assembled in one pl
             else:
                 joint.bounds[total] = bound
                 joint.free.add(total)
+
+
+def _ranking_spans(
+    release: Release, k: int, zones: Collection[str]
+) -> Iterator[tuple[str, list[list[str]], tuple[float, float] | None]]:
+    """What a release's zone ranking published of each zone in ``zones``: the months of the
+    counts it showed (its 12-month window, and the 12 before when it showed a trend) with no
+    bound, or, where its marks said something, the window and the interval its mark gives
+    («<k»: 0 to k-1; «confidencial»: k or more)."""
+    ranking = release.body.get("zonas_prioritarias") or {}
+    if not ranking:
+        return
+    informative = bool(release.real.get(ZONE_MARKS, {}).get("informativas"))
+    window = months_back(ranking["hasta"], 12)
+    preceding = months_back(window[0], 13)[:12]
+    for zone in ranking["zonas"]:
+        code = zone["zona"]
+        if code not in zones:
+            continue
+        if zone["tasa"] is not None:
+            yield code, [window] + ([preceding] if zone["tendencia"] is not None else []), None
+        elif informative:
+            mark = (0.0, float(k - 1)) if zone["marca"] == f"<{k}" else (float(k), np.inf)
+            yield code, [window], mark
 
 
 def compute_release(
@@ -1327,31 +1337,21 @@ class _ZoneAudit:
     ) -> None:
         """The previous release's published windows, and its zone marks when they said
         something, over its zone x month cells."""
-        problem, k = self.problem, self.k
-        ranking = previous.body.get("zonas_prioritarias") or {}
-        informative = bool(previous.real.get(ZONE_MARKS, {}).get("informativas"))
-        if ranking:
-            window = months_back(ranking["hasta"], 12)
-            before = months_back(window[0], 13)[:12]
-            for zone in ranking["zonas"]:
-                code = zone["zona"]
-                if code not in zones:
-                    continue
-                inside = [old_cells[(code, m)] for m in window if (code, m) in old_cells]
-                if zone["tasa"] is not None:
-                    spans = [window] + ([before] if zone["tendencia"] is not None else [])
-                    for span in spans:
-                        members = [old_cells[(code, m)] for m in span if (code, m) in old_cells]
-                        total = problem.add_cell(sum(problem.values[i] for i in members))
-                        problem.add_total(total, members)
-                        self.earlier[code].append(set(span))
-                elif informative and inside:
-                    total = problem.add_cell(sum(problem.values[i] for i in inside))
-                    problem.add_total(total, inside)
-                    problem.bounds[total] = (
-                        (0.0, float(k - 1)) if zone["marca"] == f"<{k}" else (float(k), np.inf)
-                    )
-                    self.unpublished.add(total)
+        problem = self.problem
+        for code, spans, bound in _ranking_spans(previous, self.k, zones):
+            if bound is None:
+                for span in spans:
+                    members = [old_cells[(code, m)] for m in span if (code, m) in old_cells]
+                    total = problem.add_cell(sum(problem.values[i] for i in members))
+                    problem.add_total(total, members)
+                    self.earlier[code].append(set(span))
+                continue
+            inside = [old_cells[(code, m)] for m in spans[0] if (code, m) in old_cells]
+            if inside:
+                total = problem.add_cell(sum(problem.values[i] for i in inside))
+                problem.add_total(total, inside)
+                problem.bounds[total] = bound
+                self.unpublished.add(total)
 
     def add_window(
         self,
