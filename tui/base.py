@@ -11,9 +11,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from domain.errors import DomainError
+from tui.footer import KeyFooter
 from tui.gateway import Gateway, SessionClosed
 from tui.keymap import Key
-from tui.widgets import KeyFooter, TopBar
+from tui.widgets import TopBar
 from violeta.service import StaffSession
 
 T = TypeVar("T")

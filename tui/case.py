@@ -20,7 +20,8 @@ from tui.keymap import CASE_KEYS, bindings
 from tui.navigation import OpenClient
 from tui.records import CASE_FORM_BY_NAME, CASE_FORM_KEYS, EVERY_TAB_ACTIONS, RecordScreen
 from tui.roles import form_offered, offered
-from tui.widgets import SectionTabs, format_date
+from tui.tabs import SectionTabs
+from tui.widgets import format_date
 from violeta.dto import CaseDetail, RecordEntry
 from violeta.service import JustificationRequired, TamperedRecord
 

@@ -15,9 +15,10 @@ from textual.widgets import DataTable, Input, Static, TextArea
 from domain import identity
 from domain.errors import DomainError, InvalidField
 from domain.permissions import JUSTIFICATION_MIN_LENGTH
+from tui.footer import KeyFooter
 from tui.gateway import Gateway, SessionClosed
 from tui.keymap import CONFIRM_KEYS, DUPLICATE_KEYS, MODAL_KEYS, bindings
-from tui.widgets import KeyFooter, Table, cells, format_date, sentence
+from tui.widgets import Table, cells, format_date, sentence
 from violeta.dto import ClientDetail
 
 

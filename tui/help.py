@@ -9,8 +9,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from tui.footer import KeyFooter
 from tui.keymap import HELP_KEYS, Key, bindings
-from tui.widgets import KeyFooter, Table
+from tui.widgets import Table
 
 
 class HelpScreen(ModalScreen[None]):

@@ -13,8 +13,9 @@ from textual.widgets import Input, Label, Static
 
 from domain.errors import DomainError, InvalidField
 from tui.base import SessionScreen, unexpected
+from tui.footer import KeyFooter
 from tui.keymap import LOGIN_KEYS, OWN_PASSWORD_KEYS, PASSWORD_KEYS, Key, bindings
-from tui.widgets import FormField, KeyFooter
+from tui.widgets import FormField
 from violeta.service import Institute, LoginFailed, StaffSession
 
 INSTITUTION = "Dirección de Atención Integral a las Mujeres · Cortazar, Guanajuato"

@@ -15,8 +15,9 @@ from tui.app import VioletaApp
 from tui.case import ASK_TO_READ, CaseScreen
 from tui.dashboard import DashboardScreen
 from tui.dialogs import JustificationScreen
+from tui.footer import KeyFooter
 from tui.records import RecordScreen
-from tui.widgets import KeyFooter, SectionTabs
+from tui.tabs import SectionTabs
 
 pytestmark = pytest.mark.anyio
 

@@ -31,7 +31,7 @@ from tui.help import HelpScreen
 from tui.login import ChangePasswordScreen, LoginScreen
 from tui.records import RecordScreen
 from tui.search import SearchScreen
-from tui.widgets import SectionTabs
+from tui.tabs import SectionTabs
 
 pytestmark = pytest.mark.anyio
 
