@@ -133,8 +133,18 @@ def test_a_writer_killed_at_random_points_loses_nothing_it_returned(
         server.close()
 
     lines = log.read_text(encoding="utf-8").splitlines()
-    clients = [UUID(line.split()[1]) for line in lines if line.startswith("cliente ")]
-    cases = [line.split()[1:] for line in lines if line.startswith("expediente ")]
+    clients = [
+        UUID(line.split()[1])
+        for line in lines
+        if line.startswith("cliente ") and len(line) == len("cliente ") + 36  # whole
+    ]
+    # A kill inside the write of a line leaves it cut short (seen once in CI: «expediente
+    # <id>» and no case): that command returned, but its record did not reach the log.
+    cases = [
+        line.split()[1:]
+        for line in lines
+        if line.startswith("expediente ") and len(line.split()) == 4
+    ]
     assert len(clients) >= KILLS, "los procesos no alcanzaron a registrar nada"
 
     session = make_institute(settings).login("coordinacion", PASSWORD)  # catches up

@@ -39,6 +39,8 @@ def main(data: Path, log: Path, seed: int) -> None:
             out.flush()
             os.fsync(out.fileno())
 
+        # On a line of its own: a kill can cut the previous process's last line short.
+        out.write("\n")
         returned("listo")
         while True:
             client_id = session.register_client(
