@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import texts
-from projections import releases as releases_module
 from projections.catalogue import TOTAL
 from projections.releases import (
     ReleaseRefused,
     ReleaseStore,
     information_loss,
     last_closed_month,
+    protection,
     publish_due,
 )
 from projections.statistics import Month, SQLiteReader, release_body, releases
@@ -134,9 +134,9 @@ def test_a_release_that_fails_its_audit_is_not_stored(
     _store(path, cases)
     # A protection that only hides the small cells: the audit must catch it.
     monkeypatch.setattr(
-        releases_module,
+        protection,
         "protect",
-        lambda problem, k, hidden=None: releases_module.primary(problem.values, k),
+        lambda problem, k, hidden=None: protection.primary(problem.values, k),
     )
     with pytest.raises(ReleaseRefused, match="auditoría"):
         _publish(path, date(2025, 1, 20))
