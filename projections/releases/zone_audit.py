@@ -101,10 +101,6 @@ class ZoneAudit:
                 problem.add_total(total, (self.cells[(z, str(month))] for z in zones))
         self.unpublished = set(self.cells.values())
         self.checked = set(self.hidden)
-        # Months of each zone's windows published by the previous release.
-        self.earlier: dict[str, list[set[str]]] = defaultdict(list)
-        # Each linked earlier release's zone x month cells (with its true counts).
-        self.old_cells: list[dict[tuple[str, str], int]] = []
         self.zones = zones
         self.spans: list[list[str]] = []
         self.baseline: dict[int, Interval] = {}
@@ -197,7 +193,6 @@ class ZoneAudit:
                 if 0 < problem.values[i + shift] < k:
                     self.checked.add(i + shift)  # the previous release's primaries too
         old_cells: dict[tuple[str, str], int] = {}
-        self.old_cells.append(old_cells)
         for zone in zones:
             for month in old_months:
                 at = problem.add_cell(old_counts.get(zone, {}).get(str(month), 0))
@@ -261,7 +256,6 @@ class ZoneAudit:
                     members = [old_cells[(code, m)] for m in span if (code, m) in old_cells]
                     total = problem.add_cell(sum(problem.values[i] for i in members))
                     problem.add_total(total, members)
-                    self.earlier[code].append(set(span))
                 continue
             inside = [old_cells[(code, m)] for m in spans[0] if (code, m) in old_cells]
             if inside:
@@ -275,11 +269,10 @@ class ZoneAudit:
         zone: str,
         window: Sequence[str],
         bound: tuple[float, float] | None = None,
-        *,
-        check: bool = True,
     ) -> None:
         """Publishes the zone's count over ``window`` (or, with ``bound``, only that it lies
-        in that interval, as a mark says)."""
+        in that interval, as a mark says). Its parts (and what subtracting other windows
+        leaves) are checked for every zone by check_windows and check_differences."""
         problem = self.problem
         inside = [self.cells[(zone, m)] for m in window if (zone, m) in self.cells]
         value = sum(problem.values[i] for i in inside)
@@ -288,12 +281,6 @@ class ZoneAudit:
         if bound is not None:
             problem.bounds[total] = bound
             self.unpublished.add(total)
-            return
-        if not check:  # already public: nothing of it to check again
-            self.earlier[zone].append(set(window))
-            return
-        # Its parts (and what subtracting other windows leaves) are checked for every zone
-        # by check_windows and check_differences.
 
     def settle(self) -> None:
         """What the tables (of both releases, linked as their joint audit linked them) already
@@ -345,37 +332,7 @@ class ZoneAudit:
         self.unpublished, self.checked, p.bounds = unpublished, checked, bounds
 
 
-class ZoneAudits:
-    """One zone audit per hypothesis about the counts between the previous release and this
-    one; a window is published only if it passes all of them."""
-
-    def __init__(self, audits: list[ZoneAudit]) -> None:
-        self.audits = audits
-        self.cells = audits[0].cells
-
-    def add_window(
-        self,
-        zone: str,
-        window: Sequence[str],
-        bound: tuple[float, float] | None = None,
-        *,
-        check: bool = True,
-    ) -> None:
-        for one in self.audits:
-            one.add_window(zone, window, bound, check=check)
-
-    def passes(self) -> bool:
-        return all(one.passes() for one in self.audits)
-
-    def snapshot(self) -> list[Any]:
-        return [one.snapshot() for one in self.audits]
-
-    def restore(self, saved: list[Any]) -> None:
-        for one, state in zip(self.audits, saved, strict=True):
-            one.restore(state)
-
-
-def zone_audits(
+def build_zone_audit(
     group: list[Part],
     suppressed: Mapping[CellId, str],
     months: list[Month],
@@ -384,8 +341,8 @@ def zone_audits(
     earlier: Sequence[Release],
     spans: Sequence[Sequence[str]],
     assumption: str = ASSUMPTIONS[0],
-) -> ZoneAudits:
-    """The zone audits of this release beside the earlier ones (the previous one first).
+) -> ZoneAudit:
+    """The zone audit of this release beside the earlier ones (the previous one first).
 
     With an earlier release's true zone x month counts stored, the audit links it as the
     tables' joint audit did (``assumption``): each expedientes cell of that release to its
@@ -413,12 +370,12 @@ def zone_audits(
                 break
         if ok:
             linked.settle()
-            return ZoneAudits([linked])
+            return linked
     legacy = ZoneAudit(group, suppressed, months, by_zone, k)
     legacy.check_windows(spans)
     _previous_windows(legacy, previous, months)
     legacy.settle()
-    return ZoneAudits([legacy])
+    return legacy
 
 
 def _previous_windows(checker: ZoneAudit, previous: Release | None, months: list[Month]) -> None:
@@ -436,5 +393,5 @@ def _previous_windows(checker: ZoneAudit, previous: Release | None, months: list
             continue
         for span, shown in ((window, True), (before, zone["tendencia"] is not None)):
             if shown and set(span) & now:
-                checker.add_window(zone["zona"], span, check=False)
+                checker.add_window(zone["zona"], span)
     checker.check_differences([window, before], checker.cells)

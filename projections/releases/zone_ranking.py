@@ -15,7 +15,7 @@ from projections.priority_zones import Band, ZoneCounts, ZonePriority, months_ba
 from projections.releases.linking import ASSUMPTIONS
 from projections.releases.model import CellId, Release
 from projections.releases.tables import Part, Rows
-from projections.releases.zone_audit import ZoneAudits, zone_audits
+from projections.releases.zone_audit import ZoneAudit, build_zone_audit
 from projections.statistics import Month, ViewReader
 
 PRIORITY_METHOD = (
@@ -125,7 +125,7 @@ def _zone_entry(
 
 
 def _publishable(
-    checker: ZoneAudits,
+    checker: ZoneAudit,
     candidates: list[ZonePriority],
     current: Sequence[str],
     previous: Sequence[str],
@@ -199,7 +199,7 @@ def rank_release_zones(
     )
     current = months_back(last, 12)
     previous = months_back(current[0], 13)[:12]
-    checker = zone_audits(
+    checker = build_zone_audit(
         group, suppressed, months, by_zone, k, earlier, [current, previous], assumption
     )
     # A small zone's mark says its 12-month count is 0 to k-1: the audit knows that too.

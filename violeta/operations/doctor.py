@@ -24,7 +24,6 @@ from violeta.settings import EVENTS_FILENAME, KEYS_FILENAME, VIEWS_FILENAME, Set
 GOOD, WARNING, PROBLEM = "bien", "atención", "problema"
 BACKUP_WARNING_DAYS = 7
 FREE_SPACE_WARNING_BYTES = 1024**3
-_PRIVATE_DIRECTORY, _PRIVATE_FILE = 0o700, 0o600
 
 
 @dataclass(frozen=True)
