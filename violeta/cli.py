@@ -108,18 +108,15 @@ def init(data: DataOption = None) -> None:
     except UnusableData as error:
         _fail(error.message)
     try:
-        institute = Institute(settings)
-        try:
-            session, recovery_key = institute.initialize(username, display_name, password)
-            session.close()
-        finally:
-            institute.close()
+        with leftovers.removed_on_failure():
+            institute = Institute(settings)
+            try:
+                session, recovery_key = institute.initialize(username, display_name, password)
+                session.close()
+            finally:
+                institute.close()
     except DomainError as error:
-        leftovers.remove()
         _fail(error.message + " No se creó nada.")
-    except BaseException:
-        leftovers.remove()
-        raise
     console.print(f"Listo. Datos y llaves en {settings.data}", markup=False)
     print_recovery_key(recovery_key)
 

@@ -13,28 +13,25 @@ from pathlib import Path
 from keys.primitives import KdfParams
 from projections.audit_chain import Checkpoint
 from violeta.operations.backup_format import (
-    BACKUP_FORMAT,
     BACKUP_KDF,
     BACKUP_KEYS,
-    BACKUP_MANIFEST,
     LAST_BACKUP,
     BackupSummary,
     Manifest,
     Progress,
     check_backup,
     check_passphrase,
-    file_sha256,
     no_progress,
-    now_text,
     open_key_store_image,
     private_file,
-    seal_key_store,
     storage_problem,
     verify_copy,
+    write_manifest,
+    write_sealed_keys,
 )
 from violeta.operations.data_checks import LOGIN, Leftovers, UnusableData, check_data
 from violeta.operations.postgres_backup import backup_postgres, restore_postgres
-from violeta.settings import EVENTS_FILENAME, VIEWS_FILENAME, Settings
+from violeta.settings import Settings
 
 _SQLITE_PAGES_PER_STEP = 1024
 _SQLITE_HEADER_WRITE_VERSION = slice(18, 20)
@@ -113,46 +110,28 @@ def backup(
         return backup_postgres(settings, destination, passphrase, kdf, progress)
     leftovers = Leftovers.before(Settings(data=destination))
     try:
-        destination.mkdir(mode=0o700, parents=True, exist_ok=True)
-        copy = Settings(data=destination)
-        _copy_sqlite(settings.views_path, copy.views_path, "Copiando las vistas", progress)
-        _copy_sqlite(settings.events_path, copy.events_path, "Copiando los eventos", progress)
-        progress("Cifrando el almacén de llaves", 0, 1)
-        sealed = seal_key_store(_serialized_sqlite(settings.keys_path), passphrase, kdf)
-        keys_file = destination / BACKUP_KEYS
-        private_file(keys_file)
-        keys_file.write_bytes(sealed)
-        progress("Cifrando el almacén de llaves", 1, 1)
-        head = verify_copy(
-            copy,
-            None,
-            progress,
-            "no se respalda una historia alterada. Ejecute «violeta audit verify» y avise a "
-            "coordinación.",
-        )
-        created = now_text()
-        manifest = {
-            "formato": BACKUP_FORMAT,
-            "fecha": created,
-            "eventos": head.position,
-            "cabeza": head.head.hex(),
-            "archivos": {
-                name: file_sha256(destination / name)
-                for name in (EVENTS_FILENAME, VIEWS_FILENAME, BACKUP_KEYS)
-            },
-        }
-        manifest_file = destination / BACKUP_MANIFEST
-        private_file(manifest_file)
-        manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+        with leftovers.removed_on_failure():
+            destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+            copy = Settings(data=destination)
+            _copy_sqlite(settings.views_path, copy.views_path, "Copiando las vistas", progress)
+            _copy_sqlite(settings.events_path, copy.events_path, "Copiando los eventos", progress)
+            progress("Cifrando el almacén de llaves", 0, 1)
+            image = _serialized_sqlite(settings.keys_path)
+            write_sealed_keys(destination, image, passphrase, kdf)
+            progress("Cifrando el almacén de llaves", 1, 1)
+            head = verify_copy(
+                copy,
+                None,
+                progress,
+                "no se respalda una historia alterada. Ejecute «violeta audit verify» y avise a "
+                "coordinación.",
+            )
+            created = write_manifest(destination, head)
     except (OSError, sqlite3.Error) as error:
-        leftovers.remove()
         raise UnusableData(
             f"No se pudo escribir el respaldo en {destination}: {storage_problem(error)}. No "
             "quedó nada a medias."
         ) from None
-    except BaseException:
-        leftovers.remove()
-        raise
     _record_backup(settings, destination, created, head.position)
     return BackupSummary(destination, head.position, head.head.hex(), created)
 
@@ -196,30 +175,30 @@ def restore(
     progress("Descifrando el almacén de llaves", 1, 1)
     leftovers = Leftovers.before(settings)
     try:
-        settings.data.mkdir(mode=0o700, parents=True, exist_ok=True)
-        settings.data.chmod(0o700)
-        backup_settings = Settings(data=source)
-        _copy_sqlite(
-            backup_settings.events_path, settings.events_path, "Restaurando los eventos", progress
-        )
-        _copy_sqlite(
-            backup_settings.views_path, settings.views_path, "Restaurando las vistas", progress
-        )
-        _write_sqlite_image(image, settings.keys_path)
-        verify_copy(
-            settings,
-            Checkpoint(manifest.events, manifest.head),
-            progress,
-            "el respaldo no coincide con su propio registro; no se restauró nada.",
-        )
-        check_data(settings, LOGIN)
+        with leftovers.removed_on_failure():
+            settings.data.mkdir(mode=0o700, parents=True, exist_ok=True)
+            settings.data.chmod(0o700)
+            backup_settings = Settings(data=source)
+            _copy_sqlite(
+                backup_settings.events_path,
+                settings.events_path,
+                "Restaurando los eventos",
+                progress,
+            )
+            _copy_sqlite(
+                backup_settings.views_path, settings.views_path, "Restaurando las vistas", progress
+            )
+            _write_sqlite_image(image, settings.keys_path)
+            verify_copy(
+                settings,
+                Checkpoint(manifest.events, manifest.head),
+                progress,
+                "el respaldo no coincide con su propio registro; no se restauró nada.",
+            )
+            check_data(settings, LOGIN)
     except (OSError, sqlite3.Error) as error:
-        leftovers.remove()
         raise UnusableData(
             f"No se pudo restaurar en {settings.data}: {storage_problem(error)}. No se restauró "
             "nada."
         ) from None
-    except BaseException:
-        leftovers.remove()
-        raise
     return manifest, leftovers

@@ -37,6 +37,9 @@ _KDF_FORMAT = struct.Struct(">III")
 
 
 POSTGRES_DUMP = "eventos-y-vistas.dump"
+# The files a backup holds, each with its fingerprint in the manifest.
+SQLITE_BACKUP_FILES = (EVENTS_FILENAME, VIEWS_FILENAME, BACKUP_KEYS)
+POSTGRES_BACKUP_FILES = (POSTGRES_DUMP, BACKUP_KEYS)
 
 
 Progress = Callable[[str, int, int], None]
@@ -165,6 +168,36 @@ class Manifest:
     schema: str = ""
 
 
+def write_sealed_keys(destination: Path, image: bytes, passphrase: str, kdf: KdfParams) -> None:
+    """The key store's image, sealed with the backup passphrase, in a file only its owner
+    reads."""
+    sealed = seal_key_store(image, passphrase, kdf)
+    keys_file = destination / BACKUP_KEYS
+    private_file(keys_file)
+    keys_file.write_bytes(sealed)
+
+
+def write_manifest(destination: Path, head: Checkpoint, postgres_schema: str | None = None) -> str:
+    """What ``read_manifest`` reads: the format, the date, the copied chain's head and the
+    fingerprint of each file (and, from PostgreSQL, the engine and the schema). Returns the
+    date it records."""
+    created = now_text()
+    engine = {} if postgres_schema is None else {"motor": "postgres", "esquema": postgres_schema}
+    files = SQLITE_BACKUP_FILES if postgres_schema is None else POSTGRES_BACKUP_FILES
+    manifest = {
+        "formato": BACKUP_FORMAT,
+        **engine,
+        "fecha": created,
+        "eventos": head.position,
+        "cabeza": head.head.hex(),
+        "archivos": {name: file_sha256(destination / name) for name in files},
+    }
+    manifest_file = destination / BACKUP_MANIFEST
+    private_file(manifest_file)
+    manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+    return created
+
+
 def read_manifest(source: Path) -> Manifest:
     path = source / BACKUP_MANIFEST
     if not source.is_dir():
@@ -187,12 +220,8 @@ def read_manifest(source: Path) -> Manifest:
         ) from None
     if version != BACKUP_FORMAT:
         raise UnusableData(f"El respaldo tiene el formato {version}, que esta versión no lee.")
-    expected = (
-        {POSTGRES_DUMP, BACKUP_KEYS}
-        if manifest.engine == "postgres"
-        else {EVENTS_FILENAME, VIEWS_FILENAME, BACKUP_KEYS}
-    )
-    if set(manifest.files) != expected:
+    expected = POSTGRES_BACKUP_FILES if manifest.engine == "postgres" else SQLITE_BACKUP_FILES
+    if set(manifest.files) != set(expected):
         raise UnusableData(f"{BACKUP_MANIFEST} no lista los archivos de un respaldo.")
     return manifest
 

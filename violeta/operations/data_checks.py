@@ -225,6 +225,16 @@ class Leftovers:
         existing = set(settings.data.iterdir()) if settings.data.is_dir() else set()
         return cls(settings, missing, existing, set())
 
+    @contextmanager
+    def removed_on_failure(self) -> Iterator[None]:
+        """Whatever fails inside (an interruption too) first removes what was created since
+        ``before``; the failure then goes on as it was."""
+        try:
+            yield
+        except BaseException:
+            self.remove()
+            raise
+
     def remove(self) -> None:
         if self.settings.backend == "postgres":
             _drop_new_postgres_tables(self.settings, self.existing_tables)

@@ -3,7 +3,6 @@ sealed with the backup passphrase; pg_restore into an empty schema of the same n
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -17,20 +16,17 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from keys.primitives import KdfParams
 from projections.audit_chain import Checkpoint
 from violeta.operations.backup_format import (
-    BACKUP_FORMAT,
     BACKUP_KEYS,
-    BACKUP_MANIFEST,
     POSTGRES_DUMP,
     BackupSummary,
     Manifest,
     Progress,
-    file_sha256,
-    now_text,
     open_key_store_image,
     private_file,
-    seal_key_store,
     storage_problem,
     verify_copy,
+    write_manifest,
+    write_sealed_keys,
 )
 from violeta.operations.data_checks import (
     LOGIN,
@@ -120,45 +116,30 @@ def backup_postgres(
     tool, environment = _pg_tool(settings, "pg_dump")
     leftovers = Leftovers.before(Settings(data=destination))
     try:
-        destination.mkdir(mode=0o700, parents=True, exist_ok=True)
-        dump = destination / POSTGRES_DUMP
-        private_file(dump)
-        progress("Volcando eventos y vistas (pg_dump)", 0, 1)
-        tables = [f"--table={schema}.{name}" for name in sorted(clear)]
-        _run_tool([*tool, "--format=custom", f"--file={dump}", *tables], environment)
-        progress("Volcando eventos y vistas (pg_dump)", 1, 1)
-        progress("Cifrando el almacén de llaves", 0, 1)
-        keys = _run_tool(
-            [*tool, "--format=custom", *(f"--table={schema}.{name}" for name in sorted(secret))],
-            environment,
-        )
-        keys_file = destination / BACKUP_KEYS
-        private_file(keys_file)
-        keys_file.write_bytes(seal_key_store(keys, passphrase, kdf))
-        progress("Cifrando el almacén de llaves", 1, 1)
-        created = now_text()
-        manifest = {
-            "formato": BACKUP_FORMAT,
-            "motor": "postgres",
-            "esquema": schema,
-            "fecha": created,
-            "eventos": head.position,
-            "cabeza": head.head.hex(),
-            "archivos": {
-                name: file_sha256(destination / name) for name in (POSTGRES_DUMP, BACKUP_KEYS)
-            },
-        }
-        manifest_file = destination / BACKUP_MANIFEST
-        private_file(manifest_file)
-        manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+        with leftovers.removed_on_failure():
+            destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+            dump = destination / POSTGRES_DUMP
+            private_file(dump)
+            progress("Volcando eventos y vistas (pg_dump)", 0, 1)
+            tables = [f"--table={schema}.{name}" for name in sorted(clear)]
+            _run_tool([*tool, "--format=custom", f"--file={dump}", *tables], environment)
+            progress("Volcando eventos y vistas (pg_dump)", 1, 1)
+            progress("Cifrando el almacén de llaves", 0, 1)
+            keys = _run_tool(
+                [
+                    *tool,
+                    "--format=custom",
+                    *(f"--table={schema}.{name}" for name in sorted(secret)),
+                ],
+                environment,
+            )
+            write_sealed_keys(destination, keys, passphrase, kdf)
+            progress("Cifrando el almacén de llaves", 1, 1)
+            created = write_manifest(destination, head, postgres_schema=schema)
     except (OSError, sqlite3.Error) as error:
-        leftovers.remove()
         raise UnusableData(
             f"No se pudo escribir el respaldo en {destination}: {storage_problem(error)}."
         ) from None
-    except BaseException:
-        leftovers.remove()
-        raise
     return BackupSummary(destination, head.position, head.head.hex(), created)
 
 
@@ -182,7 +163,7 @@ def restore_postgres(
     progress("Descifrando el almacén de llaves", 1, 1)
     tool, environment = _pg_tool(settings, "pg_restore")
     leftovers = Leftovers.before(settings)
-    try:
+    with leftovers.removed_on_failure():
         with postgres_connection(settings) as connection:
             connection.execute(
                 sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
@@ -203,7 +184,4 @@ def restore_postgres(
             "el respaldo no coincide con su propio registro; no se restauró nada.",
         )
         check_data(settings, LOGIN)
-    except BaseException:
-        leftovers.remove()
-        raise
     return manifest, leftovers
