@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from keys.primitives import KdfParams
-from projections.audit_chain import Checkpoint
 from violeta.operations.backup_format import (
     BACKUP_KDF,
     BACKUP_KEYS,
@@ -26,6 +25,7 @@ from violeta.operations.backup_format import (
     private_file,
     storage_problem,
     verify_copy,
+    verify_restored,
     write_manifest,
     write_sealed_keys,
 )
@@ -189,13 +189,7 @@ def restore(
                 backup_settings.views_path, settings.views_path, "Restaurando las vistas", progress
             )
             _write_sqlite_image(image, settings.keys_path)
-            verify_copy(
-                settings,
-                Checkpoint(manifest.events, manifest.head),
-                progress,
-                "el respaldo no coincide con su propio registro; no se restauró nada.",
-            )
-            check_data(settings, LOGIN)
+            verify_restored(settings, manifest, progress)
     except (OSError, sqlite3.Error) as error:
         raise UnusableData(
             f"No se pudo restaurar en {settings.data}: {storage_problem(error)}. No se restauró "

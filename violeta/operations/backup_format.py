@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidTag
 
 from keys.primitives import SALT_BYTES, KdfParams, associated_data, password_key, unwrap, wrap, zero
 from projections.audit_chain import Checkpoint
-from violeta.operations.data_checks import UnusableData
+from violeta.operations.data_checks import LOGIN, UnusableData, check_data
 from violeta.settings import EVENTS_FILENAME, TIME_ZONE, VIEWS_FILENAME, Settings
 
 MEXICO = ZoneInfo(TIME_ZONE)
@@ -240,3 +240,15 @@ def check_backup(source: Path, progress: Progress = no_progress) -> Manifest:
             )
     progress("Comprobando los archivos del respaldo", len(manifest.files), len(manifest.files))
     return manifest
+
+
+def verify_restored(settings: Settings, manifest: Manifest, progress: Progress) -> None:
+    """A restore is whole when its chain ends at the head its manifest recorded and the data
+    directory is one a login can use; ``UnusableData`` otherwise."""
+    verify_copy(
+        settings,
+        Checkpoint(manifest.events, manifest.head),
+        progress,
+        "el respaldo no coincide con su propio registro; no se restauró nada.",
+    )
+    check_data(settings, LOGIN)

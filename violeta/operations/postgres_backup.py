@@ -14,7 +14,6 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from keys.primitives import KdfParams
-from projections.audit_chain import Checkpoint
 from violeta.operations.backup_format import (
     BACKUP_KEYS,
     POSTGRES_DUMP,
@@ -24,17 +23,15 @@ from violeta.operations.backup_format import (
     open_key_store_image,
     private_file,
     storage_problem,
-    verify_copy,
+    verify_restored,
     write_manifest,
     write_sealed_keys,
 )
 from violeta.operations.data_checks import (
-    LOGIN,
     POSTGRES_EVENTS_TABLE,
     POSTGRES_VIEW_TRACKING,
     Leftovers,
     UnusableData,
-    check_data,
     postgres_connection,
     postgres_tables,
 )
@@ -177,11 +174,5 @@ def restore_postgres(
         progress("Restaurando el almacén de llaves", 0, 1)
         _run_tool(restore_command, environment, stdin=keys)
         progress("Restaurando el almacén de llaves", 1, 1)
-        verify_copy(
-            settings,
-            Checkpoint(manifest.events, manifest.head),
-            progress,
-            "el respaldo no coincide con su propio registro; no se restauró nada.",
-        )
-        check_data(settings, LOGIN)
+        verify_restored(settings, manifest, progress)
     return manifest, leftovers
