@@ -367,6 +367,18 @@ class ExpiringOrder:
 
 
 @dataclass(frozen=True)
+class PendingErasure:
+    """An ARCO cancellation waiting for coordinación: who she is and who asked for it."""
+
+    client_id: UUID
+    name: str
+    zone_name: str
+    age_band: str
+    requested_by: str
+    requested_by_id: UUID
+
+
+@dataclass(frozen=True)
 class PendingClosure:
     case_id: UUID
     folio: str

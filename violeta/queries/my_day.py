@@ -25,11 +25,12 @@ from violeta.dto import (
     DueFollowUp,
     ExpiringOrder,
     OpenMisconductReport,
+    PendingErasure,
 )
 from violeta.lookups import case_summaries
 from violeta.policy import POLICY
 from violeta.queries.agenda import next_psychology_sessions
-from violeta.queries.clients import age_authorizations_pending
+from violeta.queries.clients import age_authorizations_pending, erasures_pending
 from violeta.queries.drafts import drafts_listed
 from violeta.queries.supervision import alerts
 from violeta.queries.work_queues import (
@@ -67,6 +68,7 @@ class MyDay:
     alerts: tuple[AlertView, ...] = ()
     drafts: tuple[DraftSummary, ...] = ()
     psychology_sessions: tuple[NextPsychologySession, ...] = ()
+    erasures: tuple[PendingErasure, ...] = ()
 
 
 def my_day(ctx: SessionContext) -> MyDay:
@@ -96,6 +98,12 @@ def my_day(ctx: SessionContext) -> MyDay:
             psychology_sessions=tuple(
                 next_psychology_sessions(ctx, PSYCHOLOGY_AHEAD_DAYS, limit=PSYCHOLOGY_SHOWN)
                 if _offered(ctx, "psychology_sessions_due")
+                else ()
+            ),
+            # Like the age queue: listed to whoever may approve them.
+            erasures=tuple(
+                erasures_pending(ctx)
+                if _offered(ctx, "pending_erasures") and _offered(ctx, "approve_erasure")
                 else ()
             ),
         )
