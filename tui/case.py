@@ -59,7 +59,8 @@ def header(detail: CaseDetail) -> Content:
         folio=detail.folio,
         client=detail.client_name,
         opened=format_date(detail.opened_on),
-        status=detail.status,
+        status=detail.status
+        + (" · cierre solicitado, pendiente de aprobación" if detail.closure_pending else ""),
         zone=detail.zone_name,
         risk=detail.risk,
         types=", ".join(detail.violence_types) or "—",
@@ -236,7 +237,8 @@ class CaseScreen(SessionScreen):
             return closed
         if method == "request_closure":
             attends = any(detail.attended_by_reader for detail in self.loaded.values())
-            return not closed and attends
+            pending = any(detail.closure_pending for detail in self.loaded.values())
+            return not closed and attends and not pending
         return True
 
     def on_section_tabs_activated(self, event: SectionTabs.Activated) -> None:

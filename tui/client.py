@@ -145,9 +145,11 @@ class ClientScreen(SessionScreen):
         if not offered(self.gateway, method):
             return False
         client = self.client
+        if client is not None and client.erased:
+            return False  # her data are gone: nothing more is recorded about her
         if action == "new_case":
             return True
-        if client is None or client.erased:
+        if client is None:
             return False
         state = {
             "request_erasure": not client.erasure_pending,

@@ -132,12 +132,13 @@ class DashboardScreen(SessionScreen):
             # ARCO cancellations: Enter opens her record, where «x» approves.
             with Vertical(id="col-cancelaciones"):
                 yield Static("Cancelaciones por aprobar (ARCO)", classes="section-title")
+                # Above the rows: the queue's height shows only its first few.
+                yield Static("", id="cancelaciones-nota", classes="muted", markup=False)
                 erasures: DataTable[str] = Table(
                     id="cancelaciones", cursor_type="row", zebra_stripes=True
                 )
-                erasures.add_columns("Usuaria", "Zona", "Solicitada por")
+                erasures.add_columns("Usuaria", "Solicitada por")
                 yield erasures
-                yield Static("", id="cancelaciones-nota", classes="muted", markup=False)
         # More queues, each shown only while something waits in it.
         with Horizontal(id="colas-2", classes="colas"):
             with Vertical(id="col-ordenes"):
@@ -232,9 +233,12 @@ class DashboardScreen(SessionScreen):
                 self.gateway, "authorize_age_exception", subject=age.client_id
             )
         if action == "acknowledge_alert":
+            alert = self._alerts.get(self._focused_row_key("#alertas") or "")
+            # An alert about her own accesses is for another person of coordinación.
             return (
                 offered(self.gateway, "acknowledge_alert")
-                and self._alerts.get(self._focused_row_key("#alertas") or "") is not None
+                and alert is not None
+                and alert.staff_id != self.gateway.identity.staff_id
             )
         if action == "open_case":
             return any(table.row_count for table in self.query(DataTable))
@@ -486,7 +490,7 @@ class DashboardScreen(SessionScreen):
         self._erasures = {str(item.client_id): item for item in erasures}
         for item in erasures:
             table.add_row(
-                *cells(item.name, item.zone_name, item.requested_by),
+                *cells(item.name, item.requested_by),
                 key=str(item.client_id),
             )
         mine = sum(item.requested_by_id == me for item in erasures)
@@ -497,7 +501,7 @@ class DashboardScreen(SessionScreen):
                 else "Usted solicitó una de estas: debe aprobarla otra persona de coordinación."
             )
             if mine
-            else "Enter abre su ficha; allí x aprueba la cancelación."
+            else "Enter abre su ficha; allí x aprueba."
         )
         self.query_one("#col-cancelaciones").display = bool(erasures)
 

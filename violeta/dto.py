@@ -150,6 +150,8 @@ class CaseDetail:
     records: tuple[RecordEntry, ...] = ()
     # Whether the reader attends one of its areas: only she may ask for its closure.
     attended_by_reader: bool = False
+    # A closure was asked for and waits for coordinación: not asked for again meanwhile.
+    closure_pending: bool = False
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ async def test_coordinacion_approves_an_erasure_from_her_queue_in_mi_dia(
         table = screen.query_one("#cancelaciones", DataTable)
         await until(pilot, lambda: table.row_count == 1)
         assert screen.query_one("#col-cancelaciones").display
-        assert rows(table) == [["Ana Prueba Sintética", seeded.zone_name, "Julia Jurídica Prueba"]]
+        assert rows(table) == [["Ana Prueba Sintética", "Julia Jurídica Prueba"]]
         assert "x aprueba" in text_of(pilot, "#cancelaciones-nota")
         # Read as part of Mi día's one access, which names her.
         (listing,) = listings_of_mi_dia(seeded)
@@ -65,6 +65,9 @@ async def test_coordinacion_approves_an_erasure_from_her_queue_in_mi_dia(
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("enter")
         await until(pilot, lambda: record.client is not None and record.client.erased)
+        await pilot.pause()
+        # Her data are gone: no new case is offered for her either.
+        assert "new_case" not in footer_keys(app)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("f5")

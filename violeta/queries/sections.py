@@ -173,6 +173,7 @@ def case_detail(
         ),
         exceptional_access=exceptional,
         attended_by_reader=ctx._account.id in case.services.areas.values(),
+        closure_pending=case.services.closure_request is not None,
         aggressor_relationship=case.aggressor_relationship.label if show_intake else "",
         aggressor_details=ctx._open_optional(
             subject, case_label(case_id, "aggressor_details"), case.aggressor_details
