@@ -71,7 +71,22 @@ class JustificationScreen(ModalScreen[str | None]):
             self.dismiss(text.strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.query_one("#motivo", Input).value.strip():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Descartar el motivo",
+                "¿Salir sin consultar? El motivo escrito se perderá.",
+                confirm="Descartar",
+            ),
+            answered,
+        )
 
 
 def note_problem(text: str) -> str:
