@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from uuid import UUID
 
+from rich.text import Text
 from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from domain.errors import DomainError
 from tui.base import SessionScreen
 from tui.dialogs import ConfirmScreen, JustificationScreen
+from tui.footer import KeyFooter
+from tui.forms import Field
 from tui.gateway import Gateway
-from tui.keymap import CLIENT_KEYS, bindings
+from tui.keymap import CLIENT_KEYS, LIST_KEYS, bindings
 from tui.navigation import OpenCase, OpenCoordination, StartIntake
 from tui.records import RECTIFICATION_FORM, RecordForm, RecordScreen, consents_form
 from tui.roles import offered
 from tui.widgets import FieldGrid, Table, cells, format_date
 from violeta.dto import ClientDetail
+from violeta.queries.arco import CorrectionEntry
 from violeta.service import JustificationRequired, StaffSession
 
 FIELDS = (
@@ -48,8 +56,79 @@ CLIENT_ACTIONS = {
     "request_erasure": "request_erasure",
     "approve_erasure": "approve_erasure",
     "authorize_age": "authorize_age_exception",
+    "export_data": "export_client_data",
+    "corrections": "correction_history",
     "trail": "audit_trail",
 }
+
+
+EXPORT_FORM = RecordForm(
+    title="Exportar sus datos (derecho de acceso, ARCO)",
+    done=(
+        "Datos exportados: entregue el archivo a la usuaria y bórrelo de este equipo; "
+        "la exportación quedó registrada."
+    ),
+    method="export_client_data",
+    fields=(
+        Field(
+            "destino",
+            "Destino",
+            "text",
+            max_length=400,
+            placeholder="/media/usb/datos-usuaria.json",
+            hint=(
+                "Ruta de un archivo nuevo fuera del directorio de datos (una memoria USB, por "
+                "ejemplo). Es el único archivo con sus datos sin cifrar: solo para ella."
+            ),
+        ),
+    ),
+    save=lambda session, client_id, v: session.export_client_data(client_id, Path(v["destino"])),
+)
+
+
+class CorrectionsScreen(ModalScreen[None]):
+    """Every value each rectified field has had, the current one marked (read, audited)."""
+
+    KEYMAP = LIST_KEYS
+    BINDINGS = bindings(LIST_KEYS)
+
+    def __init__(self, name: str, entries: list[CorrectionEntry]) -> None:
+        super().__init__()
+        self.heading = name
+        self.entries = entries
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                Content.from_markup(
+                    "[b]Historial de rectificaciones · $name[/b]", name=self.heading
+                ),
+                classes="dialog-title",
+            )
+            table: DataTable[Text] = Table(id="rectificaciones", cursor_type="row")
+            table.add_columns("Dato", "Valor", "Desde", "Registró", "Vigente")
+            for entry in self.entries:
+                table.add_row(
+                    *cells(
+                        entry.field,
+                        entry.value or "—",
+                        format_date(entry.recorded_on),
+                        entry.recorded_by,
+                        "sí" if entry.current else "",
+                    )
+                )
+            yield table
+            yield Static(
+                "" if self.entries else "No se ha rectificado ningún dato de esta usuaria.",
+                id="rectificaciones-vacio",
+                classes="muted",
+                markup=False,
+            )
+            yield Static("Consulta registrada en la bitácora · Esc cierra", classes="muted")
+        yield KeyFooter()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 def _yes_no(value: bool) -> str:
@@ -180,6 +259,26 @@ class ClientScreen(SessionScreen):
     def action_rectify(self) -> None:
         if self.client is not None:
             self._record_form(RECTIFICATION_FORM)
+
+    def action_export_data(self) -> None:
+        if self.client is not None:
+            self._record_form(EXPORT_FORM)
+
+    class CorrectionsLoaded(Message, bubble=False):
+        def __init__(self, entries: list[CorrectionEntry]) -> None:
+            super().__init__()
+            self.entries = entries
+
+    def action_corrections(self) -> None:
+        client_id = self.client_id
+        self.run_service(
+            lambda session: session.correction_history(client_id),
+            self.CorrectionsLoaded,
+        )
+
+    def on_client_screen_corrections_loaded(self, message: CorrectionsLoaded) -> None:
+        name = self.client.name if self.client is not None else ""
+        self.app.push_screen(CorrectionsScreen(name, message.entries))
 
     def _confirmed_call(
         self, title: str, question: str, call: Callable[[StaffSession], object], done: str

@@ -139,6 +139,8 @@ CLIENT_KEYS: tuple[Key, ...] = (
     Key("e", "request_erasure", "Cancelar datos", long="Solicitar la cancelación (ARCO)"),
     Key("x", "approve_erasure", "Aprobar cancelación", long="Aprobar la cancelación (ARCO)"),
     Key("z", "authorize_age", "Autorizar edad", long="Autorizar la excepción de edad"),
+    Key("a", "export_data", "Exportar", long="Exportar sus datos para ella (ARCO acceso)"),
+    Key("h", "corrections", "Historial", footer=False, long="Historial de rectificaciones (ARCO)"),
     Key("b", "trail", "Bitácora", footer=False, long="Bitácora de accesos a esta usuaria"),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),
     Key("escape", "back", "Volver", shown="Esc"),
@@ -180,3 +182,5 @@ DUPLICATE_KEYS: tuple[Key, ...] = (
 )
 
 HELP_KEYS: tuple[Key, ...] = (Key("escape,f1,question_mark", "close", "Cerrar", shown="Esc"),)
+
+LIST_KEYS: tuple[Key, ...] = (Key("escape", "close", "Cerrar", shown="Esc"),)
