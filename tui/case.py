@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from domain.errors import DomainError
 from domain.permissions import Action, Decision, decide
-from domain.vocabulary import CaseStatus, Section
+from domain.vocabulary import CaseStatus, Role, Section
 from tui.base import SessionScreen
 from tui.dialogs import JustificationScreen, NoteScreen
 from tui.gateway import Gateway
@@ -235,6 +235,12 @@ class CaseScreen(SessionScreen):
         closed = CaseStatus.CLOSED.label in statuses
         if method == "reopen_case":
             return closed
+        if method == "enter_follow_up":
+            # From an open or reopened case, by whoever attends it or coordinación.
+            staged = {CaseStatus.OPEN.label, CaseStatus.REOPENED.label}
+            attends = any(detail.attended_by_reader for detail in self.loaded.values())
+            coordinates = self.gateway.identity.role is Role.COORDINATION
+            return bool(statuses & staged) and (attends or coordinates)
         if method == "request_closure":
             attends = any(detail.attended_by_reader for detail in self.loaded.values())
             pending = any(detail.closure_pending for detail in self.loaded.values())
