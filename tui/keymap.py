@@ -139,7 +139,14 @@ CLIENT_KEYS: tuple[Key, ...] = (
     Key("e", "request_erasure", "Cancelar datos", long="Solicitar la cancelación (ARCO)"),
     Key("x", "approve_erasure", "Aprobar cancelación", long="Aprobar la cancelación (ARCO)"),
     Key("z", "authorize_age", "Autorizar edad", long="Autorizar la excepción de edad"),
-    Key("a", "export_data", "Exportar", long="Exportar sus datos para ella (ARCO acceso)"),
+    # Not in the footer (it would push «Bloquear» out at 130 columns): F1 and the palette.
+    Key(
+        "a",
+        "export_data",
+        "Exportar",
+        footer=False,
+        long="Exportar sus datos para ella (ARCO acceso)",
+    ),
     Key("h", "corrections", "Historial", footer=False, long="Historial de rectificaciones (ARCO)"),
     Key("b", "trail", "Bitácora", footer=False, long="Bitácora de accesos a esta usuaria"),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),

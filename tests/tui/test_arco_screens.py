@@ -15,7 +15,6 @@ from textual.widgets import DataTable, Input
 from tests.tui.conftest import PASSWORD, Seeded, type_text, until
 from tests.tui.test_commands import saved
 from tests.tui.test_coordination import SIZE, at_mi_dia, rows
-from tests.tui.test_second_person import footer_keys
 from tui.app import VioletaApp
 from tui.client import ClientScreen, CorrectionsScreen
 from tui.records import RecordScreen
@@ -82,7 +81,9 @@ async def test_coordinacion_exports_her_data_for_her(
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
         record = await her_record(pilot, "coordinacion", PASSWORD)
-        assert "export_data" in footer_keys(app)
+        assert record.check_action("export_data", ()) is True
+        titles = [command.title for command in app.get_system_commands(record)]
+        assert "Exportar sus datos para ella (ARCO acceso)" in titles  # the palette
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, RecordScreen))
         form = app.screen
