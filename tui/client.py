@@ -6,21 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
-from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from domain.errors import DomainError
 from tui.base import SessionScreen
-from tui.dialogs import ConfirmScreen, JustificationScreen
-from tui.footer import KeyFooter
+from tui.dialogs import ConfirmScreen, JustificationScreen, RowsScreen
 from tui.forms import Field
 from tui.gateway import Gateway
-from tui.keymap import CLIENT_KEYS, LIST_KEYS, bindings
+from tui.keymap import CLIENT_KEYS, bindings
 from tui.navigation import OpenCase, OpenCoordination, StartIntake
 from tui.records import RECTIFICATION_FORM, RecordForm, RecordScreen, consents_form
 from tui.roles import offered
@@ -86,49 +81,27 @@ EXPORT_FORM = RecordForm(
 )
 
 
-class CorrectionsScreen(ModalScreen[None]):
+class CorrectionsScreen(RowsScreen):
     """Every value each rectified field has had, the current one marked (read, audited)."""
 
-    KEYMAP = LIST_KEYS
-    BINDINGS = bindings(LIST_KEYS)
-
     def __init__(self, name: str, entries: list[CorrectionEntry]) -> None:
-        super().__init__()
-        self.heading = name
-        self.entries = entries
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(
-                Content.from_markup(
-                    "[b]Historial de rectificaciones · $name[/b]", name=self.heading
-                ),
-                classes="dialog-title",
-            )
-            table: DataTable[Text] = Table(id="rectificaciones", cursor_type="row")
-            table.add_columns("Dato", "Valor", "Desde", "Registró", "Vigente")
-            for entry in self.entries:
-                table.add_row(
-                    *cells(
-                        entry.field,
-                        entry.value or "—",
-                        format_date(entry.recorded_on),
-                        entry.recorded_by,
-                        "sí" if entry.current else "",
-                    )
+        super().__init__(
+            f"Historial de rectificaciones · {name}",
+            ("Dato", "Valor", "Desde", "Registró", "Vigente"),
+            [
+                (
+                    entry.field,
+                    entry.value or "—",
+                    format_date(entry.recorded_on),
+                    entry.recorded_by,
+                    "sí" if entry.current else "",
                 )
-            yield table
-            yield Static(
-                "" if self.entries else "No se ha rectificado ningún dato de esta usuaria.",
-                id="rectificaciones-vacio",
-                classes="muted",
-                markup=False,
-            )
-            yield Static("Consulta registrada en la bitácora · Esc cierra", classes="muted")
-        yield KeyFooter()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+                for entry in entries
+            ],
+            empty="No se ha rectificado ningún dato de esta usuaria.",
+            note="Consulta registrada en la bitácora",
+            table_id="rectificaciones",
+        )
 
 
 def _yes_no(value: bool) -> str:

@@ -13,14 +13,14 @@ from textual.widgets import DataTable, Static
 
 from domain.directory import INSTITUTION_KINDS, SERVICES
 from tui.base import SessionScreen
-from tui.dialogs import ConfirmScreen
+from tui.dialogs import ConfirmScreen, RowsScreen
 from tui.forms import Field
 from tui.gateway import Gateway
 from tui.keymap import DIRECTORY_KEYS, bindings
 from tui.records import RecordForm, RecordScreen
 from tui.roles import offered
-from tui.widgets import Table, cells
-from violeta.dto import InstitutionForm, InstitutionView
+from tui.widgets import Table, cells, format_date
+from violeta.dto import InstitutionForm, InstitutionVersion, InstitutionView
 from violeta.service import StaffSession
 
 
@@ -150,6 +150,8 @@ class DirectoryScreen(SessionScreen):
         self.run_service(lambda session: session.directory(include_inactive=True), self.Loaded)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "history":
+            return self._focused() is not None
         if action == "edit_institution":
             return offered(self.gateway, "update_institution") and self._focused() is not None
         if action in ("new_institution", "toggle_institution"):
@@ -182,6 +184,43 @@ class DirectoryScreen(SessionScreen):
             self.action_reload()
 
         self.app.push_screen(RecordScreen(self.gateway, item.institution_id, "", form), saved)
+
+    class HistoryLoaded(Message, bubble=False):
+        def __init__(self, name: str, versions: list[InstitutionVersion]) -> None:
+            super().__init__()
+            self.name = name
+            self.versions = versions
+
+    def action_history(self) -> None:
+        item = self._focused()
+        if item is None:
+            return
+        institution_id, name = item.institution_id, item.name
+        self.run_service(
+            lambda session: session.institution_history(institution_id),
+            lambda versions: self.HistoryLoaded(name, versions),
+        )
+
+    def on_directory_screen_history_loaded(self, message: HistoryLoaded) -> None:
+        self.app.push_screen(
+            RowsScreen(
+                f"Historial · {message.name}",
+                ("Versión", "Fecha", "Registró", "Cambio", "Nombre"),
+                [
+                    (
+                        str(version.version),
+                        format_date(version.recorded_on),
+                        version.recorded_by,
+                        version.change,
+                        version.name,
+                    )
+                    for version in message.versions
+                ],
+                empty="Sin versiones registradas.",
+                note="Cada cambio guarda una versión nueva; las anteriores se conservan",
+                table_id="versiones",
+            )
+        )
 
     def action_toggle_institution(self) -> None:
         item = self._focused()

@@ -120,6 +120,7 @@ DIRECTORY_KEYS: tuple[Key, ...] = (
     Key("n", "new_institution", "Nueva institución", long="Agregar una institución"),
     Key("e", "edit_institution", "Editar", long="Editar los datos de la institución"),
     Key("b", "toggle_institution", "Baja o reactivación", long="Dar de baja o reactivar"),
+    Key("h", "history", "Historial", long="Historial de versiones de la institución"),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),
     Key("escape", "back", "Volver", shown="Esc"),
 )

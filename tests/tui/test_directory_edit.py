@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input
 from tests.tui.conftest import Seeded, until
 from tests.tui.test_commands import SIZE, logged_in, saved, session_of
 from tui.app import VioletaApp
+from tui.dialogs import RowsScreen
 from tui.directory import DirectoryScreen
 from tui.records import RecordScreen
 from violeta.dto import InstitutionForm
@@ -57,6 +58,13 @@ async def test_an_institution_is_corrected_and_keeps_its_history(
         await saved(pilot)
         await until(pilot, lambda: isinstance(app.screen, DirectoryScreen))
         await until(pilot, lambda: "sábado" in str(table.get_row_at(0)[4]))
+        # «h» lists its versions: the first and the correction.
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, RowsScreen))
+        versions = app.screen.query_one("#versiones", DataTable)
+        assert [str(versions.get_row_at(i)[0]) for i in range(versions.row_count)] == ["1", "2"]
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DirectoryScreen))
 
     coordinator = session_of(seeded, "coordinacion")
     try:

@@ -17,7 +17,13 @@ from tui.case import CaseScreen
 from tui.client import ClientScreen, CorrectionsScreen
 from tui.coordination import CoordinationScreen
 from tui.dashboard import DashboardScreen
-from tui.dialogs import ConfirmScreen, DuplicateScreen, JustificationScreen, NoteScreen
+from tui.dialogs import (
+    ConfirmScreen,
+    DuplicateScreen,
+    JustificationScreen,
+    NoteScreen,
+    RowsScreen,
+)
 from tui.directory import DirectoryScreen
 from tui.drafts import DraftForm
 from tui.forms import FormScreen
@@ -53,7 +59,6 @@ OUTSIDE_THE_APP = {
     "activity_counts": "the API; Actividades shows targets_progress",
     # Not reached yet (issue 12): kept here so that it stays visible.
     "cancel_activity": "NOT YET: no query lists single activities to choose one",
-    "institution_history": "NOT YET: Directorio shows the current version only",
     "zone_history": "NOT YET: zones are managed from the CLI",
 }
 
@@ -84,6 +89,7 @@ SCREENS = (
     NoteScreen,
     DirectoryScreen,
     DraftForm,
+    RowsScreen,
     FormScreen,
     HelpScreen,
     ChangePasswordScreen,
