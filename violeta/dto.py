@@ -76,6 +76,8 @@ class ClientSummary:
     age_band: str
     open_cases: int
     erased: bool
+    # Tells apart two women of the same name in a list (no personal data).
+    registered_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,7 @@ def client_summary(ctx: SessionContext, row: Row, name: str, open_cases: int) ->
         age_band=row["age_band"],
         open_cases=open_cases,
         erased=bool(row["erased"]),
+        registered_on=date.fromisoformat(row["registered_on"]),
     )
 
 
