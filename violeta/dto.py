@@ -154,6 +154,8 @@ class CaseDetail:
     attended_by_reader: bool = False
     # A closure was asked for and waits for coordinación: not asked for again meanwhile.
     closure_pending: bool = False
+    # She opened it today: its entrevista inicial is hers to read back without a reason.
+    opened_by_reader_today: bool = False
 
 
 @dataclass(frozen=True)
