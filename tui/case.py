@@ -146,7 +146,7 @@ class CaseScreen(SessionScreen):
         self.client_id: UUID | None = None
         # She opened this case today (the service says so in what it reads): its entrevista
         # inicial is hers to read back without a reason.
-        self.wrote_it = False
+        self.opened_it_today = False
         self.current = self.first_section()
         # What this screen shows, per section, only while it is on screen.
         self.loaded: dict[Section, CaseDetail] = {}
@@ -170,9 +170,9 @@ class CaseScreen(SessionScreen):
         return mark, body
 
     def decision(self, section: Section, action: Action = Action.READ) -> Decision:
-        if self.wrote_it and section is Section.INTAKE and action is Action.READ:
-            return Decision.GRANTED  # the service's rule: she opened it today
-        return decide(self.gateway.identity.role, section, action)
+        return decide(
+            self.gateway.identity.role, section, action, opened_it_today=self.opened_it_today
+        )
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -357,8 +357,8 @@ class CaseScreen(SessionScreen):
         section, detail = message.section, message.detail
         self.reading.discard(section)
         self.loaded[section] = detail
-        if detail.opened_by_reader_today and not self.wrote_it:
-            self.wrote_it = True
+        if detail.opened_by_reader_today and not self.opened_it_today:
+            self.opened_it_today = True
             self.query_one(SectionTabs).set_marks(pane_id(Section.INTAKE))
         self.refresh_bindings()
         self.client_id = detail.client_id

@@ -195,9 +195,11 @@ class SessionContext:
         case_ids: list[UUID],
         purpose: str,
         justification: str,
+        *,
+        opened_it_today: bool = False,
     ) -> bool:
         """Returns True when the access is exceptional (break-the-glass)."""
-        decision = decide(self.role, section, action)
+        decision = decide(self.role, section, action, opened_it_today=opened_it_today)
         if decision is Decision.GRANTED:
             return False
         if decision is Decision.BREAK_GLASS:
@@ -221,12 +223,15 @@ class SessionContext:
         """Authorize a section read and record it; the caller opens sealed values after this."""
         self.refresh()
         case = self._latest_case(case_id)
-        if self._wrote_it_today(case, section):
-            exceptional = False
-        else:
-            exceptional = self._authorize(
-                section, Action.READ, [case.client_id], [case_id], purpose, justification
-            )
+        exceptional = self._authorize(
+            section,
+            Action.READ,
+            [case.client_id],
+            [case_id],
+            purpose,
+            justification,
+            opened_it_today=self._opened_it_today(case),
+        )
         self._record_access(
             action="ver",
             section=section,
@@ -238,16 +243,9 @@ class SessionContext:
         )
         return case, exceptional
 
-    def _wrote_it_today(self, case: Case, section: Section) -> bool:
-        """Whoever opened a case today reads back the entrevista inicial she has just typed
-        without a reason (recepción would otherwise break the glass on her own words); any
-        other day, or anyone else, goes through the section's rule."""
-        return (
-            section is Section.INTAKE
-            and case.opened_by == self._account.id
-            and case.opened_on == self._institute.today()
-            and decide(self.role, section, Action.READ) is Decision.BREAK_GLASS
-        )
+    def _opened_it_today(self, case: Case) -> bool:
+        """She opened this case, today (the permission matrix lets her read back her intake)."""
+        return case.opened_by == self._account.id and case.opened_on == self._institute.today()
 
     def _record_denied(
         self,
