@@ -170,8 +170,8 @@ def case_summaries(ctx: SessionContext, rows: list[Row], purpose: str) -> list[C
     ctx._record_access(
         action="listar",
         section=Section.IDENTIFICATION,
-        client_ids=[UUID(row["client_id"]) for row in rows],
-        case_ids=[UUID(row["case_id"]) for row in rows],
+        client_ids=[row["client_id"] for row in rows],
+        case_ids=[row["case_id"] for row in rows],
         purpose=purpose,
     )
     zone_names = ctx._zone_names()

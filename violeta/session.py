@@ -25,7 +25,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
 from domain import identity
-from domain.access import AccessRecord
+from domain.access import AccessRecord, Ids
 from domain.accounts import StaffAccount
 from domain.cases import Case
 from domain.clients import Client
@@ -69,8 +69,9 @@ class _Listing:
 
     screen: str
     parts: list[tuple[Section, str]] = field(default_factory=list)
-    client_ids: set[UUID] = field(default_factory=set)
-    case_ids: set[UUID] = field(default_factory=set)
+    # As the views give them (text): a listing's ids become no UUID object (domain ``Ids``).
+    client_ids: set[str] = field(default_factory=set)
+    case_ids: set[str] = field(default_factory=set)
 
 
 class Institute(Protocol):
@@ -285,6 +286,7 @@ class SessionContext:
         self._record_access(
             action="listar",
             section=section,
+            # Canonical text sorts as the UUIDs do.
             client_ids=sorted(listing.client_ids),
             case_ids=sorted(listing.case_ids),
             purpose=f"{listing.screen}: {'; '.join(names)}",
@@ -295,8 +297,8 @@ class SessionContext:
         *,
         action: str,
         section: Section,
-        client_ids: Iterable[UUID],
-        case_ids: Iterable[UUID],
+        client_ids: Iterable[UUID | str],
+        case_ids: Iterable[UUID | str],
         purpose: str,
         outcome: Decision = Decision.GRANTED,
         exceptional: bool = False,
@@ -311,10 +313,10 @@ class SessionContext:
             and not justification
         ):
             listing.parts.append((section, purpose))
-            listing.client_ids.update(client_ids)
-            listing.case_ids.update(case_ids)
+            listing.client_ids.update(_texts(client_ids))
+            listing.case_ids.update(_texts(case_ids))
             return
-        subjects = list(client_ids)
+        subjects = Ids(client_ids)
         # Checked here too: a reason given where none was needed is still sealed and kept.
         reason = identity.free_text(
             "Motivo", justification, max_length=identity.SHORT_TEXT_MAX, required=False
@@ -322,7 +324,7 @@ class SessionContext:
         # A reason typed for one woman's record often names her: it is sealed with her key, so
         # her erasure takes it too. Break-the-glass always concerns exactly one woman.
         sealed = (
-            self._seal(str(subjects[0]), JUSTIFICATION_LABEL, reason)
+            self._seal(subjects.texts()[0], JUSTIFICATION_LABEL, reason)
             if reason and len(subjects) == 1
             else None
         )
@@ -332,7 +334,7 @@ class SessionContext:
             action=action,
             section=section.value,
             client_ids=subjects,
-            case_ids=list(case_ids),
+            case_ids=Ids(case_ids),
             purpose=purpose,
             outcome=(Decision.BREAK_GLASS if exceptional else outcome).value,
             exceptional=exceptional,
@@ -440,6 +442,10 @@ class SessionContext:
 
     def _count(self, sql: str, params: tuple[object, ...] = ()) -> int:
         return int(self._views.query(sql, params)[0]["n"])
+
+
+def _texts(ids: Iterable[UUID | str]) -> Iterator[str]:
+    return (one if isinstance(one, str) else str(one) for one in ids)
 
 
 def case_label(case_id: UUID, field: str) -> str:
