@@ -37,6 +37,7 @@ from domain.vocabulary import (
     Section,
 )
 from keys import (
+    PLACEHOLDER,
     Duty,
     KdfParams,
     KeyringError,
@@ -72,6 +73,8 @@ class _Listing:
     # As the views give them (text): a listing's ids become no UUID object (domain ``Ids``).
     client_ids: set[str] = field(default_factory=set)
     case_ids: set[str] = field(default_factory=set)
+    # Her name, opened once for the screen whatever lists she is in (dropped with it).
+    names: dict[str, str] = field(default_factory=dict)
 
 
 class Institute(Protocol):
@@ -342,6 +345,30 @@ class SessionContext:
             sealed_justification=sealed,
         )
         self._store.save(record)
+
+    def _listed_names(self, client_ids: Iterable[str]) -> dict[str, str]:
+        """Her name for each woman of a list already authorized and recorded (the
+        placeholder once she is erased). Within one screen (``_one_listing``) each woman's
+        row is read and her name opened once, whatever lists she appears in; only the
+        columns shown are read."""
+        listing: _Listing | None = getattr(self._listings, "current", None)
+        known: dict[str, str] = {} if listing is None else listing.names
+        asked = list(dict.fromkeys(client_ids))
+        wanted = [client_id for client_id in asked if client_id not in known]
+        if wanted:
+            rows = self._views.query(
+                "SELECT client_id, name, erased FROM clients_view "  # noqa: S608 - placeholders only
+                f"WHERE client_id IN ({', '.join('?' for _ in wanted)})",
+                tuple(wanted),
+            )
+            for row in rows:
+                sealed = row["name"]
+                known[row["client_id"]] = (
+                    PLACEHOLDER
+                    if sealed is None or row["erased"]
+                    else self._keyring.open(row["client_id"], "client.name", bytes(sealed))
+                )
+        return {client_id: known[client_id] for client_id in asked if client_id in known}
 
     def _open_justification(self, sealed: bytes | str | None, client_ids: Sequence[str]) -> str:
         """The reason of a break-the-glass read, opened for an audited look at the trail.
