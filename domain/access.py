@@ -33,6 +33,16 @@ class Ids(Sequence[UUID]):
         self._packed = ",".join(texts)
 
     @classmethod
+    def of_texts(cls, texts: Sequence[str]) -> Ids:
+        """Ids as the views give them (canonical text): checked at once, not one by one."""
+        packed = ",".join(texts)
+        if _PACKED.fullmatch(packed):
+            ids = cls.unpacked(packed)
+            ids._texts = tuple(texts)
+            return ids
+        return cls(texts)
+
+    @classmethod
     def unpacked(cls, packed: str) -> Ids:
         """The ids as ``packed`` keeps them (the event store's encoding); anything that is
         not canonical ids joined by commas is refused."""

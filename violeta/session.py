@@ -290,8 +290,8 @@ class SessionContext:
             action="listar",
             section=section,
             # Canonical text sorts as the UUIDs do.
-            client_ids=sorted(listing.client_ids),
-            case_ids=sorted(listing.case_ids),
+            client_ids=Ids.of_texts(sorted(listing.client_ids)),
+            case_ids=Ids.of_texts(sorted(listing.case_ids)),
             purpose=f"{listing.screen}: {'; '.join(names)}",
         )
 
@@ -319,7 +319,7 @@ class SessionContext:
             listing.client_ids.update(_texts(client_ids))
             listing.case_ids.update(_texts(case_ids))
             return
-        subjects = Ids(client_ids)
+        subjects = client_ids if isinstance(client_ids, Ids) else Ids(client_ids)
         # Checked here too: a reason given where none was needed is still sealed and kept.
         reason = identity.free_text(
             "Motivo", justification, max_length=identity.SHORT_TEXT_MAX, required=False
@@ -337,7 +337,7 @@ class SessionContext:
             action=action,
             section=section.value,
             client_ids=subjects,
-            case_ids=Ids(case_ids),
+            case_ids=case_ids if isinstance(case_ids, Ids) else Ids(case_ids),
             purpose=purpose,
             outcome=(Decision.BREAK_GLASS if exceptional else outcome).value,
             exceptional=exceptional,

@@ -103,3 +103,11 @@ def test_ids_keep_canonical_text_and_refuse_anything_else() -> None:
     for damaged in (f"{one},", f"{one};{two}", str(one).upper(), f"{one},x"):
         with pytest.raises(ValueError, match="not a list of identifiers"):
             Ids.unpacked(damaged)
+
+
+def test_ids_of_the_views_text_are_checked_whole_and_still_normalized() -> None:
+    one, two = sorted(str(uuid4()) for _ in range(2))
+    assert Ids.of_texts([one, two]).packed == f"{one},{two}"
+    assert Ids.of_texts([one.upper()]).texts() == (one,)
+    with pytest.raises(ValueError, match="badly formed"):
+        Ids.of_texts(["no es un id"])
