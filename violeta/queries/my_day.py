@@ -51,9 +51,10 @@ RECENT_WINDOW = 1000
 # listed here (hence not recorded as seen): the screen says there are more; each case keeps
 # all of its own in its Seguimientos tab, and settling these brings the next ones up. Every
 # row listed costs its reading, the opening of her name and its place in the access record
-# (and in its projection): 20 keep Mi día the same size in any archive (50 made it twice as
-# long at 30,000 cases as at 1,000, where 3 to 8 are due).
-FOLLOW_UPS_SHOWN = 20
+# (and in its projection, once per woman in the index of whom saw her). 12 fit on one
+# screen beside her recent cases (20 took a screen and a half, and made Mi día of an area
+# ~1.5-1.7 times as long at 30,000 cases as at 1,000, where 3 to 8 are due; 50 twice).
+FOLLOW_UPS_SHOWN = 12
 
 
 @dataclass(frozen=True)
