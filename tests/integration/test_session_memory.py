@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.access import AccessRecord
+from domain.access import AccessRecord, Ids
 from domain.vocabulary import Role, Section
 from keys import keyring
 from tests.support.factories import a_case, a_client, an_intake, staff
@@ -29,8 +29,8 @@ def test_a_session_that_writes_5000_events_holds_no_more_than_its_bound(
                     role="coordinacion",
                     action="ver",
                     section=Section.IDENTIFICATION.value,
-                    client_ids=[client_id],
-                    case_ids=[],
+                    client_ids=Ids([client_id]),
+                    case_ids=Ids(),
                     purpose="prueba de memoria",
                     outcome="concedido",
                     exceptional=False,
