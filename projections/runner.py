@@ -328,10 +328,16 @@ class Projector:
         # Companions with a way of their own to rebuild (the read side's statistics in
         # memory) take it: a projector of the same name and position, for this pass only.
         companions = [companion.for_rebuild() for companion in companions]
+        # And so does this one's (the case views gathered in memory): for this pass only.
+        projection = self.projection
+        make = getattr(projection, "for_rebuild", None)
         with self.views.bulk():
             try:
+                if make is not None:
+                    self.projection = make()
                 applied = self.catch_up(progress, batch_size=batch_size, companions=companions)
             finally:
+                self.projection = projection
                 self._chain_ahead = False
             for companion in companions:  # resumed: whatever it had not reached with this one
                 companion.catch_up(batch_size=batch_size)
