@@ -247,17 +247,14 @@ class CaseViewsRebuild:
     def _flush(self) -> list[Statement]:
         """Statements for everything the memory holds, which it then forgets (it still knows
         which cases and follow-ups exist)."""
-        out = [
-            Statement(NEW_CASE, tuple(row)) for row in self.new_cases.values()
-        ]
+        out = [Statement(NEW_CASE, tuple(row)) for row in self.new_cases.values()]
         out += [
             Statement(CASE_CHANGES, (status, last, notes, case_id))
             for case_id, (status, last, notes) in self.case_changes.items()
         ]
         out += [Statement(COUNTER, (name, n)) for name, n in sorted(self.counters.items())]
         out += [
-            Statement(AREA, (case_id, area, staff))
-            for (case_id, area), staff in self.areas.items()
+            Statement(AREA, (case_id, area, staff)) for (case_id, area), staff in self.areas.items()
         ]
         closures = self.closures.items()
         out += [
