@@ -319,10 +319,17 @@ class Projector:
         verification = self.verify()
         if not verification.intact:
             raise BrokenChain(verification)
+        rebuilt = self.projection
+        make = getattr(rebuilt, "for_rebuild", None)
+        if make is not None:
+            rebuilt = make()
+        # Indexes no statement of the projections uses are built once, at the end.
+        indexes: list[tuple[str, str]] = getattr(rebuilt, "deferred_indexes", [])
         if not interrupted:
             target = max(self.position, 1)
             self.views.reset(keep=AUDIT_TABLES)
-            self.views.execute([self._tracking_row(marker, target)])
+            drops = [Statement(f"DROP INDEX IF EXISTS {name}") for name, _ in indexes]
+            self.views.execute([self._tracking_row(marker, target), *drops])
         self._chain_ahead = True
         self._last_head = (0, GENESIS)
         # Companions with a way of their own to rebuild (the read side's statistics in
@@ -330,17 +337,16 @@ class Projector:
         companions = [companion.for_rebuild() for companion in companions]
         # And so does this one's (the case views gathered in memory): for this pass only.
         projection = self.projection
-        make = getattr(projection, "for_rebuild", None)
         with self.views.bulk():
             try:
-                if make is not None:
-                    self.projection = make()
+                self.projection = rebuilt
                 applied = self.catch_up(progress, batch_size=batch_size, companions=companions)
             finally:
                 self.projection = projection
                 self._chain_ahead = False
             for companion in companions:  # resumed: whatever it had not reached with this one
                 companion.catch_up(batch_size=batch_size)
+        self.views.execute([Statement(ddl) for _, ddl in indexes])
         if progress is not None:  # also when a terminal's catch-up had done what was left
             progress(self.position, self.position)
         self.views.execute(

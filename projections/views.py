@@ -165,7 +165,7 @@ class CaseRecordProjection:
     def for_rebuild(self) -> CaseViewsRebuild:
         """This projection during a rebuild: its statements gathered in memory and written
         once per row and batch (projections/views_rebuild.py)."""
-        return CaseViewsRebuild(self)
+        return CaseViewsRebuild(self, SCHEMA)
 
     def process(self, event: object) -> list[Statement]:
         handler = self._handlers.get(type(event))

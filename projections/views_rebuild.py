@@ -28,7 +28,7 @@ reads them back from the tables (``load``); a refused batch drops them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from projections.storage import Statement, ViewStore
@@ -137,11 +137,57 @@ FU_STATE, FU_SETTLED, FU_OUTCOME = 6, 7, 8
 _IF_ABSENT, _REPLACE, _GONE = "if_absent", "replace", "gone"
 
 
+# Indexes that only the terminals' queries use (Mi día, the work queues, the audit trail),
+# never a statement of the projections: a rebuild from zero drops them once the views are
+# reset and builds each once at the end, from its table whole (one sorted pass instead of an
+# insertion per row into a growing B-tree). Until then, a terminal's query reads the tables
+# without them; a rebuild killed meanwhile gets them back at the next opening of the views
+# (every ``CREATE INDEX IF NOT EXISTS`` of the schema runs then), or at its end when run again.
+QUERY_ONLY_INDEXES = (
+    "cases_view_client",
+    "cases_view_folio",
+    "cases_view_status",
+    "cases_view_opened_on",
+    "cases_view_opened_by",
+    "cases_view_activity",
+    "clients_view_erasure",
+    "access_log_exceptional",
+    "access_log_at",
+    "access_log_staff",
+    "access_subjects_client",
+    "client_flags_age",
+    "referrals_view_case",
+    "case_areas_staff",
+    "follow_ups_view_due_folio",
+    "protection_orders_view_expiry",
+    "psychology_agenda_next",
+    "access_facts_staff",
+    "access_facts_day",
+    "access_facts_outcome",
+    "access_facts_section",
+    "access_facts_at",
+    "alerts_view_open",
+)
+
+
+def deferred_indexes(schema: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, its CREATE INDEX statement) of the schema's query-only indexes."""
+    prefix = "CREATE INDEX IF NOT EXISTS "
+    found: dict[str, str] = {}
+    for statement in schema:
+        if statement.startswith(prefix):
+            name = statement[len(prefix) :].split(" ", 1)[0]
+            if name in QUERY_ONLY_INDEXES:
+                found.setdefault(name, statement)
+    return list(found.items())
+
+
 class CaseViewsRebuild:
     """The case views' projection during ``Projector.rebuild`` (a ``BatchedProjection``)."""
 
-    def __init__(self, projection: Any) -> None:
+    def __init__(self, projection: Any, schema: Sequence[str] = ()) -> None:
         self._projection = projection
+        self.deferred_indexes = deferred_indexes(schema)
         self.at: int | None = None
         # Across batches: every case in the views (id → client, folio) and every follow-up.
         self.cases: dict[str, tuple[str, str]] = {}

@@ -22,7 +22,7 @@ from domain.errors import DomainError
 from domain.vocabulary import Section
 from keys.keyring import PLACEHOLDER
 from projections.audit_chain import AUDIT_SCHEMA
-from projections.storage import Statement
+from projections.storage import PostgresViewStore, Statement
 from projections.views import SCHEMA
 from projections.views_rebuild import CaseViewsRebuild
 from tests.integration.test_statistics_store import World, make_world, step
@@ -64,6 +64,18 @@ def every_view(session: StaffSession) -> dict[str, list[str]]:
         )
         for name in TABLES
     }
+
+
+def index_names(session: StaffSession) -> set[str]:
+    views = session._views
+    if isinstance(views, PostgresViewStore):
+        rows = views.query(
+            "SELECT indexname AS name FROM pg_indexes WHERE schemaname = ?",
+            (views.datastore.schema,),
+        )
+    else:
+        rows = views.query("SELECT name FROM sqlite_master WHERE type = 'index'")
+    return {str(row["name"]) for row in rows}
 
 
 def case_step(story: Story, kind: int, n: int) -> None:  # noqa: PLR0912 - one branch per kind
@@ -186,6 +198,8 @@ def test_a_rebuild_writes_the_views_incremental_projection_kept(
 ) -> None:
     story = rich_story(institute, coordinator)
     before = every_view(coordinator)
+    indexes = index_names(coordinator)
+    assert set(memory.QUERY_ONLY_INDEXES) <= indexes
     assert len(before["follow_ups_view"]) > 3
     assert len(before["closure_requests"]) >= 1
     assert len(before["psychology_agenda"]) >= 1
@@ -200,6 +214,7 @@ def test_a_rebuild_writes_the_views_incremental_projection_kept(
     assert set(NEVER_RUN).isdisjoint(run), "a statement the memory should have absorbed ran"
     assert memory.NEW_CASE in run
     assert memory.CASE_CHANGES in run, "cases written by an earlier batch were changed"
+    assert index_names(coordinator) == indexes, "the indexes put off until the end are back"
     assert every_view(coordinator) == before
     assert_no_trace_of_the_erased(coordinator, story)
     coordinator.rebuild_views()  # in one batch: every event of a row folded into it
@@ -232,12 +247,15 @@ def test_an_interrupted_rebuild_resumes_from_the_views(
             raise Interrupted
 
     read_side = [coordinator._follower.read_side]
+    indexes = index_names(coordinator)
     with pytest.raises(Interrupted):
         coordinator._projector.rebuild(stop_after_three, companions=read_side)
     assert loaded == [0]
+    assert not set(memory.QUERY_ONLY_INDEXES) & index_names(coordinator), "built at the end"
     coordinator._projector.rebuild(companions=read_side)
     assert len(loaded) == 2
     assert loaded[1] > 0, "resumed from what the views held"
+    assert index_names(coordinator) == indexes
     monkeypatch.undo()
     assert every_view(coordinator) == before
 
