@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import projections.audit_rebuild as trail
 import projections.runner
 import projections.views_rebuild as memory
 from domain.errors import DomainError
@@ -42,6 +43,9 @@ NEVER_RUN = (
     memory.AGENDA_UPSERT,
     memory.REFERRAL_INSERT,
     memory.ORDER_INSERT,
+    trail.ACCESS_FACT,
+    trail.UNASSIGNED,
+    trail.OPENER,
 )
 
 
@@ -206,6 +210,8 @@ def test_a_rebuild_writes_the_views_incremental_projection_kept(
     assert len(before["referrals_view"]) >= 1
     assert len(before["protection_orders_view"]) >= 1
     assert len(before["search_index"]) > 20
+    assert len(before["access_unassigned"]) >= 1
+    assert len(before["access_facts"]) >= 8
     assert_no_trace_of_the_erased(coordinator, story)
     monkeypatch.setattr(projections.runner, "REBUILD_BATCH_SIZE", 9)  # many batches
     run = watch_statements(monkeypatch, coordinator)
@@ -214,6 +220,8 @@ def test_a_rebuild_writes_the_views_incremental_projection_kept(
     assert set(NEVER_RUN).isdisjoint(run), "a statement the memory should have absorbed ran"
     assert memory.NEW_CASE in run
     assert memory.CASE_CHANGES in run, "cases written by an earlier batch were changed"
+    assert trail.FACT_ROW in run
+    assert trail.UNASSIGNED_ROW in run, "she read a case she does not attend"
     assert index_names(coordinator) == indexes, "the indexes put off until the end are back"
     assert every_view(coordinator) == before
     assert_no_trace_of_the_erased(coordinator, story)
@@ -241,15 +249,15 @@ def test_an_interrupted_rebuild_resumes_from_the_views(
     class Interrupted(Exception):
         pass
 
-    def stop_after_three(done: int, total: int) -> None:
+    def stop_past_the_middle(done: int, total: int) -> None:
         batches.append(done)
-        if len(batches) == 3:
+        if done > total * 0.6:  # accesses read, cases attended, follow-ups settled by then
             raise Interrupted
 
     read_side = [coordinator._follower.read_side]
     indexes = index_names(coordinator)
     with pytest.raises(Interrupted):
-        coordinator._projector.rebuild(stop_after_three, companions=read_side)
+        coordinator._projector.rebuild(stop_past_the_middle, companions=read_side)
     assert loaded == [0]
     assert not set(memory.QUERY_ONLY_INDEXES) & index_names(coordinator), "built at the end"
     coordinator._projector.rebuild(companions=read_side)
