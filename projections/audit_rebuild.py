@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.storage import Statement, ViewStore
+from projections.storage import PostgresViewStore, Statement, ViewStore
+from projections.views_rebuild import keyed_rows
 
 Params = tuple[Any, ...]
 
@@ -60,6 +61,7 @@ class AuditMemory:
         # case id → area ('' for who opened it) → staff id, as audit_case_staff holds them.
         self.staff: dict[str, dict[str, str]] = {}
         self._checked: set[str] = set()
+        self.many = False  # several rows per upsert (PostgreSQL)
         self._clear_batch()
 
     def _clear_batch(self) -> None:
@@ -69,6 +71,7 @@ class AuditMemory:
 
     def begin_batch(self, views: ViewStore, after: int) -> None:
         self._clear_batch()
+        self.many = isinstance(views, PostgresViewStore)
         if self.at != after:
             self.load(views, after)
 
@@ -119,10 +122,8 @@ class AuditMemory:
     def flush(self) -> list[Statement]:
         out = [Statement(FACT_ROW, row) for row in self.facts]
         out += [Statement(UNASSIGNED_ROW, row) for row in self.unassigned]
-        out += [
-            Statement(ATTENDANT, (case_id, area, staff_id))
-            for (case_id, area), staff_id in self.changed.items()
-        ]
+        changed = [(case_id, area, staff) for (case_id, area), staff in self.changed.items()]
+        out += keyed_rows(ATTENDANT, changed, many=self.many)
         self._clear_batch()
         return out
 

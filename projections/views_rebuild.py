@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from projections.storage import Statement, ViewStore
+from projections.storage import PostgresViewStore, Statement, ViewStore
 
 Params = tuple[Any, ...]
 
@@ -182,6 +182,30 @@ def deferred_indexes(schema: Sequence[str]) -> list[tuple[str, str]]:
     return list(found.items())
 
 
+# Rows of one statement on PostgreSQL, where each statement is one execution on the server;
+# on SQLite one row each (the driver's executemany: a statement of many rows is compiled
+# again for each new length).
+ROWS_PER_STATEMENT = 100
+
+
+def keyed_rows(sql: str, rows: list[Params], *, many: bool) -> list[Statement]:
+    """An upsert of one row (``INSERT INTO t VALUES (?, …) ON CONFLICT … DO UPDATE …``) for
+    each of ``rows``, no two of the same key: with ``many``, as statements of up to
+    ``ROWS_PER_STATEMENT`` rows each, which does the same (PostgreSQL refuses a key twice in
+    one statement, and no row of one can see another's)."""
+    if not many or len(rows) < 2:
+        return [Statement(sql, row) for row in rows]
+    head, _, tail = sql.partition(" VALUES ")
+    one, _, rest = tail.partition(")")
+    one += ")"
+    out = []
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        text = f"{head} VALUES {', '.join([one] * len(chunk))}{rest}"
+        out.append(Statement(text, tuple(value for row in chunk for value in row)))
+    return out
+
+
 class CaseViewsRebuild:
     """The case views' projection during ``Projector.rebuild`` (a ``BatchedProjection``)."""
 
@@ -193,6 +217,7 @@ class CaseViewsRebuild:
         self.cases: dict[str, tuple[str, str]] = {}
         self.follow_ups: set[str] = set()
         self._touches: dict[str, bool] = {}
+        self.many = False  # several rows per upsert (PostgreSQL)
         self._clear_batch()
         absorb: dict[str, Callable[[Params], list[Statement]]] = {
             CASE_INSERT: self._case_insert,
@@ -235,6 +260,7 @@ class CaseViewsRebuild:
 
     def begin_batch(self, views: ViewStore, after: int) -> None:
         self._clear_batch()
+        self.many = isinstance(views, PostgresViewStore)
         if self.at != after:
             self.load(views, after)
 
