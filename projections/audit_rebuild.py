@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from projections.audit_trail import AUDIT_TRAIL_SCHEMA
 from projections.storage import PostgresViewStore, Statement, ViewStore
-from projections.views_rebuild import keyed_rows
+from projections.views_rebuild import Bulk
 
 Params = tuple[Any, ...]
 
@@ -61,7 +62,7 @@ class AuditMemory:
         # case id → area ('' for who opened it) → staff id, as audit_case_staff holds them.
         self.staff: dict[str, dict[str, str]] = {}
         self._checked: set[str] = set()
-        self.many = False  # several rows per upsert (PostgreSQL)
+        self.bulk = Bulk(AUDIT_TRAIL_SCHEMA)
         self._clear_batch()
 
     def _clear_batch(self) -> None:
@@ -71,7 +72,7 @@ class AuditMemory:
 
     def begin_batch(self, views: ViewStore, after: int) -> None:
         self._clear_batch()
-        self.many = isinstance(views, PostgresViewStore)
+        self.bulk.many = isinstance(views, PostgresViewStore)
         if self.at != after:
             self.load(views, after)
 
@@ -120,10 +121,10 @@ class AuditMemory:
             self._checked.add(sql)
 
     def flush(self) -> list[Statement]:
-        out = [Statement(FACT_ROW, row) for row in self.facts]
-        out += [Statement(UNASSIGNED_ROW, row) for row in self.unassigned]
+        out = self.bulk.rows(FACT_ROW, self.facts)
+        out += self.bulk.rows(UNASSIGNED_ROW, self.unassigned)
         changed = [(case_id, area, staff) for (case_id, area), staff in self.changed.items()]
-        out += keyed_rows(ATTENDANT, changed, many=self.many)
+        out += self.bulk.rows(ATTENDANT, changed)
         self._clear_batch()
         return out
 

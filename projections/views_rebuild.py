@@ -28,6 +28,7 @@ reads them back from the tables (``load``); a refused batch drops them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -182,28 +183,78 @@ def deferred_indexes(schema: Sequence[str]) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-# Rows of one statement on PostgreSQL, where each statement is one execution on the server;
-# on SQLite one row each (the driver's executemany: a statement of many rows is compiled
-# again for each new length).
-ROWS_PER_STATEMENT = 100
+# Rows of one statement on PostgreSQL, where each statement is one execution on the server.
+ROWS_PER_STATEMENT = 1000
+_ONE_ROW = re.compile(r"INSERT INTO (\w+) (?:\(([\w, ]+)\) )?VALUES \(([^)]*)\)( ON CONFLICT .*)?")
+_PG_TYPES = {"TEXT": "text", "INTEGER": "bigint", "BLOB": "bytea", "REAL": "float8"}
 
 
-def keyed_rows(sql: str, rows: list[Params], *, many: bool) -> list[Statement]:
-    """An upsert of one row (``INSERT INTO t VALUES (?, …) ON CONFLICT … DO UPDATE …``) for
-    each of ``rows``, no two of the same key: with ``many``, as statements of up to
-    ``ROWS_PER_STATEMENT`` rows each, which does the same (PostgreSQL refuses a key twice in
-    one statement, and no row of one can see another's)."""
-    if not many or len(rows) < 2:
-        return [Statement(sql, row) for row in rows]
-    head, _, tail = sql.partition(" VALUES ")
-    one, _, rest = tail.partition(")")
-    one += ")"
-    out = []
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        chunk = rows[start : start + ROWS_PER_STATEMENT]
-        text = f"{head} VALUES {', '.join([one] * len(chunk))}{rest}"
-        out.append(Statement(text, tuple(value for row in chunk for value in row)))
-    return out
+def column_types(schema: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Each table's columns and their PostgreSQL types, from the views' schema."""
+    tables: dict[str, dict[str, str]] = {}
+    for statement in schema:
+        found = re.match(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*)\)", statement)
+        if found is None:
+            continue
+        columns = tables.setdefault(found.group(1), {})
+        for part in found.group(2).split(", "):
+            words = part.split()
+            if len(words) >= 2 and words[1] in _PG_TYPES and words[0] != "PRIMARY":
+                columns[words[0]] = _PG_TYPES[words[1]]
+    return tables
+
+
+class Bulk:
+    """The rows of a one-row insert or upsert (``INSERT INTO t [(cols)] VALUES (?, …)
+    [ON CONFLICT …]``) as statements of many rows. On PostgreSQL ``INSERT … SELECT … FROM
+    unnest(?::type[], …)``: one array per column, so the statement stays short, has a
+    parameter per column (psycopg keeps parsing a statement of more than 50 parameters
+    again at each execution) and runs once for up to ``ROWS_PER_STATEMENT`` rows; no key
+    twice in one upsert, which is then the same as one row after another. On SQLite one
+    statement per row (the driver's executemany: a statement of many rows is compiled
+    again for each new length)."""
+
+    def __init__(self, schema: Sequence[str]) -> None:
+        self._types = column_types(schema)
+        self._forms: dict[str, tuple[str, int]] = {}
+        self.many = False
+
+    def rows(self, sql: str, rows: list[Params]) -> list[Statement]:
+        if not self.many or len(rows) < 2:
+            return [Statement(sql, row) for row in rows]
+        form, width = self._form(sql)
+        out = []
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start : start + ROWS_PER_STATEMENT]
+            arrays = tuple([row[k] for row in chunk] for k in range(width))
+            out.append(Statement(form, arrays))
+        return out
+
+    def _form(self, sql: str) -> tuple[str, int]:
+        known = self._forms.get(sql)
+        if known is not None:
+            return known
+        found = _ONE_ROW.fullmatch(sql)
+        if found is None:
+            raise ValueError(f"not a one-row insert: {sql}")
+        table, named, values, conflict = found.groups()
+        types = self._types[table]
+        columns = named.split(", ") if named else list(types)
+        items = values.split(", ")
+        arrays, select = [], []
+        for column, item in zip(columns, items, strict=True):
+            if item == "?":
+                select.append(f"u.c{len(arrays)}")
+                arrays.append(f"CAST(? AS {types[column]}[])")
+            else:
+                select.append(item)
+        names = ", ".join(f"c{k}" for k in range(len(arrays)))
+        form = (
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(select)} "  # noqa: S608 - our names
+            f"FROM unnest({', '.join(arrays)}) AS u({names}){conflict or ''}"
+        )
+        self._forms[sql] = (form, len(arrays))
+        return self._forms[sql]
 
 
 class CaseViewsRebuild:
@@ -217,7 +268,7 @@ class CaseViewsRebuild:
         self.cases: dict[str, tuple[str, str]] = {}
         self.follow_ups: set[str] = set()
         self._touches: dict[str, bool] = {}
-        self.many = False  # several rows per upsert (PostgreSQL)
+        self.bulk = Bulk(schema)
         self._clear_batch()
         absorb: dict[str, Callable[[Params], list[Statement]]] = {
             CASE_INSERT: self._case_insert,
@@ -260,7 +311,7 @@ class CaseViewsRebuild:
 
     def begin_batch(self, views: ViewStore, after: int) -> None:
         self._clear_batch()
-        self.many = isinstance(views, PostgresViewStore)
+        self.bulk.many = isinstance(views, PostgresViewStore)
         if self.at != after:
             self.load(views, after)
 
@@ -319,30 +370,27 @@ class CaseViewsRebuild:
     def _flush(self) -> list[Statement]:
         """Statements for everything the memory holds, which it then forgets (it still knows
         which cases and follow-ups exist)."""
-        out = [Statement(NEW_CASE, tuple(row)) for row in self.new_cases.values()]
+        rows = self.bulk.rows
+        out = rows(NEW_CASE, [tuple(row) for row in self.new_cases.values()])
         out += [
             Statement(CASE_CHANGES, (status, last, notes, case_id))
             for case_id, (status, last, notes) in self.case_changes.items()
         ]
-        out += [Statement(COUNTER, (name, n)) for name, n in sorted(self.counters.items())]
-        out += [
-            Statement(AREA, (case_id, area, staff)) for (case_id, area), staff in self.areas.items()
-        ]
+        out += rows(COUNTER, sorted(self.counters.items()))
+        out += rows(AREA, [(case, area, staff) for (case, area), staff in self.areas.items()])
         closures = self.closures.items()
         out += [
             Statement(CLOSURE_DELETE, (case_id,))
             for case_id, (state, _) in closures
             if state != _IF_ABSENT
         ]
-        out += [
-            Statement(CLOSURE_INSERT, row)
-            for _, (state, row) in closures
-            if state != _GONE and row is not None
-        ]
-        out += [Statement(NEW_FOLLOW_UP, tuple(row)) for row in self.new_follow_ups.values()]
+        out += rows(
+            CLOSURE_INSERT, [row for state, row in self.closures.values() if state != _GONE and row]
+        )
+        out += rows(NEW_FOLLOW_UP, [tuple(row) for row in self.new_follow_ups.values()])
         out += [Statement(FOLLOW_UP_SETTLE, params) for params in self.settled.values()]
-        for sql, rows in self.deferred.items():
-            out += [Statement(sql, params) for params in rows]
+        for sql, deferred in self.deferred.items():
+            out += rows(sql, deferred)
         out += self.agenda
         self._clear_batch()
         return out

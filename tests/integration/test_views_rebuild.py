@@ -218,10 +218,14 @@ def test_a_rebuild_writes_the_views_incremental_projection_kept(
     coordinator.rebuild_views()
     monkeypatch.undo()
     assert set(NEVER_RUN).isdisjoint(run), "a statement the memory should have absorbed ran"
-    assert memory.NEW_CASE in run
+    bulk = [sql for sql in run if " FROM unnest(" in sql]
+    assert memory.NEW_CASE in run or bulk
     assert memory.CASE_CHANGES in run, "cases written by an earlier batch were changed"
-    assert trail.FACT_ROW in run
-    assert trail.UNASSIGNED_ROW in run, "she read a case she does not attend"
+    assert trail.FACT_ROW in run or bulk
+    assert trail.UNASSIGNED_ROW in run or bulk, "she read a case she does not attend"
+    if isinstance(coordinator._views, PostgresViewStore):  # many rows per statement there
+        assert any(sql.startswith("INSERT INTO cases_view (") for sql in bulk)
+        assert any(sql.startswith("INSERT INTO access_facts (") for sql in bulk)
     assert index_names(coordinator) == indexes, "the indexes put off until the end are back"
     assert every_view(coordinator) == before
     assert_no_trace_of_the_erased(coordinator, story)
