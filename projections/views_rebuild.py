@@ -87,6 +87,8 @@ DEFERRED = (
     "INSERT INTO client_flags VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     "INSERT INTO search_index VALUES (?, ?) ON CONFLICT DO NOTHING",
     "INSERT INTO search_pending VALUES (?) ON CONFLICT DO NOTHING",
+    "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    "INSERT INTO access_subjects VALUES (?, ?) ON CONFLICT DO NOTHING",
 )
 
 # What this memory writes instead.
@@ -126,6 +128,8 @@ HELD = (
     "client_flags",
     "search_index",
     "search_pending",
+    "access_log",
+    "access_subjects",
 )
 _KEYED = ("cases_view", "follow_ups_view")
 
