@@ -211,9 +211,10 @@ def column_types(schema: Sequence[str]) -> dict[str, dict[str, str]]:
 class Bulk:
     """The rows of a one-row insert or upsert (``INSERT INTO t [(cols)] VALUES (?, …)
     [ON CONFLICT …]``) as statements of many rows. On PostgreSQL ``INSERT … SELECT … FROM
-    unnest(?::type[], …)``: one array per column, so the statement stays short, has a
-    parameter per column (psycopg keeps parsing a statement of more than 50 parameters
-    again at each execution) and runs once for up to ``ROWS_PER_STATEMENT`` rows; no key
+    unnest(CAST(%b AS type[]), …)``: one array per column (sent binary: psycopg's text
+    arrays escape each element with a regular expression), so the statement stays short,
+    has a parameter per column (psycopg parses again at each execution a statement of more
+    than 50 parameters) and runs once for up to ``ROWS_PER_STATEMENT`` rows; no key
     twice in one upsert, which is then the same as one row after another. On SQLite one
     statement per row (the driver's executemany: a statement of many rows is compiled
     again for each new length)."""
@@ -249,7 +250,7 @@ class Bulk:
         for column, item in zip(columns, items, strict=True):
             if item == "?":
                 select.append(f"u.c{len(arrays)}")
-                arrays.append(f"CAST(? AS {types[column]}[])")
+                arrays.append(f"CAST(%b AS {types[column]}[])")  # binary: no escaping
             else:
                 select.append(item)
         names = ", ".join(f"c{k}" for k in range(len(arrays)))
