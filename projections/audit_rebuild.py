@@ -19,6 +19,7 @@ process applied, or a resumed rebuild, reads the numbering and the attendants ba
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from projections.audit_trail import AUDIT_TRAIL_SCHEMA
@@ -59,8 +60,9 @@ class AuditMemory:
     def __init__(self) -> None:
         self.at: int | None = None
         self.seq = 0
-        # case id → area ('' for who opened it) → staff id, as audit_case_staff holds them.
-        self.staff: dict[str, dict[str, str]] = {}
+        # case id → [area, staff id, area, staff id…] ('' for who opened it), as
+        # audit_case_staff holds them (a flat list: a third of a dict's size per case).
+        self.staff: dict[str, list[str]] = {}
         self._checked: set[str] = set()
         self.bulk = Bulk(AUDIT_TRAIL_SCHEMA)
         self._clear_batch()
@@ -82,7 +84,7 @@ class AuditMemory:
         self.seq = int(rows[0]["n"] or 0)
         self.staff = {}
         for row in views.query("SELECT case_id, area, staff_id FROM audit_case_staff"):
-            self.staff.setdefault(str(row["case_id"]), {})[str(row["area"])] = str(row["staff_id"])
+            self._set(str(row["case_id"]), str(row["area"]), str(row["staff_id"]))
         self.at = at
 
     def absorb(self, statements: list[Statement]) -> list[Statement]:
@@ -94,22 +96,32 @@ class AuditMemory:
                 self.facts.append((self.seq, *params))
             elif sql == UNASSIGNED:
                 access_id, case_id, _, staff_id = params
-                if staff_id not in self.staff.get(case_id, {}).values():
+                if staff_id not in self.staff.get(case_id, [])[1::2]:
                     self.unassigned.append((access_id, case_id))
             elif sql == OPENER:
                 case_id, staff_id = params
-                areas = self.staff.setdefault(case_id, {})
-                if "" not in areas:
-                    areas[""] = staff_id
+                if "" not in self.staff.get(case_id, [])[::2]:
+                    self._set(case_id, "", staff_id)
                     self.changed[(case_id, "")] = staff_id
             elif sql == ATTENDANT:
                 case_id, area, staff_id = params
-                self.staff.setdefault(case_id, {})[area] = staff_id
+                self._set(case_id, area, staff_id)
                 self.changed[(case_id, area)] = staff_id
             else:
                 self._check(sql)
                 out.append(statement)
         return out
+
+    def _set(self, case_id: str, area: str, staff_id: str) -> None:
+        pairs = self.staff.get(case_id)
+        if pairs is None:
+            self.staff[sys.intern(case_id)] = [area, staff_id]
+            return
+        for at in range(0, len(pairs), 2):
+            if pairs[at] == area:
+                pairs[at + 1] = staff_id
+                return
+        pairs += (area, staff_id)
 
     def _check(self, sql: str) -> None:
         """Every statement that writes a held table is absorbed above (a new one must be

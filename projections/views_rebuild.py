@@ -29,6 +29,7 @@ reads them back from the tables (``load``); a refused batch drops them.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -246,7 +247,8 @@ class Bulk:
         types = self._types[table]
         columns = named.split(", ") if named else list(types)
         items = values.split(", ")
-        arrays, select = [], []
+        arrays: list[str] = []
+        select: list[str] = []
         for column, item in zip(columns, items, strict=True):
             if item == "?":
                 select.append(f"u.c{len(arrays)}")
@@ -324,7 +326,7 @@ class CaseViewsRebuild:
         """What the views hold at case-view position ``at`` (a resumed rebuild, a batch that
         another process applied meanwhile)."""
         self.cases = {
-            str(row["case_id"]): (str(row["client_id"]), str(row["folio"]))
+            sys.intern(str(row["case_id"])): (sys.intern(str(row["client_id"])), str(row["folio"]))
             for row in views.query("SELECT case_id, client_id, folio FROM cases_view")
         }
         self.follow_ups = {
@@ -405,7 +407,7 @@ class CaseViewsRebuild:
     def _case_insert(self, params: Params) -> list[Statement]:
         case_id, client_id, folio, opened_on, zone, risk, opened_by, last = params
         if case_id not in self.cases:  # ON CONFLICT DO NOTHING
-            self.cases[case_id] = (client_id, folio)
+            self.cases[sys.intern(case_id)] = (sys.intern(client_id), folio)
             self.new_cases[case_id] = [
                 case_id, client_id, folio, opened_on, "abierto", zone, risk, opened_by, 0, last
             ]  # fmt: skip
