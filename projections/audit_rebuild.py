@@ -113,6 +113,7 @@ class AuditMemory:
         return out
 
     def _set(self, case_id: str, area: str, staff_id: str) -> None:
+        area, staff_id = sys.intern(area), sys.intern(staff_id)  # a few dozen distinct
         pairs = self.staff.get(case_id)
         if pairs is None:
             self.staff[sys.intern(case_id)] = [area, staff_id]
