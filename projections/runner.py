@@ -25,9 +25,11 @@ from projections.storage import StaleBatch, Statement, ViewStore
 BATCH_SIZE = 500
 KEY_CHECK_EVENTS = 8  # stored events tried to tell a wrong key from one altered event
 # Fewer, larger transactions when nothing else waits for the views: at 30,000 cases a commit
-# writes pages all over large B-trees, and 10,000 events per batch cut the rebuild's CPU by
-# ~11 % against 2,000 (a batch's events and statements: ~20 MB more at its peak).
-REBUILD_BATCH_SIZE = 10_000
+# writes pages all over large B-trees (10,000 events per batch cut the rebuild's CPU by ~11 %
+# against 2,000, wave 4). Since the case views are gathered in memory a batch writes each
+# row once, and 5,000 cost +3 % CPU against 10,000 at 30k (52.3 / 50.6 s) for a peak 23 MB
+# lower (268 / 291 MB: a batch's notifications, events and rows are held until it commits).
+REBUILD_BATCH_SIZE = 5_000
 Progress = Callable[[int, int], None]
 # Tables that only their own INSERTs touch, and no other view statement reads: within a batch
 # their rows may go after everything else, one executemany per table instead of one per event.
