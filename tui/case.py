@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from domain.errors import DomainError
 from domain.permissions import Action, Decision, decide
-from domain.vocabulary import CaseStatus, Section
+from domain.vocabulary import CaseStatus, Role, Section
 from tui.base import SessionScreen
 from tui.dialogs import JustificationScreen, NoteScreen
 from tui.gateway import Gateway
@@ -59,7 +59,8 @@ def header(detail: CaseDetail) -> Content:
         folio=detail.folio,
         client=detail.client_name,
         opened=format_date(detail.opened_on),
-        status=detail.status,
+        status=detail.status
+        + (" · cierre solicitado, pendiente de aprobación" if detail.closure_pending else ""),
         zone=detail.zone_name,
         risk=detail.risk,
         types=", ".join(detail.violence_types) or "—",
@@ -143,6 +144,9 @@ class CaseScreen(SessionScreen):
         super().__init__(gateway)
         self.case_id = case_id
         self.client_id: UUID | None = None
+        # She opened this case today (the service says so in what it reads): its entrevista
+        # inicial is hers to read back without a reason.
+        self.opened_it_today = False
         self.current = self.first_section()
         # What this screen shows, per section, only while it is on screen.
         self.loaded: dict[Section, CaseDetail] = {}
@@ -166,7 +170,9 @@ class CaseScreen(SessionScreen):
         return mark, body
 
     def decision(self, section: Section, action: Action = Action.READ) -> Decision:
-        return decide(self.gateway.identity.role, section, action)
+        return decide(
+            self.gateway.identity.role, section, action, opened_it_today=self.opened_it_today
+        )
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -234,9 +240,16 @@ class CaseScreen(SessionScreen):
         closed = CaseStatus.CLOSED.label in statuses
         if method == "reopen_case":
             return closed
+        if method == "enter_follow_up":
+            # From an open or reopened case, by whoever attends it or coordinación.
+            staged = {CaseStatus.OPEN.label, CaseStatus.REOPENED.label}
+            attends = any(detail.attended_by_reader for detail in self.loaded.values())
+            coordinates = self.gateway.identity.role is Role.COORDINATION
+            return bool(statuses & staged) and (attends or coordinates)
         if method == "request_closure":
             attends = any(detail.attended_by_reader for detail in self.loaded.values())
-            return not closed and attends
+            pending = any(detail.closure_pending for detail in self.loaded.values())
+            return not closed and attends and not pending
         return True
 
     def on_section_tabs_activated(self, event: SectionTabs.Activated) -> None:
@@ -344,6 +357,9 @@ class CaseScreen(SessionScreen):
         section, detail = message.section, message.detail
         self.reading.discard(section)
         self.loaded[section] = detail
+        if detail.opened_by_reader_today and not self.opened_it_today:
+            self.opened_it_today = True
+            self.query_one(SectionTabs).set_marks(pane_id(Section.INTAKE))
         self.refresh_bindings()
         self.client_id = detail.client_id
         self.query_one("#case-header", Static).update(header(detail))
