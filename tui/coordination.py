@@ -22,16 +22,27 @@ from domain.errors import DomainError, InvalidField
 from domain.permissions import Decision
 from domain.vocabulary import Section
 from tui.base import SessionScreen
+from tui.dialogs import RowsScreen
 from tui.forms import Field, Values
 from tui.gateway import Gateway
 from tui.keymap import COORDINATION_KEYS, bindings
 from tui.records import RecordForm, RecordScreen
 from tui.roles import offered
-from tui.widgets import SpanishSelect, Table, TopBar, ZoneChart, cells, month_label, progress_bar
+from tui.widgets import (
+    SpanishSelect,
+    Table,
+    TopBar,
+    ZoneChart,
+    cells,
+    format_date,
+    month_label,
+    progress_bar,
+)
 from violeta.alerts import TRAIL_PAGE, AlertView
 from violeta.dto import AccessEntry, AccountView, NewActivity, TargetProgress
 from violeta.figures import Ranking
 from violeta.service import StaffSession
+from violeta.zones import ZoneVersionView
 
 # Tab -> (title, the query the service's policy must allow for it to be shown).
 TABS: dict[str, tuple[str, str]] = {
@@ -48,6 +59,7 @@ TAB_ACTIONS: dict[str, tuple[str, str]] = {
     "previous_page": ("bitacora", "audit_trail"),
     "acknowledge": ("alertas", "acknowledge_alert"),
     "toggle_acknowledged": ("alertas", "alerts"),
+    "zone_history": ("zonas", "zone_history"),
     "record_activity": ("actividades", "record_activity"),
     "set_target": ("actividades", "set_target"),
     "year": ("actividades", "target_progress"),
@@ -186,6 +198,11 @@ class CoordinationScreen(SessionScreen):
             super().__init__()
             self.ranking = ranking
 
+    class ZoneHistoryLoaded(Message, bubble=False):
+        def __init__(self, versions: list[tuple[str, list[ZoneVersionView]]]) -> None:
+            super().__init__()
+            self.versions = versions
+
     class TargetsLoaded(Message, bubble=False):
         def __init__(self, year: int, progress: list[TargetProgress]) -> None:
             super().__init__()
@@ -207,6 +224,7 @@ class CoordinationScreen(SessionScreen):
         self.show_acknowledged = False
         self._entries: dict[str, AccessEntry] = {}
         self._alerts: dict[str, AlertView] = {}
+        self._ranking: Ranking | None = None
 
     def about(self, client_id: UUID, name: str) -> None:
         """Opens with the trail filtered to one woman, named as the screen that asked shows
@@ -375,6 +393,7 @@ class CoordinationScreen(SessionScreen):
         entry, alert = self._focused_entry(), self._focused_alert()
         state = {
             "filter_client": entry is not None and bool(entry.client_ids),
+            "zone_history": self._ranking is not None and bool(self._ranking.zones),
             "next_page": len(self._entries) == TRAIL_PAGE,
             "previous_page": len(self.trail_pages) > 1,
             # An alert about her own accesses is for another person of coordinación.
@@ -603,6 +622,41 @@ class CoordinationScreen(SessionScreen):
         )
         self.query_one("#zonas-grafica", ZoneChart).show(ranking)
         self.query_one("#zonas-metodo", Static).update(ranking.method)
+        self._ranking = ranking
+        self.refresh_bindings()
+
+    def action_zone_history(self) -> None:
+        codes = [zone.code for zone in self._ranking.zones] if self._ranking else []
+        self.run_service(
+            lambda session: [(code, session.zone_history(code)) for code in codes],
+            self.ZoneHistoryLoaded,
+        )
+
+    def on_coordination_screen_zone_history_loaded(self, message: ZoneHistoryLoaded) -> None:
+        def women(value: int | None) -> str:
+            return "—" if value is None else f"{value:,}"
+
+        self.app.push_screen(
+            RowsScreen(
+                "Historial del catálogo de zonas",
+                ("Clave", "Versión", "Registrada", "Nombre", "Mujeres 18–60", "Fusionada en"),
+                [
+                    (
+                        code,
+                        str(version.version),
+                        format_date(version.recorded_on) if version.recorded_on else "—",
+                        version.name,
+                        women(version.women_18_60),
+                        version.merged_into or "—",
+                    )
+                    for code, versions in message.versions
+                    for version in versions
+                ],
+                empty="El catálogo no tiene zonas.",
+                note="Cada cambio de nombre, población o fusión es una versión nueva",
+                table_id="historial-zonas",
+            )
+        )
 
     # -- activities ------------------------------------------------------------------
 

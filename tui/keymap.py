@@ -98,6 +98,7 @@ COORDINATION_KEYS: tuple[Key, ...] = (
     Key("a", "previous_page", "Anterior", long="Página anterior de la bitácora (más recientes)"),
     Key("t", "acknowledge", "Atender", long="Atender la alerta"),
     Key("v", "toggle_acknowledged", "Ver atendidas", long="Mostrar u ocultar las atendidas"),
+    Key("h", "zone_history", "Historial de zonas", long="Versiones de cada zona del catálogo"),
     Key("n", "record_activity", "Registrar actividad", long="Registrar una actividad"),
     Key("m", "set_target", "Fijar meta", long="Fijar la meta anual de un tipo de actividad"),
     Key("minus", "year(-1)", "Año anterior", shown="-"),

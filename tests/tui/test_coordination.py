@@ -23,7 +23,7 @@ from tui.app import VioletaApp
 from tui.client import ClientScreen
 from tui.coordination import CoordinationScreen
 from tui.dashboard import DashboardScreen
-from tui.dialogs import ConfirmScreen
+from tui.dialogs import ConfirmScreen, RowsScreen
 from tui.help import HelpScreen
 from tui.records import RecordScreen
 from tui.widgets import ZoneChart
@@ -282,6 +282,36 @@ async def test_the_priority_zone_chart_ranks_the_zone_with_cases_first_with_band
         assert top.band is not None and top.band.value.capitalize() in first
         assert "↑ sube 0→12" in first
         assert "11/2025 a 10/2026" in text_of(pilot, "#zonas-periodo")
+
+
+async def test_h_on_the_zones_tab_lists_every_version_of_the_zones_catalogue(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    versions = [
+        (zone.code, version)
+        for zone in coordinator.priority_zones().zones
+        for version in coordinator.zone_history(zone.code)
+    ]
+    coordinator.close()
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_mi_dia(pilot, "coordinacion", PASSWORD)
+        await pilot.press("g")
+        await until(pilot, lambda: isinstance(app.screen, CoordinationScreen))
+        screen = app.screen
+        await until(pilot, lambda: "Periodo" in text_of(pilot, "#zonas-periodo"))
+        await until(pilot, lambda: screen.check_action("zone_history", ()) is True)
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, RowsScreen))
+        table = app.screen.query_one("#historial-zonas", DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [(row[0], row[3]) for row in rows] == [(c, v.name) for c, v in versions]
+        assert any(row[3] == seeded.zone_name for row in rows)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        await pilot.press("1")
+        await until(pilot, lambda: screen.check_action("zone_history", ()) is False)
 
 
 # ------------------------------------------------------------------- activities, targets

@@ -59,7 +59,6 @@ OUTSIDE_THE_APP = {
     "activity_counts": "the API; Actividades shows targets_progress",
     # Not reached yet (issue 12): kept here so that it stays visible.
     "cancel_activity": "NOT YET: no query lists single activities to choose one",
-    "zone_history": "NOT YET: zones are managed from the CLI",
 }
 
 
