@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from domain.errors import DomainError
 from domain.permissions import Action, Decision, decide
-from domain.vocabulary import CaseStatus, Section
+from domain.vocabulary import CaseStatus, Role, Section
 from tui.base import SessionScreen
 from tui.dialogs import JustificationScreen, NoteScreen
 from tui.gateway import Gateway
@@ -41,6 +41,12 @@ SECTIONS_WITH_RECORDS = frozenset(SECTIONS) - {Section.IDENTIFICATION, Section.I
 
 # The eight tabs must fit in 120 columns; the pane itself uses the full name.
 TAB_LABELS = {Section.INTAKE: "Entrevista", Section.PROTECTION_ORDERS: "Órdenes"}
+
+
+def first_section(role: Role) -> Section:
+    """The intake if the role reads it, else the first section it reads."""
+    granted = [s for s in SECTIONS if decide(role, s, Action.READ) is Decision.GRANTED]
+    return Section.INTAKE if Section.INTAKE in granted else (granted or [Section.INTAKE])[0]
 
 
 def pane_id(section: Section) -> str:
@@ -139,11 +145,22 @@ class CaseScreen(SessionScreen):
             super().__init__()
             self.section = section
 
-    def __init__(self, gateway: Gateway, case_id: UUID) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        case_id: UUID,
+        first: CaseDetail | DomainError | None = None,
+        generation: int | None = None,
+    ) -> None:
+        """``first``: the first section (``opening_section``) as read for this screen, or the
+        refusal, at the gateway's ``generation``, shown as it is composed; without it the
+        screen reads it itself."""
         super().__init__(gateway)
         self.case_id = case_id
         self.client_id: UUID | None = None
         self.current = self.first_section()
+        self._first = first
+        self._first_generation = generation
         # What this screen shows, per section, only while it is on screen.
         self.loaded: dict[Section, CaseDetail] = {}
         self.justifications: dict[Section, str] = {}
@@ -198,12 +215,29 @@ class CaseScreen(SessionScreen):
                 tabs.set_marks(pane_id(section), "-exceptional")
             elif decision is Decision.DENIED:
                 tabs.set_marks(pane_id(section), "-no-access")
-        self.show_section(self.current)
+        first, self._first = self._first, None
+        if first is None:
+            self.show_section(self.current)
+            return
+        # Read before the screen was shown (``opening_section``): shown as the read came back.
+        self.mark_fresh(self._first_generation)
+        self.refresh_bindings()
+        if isinstance(first, DomainError):
+            self.pane(self.current)[1].update("Cargando…")
+            self.handle_failure(first)
+        else:
+            self.on_case_screen_section_loaded(self.SectionLoaded(self.current, first))
 
     def first_section(self) -> Section:
         """The intake if the role reads it, else the first section it reads."""
-        granted = [s for s in SECTIONS if self.decision(s) is Decision.GRANTED]
-        return Section.INTAKE if Section.INTAKE in granted else (granted or [Section.INTAKE])[0]
+        return first_section(self.gateway.identity.role)
+
+    @staticmethod
+    def opening_section(gateway: Gateway) -> Section | None:
+        """The section a case screen opens on, if her role reads it without a reason."""
+        section = first_section(gateway.identity.role)
+        granted = decide(gateway.identity.role, section, Action.READ) is Decision.GRANTED
+        return section if granted else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "justify":

@@ -107,11 +107,21 @@ class ClientScreen(SessionScreen):
             super().__init__()
             self.client = client
 
-    def __init__(self, gateway: Gateway, client_id: UUID) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        client_id: UUID,
+        first: ClientDetail | DomainError | None = None,
+        generation: int | None = None,
+    ) -> None:
+        """``first``: her record as read for this screen (or the refusal) at the gateway's
+        ``generation``, shown as it is composed; without it the screen reads it itself."""
         super().__init__(gateway)
         self.client_id = client_id
         self.client: ClientDetail | None = None
         self.justification = ""
+        self._first = first
+        self._first_generation = generation
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -125,7 +135,15 @@ class ClientScreen(SessionScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.action_reload()
+        first, self._first = self._first, None
+        if first is None:
+            self.action_reload()
+            return
+        self.mark_fresh(self._first_generation)
+        if isinstance(first, DomainError):
+            self.handle_failure(first)
+        else:
+            self.on_client_screen_loaded(self.Loaded(first))
 
     def action_reload(self) -> None:
         self.mark_fresh()
