@@ -77,6 +77,8 @@ class VioletaApp(App[None]):
         self.collector = QuietCollector()
         # A screen's first read is under way (``_read_then_show``).
         self._opening = False
+        # Screens kept after they are closed, to be shown again (``_keep``).
+        self._kept: dict[str, SessionScreen] = {}
 
     def on_mount(self) -> None:
         self.collector.start()
@@ -139,12 +141,15 @@ class VioletaApp(App[None]):
             await self._drop_session_screens()
             return
         self._held = gateway
+        # What she closed is not kept behind the lock (what is on screen is, for her).
+        await self._drop_kept_screens()
         await self.push_screen(LoginScreen(self.institute, self.login_notice, locked=True))
 
     async def _drop_session_screens(self) -> None:
         """Back to the first login screen, discarding every screen above it."""
         while len(self.screen_stack) > 2 or not isinstance(self.screen, LoginScreen):
             await self.pop_screen()
+        await self._drop_kept_screens()
         if isinstance(self.screen, LoginScreen):
             self.screen.reset()
 
@@ -281,7 +286,18 @@ class VioletaApp(App[None]):
         client_id = message.client_id
 
         def show(first: ClientDetail | DomainError, generation: int) -> None:
-            self._show(ClientScreen(gateway, client_id, first, generation), replace=message.replace)
+            kept = self._kept.get("client")
+            if (
+                isinstance(kept, ClientScreen)
+                and kept.gateway is gateway
+                and kept not in self.screen_stack
+            ):
+                kept.show_again(client_id, first, generation)
+                screen: ClientScreen = kept
+            else:
+                screen = ClientScreen(gateway, client_id, first, generation)
+                self._keep("client", screen)
+            self._show(screen, replace=message.replace)
 
         self._read_then_show(gateway, lambda session: session.client_detail(client_id), show)
 
@@ -292,7 +308,18 @@ class VioletaApp(App[None]):
         case_id = message.case_id
 
         def show(first: CaseDetail | DomainError | None, generation: int | None) -> None:
-            self._show(CaseScreen(gateway, case_id, first, generation), replace=message.replace)
+            kept = self._kept.get("case")
+            if (
+                isinstance(kept, CaseScreen)
+                and kept.gateway is gateway
+                and kept not in self.screen_stack
+            ):
+                kept.show_again(case_id, first, generation)
+                screen: CaseScreen = kept
+            else:
+                screen = CaseScreen(gateway, case_id, first, generation)
+                self._keep("case", screen)
+            self._show(screen, replace=message.replace)
             if message.announce:
                 self.notify(message.announce, title="Expediente abierto")
 
@@ -345,6 +372,23 @@ class VioletaApp(App[None]):
         # Locked, or another person logged in, while it was read: it is not shown.
         if self.gateway is gateway:
             show(first, generation)
+
+    def _keep(self, kind: str, screen: SessionScreen) -> None:
+        """Keeps the first screen of its kind after it is closed, to show the next woman or
+        case in: composing a screen (a dozen widgets started, styled and laid out) was a
+        third of the time it took to open one. A screen of its kind already on the stack (her
+        record opened again from her case) is not kept."""
+        if kind not in self._kept:
+            self._kept[kind] = screen
+            self.install_screen(screen, f"kept-{kind}")
+
+    async def _drop_kept_screens(self) -> None:
+        """The kept screens not on screen are taken down, with what they last showed."""
+        for kind, screen in list(self._kept.items()):
+            if screen not in self.screen_stack:
+                del self._kept[kind]
+                self.uninstall_screen(screen)
+                await screen.remove()
 
     def on_opened(self, message: Opened) -> None:
         self._opening = False

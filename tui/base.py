@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
@@ -64,6 +66,10 @@ class SessionScreen(Screen[None]):
         self.gateway = gateway
         self.seen_generation: int | None = None
         self._resumed = False
+        # What worker threads posted to this screen: dropped unread by ``forget_reads``.
+        self._posted: weakref.WeakSet[Message] = weakref.WeakSet()
+        self._posted_lock = threading.Lock()
+        self._reads = 0  # how many times ``forget_reads`` was called
 
     def compose_frame(self) -> ComposeResult:
         yield TopBar(self.TITLE_TEXT, self.gateway.identity)
@@ -81,22 +87,44 @@ class SessionScreen(Screen[None]):
     ) -> None:
         """Runs one service call in a worker thread; its outcome comes back as a message."""
 
+        reads = self._reads
+
         def job() -> None:
             try:
                 result = self.gateway.call(operation, writes=writes)
             except SessionClosed:
                 return
             except DomainError as error:
-                self.post_message(ServiceFailed(error))
+                self._post_if_current(reads, ServiceFailed(error))
                 return
             except Exception as error:
                 # Keep the session usable and print nothing of the error's text or locals:
                 # either may carry personal data that was just opened.
-                self.post_message(ServiceFailed(unexpected(error)))
+                self._post_if_current(reads, ServiceFailed(unexpected(error)))
                 return
-            self.post_message(deliver(result))
+            self._post_if_current(reads, deliver(result))
 
         self.run_worker(job, thread=True, group="service")
+
+    def _post_if_current(self, reads: int, message: Message) -> None:
+        """From a worker thread: posts what a call made for what the screen shows now."""
+        with self._posted_lock:
+            if reads == self._reads:
+                self._posted.add(message)
+                self.post_message(message)
+
+    def forget_reads(self) -> None:
+        """Before a screen kept after it was closed shows something else: what was read (or
+        refused) for what it showed is not delivered, even if it was already posted; its next
+        resume reads nothing (what it will show is read for it)."""
+        with self._posted_lock:
+            self._reads += 1
+            for message in list(self._posted):
+                # Textual's own switch for a message that must reach no handler (a class
+                # attribute it reads from the instance, so set on this one only).
+                setattr(message, "no_dispatch", True)  # noqa: B010 - a ClassVar to mypy
+            self._posted.clear()
+        self._resumed = False
 
     def on_service_failed(self, message: ServiceFailed) -> None:
         self.handle_failure(message.error)

@@ -216,17 +216,50 @@ class CaseScreen(SessionScreen):
             elif decision is Decision.DENIED:
                 tabs.set_marks(pane_id(section), "-no-access")
         first, self._first = self._first, None
+        self._show_first(first, self._first_generation)
+
+    def _show_first(self, first: CaseDetail | DomainError | None, generation: int | None) -> None:
         if first is None:
             self.show_section(self.current)
             return
         # Read before the screen was shown (``opening_section``): shown as the read came back.
-        self.mark_fresh(self._first_generation)
+        self.mark_fresh(generation)
         self.refresh_bindings()
         if isinstance(first, DomainError):
             self.pane(self.current)[1].update("Cargando…")
             self.handle_failure(first)
         else:
             self.on_case_screen_section_loaded(self.SectionLoaded(self.current, first))
+
+    def show_again(
+        self, case_id: UUID, first: CaseDetail | DomainError | None, generation: int | None
+    ) -> None:
+        """This screen, kept after it was closed, shows another case (or the same again): its
+        sections are emptied, their reads and reasons forgotten, and nothing read for it is
+        shown any more; it opens on its first tab."""
+        self.forget_reads()
+        self.case_id = case_id
+        self.client_id = None
+        self.loaded.clear()
+        self.justifications.clear()
+        self.reading.clear()
+        for pane, mark, body in self._panes.values():
+            mark.update("")
+            body.update("")
+            pane.scroll_home(animate=False)
+        self.query_one("#case-header", Static).update("Cargando expediente…")
+        tabs = self.query_one(SectionTabs)
+        self.current = self.first_section()
+        tabs.show_active(pane_id(self.current))
+        self.pane(self.current)
+        for each, (pane, _, _) in self._panes.items():
+            pane.display = each is self.current
+        self.set_focus(tabs)
+        if isinstance(first, DomainError):
+            # Once this screen is on the stack again, as a new screen would show it.
+            self.call_later(self._show_first, first, generation)
+        else:
+            self._show_first(first, generation)
 
     def first_section(self) -> Section:
         """The intake if the role reads it, else the first section it reads."""

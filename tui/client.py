@@ -138,12 +138,35 @@ class ClientScreen(SessionScreen):
         first, self._first = self._first, None
         if first is None:
             self.action_reload()
-            return
-        self.mark_fresh(self._first_generation)
+        else:
+            self._show_first(first, self._first_generation)
+
+    def _show_first(self, first: ClientDetail | DomainError, generation: int | None) -> None:
+        self.mark_fresh(generation)
         if isinstance(first, DomainError):
             self.handle_failure(first)
         else:
             self.on_client_screen_loaded(self.Loaded(first))
+
+    def show_again(
+        self, client_id: UUID, first: ClientDetail | DomainError, generation: int
+    ) -> None:
+        """This screen, kept after it was closed, shows another woman (or the same again):
+        nothing of what it showed stays, and nothing read for it is shown any more."""
+        self.forget_reads()
+        self.client_id = client_id
+        self.client = None
+        self.justification = ""
+        self.query_one(FieldGrid).show({})
+        self.query_one("#exceptional", Static).update("")
+        self.query_one("#expedientes", DataTable).clear()
+        self.query_one("#expedientes-vacio", Static).update("")
+        self.set_focus(self.query_one("#expedientes", DataTable))
+        if isinstance(first, DomainError):
+            # Once this screen is on the stack again: a reason asked for goes on top of it.
+            self.call_later(self._show_first, first, generation)
+        else:
+            self._show_first(first, generation)
 
     def action_reload(self) -> None:
         self.mark_fresh()

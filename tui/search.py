@@ -12,7 +12,7 @@ from domain.errors import DomainError
 from tui.base import SessionScreen
 from tui.keymap import SEARCH_KEYS, bindings
 from tui.navigation import OpenClient
-from tui.widgets import Table, cells
+from tui.widgets import Table, cells, update_line
 from violeta.dto import ClientSummary
 from violeta.name_search import RULE_HELP
 
@@ -75,7 +75,8 @@ class SearchScreen(SessionScreen):
 
     def find(self, query: str) -> None:
         self.mark_fresh()
-        self.query_one("#resultado", Static).update("Buscando…")
+        # One line for another: the results' own layout follows soon enough.
+        update_line(self.query_one("#resultado", Static), "Buscando…")
         self.run_service(
             lambda session: session.search_clients(query),
             lambda clients: self.Found(query, clients),

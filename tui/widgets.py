@@ -7,6 +7,7 @@ from datetime import date
 from typing import ClassVar, TypeVar
 
 from rich._ratio import ratio_distribute
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.text import Text
@@ -40,6 +41,18 @@ def format_date(value: date) -> str:
 def cells(*values: str) -> tuple[Text, ...]:
     """Table cells as plain text: a value like "[dato eliminado]" is data, not markup."""
     return tuple(Text(value) for value in values)
+
+
+def update_line(static: Static, text: str) -> None:
+    """Shows ``text`` in ``static``, laying the screen out again only if its height may change:
+    a one-line text replacing another one-line text (both fitting its width) keeps it."""
+
+    def one_line(value: str) -> bool:
+        return "\n" not in value and 0 < cell_len(value) <= static.content_size.width
+
+    old = static.content
+    same_height = isinstance(old, str) and (old == "" or one_line(old)) and one_line(text)
+    static.update(text, layout=not same_height)
 
 
 def sentence(text: str) -> str:
