@@ -155,7 +155,8 @@ class SessionScreen(Screen[None]):
         """A screen's first layout sends the screen a resize to the size it was just laid out
         at; Textual then lays it out again, and every screen under it too. Only a size that
         some screen on the stack was not laid out at is passed on (a real terminal resize)."""
-        if all(screen.size == event.size for screen in self.app.screen_stack):
+        # ``outer_size`` is the size a screen was last laid out at (``size`` is the app's).
+        if all(screen.outer_size == event.size for screen in self.app.screen_stack):
             event.prevent_default()
 
     async def on_screen_resume(self, event: events.ScreenResume) -> None:
