@@ -309,7 +309,7 @@ class ClientScreen(SessionScreen):
             else ""
         )
         self.refresh_bindings()
-        table = self.query_one("#expedientes", DataTable)
+        table = self.query_one("#expedientes", Table)
         table.clear()
         for case in client.cases:
             table.add_row(
@@ -322,6 +322,7 @@ class ClientScreen(SessionScreen):
                 ),
                 key=str(case.case_id),
             )
+        table.measure_now()
         self.query_one("#expedientes-vacio", Static).update(
             "" if client.cases else "Sin expedientes. Pulse n para abrir el primero."
         )

@@ -85,13 +85,14 @@ class SearchScreen(SessionScreen):
     # -------------------------------------------------------------------------------------
 
     def on_search_screen_found(self, message: Found) -> None:
-        table = self.query_one("#usuarias", DataTable)
+        table = self.query_one("#usuarias", Table)
         table.clear()
         for client in message.clients:
             table.add_row(
                 *cells(client.name, client.zone_name, client.age_band, str(client.open_cases)),
                 key=str(client.client_id),
             )
+        table.measure_now()
         count = len(message.clients)
         self.query_one("#resultado", Static).update(
             NO_MATCH if count == 0 else f"{count} usuaria(s) encontrada(s)."
