@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from textual.app import ComposeResult
-from textual.containers import Container, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
@@ -171,14 +171,14 @@ class CaseScreen(SessionScreen):
     def _new_pane(self, section: Section) -> VerticalScroll:
         mark = Static("", id=f"mark-{section.value}", classes="exceptional")
         body = Static("", id=f"body-{section.value}", classes="section-body")
-        pane = VerticalScroll(mark, body, id=pane_id(section))
+        pane = VerticalScroll(mark, body, id=pane_id(section), classes="section-pane")
         self._panes[section] = (pane, mark, body)
         return pane
 
     def pane(self, section: Section) -> tuple[Static, Static]:
         """The section's mark line and body, mounted the first time its tab is shown."""
         if section not in self._panes:
-            self.query_one("#paneles", Container).mount(self._new_pane(section))
+            self.mount(self._new_pane(section), before="#legend")
         _, mark, body = self._panes[section]
         return mark, body
 
@@ -195,10 +195,10 @@ class CaseScreen(SessionScreen):
             active=pane_id(self.current),
             id="secciones",
         )
-        # Only the first tab's pane: the others are mounted when first shown (``pane``);
-        # composing eight sections at once was most of the time it took to open a case.
-        with Container(id="paneles"):
-            yield self._new_pane(self.current)
+        # Only the first tab's pane: the others are mounted when first shown (``pane``),
+        # where it is, before the legend; composing eight sections at once was most of the
+        # time it took to open a case. Each pane takes the height left (``1fr``); one shows.
+        yield self._new_pane(self.current)
         yield Static(
             "Pestaña [b]ámbar[/b]: consulta excepcional, con motivo · "
             "[b]tachada[/b]: sin acceso para su rol",
