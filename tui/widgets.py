@@ -165,7 +165,12 @@ class FieldGrid(Widget):
         for start in range(0, len(cells), 4):
             row = cells[start : start + 4]
             wrapped = [
-                text.wrap(console, cell_width, overflow="fold") if text.plain else [Text("")]
+                # Most values fit their column on one line: wrapping them is the slow part.
+                [text]
+                if "\n" not in text.plain and text.cell_len <= cell_width
+                else text.wrap(console, cell_width, overflow="fold")
+                if text.plain
+                else [Text("")]
                 for text, cell_width in row
             ]
             for index in range(max(len(cell_lines) for cell_lines in wrapped)):
