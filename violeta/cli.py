@@ -29,7 +29,7 @@ from violeta.cli_common import ready_settings as _ready
 from violeta.cli_common import settings_for as _settings
 from violeta.cli_keys import keys_app, print_recovery_key
 from violeta.cli_zones import zones_app
-from violeta.operations import AUDIT, UnusableData
+from violeta.operations.data_checks import AUDIT, UnusableData
 from violeta.settings import Settings
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def init(data: DataOption = None) -> None:
 
     from domain.accounts import StaffAccount
     from domain.vocabulary import Role
-    from violeta.operations import Leftovers, check_new_data
+    from violeta.operations.data_checks import Leftovers, check_new_data
     from violeta.service import Institute
 
     settings = _settings(data)
@@ -108,18 +108,15 @@ def init(data: DataOption = None) -> None:
     except UnusableData as error:
         _fail(error.message)
     try:
-        institute = Institute(settings)
-        try:
-            session, recovery_key = institute.initialize(username, display_name, password)
-            session.close()
-        finally:
-            institute.close()
+        with leftovers.removed_on_failure():
+            institute = Institute(settings)
+            try:
+                session, recovery_key = institute.initialize(username, display_name, password)
+                session.close()
+            finally:
+                institute.close()
     except DomainError as error:
-        leftovers.remove()
         _fail(error.message + " No se creó nada.")
-    except BaseException:
-        leftovers.remove()
-        raise
     console.print(f"Listo. Datos y llaves en {settings.data}", markup=False)
     print_recovery_key(recovery_key)
 
@@ -250,7 +247,7 @@ def api(
     """Sirve la API de estadísticas agregadas (solo lectura, sin llaves)."""
     from api.main import serve
     from api.settings import ApiSettings
-    from violeta.operations import check_views
+    from violeta.operations.data_checks import check_views
 
     settings = _settings(data)
     try:
@@ -376,7 +373,7 @@ BACKUP_PASSPHRASE_ENV = "VIOLETA_CLAVE_RESPALDO"  # noqa: S105 (the variable nam
 
 
 class _Steps:
-    """One progress bar per step of an operation (violeta.operations.Progress)."""
+    """One progress bar per step of an operation (violeta.operations.backup_format.Progress)."""
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
@@ -389,7 +386,7 @@ class _Steps:
 
 
 def _backup_passphrase(*, confirm: bool) -> str:
-    from violeta.operations import PASSPHRASE_MIN_LENGTH
+    from violeta.operations.backup_format import PASSPHRASE_MIN_LENGTH
 
     from_environment = os.environ.get(BACKUP_PASSPHRASE_ENV)
     if from_environment:
@@ -438,7 +435,7 @@ def backup_command(
 
     La clave del respaldo se pregunta (o se lee de VIOLETA_CLAVE_RESPALDO, para respaldos
     programados). Sin ella el respaldo no revela nada: guárdela separada del respaldo."""
-    from violeta.operations import backup
+    from violeta.operations.backup import backup
 
     settings = _ready(data)
     passphrase = _backup_passphrase(confirm=True)
@@ -478,7 +475,7 @@ def restore_command(
     Nunca escribe sobre datos existentes. Antes de dar el respaldo por bueno pide una cuenta
     de coordinación, inicia sesión con ella y reconstruye las vistas, lo que descifra cada
     evento; si algo falla, no deja nada."""
-    from violeta.operations import restore
+    from violeta.operations.backup import restore
 
     settings = _settings(data)
     passphrase = _backup_passphrase(confirm=False)
@@ -518,7 +515,7 @@ def restore_command(
 )
 def doctor_command(data: DataOption = None) -> None:
     """Revisa la salud de la instalación: permisos, archivos, cadena, vistas, respaldo."""
-    from violeta.operations import GOOD, PROBLEM, doctor
+    from violeta.operations.doctor import GOOD, PROBLEM, doctor
 
     settings = _settings(data)
     with _progress() as progress:

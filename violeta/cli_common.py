@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from domain.errors import DomainError
-from violeta.operations import LOGIN, Need, UnusableData, check_data
+from violeta.operations.data_checks import LOGIN, Need, UnusableData, check_data
 from violeta.settings import Settings
 
 if TYPE_CHECKING:

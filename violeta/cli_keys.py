@@ -65,7 +65,8 @@ def rotate(
     """Rota la llave maestra y las llaves de función (expediente; con --recuperacion también
     psicología), en una sola transacción: si se interrumpe, las llaves anteriores siguen
     completas y basta con ejecutarla de nuevo. Nadie cambia su contraseña."""
-    from violeta.operations import UnusableData, rotate_with_recovery_key
+    from violeta.operations.data_checks import UnusableData
+    from violeta.operations.key_rotation import rotate_with_recovery_key
 
     institute = open_institute(ready(data))
     try:

@@ -1,7 +1,5 @@
 """The tables of the catalogue, one route per topic, as JSON or CSV, from a frozen release."""
 
-import csv
-import io
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
@@ -9,27 +7,19 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api import texts
+from api.csv_export import RESPONSES, release_csv, spreadsheet_text
 from api.dependencies import ReleasesDep
 from api.errors import InvalidQuery, NotFound, quote
-from api.models import Error, Fila, Tabla
+from api.models import Fila, Tabla
 from api.routers.metadata import publication
 from projections.catalogue import DIMENSION_LABELS, TOPICS, TOTAL, tables_of
 
 router = APIRouter(tags=["estadísticas"])
 
-# A spreadsheet would run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FILTERS = {
     "anio": ("^[1-9][0-9]{3}$", "Año (AAAA): solo las filas de ese año."),
     "zona": ("^[0-9]{9}$", "Clave geoestadística de 9 dígitos: solo las filas de esa zona."),
     "area": ("^[a-z_]{1,30}$", "Área (trabajo_social, juridica, psicologica)."),
-}
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
-    404: {"model": Error, "description": "No hay publicación con ese número o aún ninguna."},
-    422: {"model": Error, "description": "Parámetros inválidos; el mensaje nombra el campo."},
-    429: {"model": Error, "description": "Demasiadas solicitudes desde la misma dirección."},
-    503: {"model": Error, "description": "El almacén de estadísticas no está disponible."},
 }
 
 
@@ -57,47 +47,30 @@ def _select(body: dict[str, Any], table: dict[str, Any], filters: dict[str, str]
     return rows
 
 
-def _text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def _csv(body: dict[str, Any], table: dict[str, Any], rows: list[Fila]) -> bytes:
-    k = body["umbral_k"]
-    out = io.StringIO()
-    out.write("\ufeff")
-    release = publication(body)
-    lines = [
-        texts.TITLE,
-        texts.INSTITUTION,
-        f"Tabla: {table['titulo']}.",
-        f"Publicación {release.numero} del {release.publicada}, periodo {release.periodo.desde} "
-        f"a {release.periodo.hasta} (meses cerrados); método {release.metodo}.",
+    about = [
         f"Metodología: {texts.METHODOLOGY}",
-        *(texts.notes(k) if table["protegida"] else []),
+        *(texts.notes(body["umbral_k"]) if table["protegida"] else []),
         *table["notas"],
-        texts.ZONES_SOURCE,
     ]
-    for comment in lines:
-        out.write(f"# {comment}\n")
-    writer = csv.writer(out, lineterminator="\n")
     dims = list(table["dimensiones"])
     header: list[str] = []
     for d in dims:
         header += ["clave de zona", "zona"] if d == "zona" else [DIMENSION_LABELS[d]]
     header += list(table["medidas"].values())
-    writer.writerow(header)
+    lines = []
     for row in rows:
         line: list[str] = []
         for d in dims:
             if d == "zona":
                 line.append(row.dimensiones[d] or "")
-            line.append(_text(row.etiquetas[d]))
+            line.append(spreadsheet_text(row.etiquetas[d]))
         if row.valores is not None:
             line += [str(row.valores.get(m, 0)) for m in table["medidas"]]
         else:
             line.append((row.marca or "") if row.valor is None else str(row.valor))
-        writer.writerow(line)
-    return out.getvalue().encode("utf-8")
+        lines.append(line)
+    return release_csv(body, table["titulo"], about, header, lines)
 
 
 def _route(topic: str) -> Callable[..., Awaitable[Tabla | Response]]:
@@ -203,5 +176,5 @@ for _topic in TOPICS:
         "publicación.",
         response_model=Tabla,
         response_description="Tabla publicada.",
-        responses=_RESPONSES,
+        responses=RESPONSES,
     )

@@ -4,17 +4,16 @@ Computed when the release was frozen, from the release's own counts: polling nev
 live count. Every zone shows its band; rate, interval and trend only where the release
 published them (k or more cases in the 12 months, and the LP audit allowed it)."""
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api import texts
+from api.csv_export import RESPONSES, release_csv, spreadsheet_text
 from api.dependencies import ReleasesDep
 from api.errors import NotFound
-from api.models import Error, ZonaPrioritaria, ZonasPrioritarias
+from api.models import ZonaPrioritaria, ZonasPrioritarias
 from api.routers.metadata import publication
 
 router = APIRouter(tags=["estadísticas"])
@@ -31,13 +30,6 @@ HEADER = [
     "tendencia",
     "marca",
 ]
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
-    404: {"model": Error, "description": "No hay publicación con ese número o aún ninguna."},
-    422: {"model": Error, "description": "Parámetros inválidos; el mensaje nombra el campo."},
-    429: {"model": Error, "description": "Demasiadas solicitudes desde la misma dirección."},
-    503: {"model": Error, "description": "El almacén de estadísticas no está disponible."},
-}
 
 
 def ranking_of(body: dict[str, Any]) -> dict[str, Any] | None:
@@ -50,38 +42,22 @@ def _number(value: float | None) -> str:
 
 
 def _csv(body: dict[str, Any], ranking: dict[str, Any]) -> bytes:
-    out = io.StringIO()
-    out.write("\ufeff")
-    release = publication(body)
-    lines = [
-        texts.TITLE,
-        texts.INSTITUTION,
-        f"Tabla: Zonas prioritarias, {ranking['desde']} a {ranking['hasta']}.",
-        f"Publicación {release.numero} del {release.publicada}, periodo {release.periodo.desde} "
-        f"a {release.periodo.hasta} (meses cerrados); método {release.metodo}.",
-        f"Método: {ranking['metodo']}",
-        *texts.notes(body["umbral_k"]),
-        texts.ZONES_SOURCE,
+    title = f"Zonas prioritarias, {ranking['desde']} a {ranking['hasta']}"
+    about = [f"Método: {ranking['metodo']}", *texts.notes(body["umbral_k"])]
+    rows = [
+        [
+            zone["zona"],
+            spreadsheet_text(zone["nombre"]),
+            BANDS.get(zone["banda"] or "", "Sin población de referencia"),
+            _number(zone["tasa"]),
+            _number(zone["intervalo_inferior"]),
+            _number(zone["intervalo_superior"]),
+            TRENDS.get(zone["tendencia"] or "", ""),
+            zone["marca"] or "",
+        ]
+        for zone in ranking["zonas"]
     ]
-    for comment in lines:
-        out.write(f"# {comment}\n")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
-    for zone in ranking["zonas"]:
-        writer.writerow(
-            [
-                zone["zona"],
-                # Zone names come from the catalogue; a leading formula sign is neutralised.
-                ("'" + zone["nombre"]) if zone["nombre"][:1] in "=+-@" else zone["nombre"],
-                BANDS.get(zone["banda"] or "", "Sin población de referencia"),
-                _number(zone["tasa"]),
-                _number(zone["intervalo_inferior"]),
-                _number(zone["intervalo_superior"]),
-                TRENDS.get(zone["tendencia"] or "", ""),
-                zone["marca"] or "",
-            ]
-        )
-    return out.getvalue().encode("utf-8")
+    return release_csv(body, title, about, HEADER, rows)
 
 
 @router.get(
@@ -94,7 +70,7 @@ def _csv(body: dict[str, Any], ranking: dict[str, Any]) -> bytes:
     "y una marca. Con «formato=csv» devuelve un CSV en UTF-8 con BOM.",
     response_model=ZonasPrioritarias,
     response_description="Clasificación publicada.",
-    responses=_RESPONSES,
+    responses=RESPONSES,
 )
 async def priority_zones(
     found: ReleasesDep,

@@ -9,9 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import CANARY, CASES, ZONES, publish
+from api.main import create_app
+from api.settings import ApiSettings
+from tests.api.conftest import CANARY, CASES, ZONES, publish, write_views
 
 K = 5
 WOMEN = {code: women for code, _, _, women in ZONES}
@@ -146,3 +149,31 @@ def test_a_release_frozen_before_the_ranking_existed_is_404_and_the_page_still_r
     assert page.status_code == 200
     assert 'id="prioritarias"' not in page.text
     assert client.get("/v1/metadatos").json()["metodo_zonas_prioritarias"] is None
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_zone_name_a_spreadsheet_would_run_is_quoted_in_every_csv(
+    data_dir: Path, start: str
+) -> None:
+    """Zone names come from an imported catalogue. The tables' CSV quoted a name that starts
+    with a tab or a carriage return, the ranking's CSV did not (it knew only =+-@)."""
+    path = data_dir / "vistas.sqlite"
+    write_views(path)
+    name = start + 'HYPERLINK("http://ejemplo.invalid")'
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE zones_view SET name = ? WHERE code = '110110001'", (name,))
+    connection.close()
+    publish(path)
+    settings = ApiSettings(data=data_dir, backend="sqlite", api_limite="1000/minute")
+    with TestClient(create_app(settings)) as client:
+        for url in (
+            "/v1/zonas-prioritarias?formato=csv",
+            "/v1/expedientes?tabla=por_zona_y_anio&formato=csv",
+        ):
+            response = client.get(url)
+            assert response.status_code == 200, response.text
+            rows = csv.reader(io.StringIO(response.content.decode("utf-8")))
+            cells = [cell for row in rows for cell in row if name in cell]
+            assert cells, url
+            assert all(cell == "'" + name for cell in cells), (url, cells)

@@ -10,7 +10,7 @@ import sys
 import time
 
 import keys.store
-from violeta.operations import rotate_with_recovery_key
+from violeta.operations.key_rotation import rotate_with_recovery_key
 from violeta.service import open_key_store
 from violeta.settings import Settings
 

@@ -26,7 +26,7 @@ from tests.support.factories import (
     staff,
 )
 from violeta.auditing import verify_key_journal
-from violeta.operations import rotate_with_recovery_key
+from violeta.operations.key_rotation import rotate_with_recovery_key
 from violeta.service import Institute, StaffSession
 from violeta.settings import Settings
 

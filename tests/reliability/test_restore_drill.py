@@ -18,14 +18,10 @@ from tests.conftest import PostgresTarget
 from tests.support.factories import PASSWORD, a_client, an_intake, initialized, make_institute
 from violeta.auditing import verify_chain
 from violeta.cli import app
-from violeta.operations import (
-    BACKUP_KEYS,
-    BACKUP_MANIFEST,
-    UnusableData,
-    backup,
-    doctor,
-    restore,
-)
+from violeta.operations.backup import backup, restore
+from violeta.operations.backup_format import BACKUP_KEYS, BACKUP_MANIFEST
+from violeta.operations.data_checks import UnusableData
+from violeta.operations.doctor import doctor
 from violeta.settings import Settings
 
 PASSPHRASE = "clave-de-respaldo-sintética-1"

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from violeta.operations import BACKUP_KEYS, BACKUP_MANIFEST
+from violeta.operations.backup_format import BACKUP_KEYS, BACKUP_MANIFEST
 from violeta.settings import EVENTS_FILENAME, KEYS_FILENAME, VIEWS_FILENAME
 
 # Word pairs that only the synthetic women's names use (staff, zones and institutions are

@@ -5,7 +5,6 @@ one under that assumption, not only under «nothing changed»."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -19,42 +18,11 @@ from scipy.optimize import linprog
 
 from projections.releases import ZONE_MONTHS, ReleaseStore, publish_due
 from projections.statistics import SQLiteReader
-from projections.views import SCHEMA
+from tests.support.release_views import months_between, rate_cases, write_case_counts
 
-WOMEN = 1000
 K = 5
 BIG, SMALL = "110110001", "110110054"  # Cortazar, Tierra Fría
 ZONES = [(BIG, "Cortazar"), (SMALL, "Tierra Fría"), ("110110022", "El Huizache")]
-
-
-def _months(first: str, last: str) -> list[str]:
-    out, (year, month) = [], (int(first[:4]), int(first[5:]))
-    while f"{year:04d}-{month:02d}" <= last:
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
-def _store(path: Path, cases: dict[tuple[str, str], int]) -> None:
-    connection = sqlite3.connect(path)
-    for statement in SCHEMA:
-        connection.execute(statement)
-    connection.executemany(
-        "INSERT OR REPLACE INTO zones_view VALUES (?, ?, 'U', ?)",
-        [(code, name, WOMEN) for code, name in ZONES],
-    )
-    connection.execute("DELETE FROM stats_cases")
-    connection.executemany(
-        "INSERT INTO stats_cases VALUES (?, ?, ?)",
-        [(month, zone, n) for (month, zone), n in cases.items() if n > 0],
-    )
-    connection.commit()
-    connection.close()
-
-
-def _rate_cases(zone: dict[str, Any]) -> int:
-    rate: float = zone["tasa"]
-    return round(rate * WOMEN * 0.57 / 1000)
 
 
 def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
@@ -85,7 +53,7 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
     variables: dict[tuple[int, str, str], int] = {}
     for r, release in enumerate(releases):
         for zone in zones:
-            for month in _months(release.period_from, release.period_to):
+            for month in months_between(release.period_from, release.period_to):
                 variables[(r, zone, month)] = len(variables)
     eq_rows: list[np.ndarray] = []
     eq_b: list[float] = []
@@ -99,7 +67,7 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
         return line
 
     for r, release in enumerate(releases):
-        months = _months(release.period_from, release.period_to)
+        months = months_between(release.period_from, release.period_to)
         for table in release.body["tablas"].values():
             if table["fuente"] != "expedientes":
                 continue
@@ -120,14 +88,14 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
         ranking = release.body["zonas_prioritarias"]
         if r == len(releases) - 1 and not last_ranking:
             continue
-        window = _months(ranking["desde"], ranking["hasta"])
+        window = months_between(ranking["desde"], ranking["hasta"])
         # Once some zone reads «<k», the marks say something: «confidencial» is k or more.
         informative = any(zone["marca"] == f"<{K}" for zone in ranking["zonas"])
         for zone in ranking["zonas"]:
             members = [(r, zone["zona"], m) for m in window]
             if zone["tasa"] is not None:
                 eq_rows.append(row(members))
-                eq_b.append(float(_rate_cases(zone)))
+                eq_b.append(float(rate_cases(zone)))
             elif zone["marca"] == f"<{K}":
                 ub_rows.append(row(members))
                 ub_b.append(K - 1.0)
@@ -154,7 +122,7 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
     ]
     for r, s in pairs:
         release = releases[r]
-        months = _months(release.period_from, release.period_to)
+        months = months_between(release.period_from, release.period_to)
         keys = {
             tuple(cell["clave"])
             for table in release.body["tablas"].values()
@@ -209,13 +177,13 @@ def _attacker_interval(  # noqa: PLR0912 - one attacker model, in one place
 
 def _withdrawal_store() -> dict[tuple[str, str], int]:
     cases: dict[tuple[str, str], int] = {}
-    for month in _months("2025-01", "2026-11"):
+    for month in months_between("2025-01", "2026-11"):
         cases[(month, BIG)] = 10
-    for month in _months("2025-01", "2025-10"):
+    for month in months_between("2025-01", "2025-10"):
         cases[(month, SMALL)] = 3
     cases[("2025-11", SMALL)] = 1  # one woman of Tierra Fría in November 2025
     cases[("2025-12", SMALL)] = 5
-    for month in _months("2026-01", "2026-10"):
+    for month in months_between("2026-01", "2026-10"):
         cases[(month, SMALL)] = 1
     return cases
 
@@ -226,12 +194,12 @@ def test_a_withdrawal_between_two_releases_cannot_pin_down_a_small_month_of_a_zo
     path = tmp_path / "vistas.sqlite"
     cases = _withdrawal_store()
     then = {key: n for key, n in cases.items() if key[0] <= "2026-10"}
-    _store(path, then)
+    write_case_counts(path, then, ZONES)
     first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
     assert first is not None
     # Release 1 (window 2025-11..2026-10): Tierra Fría's 16 cases, parts 6 and 10: published.
     small = {z["zona"]: z for z in first.body["zonas_prioritarias"]["zonas"]}[SMALL]
-    assert _rate_cases(small) == 16
+    assert rate_cases(small) == 16
     assert first.real[ZONE_MONTHS][f"{SMALL}|2025-11"] == 1
     # Then a woman of Tierra Fría withdraws her consent (March 2026) and two cases come in
     # November 2026. Release 2 (window 2025-12..2026-11) would publish 5 + 9 + 2 = 16 and its
@@ -239,7 +207,7 @@ def test_a_withdrawal_between_two_releases_cannot_pin_down_a_small_month_of_a_zo
     # and Nov 2025 = 6 - Dec 2025 at most 1.
     cases[("2026-03", SMALL)] = 0
     cases[("2026-11", SMALL)] = 2
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
     assert second is not None
     low, high = _attacker_interval([first, second], (0, SMALL, "2025-11"), (1.0,), [then, cases])
@@ -258,9 +226,9 @@ def _two_releases(path: Path) -> tuple[Any, Any, list[Counts]]:
     cases = _withdrawal_store()
     cases[("2026-11", SMALL)] = 2
     then = {key: n for key, n in cases.items() if key[0] <= "2026-10"}
-    _store(path, then)
+    write_case_counts(path, then, ZONES)
     first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
     assert first is not None and second is not None
     return first, second, [then, cases]
@@ -296,14 +264,14 @@ def test_a_large_zones_rate_that_bounds_a_small_zones_part_through_the_month_tot
 ) -> None:
     path = tmp_path / "vistas.sqlite"
     cases: dict[tuple[str, str], int] = {}
-    for month in _months("2025-01", "2026-10"):
+    for month in months_between("2025-01", "2026-10"):
         cases[(month, BIG)] = 10
-    for month in _months("2025-01", "2025-10"):
+    for month in months_between("2025-01", "2025-10"):
         cases[(month, SMALL)] = 3
     cases[("2025-11", SMALL)] = 2  # Tierra Fría: 2 cases in Nov-Dec 2025
-    for month in _months("2026-01", "2026-10"):
+    for month in months_between("2026-01", "2026-10"):
         cases[(month, SMALL)] = 1
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     release = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
     assert release is not None
     ranking = {z["zona"]: z for z in release.body["zonas_prioritarias"]["zonas"]}
@@ -338,11 +306,11 @@ def test_counts_that_rose_and_fell_between_two_releases_do_not_give_a_zones_new_
     path = tmp_path / "vistas.sqlite"
     huizache = "110110022"
     then: Counts = {}
-    for month in _months("2025-01", "2026-10"):
+    for month in months_between("2025-01", "2026-10"):
         then[(month, BIG)] = 10
         then[(month, SMALL)] = 6
         then[(month, huizache)] = 6
-    _store(path, then)
+    write_case_counts(path, then, ZONES)
     first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
     assert first is not None
     cases = dict(then)
@@ -351,7 +319,7 @@ def test_counts_that_rose_and_fell_between_two_releases_do_not_give_a_zones_new_
     cases[("2026-11", BIG)] = 10
     cases[("2026-11", SMALL)] = 6
     cases[("2026-11", huizache)] = 2
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
     assert second is not None
     truths = [then, cases]
@@ -383,7 +351,7 @@ def test_the_first_releases_zone_marks_enter_the_tables_joint_audit(tmp_path: Pa
     # under the next one the truth satisfies, «todas bajaron», which it reports.
     path = tmp_path / "vistas.sqlite"
     huizache = "110110022"
-    then: Counts = {(month, BIG): 10 for month in _months("2025-09", "2026-10")}
+    then: Counts = {(month, BIG): 10 for month in months_between("2025-09", "2026-10")}
     then |= {
         ("2025-09", BIG): 0,
         ("2026-01", SMALL): 2,
@@ -392,13 +360,13 @@ def test_the_first_releases_zone_marks_enter_the_tables_joint_audit(tmp_path: Pa
         ("2025-11", huizache): 4,
         ("2026-10", huizache): 2,
     }
-    _store(path, then)
+    write_case_counts(path, then, ZONES)
     first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
     assert first is not None
     ranking = {z["zona"]: z for z in first.body["zonas_prioritarias"]["zonas"]}
     assert ranking[huizache]["marca"] == "confidencial" and ranking[SMALL]["marca"] == f"<{K}"
     cases = then | {("2026-11", BIG): 10, ("2026-11", huizache): 1}
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
     assert second is not None
     truths = [then, cases]
@@ -423,7 +391,7 @@ def _three_releases(path: Path, december: int = 6) -> tuple[list[Any], list[Coun
     them through the month total); in December 6 again, and El Huizache ``december``."""
     huizache = "110110022"
     cases: Counts = {}
-    for month in _months("2025-01", "2026-10"):
+    for month in months_between("2025-01", "2026-10"):
         cases[(month, BIG)] = 10
         cases[(month, SMALL)] = 6
         cases[(month, huizache)] = 6
@@ -434,7 +402,7 @@ def _three_releases(path: Path, december: int = 6) -> tuple[list[Any], list[Coun
         (date(2027, 2, 1), "2026-12", {BIG: 10, SMALL: 6, huizache: december}),
     ):
         cases = cases | {(last, zone): n for zone, n in new.items()}
-        _store(path, cases)
+        write_case_counts(path, cases, ZONES)
         release = publish_due(SQLiteReader(path), ReleaseStore(path=path), today, k=K)
         assert release is not None and release.period_to == last
         truths.append(dict(cases))
@@ -495,7 +463,8 @@ def test_the_new_months_of_an_earlier_release_stay_protected_in_the_release_afte
 
 old_counts = st.dictionaries(
     st.tuples(
-        st.sampled_from(_months("2025-09", "2026-10")), st.sampled_from([c for c, _ in ZONES])
+        st.sampled_from(months_between("2025-09", "2026-10")),
+        st.sampled_from([c for c, _ in ZONES]),
     ),
     st.integers(0, 8),
     min_size=1,
@@ -587,9 +556,9 @@ def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_par
     path = tmp_path_factory.mktemp("two") / "vistas.sqlite"
     story = (dict(drawn), arrivals, withdrawals, late)
     then = dict(drawn)
-    for month in _months("2025-09", "2026-10"):
+    for month in months_between("2025-09", "2026-10"):
         then.setdefault((month, BIG), 10)
-    _store(path, then)
+    write_case_counts(path, then, ZONES)
     first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 12, 1), k=K)
     assert first is not None
     # Between the two: some consents withdrawn, some late cases in old months (from the
@@ -599,12 +568,12 @@ def test_two_releases_of_a_random_store_keep_every_small_new_month_and_month_par
     keys = sorted(key for key, n in cases.items() if n > 0)
     for key, drop in zip(keys, withdrawals, strict=False):
         cases[key] = max(0, cases[key] - drop)
-    old_keys = sorted(((m, z) for m in _months("2025-09", "2026-10") for z, _ in ZONES))
+    old_keys = sorted(((m, z) for m in months_between("2025-09", "2026-10") for z, _ in ZONES))
     for key, more in zip(reversed(old_keys), late, strict=False):
         cases[key] = cases.get(key, 0) + more
     for (zone, _), n in zip(ZONES, arrivals, strict=True):
         cases[("2026-11", zone)] = n + (10 if zone == BIG else 0)
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     second = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2027, 1, 1), k=K)
     assert second is not None
     truths = [then, cases]
@@ -707,7 +676,7 @@ def test_three_releases_of_a_random_store_keep_every_small_part_between_two_of_t
     # every later one, in the direction the releases' audits assumed.
     path = tmp_path_factory.mktemp("three") / "vistas.sqlite"
     cases = dict(drawn)
-    for month in _months("2025-09", "2026-10"):
+    for month in months_between("2025-09", "2026-10"):
         cases.setdefault((month, BIG), 10)
     releases, truths = [], []
     for today, last, new in (
@@ -728,7 +697,7 @@ def test_three_releases_of_a_random_store_keep_every_small_part_between_two_of_t
             (last, zone): n + (10 if zone == BIG else 0)
             for (zone, _), n in zip(ZONES, new, strict=False)
         }
-        _store(path, cases)
+        write_case_counts(path, cases, ZONES)
         release = publish_due(SQLiteReader(path), ReleaseStore(path=path), today, k=K)
         assert release is not None
         releases.append(release)

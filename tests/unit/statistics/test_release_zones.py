@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 
 from projections.releases import ReleaseStore, publish_due
 from projections.statistics import SQLiteReader
-from projections.views import SCHEMA
+from tests.support.release_views import months_between, rate_cases, write_case_counts
 
-WOMEN = 1000
 ZONES = [
     ("110110001", "Cortazar"),
     ("110110054", "Tierra Fría"),
@@ -25,33 +24,8 @@ ZONES = [
 ]
 
 
-def _store(path: Path, cases: dict[tuple[str, str], int]) -> None:
-    connection = sqlite3.connect(path)
-    for statement in SCHEMA:
-        connection.execute(statement)
-    connection.executemany(
-        "INSERT OR REPLACE INTO zones_view VALUES (?, ?, 'U', ?)",
-        [(code, name, WOMEN) for code, name in ZONES],
-    )
-    connection.execute("DELETE FROM stats_cases")
-    connection.executemany(
-        "INSERT INTO stats_cases VALUES (?, ?, ?)",
-        [(month, zone, n) for (month, zone), n in cases.items() if n > 0],
-    )
-    connection.commit()
-    connection.close()
-
-
-def _months(first: str, last: str) -> list[str]:
-    out, (year, month) = [], (int(first[:4]), int(first[5:]))
-    while f"{year:04d}-{month:02d}" <= last:
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
 def _release(path: Path, cases: dict[tuple[str, str], int], day: date, k: int = 5) -> Any:
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     release = publish_due(SQLiteReader(path), ReleaseStore(path=path), day, k=k)
     assert release is not None
     return release
@@ -65,26 +39,21 @@ def _count(cases: dict[tuple[str, str], int], zone: str, months: list[str]) -> i
     return sum(cases.get((month, zone), 0) for month in months)
 
 
-def _rate_cases(zone: dict[str, Any]) -> int:
-    rate: float = zone["tasa"]
-    return round(rate * WOMEN * 0.57 / 1000)
-
-
 # The release of 01/12/2026 ends in 2026-10; its 12 months are 2025-11 to 2026-10.
 DAY = date(2026, 12, 1)
-WINDOW = _months("2025-11", "2026-10")
+WINDOW = months_between("2025-11", "2026-10")
 
 
 def _derivable_store() -> dict[tuple[str, str], int]:
     cases: dict[tuple[str, str], int] = {}
-    for month in _months("2025-01", "2026-10"):
+    for month in months_between("2025-01", "2026-10"):
         cases[(month, "110110001")] = 10
-    for month in _months("2025-01", "2025-10"):
+    for month in months_between("2025-01", "2025-10"):
         cases[(month, "110110054")] = 3
         cases[(month, "110110022")] = 1
         cases[(month, "110110006")] = 2
     cases[("2025-11", "110110054")] = 2  # Tierra Fría: 2 cases in Nov-Dec 2025
-    for month in _months("2026-01", "2026-10"):
+    for month in months_between("2026-01", "2026-10"):
         cases[(month, "110110054")] = 1
         cases[(month, "110110006")] = 1
     cases[("2026-03", "110110022")] = 6  # El Huizache: nothing in Nov-Dec 2025
@@ -101,7 +70,7 @@ def test_the_ranking_is_computed_inside_the_release_over_its_last_twelve_months(
     zones = _zones(release)
     assert {z["banda"] for z in zones.values()} <= {"alta", "media", "baja"}
     # Cañada: 10 cases in 2026-01..2026-10 and none in Nov-Dec 2025.
-    assert _rate_cases(zones["110110006"]) == 10
+    assert rate_cases(zones["110110006"]) == 10
 
 
 def test_a_rate_that_would_reveal_a_small_part_of_a_year_is_not_published(
@@ -125,9 +94,9 @@ def test_a_rate_that_would_reveal_a_small_part_of_a_year_is_not_published(
     # of Nov and Dec 2025 (22) then leave 2 for the other zones: Tierra Fría's part again.
     assert zones["110110001"]["tasa"] is None
     # El Huizache's 6 cases all fall in 2026: the rate reveals nothing new; it is published.
-    assert _rate_cases(zones["110110022"]) == 6
+    assert rate_cases(zones["110110022"]) == 6
     # Cañada: 10 cases in the 12 months, all in 2026; the rate is published.
-    assert _rate_cases(zones["110110006"]) == 10
+    assert rate_cases(zones["110110006"]) == 10
 
 
 def test_a_zone_with_fewer_than_k_cases_shows_its_band_and_the_mark_only(tmp_path: Path) -> None:
@@ -145,7 +114,8 @@ def test_a_zone_with_fewer_than_k_cases_shows_its_band_and_the_mark_only(tmp_pat
 
 spread_counts = st.dictionaries(
     st.tuples(
-        st.sampled_from(_months("2025-01", "2026-06")), st.sampled_from([c for c, _ in ZONES])
+        st.sampled_from(months_between("2025-01", "2026-06")),
+        st.sampled_from([c for c, _ in ZONES]),
     ),
     st.integers(0, 9),
     min_size=1,
@@ -161,7 +131,7 @@ def test_no_published_rate_of_a_random_store_stands_for_or_reveals_a_small_count
     path = tmp_path_factory.mktemp("zones") / "vistas.sqlite"
     # The release of 01/08/2026 ends in 2026-06: 12 months from 2025-07, across two years.
     release = _release(path, cases, date(2026, 8, 1), k=k)
-    window = _months("2025-07", "2026-06")
+    window = months_between("2025-07", "2026-06")
     published = {
         (c["dimensiones"]["zona"], c["dimensiones"]["anio"]): c["valor"]
         for c in release.body["tablas"]["expedientes/por_zona_y_anio"]["celdas"]
@@ -173,7 +143,7 @@ def test_no_published_rate_of_a_random_store_stands_for_or_reveals_a_small_count
             assert zone["marca"] != f"<{k}" or count < k
             continue
         assert zone["marca"] is None
-        assert _rate_cases(zone) == count >= k
+        assert rate_cases(zone) == count >= k
         # Independent check of the plainest attack: the rate's count minus the published 2026
         # cell (all of it inside the 12 months) is the zone's Jul-Dec 2025.
         if published.get((code, "2026")) is not None:
@@ -187,7 +157,7 @@ def test_the_zone_catalogue_gives_the_denominator_and_the_coordinates_and_merges
     path = tmp_path / "vistas.sqlite"
     cases = _derivable_store()
     cases[("2025-11", "110110054")] = 5  # no small part of a year in the 12 months
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     connection = sqlite3.connect(path)
     connection.executemany(
         "INSERT INTO zone_details VALUES (?, '110110001', ?, ?, ?, ?, 1)",
@@ -213,21 +183,21 @@ def test_subtracting_the_previous_releases_window_cannot_reveal_a_small_month(
     tmp_path: Path,
 ) -> None:
     cases: dict[tuple[str, str], int] = {}
-    for month in _months("2025-01", "2026-10"):
+    for month in months_between("2025-01", "2026-10"):
         cases[(month, "110110001")] = 10
-    for month in _months("2025-01", "2025-09"):
+    for month in months_between("2025-01", "2025-09"):
         cases[(month, "110110054")] = 3
     cases[("2025-10", "110110054")] = 2
     cases[("2025-11", "110110054")] = 3
     cases[("2025-12", "110110054")] = 3
-    for month in _months("2026-01", "2026-09"):
+    for month in months_between("2026-01", "2026-09"):
         cases[(month, "110110054")] = 1
     path = tmp_path / "vistas.sqlite"
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     first = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2026, 11, 1))
     assert first is not None
     # Release 1 (window 2025-10..2026-09): 17 cases, its parts 8 and 9: published.
-    assert _rate_cases(_zones(first)["110110054"]) == 17
+    assert rate_cases(_zones(first)["110110054"]) == 17
     second = publish_due(SQLiteReader(path), ReleaseStore(path=path), DAY)
     assert second is not None
     # Release 2 (2025-11..2026-10) would give 15: 17 - 15 = Oct 2025 - Oct 2026 = 2, so

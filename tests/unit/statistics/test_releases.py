@@ -12,33 +12,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import texts
-from projections import releases as releases_module
 from projections.catalogue import TOTAL
+from projections.disclosure import primary
 from projections.releases import (
     ReleaseRefused,
     ReleaseStore,
     information_loss,
     last_closed_month,
+    protection,
     publish_due,
 )
 from projections.statistics import Month, SQLiteReader, release_body, releases
 from projections.views import SCHEMA
+from tests.support.release_views import write_case_counts
 
 ZONES = [("110110001", "Cortazar"), ("110110054", "Tierra Fría"), ("110110022", "El Huizache")]
-
-
-def _store(path: Path, cases: dict[tuple[str, str], int]) -> None:
-    connection = sqlite3.connect(path)
-    for statement in SCHEMA:
-        connection.execute(statement)
-    connection.executemany("INSERT OR REPLACE INTO zones_view VALUES (?, ?, 'U', 1000)", ZONES)
-    connection.execute("DELETE FROM stats_cases")
-    connection.executemany(
-        "INSERT INTO stats_cases VALUES (?, ?, ?)",
-        [(month, zone, n) for (month, zone), n in cases.items() if n > 0],
-    )
-    connection.commit()
-    connection.close()
 
 
 def _cases() -> dict[tuple[str, str], int]:
@@ -87,7 +75,7 @@ def test_the_current_month_is_never_published(tmp_path: Path) -> None:
     path = tmp_path / "vistas.sqlite"
     cases = _cases()
     cases[("2025-01", "110110001")] = 40
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     release = _publish(path, date(2025, 1, 20))
     assert release is not None
     body = release_body(SQLiteReader(path), 1)
@@ -99,7 +87,7 @@ def test_the_current_month_is_never_published(tmp_path: Path) -> None:
 
 def test_the_release_carries_full_margins_that_add_up(tmp_path: Path) -> None:
     path = tmp_path / "vistas.sqlite"
-    _store(path, _cases())
+    write_case_counts(path, _cases(), ZONES)
     _publish(path, date(2025, 1, 20))
     grand = _cell(path, 1, "expedientes/por_mes", anio="*", mes="*")
     assert grand["valor"] == sum(_cases().values())
@@ -116,7 +104,7 @@ def test_a_release_is_computed_once_and_served_identically_until_the_next(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "vistas.sqlite"
-    _store(path, _cases())
+    write_case_counts(path, _cases(), ZONES)
     assert _publish(path, date(2025, 1, 20)) is not None
     first = release_body(SQLiteReader(path), 1)
     for day in (date(2025, 1, 25), date(2025, 2, 15)):
@@ -131,12 +119,12 @@ def test_a_release_that_fails_its_audit_is_not_stored(
     path = tmp_path / "vistas.sqlite"
     cases = _cases()
     cases[("2024-03", "110110022")] = 2
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     # A protection that only hides the small cells: the audit must catch it.
     monkeypatch.setattr(
-        releases_module,
+        protection,
         "protect",
-        lambda problem, k, hidden=None: releases_module.primary(problem.values, k),
+        lambda problem, k, hidden=None: primary(problem.values, k),
     )
     with pytest.raises(ReleaseRefused, match="auditoría"):
         _publish(path, date(2025, 1, 20))
@@ -145,7 +133,7 @@ def test_a_release_that_fails_its_audit_is_not_stored(
 
 def test_the_information_loss_is_printed_per_source(tmp_path: Path) -> None:
     path = tmp_path / "vistas.sqlite"
-    _store(path, _cases())
+    write_case_counts(path, _cases(), ZONES)
     release = _publish(path, date(2025, 1, 20))
     assert release is not None
     lines = information_loss(release)  # type: ignore[arg-type]
@@ -157,7 +145,7 @@ def test_consent_withdrawal_and_a_new_case_in_a_small_zone_reach_only_the_next_r
 ) -> None:
     path = tmp_path / "vistas.sqlite"
     cases = _cases()
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     assert _publish(path, date(2025, 1, 20)) is not None
     published = _cell(path, 1, "expedientes/por_zona_y_anio", zona="110110022", anio="2024")
     assert published["valor"] == 5
@@ -167,7 +155,7 @@ def test_consent_withdrawal_and_a_new_case_in_a_small_zone_reach_only_the_next_r
     # new case is opened in Tierra Fría; someone polls the API every day.
     cases[("2024-03", "110110022")] = 4
     cases[("2025-01", "110110054")] = 1
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     for day in range(21, 32):
         assert _publish(path, date(2025, 1, day)) is None
     for day in range(1, 16):
@@ -196,7 +184,7 @@ def test_consent_withdrawal_and_a_new_case_in_a_small_zone_reach_only_the_next_r
 def test_the_api_body_holds_no_true_value_of_a_suppressed_cell(tmp_path: Path) -> None:
     path = tmp_path / "vistas.sqlite"
     cases = _cases()
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     _publish(path, date(2025, 1, 20))
     body = release_body(SQLiteReader(path), 1)
     text = json.dumps(body)
@@ -223,7 +211,7 @@ def test_every_release_of_a_random_store_is_protected_audited_and_adds_up(
     tmp_path_factory: pytest.TempPathFactory, cases: dict[tuple[str, str], int], k: int
 ) -> None:
     path = tmp_path_factory.mktemp("random") / "vistas.sqlite"
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     release = publish_due(SQLiteReader(path), ReleaseStore(path=path), date(2024, 8, 1), k=k)
     assert release is not None
     body = release.body  # type: ignore[attr-defined]
@@ -264,7 +252,7 @@ def test_several_types_per_case_are_published_with_their_note_and_bound_the_case
 ) -> None:
     path = tmp_path / "vistas.sqlite"
     cases = _cases()
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     connection = sqlite3.connect(path)
     connection.execute(VIOLENCE_DDL)
     # Every case is psychological; some are also physical (one case, several types).
@@ -304,7 +292,7 @@ def test_rebuilding_the_views_keeps_every_release_as_published(tmp_path: Path) -
     from projections.storage import SQLiteViewStore
 
     path = tmp_path / "vistas.sqlite"
-    _store(path, _cases())
+    write_case_counts(path, _cases(), ZONES)
     _publish(path, date(2025, 1, 20))
     before = release_body(SQLiteReader(path), 1)
     views = SQLiteViewStore(path, SCHEMA)
@@ -346,7 +334,7 @@ def test_a_demo_sized_institute_publishes_its_month_zone_and_grand_totals(tmp_pa
             key = (rng.choice(months[:34]), zone)
             cases[key] = cases.get(key, 0) + 1
     path = tmp_path / "vistas.sqlite"
-    _store(path, cases)
+    write_case_counts(path, cases, ZONES)
     connection = sqlite3.connect(path)
     connection.executemany(
         "INSERT OR REPLACE INTO zones_view VALUES (?, ?, 'R', 500)",
