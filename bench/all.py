@@ -84,7 +84,8 @@ def main() -> None:
         large_bench = queries.Bench(queries._copy(large, work / "q-large"), args.large_cases)
         try:
             sizes = (len(small_bench.cases), len(large_bench.cases))
-            rows += queries.measure(small_bench, large_bench, args.rounds, sizes)
+            wall, cpu = queries.measure(small_bench, large_bench, args.rounds, sizes)
+            rows += wall + cpu
         finally:
             small_bench.close()
             large_bench.close()

@@ -82,10 +82,21 @@ SEALED_OFF[Role.ADMINISTRATION] = frozenset(Section)
 LISTING_SECTION = S.IDENTIFICATION
 
 
-def decide(role: Role, section: Section, action: Action) -> Decision:
+# Whoever opened a case reads back, on the day she opened it, what she typed in opening it:
+# recepción writes the entrevista inicial without the right to read it, and her own words are
+# no break-the-glass. Any other day, or anyone else, the matrix above decides.
+READ_BACK_ON_OPENING_DAY = frozenset({S.INTAKE})
+
+
+def decide(
+    role: Role, section: Section, action: Action, *, opened_it_today: bool = False
+) -> Decision:
+    """``opened_it_today``: the reader opened this case, and today is the day she did."""
     if action in DEFAULTS[role].get(section, NONE):
         return Decision.GRANTED
     if action is Action.READ and section not in SEALED_OFF.get(role, frozenset()):
+        if opened_it_today and section in READ_BACK_ON_OPENING_DAY:
+            return Decision.GRANTED
         return Decision.BREAK_GLASS
     return Decision.DENIED
 

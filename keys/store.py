@@ -256,6 +256,13 @@ class _SqlKeyStore(ABC):
     @abstractmethod
     def _write(self) -> AbstractContextManager[Any]: ...
 
+    def _shredding(self) -> AbstractContextManager[Any]:
+        """The transaction of a shred, which ``_scrub`` follows at once (see SQLite's)."""
+        return self._write()
+
+    def _scrub_shredded(self) -> None:
+        self._scrub(["wrapped_keys"])
+
     @abstractmethod
     def _time_in(self, value: datetime | None) -> object: ...
 
@@ -692,7 +699,7 @@ class _SqlKeyStore(ABC):
             return cur.fetchone() is not None
 
     def shred(self, subject_id: str, now: datetime) -> None:
-        with self._write() as cur:
+        with self._shredding() as cur:
             cur.execute(
                 self._q("SELECT value FROM {p}keyring_meta WHERE name = 'kek_id'")
                 + self._for_update,
@@ -720,7 +727,7 @@ class _SqlKeyStore(ABC):
             if cur.rowcount == 1:
                 self._journal(cur, (journal.SHREDDED, subject_id))
         # Also on a repeated shred: an earlier attempt may have failed after committing.
-        self._scrub(["wrapped_keys"])
+        self._scrub_shredded()
 
     def rotate(
         self,
@@ -850,6 +857,7 @@ class SQLiteKeyStore(_SqlKeyStore):
         os.close(fd)
         path.chmod(0o600)
         self._lock = threading.RLock()
+        self._path = path
         self._conn = sqlite3.connect(
             path, timeout=5.0, isolation_level=None, check_same_thread=False
         )
@@ -890,6 +898,37 @@ class SQLiteKeyStore(_SqlKeyStore):
             finally:
                 cur.close()
 
+    @contextmanager
+    def _shredding(self) -> Iterator[sqlite3.Cursor]:
+        """A shred's commit waits for no disk flush of its own: the truncating checkpoint
+        that follows at once (``_scrub_shredded``) flushes the log before it copies it into
+        the file, then the file, so the deletion is on the disk before ``shred`` returns,
+        and before any event claims it. In full mode the commit flushed the log twice (its
+        new header, its frames), then the checkpoint a third time. Whatever else this store
+        writes keeps its own flush at commit."""
+        with self._lock:
+            (mode,) = self._conn.execute("PRAGMA synchronous").fetchone()
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self._write() as cur:
+                    yield cur
+            finally:
+                self._conn.execute(f"PRAGMA synchronous={int(mode)}")
+
+    def _scrub_shredded(self) -> None:
+        with self._lock:
+            if not self._truncated():
+                # A reader elsewhere kept the checkpoint from copying all of the log: the
+                # deletion is made durable here instead, as the commit would have.
+                self._flush_log()
+
+    def _flush_log(self) -> None:
+        fd = os.open(f"{self._path}-wal", os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
     def _time_in(self, value: datetime | None) -> object:
         return None if value is None else value.astimezone(UTC).isoformat()
 
@@ -897,6 +936,9 @@ class SQLiteKeyStore(_SqlKeyStore):
         return None if value is None else datetime.fromisoformat(value)
 
     def _scrub(self, tables: Sequence[str]) -> None:
+        self._truncated()
+
+    def _truncated(self) -> bool:
         # secure_delete zeroed the pages, but older page images stay in the WAL until it is
         # checkpointed and truncated; a reader in another process can delay that.
         with self._lock:
@@ -904,8 +946,9 @@ class SQLiteKeyStore(_SqlKeyStore):
             for _ in range(3):
                 busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
                 if not busy:
-                    return
+                    return True
             _log.warning("key store WAL could not be truncated after deleting key material")
+            return False
 
     def close(self) -> None:
         with self._lock:

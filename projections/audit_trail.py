@@ -76,7 +76,7 @@ def _access(event: AccessRecord.Recorded) -> list[Statement]:
                 local.date().isoformat(),
                 local.weekday(),
                 local.hour * 60 + local.minute,
-                len(set(event.client_ids)),
+                len(set(event.client_ids.texts())),
             ),
         )
     ]
@@ -86,9 +86,9 @@ def _access(event: AccessRecord.Recorded) -> list[Statement]:
                 "INSERT INTO access_unassigned SELECT ?, ? WHERE NOT EXISTS "
                 "(SELECT 1 FROM audit_case_staff WHERE case_id = ? AND staff_id = ?) "
                 "ON CONFLICT DO NOTHING",
-                (access_id, str(case_id), str(case_id), staff_id),
+                (access_id, case_id, case_id, staff_id),
             )
-            for case_id in dict.fromkeys(event.case_ids)
+            for case_id in dict.fromkeys(event.case_ids.texts())
         ]
     return statements
 

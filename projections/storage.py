@@ -288,6 +288,7 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         super().__init__(datastore)
         self.create_table()
         self.checkpointer = Checkpointer(path)
+        self._purger: sqlite3.Connection | None = None  # purge_freed_pages's, kept
 
     @property
     def tracking_table(self) -> str:
@@ -359,19 +360,26 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
 
         Only one checkpoint runs at a time: one already running elsewhere (another process's)
         makes this one answer busy without doing anything, so it is asked again until it is
-        done; this process's own passive checkpoint is waited for first."""
+        done; this process's own passive checkpoint is waited for first.
+
+        The connection is kept for the next erasure: a new one flushed the folder as well as
+        the log the first time it flushed the log (SQLite does so for a log it may have just
+        created), one more disk flush per approval."""
         deadline = time.monotonic() + PURGE_PATIENCE_S
-        connection = sqlite3.connect(self.path, timeout=PURGE_PATIENCE_S, isolation_level=None)
-        try:
-            with self.checkpointer.running:
-                while connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
-                    if time.monotonic() > deadline:
-                        raise OperationalError(
-                            "the views' write-ahead log could not be emptied after an erasure"
-                        )
-                    time.sleep(0.01)
-        finally:
-            connection.close()
+        with self.checkpointer.running:
+            if self._purger is None:
+                self._purger = sqlite3.connect(
+                    self.path,
+                    timeout=PURGE_PATIENCE_S,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            while self._purger.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+                if time.monotonic() > deadline:
+                    raise OperationalError(
+                        "the views' write-ahead log could not be emptied after an erasure"
+                    )
+                time.sleep(0.01)
 
     def _rewrite_file(self) -> None:
         """After a reset: gives the dropped tables' pages back (a rebuild is rare)."""
@@ -385,6 +393,10 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
 
     def close(self) -> None:
         self.checkpointer.close()
+        with self.checkpointer.running:
+            if self._purger is not None:
+                self._purger.close()
+                self._purger = None
         self.datastore.close()
 
 

@@ -303,9 +303,9 @@ class CaseRecordProjection:
             *(
                 Statement(
                     "INSERT INTO access_subjects VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (access_id, str(client_id)),
+                    (access_id, client_id),
                 )
-                for client_id in event.client_ids
+                for client_id in event.client_ids.texts()
             ),
         ]
 

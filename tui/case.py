@@ -65,7 +65,8 @@ def header(detail: CaseDetail) -> Content:
         folio=detail.folio,
         client=detail.client_name,
         opened=format_date(detail.opened_on),
-        status=detail.status,
+        status=detail.status
+        + (" · cierre solicitado, pendiente de aprobación" if detail.closure_pending else ""),
         zone=detail.zone_name,
         risk=detail.risk,
         types=", ".join(detail.violence_types) or "—",
@@ -158,6 +159,9 @@ class CaseScreen(SessionScreen):
         super().__init__(gateway)
         self.case_id = case_id
         self.client_id: UUID | None = None
+        # She opened this case today (the service says so in what it reads): its entrevista
+        # inicial is hers to read back without a reason.
+        self.opened_it_today = False
         self.current = self.first_section()
         self._first = first
         self._first_generation = generation
@@ -183,7 +187,9 @@ class CaseScreen(SessionScreen):
         return mark, body
 
     def decision(self, section: Section, action: Action = Action.READ) -> Decision:
-        return decide(self.gateway.identity.role, section, action)
+        return decide(
+            self.gateway.identity.role, section, action, opened_it_today=self.opened_it_today
+        )
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -208,6 +214,12 @@ class CaseScreen(SessionScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        self._mark_tabs()
+        first, self._first = self._first, None
+        self._show_first(first, self._first_generation)
+
+    def _mark_tabs(self) -> None:
+        """Each tab marked by what her role may do there (for this case, as known so far)."""
         tabs = self.query_one(SectionTabs)
         for section in SECTIONS:
             decision = self.decision(section)
@@ -215,8 +227,8 @@ class CaseScreen(SessionScreen):
                 tabs.set_marks(pane_id(section), "-exceptional")
             elif decision is Decision.DENIED:
                 tabs.set_marks(pane_id(section), "-no-access")
-        first, self._first = self._first, None
-        self._show_first(first, self._first_generation)
+            else:
+                tabs.set_marks(pane_id(section))
 
     def _show_first(self, first: CaseDetail | DomainError | None, generation: int | None) -> None:
         if first is None:
@@ -240,6 +252,9 @@ class CaseScreen(SessionScreen):
         self.forget_reads()
         self.case_id = case_id
         self.client_id = None
+        # Whether she opened this case today is known from its first read, not the last case's.
+        self.opened_it_today = False
+        self._mark_tabs()
         self.loaded.clear()
         self.justifications.clear()
         self.reading.clear()
@@ -301,9 +316,16 @@ class CaseScreen(SessionScreen):
         closed = CaseStatus.CLOSED.label in statuses
         if method == "reopen_case":
             return closed
+        if method == "enter_follow_up":
+            # From an open or reopened case, by whoever attends it or coordinación.
+            staged = {CaseStatus.OPEN.label, CaseStatus.REOPENED.label}
+            attends = any(detail.attended_by_reader for detail in self.loaded.values())
+            coordinates = self.gateway.identity.role is Role.COORDINATION
+            return bool(statuses & staged) and (attends or coordinates)
         if method == "request_closure":
             attends = any(detail.attended_by_reader for detail in self.loaded.values())
-            return not closed and attends
+            pending = any(detail.closure_pending for detail in self.loaded.values())
+            return not closed and attends and not pending
         return True
 
     def on_section_tabs_activated(self, event: SectionTabs.Activated) -> None:
@@ -411,6 +433,9 @@ class CaseScreen(SessionScreen):
         section, detail = message.section, message.detail
         self.reading.discard(section)
         self.loaded[section] = detail
+        if detail.opened_by_reader_today and not self.opened_it_today:
+            self.opened_it_today = True
+            self.query_one(SectionTabs).set_marks(pane_id(Section.INTAKE))
         self.refresh_bindings()
         self.client_id = detail.client_id
         self.query_one("#case-header", Static).update(header(detail))

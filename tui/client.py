@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from uuid import UUID
 
 from textual.app import ComposeResult
@@ -11,7 +12,8 @@ from textual.widgets import DataTable, Static
 
 from domain.errors import DomainError
 from tui.base import SessionScreen
-from tui.dialogs import ConfirmScreen, JustificationScreen
+from tui.dialogs import ConfirmScreen, JustificationScreen, RowsScreen
+from tui.forms import Field
 from tui.gateway import Gateway
 from tui.keymap import CLIENT_KEYS, bindings
 from tui.navigation import OpenCase, OpenCoordination, StartIntake
@@ -19,6 +21,7 @@ from tui.records import RECTIFICATION_FORM, RecordForm, RecordScreen, consents_f
 from tui.roles import offered
 from tui.widgets import FieldGrid, Table, cells, format_date
 from violeta.dto import ClientDetail
+from violeta.queries.arco import CorrectionEntry
 from violeta.service import JustificationRequired, StaffSession
 
 FIELDS = (
@@ -48,8 +51,57 @@ CLIENT_ACTIONS = {
     "request_erasure": "request_erasure",
     "approve_erasure": "approve_erasure",
     "authorize_age": "authorize_age_exception",
+    "export_data": "export_client_data",
+    "corrections": "correction_history",
     "trail": "audit_trail",
 }
+
+
+EXPORT_FORM = RecordForm(
+    title="Exportar sus datos (derecho de acceso, ARCO)",
+    done=(
+        "Datos exportados: entregue el archivo a la usuaria y bórrelo de este equipo; "
+        "la exportación quedó registrada."
+    ),
+    method="export_client_data",
+    fields=(
+        Field(
+            "destino",
+            "Destino",
+            "text",
+            max_length=400,
+            placeholder="/media/usb/datos-usuaria.json",
+            hint=(
+                "Ruta de un archivo nuevo fuera del directorio de datos (una memoria USB, por "
+                "ejemplo). Es el único archivo con sus datos sin cifrar: solo para ella."
+            ),
+        ),
+    ),
+    save=lambda session, client_id, v: session.export_client_data(client_id, Path(v["destino"])),
+)
+
+
+class CorrectionsScreen(RowsScreen):
+    """Every value each rectified field has had, the current one marked (read, audited)."""
+
+    def __init__(self, name: str, entries: list[CorrectionEntry]) -> None:
+        super().__init__(
+            f"Historial de rectificaciones · {name}",
+            ("Dato", "Valor", "Desde", "Registró", "Vigente"),
+            [
+                (
+                    entry.field,
+                    entry.value or "—",
+                    format_date(entry.recorded_on),
+                    entry.recorded_by,
+                    "sí" if entry.current else "",
+                )
+                for entry in entries
+            ],
+            empty="No se ha rectificado ningún dato de esta usuaria.",
+            note="Consulta registrada en la bitácora",
+            table_id="rectificaciones",
+        )
 
 
 def _yes_no(value: bool) -> str:
@@ -186,9 +238,11 @@ class ClientScreen(SessionScreen):
         if not offered(self.gateway, method):
             return False
         client = self.client
+        if client is not None and client.erased:
+            return False  # her data are gone: nothing more is recorded about her
         if action == "new_case":
             return True
-        if client is None or client.erased:
+        if client is None:
             return False
         state = {
             "request_erasure": not client.erasure_pending,
@@ -219,6 +273,26 @@ class ClientScreen(SessionScreen):
     def action_rectify(self) -> None:
         if self.client is not None:
             self._record_form(RECTIFICATION_FORM)
+
+    def action_export_data(self) -> None:
+        if self.client is not None:
+            self._record_form(EXPORT_FORM)
+
+    class CorrectionsLoaded(Message, bubble=False):
+        def __init__(self, entries: list[CorrectionEntry]) -> None:
+            super().__init__()
+            self.entries = entries
+
+    def action_corrections(self) -> None:
+        client_id = self.client_id
+        self.run_service(
+            lambda session: session.correction_history(client_id),
+            self.CorrectionsLoaded,
+        )
+
+    def on_client_screen_corrections_loaded(self, message: CorrectionsLoaded) -> None:
+        name = self.client.name if self.client is not None else ""
+        self.app.push_screen(CorrectionsScreen(name, message.entries))
 
     def _confirmed_call(
         self, title: str, question: str, call: Callable[[StaffSession], object], done: str

@@ -377,7 +377,10 @@ class CoordinationScreen(SessionScreen):
             "filter_client": entry is not None and bool(entry.client_ids),
             "next_page": len(self._entries) == TRAIL_PAGE,
             "previous_page": len(self.trail_pages) > 1,
-            "acknowledge": alert is not None and not alert.acknowledged,
+            # An alert about her own accesses is for another person of coordinación.
+            "acknowledge": alert is not None
+            and not alert.acknowledged
+            and alert.staff_id != self.gateway.identity.staff_id,
         }
         return state.get(action, True)
 

@@ -31,6 +31,7 @@ from violeta.dto import (
     ExpiringOrder,
     OpenMisconductReport,
     PendingClosure,
+    PendingErasure,
 )
 from violeta.service import StaffSession
 
@@ -66,6 +67,7 @@ class DashboardScreen(SessionScreen):
             alerts: tuple[AlertView, ...] = (),
             drafts: tuple[DraftSummary, ...] = (),
             sessions: tuple[NextPsychologySession, ...] = (),
+            erasures: tuple[PendingErasure, ...] = (),
         ) -> None:
             super().__init__()
             self.dashboard = dashboard
@@ -75,6 +77,7 @@ class DashboardScreen(SessionScreen):
             self.alerts = alerts
             self.drafts = drafts
             self.sessions = sessions
+            self.erasures = erasures
 
     class ClosureDecided(Message, bubble=False):
         def __init__(self, text: str) -> None:
@@ -94,6 +97,7 @@ class DashboardScreen(SessionScreen):
         self._ages: dict[str, ClientSummary] = {}
         self._reports: dict[str, OpenMisconductReport] = {}
         self._alerts: dict[str, AlertView] = {}
+        self._erasures: dict[str, PendingErasure] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -125,6 +129,16 @@ class DashboardScreen(SessionScreen):
                 )
                 closures.add_columns("Folio", "Solicitado por", "Solicitud")
                 yield closures
+            # ARCO cancellations: Enter opens her record, where «x» approves.
+            with Vertical(id="col-cancelaciones"):
+                yield Static("Cancelaciones por aprobar (ARCO)", classes="section-title")
+                # Above the rows: the queue's height shows only its first few.
+                yield Static("", id="cancelaciones-nota", classes="muted", markup=False)
+                erasures: DataTable[str] = Table(
+                    id="cancelaciones", cursor_type="row", zebra_stripes=True
+                )
+                erasures.add_columns("Usuaria", "Solicitada por")
+                yield erasures
         # More queues, each shown only while something waits in it.
         with Horizontal(id="colas-2", classes="colas"):
             with Vertical(id="col-ordenes"):
@@ -158,6 +172,7 @@ class DashboardScreen(SessionScreen):
         self.query_one("#col-seguimientos").display = offered(self.gateway, "follow_ups_due")
         # Shown only while some closure waits, and only coordinación approves them.
         self.query_one("#col-cierres").display = False
+        self.query_one("#col-cancelaciones").display = False
         self.query_one("#colas-2").display = False
         self.action_reload()
 
@@ -176,6 +191,7 @@ class DashboardScreen(SessionScreen):
                 day.alerts,
                 day.drafts,
                 day.psychology_sessions,
+                day.erasures,
             )
 
         self.run_service(load, lambda loaded: loaded)
@@ -188,7 +204,7 @@ class DashboardScreen(SessionScreen):
             row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
             if row_key.value is not None:
                 key = row_key.value
-                if table.id == "edades":
+                if table.id in ("edades", "cancelaciones"):
                     self.post_message(OpenClient(UUID(key)))
                     return
                 if table.id == "alertas":
@@ -217,9 +233,12 @@ class DashboardScreen(SessionScreen):
                 self.gateway, "authorize_age_exception", subject=age.client_id
             )
         if action == "acknowledge_alert":
+            alert = self._alerts.get(self._focused_row_key("#alertas") or "")
+            # An alert about her own accesses is for another person of coordinación.
             return (
                 offered(self.gateway, "acknowledge_alert")
-                and self._alerts.get(self._focused_row_key("#alertas") or "") is not None
+                and alert is not None
+                and alert.staff_id != self.gateway.identity.staff_id
             )
         if action == "open_case":
             return any(table.row_count for table in self.query(DataTable))
@@ -379,6 +398,7 @@ class DashboardScreen(SessionScreen):
         self.query_one("#recientes-vacio", Static).update("\n".join(remarks))
         self._show_follow_ups(board.follow_ups_due, more=board.more_follow_ups)
         self._show_closures(board.closures_to_approve)
+        self._show_erasures(message.erasures, board.staff.staff_id)
         self._show_other_queues(message.orders, message.ages, message.reports)
         self._show_alerts(message.alerts)
         if self.query(AgendaPanel):
@@ -463,6 +483,27 @@ class DashboardScreen(SessionScreen):
             )
         self.query_one("#col-cierres").display = bool(closures)
         self.refresh_bindings()
+
+    def _show_erasures(self, erasures: tuple[PendingErasure, ...], me: UUID) -> None:
+        table = self.query_one("#cancelaciones", DataTable)
+        table.clear()
+        self._erasures = {str(item.client_id): item for item in erasures}
+        for item in erasures:
+            table.add_row(
+                *cells(item.name, item.requested_by),
+                key=str(item.client_id),
+            )
+        mine = sum(item.requested_by_id == me for item in erasures)
+        self.query_one("#cancelaciones-nota", Static).update(
+            (
+                f"Usted solicitó {mine} de estas: debe aprobarlas otra persona de coordinación."
+                if mine > 1
+                else "Usted solicitó una de estas: debe aprobarla otra persona de coordinación."
+            )
+            if mine
+            else "Enter abre su ficha; allí x aprueba."
+        )
+        self.query_one("#col-cancelaciones").display = bool(erasures)
 
     def _show_follow_ups(self, due: tuple[DueFollowUp, ...], *, more: bool = False) -> None:
         table = self.query_one("#seguimientos", DataTable)

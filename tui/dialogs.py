@@ -8,6 +8,7 @@ from uuid import UUID
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static, TextArea
@@ -17,7 +18,7 @@ from domain.errors import DomainError, InvalidField
 from domain.permissions import JUSTIFICATION_MIN_LENGTH
 from tui.footer import KeyFooter
 from tui.gateway import Gateway, SessionClosed
-from tui.keymap import CONFIRM_KEYS, DUPLICATE_KEYS, MODAL_KEYS, bindings
+from tui.keymap import CONFIRM_KEYS, DUPLICATE_KEYS, LIST_KEYS, MODAL_KEYS, bindings
 from tui.widgets import Table, cells, format_date, sentence
 from violeta.dto import ClientDetail
 
@@ -71,7 +72,22 @@ class JustificationScreen(ModalScreen[str | None]):
             self.dismiss(text.strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.query_one("#motivo", Input).value.strip():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Descartar el motivo",
+                "¿Salir sin consultar? El motivo escrito se perderá.",
+                confirm="Descartar",
+            ),
+            answered,
+        )
 
 
 def note_problem(text: str) -> str:
@@ -259,3 +275,53 @@ class DuplicateScreen(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class RowsScreen(ModalScreen[None]):
+    """A list read from the service shown over the screen that asked for it; Esc closes."""
+
+    KEYMAP = LIST_KEYS
+    BINDINGS = bindings(LIST_KEYS)
+
+    def __init__(
+        self,
+        title: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        empty: str,
+        note: str = "",
+        table_id: str = "filas",
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.columns = tuple(columns)
+        self.rows = [tuple(row) for row in rows]
+        self.empty = empty
+        self.note = note
+        self.table_id = table_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                Content.from_markup("[b]$title[/b]", title=self.title_text),
+                classes="dialog-title",
+            )
+            table: DataTable[Text] = Table(id=self.table_id, cursor_type="row")
+            table.add_columns(*self.columns)
+            for row in self.rows:
+                table.add_row(*cells(*row))
+            yield table
+            yield Static(
+                "" if self.rows else self.empty,
+                id=f"{self.table_id}-vacio",
+                classes="muted",
+                markup=False,
+            )
+            yield Static(
+                f"{self.note} · Esc cierra" if self.note else "Esc cierra", classes="muted"
+            )
+        yield KeyFooter()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -13,69 +13,99 @@ from textual.widgets import DataTable, Static
 
 from domain.directory import INSTITUTION_KINDS, SERVICES
 from tui.base import SessionScreen
-from tui.dialogs import ConfirmScreen
+from tui.dialogs import ConfirmScreen, RowsScreen
 from tui.forms import Field
 from tui.gateway import Gateway
 from tui.keymap import DIRECTORY_KEYS, bindings
 from tui.records import RecordForm, RecordScreen
 from tui.roles import offered
-from tui.widgets import Table, cells
-from violeta.dto import InstitutionForm, InstitutionView
+from tui.widgets import Table, cells, format_date
+from violeta.dto import InstitutionForm, InstitutionVersion, InstitutionView
 from violeta.service import StaffSession
 
 
-def _add(session: StaffSession, _subject: UUID, v: dict[str, str]) -> object:
-    return session.add_institution(
-        InstitutionForm(
-            name=v["nombre"],
-            kind=v["tipo"],
-            services=tuple(item for item in v["servicios"].split(",") if item),
-            address=v["domicilio"],
-            phone=v["telefono"],
-            hours=v["horario"],
-            contact=v["contacto"],
-        )
+def _institution(v: dict[str, str]) -> InstitutionForm:
+    return InstitutionForm(
+        name=v["nombre"],
+        kind=v["tipo"],
+        services=tuple(item for item in v["servicios"].split(",") if item),
+        address=v["domicilio"],
+        phone=v["telefono"],
+        hours=v["horario"],
+        contact=v["contacto"],
     )
 
+
+def _add(session: StaffSession, _subject: UUID, v: dict[str, str]) -> object:
+    return session.add_institution(_institution(v))
+
+
+def _update(session: StaffSession, institution_id: UUID, v: dict[str, str]) -> object:
+    return session.update_institution(institution_id, _institution(v))
+
+
+INSTITUTION_FIELDS = (
+    Field("nombre", "Nombre de la institución", "text", max_length=200),
+    Field(
+        "tipo",
+        "Tipo de institución",
+        "choice",
+        tuple((label, key) for key, label in INSTITUTION_KINDS.items()),
+    ),
+    Field(
+        "servicios",
+        "Servicios",
+        "multi",
+        tuple((label, key) for key, label in SERVICES.items()),
+    ),
+    Field("domicilio", "Domicilio", "text", required=False),
+    Field(
+        "telefono",
+        "Teléfono de la institución",
+        "text",
+        required=False,
+        placeholder="10 dígitos",
+    ),
+    Field(
+        "horario",
+        "Horario",
+        "text",
+        required=False,
+        max_length=120,
+        placeholder="lunes a viernes 9:00-15:00",
+    ),
+    Field("contacto", "Contacto", "text", required=False, hint="Oficina o persona pública."),
+)
 
 NEW_INSTITUTION = RecordForm(
     title="Nueva institución del directorio",
     done="Institución agregada al directorio.",
     method="add_institution",
-    fields=(
-        Field("nombre", "Nombre de la institución", "text", max_length=200),
-        Field(
-            "tipo",
-            "Tipo de institución",
-            "choice",
-            tuple((label, key) for key, label in INSTITUTION_KINDS.items()),
-        ),
-        Field(
-            "servicios",
-            "Servicios",
-            "multi",
-            tuple((label, key) for key, label in SERVICES.items()),
-        ),
-        Field("domicilio", "Domicilio", "text", required=False),
-        Field(
-            "telefono",
-            "Teléfono de la institución",
-            "text",
-            required=False,
-            placeholder="10 dígitos",
-        ),
-        Field(
-            "horario",
-            "Horario",
-            "text",
-            required=False,
-            max_length=120,
-            placeholder="lunes a viernes 9:00-15:00",
-        ),
-        Field("contacto", "Contacto", "text", required=False, hint="Oficina o persona pública."),
-    ),
+    fields=INSTITUTION_FIELDS,
     save=_add,
 )
+
+
+def edit_form(item: InstitutionView) -> RecordForm:
+    """Its current data to correct: saving records a new version (the old one is kept)."""
+    kinds = {label: key for key, label in INSTITUTION_KINDS.items()}
+    services = {label: key for key, label in SERVICES.items()}
+    return RecordForm(
+        title=f"Editar institución: {item.name}",
+        done="Institución actualizada: se guardó como una versión nueva.",
+        method="update_institution",
+        fields=INSTITUTION_FIELDS,
+        save=_update,
+        initial=(
+            ("nombre", item.name),
+            ("tipo", kinds.get(item.kind, item.kind)),
+            ("servicios", ",".join(services.get(label, label) for label in item.services)),
+            ("domicilio", item.address),
+            ("telefono", item.phone),
+            ("horario", item.hours),
+            ("contacto", item.contact),
+        ),
+    )
 
 
 class DirectoryScreen(SessionScreen):
@@ -120,6 +150,10 @@ class DirectoryScreen(SessionScreen):
         self.run_service(lambda session: session.directory(include_inactive=True), self.Loaded)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "history":
+            return self._focused() is not None
+        if action == "edit_institution":
+            return offered(self.gateway, "update_institution") and self._focused() is not None
         if action in ("new_institution", "toggle_institution"):
             editor = offered(self.gateway, "add_institution")
             return editor and (action == "new_institution" or self._focused() is not None)
@@ -138,6 +172,55 @@ class DirectoryScreen(SessionScreen):
             self.action_reload()
 
         self.app.push_screen(RecordScreen(self.gateway, UUID(int=0), "", NEW_INSTITUTION), saved)
+
+    def action_edit_institution(self) -> None:
+        item = self._focused()
+        if item is None:
+            return
+        form = edit_form(item)
+
+        def saved(_: None) -> None:
+            self.notify(form.done)
+            self.action_reload()
+
+        self.app.push_screen(RecordScreen(self.gateway, item.institution_id, "", form), saved)
+
+    class HistoryLoaded(Message, bubble=False):
+        def __init__(self, name: str, versions: list[InstitutionVersion]) -> None:
+            super().__init__()
+            self.name = name
+            self.versions = versions
+
+    def action_history(self) -> None:
+        item = self._focused()
+        if item is None:
+            return
+        institution_id, name = item.institution_id, item.name
+        self.run_service(
+            lambda session: session.institution_history(institution_id),
+            lambda versions: self.HistoryLoaded(name, versions),
+        )
+
+    def on_directory_screen_history_loaded(self, message: HistoryLoaded) -> None:
+        self.app.push_screen(
+            RowsScreen(
+                f"Historial · {message.name}",
+                ("Versión", "Fecha", "Registró", "Cambio", "Nombre"),
+                [
+                    (
+                        str(version.version),
+                        format_date(version.recorded_on),
+                        version.recorded_by,
+                        version.change,
+                        version.name,
+                    )
+                    for version in message.versions
+                ],
+                empty="Sin versiones registradas.",
+                note="Cada cambio guarda una versión nueva; las anteriores se conservan",
+                table_id="versiones",
+            )
+        )
 
     def action_toggle_institution(self) -> None:
         item = self._focused()

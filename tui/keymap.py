@@ -118,7 +118,9 @@ ACCOUNTS_KEYS: tuple[Key, ...] = (
 
 DIRECTORY_KEYS: tuple[Key, ...] = (
     Key("n", "new_institution", "Nueva institución", long="Agregar una institución"),
+    Key("e", "edit_institution", "Editar", long="Editar los datos de la institución"),
     Key("b", "toggle_institution", "Baja o reactivación", long="Dar de baja o reactivar"),
+    Key("h", "history", "Historial", long="Historial de versiones de la institución"),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),
     Key("escape", "back", "Volver", shown="Esc"),
 )
@@ -138,6 +140,15 @@ CLIENT_KEYS: tuple[Key, ...] = (
     Key("e", "request_erasure", "Cancelar datos", long="Solicitar la cancelación (ARCO)"),
     Key("x", "approve_erasure", "Aprobar cancelación", long="Aprobar la cancelación (ARCO)"),
     Key("z", "authorize_age", "Autorizar edad", long="Autorizar la excepción de edad"),
+    # Not in the footer (it would push «Bloquear» out at 130 columns): F1 and the palette.
+    Key(
+        "a",
+        "export_data",
+        "Exportar",
+        footer=False,
+        long="Exportar sus datos para ella (ARCO acceso)",
+    ),
+    Key("h", "corrections", "Historial", footer=False, long="Historial de rectificaciones (ARCO)"),
     Key("b", "trail", "Bitácora", footer=False, long="Bitácora de accesos a esta usuaria"),
     Key("f5", "reload", "Actualizar", shown="F5", footer=False),
     Key("escape", "back", "Volver", shown="Esc"),
@@ -179,3 +190,5 @@ DUPLICATE_KEYS: tuple[Key, ...] = (
 )
 
 HELP_KEYS: tuple[Key, ...] = (Key("escape,f1,question_mark", "close", "Cerrar", shown="Esc"),)
+
+LIST_KEYS: tuple[Key, ...] = (Key("escape", "close", "Cerrar", shown="Esc"),)

@@ -18,7 +18,7 @@ class SpanishCommandPalette(CommandPalette):
         Binding("ctrl+end, shift+end", "command_list('last')", "Ir al final", show=False),
         Binding("ctrl+home, shift+home", "command_list('first')", "Ir al principio", show=False),
         Binding("down", "cursor_down", "Comando siguiente", show=False),
-        Binding("escape", "escape", "Cerrar la lista de comandos"),
+        Binding("escape", "escape", "Cerrar la lista de comandos", key_display="Esc"),
         Binding("pagedown", "command_list('page_down')", "Página siguiente", show=False),
         Binding("pageup", "command_list('page_up')", "Página anterior", show=False),
         Binding("up", "command_list('cursor_up')", "Comando anterior", show=False),

@@ -219,6 +219,18 @@ CASE_FORMS: tuple[CaseForm, ...] = (
         on_every_tab=True,
     ),
     CaseForm(
+        "s",
+        Section.INTAKE,
+        "A seguimiento",
+        RecordForm(
+            title="Pasar el expediente a la etapa de seguimiento",
+            done="El expediente pasó a seguimiento.",
+            method="enter_follow_up",
+            fields=(),
+            save=lambda session, case_id, _v: session.enter_follow_up(case_id),
+        ),
+    ),
+    CaseForm(
         "o",
         Section.INTAKE,
         "Reabrir",

@@ -12,7 +12,7 @@ from domain.errors import DomainError
 from tui.base import SessionScreen
 from tui.keymap import SEARCH_KEYS, bindings
 from tui.navigation import OpenClient
-from tui.widgets import Table, cells, update_line
+from tui.widgets import Table, cells, format_date, update_line
 from violeta.dto import ClientSummary
 from violeta.name_search import RULE_HELP
 
@@ -38,7 +38,9 @@ class SearchScreen(SessionScreen):
         yield Input(id="consulta", placeholder="Nombre, CURP, teléfono o folio")
         yield Static("", id="resultado", classes="muted", markup=False)
         table: DataTable[str] = Table(id="usuarias", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Usuaria", "Zona", "Edad (rango)", "Expedientes abiertos")
+        table.add_columns(
+            "Usuaria", "Zona", "Edad (rango)", "Registrada el", "Expedientes abiertos"
+        )
         yield table
         yield from self.compose_footer()
 
@@ -89,7 +91,13 @@ class SearchScreen(SessionScreen):
         table.clear()
         for client in message.clients:
             table.add_row(
-                *cells(client.name, client.zone_name, client.age_band, str(client.open_cases)),
+                *cells(
+                    client.name,
+                    client.zone_name,
+                    client.age_band,
+                    format_date(client.registered_on) if client.registered_on else "—",
+                    str(client.open_cases),
+                ),
                 key=str(client.client_id),
             )
         table.measure_now()

@@ -296,7 +296,9 @@ class MarkedSelectionList(SelectionList[SelectionType]):
 class SpanishSelectOverlay(SelectOverlay):
     """Textual's drop-down list, with its one footer key in Spanish."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Cerrar la lista")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Cerrar la lista", key_display="Esc")
+    ]
 
 
 class SpanishSelect(Select[SelectionType]):

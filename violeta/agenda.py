@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from keys import PLACEHOLDER
 from projections.storage import Row
-from violeta.lookups import client_rows
 from violeta.session import SessionContext
 
 PSYCHOLOGY_AHEAD_DAYS = 7
@@ -37,13 +35,4 @@ class NextPsychologySession:
 
 def listed_names(session: SessionContext, rows: Sequence[Row]) -> dict[str, str]:
     """Her name for each client of a work queue already authorized and recorded."""
-    clients = client_rows(session, sorted({row["client_id"] for row in rows}))
-    names: dict[str, str] = {}
-    for client_id, client in clients.items():
-        sealed = client["name"]
-        names[client_id] = (
-            PLACEHOLDER
-            if sealed is None or client["erased"]
-            else session._keyring.open(client_id, "client.name", bytes(sealed))
-        )
-    return names
+    return session._listed_names(row["client_id"] for row in rows)

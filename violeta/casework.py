@@ -98,7 +98,8 @@ def record_listing(
     ctx._record_access(
         action="listar",
         section=section,
-        client_ids=sorted({UUID(row["client_id"]) for row in rows}),
-        case_ids=sorted({UUID(row["case_id"]) for row in rows}),
+        # As the views give them: text, no UUID per row (domain ``Ids``).
+        client_ids=sorted({row["client_id"] for row in rows}),
+        case_ids=sorted({row["case_id"] for row in rows}),
         purpose=purpose,
     )

@@ -76,6 +76,8 @@ class ClientSummary:
     age_band: str
     open_cases: int
     erased: bool
+    # Tells apart two women of the same name in a list (no personal data).
+    registered_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,10 @@ class CaseDetail:
     records: tuple[RecordEntry, ...] = ()
     # Whether the reader attends one of its areas: only she may ask for its closure.
     attended_by_reader: bool = False
+    # A closure was asked for and waits for coordinación: not asked for again meanwhile.
+    closure_pending: bool = False
+    # She opened it today: its entrevista inicial is hers to read back without a reason.
+    opened_by_reader_today: bool = False
 
 
 @dataclass(frozen=True)
@@ -364,6 +370,18 @@ class ExpiringOrder:
     expires_on: date
     days_left: int
     extendable: bool
+
+
+@dataclass(frozen=True)
+class PendingErasure:
+    """An ARCO cancellation waiting for coordinación: who she is and who asked for it."""
+
+    client_id: UUID
+    name: str
+    zone_name: str
+    age_band: str
+    requested_by: str
+    requested_by_id: UUID
 
 
 @dataclass(frozen=True)

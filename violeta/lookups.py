@@ -162,6 +162,7 @@ def client_summary(ctx: SessionContext, row: Row, name: str, open_cases: int) ->
         age_band=row["age_band"],
         open_cases=open_cases,
         erased=bool(row["erased"]),
+        registered_on=date.fromisoformat(row["registered_on"]),
     )
 
 
@@ -170,22 +171,16 @@ def case_summaries(ctx: SessionContext, rows: list[Row], purpose: str) -> list[C
     ctx._record_access(
         action="listar",
         section=Section.IDENTIFICATION,
-        client_ids=[UUID(row["client_id"]) for row in rows],
-        case_ids=[UUID(row["case_id"]) for row in rows],
+        client_ids=[row["client_id"] for row in rows],
+        case_ids=[row["case_id"] for row in rows],
         purpose=purpose,
     )
     zone_names = ctx._zone_names()
-    clients = client_rows(ctx, sorted({row["client_id"] for row in rows}))
-    summaries = []
-    for row in rows:
-        client_row = clients.get(row["client_id"])
-        name = (
-            ctx._keyring.open(row["client_id"], "client.name", bytes(client_row["name"]))
-            if client_row is not None and client_row["name"] is not None
-            else PLACEHOLDER
-        )
-        summaries.append(summary_from_row(ctx, row, name, zone_names))
-    return summaries
+    names = ctx._listed_names(row["client_id"] for row in rows)
+    return [
+        summary_from_row(ctx, row, names.get(row["client_id"], PLACEHOLDER), zone_names)
+        for row in rows
+    ]
 
 
 def summary_from_row(

@@ -112,6 +112,7 @@ POLICY: Final[dict[str, Rule]] = {
     "export_client_data": Rule(S.IDENTIFICATION, R, COORDINATION),
     "request_erasure": Rule(S.IDENTIFICATION, W),
     "approve_erasure": Rule(S.IDENTIFICATION, W, COORDINATION, second_person=Sp.ERASURE),
+    "pending_erasures": Rule(S.IDENTIFICATION, R, COORDINATION),
     "import_csv": Rule(S.INTAKE, W, frozenset({Role.RECEPTION, Role.SOCIAL_WORK}) | COORDINATION),
     "audit_entries": Rule(None, R, COORDINATION),
     # -- the case: intake, life cycle, notes

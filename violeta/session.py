@@ -25,7 +25,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
 from domain import identity
-from domain.access import AccessRecord
+from domain.access import AccessRecord, Ids
 from domain.accounts import StaffAccount
 from domain.cases import Case
 from domain.clients import Client
@@ -37,6 +37,7 @@ from domain.vocabulary import (
     Section,
 )
 from keys import (
+    PLACEHOLDER,
     Duty,
     KdfParams,
     KeyringError,
@@ -69,8 +70,11 @@ class _Listing:
 
     screen: str
     parts: list[tuple[Section, str]] = field(default_factory=list)
-    client_ids: set[UUID] = field(default_factory=set)
-    case_ids: set[UUID] = field(default_factory=set)
+    # As the views give them (text): a listing's ids become no UUID object (domain ``Ids``).
+    client_ids: set[str] = field(default_factory=set)
+    case_ids: set[str] = field(default_factory=set)
+    # Her name, opened once for the screen whatever lists she is in (dropped with it).
+    names: dict[str, str] = field(default_factory=dict)
 
 
 class Institute(Protocol):
@@ -195,9 +199,11 @@ class SessionContext:
         case_ids: list[UUID],
         purpose: str,
         justification: str,
+        *,
+        opened_it_today: bool = False,
     ) -> bool:
         """Returns True when the access is exceptional (break-the-glass)."""
-        decision = decide(self.role, section, action)
+        decision = decide(self.role, section, action, opened_it_today=opened_it_today)
         if decision is Decision.GRANTED:
             return False
         if decision is Decision.BREAK_GLASS:
@@ -222,7 +228,13 @@ class SessionContext:
         self.refresh()
         case = self._latest_case(case_id)
         exceptional = self._authorize(
-            section, Action.READ, [case.client_id], [case_id], purpose, justification
+            section,
+            Action.READ,
+            [case.client_id],
+            [case_id],
+            purpose,
+            justification,
+            opened_it_today=self._opened_it_today(case),
         )
         self._record_access(
             action="ver",
@@ -234,6 +246,10 @@ class SessionContext:
             justification=justification,
         )
         return case, exceptional
+
+    def _opened_it_today(self, case: Case) -> bool:
+        """She opened this case, today (the permission matrix lets her read back her intake)."""
+        return case.opened_by == self._account.id and case.opened_on == self._institute.today()
 
     def _record_denied(
         self,
@@ -285,8 +301,9 @@ class SessionContext:
         self._record_access(
             action="listar",
             section=section,
-            client_ids=sorted(listing.client_ids),
-            case_ids=sorted(listing.case_ids),
+            # Canonical text sorts as the UUIDs do.
+            client_ids=Ids.of_texts(sorted(listing.client_ids)),
+            case_ids=Ids.of_texts(sorted(listing.case_ids)),
             purpose=f"{listing.screen}: {'; '.join(names)}",
         )
 
@@ -295,8 +312,8 @@ class SessionContext:
         *,
         action: str,
         section: Section,
-        client_ids: Iterable[UUID],
-        case_ids: Iterable[UUID],
+        client_ids: Iterable[UUID | str],
+        case_ids: Iterable[UUID | str],
         purpose: str,
         outcome: Decision = Decision.GRANTED,
         exceptional: bool = False,
@@ -311,10 +328,10 @@ class SessionContext:
             and not justification
         ):
             listing.parts.append((section, purpose))
-            listing.client_ids.update(client_ids)
-            listing.case_ids.update(case_ids)
+            listing.client_ids.update(_texts(client_ids))
+            listing.case_ids.update(_texts(case_ids))
             return
-        subjects = list(client_ids)
+        subjects = client_ids if isinstance(client_ids, Ids) else Ids(client_ids)
         # Checked here too: a reason given where none was needed is still sealed and kept.
         reason = identity.free_text(
             "Motivo", justification, max_length=identity.SHORT_TEXT_MAX, required=False
@@ -322,7 +339,7 @@ class SessionContext:
         # A reason typed for one woman's record often names her: it is sealed with her key, so
         # her erasure takes it too. Break-the-glass always concerns exactly one woman.
         sealed = (
-            self._seal(str(subjects[0]), JUSTIFICATION_LABEL, reason)
+            self._seal(subjects.texts()[0], JUSTIFICATION_LABEL, reason)
             if reason and len(subjects) == 1
             else None
         )
@@ -332,7 +349,7 @@ class SessionContext:
             action=action,
             section=section.value,
             client_ids=subjects,
-            case_ids=list(case_ids),
+            case_ids=case_ids if isinstance(case_ids, Ids) else Ids(case_ids),
             purpose=purpose,
             outcome=(Decision.BREAK_GLASS if exceptional else outcome).value,
             exceptional=exceptional,
@@ -340,6 +357,30 @@ class SessionContext:
             sealed_justification=sealed,
         )
         self._store.save(record)
+
+    def _listed_names(self, client_ids: Iterable[str]) -> dict[str, str]:
+        """Her name for each woman of a list already authorized and recorded (the
+        placeholder once she is erased). Within one screen (``_one_listing``) each woman's
+        row is read and her name opened once, whatever lists she appears in; only the
+        columns shown are read."""
+        listing: _Listing | None = getattr(self._listings, "current", None)
+        known: dict[str, str] = {} if listing is None else listing.names
+        asked = list(dict.fromkeys(client_ids))
+        wanted = [client_id for client_id in asked if client_id not in known]
+        if wanted:
+            rows = self._views.query(
+                "SELECT client_id, name, erased FROM clients_view "  # noqa: S608 - placeholders only
+                f"WHERE client_id IN ({', '.join('?' for _ in wanted)})",
+                tuple(wanted),
+            )
+            for row in rows:
+                sealed = row["name"]
+                known[row["client_id"]] = (
+                    PLACEHOLDER
+                    if sealed is None or row["erased"]
+                    else self._keyring.open(row["client_id"], "client.name", bytes(sealed))
+                )
+        return {client_id: known[client_id] for client_id in asked if client_id in known}
 
     def _open_justification(self, sealed: bytes | str | None, client_ids: Sequence[str]) -> str:
         """The reason of a break-the-glass read, opened for an audited look at the trail.
@@ -440,6 +481,10 @@ class SessionContext:
 
     def _count(self, sql: str, params: tuple[object, ...] = ()) -> int:
         return int(self._views.query(sql, params)[0]["n"])
+
+
+def _texts(ids: Iterable[UUID | str]) -> Iterator[str]:
+    return (one if isinstance(one, str) else str(one) for one in ids)
 
 
 def case_label(case_id: UUID, field: str) -> str:

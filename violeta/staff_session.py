@@ -201,6 +201,7 @@ class StaffSession(SessionContext):
 
     # -- violeta/queries/clients.py
     pending_age_authorizations = Asks(clients.pending_age_authorizations)
+    pending_erasures = Asks(clients.pending_erasures)
     search_clients = Asks(clients.search_clients)
     client_detail = Asks(clients.client_detail)
     audit_entries = Asks(clients.audit_entries)

@@ -44,6 +44,7 @@ from eventsourcing.sqlite import (
 from eventsourcing.utils import Environment
 from psycopg.conninfo import conninfo_to_dict
 
+from domain.access import Ids
 from domain.cases import Case, FolioSequence
 from domain.clients import Client
 from domain.errors import UnknownRecord
@@ -62,6 +63,19 @@ class SealedAsBase64(Transcoding):
 
     def decode(self, data: str) -> Sealed:
         return Sealed(b64decode(data))
+
+
+class IdsAsText(Transcoding):
+    """An access record's ids as one string (domain/access.py ``Ids``)."""
+
+    type = Ids
+    name = "ids"
+
+    def encode(self, obj: Ids) -> str:
+        return obj.packed
+
+    def decode(self, data: str) -> Ids:
+        return Ids.unpacked(data)
 
 
 class DateAsISO(Transcoding):
@@ -342,6 +356,7 @@ class CaseStore(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(SealedAsBase64())
         transcoder.register(DateAsISO())
+        transcoder.register(IdsAsText())
 
 
 def store_environment(settings: Settings, institution_key: bytes) -> dict[str, str]:

@@ -4,6 +4,7 @@ backends)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -217,3 +218,44 @@ def test_mi_dia_returns_nothing_when_its_access_cannot_be_recorded(
         coordinator.my_day()
     with pytest.raises(RuntimeError):
         coordinator.dashboard()
+
+
+def test_a_woman_in_several_of_mi_dia_s_lists_is_read_and_her_name_opened_once(
+    institute: Institute, coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Her recent case and her follow-up due name her twice: one row of hers is read, with
+    only the columns shown, and her name is opened once (what each listed row costs)."""
+    lawyer = staff(institute, coordinator, "abogada", Role.LEGAL)
+    client_id = coordinator.register_client(a_client())
+    case = coordinator.open_case(client_id, an_intake())
+    coordinator.assign_area(case.case_id, "juridica", lawyer.identity.staff_id)
+    coordinator.schedule_follow_up(
+        case.case_id, format_date(institute.today() + timedelta(days=1)), "telefono"
+    )
+    lawyer.refresh()
+    opened: list[str] = []
+    original_open = lawyer._keyring.open
+
+    def counting_open(subject_id: str, label: str, envelope: bytes) -> str:
+        opened.append(label)
+        return original_open(subject_id, label, envelope)
+
+    statements: list[str] = []
+    original_query = lawyer._views.query
+
+    def counting_query(sql: str, params: Any = ()) -> Any:
+        statements.append(sql)
+        return original_query(sql, params)
+
+    monkeypatch.setattr(lawyer._keyring, "open", counting_open)
+    monkeypatch.setattr(lawyer._views, "query", counting_query)
+
+    day = lawyer.my_day()
+
+    assert [item.case_id for item in day.dashboard.my_recent_cases] == [case.case_id]
+    assert [item.case_id for item in day.dashboard.follow_ups_due] == [case.case_id]
+    assert day.dashboard.follow_ups_due[0].client_name == "Ana Prueba Sintética"
+    assert day.dashboard.my_recent_cases[0].client_name == "Ana Prueba Sintética"
+    assert opened == ["client.name"]
+    read_clients = [sql for sql in statements if "FROM clients_view WHERE client_id" in sql]
+    assert len(read_clients) == 1 and "SELECT *" not in read_clients[0]

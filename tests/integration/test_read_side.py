@@ -9,7 +9,7 @@ import threading
 import time
 from uuid import UUID
 
-from domain.access import AccessRecord
+from domain.access import AccessRecord, Ids
 from domain.vocabulary import Role, Section
 from projections.read_side import READ_SIDE_SCHEMA, ReadSideProjection, read_side_name
 from projections.runner import Projector
@@ -190,8 +190,8 @@ def _an_access(session: StaffSession) -> AccessRecord:
         role=session.role.value,
         action="listar",
         section=Section.IDENTIFICATION.value,
-        client_ids=[],
-        case_ids=[],
+        client_ids=Ids(),
+        case_ids=Ids(),
         purpose="prueba",
         outcome="concedido",
         exceptional=False,

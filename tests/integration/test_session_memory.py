@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.access import AccessRecord
+from domain.access import AccessRecord, Ids
 from domain.vocabulary import Section
 from tests.support.factories import a_client, an_intake
 from violeta.following import UNPROJECTED_LIMIT
@@ -25,8 +25,8 @@ def test_a_session_that_writes_5000_events_holds_no_more_than_its_bound(
                     role="coordinacion",
                     action="ver",
                     section=Section.IDENTIFICATION.value,
-                    client_ids=[client_id],
-                    case_ids=[],
+                    client_ids=Ids([client_id]),
+                    case_ids=Ids(),
                     purpose="prueba de memoria",
                     outcome="concedido",
                     exceptional=False,

@@ -90,3 +90,23 @@ def test_the_erasure_s_truncating_checkpoint_is_asked_again_when_another_one_run
         assert Path(f"{path}-wal").stat().st_size == 0  # emptied all the same
     finally:
         views.close()
+
+
+def test_each_erasure_s_checkpoint_empties_the_log_through_one_kept_connection(
+    data_dir: Path,
+) -> None:
+    """A new connection flushes the folder the first time it flushes the log: the purge
+    keeps its own, so an approval pays that once per process, not once per erasure."""
+    path = data_dir / "vistas.sqlite"
+    views = SQLiteViewStore(path, SCHEMA)
+    try:
+        purgers = []
+        for number in range(2):
+            views.execute([Statement("INSERT INTO notes VALUES (?, ?)", (number, b"x" * 900))])
+            views.purge_freed_pages()
+            assert Path(f"{path}-wal").stat().st_size == 0
+            purgers.append(views._purger)
+        assert purgers[0] is not None and purgers[0] is purgers[1]
+    finally:
+        views.close()
+    assert views._purger is None

@@ -217,6 +217,7 @@ def _reads(
         "client_detail": (coordinator, {"client_id": client_id}),
         "search_clients": (coordinator, {"text": "ana"}),
         "pending_age_authorizations": (coordinator, {}),
+        "pending_erasures": (coordinator, {}),
         "correction_history": (coordinator, {"client_id": client_id}),
         "export_client_data": (coordinator, {"client_id": client_id, "destination": tmp / "arco"}),
         "case_detail": (coordinator, {**by_case, "section": Section.INTAKE}),

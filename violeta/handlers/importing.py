@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain import identity
-from domain.access import AccessRecord
+from domain.access import AccessRecord, Ids
 from domain.clients import (
     DISABILITIES,
     INDIGENOUS_LANGUAGES,
@@ -209,8 +209,8 @@ def _row_access(ctx: SessionContext, client_id: UUID, number: int) -> AccessReco
         role=ctx.role.value,
         action="importar",
         section=Section.IDENTIFICATION.value,
-        client_ids=[client_id],
-        case_ids=[],
+        client_ids=Ids([client_id]),
+        case_ids=Ids(),
         purpose=f"importación de hoja de cálculo: fila {number}",
         outcome=Decision.GRANTED.value,
         exceptional=False,

@@ -54,8 +54,8 @@ def next_psychology_sessions(
     ctx._record_access(
         action="listar",
         section=Section.PSYCHOLOGICAL,
-        client_ids=sorted({UUID(row["client_id"]) for row in rows}),
-        case_ids=sorted({UUID(row["case_id"]) for row in rows}),
+        client_ids=sorted({row["client_id"] for row in rows}),
+        case_ids=sorted({row["case_id"] for row in rows}),
         purpose=purpose,
     )
     names = listed_names(ctx, rows)

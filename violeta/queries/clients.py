@@ -18,7 +18,7 @@ from domain.vocabulary import (
 )
 from projections.storage import Row
 from violeta import name_search
-from violeta.dto import AccessEntry, ClientDetail, ClientSummary
+from violeta.dto import AccessEntry, ClientDetail, ClientSummary, PendingErasure
 from violeta.lookups import (
     access_entry,
     client_rows,
@@ -57,6 +57,40 @@ def age_authorizations_pending(ctx: SessionContext) -> list[ClientSummary]:
             row,
             ctx._keyring.open(row["client_id"], "client.name", bytes(row["name"])),
             open_cases.get(row["client_id"], 0),
+        )
+        for row in rows
+    ]
+
+
+def pending_erasures(ctx: SessionContext) -> list[PendingErasure]:
+    """ARCO cancellations waiting for coordinación's approval (work queue); audited list."""
+    ctx.refresh()
+    return erasures_pending(ctx)
+
+
+def erasures_pending(ctx: SessionContext) -> list[PendingErasure]:
+    """``pending_erasures`` on views the caller has just caught up."""
+    rows = ctx._views.query(
+        "SELECT * FROM clients_view WHERE erasure_requested_by IS NOT NULL AND erased = 0 "
+        "ORDER BY registered_on"
+    )
+    ctx._record_access(
+        action="listar",
+        section=Section.IDENTIFICATION,
+        client_ids=[UUID(row["client_id"]) for row in rows],
+        case_ids=[],
+        purpose="cancelaciones pendientes de aprobación",
+    )
+    staff_names = ctx._staff_names()
+    zone_names = ctx._zone_names()
+    return [
+        PendingErasure(
+            client_id=UUID(row["client_id"]),
+            name=ctx._keyring.open(row["client_id"], "client.name", bytes(row["name"])),
+            zone_name=zone_names.get(row["zone"], row["zone"]),
+            age_band=row["age_band"],
+            requested_by=staff_names.get(row["erasure_requested_by"], "—"),
+            requested_by_id=UUID(row["erasure_requested_by"]),
         )
         for row in rows
     ]

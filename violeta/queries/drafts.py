@@ -46,7 +46,7 @@ def drafts_listed(ctx: SessionContext) -> list[DraftSummary]:
         ctx._record_access(
             action="listar",
             section=Section.IDENTIFICATION,
-            client_ids=sorted({UUID(row["client_id"]) for row in about}),
+            client_ids=sorted({row["client_id"] for row in about}),
             case_ids=[],
             purpose=purpose,
         )

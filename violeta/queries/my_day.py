@@ -25,11 +25,12 @@ from violeta.dto import (
     DueFollowUp,
     ExpiringOrder,
     OpenMisconductReport,
+    PendingErasure,
 )
 from violeta.lookups import case_summaries
 from violeta.policy import POLICY
 from violeta.queries.agenda import next_psychology_sessions
-from violeta.queries.clients import age_authorizations_pending
+from violeta.queries.clients import age_authorizations_pending, erasures_pending
 from violeta.queries.drafts import drafts_listed
 from violeta.queries.supervision import alerts
 from violeta.queries.work_queues import (
@@ -50,9 +51,10 @@ RECENT_WINDOW = 1000
 # listed here (hence not recorded as seen): the screen says there are more; each case keeps
 # all of its own in its Seguimientos tab, and settling these brings the next ones up. Every
 # row listed costs its reading, the opening of her name and its place in the access record
-# (and in its projection): 20 keep Mi día the same size in any archive (50 made it twice as
-# long at 30,000 cases as at 1,000, where 3 to 8 are due).
-FOLLOW_UPS_SHOWN = 20
+# (and in its projection, once per woman in the index of whom saw her). 12 fit on one
+# screen beside her recent cases (20 took a screen and a half, and made Mi día of an area
+# ~1.5-1.7 times as long at 30,000 cases as at 1,000, where 3 to 8 are due; 50 twice).
+FOLLOW_UPS_SHOWN = 12
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class MyDay:
     alerts: tuple[AlertView, ...] = ()
     drafts: tuple[DraftSummary, ...] = ()
     psychology_sessions: tuple[NextPsychologySession, ...] = ()
+    erasures: tuple[PendingErasure, ...] = ()
 
 
 def my_day(ctx: SessionContext) -> MyDay:
@@ -96,6 +99,12 @@ def my_day(ctx: SessionContext) -> MyDay:
             psychology_sessions=tuple(
                 next_psychology_sessions(ctx, PSYCHOLOGY_AHEAD_DAYS, limit=PSYCHOLOGY_SHOWN)
                 if _offered(ctx, "psychology_sessions_due")
+                else ()
+            ),
+            # Like the age queue: listed to whoever may approve them.
+            erasures=tuple(
+                erasures_pending(ctx)
+                if _offered(ctx, "pending_erasures") and _offered(ctx, "approve_erasure")
                 else ()
             ),
         )

@@ -173,6 +173,8 @@ def case_detail(
         ),
         exceptional_access=exceptional,
         attended_by_reader=ctx._account.id in case.services.areas.values(),
+        closure_pending=case.services.closure_request is not None,
+        opened_by_reader_today=ctx._opened_it_today(case),
         aggressor_relationship=case.aggressor_relationship.label if show_intake else "",
         aggressor_details=ctx._open_optional(
             subject, case_label(case_id, "aggressor_details"), case.aggressor_details

@@ -99,18 +99,21 @@ def due_follow_ups_page(
     rows = rows[:limit]
     record_listing(ctx, Section.FOLLOW_UPS, "mi día: seguimientos por vencer", rows)
     names = listed_names(ctx, rows)  # recorded above, in the same listing
-    return [
-        DueFollowUp(
-            case_id=UUID(row["case_id"]),
-            folio=row["folio"],
-            follow_up_id=UUID(row["follow_up_id"]),
-            due_on=date.fromisoformat(row["due_on"]),
-            channel=Channel(row["channel"]).label,
-            overdue=date.fromisoformat(row["due_on"]) < today,
-            client_name=names.get(row["client_id"], PLACEHOLDER),
+    shown = []
+    for row in rows:
+        due_on = date.fromisoformat(row["due_on"])
+        shown.append(
+            DueFollowUp(
+                case_id=UUID(row["case_id"]),
+                folio=row["folio"],
+                follow_up_id=UUID(row["follow_up_id"]),
+                due_on=due_on,
+                channel=Channel(row["channel"]).label,
+                overdue=due_on < today,
+                client_name=names.get(row["client_id"], PLACEHOLDER),
+            )
         )
-        for row in rows
-    ], more
+    return shown, more
 
 
 def orders_expiring(

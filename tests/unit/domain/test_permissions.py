@@ -81,3 +81,16 @@ def test_psychology_notes_are_psychologys_alone() -> None:
 
 def test_administration_reads_no_case_content_even_with_a_reason() -> None:
     assert all(decide(Role.ADMINISTRATION, section, R) is D for section in Section)
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("section", list(Section))
+def test_on_the_day_she_opened_a_case_only_its_intake_reads_without_a_reason(
+    role: Role, section: Section
+) -> None:
+    """Her own words of that day, read back: the intake's break-the-glass becomes a plain read,
+    and nothing else changes (no write, no other section, nothing sealed off opens)."""
+    read, write = EXPECTED[role][section]
+    expected_read = G if section is Section.INTAKE and read is B else read
+    assert decide(role, section, R, opened_it_today=True) is expected_read
+    assert decide(role, section, W, opened_it_today=True) is write
