@@ -13,12 +13,13 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from domain.vocabulary import Section
+from domain.vocabulary import Role, Section
+from tests.support.factories import enable
 from tests.tui.conftest import PASSWORD, SIZE, Seeded, field_text, log_in, text_of, until
 from tests.tui.test_case_screen import case_reads_marked, offered_actions
 from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
 from tui.app import VioletaApp
-from tui.case import ASK_TO_READ, CaseScreen
+from tui.case import ASK_TO_READ, CaseScreen, pane_id
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
 from tui.dialogs import JustificationScreen
@@ -26,7 +27,7 @@ from tui.footer import KeyFooter
 from tui.search import SearchScreen
 from tui.tabs import SectionTabs
 from tui.widgets import FieldGrid
-from violeta.dto import ClientDetail
+from violeta.dto import ClientDetail, NewIntake
 from violeta.service import StaffSession
 
 pytestmark = pytest.mark.anyio
@@ -220,3 +221,52 @@ def test_textual_still_offers_what_opening_a_screen_quickly_relies_on() -> None:
     setattr(message, "no_dispatch", True)  # noqa: B010 - as forget_reads does
     assert message.no_dispatch is True
     assert ClientScreen.Done("y").no_dispatch is False
+
+
+async def test_a_kept_case_screen_forgets_that_she_opened_the_last_case_today(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    """Recepción reads back the entrevista of the case she opened today; the same kept screen
+    showing a case she did not open asks for a reason again (marked amber)."""
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    coordinator.create_account("recepcion", "Rita Recepción Prueba", Role.RECEPTION, PASSWORD)
+    coordinator.close()
+    enable(seeded.institute, "recepcion")
+    reception = seeded.institute.login("recepcion", PASSWORD)
+    reception.change_password(PASSWORD, PASSWORD + "-r")
+    bety = next(c.client_id for c in reception.search_clients("Bety"))
+    reception.open_case(
+        bety,
+        NewIntake(
+            reason="Motivo sintético de Bety",
+            narrative="Relato sintético que recepción acaba de escribir.",
+            violence_types=("psicologica",),
+            modalities=("familiar",),
+            risk="bajo",
+        ),
+    )
+    reception.close()
+
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "recepcion", PASSWORD + "-r")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await open_first_case_of(pilot, "Bety Ejemplo")
+        screen = app.screen
+        assert isinstance(screen, CaseScreen)
+        tabs = screen.query_one(SectionTabs)
+        await until(pilot, lambda: not tabs.has_mark(pane_id(Section.INTAKE), "-exceptional"))
+        await pilot.press("2")
+        await until(pilot, lambda: "acaba de escribir" in text_of(pilot, "#body-entrevista"))
+        await back_to_mi_dia(pilot)
+
+        await open_first_case_of(pilot, "Ana Prueba")
+        assert app.screen is screen
+        assert isinstance(screen, CaseScreen)
+        assert not screen.opened_it_today
+        assert tabs.has_mark(pane_id(Section.INTAKE), "-exceptional")
+        await pilot.press("2")
+        await until(pilot, lambda: text_of(pilot, "#body-entrevista") == ASK_TO_READ)
+        await app.workers.wait_for_complete()
+        assert app.screen is screen
+    assert Section.INTAKE.label not in [section for section, _ in case_reads_marked(seeded)]
