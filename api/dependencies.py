@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -22,6 +24,35 @@ from projections.statistics import (
 
 # How often the list of releases is read again; a release never changes once stored.
 REFRESH_SECONDS = 5.0
+# Answers kept rendered, the most recently asked. The filters (year, zone, area) make the
+# possible requests countless, so the process keeps a bounded number, whatever it is asked.
+RENDERED_LIMIT = 512
+
+
+class Rendered:
+    """Rendered answers by request, at most ``limit``; the least recently asked goes first."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self._limit = RENDERED_LIMIT if limit is None else limit
+        self._lock = threading.Lock()
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def __setitem__(self, key: Hashable, answer: Any) -> None:
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self._limit:
+                self._answers.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._answers)
 
 
 def make_reader(settings: ApiSettings) -> ViewReader:
@@ -39,7 +70,7 @@ class Releases:
         self._listed_at = -REFRESH_SECONDS
         self._summaries: tuple[ReleaseSummary, ...] = ()
         self._bodies: dict[int, dict[str, Any]] = {}
-        self.rendered: dict[tuple[Any, ...], Any] = {}
+        self.rendered = Rendered()
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -61,8 +92,6 @@ class Releases:
                         self._bodies[summary.number] = found
         with self._lock:
             self._summaries, self._listed_at = listed, now
-            if len(self.rendered) > 512:
-                self.rendered.clear()
 
     async def refresh(self) -> None:
         """Reads the list (and any new body) again when it is older than REFRESH_SECONDS;

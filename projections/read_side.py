@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from projections.audit_rebuild import AuditMemory
 from projections.audit_trail import AUDIT_TRAIL_SCHEMA, AuditProjection
 from projections.stats_rebuild import StatisticsMemory
 from projections.stats_tables import STATS_SCHEMA, StatisticsProjection
@@ -58,12 +59,13 @@ class ReadSideProjection:
 class ReadSideRebuild:
     """The read side during a rebuild (``Projector.rebuild``): the same tables, but the
     statistics are kept in memory by the rules of ``stats_tables`` and each batch writes the
-    rows it changed, once each (projections/stats_rebuild.py). The audit trail's statements
-    are those of ``AuditProjection``."""
+    rows it changed, once each (projections/stats_rebuild.py); the audit trail's statements,
+    those of ``AuditProjection``, are gathered likewise (projections/audit_rebuild.py)."""
 
     def __init__(self) -> None:
         self._memory = StatisticsMemory()
         self._audit = AuditProjection()
+        self._trail = AuditMemory()
 
     def begin_batch(self, views: ViewStore, after: int) -> None:
         """Before the events after read-side position ``after``: the tables as they stand
@@ -72,20 +74,23 @@ class ReadSideRebuild:
         if self._memory.at != after:
             self._memory.load(views, after)
         self._memory.views = views
+        self._trail.begin_batch(views, after)
 
     def process(self, event: object) -> list[Statement]:
         self._memory.apply(event)
-        return self._audit.process(event)
+        return self._trail.absorb(self._audit.process(event))
 
     def batch_statements(self) -> list[Statement]:
-        return self._memory.batch_statements()
+        return [*self._memory.batch_statements(), *self._trail.flush()]
 
     def batch_applied(self, last: int) -> None:
         self._memory.at = last
         self._memory.settle()
+        self._trail.batch_applied(last)
 
     def batch_refused(self) -> None:
         self._memory.at = None  # read again before the next batch
+        self._trail.batch_refused()
 
 
 def adoption_statements(

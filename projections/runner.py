@@ -25,9 +25,11 @@ from projections.storage import StaleBatch, Statement, ViewStore
 BATCH_SIZE = 500
 KEY_CHECK_EVENTS = 8  # stored events tried to tell a wrong key from one altered event
 # Fewer, larger transactions when nothing else waits for the views: at 30,000 cases a commit
-# writes pages all over large B-trees, and 10,000 events per batch cut the rebuild's CPU by
-# ~11 % against 2,000 (a batch's events and statements: ~20 MB more at its peak).
-REBUILD_BATCH_SIZE = 10_000
+# writes pages all over large B-trees (10,000 events per batch cut the rebuild's CPU by ~11 %
+# against 2,000, wave 4). Since the case views are gathered in memory a batch writes each
+# row once, and 5,000 cost +3 % CPU against 10,000 at 30k (52.3 / 50.6 s) for a peak 23 MB
+# lower (268 / 291 MB: a batch's notifications, events and rows are held until it commits).
+REBUILD_BATCH_SIZE = 5_000
 Progress = Callable[[int, int], None]
 # Tables that only their own INSERTs touch, and no other view statement reads: within a batch
 # their rows may go after everything else, one executemany per table instead of one per event.
@@ -319,22 +321,34 @@ class Projector:
         verification = self.verify()
         if not verification.intact:
             raise BrokenChain(verification)
+        rebuilt = self.projection
+        make = getattr(rebuilt, "for_rebuild", None)
+        if make is not None:
+            rebuilt = make()
+        # Indexes no statement of the projections uses are built once, at the end.
+        indexes: list[tuple[str, str]] = getattr(rebuilt, "deferred_indexes", [])
         if not interrupted:
             target = max(self.position, 1)
             self.views.reset(keep=AUDIT_TABLES)
-            self.views.execute([self._tracking_row(marker, target)])
+            drops = [Statement(f"DROP INDEX IF EXISTS {name}") for name, _ in indexes]
+            self.views.execute([self._tracking_row(marker, target), *drops])
         self._chain_ahead = True
         self._last_head = (0, GENESIS)
         # Companions with a way of their own to rebuild (the read side's statistics in
         # memory) take it: a projector of the same name and position, for this pass only.
         companions = [companion.for_rebuild() for companion in companions]
+        # And so does this one's (the case views gathered in memory): for this pass only.
+        projection = self.projection
         with self.views.bulk():
             try:
+                self.projection = rebuilt
                 applied = self.catch_up(progress, batch_size=batch_size, companions=companions)
             finally:
+                self.projection = projection
                 self._chain_ahead = False
             for companion in companions:  # resumed: whatever it had not reached with this one
                 companion.catch_up(batch_size=batch_size)
+        self.views.execute([Statement(ddl) for _, ddl in indexes])
         if progress is not None:  # also when a terminal's catch-up had done what was left
             progress(self.position, self.position)
         self.views.execute(

@@ -46,6 +46,7 @@ from projections.stats_tables import (
     ORDERS,
     PENDING_OUTCOME,
     REFERRALS,
+    STATS_SCHEMA,
     TABLES_BY_NAME,
     UNKNOWN_KIND,
     CountTable,
@@ -54,6 +55,7 @@ from projections.stats_tables import (
     month_of,
 )
 from projections.storage import PostgresViewStore, Statement, ViewStore
+from projections.views_rebuild import Bulk
 
 # A fact's row, as in stats_contrib: [client_id, month, k1, k2, counted]
 CLIENT, MONTH, K1, K2, COUNTED = range(5)
@@ -102,12 +104,18 @@ def _upsert(table: str, columns: tuple[str, ...], keys: int, rows: int) -> str:
 def _upserts(
     table: str, columns: tuple[str, ...], keys: int, rows: list[tuple[Any, ...]], per: int
 ) -> list[Statement]:
+    if per > 1:  # PostgreSQL: arrays of a column each (projections/views_rebuild.py Bulk)
+        return _BULK.rows(_upsert(table, columns, keys, 1), rows)
     statements = []
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
         sql = _upsert(table, columns, keys, len(chunk))
         statements.append(Statement(sql, tuple(value for row in chunk for value in row)))
     return statements
+
+
+_BULK = Bulk(STATS_SCHEMA)
+_BULK.many = True
 
 
 @cache

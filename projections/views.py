@@ -28,6 +28,7 @@ from projections.counters import (
 )
 from projections.read_side import READ_SIDE_SCHEMA
 from projections.storage import Statement
+from projections.views_rebuild import CaseViewsRebuild
 from projections.zone_catalogue import ZONE_SCHEMA, ZoneCatalogueProjection
 
 SCHEMA: tuple[str, ...] = (
@@ -160,6 +161,11 @@ class CaseRecordProjection:
     @property
     def indexer(self) -> BlindIndexer:
         return self._indexer
+
+    def for_rebuild(self) -> CaseViewsRebuild:
+        """This projection during a rebuild: its statements gathered in memory and written
+        once per row and batch (projections/views_rebuild.py)."""
+        return CaseViewsRebuild(self, SCHEMA)
 
     def process(self, event: object) -> list[Statement]:
         handler = self._handlers.get(type(event))

@@ -136,7 +136,11 @@ def build_table(
 
 
 def cell_values(data: Rows, keys: Iterable[Key], measure: str) -> dict[Key, int]:
-    wanted = set(keys)
+    """The measure's count in each key, in the order the keys came: that order numbers the
+    protection problem's cells, so a set's order (the hash seed's) would change which
+    complementary cells HiGHS picks among equally cheap ones, from one process to the next."""
+    ordered = list(dict.fromkeys(keys))
+    wanted = set(ordered)
     totals: dict[Key, int] = defaultdict(int)
     patterns = {tuple(i for i, v in enumerate(key) if v != TOTAL) for key in wanted}
     for dims, measures in data.rows:
@@ -148,7 +152,7 @@ def cell_values(data: Rows, keys: Iterable[Key], measure: str) -> dict[Key, int]
             key = tuple(dims[d] if i in pattern else TOTAL for i, d in enumerate(data.dimensions))
             if key in wanted:
                 totals[key] += measures[measure]
-    return {key: totals.get(key, 0) for key in wanted}
+    return {key: totals.get(key, 0) for key in ordered}
 
 
 @dataclass

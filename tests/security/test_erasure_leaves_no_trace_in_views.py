@@ -104,3 +104,42 @@ def test_her_old_page_images_left_in_a_restarted_log_go_too(data_dir: Path) -> N
             blind = coordinator._keyring.blind_index("nombre", token).encode()
             assert blind + her_id not in after and her_id + blind not in after
         social_work.close()
+
+
+def test_a_rebuild_after_her_erasure_writes_none_of_her_tokens_nor_her_sealed_name(
+    data_dir: Path,
+) -> None:
+    """A rebuild gathers the views in memory (projections/views_rebuild.py): her row and her
+    tokens, added again from her registration, are written before her erasure's statements
+    in the same batch, which take them out again; nothing of them may remain in the file or
+    its log."""
+    settings = Settings(data=data_dir)
+    with initialized(settings) as (institute, coordinator):
+        for first in ("Ana", "Berta", "Carla", "Dora", "Elena", "Fabiola", "Gloria", "Hilda"):
+            coordinator.register_client(a_client(f"{first} Prueba Demostración"))
+        client_id = coordinator.register_client(a_client(NAME))
+        her_id = str(client_id).encode()
+        tokens = [
+            form
+            for token in identity.search_tokens(NAME)
+            for blind in [coordinator._keyring.blind_index("nombre", token).encode()]
+            for form in (blind + her_id, her_id + blind)
+        ]
+        coordinator.refresh()
+        [row] = coordinator._views.query(
+            "SELECT name FROM clients_view WHERE client_id = ?", (str(client_id),)
+        )
+        sealed_name = bytes(row["name"])
+        social_work = staff(institute, coordinator, "trabajosocial", Role.SOCIAL_WORK)
+        social_work.request_erasure(client_id)
+        coordinator.approve_erasure(client_id)
+        for first in ("Irma", "Julia", "Karla"):
+            coordinator.register_client(a_client(f"{first} Prueba Demostración"))
+
+        coordinator.rebuild_views()
+        after = _views_bytes(settings)
+        assert [token for token in tokens if token in after] == []
+        assert sealed_name not in after
+        assert coordinator.search_clients("Zitlalmina") == []
+        assert coordinator.search_clients("Irma")
+        social_work.close()
