@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.segment import Segments
 from rich.traceback import Traceback
@@ -13,12 +13,13 @@ from textual import events
 from textual.actions import parse
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker
 
 from domain.errors import DomainError
 from tui.accounts import AccountsScreen
-from tui.base import ExternalChanges, SessionScreen, unexpected
+from tui.base import ExternalChanges, SessionScreen, outcome, unexpected
 from tui.case import CaseScreen
 from tui.client import ClientScreen
 from tui.coordination import TABS, CoordinationScreen
@@ -34,7 +35,10 @@ from tui.navigation import OpenCase, OpenClient, OpenCoordination, StartIntake, 
 from tui.palette import SpanishCommandPalette
 from tui.roles import offered
 from tui.search import SearchScreen
-from violeta.service import Institute
+from violeta.dto import CaseDetail, ClientDetail
+from violeta.service import Institute, StaffSession
+
+T = TypeVar("T")
 
 REFRESH_SECONDS = 1.0
 # Not before a forced password change is done, and only for a role the service lets do it;
@@ -71,6 +75,10 @@ class VioletaApp(App[None]):
         self._held: Gateway | None = None
         self._close_worker: Worker[None] | None = None
         self.collector = QuietCollector()
+        # A screen's first read is under way (``_read_then_show``).
+        self._opening = False
+        # Screens kept after they are closed, to be shown again (``_keep``).
+        self._kept: dict[str, SessionScreen] = {}
 
     def on_mount(self) -> None:
         self.collector.start()
@@ -133,12 +141,15 @@ class VioletaApp(App[None]):
             await self._drop_session_screens()
             return
         self._held = gateway
+        # What she closed is not kept behind the lock (what is on screen is, for her).
+        await self._drop_kept_screens()
         await self.push_screen(LoginScreen(self.institute, self.login_notice, locked=True))
 
     async def _drop_session_screens(self) -> None:
         """Back to the first login screen, discarding every screen above it."""
         while len(self.screen_stack) > 2 or not isinstance(self.screen, LoginScreen):
             await self.pop_screen()
+        await self._drop_kept_screens()
         if isinstance(self.screen, LoginScreen):
             self.screen.reset()
 
@@ -269,15 +280,119 @@ class VioletaApp(App[None]):
             self.push_screen(RegisterDraftScreen(self.gateway, self.institute.today))
 
     def on_open_client(self, message: OpenClient) -> None:
-        if self.gateway is not None:
-            self._show(ClientScreen(self.gateway, message.client_id), replace=message.replace)
+        gateway = self.gateway
+        if gateway is None:
+            return
+        client_id = message.client_id
+
+        def show(first: ClientDetail | DomainError, generation: int) -> None:
+            kept = self._kept.get("client")
+            if (
+                isinstance(kept, ClientScreen)
+                and kept.gateway is gateway
+                and kept not in self.screen_stack
+            ):
+                kept.show_again(client_id, first, generation)
+                screen: ClientScreen = kept
+            else:
+                screen = ClientScreen(gateway, client_id, first, generation)
+                self._keep("client", screen)
+            self._show(screen, replace=message.replace)
+
+        self._read_then_show(gateway, lambda session: session.client_detail(client_id), show)
 
     def on_open_case(self, message: OpenCase) -> None:
-        if self.gateway is None:
+        gateway = self.gateway
+        if gateway is None:
             return
-        self._show(CaseScreen(self.gateway, message.case_id), replace=message.replace)
-        if message.announce:
-            self.notify(message.announce, title="Expediente abierto")
+        case_id = message.case_id
+
+        def show(first: CaseDetail | DomainError | None, generation: int | None) -> None:
+            kept = self._kept.get("case")
+            if (
+                isinstance(kept, CaseScreen)
+                and kept.gateway is gateway
+                and kept not in self.screen_stack
+            ):
+                kept.show_again(case_id, first, generation)
+                screen: CaseScreen = kept
+            else:
+                screen = CaseScreen(gateway, case_id, first, generation)
+                self._keep("case", screen)
+            self._show(screen, replace=message.replace)
+            if message.announce:
+                self.notify(message.announce, title="Expediente abierto")
+
+        section = CaseScreen.opening_section(gateway)
+        if section is None:
+            # Her role reads no section without a reason: nothing to read before showing it.
+            show(None, None)
+            return
+        self._read_then_show(
+            gateway, lambda session: session.case_detail(case_id, section, ""), show
+        )
+
+    def _read_then_show(
+        self,
+        gateway: Gateway,
+        read: Callable[[StaffSession], T],
+        show: Callable[[T | DomainError, int], None],
+    ) -> None:
+        """Reads what a screen opens with, then shows the screen with it (or with the refusal).
+
+        Composed with what it shows, a screen is laid out and drawn once; composed empty and
+        filled when its read came back, it was laid out and drawn twice, and half the time it
+        took to open a woman's record or a case was that. The read is the one the screen would
+        make (audited once). While it runs, another request to open is not taken: the same
+        Enter pressed twice opens one screen."""
+        if self._opening:
+            return
+        self._opening = True
+        generation = gateway.generation
+
+        def job() -> None:
+            try:
+                first = outcome(gateway, read)
+            except SessionClosed:
+                self.post_message(Opened(lambda: None))
+                return
+            self.post_message(
+                Opened(lambda: self._shown_if_current(gateway, show, first, generation))
+            )
+
+        self.run_worker(job, thread=True, group="service")
+
+    def _shown_if_current(
+        self,
+        gateway: Gateway,
+        show: Callable[[T | DomainError, int], None],
+        first: T | DomainError,
+        generation: int,
+    ) -> None:
+        # Locked, or another person logged in, while it was read: it is not shown.
+        if self.gateway is gateway:
+            show(first, generation)
+
+    def _keep(self, kind: str, screen: SessionScreen) -> None:
+        """Keeps the first screen of its kind after it is closed, to show the next woman or
+        case in: composing a screen (a dozen widgets started, styled and laid out) was a
+        third of the time it took to open one. A screen of its kind already on the stack (her
+        record opened again from her case) is not kept."""
+        if kind not in self._kept:
+            self._kept[kind] = screen
+            self.install_screen(screen, f"kept-{kind}")
+
+    async def _drop_kept_screens(self) -> None:
+        """The kept screens not on screen are taken down, with what they last showed."""
+        for kind, screen in list(self._kept.items()):
+            if screen not in self.screen_stack:
+                del self._kept[kind]
+                self.uninstall_screen(screen)
+                await screen.remove()
+
+    def on_opened(self, message: Opened) -> None:
+        self._opening = False
+        message.then()
 
     def on_start_intake(self, message: StartIntake) -> None:
         if self.gateway is not None:
@@ -338,6 +453,14 @@ class VioletaApp(App[None]):
             await self.run_action(action, target)
 
         return run
+
+
+class Opened(Message, bubble=False):
+    """A screen's first read came back (from a worker thread): ``then`` shows it."""
+
+    def __init__(self, then: Callable[[], None]) -> None:
+        super().__init__()
+        self.then = then
 
 
 class QuietCollector:

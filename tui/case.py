@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from textual.app import ComposeResult
-from textual.containers import Container, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
@@ -41,6 +41,12 @@ SECTIONS_WITH_RECORDS = frozenset(SECTIONS) - {Section.IDENTIFICATION, Section.I
 
 # The eight tabs must fit in 120 columns; the pane itself uses the full name.
 TAB_LABELS = {Section.INTAKE: "Entrevista", Section.PROTECTION_ORDERS: "Órdenes"}
+
+
+def first_section(role: Role) -> Section:
+    """The intake if the role reads it, else the first section it reads."""
+    granted = [s for s in SECTIONS if decide(role, s, Action.READ) is Decision.GRANTED]
+    return Section.INTAKE if Section.INTAKE in granted else (granted or [Section.INTAKE])[0]
 
 
 def pane_id(section: Section) -> str:
@@ -140,7 +146,16 @@ class CaseScreen(SessionScreen):
             super().__init__()
             self.section = section
 
-    def __init__(self, gateway: Gateway, case_id: UUID) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        case_id: UUID,
+        first: CaseDetail | DomainError | None = None,
+        generation: int | None = None,
+    ) -> None:
+        """``first``: the first section (``opening_section``) as read for this screen, or the
+        refusal, at the gateway's ``generation``, shown as it is composed; without it the
+        screen reads it itself."""
         super().__init__(gateway)
         self.case_id = case_id
         self.client_id: UUID | None = None
@@ -148,6 +163,8 @@ class CaseScreen(SessionScreen):
         # inicial is hers to read back without a reason.
         self.opened_it_today = False
         self.current = self.first_section()
+        self._first = first
+        self._first_generation = generation
         # What this screen shows, per section, only while it is on screen.
         self.loaded: dict[Section, CaseDetail] = {}
         self.justifications: dict[Section, str] = {}
@@ -158,14 +175,14 @@ class CaseScreen(SessionScreen):
     def _new_pane(self, section: Section) -> VerticalScroll:
         mark = Static("", id=f"mark-{section.value}", classes="exceptional")
         body = Static("", id=f"body-{section.value}", classes="section-body")
-        pane = VerticalScroll(mark, body, id=pane_id(section))
+        pane = VerticalScroll(mark, body, id=pane_id(section), classes="section-pane")
         self._panes[section] = (pane, mark, body)
         return pane
 
     def pane(self, section: Section) -> tuple[Static, Static]:
         """The section's mark line and body, mounted the first time its tab is shown."""
         if section not in self._panes:
-            self.query_one("#paneles", Container).mount(self._new_pane(section))
+            self.mount(self._new_pane(section), before="#legend")
         _, mark, body = self._panes[section]
         return mark, body
 
@@ -184,10 +201,10 @@ class CaseScreen(SessionScreen):
             active=pane_id(self.current),
             id="secciones",
         )
-        # Only the first tab's pane: the others are mounted when first shown (``pane``);
-        # composing eight sections at once was most of the time it took to open a case.
-        with Container(id="paneles"):
-            yield self._new_pane(self.current)
+        # Only the first tab's pane: the others are mounted when first shown (``pane``),
+        # where it is, before the legend; composing eight sections at once was most of the
+        # time it took to open a case. Each pane takes the height left (``1fr``); one shows.
+        yield self._new_pane(self.current)
         yield Static(
             "Pestaña [b]ámbar[/b]: consulta excepcional, con motivo · "
             "[b]tachada[/b]: sin acceso para su rol",
@@ -197,6 +214,12 @@ class CaseScreen(SessionScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        self._mark_tabs()
+        first, self._first = self._first, None
+        self._show_first(first, self._first_generation)
+
+    def _mark_tabs(self) -> None:
+        """Each tab marked by what her role may do there (for this case, as known so far)."""
         tabs = self.query_one(SectionTabs)
         for section in SECTIONS:
             decision = self.decision(section)
@@ -204,12 +227,65 @@ class CaseScreen(SessionScreen):
                 tabs.set_marks(pane_id(section), "-exceptional")
             elif decision is Decision.DENIED:
                 tabs.set_marks(pane_id(section), "-no-access")
-        self.show_section(self.current)
+            else:
+                tabs.set_marks(pane_id(section))
+
+    def _show_first(self, first: CaseDetail | DomainError | None, generation: int | None) -> None:
+        if first is None:
+            self.show_section(self.current)
+            return
+        # Read before the screen was shown (``opening_section``): shown as the read came back.
+        self.mark_fresh(generation)
+        self.refresh_bindings()
+        if isinstance(first, DomainError):
+            self.pane(self.current)[1].update("Cargando…")
+            self.handle_failure(first)
+        else:
+            self.on_case_screen_section_loaded(self.SectionLoaded(self.current, first))
+
+    def show_again(
+        self, case_id: UUID, first: CaseDetail | DomainError | None, generation: int | None
+    ) -> None:
+        """This screen, kept after it was closed, shows another case (or the same again): its
+        sections are emptied, their reads and reasons forgotten, and nothing read for it is
+        shown any more; it opens on its first tab."""
+        self.forget_reads()
+        self.case_id = case_id
+        self.client_id = None
+        # Whether she opened this case today is known from its first read, not the last case's.
+        self.opened_it_today = False
+        self._mark_tabs()
+        self.loaded.clear()
+        self.justifications.clear()
+        self.reading.clear()
+        for pane, mark, body in self._panes.values():
+            mark.update("")
+            body.update("")
+            pane.scroll_home(animate=False)
+        self.query_one("#case-header", Static).update("Cargando expediente…")
+        tabs = self.query_one(SectionTabs)
+        self.current = self.first_section()
+        tabs.show_active(pane_id(self.current))
+        self.pane(self.current)
+        for each, (pane, _, _) in self._panes.items():
+            pane.display = each is self.current
+        self.set_focus(tabs)
+        if isinstance(first, DomainError):
+            # Once this screen is on the stack again, as a new screen would show it.
+            self.call_later(self._show_first, first, generation)
+        else:
+            self._show_first(first, generation)
 
     def first_section(self) -> Section:
         """The intake if the role reads it, else the first section it reads."""
-        granted = [s for s in SECTIONS if self.decision(s) is Decision.GRANTED]
-        return Section.INTAKE if Section.INTAKE in granted else (granted or [Section.INTAKE])[0]
+        return first_section(self.gateway.identity.role)
+
+    @staticmethod
+    def opening_section(gateway: Gateway) -> Section | None:
+        """The section a case screen opens on, if her role reads it without a reason."""
+        section = first_section(gateway.identity.role)
+        granted = decide(gateway.identity.role, section, Action.READ) is Decision.GRANTED
+        return section if granted else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "justify":

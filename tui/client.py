@@ -159,11 +159,21 @@ class ClientScreen(SessionScreen):
             super().__init__()
             self.client = client
 
-    def __init__(self, gateway: Gateway, client_id: UUID) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        client_id: UUID,
+        first: ClientDetail | DomainError | None = None,
+        generation: int | None = None,
+    ) -> None:
+        """``first``: her record as read for this screen (or the refusal) at the gateway's
+        ``generation``, shown as it is composed; without it the screen reads it itself."""
         super().__init__(gateway)
         self.client_id = client_id
         self.client: ClientDetail | None = None
         self.justification = ""
+        self._first = first
+        self._first_generation = generation
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -177,7 +187,38 @@ class ClientScreen(SessionScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.action_reload()
+        first, self._first = self._first, None
+        if first is None:
+            self.action_reload()
+        else:
+            self._show_first(first, self._first_generation)
+
+    def _show_first(self, first: ClientDetail | DomainError, generation: int | None) -> None:
+        self.mark_fresh(generation)
+        if isinstance(first, DomainError):
+            self.handle_failure(first)
+        else:
+            self.on_client_screen_loaded(self.Loaded(first))
+
+    def show_again(
+        self, client_id: UUID, first: ClientDetail | DomainError, generation: int
+    ) -> None:
+        """This screen, kept after it was closed, shows another woman (or the same again):
+        nothing of what it showed stays, and nothing read for it is shown any more."""
+        self.forget_reads()
+        self.client_id = client_id
+        self.client = None
+        self.justification = ""
+        self.query_one(FieldGrid).show({})
+        self.query_one("#exceptional", Static).update("")
+        self.query_one("#expedientes", DataTable).clear()
+        self.query_one("#expedientes-vacio", Static).update("")
+        self.set_focus(self.query_one("#expedientes", DataTable))
+        if isinstance(first, DomainError):
+            # Once this screen is on the stack again: a reason asked for goes on top of it.
+            self.call_later(self._show_first, first, generation)
+        else:
+            self._show_first(first, generation)
 
     def action_reload(self) -> None:
         self.mark_fresh()
@@ -342,7 +383,7 @@ class ClientScreen(SessionScreen):
             else ""
         )
         self.refresh_bindings()
-        table = self.query_one("#expedientes", DataTable)
+        table = self.query_one("#expedientes", Table)
         table.clear()
         for case in client.cases:
             table.add_row(
@@ -355,6 +396,7 @@ class ClientScreen(SessionScreen):
                 ),
                 key=str(case.case_id),
             )
+        table.measure_now()
         self.query_one("#expedientes-vacio", Static).update(
             "" if client.cases else "Sin expedientes. Pulse n para abrir el primero."
         )

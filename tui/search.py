@@ -12,7 +12,7 @@ from domain.errors import DomainError
 from tui.base import SessionScreen
 from tui.keymap import SEARCH_KEYS, bindings
 from tui.navigation import OpenClient
-from tui.widgets import Table, cells, format_date
+from tui.widgets import Table, cells, format_date, update_line
 from violeta.dto import ClientSummary
 from violeta.name_search import RULE_HELP
 
@@ -77,7 +77,8 @@ class SearchScreen(SessionScreen):
 
     def find(self, query: str) -> None:
         self.mark_fresh()
-        self.query_one("#resultado", Static).update("Buscando…")
+        # One line for another: the results' own layout follows soon enough.
+        update_line(self.query_one("#resultado", Static), "Buscando…")
         self.run_service(
             lambda session: session.search_clients(query),
             lambda clients: self.Found(query, clients),
@@ -86,7 +87,7 @@ class SearchScreen(SessionScreen):
     # -------------------------------------------------------------------------------------
 
     def on_search_screen_found(self, message: Found) -> None:
-        table = self.query_one("#usuarias", DataTable)
+        table = self.query_one("#usuarias", Table)
         table.clear()
         for client in message.clients:
             table.add_row(
@@ -99,6 +100,7 @@ class SearchScreen(SessionScreen):
                 ),
                 key=str(client.client_id),
             )
+        table.measure_now()
         count = len(message.clients)
         self.query_one("#resultado", Static).update(
             NO_MATCH if count == 0 else f"{count} usuaria(s) encontrada(s)."

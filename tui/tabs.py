@@ -99,6 +99,12 @@ class SectionTabs(Widget, can_focus=True):
             self.refresh()
             self.post_message(self.Activated(self, tab))
 
+    def show_active(self, tab: str) -> None:
+        """Marks ``tab`` as the active one without announcing it (the screen chose it)."""
+        if tab in self.ids and tab != self.active:
+            self.active = tab
+            self.refresh()
+
     def action_move(self, step: int) -> None:
         ids = self.ids
         self.activate(ids[(ids.index(self.active) + step) % len(ids)])

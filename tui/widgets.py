@@ -7,6 +7,7 @@ from datetime import date
 from typing import ClassVar, TypeVar
 
 from rich._ratio import ratio_distribute
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.text import Text
@@ -42,6 +43,18 @@ def cells(*values: str) -> tuple[Text, ...]:
     return tuple(Text(value) for value in values)
 
 
+def update_line(static: Static, text: str) -> None:
+    """Shows ``text`` in ``static``, laying the screen out again only if its height may change:
+    a one-line text replacing another one-line text (both fitting its width) keeps it."""
+
+    def one_line(value: str) -> bool:
+        return "\n" not in value and 0 < cell_len(value) <= static.content_size.width
+
+    old = static.content
+    same_height = isinstance(old, str) and (old == "" or one_line(old)) and one_line(text)
+    static.update(text, layout=not same_height)
+
+
 def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -64,6 +77,21 @@ class Table(DataTable[CellType]):
     def _redraw_measured(self) -> None:
         self._clear_caches()
         self.refresh()
+
+    def measure_now(self) -> None:
+        """Measures the rows just added now, as DataTable does when the app is next idle
+        (the same steps, in the same order): the table is then laid out and drawn once, at
+        its final widths, instead of drawn, measured, laid out and drawn again (for a
+        one-row list, a tenth of the time it took to show it)."""
+        if self._updated_cells:
+            updated_cells = self._updated_cells.copy()
+            self._updated_cells.clear()
+            self._update_column_widths(updated_cells)
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)
 
 
 class TopBar(Static):
@@ -137,7 +165,12 @@ class FieldGrid(Widget):
         for start in range(0, len(cells), 4):
             row = cells[start : start + 4]
             wrapped = [
-                text.wrap(console, cell_width, overflow="fold") if text.plain else [Text("")]
+                # Most values fit their column on one line: wrapping them is the slow part.
+                [text]
+                if "\n" not in text.plain and text.cell_len <= cell_width
+                else text.wrap(console, cell_width, overflow="fold")
+                if text.plain
+                else [Text("")]
                 for text, cell_width in row
             ]
             for index in range(max(len(cell_lines) for cell_lines in wrapped)):

@@ -13,6 +13,7 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
 from domain.vocabulary import Modality, RiskLevel, Role, ViolenceType
@@ -124,12 +125,21 @@ def make_app() -> Iterator[Callable[..., VioletaApp]]:
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20) -> None:
-    """Waits for worker threads and messages until ``condition`` holds."""
+    """Waits for worker threads and messages until ``condition`` holds. A widget not there
+    yet is not yet: a screen is current before it is composed (a condition about a screen
+    that was just shown may look for its widgets first)."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not holds(condition):
         if time.monotonic() > deadline:
             raise AssertionError("la condición no se cumplió a tiempo")
         await pilot.pause(0.05)
+
+
+def holds(condition: Callable[[], bool]) -> bool:
+    try:
+        return condition()
+    except NoMatches:
+        return False
 
 
 def at_login_screen(pilot: Pilot[None]) -> bool:
