@@ -22,7 +22,7 @@ from domain.errors import DomainError, InvalidField
 from domain.permissions import Decision
 from domain.vocabulary import Section
 from tui.base import SessionScreen
-from tui.dialogs import RowsScreen
+from tui.dialogs import ConfirmScreen, RowsScreen
 from tui.forms import Field, Values
 from tui.gateway import Gateway
 from tui.keymap import COORDINATION_KEYS, bindings
@@ -39,7 +39,7 @@ from tui.widgets import (
     progress_bar,
 )
 from violeta.alerts import TRAIL_PAGE, AlertView
-from violeta.dto import AccessEntry, AccountView, NewActivity, TargetProgress
+from violeta.dto import AccessEntry, AccountView, ActivityView, NewActivity, TargetProgress
 from violeta.figures import Ranking
 from violeta.service import StaffSession
 from violeta.zones import ZoneVersionView
@@ -62,6 +62,7 @@ TAB_ACTIONS: dict[str, tuple[str, str]] = {
     "zone_history": ("zonas", "zone_history"),
     "record_activity": ("actividades", "record_activity"),
     "set_target": ("actividades", "set_target"),
+    "cancel_activity": ("actividades", "cancel_activity"),
     "year": ("actividades", "target_progress"),
 }
 TRAIL_NOTE = (
@@ -203,11 +204,17 @@ class CoordinationScreen(SessionScreen):
             super().__init__()
             self.versions = versions
 
+    class ActivityCancelled(Message, bubble=False):
+        pass
+
     class TargetsLoaded(Message, bubble=False):
-        def __init__(self, year: int, progress: list[TargetProgress]) -> None:
+        def __init__(
+            self, year: int, progress: list[TargetProgress], held: list[ActivityView]
+        ) -> None:
             super().__init__()
             self.year = year
             self.progress = progress
+            self.held = held
 
     def __init__(self, gateway: Gateway, today: Callable[[], date], tab: str = "bitacora") -> None:
         super().__init__(gateway)
@@ -225,6 +232,7 @@ class CoordinationScreen(SessionScreen):
         self._entries: dict[str, AccessEntry] = {}
         self._alerts: dict[str, AlertView] = {}
         self._ranking: Ranking | None = None
+        self._activities: dict[str, ActivityView] = {}
 
     def about(self, client_id: UUID, name: str) -> None:
         """Opens with the trail filtered to one woman, named as the screen that asked shows
@@ -320,8 +328,12 @@ class CoordinationScreen(SessionScreen):
         table: DataTable[str] = Table(id="metas", cursor_type="row", zebra_stripes=True)
         table.add_columns("Tipo de actividad", "Meta", "Realizadas", "Avance", "Asistentes")
         yield table
+        yield Static("Actividades del año", classes="section-title")
+        held: DataTable[str] = Table(id="actividades-lista", cursor_type="row", zebra_stripes=True)
+        held.add_columns("Fecha", "Tipo", "Tema", "Zona", "Asistentes", "Estado")
+        yield held
         yield Static(
-            "- y + cambian de año · n registra una actividad"
+            "- y + cambian de año · n registra una actividad · c cancela la de la fila"
             + (" · m fija una meta" if offered(self.gateway, "set_target") else ""),
             classes="muted",
         )
@@ -369,8 +381,8 @@ class CoordinationScreen(SessionScreen):
         elif name == "actividades":
             year = self.year
             self.run_service(
-                lambda session: session.target_progress(year),
-                lambda progress: self.TargetsLoaded(year, progress),
+                lambda session: (session.target_progress(year), session.activities_of_year(year)),
+                lambda loaded: self.TargetsLoaded(year, *loaded),
             )
 
     def action_reload(self) -> None:
@@ -394,6 +406,8 @@ class CoordinationScreen(SessionScreen):
         state = {
             "filter_client": entry is not None and bool(entry.client_ids),
             "zone_history": self._ranking is not None and bool(self._ranking.zones),
+            "cancel_activity": (held := self._focused_activity()) is not None
+            and not held.cancelled,
             "next_page": len(self._entries) == TRAIL_PAGE,
             "previous_page": len(self.trail_pages) > 1,
             # An alert about her own accesses is for another person of coordinación.
@@ -676,6 +690,53 @@ class CoordinationScreen(SessionScreen):
                     str(item.attendees),
                 )
             )
+        held = self.query_one("#actividades-lista", DataTable)
+        held.clear()
+        self._activities = {str(activity.activity_id): activity for activity in message.held}
+        for activity in message.held:
+            held.add_row(
+                *cells(
+                    format_date(activity.held_on),
+                    activity.kind,
+                    activity.topic,
+                    activity.zone_name,
+                    str(activity.attendees),
+                    "Cancelada" if activity.cancelled else "Vigente",
+                ),
+                key=str(activity.activity_id),
+            )
+        self.refresh_bindings()
+
+    def _focused_activity(self) -> ActivityView | None:
+        key = self._cursor_key("#actividades-lista")
+        return self._activities.get(key) if key else None
+
+    def action_cancel_activity(self) -> None:
+        held = self._focused_activity()
+        if held is None or held.cancelled:
+            return
+        activity_id = held.activity_id
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_service(
+                    lambda session: session.cancel_activity(activity_id),
+                    lambda _: self.ActivityCancelled(),
+                    writes=True,
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Cancelar actividad",
+                f"¿Cancelar «{held.topic}» ({held.kind}, {format_date(held.held_on)})? Deja de "
+                "contar para las metas y las estadísticas; queda en la lista como cancelada.",
+            ),
+            answered,
+        )
+
+    def on_coordination_screen_activity_cancelled(self, _: ActivityCancelled) -> None:
+        self.notify("Actividad cancelada.")
+        self.action_reload()
 
     def action_year(self, step: int) -> None:
         self.year += step

@@ -100,6 +100,7 @@ COORDINATION_KEYS: tuple[Key, ...] = (
     Key("v", "toggle_acknowledged", "Ver atendidas", long="Mostrar u ocultar las atendidas"),
     Key("h", "zone_history", "Historial de zonas", long="Versiones de cada zona del catálogo"),
     Key("n", "record_activity", "Registrar actividad", long="Registrar una actividad"),
+    Key("c", "cancel_activity", "Cancelar actividad", long="Cancelar la actividad de la fila"),
     Key("m", "set_target", "Fijar meta", long="Fijar la meta anual de un tipo de actividad"),
     Key("minus", "year(-1)", "Año anterior", shown="-"),
     Key("plus", "year(1)", "Año siguiente", shown="+"),

@@ -503,6 +503,19 @@ class ActivityCount:
 
 
 @dataclass(frozen=True)
+class ActivityView:
+    """One activity of the work plan as registered (no personal data: a place, a topic, counts)."""
+
+    activity_id: UUID
+    held_on: date
+    kind: str  # Spanish label
+    topic: str
+    zone_name: str
+    attendees: int
+    cancelled: bool
+
+
+@dataclass(frozen=True)
 class TargetProgress:
     kind: str  # Spanish label
     target: int

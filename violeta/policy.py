@@ -174,6 +174,7 @@ POLICY: Final[dict[str, Rule]] = {
     "set_target": Rule(None, W, COORDINATION),
     "target_progress": Rule(None, R, CASE_ROLES),
     "activity_counts": Rule(None, R, CASE_ROLES),
+    "activities_of_year": Rule(None, R, CASE_ROLES),
     # -- supervision: statistics, priority zones, the audit trail and its alerts (read side)
     "statistics_tables": Rule(None, R, CASE_ROLES),  # counts only
     "statistics_table": Rule(None, R, COORDINATION),

@@ -244,6 +244,7 @@ class StaffSession(SessionContext):
     # -- violeta/queries/activities.py
     target_progress = Asks(activities.target_progress)
     activity_counts = Asks(activities.activity_counts)
+    activities_of_year = Asks(activities.activities_of_year)
 
     # -- violeta/handlers/directory.py
     add_institution = Handles(cmd.AddInstitution)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import InvalidField, NotPermitted
+from domain.errors import DomainError, InvalidField, NotPermitted
 from domain.vocabulary import Role
 from tests.support.factories import CORTAZAR, TIERRA_FRIA, staff
 from violeta.dto import NewActivity
@@ -51,6 +51,30 @@ def test_activities_count_by_zone_kind_and_month_against_the_yearly_targets(
     assert (progress["Feria de la salud"].done, progress["Feria de la salud"].percent) == (0, 0)
     coordinator.set_target(2026, "platica", "15")
     assert {p.kind: p.target for p in coordinator.target_progress(2026)}["Plática"] == 15
+
+
+def test_the_year_lists_each_activity_newest_first_and_marks_the_cancelled_one(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    psychologist = staff(institute, coordinator, "psicologa", Role.PSYCHOLOGY)
+    admin = staff(institute, coordinator, "administra", Role.ADMINISTRATION)
+    talk = psychologist.record_activity(a_talk())
+    later = psychologist.record_activity(a_talk(zone=TIERRA_FRIA, held_on="02/04/2026"))
+    psychologist.record_activity(a_talk(held_on="02/04/2025"))
+    psychologist.cancel_activity(talk)
+
+    listed = coordinator.activities_of_year(2026)
+
+    assert [(a.activity_id, a.held_on.isoformat(), a.cancelled) for a in listed] == [
+        (later, "2026-04-02", False),
+        (talk, "2026-03-08", True),
+    ]
+    assert (listed[0].kind, listed[0].attendees) == ("Plática", 15)
+    assert listed[0].zone_name != TIERRA_FRIA  # the zone's name, not its code
+    with pytest.raises(NotPermitted):
+        admin.activities_of_year(2026)
+    with pytest.raises(DomainError, match="ya fue cancelada"):
+        psychologist.cancel_activity(talk)
 
 
 def test_activity_input_is_validated_and_roles_are_checked(

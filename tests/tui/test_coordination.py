@@ -27,7 +27,7 @@ from tui.dialogs import ConfirmScreen, RowsScreen
 from tui.help import HelpScreen
 from tui.records import RecordScreen
 from tui.widgets import ZoneChart
-from violeta.dto import AccountView, NewClient, NewIntake
+from violeta.dto import AccountView, NewActivity, NewClient, NewIntake
 
 pytestmark = pytest.mark.anyio
 
@@ -372,6 +372,56 @@ async def test_a_target_and_an_activity_show_as_progress_and_a_bad_target_is_ref
         progress[ActivityKind.WORKSHOP.label].target,
         progress[ActivityKind.WORKSHOP.label].done,
     ) == (4, 1)
+
+
+async def test_c_cancels_the_activity_of_the_row_after_asking_and_it_stops_counting(
+    seeded: Seeded, make_app: MakeApp
+) -> None:
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    talk = coordinator.record_activity(
+        NewActivity(
+            held_on="08/11/2026",
+            kind=ActivityKind.WORKSHOP.label,
+            topic="Taller sintético de prevención",
+            zone=seeded.zone_code,
+            attendance={"18-29": "9"},
+            partner="",
+        )
+    )
+    coordinator.close()
+    app = make_app(seeded.institute)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_mi_dia(pilot, "coordinacion", PASSWORD)
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, CoordinationScreen))
+        screen = app.screen
+        held = screen.query_one("#actividades-lista", DataTable)
+        await until(pilot, lambda: held.row_count == 1)
+        assert rows(held)[0][2:] == [
+            "Taller sintético de prevención",
+            seeded.zone_name,
+            "9",
+            "Vigente",
+        ]
+        held.focus()
+        await until(pilot, lambda: screen.check_action("cancel_activity", ()) is True)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")  # Esc leaves it as it was
+        await until(pilot, lambda: app.screen is screen)
+        assert rows(held)[0][-1] == "Vigente"
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: held.row_count == 1 and rows(held)[0][-1] == "Cancelada")
+        await until(pilot, lambda: screen.check_action("cancel_activity", ()) is False)
+
+    coordinator = seeded.institute.login("coordinacion", PASSWORD)
+    listed = coordinator.activities_of_year(2026)
+    progress = {item.kind: item.done for item in coordinator.target_progress(2026)}
+    coordinator.close()
+    assert [(a.activity_id, a.cancelled) for a in listed] == [(talk, True)]
+    assert progress[ActivityKind.WORKSHOP.label] == 0
 
 
 # ------------------------------------------------------------------------- accounts

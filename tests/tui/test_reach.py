@@ -58,7 +58,6 @@ OUTSIDE_THE_APP = {
     "audit_entries": "the API (an access record's entries); the app reads audit_trail",
     "activity_counts": "the API; Actividades shows targets_progress",
     # Not reached yet (issue 12): kept here so that it stays visible.
-    "cancel_activity": "NOT YET: no query lists single activities to choose one",
 }
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+from uuid import UUID
+
 from domain.activities import ActivityKind
-from violeta.dto import ActivityCount, TargetProgress
+from violeta.dto import ActivityCount, ActivityView, TargetProgress
 from violeta.session import SessionContext
 
 
@@ -50,6 +53,29 @@ def activity_counts(ctx: SessionContext, year: int) -> list[ActivityCount]:
             kind=ActivityKind(row["kind"]).label,
             activities=int(row["activities"]),
             attendees=int(row["attendees"]),
+        )
+        for row in rows
+    ]
+
+
+def activities_of_year(ctx: SessionContext, year: int) -> list[ActivityView]:
+    """The activities held in a year, newest first, cancelled ones included (marked)."""
+    ctx.refresh()
+    zone_names = ctx._zone_names()
+    rows = ctx._views.query(
+        "SELECT activity_id, held_on, kind, topic, zone, attendees, cancelled "
+        "FROM activities_view WHERE month LIKE ? ORDER BY held_on DESC, activity_id",
+        (f"{year:04d}-%",),
+    )
+    return [
+        ActivityView(
+            activity_id=UUID(row["activity_id"]),
+            held_on=date.fromisoformat(row["held_on"]),
+            kind=ActivityKind(row["kind"]).label,
+            topic=row["topic"],
+            zone_name=zone_names.get(row["zone"], row["zone"]),
+            attendees=int(row["attendees"]),
+            cancelled=bool(row["cancelled"]),
         )
         for row in rows
     ]
