@@ -70,8 +70,10 @@ def pending_erasures(ctx: SessionContext) -> list[PendingErasure]:
 
 def erasures_pending(ctx: SessionContext) -> list[PendingErasure]:
     """``pending_erasures`` on views the caller has just caught up."""
+    # «> ''» rather than «IS NOT NULL»: beside «erased = 0» SQLite left the index on the
+    # requester for a scan of every woman (14 ms at 30,000; test_query_plans).
     rows = ctx._views.query(
-        "SELECT * FROM clients_view WHERE erasure_requested_by IS NOT NULL AND erased = 0 "
+        "SELECT * FROM clients_view WHERE erasure_requested_by > '' AND erased = 0 "
         "ORDER BY registered_on"
     )
     ctx._record_access(
