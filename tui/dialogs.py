@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 from uuid import UUID
 
 from rich.text import Text
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from domain import identity
@@ -72,21 +73,12 @@ class JustificationScreen(ModalScreen[str | None]):
             self.dismiss(text.strip())
 
     def action_cancel(self) -> None:
-        if not self.query_one("#motivo", Input).value.strip():
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmScreen(
-                "Descartar el motivo",
-                "¿Salir sin consultar? El motivo escrito se perderá.",
-                confirm="Descartar",
-            ),
-            answered,
+        leave_asking_if_typed(
+            self,
+            bool(self.query_one("#motivo", Input).value.strip()),
+            lambda: self.dismiss(None),
+            title="Descartar el motivo",
+            question="¿Salir sin consultar? El motivo escrito se perderá.",
         )
 
 
@@ -132,21 +124,12 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(text.strip())
 
     def action_cancel(self) -> None:
-        if not self.query_one("#nota", TextArea).text.strip():
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmScreen(
-                "Descartar la nota",
-                "¿Salir sin guardar? Lo escrito en esta nota se perderá.",
-                confirm="Descartar",
-            ),
-            answered,
+        leave_asking_if_typed(
+            self,
+            bool(self.query_one("#nota", TextArea).text.strip()),
+            lambda: self.dismiss(None),
+            title="Descartar la nota",
+            question="¿Salir sin guardar? Lo escrito en esta nota se perderá.",
         )
 
 
@@ -275,6 +258,29 @@ class DuplicateScreen(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+FORM_DISCARD_QUESTION = "¿Salir sin guardar? Lo escrito en este formulario se perderá."
+
+
+def leave_asking_if_typed(
+    screen: Screen[Any],
+    typed: bool,
+    leave: Callable[[], object],
+    *,
+    title: str = "Descartar lo escrito",
+    question: str = FORM_DISCARD_QUESTION,
+) -> None:
+    """Esc with something typed asks before throwing it away; with nothing typed it leaves."""
+    if not typed:
+        leave()
+        return
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            leave()
+
+    screen.app.push_screen(ConfirmScreen(title, question, confirm="Descartar"), answered)
 
 
 class RowsScreen(ModalScreen[None]):

@@ -26,7 +26,7 @@ from domain.clients import DISABILITIES, INDIGENOUS_LANGUAGES, PossibleDuplicate
 from domain.errors import DomainError, InvalidField
 from domain.vocabulary import SERVED_AGE_MAX, SERVED_AGE_MIN, Modality, RiskLevel, ViolenceType
 from tui.base import SessionScreen
-from tui.dialogs import ConfirmScreen, DuplicateScreen
+from tui.dialogs import DuplicateScreen, leave_asking_if_typed
 from tui.gateway import Gateway
 from tui.keymap import FORM_KEYS, bindings
 from tui.navigation import OpenCase, OpenClient
@@ -364,22 +364,7 @@ class FormScreen(SessionScreen):
     # -- leaving ----------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        if not self.is_dirty():
-            self.leave()
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.leave()
-
-        self.app.push_screen(
-            ConfirmScreen(
-                "Descartar lo escrito",
-                "¿Salir sin guardar? Lo escrito en este formulario se perderá.",
-                confirm="Descartar",
-            ),
-            answered,
-        )
+        leave_asking_if_typed(self, self.is_dirty(), self.leave)
 
     def leave(self) -> None:
         self._leaving = True

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from domain.errors import DomainError, InvalidField
 from tui.base import SessionScreen, unexpected
-from tui.dialogs import ConfirmScreen
+from tui.dialogs import leave_asking_if_typed
 from tui.footer import KeyFooter
 from tui.keymap import LOGIN_KEYS, OWN_PASSWORD_KEYS, PASSWORD_KEYS, Key, bindings
 from tui.widgets import FormField
@@ -206,22 +206,7 @@ class OwnPasswordScreen(ChangePasswordScreen):
     def action_back(self) -> None:
         """Esc asks before throwing away what was typed, as in every form."""
         typed = any(field.value for field in self.query(FormField))
-        if not typed:
-            self.app.pop_screen()
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.app.pop_screen()
-
-        self.app.push_screen(
-            ConfirmScreen(
-                "Descartar lo escrito",
-                "¿Salir sin guardar? Lo escrito en este formulario se perderá.",
-                confirm="Descartar",
-            ),
-            answered,
-        )
+        leave_asking_if_typed(self, typed, self.app.pop_screen)
 
 
 def _required(text: str) -> None:
