@@ -14,11 +14,12 @@ from uuid import UUID
 
 import pytest
 
-from domain.alerts import AlertRule
+from domain.alerts import AlertRule, AnomalyWatch
 from domain.vocabulary import Role
 from tests.integration.test_alerts import ALWAYS_OPEN, mine, women
 from tests.support.factories import staff
 from violeta.service import Institute, StaffSession
+from violeta.store import WATCH_SNAPSHOT_INTERVAL, CaseStore
 
 
 @pytest.fixture(autouse=True)
@@ -103,4 +104,24 @@ def test_a_burst_across_sweeps_still_counts_her_earlier_reads(
     receptionist.client_detail(ids[3])
     [alert] = mine(coordinator.alerts(), AlertRule.MANY_WOMEN, receptionist)
     assert (alert.women, alert.accesses) == (4, 4)
+    receptionist.close()
+
+
+def test_the_watch_loads_from_a_snapshot_not_from_every_sweep_ever(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    """Each sweep that finds new accesses is one more event of the watch, which every sweep
+    loads first: a snapshot every WATCH_SNAPSHOT_INTERVAL keeps that load bounded."""
+    receptionist = staff(institute, coordinator, "recepcion", Role.RECEPTION)
+    (client_id,) = women(coordinator, 1)
+    for _ in range(WATCH_SNAPSHOT_INTERVAL + 2):
+        receptionist.client_detail(client_id)
+        coordinator.sweep_anomalies()
+    store: CaseStore = coordinator._store
+    assert store.snapshots is not None
+    [latest] = store.snapshots.get(AnomalyWatch.create_id(), desc=True, limit=1)
+    replayed = list(store.events.get(AnomalyWatch.create_id(), gt=latest.originator_version))
+    assert 0 < len(replayed) < WATCH_SNAPSHOT_INTERVAL
+    watch: AnomalyWatch = store.repository.get(AnomalyWatch.create_id())
+    assert watch.through == swept_through(coordinator)
     receptionist.close()
