@@ -17,8 +17,9 @@ beside SQLite: both institutes are built on the server, each in its own schema, 
 afterwards (smaller by default: building there costs about seven times as much per case).
 The CPU rows there leave out the server's work. ``--postgres-keep FOLDER`` keeps both
 (their key stores in ``FOLDER/small`` and ``FOLDER/large``, the schemas named in each) and
-reuses them on the next run with the same folder: each run adds its own cases and erasures
-to them, a few dozen beside the thousands built.
+reuses them on the next run with the same folder: each run adds its own cases and erases
+``rounds + 2`` women of each, so the 200-case one (about 150 women) lasts five or six runs
+of 20 rounds; then delete the folder (and its schemas) and build again.
 """
 
 from __future__ import annotations
