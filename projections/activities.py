@@ -15,6 +15,9 @@ ACTIVITY_SCHEMA: tuple[str, ...] = (
     "activity_id TEXT PRIMARY KEY, held_on TEXT NOT NULL, month TEXT NOT NULL, "
     "kind TEXT NOT NULL, topic TEXT NOT NULL, zone TEXT NOT NULL, partner TEXT NOT NULL, "
     "attendees INTEGER NOT NULL, cancelled INTEGER NOT NULL) WITHOUT ROWID",
+    # A year's activities, newest first (violeta/queries/activities.py), walk this index.
+    "CREATE INDEX IF NOT EXISTS activities_view_held "
+    "ON activities_view (held_on DESC, activity_id)",
     "CREATE TABLE IF NOT EXISTS activity_bands ("
     "activity_id TEXT NOT NULL, age_band TEXT NOT NULL, attendees INTEGER NOT NULL, "
     "PRIMARY KEY (activity_id, age_band)) WITHOUT ROWID",

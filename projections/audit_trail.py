@@ -45,6 +45,8 @@ AUDIT_TRAIL_SCHEMA: tuple[str, ...] = (
     "women INTEGER NOT NULL, raised_at TEXT NOT NULL, acknowledged_by TEXT, "
     "acknowledged_on TEXT) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS alerts_view_open ON alerts_view (acknowledged_by, raised_at)",
+    # The sweep asks when a person's last alert of a rule was (violeta/alerts.py).
+    "CREATE INDEX IF NOT EXISTS alerts_view_staff ON alerts_view (staff_id, rule, last_at)",
     # Who opened each case ('' area) and who attends each of its areas, as the events stand
     # where this projection is: it runs behind the case views (its own tracked position), so
     # it cannot ask them how things stood when she read.

@@ -90,16 +90,27 @@ class _Flag:
     women: int
 
 
+WINDOW_RULES = (AlertRule.MANY_WOMEN, AlertRule.REPEATED_DENIALS)
+# When each person's last alert of a time-window rule was raised for: (rule, staff) → time.
+LastAlerts = dict[tuple[AlertRule, str], datetime]
+
+
 def _minutes(text: str) -> int:
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)
 
 
 def detect(
-    accesses: Sequence[_Access], through: int, unassigned: set[str], thresholds: AlertThresholds
+    accesses: Sequence[_Access],
+    through: int,
+    unassigned: set[str],
+    thresholds: AlertThresholds,
+    last_alerts: LastAlerts | None = None,
 ) -> list[_Flag]:
     """The anomaly rules over accesses in trail order; flags only accesses after ``through``
-    (the earlier ones are context for the time windows)."""
+    (the earlier ones are context for the time windows). ``last_alerts``: when each person's
+    last alert of a window rule was raised for (a burst raises once per window)."""
+    last_alerts = last_alerts or {}
     flags: list[_Flag] = []
     new = [a for a in accesses if a.seq > through]
     start, end = _minutes(thresholds.office_start), _minutes(thresholds.office_end)
@@ -141,28 +152,42 @@ def detect(
     by_staff: dict[str, list[_Access]] = defaultdict(list)
     for access in accesses:
         by_staff[access.staff_id].append(access)
-    burst_window = timedelta(minutes=thresholds.many_women_minutes)
-    denial_window = timedelta(minutes=thresholds.denials_minutes)
+    widths = _widths(thresholds)
     for staff_id, own in by_staff.items():
-        reads = [a for a in own if a.action in READ_ACTIONS and a.outcome != "denegado"]
         flags += _windows(
-            reads,
-            burst_window,
+            [a for a in own if _counts_for(AlertRule.MANY_WOMEN, a)],
+            widths[AlertRule.MANY_WOMEN],
             lambda _accesses, women: women > thresholds.many_women,
             AlertRule.MANY_WOMEN,
             staff_id,
             through,
+            last_alerts.get((AlertRule.MANY_WOMEN, staff_id)),
         )
-        denials = [a for a in own if a.outcome == "denegado"]
         flags += _windows(
-            denials,
-            denial_window,
+            [a for a in own if _counts_for(AlertRule.REPEATED_DENIALS, a)],
+            widths[AlertRule.REPEATED_DENIALS],
             lambda accesses, _women: accesses >= thresholds.denials,
             AlertRule.REPEATED_DENIALS,
             staff_id,
             through,
+            last_alerts.get((AlertRule.REPEATED_DENIALS, staff_id)),
         )
     return flags
+
+
+def _widths(thresholds: AlertThresholds) -> dict[AlertRule, timedelta]:
+    return {
+        AlertRule.MANY_WOMEN: timedelta(minutes=thresholds.many_women_minutes),
+        AlertRule.REPEATED_DENIALS: timedelta(minutes=thresholds.denials_minutes),
+    }
+
+
+def _counts_for(rule: AlertRule, access: _Access) -> bool:
+    """Whether a time-window rule counts the access: bursts count reads, never a denied one
+    (nor a listing: Mi día names dozens of women); the denials rule counts denials."""
+    if rule is AlertRule.MANY_WOMEN:
+        return access.action in READ_ACTIONS and access.outcome != Decision.DENIED.value
+    return access.outcome == Decision.DENIED.value
 
 
 def _women_digest(access: _Access) -> str:
@@ -177,6 +202,7 @@ def _windows(
     rule: AlertRule,
     staff_id: str,
     through: int,
+    last_flag: datetime | None = None,
 ) -> list[_Flag]:
     """One flag where a sliding window first exceeds the rule (asked with how many accesses
     and how many distinct women the window holds), then none until the window has passed
@@ -188,7 +214,6 @@ def _windows(
     flags: list[_Flag] = []
     window: deque[_Access] = deque()
     women: Counter[str] = Counter()
-    last_flag: datetime | None = None
     for access in accesses:
         window.append(access)
         women.update(access.women)
@@ -274,10 +299,10 @@ def sweep_anomalies(ctx: SessionContext) -> int:
     while True:
         step, caught_up = retry_on_conflict(lambda: sweep_once(ctx))
         raised += step
+        if step:  # the next step (and the next sweep) reads when these were raised
+            ctx._refresh_read_side()
         if caught_up:
             break
-    if raised:
-        ctx._refresh_read_side()
     return raised
 
 
@@ -293,36 +318,17 @@ def sweep_once(ctx: SessionContext) -> tuple[int, bool]:
         return 0, True
     through = watch.through
     top = min(int(last), through + SWEEP_BATCH)
-    first_new = ctx._views.query(
-        "SELECT at FROM access_facts WHERE seq = (SELECT MIN(seq) FROM access_facts WHERE seq > ?)",
-        (through,),
-    )[0]["at"]
-    lookback = max(thresholds.many_women_minutes, thresholds.denials_minutes)
-    since = (datetime.fromisoformat(first_new) - timedelta(minutes=lookback)).isoformat()
-    # Earlier accesses within the longest window are context for the time-window rules.
-    # Through the index on the time (the window's accesses): MIN(seq) would walk the
-    # positions up from the first access ever until one falls in the window.
-    context = ctx._views.query(
-        "SELECT MIN(+seq) AS s FROM access_facts WHERE at >= ? AND +seq <= ?", (since, through)
-    )[0]["s"]
-    start = through + 1 if context is None else int(context)
-    # Of the context, only what those rules count: reads and denials. A listing (Mi día,
-    # a work queue) names the most women and is never one of them.
-    placeholders = ", ".join("?" for _ in READ_ACTIONS)
-    rows = [
-        *ctx._views.query(
-            "SELECT f.*, s.client_id FROM access_facts f LEFT JOIN access_subjects s "  # noqa: S608 - placeholders only
-            "ON s.access_id = f.access_id WHERE f.seq >= ? AND f.seq <= ? "
-            f"AND (f.outcome = ? OR f.action IN ({placeholders})) ORDER BY f.seq",
-            (start, through, Decision.DENIED.value, *READ_ACTIONS),
-        ),
-        *ctx._views.query(
+    new = _accesses(
+        ctx._views.query(
             "SELECT f.*, s.client_id FROM access_facts f LEFT JOIN access_subjects s "
             "ON s.access_id = f.access_id WHERE f.seq > ? AND f.seq <= ? ORDER BY f.seq",
-            (through, int(top)),
-        ),
-    ]
-    accesses = _accesses(rows)
+            (through, top),
+        )
+    )
+    last_alerts = _last_alerts(
+        ctx, {(rule, a.staff_id) for a in new for rule in WINDOW_RULES if _counts_for(rule, a)}
+    )
+    accesses = [*_window_context(ctx, new, through, thresholds, last_alerts), *new]
     unassigned = {
         row["access_id"]
         for row in ctx._views.query(
@@ -331,7 +337,7 @@ def sweep_once(ctx: SessionContext) -> tuple[int, bool]:
             (through, int(top)),
         )
     }
-    flags = detect(accesses, through, unassigned, thresholds)
+    flags = detect(accesses, through, unassigned, thresholds, last_alerts)
     existing = _raised_before(ctx, [str(alert_id(flag.rule, flag.key)) for flag in flags])
     alerts = []
     for flag in flags:
@@ -357,6 +363,66 @@ def sweep_once(ctx: SessionContext) -> tuple[int, bool]:
         ctx.refresh()  # another terminal swept meanwhile: redo from its position
         raise
     return len(alerts), top == int(last)
+
+
+def _window_context(
+    ctx: SessionContext,
+    new: Sequence[_Access],
+    through: int,
+    thresholds: AlertThresholds,
+    last_alerts: LastAlerts,
+) -> list[_Access]:
+    """The accesses already swept that the time-window rules count beside the new ones: of
+    each person whose new reads (or denials) could raise an alert, her reads and denials
+    from a window before the first of them. One that could not falls within a window of
+    her last alert of that rule (a burst raises once per window; ``last_alerts``). Nobody
+    else's accesses, and none older, are read: the sweep's work follows what was done since
+    the last one, never the trail of the hour before (a coordinación's Mi día sweeps, and at
+    30,000 cases that hour held the 1,000-case institute's whole history several times)."""
+    widths = _widths(thresholds)
+    since: dict[str, datetime] = {}
+    for access in new:
+        for rule, width in widths.items():
+            latest = last_alerts.get((rule, access.staff_id))
+            if _counts_for(rule, access) and (latest is None or access.at - latest >= width):
+                start = access.at - width
+                since[access.staff_id] = min(since.get(access.staff_id, start), start)
+    if not since:
+        return []
+    # Through the index on the time (the window's accesses): MIN(seq) would walk the
+    # positions up from the first access ever until one falls in the window.
+    first = ctx._views.query(
+        "SELECT MIN(+seq) AS s FROM access_facts WHERE at >= ? AND +seq <= ?",
+        (min(since.values()).isoformat(), through),
+    )[0]["s"]
+    if first is None:
+        return []
+    staff = sorted(since)
+    marks = ", ".join("?" for _ in staff)
+    reads = ", ".join("?" for _ in READ_ACTIONS)
+    return _accesses(
+        ctx._views.query(
+            "SELECT f.*, s.client_id FROM access_facts f LEFT JOIN access_subjects s "  # noqa: S608 - placeholders only
+            f"ON s.access_id = f.access_id WHERE f.staff_id IN ({marks}) "
+            f"AND f.seq >= ? AND f.seq <= ? AND (f.outcome = ? OR f.action IN ({reads})) "
+            "ORDER BY f.seq",
+            (*staff, int(first), through, Decision.DENIED.value, *READ_ACTIONS),
+        )
+    )
+
+
+def _last_alerts(ctx: SessionContext, wanted: set[tuple[AlertRule, str]]) -> LastAlerts:
+    """When the last alert of each (rule, person) was raised for: one step down the index."""
+    found: LastAlerts = {}
+    for rule, staff_id in sorted(wanted):
+        rows = ctx._views.query(
+            "SELECT last_at FROM alerts_view WHERE staff_id = ? AND rule = ? "
+            "ORDER BY last_at DESC LIMIT 1",
+            (staff_id, rule.value),
+        )
+        if rows:
+            found[(rule, staff_id)] = datetime.fromisoformat(rows[0]["last_at"])
+    return found
 
 
 def _raised_before(ctx: SessionContext, alert_ids: Sequence[str]) -> set[str]:

@@ -45,6 +45,7 @@ from eventsourcing.utils import Environment
 from psycopg.conninfo import conninfo_to_dict
 
 from domain.access import Ids
+from domain.alerts import AnomalyWatch
 from domain.cases import Case, FolioSequence
 from domain.clients import Client
 from domain.errors import UnknownRecord
@@ -97,6 +98,9 @@ SAVED_EVENTS_LIMIT = 1000
 # whenever another terminal issued the last number). A snapshot every this many folios keeps that
 # load to one snapshot and fewer than this many events, whatever the size of the archive.
 FOLIO_SNAPSHOT_INTERVAL = 50
+# The anomaly watch takes one event per sweep that found new accesses (coordinación's Mi día
+# sweeps): without snapshots each sweep replayed every sweep ever made.
+WATCH_SNAPSHOT_INTERVAL = 50
 DERIVED_ID_VERSION = 5  # uuid5: an id derived from names (FolioSequence.create_id)
 
 T = TypeVar("T")
@@ -216,13 +220,16 @@ class CaseStore(Application[UUID]):
     since."""
 
     name = "Violeta"
-    # Only the folio sequence is snapshotted: its state is a prefix, a year and a number, nothing
-    # about a person (a snapshot of a client or a case would be one more copy of her record).
+    # Only the folio sequence and the anomaly watch are snapshotted: their state is a prefix, a
+    # year and a number, or a position in the trail, nothing about a person (a snapshot of a
+    # client or a case would be one more copy of her record).
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
-        FolioSequence: FOLIO_SNAPSHOT_INTERVAL
+        FolioSequence: FOLIO_SNAPSHOT_INTERVAL,
+        AnomalyWatch: WATCH_SNAPSHOT_INTERVAL,
     }
     snapshotting_projectors: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], Any]] = {
-        FolioSequence: replay
+        FolioSequence: replay,
+        AnomalyWatch: replay,
     }
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:

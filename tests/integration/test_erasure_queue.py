@@ -93,3 +93,36 @@ def test_whoever_asked_for_an_erasure_sees_it_queued_but_cannot_approve_it(
         assert other.pending_erasures() == [] and coordinator.my_day().erasures == ()
     finally:
         other.close()
+
+
+def test_a_woman_in_both_of_coordinacion_s_queues_is_read_and_her_name_opened_once(
+    institute: Institute, coordinator: StaffSession
+) -> None:
+    """The age and erasure queues share one step: her ids as the views give them (one
+    listing of Mi día), her name opened once per screen (``_listed_names``), like the
+    other queues."""
+    social = staff(institute, coordinator, "social", Role.SOCIAL_WORK)
+    both = social.register_client(
+        a_client(birth_date="01/01/1950", age_exception_reason="Acude sola (dato sintético)")
+    )
+    social.request_erasure(both)
+    coordinator.refresh()
+    keyring = coordinator._keyring
+    opened: list[tuple[str, str]] = []
+    real_open = keyring.open
+
+    def counting(subject: str, label: str, envelope: bytes) -> str:
+        opened.append((subject, label))
+        return real_open(subject, label, envelope)
+
+    keyring.open = counting  # type: ignore[method-assign]
+    try:
+        day = coordinator.my_day()
+    finally:
+        keyring.open = real_open  # type: ignore[method-assign]
+
+    assert [item.client_id for item in day.age_authorizations] == [both]
+    assert [item.client_id for item in day.erasures] == [both]
+    assert day.erasures[0].name == day.age_authorizations[0].name == "Ana Prueba Sintética"
+    assert opened.count((str(both), "client.name")) == 1
+    social.close()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from domain.alerts import AnomalyWatch
 from domain.cases import FolioSequence
 from tests.support.factories import a_client, an_intake
 from violeta.service import StaffSession
@@ -74,6 +75,7 @@ def test_the_year_sequence_loads_from_a_snapshot_and_less_than_one_interval_of_e
     assert sequence.issue() == f"CTZ-2026-{total + 1:05d}"
 
 
-def test_only_the_folio_sequence_is_snapshotted() -> None:
-    # A snapshot of a client or a case would be one more copy of her record to shred.
-    assert set(CaseStore.snapshotting_intervals) == {FolioSequence}
+def test_only_the_folio_sequence_and_the_anomaly_watch_are_snapshotted() -> None:
+    # A snapshot of a client or a case would be one more copy of her record to shred; the
+    # watch holds a position in the trail.
+    assert set(CaseStore.snapshotting_intervals) == {FolioSequence, AnomalyWatch}

@@ -21,6 +21,7 @@ import psycopg
 
 from domain.vocabulary import Role
 from projections.storage import Statement
+from tests.integration.test_activities import a_talk
 from tests.support.factories import a_client, an_intake, initialized, staff
 from violeta.service import StaffSession
 from violeta.settings import Settings
@@ -38,6 +39,9 @@ GROWING = (
     "referrals_view",
     "psychology_agenda",
     "drafts",
+    "activities_view",
+    "access_facts",
+    "alerts_view",
 )
 BOUNDED = re.compile(r"ORDER BY \w+ DESC LIMIT 1 OFFSET \?$")
 FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(GROWING)})\b")
@@ -206,7 +210,9 @@ def test_the_check_catches_a_sort_of_everything_due(data_dir: Path) -> None:
         assert sorted_all(settings, sql, ("x",))
 
 
-def test_search_by_beginning_or_folio_and_the_agenda_use_indexes(settings: Settings) -> None:
+def test_search_by_beginning_or_folio_the_agenda_and_the_year_s_activities_use_indexes(
+    settings: Settings,
+) -> None:
     with initialized(settings) as (institute, coordinator):
         psychologist = staff(institute, coordinator, "psicologa", Role.PSYCHOLOGY)
         client_id = coordinator.register_client(a_client("Alejandra Prueba Sintética"))
@@ -215,6 +221,7 @@ def test_search_by_beginning_or_folio_and_the_agenda_use_indexes(settings: Setti
             case.case_id, modality="presencial", notes="Sesión.", next_session="25/11/2026"
         )
         coordinator.save_draft("entrevista_inicial", {"motivo": "M"}, client_id=client_id)
+        psychologist.record_activity(a_talk())
         for session in (coordinator, psychologist):
             session.refresh()
         with statements_sent(coordinator, psychologist) as sent:
@@ -222,7 +229,9 @@ def test_search_by_beginning_or_folio_and_the_agenda_use_indexes(settings: Setti
             assert coordinator.search_clients(case.folio)
             assert psychologist.psychology_sessions_due()
             assert coordinator.my_drafts()
+            assert coordinator.activities_of_year(2026)
         assert any("psychology_agenda" in sql for sql, _ in sent)
+        assert any("activities_view" in sql for sql, _ in sent)
         assert full_scans(settings, sent) == []
         psychologist.close()
 

@@ -38,26 +38,16 @@ def pending_age_authorizations(ctx: SessionContext) -> list[ClientSummary]:
 
 def age_authorizations_pending(ctx: SessionContext) -> list[ClientSummary]:
     """``pending_age_authorizations`` on views the caller has just caught up."""
-    rows = ctx._views.query(
+    rows, names = _queue_of_women(
+        ctx,
         "SELECT clients_view.* FROM clients_view JOIN client_flags USING (client_id) "
         "WHERE client_flags.age_authorization = 'pendiente' AND clients_view.erased = 0 "
-        "ORDER BY clients_view.registered_on"
-    )
-    ctx._record_access(
-        action="listar",
-        section=Section.IDENTIFICATION,
-        client_ids=[UUID(row["client_id"]) for row in rows],
-        case_ids=[],
-        purpose="autorizaciones de edad pendientes",
+        "ORDER BY clients_view.registered_on",
+        "autorizaciones de edad pendientes",
     )
     open_cases = open_case_counts(ctx, [row["client_id"] for row in rows])
     return [
-        client_summary(
-            ctx,
-            row,
-            ctx._keyring.open(row["client_id"], "client.name", bytes(row["name"])),
-            open_cases.get(row["client_id"], 0),
-        )
+        client_summary(ctx, row, names[row["client_id"]], open_cases.get(row["client_id"], 0))
         for row in rows
     ]
 
@@ -72,23 +62,18 @@ def erasures_pending(ctx: SessionContext) -> list[PendingErasure]:
     """``pending_erasures`` on views the caller has just caught up."""
     # «> ''» rather than «IS NOT NULL»: beside «erased = 0» SQLite left the index on the
     # requester for a scan of every woman (14 ms at 30,000; test_query_plans).
-    rows = ctx._views.query(
+    rows, names = _queue_of_women(
+        ctx,
         "SELECT * FROM clients_view WHERE erasure_requested_by > '' AND erased = 0 "
-        "ORDER BY registered_on"
-    )
-    ctx._record_access(
-        action="listar",
-        section=Section.IDENTIFICATION,
-        client_ids=[UUID(row["client_id"]) for row in rows],
-        case_ids=[],
-        purpose="cancelaciones pendientes de aprobación",
+        "ORDER BY registered_on",
+        "cancelaciones pendientes de aprobación",
     )
     staff_names = ctx._staff_names()
     zone_names = ctx._zone_names()
     return [
         PendingErasure(
             client_id=UUID(row["client_id"]),
-            name=ctx._keyring.open(row["client_id"], "client.name", bytes(row["name"])),
+            name=names[row["client_id"]],
             zone_name=zone_names.get(row["zone"], row["zone"]),
             age_band=row["age_band"],
             requested_by=staff_names.get(row["erasure_requested_by"], "—"),
@@ -96,6 +81,23 @@ def erasures_pending(ctx: SessionContext) -> list[PendingErasure]:
         )
         for row in rows
     ]
+
+
+def _queue_of_women(
+    ctx: SessionContext, sql: str, purpose: str
+) -> tuple[list[Row], dict[str, str]]:
+    """Coordinación's queues of women (ages to authorize, erasures to approve): the rows,
+    recorded as one listing of their ids as the views give them (text, no UUID per row),
+    and each woman's name opened once per screen (``_listed_names``: Mi día lists both)."""
+    rows = ctx._views.query(sql)
+    ctx._record_access(
+        action="listar",
+        section=Section.IDENTIFICATION,
+        client_ids=[row["client_id"] for row in rows],
+        case_ids=[],
+        purpose=purpose,
+    )
+    return rows, ctx._listed_names(row["client_id"] for row in rows)
 
 
 def search_clients(ctx: SessionContext, text: str) -> list[ClientSummary]:

@@ -134,3 +134,16 @@ def test_unassigned_reads_of_one_woman_on_one_day_are_one_alert_whose_key_does_n
     assert {f.rule for f in flags} == {AlertRule.NOT_ASSIGNED}
     assert len({f.key for f in flags}) == 2
     assert not any("w1" in f.key or "w2" in f.key for f in flags)
+
+
+def test_a_burst_within_a_window_of_her_last_alert_raises_nothing_after_it_raises_again() -> None:
+    """The sweep tells ``detect`` when her last alert of a rule was (alerts_view) instead of
+    replaying the burst that raised it."""
+    thresholds = OPEN.model_copy(update={"many_women": 3, "many_women_minutes": 10})
+    burst = [access(i, i, women=(f"w{i}",)) for i in range(1, 6)]
+    last = {(AlertRule.MANY_WOMEN, "s1"): START - timedelta(minutes=2)}
+    assert detect(burst, 0, set(), thresholds, last) == []  # a4, a5: within 10 minutes of it
+    later = {(AlertRule.MANY_WOMEN, "s1"): START - timedelta(minutes=20)}
+    assert [f.key for f in detect(burst, 0, set(), thresholds, later)] == ["s1:a4"]
+    someone_else = {(AlertRule.MANY_WOMEN, "s2"): START}
+    assert [f.key for f in detect(burst, 0, set(), thresholds, someone_else)] == ["s1:a4"]
