@@ -62,7 +62,7 @@ OUTSIDE_THE_APP = {
 
 
 def tui_source() -> str:
-    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(TUI.glob("*.py")))
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(TUI.rglob("*.py")))
 
 
 def test_every_service_method_is_reached_from_the_app_or_listed_with_where_it_is() -> None:

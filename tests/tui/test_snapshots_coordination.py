@@ -10,7 +10,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-import tui.coordination
+import tui.coordination.alerts
+import tui.coordination.trail
 from tests.tui.conftest import PASSWORD, Seeded, until
 from tests.tui.test_coordination import (
     add_admin,
@@ -26,7 +27,8 @@ from tui.widgets import ZoneChart
 
 @pytest.fixture(autouse=True)
 def fixed_moments(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tui.coordination, "when", lambda _moment: "20/11/2026 10:00")
+    for module in (tui.coordination.trail, tui.coordination.alerts):
+        monkeypatch.setattr(module, "when", lambda _moment: "20/11/2026 10:00")
 
 
 def _on_tab(
