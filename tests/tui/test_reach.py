@@ -49,7 +49,6 @@ OUTSIDE_THE_APP = {
     "psychology_section": "the API; the case screen reads every section with case_detail",
     "social_work_section": "the API; the case screen reads every section with case_detail",
     "follow_up_section": "the API; the case screen reads every section with case_detail",
-    "case_life": "the API; the case header shows status from case_detail",
     "pending_age_authorizations": "read inside my_day (Mi día's one access)",
     "pending_closures": "read inside my_day (Mi día's one access)",
     "open_misconduct_reports": "read inside my_day (Mi día's one access)",
