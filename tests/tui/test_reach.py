@@ -21,6 +21,7 @@ from tui.dialogs import (
     ConfirmScreen,
     DuplicateScreen,
     JustificationScreen,
+    MoreScreen,
     NoteScreen,
     RowsScreen,
 )
@@ -83,6 +84,7 @@ SCREENS = (
     ConfirmScreen,
     DuplicateScreen,
     JustificationScreen,
+    MoreScreen,
     NoteScreen,
     DirectoryScreen,
     DraftForm,
