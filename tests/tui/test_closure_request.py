@@ -8,8 +8,7 @@ from collections.abc import Callable
 import pytest
 from textual.widgets import DataTable, Static
 
-from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, until
-from tests.tui.test_flows import LEGAL_PASSWORD
+from tests.tui.conftest import LEGAL_PASSWORD, PASSWORD, SIZE, Seeded, as_staff, log_in, until
 from tui.app import VioletaApp
 from tui.dashboard import DashboardScreen
 from tui.dialogs import ConfirmScreen
@@ -32,11 +31,8 @@ def _closure_requested(seeded: Seeded) -> None:
 
 
 def _reads_of_her_case_life(seeded: Seeded) -> list[AccessEntry]:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as coordinator:
         trail = coordinator.audit_trail(client_id=seeded.ana, purpose=PURPOSE)
-    finally:
-        coordinator.close()
     return [entry for entry in trail if entry.purpose == PURPOSE]
 
 

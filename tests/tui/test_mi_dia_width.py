@@ -9,9 +9,8 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import DataTable
 
-from tests.tui.conftest import PASSWORD, Seeded, until
+from tests.tui.conftest import LEGAL_PASSWORD, PASSWORD, Seeded, until
 from tests.tui.test_coordination import at_mi_dia
-from tests.tui.test_flows import LEGAL_PASSWORD
 from tui.app import VioletaApp
 
 pytestmark = pytest.mark.anyio
