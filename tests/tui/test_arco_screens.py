@@ -57,6 +57,8 @@ async def test_coordinacion_reads_the_history_of_a_rectified_field(
         record = await her_record(pilot, "coordinacion", PASSWORD)
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, CorrectionsScreen))
+        # Current before composed: on a loaded machine the table may not be mounted yet.
+        await until(pilot, lambda: bool(app.screen.query("#rectificaciones")))
         table = app.screen.query_one("#rectificaciones", DataTable)
         shown = rows(table)
         assert [row[1] for row in shown] == ["—", "4610001122", "4610003344"]
