@@ -26,9 +26,9 @@ from tui.coordination import TABS, CoordinationScreen
 from tui.dashboard import DashboardScreen
 from tui.directory import DirectoryScreen
 from tui.drafts import IntakeDraftScreen, RegisterDraftScreen
-from tui.forms import RegisterClientScreen
 from tui.gateway import Gateway, SessionClosed
 from tui.help import HelpScreen
+from tui.intake_forms import RegisterClientScreen
 from tui.keymap import GLOBAL_KEYS, Key, bindings
 from tui.login import ChangePasswordScreen, LoginScreen, OwnPasswordScreen
 from tui.navigation import OpenCase, OpenClient, OpenCoordination, StartIntake, StartRegistration

@@ -12,10 +12,10 @@ from textual.widgets import DataTable, Static
 
 from domain.errors import DomainError
 from tui.base import SessionScreen
-from tui.dialogs import ConfirmScreen, JustificationScreen, RowsScreen
+from tui.dialogs import ConfirmScreen, JustificationScreen, MoreScreen, RowsScreen
 from tui.forms import Field
 from tui.gateway import Gateway
-from tui.keymap import CLIENT_KEYS, bindings
+from tui.keymap import CLIENT_KEYS, Key, bindings
 from tui.navigation import OpenCase, OpenCoordination, StartIntake
 from tui.records import RECTIFICATION_FORM, RecordForm, RecordScreen, consents_form
 from tui.roles import offered
@@ -232,6 +232,12 @@ class ClientScreen(SessionScreen):
                 self.post_message(OpenCase(UUID(row_key.value)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "more":
+            return bool(self._more_keys())
+        return self._allows(action)
+
+    def _allows(self, action: str) -> bool:
+        """What her record (and the role's policy) lets this screen's keys do now."""
         method = CLIENT_ACTIONS.get(action)
         if method is None:
             return True
@@ -273,6 +279,23 @@ class ClientScreen(SessionScreen):
     def action_rectify(self) -> None:
         if self.client is not None:
             self._record_form(RECTIFICATION_FORM)
+
+    def _more_keys(self) -> list[Key]:
+        """The keys kept out of the footer (no room at 130 columns) that apply now."""
+        return [
+            key
+            for key in self.KEYMAP
+            if not key.footer
+            and key.action not in ("more", "open_case", "reload")
+            and self._allows(key.action)
+        ]
+
+    def action_more(self) -> None:
+        def chosen(action: str | None) -> None:
+            if action is not None:
+                self.call_later(self.run_action, action)
+
+        self.app.push_screen(MoreScreen(self._more_keys()), chosen)
 
     def action_export_data(self) -> None:
         if self.client is not None:

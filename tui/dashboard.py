@@ -24,6 +24,7 @@ from violeta.agenda import NextPsychologySession
 from violeta.alerts import AlertView
 from violeta.drafts import DraftSummary
 from violeta.dto import (
+    CaseLifeView,
     ClientSummary,
     Dashboard,
     DashboardCounters,
@@ -83,6 +84,12 @@ class DashboardScreen(SessionScreen):
         def __init__(self, text: str) -> None:
             super().__init__()
             self.text = text
+
+    class ClosureRequestRead(Message, bubble=False):
+        def __init__(self, life: CaseLifeView, *, approve: bool) -> None:
+            super().__init__()
+            self.life = life
+            self.approve = approve
 
     class CountersLoaded(Message, bubble=False):
         def __init__(self, counters: DashboardCounters) -> None:
@@ -281,15 +288,32 @@ class DashboardScreen(SessionScreen):
         self._decide_closure(approve=False)
 
     def _decide_closure(self, *, approve: bool) -> None:
+        """Reads the request (who asked, when, and her reason: case content, so an audited
+        read of the case's life) before asking whether to approve or decline it."""
         closure = self._focused_closure()
         if closure is None:
             return
+        case_id = closure.case_id
+        self.run_service(
+            lambda session: session.case_life(case_id),
+            lambda life: self.ClosureRequestRead(life, approve=approve),
+        )
+
+    def on_dashboard_screen_closure_request_read(self, message: ClosureRequestRead) -> None:
+        life, approve = message.life, message.approve
+        if life.closure_requested_on is None:
+            # Another person of coordinación decided it since Mi día was read.
+            self.notify(f"El expediente {life.folio} ya no tiene una solicitud de cierre.")
+            self.action_reload()
+            return
         verb = "Aprobar" if approve else "Rechazar"
         question = (
-            f"{verb} el cierre del expediente {closure.folio}, solicitado por "
-            f"{closure.requested_by} el {format_date(closure.requested_on)}?"
+            f"¿{verb} el cierre del expediente {life.folio}?\n"
+            f"Solicitado por {life.closure_requested_by} el "
+            f"{format_date(life.closure_requested_on)}.\n"
+            f"Motivo: «{life.closure_reason}»"
         )
-        case_id = closure.case_id
+        case_id, folio = life.case_id, life.folio
 
         def answered(confirmed: bool | None) -> None:
             if not confirmed:
@@ -299,12 +323,12 @@ class DashboardScreen(SessionScreen):
                 if approve
                 else (lambda session: session.decline_closure(case_id)),
                 lambda _: self.ClosureDecided(
-                    f"Cierre de {closure.folio} {'aprobado' if approve else 'rechazado'}."
+                    f"Cierre de {folio} {'aprobado' if approve else 'rechazado'}."
                 ),
                 writes=True,
             )
 
-        self.app.push_screen(ConfirmScreen(f"{verb} cierre", f"¿{question}"), answered)
+        self.app.push_screen(ConfirmScreen(f"{verb} cierre", question), answered)
 
     def action_authorize_age(self) -> None:
         client = self._ages.get(self._focused_row_key("#edades") or "")

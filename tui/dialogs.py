@@ -12,14 +12,23 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
 
 from domain import identity
 from domain.errors import DomainError, InvalidField
 from domain.permissions import JUSTIFICATION_MIN_LENGTH
 from tui.footer import KeyFooter
 from tui.gateway import Gateway, SessionClosed
-from tui.keymap import CONFIRM_KEYS, DUPLICATE_KEYS, LIST_KEYS, MODAL_KEYS, bindings
+from tui.keymap import (
+    CONFIRM_KEYS,
+    DUPLICATE_KEYS,
+    LIST_KEYS,
+    MODAL_KEYS,
+    MORE_KEYS,
+    Key,
+    bindings,
+)
 from tui.widgets import Table, cells, format_date, sentence
 from violeta.dto import ClientDetail
 
@@ -328,6 +337,38 @@ class RowsScreen(ModalScreen[None]):
                 f"{self.note} · Esc cierra" if self.note else "Esc cierra", classes="muted"
             )
         yield KeyFooter()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class MoreScreen(ModalScreen[str | None]):
+    """A screen's keys that have no room in its footer, as a list: Enter runs the one chosen
+    (its action, returned to the screen), each shown with its key for next time."""
+
+    KEYMAP = MORE_KEYS
+    BINDINGS = bindings(MORE_KEYS)
+
+    def __init__(self, keys: Sequence[Key]) -> None:
+        super().__init__()
+        self.keys = list(keys)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Más acciones", classes="dialog-title")
+            yield OptionList(
+                *(Option(f"{key.label}  {key.title}", id=key.action) for key in self.keys),
+                id="mas-lista",
+            )
+            yield Static(
+                "Enter elige · Esc cierra · cada tecla sirve también sin esta lista",
+                classes="muted",
+            )
+        yield KeyFooter()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -18,8 +18,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from domain.errors import DomainError
-from tui.forms import FormScreen, IntakeScreen, RegisterClientScreen
+from tui.forms import FormScreen
 from tui.gateway import Gateway, SessionClosed
+from tui.intake_forms import IntakeScreen, RegisterClientScreen
 from tui.keymap import FORM_KEYS, Key, bindings
 from tui.navigation import OpenCase
 from tui.widgets import Table, cells, format_date

@@ -142,7 +142,9 @@ CLIENT_KEYS: tuple[Key, ...] = (
     Key("e", "request_erasure", "Cancelar datos", long="Solicitar la cancelación (ARCO)"),
     Key("x", "approve_erasure", "Aprobar cancelación", long="Aprobar la cancelación (ARCO)"),
     Key("z", "authorize_age", "Autorizar edad", long="Autorizar la excepción de edad"),
-    # Not in the footer (it would push «Bloquear» out at 130 columns): F1 and the palette.
+    # Not in the footer (it would push «Bloquear» out at 130 columns): «m Más» lists them,
+    # and F1 and the palette.
+    Key("m", "more", "Más", long="Más acciones: exportar, historial, bitácora"),
     Key(
         "a",
         "export_data",
@@ -194,3 +196,6 @@ DUPLICATE_KEYS: tuple[Key, ...] = (
 HELP_KEYS: tuple[Key, ...] = (Key("escape,f1,question_mark", "close", "Cerrar", shown="Esc"),)
 
 LIST_KEYS: tuple[Key, ...] = (Key("escape", "close", "Cerrar", shown="Esc"),)
+
+# Enter is the list's own (it chooses the highlighted action).
+MORE_KEYS: tuple[Key, ...] = (Key("escape", "close", "Cerrar", shown="Esc"),)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,12 +24,16 @@ from tui.app import VioletaApp
 from tui.login import LoginScreen
 from tui.widgets import FieldGrid
 from violeta.dto import NewClient, NewIntake
-from violeta.service import Institute
+from violeta.service import Institute, StaffSession
 from violeta.settings import AlertThresholds, Settings
 
 TODAY = date(2026, 11, 20)
 PASSWORD = "clave-de-prueba-2026"
+# The legal account changed its password at first login (``_seed``); the others did not need to.
+LEGAL_PASSWORD = PASSWORD + "-j"
 SIZE = (120, 40)
+
+MakeApp = Callable[..., VioletaApp]
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def _seed(path: Path, *, with_case: bool) -> Seeded:
     # Accounts created by someone else must change their password at first login; the
     # legal account has done so already, "nueva" has not.
     legal = institute.login("juridica", PASSWORD)
-    legal.change_password(PASSWORD, PASSWORD + "-j")
+    legal.change_password(PASSWORD, LEGAL_PASSWORD)
     legal.close()
     return Seeded(institute, zone.code, zone.name, ana, case_id, folio)
 
@@ -122,6 +127,21 @@ def make_app() -> Iterator[Callable[..., VioletaApp]]:
     for app in apps:
         if app.gateway is not None:
             app.gateway.close()
+
+
+def password_of(username: str) -> str:
+    return LEGAL_PASSWORD if username == "juridica" else PASSWORD
+
+
+@contextmanager
+def as_staff(seeded: Seeded, username: str = "coordinacion") -> Iterator[StaffSession]:
+    """A session of one of the seeded accounts, outside the app (to arrange what a test needs
+    or to check what the app recorded), closed when the block ends."""
+    session = seeded.institute.login(username, password_of(username))
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20) -> None:

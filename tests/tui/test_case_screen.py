@@ -9,9 +9,19 @@ import pytest
 from textual.pilot import Pilot
 
 from domain.vocabulary import Section
-from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, text_of, type_text, until
-from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
-from tui.app import VioletaApp
+from tests.tui.conftest import (
+    LEGAL_PASSWORD,
+    PASSWORD,
+    SIZE,
+    MakeApp,
+    Seeded,
+    as_staff,
+    log_in,
+    text_of,
+    type_text,
+    until,
+)
+from tests.tui.test_flows import open_first_case_of
 from tui.case import ASK_TO_READ, CaseScreen
 from tui.dashboard import DashboardScreen
 from tui.dialogs import JustificationScreen
@@ -21,7 +31,6 @@ from tui.tabs import SectionTabs
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 CASE_READ = "consultar expediente"
 
 
@@ -32,9 +41,8 @@ def case_reads(seeded: Seeded) -> list[str]:
 
 def case_reads_marked(seeded: Seeded) -> list[tuple[str, bool]]:
     """Like ``case_reads``, with whether each read was exceptional (with a reason)."""
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    entries = coordinator.audit_trail(client_id=seeded.ana, purpose=CASE_READ)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        entries = coordinator.audit_trail(client_id=seeded.ana, purpose=CASE_READ)
     return [(entry.section, entry.exceptional) for entry in reversed(entries)]
 
 
@@ -148,10 +156,9 @@ async def test_the_closure_is_offered_on_every_tab_to_whoever_attends_the_case(
 ) -> None:
     """Before, «k Solicitar cierre» was on the Entrevista tab only."""
     assert seeded.case_id is not None
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    legal_id = next(a.staff_id for a in coordinator.accounts() if a.username == "juridica")
-    coordinator.assign_area(seeded.case_id, "juridica", legal_id)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        legal_id = next(a.staff_id for a in coordinator.accounts() if a.username == "juridica")
+        coordinator.assign_area(seeded.case_id, "juridica", legal_id)
     closure = "case_form('request_closure')"
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:

@@ -3,7 +3,7 @@ what was recorded, so a screen that only looks right does not pass."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import pytest
 from textual.pilot import Pilot
@@ -12,9 +12,12 @@ from textual.widgets import DataTable, Input, Select, SelectionList, TextArea
 from domain.vocabulary import Role, Section
 from tests.support.factories import enable
 from tests.tui.conftest import (
+    LEGAL_PASSWORD,
     PASSWORD,
     SIZE,
+    MakeApp,
     Seeded,
+    as_staff,
     at_login_screen,
     field_text,
     log_in,
@@ -22,21 +25,20 @@ from tests.tui.conftest import (
     type_text,
     until,
 )
-from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
-from tui.app import VioletaApp
+from tests.tui.test_flows import open_first_case_of
 from tui.case import CaseScreen
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
 from tui.dialogs import ConfirmScreen, DuplicateScreen
-from tui.forms import FormScreen, IntakeScreen, RegisterClientScreen
+from tui.forms import FormScreen
 from tui.help import HelpScreen
+from tui.intake_forms import IntakeScreen, RegisterClientScreen
 from tui.records import RecordScreen
 from violeta.dto import InstitutionForm
 from violeta.service import StaffSession
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 FormValues = Mapping[str, str | tuple[str, ...]]
 
 
@@ -586,9 +588,8 @@ async def test_a_role_is_offered_only_what_it_may_do(seeded: Seeded, make_app: M
     coordinator.create_account("admin", "Ada Administración Prueba", Role.ADMINISTRATION, PASSWORD)
     coordinator.close()
     enable(seeded.institute, "admin")
-    admin = seeded.institute.login("admin", PASSWORD)
-    admin.change_password(PASSWORD, PASSWORD + "-a")
-    admin.close()
+    with as_staff(seeded, "admin") as admin:
+        admin.change_password(PASSWORD, PASSWORD + "-a")
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:

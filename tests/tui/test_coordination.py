@@ -5,7 +5,6 @@ or returns, not only what is on screen. Synthetic data only."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
@@ -16,10 +15,20 @@ from domain.alerts import AlertRule
 from domain.errors import NotPermitted
 from domain.vocabulary import Modality, RiskLevel, Role, ViolenceType
 from tests.support.factories import enable
-from tests.tui.conftest import PASSWORD, TODAY, Seeded, log_in, text_of, type_text, until
-from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
+from tests.tui.conftest import (
+    LEGAL_PASSWORD,
+    PASSWORD,
+    TODAY,
+    MakeApp,
+    Seeded,
+    as_staff,
+    log_in,
+    text_of,
+    type_text,
+    until,
+)
+from tests.tui.test_flows import open_first_case_of
 from tui.accounts import AccountsScreen
-from tui.app import VioletaApp
 from tui.client import ClientScreen
 from tui.coordination import CoordinationScreen
 from tui.dashboard import DashboardScreen
@@ -31,7 +40,6 @@ from violeta.dto import AccountView, NewActivity, NewClient, NewIntake
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 SIZE = (130, 40)
 REASON = "Urgencia sintética atendida en guardia"
 
@@ -40,21 +48,20 @@ def exceptional_read_by_legal(seeded: Seeded) -> None:
     """Jurídica reads trabajo social's section with a reason (an exceptional access, which the
     sweep turns into an alert) and tries psychology's (a denied one)."""
     assert seeded.case_id is not None
-    legal = seeded.institute.login("juridica", LEGAL_PASSWORD)
-    legal.social_work_section(seeded.case_id, justification=REASON)
-    with contextlib.suppress(NotPermitted):
-        legal.psychology_section(seeded.case_id)
-    legal.close()
+    with as_staff(seeded, "juridica") as legal:
+        legal.social_work_section(seeded.case_id, justification=REASON)
+        with contextlib.suppress(NotPermitted):
+            legal.psychology_section(seeded.case_id)
 
 
 def add_admin(seeded: Seeded) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.create_account("admin", "Alma Administración Prueba", Role.ADMINISTRATION, PASSWORD)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.create_account(
+            "admin", "Alma Administración Prueba", Role.ADMINISTRATION, PASSWORD
+        )
     enable(seeded.institute, "admin")
-    admin = seeded.institute.login("admin", PASSWORD)
-    admin.change_password(PASSWORD, PASSWORD + "-a")
-    admin.close()
+    with as_staff(seeded, "admin") as admin:
+        admin.change_password(PASSWORD, PASSWORD + "-a")
 
 
 async def at_mi_dia(pilot: Pilot[None], username: str, password: str) -> DashboardScreen:
@@ -131,9 +138,8 @@ async def test_the_trail_filters_by_outcome_and_woman_refuses_a_bad_day_and_is_a
         assert all(her in entry.client_ids for entry in screen._entries.values())
 
     # Each look at the trail is itself in the trail, as coordinación's audited reading.
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    looks = coordinator.audit_trail(purpose="bitácora de accesos")
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        looks = coordinator.audit_trail(purpose="bitácora de accesos")
     assert looks
     assert {entry.action for entry in looks} == {"auditar"}
     assert {entry.staff for entry in looks} == {"Carmen Coordinación Prueba"}
@@ -186,11 +192,12 @@ async def test_an_alert_waits_in_mi_dia_and_is_acknowledged_with_a_note(
             AlertRule.NOT_ASSIGNED.label: "Por atender",
         }
 
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    [alert] = [
-        a for a in coordinator.alerts(include_acknowledged=True) if a.rule is AlertRule.BREAK_GLASS
-    ]
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        [alert] = [
+            a
+            for a in coordinator.alerts(include_acknowledged=True)
+            if a.rule is AlertRule.BREAK_GLASS
+        ]
     assert alert.acknowledged and alert.note == "Guardia documentada"
     assert alert.acknowledged_on == TODAY
 
@@ -220,9 +227,8 @@ async def test_an_empty_note_acknowledges_nothing(seeded: Seeded, make_app: Make
         )
         await pilot.app.workers.wait_for_complete()
         assert isinstance(app.screen, RecordScreen)
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    alerts = coordinator.alerts(include_acknowledged=True)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        alerts = coordinator.alerts(include_acknowledged=True)
     assert len(alerts) == 2
     assert not any(alert.acknowledged for alert in alerts)
 
@@ -232,38 +238,36 @@ async def test_an_empty_note_acknowledges_nothing(seeded: Seeded, make_app: Make
 
 def cases_in_first_zone(seeded: Seeded, count: int) -> None:
     """``count`` cases opened months ago in the first zone: it tops the ranking."""
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    for number in range(count):
-        client = coordinator.register_client(
-            NewClient(
-                name=f"Zona Prueba Sintética {chr(65 + number)}",
-                birth_date="01/01/1990",
-                zone=seeded.zone_code,
-                registered_on="01/03/2026",
-            ),
-            confirm_not_duplicate=True,
-        )
-        coordinator.open_case(
-            client,
-            NewIntake(
-                reason="Motivo sintético",
-                narrative="Relato sintético de prueba.",
-                violence_types=(ViolenceType.PSYCHOLOGICAL.value,),
-                modalities=(Modality.FAMILY.value,),
-                risk=RiskLevel.LOW.value,
-                opened_on=f"{1 + number % 25:02d}/0{4 + number % 5}/2026",
-            ),
-        )
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        for number in range(count):
+            client = coordinator.register_client(
+                NewClient(
+                    name=f"Zona Prueba Sintética {chr(65 + number)}",
+                    birth_date="01/01/1990",
+                    zone=seeded.zone_code,
+                    registered_on="01/03/2026",
+                ),
+                confirm_not_duplicate=True,
+            )
+            coordinator.open_case(
+                client,
+                NewIntake(
+                    reason="Motivo sintético",
+                    narrative="Relato sintético de prueba.",
+                    violence_types=(ViolenceType.PSYCHOLOGICAL.value,),
+                    modalities=(Modality.FAMILY.value,),
+                    risk=RiskLevel.LOW.value,
+                    opened_on=f"{1 + number % 25:02d}/0{4 + number % 5}/2026",
+                ),
+            )
 
 
 async def test_the_priority_zone_chart_ranks_the_zone_with_cases_first_with_band_and_trend(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
     cases_in_first_zone(seeded, 12)
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    ranking = coordinator.priority_zones()
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        ranking = coordinator.priority_zones()
     top = next(zone for zone in ranking.zones if zone.rank == 1)
     assert top.code == seeded.zone_code
 
@@ -287,13 +291,12 @@ async def test_the_priority_zone_chart_ranks_the_zone_with_cases_first_with_band
 async def test_h_on_the_zones_tab_lists_every_version_of_the_zones_catalogue(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    versions = [
-        (zone.code, version)
-        for zone in coordinator.priority_zones().zones
-        for version in coordinator.zone_history(zone.code)
-    ]
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        versions = [
+            (zone.code, version)
+            for zone in coordinator.priority_zones().zones
+            for version in coordinator.zone_history(zone.code)
+        ]
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
         await at_mi_dia(pilot, "coordinacion", PASSWORD)
@@ -365,9 +368,8 @@ async def test_a_target_and_an_activity_show_as_progress_and_a_bad_target_is_ref
         workshop = next(row for row in rows(table) if row[0] == ActivityKind.WORKSHOP.label)
         assert workshop[1] == "4" and workshop[3].endswith("25 %") and workshop[4] == "12"
 
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    progress = {item.kind: item for item in coordinator.target_progress(2026)}
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        progress = {item.kind: item for item in coordinator.target_progress(2026)}
     assert (
         progress[ActivityKind.WORKSHOP.label].target,
         progress[ActivityKind.WORKSHOP.label].done,
@@ -377,18 +379,17 @@ async def test_a_target_and_an_activity_show_as_progress_and_a_bad_target_is_ref
 async def test_c_cancels_the_activity_of_the_row_after_asking_and_it_stops_counting(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    talk = coordinator.record_activity(
-        NewActivity(
-            held_on="08/11/2026",
-            kind=ActivityKind.WORKSHOP.label,
-            topic="Taller sintético de prevención",
-            zone=seeded.zone_code,
-            attendance={"18-29": "9"},
-            partner="",
+    with as_staff(seeded) as coordinator:
+        talk = coordinator.record_activity(
+            NewActivity(
+                held_on="08/11/2026",
+                kind=ActivityKind.WORKSHOP.label,
+                topic="Taller sintético de prevención",
+                zone=seeded.zone_code,
+                attendance={"18-29": "9"},
+                partner="",
+            )
         )
-    )
-    coordinator.close()
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
         await at_mi_dia(pilot, "coordinacion", PASSWORD)
@@ -416,10 +417,9 @@ async def test_c_cancels_the_activity_of_the_row_after_asking_and_it_stops_count
         await until(pilot, lambda: held.row_count == 1 and rows(held)[0][-1] == "Cancelada")
         await until(pilot, lambda: screen.check_action("cancel_activity", ()) is False)
 
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    listed = coordinator.activities_of_year(2026)
-    progress = {item.kind: item.done for item in coordinator.target_progress(2026)}
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        listed = coordinator.activities_of_year(2026)
+        progress = {item.kind: item.done for item in coordinator.target_progress(2026)}
     assert [(a.activity_id, a.cancelled) for a in listed] == [(talk, True)]
     assert progress[ActivityKind.WORKSHOP.label] == 0
 
@@ -516,11 +516,8 @@ async def test_administracion_creates_resets_and_deactivates_and_coordinacion_en
 
 
 def _accounts(seeded: Seeded) -> list[AccountView]:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as coordinator:
         return coordinator.accounts()
-    finally:
-        coordinator.close()
 
 
 async def test_a_duplicate_username_is_refused_under_its_field(
@@ -581,13 +578,11 @@ async def test_f1_lists_only_what_the_role_may_run(seeded: Seeded, make_app: Mak
 async def test_psicologia_lists_and_enables_only_the_psychology_accounts_waiting_for_her(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.create_account("psico", "Paula Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.create_account("psico", "Paula Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
     enable(seeded.institute, "psico")  # the first one, with the recovery key
-    psychologist = seeded.institute.login("psico", PASSWORD)
-    psychologist.change_password(PASSWORD, PASSWORD + "-p")
-    psychologist.close()
+    with as_staff(seeded, "psico") as psychologist:
+        psychologist.change_password(PASSWORD, PASSWORD + "-p")
     # Administración creates the new one: coordinación created «psico», so it could not be
     # the second person for an account coordinación asked for.
     add_admin(seeded)

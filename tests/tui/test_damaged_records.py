@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 
 import pytest
 from textual.widgets import DataTable, Input
@@ -11,19 +10,18 @@ from textual.widgets import DataTable, Input
 from tests.tui.conftest import (
     PASSWORD,
     SIZE,
+    MakeApp,
     Seeded,
     at_login_screen,
     log_in,
     text_of,
     until,
 )
-from tui.app import VioletaApp
 from tui.case import CaseScreen
 from tui.dashboard import DashboardScreen
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 ENGLISH = ("Error", "Traceback", "ValueError", "cipher", "Invalid", "WorkerFailed")
 
 

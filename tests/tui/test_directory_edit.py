@@ -3,22 +3,17 @@ the form, a new version saved (the old one kept). Synthetic data only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from textual.widgets import DataTable, Input
 
-from tests.tui.conftest import Seeded, until
+from tests.tui.conftest import MakeApp, Seeded, until
 from tests.tui.test_commands import SIZE, logged_in, saved, session_of
-from tui.app import VioletaApp
 from tui.dialogs import RowsScreen
 from tui.directory import DirectoryScreen
 from tui.records import RecordScreen
 from violeta.dto import InstitutionForm
 
 pytestmark = pytest.mark.anyio
-
-MakeApp = Callable[..., VioletaApp]
 
 
 async def test_an_institution_is_corrected_and_keeps_its_history(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -11,10 +10,13 @@ from textual.widgets import DataTable, Input
 from domain.vocabulary import Role
 from tests.support.factories import enable
 from tests.tui.conftest import (
+    LEGAL_PASSWORD,
     PASSWORD,
     SIZE,
     TODAY,
+    MakeApp,
     Seeded,
+    as_staff,
     at_login_screen,
     log_in,
     text_of,
@@ -22,15 +24,11 @@ from tests.tui.conftest import (
     until,
 )
 from tests.tui.test_commands import fill
-from tui.app import VioletaApp
 from tui.dashboard import DashboardScreen
 from tui.drafts import SAVED, AgendaPanel, IntakeDraftScreen, RegisterDraftScreen
 from tui.navigation import StartIntake
 
 pytestmark = pytest.mark.anyio
-
-MakeApp = Callable[..., VioletaApp]
-LEGAL_PASSWORD = PASSWORD + "-j"
 
 
 async def test_an_intake_saved_as_draft_is_resumed_from_mi_dia_and_gone_once_saved(
@@ -118,9 +116,8 @@ async def test_a_registration_draft_outlives_the_lock_and_only_its_author_resume
 
 
 async def test_another_person_never_sees_the_draft(seeded: Seeded, make_app: MakeApp) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.save_draft("entrevista_inicial", {"motivo": "Motivo"}, client_id=seeded.ana)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.save_draft("entrevista_inicial", {"motivo": "Motivo"}, client_id=seeded.ana)
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "juridica", LEGAL_PASSWORD)
@@ -136,18 +133,16 @@ async def test_mi_dia_names_the_follow_ups_and_shows_the_next_psychology_session
     seeded: Seeded, make_app: MakeApp
 ) -> None:
     assert seeded.case_id is not None
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.create_account("psicologa", "Paula Psicóloga Prueba", Role.PSYCHOLOGY, PASSWORD)
-    enable(seeded.institute, "psicologa")
-    soon = (TODAY + timedelta(days=3)).strftime("%d/%m/%Y")
-    coordinator.schedule_follow_up(seeded.case_id, soon, "teléfono")
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.create_account("psicologa", "Paula Psicóloga Prueba", Role.PSYCHOLOGY, PASSWORD)
+        enable(seeded.institute, "psicologa")
+        soon = (TODAY + timedelta(days=3)).strftime("%d/%m/%Y")
+        coordinator.schedule_follow_up(seeded.case_id, soon, "teléfono")
     psychologist = seeded.institute.login("psicologa", PASSWORD)
     psychologist.change_password(PASSWORD, PASSWORD + "-p")
     # She attends the case's psychology: its follow-ups are in her Mi día too.
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.assign_area(seeded.case_id, "psicologica", psychologist.identity.staff_id)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.assign_area(seeded.case_id, "psicologica", psychologist.identity.staff_id)
     psychologist.record_psychology_session(
         seeded.case_id, modality="presencial", notes="Sesión sintética.", next_session=soon
     )

@@ -3,45 +3,35 @@ her record, where «x» approves, never for whoever asked for it. Synthetic data
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from textual.widgets import DataTable
 
 from domain.errors import NotPermitted
-from tests.tui.conftest import PASSWORD, Seeded, text_of, until
+from tests.tui.conftest import PASSWORD, MakeApp, Seeded, as_staff, text_of, until
 from tests.tui.test_coordination import SIZE, at_mi_dia, rows
 from tests.tui.test_second_person import footer_keys
-from tui.app import VioletaApp
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
 from tui.dialogs import ConfirmScreen
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
-LEGAL_PASSWORD = PASSWORD + "-j"
-
 
 def listings_of_mi_dia(seeded: Seeded) -> list[str]:
-    reader = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as reader:
         reader.refresh()
         found = reader._views.query(
             "SELECT purpose FROM access_log WHERE staff_id = ? AND purpose LIKE 'mi día%'",
             (str(reader.identity.staff_id),),
         )
         return [row["purpose"] for row in found]
-    finally:
-        reader.close()
 
 
 async def test_coordinacion_approves_an_erasure_from_her_queue_in_mi_dia(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    lawyer = seeded.institute.login("juridica", LEGAL_PASSWORD)
-    lawyer.request_erasure(seeded.ana)
-    lawyer.close()
+    with as_staff(seeded, "juridica") as lawyer:
+        lawyer.request_erasure(seeded.ana)
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
@@ -73,21 +63,17 @@ async def test_coordinacion_approves_an_erasure_from_her_queue_in_mi_dia(
         await pilot.press("f5")
         await until(pilot, lambda: not app.screen.query_one("#col-cancelaciones").display)
 
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as coordinator:
         assert coordinator.pending_erasures() == []
         assert coordinator.client_detail(seeded.ana).erased
         assert coordinator.my_day().dashboard.pending_erasures == 0
-    finally:
-        coordinator.close()
 
 
 async def test_the_erasure_she_asked_for_is_listed_but_not_approvable_by_her(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.request_erasure(seeded.ana)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.request_erasure(seeded.ana)
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
@@ -107,10 +93,7 @@ async def test_the_erasure_she_asked_for_is_listed_but_not_approvable_by_her(
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
 
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as coordinator:
         with pytest.raises(NotPermitted):
             coordinator.approve_erasure(seeded.ana)
         assert [item.client_id for item in coordinator.pending_erasures()] == [seeded.ana]
-    finally:
-        coordinator.close()

@@ -4,23 +4,18 @@ Synthetic data only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from textual.widgets import Input
 
 from domain.vocabulary import Section
-from tests.tui.conftest import PASSWORD, Seeded, text_of, type_text, until
+from tests.tui.conftest import PASSWORD, MakeApp, Seeded, text_of, type_text, until
 from tests.tui.test_case_screen import ASK_TO_READ, as_legal_on_her_case, case_reads
 from tests.tui.test_coordination import SIZE, at_mi_dia
-from tui.app import VioletaApp
 from tui.dashboard import DashboardScreen
 from tui.dialogs import ConfirmScreen, JustificationScreen
 from tui.login import OwnPasswordScreen
 
 pytestmark = pytest.mark.anyio
-
-MakeApp = Callable[..., VioletaApp]
 
 
 async def test_a_typed_reason_is_not_lost_to_esc(seeded: Seeded, make_app: MakeApp) -> None:

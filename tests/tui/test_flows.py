@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, SelectionList, TextArea
@@ -11,9 +9,12 @@ from textual.widgets import DataTable, Input, Select, SelectionList, TextArea
 from domain.vocabulary import Role
 from tests.support.factories import an_intake, enable
 from tests.tui.conftest import (
+    LEGAL_PASSWORD,
     PASSWORD,
     SIZE,
+    MakeApp,
     Seeded,
+    as_staff,
     at_login_screen,
     field_text,
     log_in,
@@ -26,17 +27,14 @@ from tui.case import CaseScreen
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
 from tui.dialogs import ConfirmScreen, JustificationScreen
-from tui.forms import IntakeScreen, RegisterClientScreen
 from tui.help import HelpScreen
+from tui.intake_forms import IntakeScreen, RegisterClientScreen
 from tui.login import ChangePasswordScreen, LoginScreen
 from tui.records import RecordScreen
 from tui.search import SearchScreen
 from tui.tabs import SectionTabs
 
 pytestmark = pytest.mark.anyio
-
-MakeApp = Callable[..., VioletaApp]
-LEGAL_PASSWORD = PASSWORD + "-j"
 
 
 async def test_wrong_password_shows_the_spanish_error_and_stays_on_login(
@@ -92,9 +90,8 @@ async def test_login_opens_mi_dia_with_counters_and_my_recent_cases(
 
 def a_follow_up_due_on(seeded: Seeded, due_on: str) -> None:
     assert seeded.case_id is not None
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.schedule_follow_up(seeded.case_id, due_on, "telefono")
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.schedule_follow_up(seeded.case_id, due_on, "telefono")
 
 
 async def mi_dia_of_coordinacion(pilot: Pilot[None]) -> DataTable[str]:
@@ -198,13 +195,13 @@ async def test_coordinacion_approves_a_closure_from_mi_dia_after_confirming(
 async def test_a_role_without_follow_ups_sees_no_follow_up_queue(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.create_account("sistemas", "Sara Sistemas Prueba", Role.ADMINISTRATION, PASSWORD)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.create_account(
+            "sistemas", "Sara Sistemas Prueba", Role.ADMINISTRATION, PASSWORD
+        )
     enable(seeded.institute, "sistemas")
-    admin = seeded.institute.login("sistemas", PASSWORD)
-    admin.change_password(PASSWORD, PASSWORD + "-a")
-    admin.close()
+    with as_staff(seeded, "sistemas") as admin:
+        admin.change_password(PASSWORD, PASSWORD + "-a")
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "sistemas", PASSWORD + "-a")
@@ -420,9 +417,8 @@ async def test_the_legal_tab_shows_the_advice_given_above_its_notes(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
     assert seeded.case_id is not None
-    lawyer = seeded.institute.login("juridica", LEGAL_PASSWORD)
-    lawyer.give_legal_advice(seeded.case_id, "familiar", "Asesoría sintética de pensión.")
-    lawyer.close()
+    with as_staff(seeded, "juridica") as lawyer:
+        lawyer.give_legal_advice(seeded.case_id, "familiar", "Asesoría sintética de pensión.")
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "juridica", LEGAL_PASSWORD)
@@ -533,12 +529,10 @@ async def test_help_lists_the_keys_of_the_screen_in_use(seeded: Seeded, make_app
 async def test_an_erased_client_shows_the_placeholder_the_service_delivers(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    legal = seeded.institute.login("juridica", LEGAL_PASSWORD)
-    legal.request_erasure(seeded.ana)
-    legal.close()
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.approve_erasure(seeded.ana)
-    coordinator.close()
+    with as_staff(seeded, "juridica") as legal:
+        legal.request_erasure(seeded.ana)
+    with as_staff(seeded) as coordinator:
+        coordinator.approve_erasure(seeded.ana)
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
@@ -569,15 +563,14 @@ async def test_mi_dia_counters_follow_another_terminal_without_an_audited_read(
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await until(pilot, lambda: text_of(pilot, "#counter-abiertos").startswith("1"))
 
-        other = seeded.institute.login("coordinacion", PASSWORD)
-        other.open_case(seeded.ana, an_intake())
-        listings_before = sum(1 for e in other.audit_entries() if e.action == "listar")
+        with as_staff(seeded) as other:
+            other.open_case(seeded.ana, an_intake())
+            listings_before = sum(1 for e in other.audit_entries() if e.action == "listar")
 
-        await until(pilot, lambda: text_of(pilot, "#counter-abiertos").startswith("2"))
-        assert "otras terminales" in text_of(pilot, "#stale")
-        listings_after = sum(1 for e in other.audit_entries() if e.action == "listar")
-        assert listings_after == listings_before
-        other.close()
+            await until(pilot, lambda: text_of(pilot, "#counter-abiertos").startswith("2"))
+            assert "otras terminales" in text_of(pilot, "#stale")
+            listings_after = sum(1 for e in other.audit_entries() if e.action == "listar")
+            assert listings_after == listings_before
 
 
 async def test_the_demo_shows_its_accounts_on_the_login_screen(seeded: Seeded) -> None:

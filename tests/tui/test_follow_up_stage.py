@@ -4,20 +4,16 @@ data only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from tests.tui.conftest import PASSWORD, Seeded, text_of, until
+from tests.tui.conftest import MakeApp, Seeded, as_staff, text_of, until
 from tests.tui.test_case_screen import as_legal_on_her_case, offered_actions
 from tests.tui.test_commands import saved
 from tests.tui.test_coordination import SIZE
-from tui.app import VioletaApp
 from tui.records import RecordScreen
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 STAGE = "case_form('enter_follow_up')"
 
 
@@ -28,10 +24,9 @@ async def test_her_lawyer_passes_the_case_to_follow_up(seeded: Seeded, make_app:
         screen = await as_legal_on_her_case(pilot)
         await app.workers.wait_for_complete()
         assert STAGE not in offered_actions(screen)  # she attends no area of it yet
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    legal_id = next(a.staff_id for a in coordinator.accounts() if a.username == "juridica")
-    coordinator.assign_area(seeded.case_id, "juridica", legal_id)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        legal_id = next(a.staff_id for a in coordinator.accounts() if a.username == "juridica")
+        coordinator.assign_area(seeded.case_id, "juridica", legal_id)
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
@@ -45,9 +40,6 @@ async def test_her_lawyer_passes_the_case_to_follow_up(seeded: Seeded, make_app:
         await until(pilot, lambda: "En seguimiento" in text_of(pilot, "#case-header"))
         await app.workers.wait_for_complete()
         assert STAGE not in offered_actions(screen)
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as coordinator:
         life = coordinator.case_life(seeded.case_id)
         assert life.status == "En seguimiento"
-    finally:
-        coordinator.close()

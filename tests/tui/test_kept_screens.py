@@ -6,7 +6,6 @@ the app relies on in Textual to open them quickly. Synthetic data only."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 import pytest
 from textual import events
@@ -15,10 +14,20 @@ from textual.widgets import DataTable, Input, Static
 
 from domain.vocabulary import Role, Section
 from tests.support.factories import enable
-from tests.tui.conftest import PASSWORD, SIZE, Seeded, field_text, log_in, text_of, until
+from tests.tui.conftest import (
+    LEGAL_PASSWORD,
+    PASSWORD,
+    SIZE,
+    MakeApp,
+    Seeded,
+    as_staff,
+    field_text,
+    log_in,
+    text_of,
+    until,
+)
 from tests.tui.test_case_screen import case_reads_marked, offered_actions
-from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
-from tui.app import VioletaApp
+from tests.tui.test_flows import open_first_case_of
 from tui.case import ASK_TO_READ, CaseScreen, pane_id
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
@@ -32,7 +41,6 @@ from violeta.service import StaffSession
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 ANA = "Ana Prueba Sintética"
 BETY = "Bety Ejemplo Ficticia"
 
@@ -120,9 +128,8 @@ async def test_a_read_made_for_the_woman_shown_before_never_reaches_the_screen(
         release.set()
         await app.workers.wait_for_complete()
         # ... and already posted, not yet handled (no await in between).
-        detail = seeded.institute.login("coordinacion", PASSWORD)
-        ana = detail.client_detail(seeded.ana)
-        detail.close()
+        with as_staff(seeded) as detail:
+            ana = detail.client_detail(seeded.ana)
         screen._post_if_current(screen._reads, screen.Loaded(ana))
         screen.forget_reads()
         await pilot.pause(0.2)
@@ -228,24 +235,22 @@ async def test_a_kept_case_screen_forgets_that_she_opened_the_last_case_today(
 ) -> None:
     """Recepción reads back the entrevista of the case she opened today; the same kept screen
     showing a case she did not open asks for a reason again (marked amber)."""
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.create_account("recepcion", "Rita Recepción Prueba", Role.RECEPTION, PASSWORD)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.create_account("recepcion", "Rita Recepción Prueba", Role.RECEPTION, PASSWORD)
     enable(seeded.institute, "recepcion")
-    reception = seeded.institute.login("recepcion", PASSWORD)
-    reception.change_password(PASSWORD, PASSWORD + "-r")
-    bety = next(c.client_id for c in reception.search_clients("Bety"))
-    reception.open_case(
-        bety,
-        NewIntake(
-            reason="Motivo sintético de Bety",
-            narrative="Relato sintético que recepción acaba de escribir.",
-            violence_types=("psicologica",),
-            modalities=("familiar",),
-            risk="bajo",
-        ),
-    )
-    reception.close()
+    with as_staff(seeded, "recepcion") as reception:
+        reception.change_password(PASSWORD, PASSWORD + "-r")
+        bety = next(c.client_id for c in reception.search_clients("Bety"))
+        reception.open_case(
+            bety,
+            NewIntake(
+                reason="Motivo sintético de Bety",
+                narrative="Relato sintético que recepción acaba de escribir.",
+                violence_types=("psicologica",),
+                modalities=("familiar",),
+                risk="bajo",
+            ),
+        )
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:

@@ -3,59 +3,49 @@ Synthetic data only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from textual.widgets import DataTable
 
 from domain.vocabulary import Role
 from tests.support.factories import enable
-from tests.tui.conftest import PASSWORD, Seeded, text_of, until
+from tests.tui.conftest import PASSWORD, MakeApp, Seeded, as_staff, text_of, until
 from tests.tui.test_coordination import SIZE, at_mi_dia, rows
-from tui.app import VioletaApp
 from violeta.queries import my_day
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 AGENDA = "próximas sesiones de psicología"
 
 
 async def test_psicologia_s_agenda_is_read_once_at_login(seeded: Seeded, make_app: MakeApp) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.create_account("psico", "Paula Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.create_account("psico", "Paula Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
     enable(seeded.institute, "psico")
-    psychologist = seeded.institute.login("psico", PASSWORD)
-    psychologist.change_password(PASSWORD, PASSWORD + "-p")
-    psychologist.close()
+    with as_staff(seeded, "psico") as psychologist:
+        psychologist.change_password(PASSWORD, PASSWORD + "-p")
 
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    app = make_app(seeded.institute)
-    async with app.run_test(size=SIZE) as pilot:
-        await at_mi_dia(pilot, "psico", PASSWORD + "-p")
-        # Her agenda was read (a second read would have been started with the first).
-        await until(pilot, lambda: bool(coordinator.audit_trail(purpose=AGENDA)))
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    reads = coordinator.audit_trail(purpose=AGENDA)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        app = make_app(seeded.institute)
+        async with app.run_test(size=SIZE) as pilot:
+            await at_mi_dia(pilot, "psico", PASSWORD + "-p")
+            # Her agenda was read (a second read would have been started with the first).
+            await until(pilot, lambda: bool(coordinator.audit_trail(purpose=AGENDA)))
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        reads = coordinator.audit_trail(purpose=AGENDA)
     assert len(reads) == 1
     assert reads[0].staff == "Paula Psicología Prueba"
 
 
 def listings_by_coordinacion(seeded: Seeded) -> list[str]:
     """The purposes of the lists recorded as read by coordinación, oldest first."""
-    reader = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as reader:
         reader.refresh()
         rows = reader._views.query(
             "SELECT purpose FROM access_log WHERE staff_id = ? AND action = 'listar' ORDER BY at",
             (str(reader.identity.staff_id),),
         )
         return [row["purpose"] for row in rows]
-    finally:
-        reader.close()
 
 
 async def test_opening_mi_dia_records_one_access_for_all_its_lists(
@@ -81,10 +71,9 @@ async def test_mi_dia_says_where_the_follow_ups_beyond_its_first_page_are(
     seeded: Seeded, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert seeded.case_id is not None
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    for day in ("20/11/2026", "21/11/2026"):
-        coordinator.schedule_follow_up(seeded.case_id, day, "telefono")
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        for day in ("20/11/2026", "21/11/2026"):
+            coordinator.schedule_follow_up(seeded.case_id, day, "telefono")
     monkeypatch.setattr(my_day, "FOLLOW_UPS_SHOWN", 1)
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:

@@ -5,23 +5,20 @@ about her own accesses is for another person of coordinación. Synthetic data on
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 
 import pytest
 from textual.widgets import DataTable, Input
 
 from domain.errors import DomainError, NotPermitted
-from tests.tui.conftest import PASSWORD, Seeded, text_of, until
+from tests.tui.conftest import PASSWORD, MakeApp, Seeded, as_staff, text_of, until
 from tests.tui.test_case_screen import as_legal_on_her_case, offered_actions
 from tests.tui.test_coordination import SIZE, at_mi_dia, exceptional_read_by_legal, rows
 from tests.tui.test_second_person import footer_keys
-from tui.app import VioletaApp
 from tui.coordination import CoordinationScreen
 from tui.records import RecordScreen
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 CLOSURE = "case_form('request_closure')"
 
 
@@ -29,10 +26,9 @@ async def test_a_closure_waiting_for_approval_is_shown_and_not_asked_for_again(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
     assert seeded.case_id is not None
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    legal_id = next(a.staff_id for a in coordinator.accounts() if a.username == "juridica")
-    coordinator.assign_area(seeded.case_id, "juridica", legal_id)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        legal_id = next(a.staff_id for a in coordinator.accounts() if a.username == "juridica")
+        coordinator.assign_area(seeded.case_id, "juridica", legal_id)
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
         screen = await as_legal_on_her_case(pilot)
@@ -47,12 +43,9 @@ async def test_a_closure_waiting_for_approval_is_shown_and_not_asked_for_again(
         await until(pilot, lambda: "pendiente de aprobación" in text_of(pilot, "#case-header"))
         await app.workers.wait_for_complete()
         assert CLOSURE not in offered_actions(screen)
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as coordinator:
         (pending,) = coordinator.pending_closures()
         assert pending.case_id == seeded.case_id
-    finally:
-        coordinator.close()
 
 
 async def test_an_alert_about_her_own_accesses_is_not_offered_to_her(
@@ -60,13 +53,12 @@ async def test_an_alert_about_her_own_accesses_is_not_offered_to_her(
 ) -> None:
     assert seeded.case_id is not None
     exceptional_read_by_legal(seeded)
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    me = coordinator.identity.display_name
-    # Psychology's section, denied to her role, tried three times: an alert about her.
-    for _ in range(3):
-        with contextlib.suppress(NotPermitted):
-            coordinator.psychology_section(seeded.case_id)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        me = coordinator.identity.display_name
+        # Psychology's section, denied to her role, tried three times: an alert about her.
+        for _ in range(3):
+            with contextlib.suppress(NotPermitted):
+                coordinator.psychology_section(seeded.case_id)
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
@@ -99,10 +91,7 @@ async def test_an_alert_about_her_own_accesses_is_not_offered_to_her(
         await pilot.pause()
         assert tab.check_action("acknowledge", ()) is True
 
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as coordinator:
         mine = next(alert for alert in coordinator.alerts() if alert.staff == me)
         with pytest.raises(DomainError):
             coordinator.acknowledge_alert(mine.alert_id, "Nota sintética suficiente")
-    finally:
-        coordinator.close()

@@ -4,17 +4,14 @@ still asks. Synthetic data only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from domain.vocabulary import Role, Section
 from tests.support.factories import enable
-from tests.tui.conftest import PASSWORD, Seeded, log_in, text_of, until
+from tests.tui.conftest import PASSWORD, MakeApp, Seeded, as_staff, log_in, text_of, until
 from tests.tui.test_case_screen import case_reads
 from tests.tui.test_coordination import SIZE
 from tests.tui.test_flows import open_first_case_of
-from tui.app import VioletaApp
 from tui.case import ASK_TO_READ, CaseScreen, pane_id
 from tui.dashboard import DashboardScreen
 from tui.tabs import SectionTabs
@@ -22,31 +19,28 @@ from violeta.dto import NewIntake
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 RECEPTION_PASSWORD = PASSWORD + "-r"
 
 
 async def test_recepcion_reads_back_the_intake_she_opened_today(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.create_account("recepcion", "Rita Recepción Prueba", Role.RECEPTION, PASSWORD)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.create_account("recepcion", "Rita Recepción Prueba", Role.RECEPTION, PASSWORD)
     enable(seeded.institute, "recepcion")
-    reception = seeded.institute.login("recepcion", PASSWORD)
-    reception.change_password(PASSWORD, RECEPTION_PASSWORD)
-    bety = next(c.client_id for c in reception.search_clients("Bety"))
-    reception.open_case(
-        bety,
-        NewIntake(
-            reason="Motivo sintético de Bety",
-            narrative="Relato sintético que recepción acaba de escribir.",
-            violence_types=("psicologica",),
-            modalities=("familiar",),
-            risk="bajo",
-        ),
-    )
-    reception.close()
+    with as_staff(seeded, "recepcion") as reception:
+        reception.change_password(PASSWORD, RECEPTION_PASSWORD)
+        bety = next(c.client_id for c in reception.search_clients("Bety"))
+        reception.open_case(
+            bety,
+            NewIntake(
+                reason="Motivo sintético de Bety",
+                narrative="Relato sintético que recepción acaba de escribir.",
+                violence_types=("psicologica",),
+                modalities=("familiar",),
+                risk="bajo",
+            ),
+        )
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
@@ -66,14 +60,11 @@ async def test_recepcion_reads_back_the_intake_she_opened_today(
         await pilot.press("2")
         await until(pilot, lambda: text_of(pilot, "#body-entrevista") == ASK_TO_READ)
         assert other.query_one(SectionTabs).has_mark(pane_id(Section.INTAKE), "-exceptional")
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as coordinator:
         reads = [
             (entry.section, entry.exceptional)
             for entry in coordinator.audit_trail(client_id=bety, purpose="consultar expediente")
         ]
-    finally:
-        coordinator.close()
     assert (Section.INTAKE.label, False) in reads
     assert (Section.INTAKE.label, True) not in reads
     assert Section.INTAKE.label not in case_reads(seeded)  # Ana's: never read without a reason

@@ -21,6 +21,7 @@ from tui.dialogs import (
     ConfirmScreen,
     DuplicateScreen,
     JustificationScreen,
+    MoreScreen,
     NoteScreen,
     RowsScreen,
 )
@@ -49,7 +50,6 @@ OUTSIDE_THE_APP = {
     "psychology_section": "the API; the case screen reads every section with case_detail",
     "social_work_section": "the API; the case screen reads every section with case_detail",
     "follow_up_section": "the API; the case screen reads every section with case_detail",
-    "case_life": "the API; the case header shows status from case_detail",
     "pending_age_authorizations": "read inside my_day (Mi día's one access)",
     "pending_closures": "read inside my_day (Mi día's one access)",
     "open_misconduct_reports": "read inside my_day (Mi día's one access)",
@@ -62,7 +62,7 @@ OUTSIDE_THE_APP = {
 
 
 def tui_source() -> str:
-    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(TUI.glob("*.py")))
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(TUI.rglob("*.py")))
 
 
 def test_every_service_method_is_reached_from_the_app_or_listed_with_where_it_is() -> None:
@@ -84,6 +84,7 @@ SCREENS = (
     ConfirmScreen,
     DuplicateScreen,
     JustificationScreen,
+    MoreScreen,
     NoteScreen,
     DirectoryScreen,
     DraftForm,

@@ -14,8 +14,9 @@ import pytest
 from domain.errors import InvalidField
 from domain.vocabulary import Role, Section
 from tests.support.factories import enable
-from tests.tui.conftest import PASSWORD, TODAY, Seeded
-from tui.forms import YES_NO, Field, register_fields
+from tests.tui.conftest import PASSWORD, TODAY, Seeded, as_staff
+from tui.forms import YES_NO, Field
+from tui.intake_forms import register_fields
 from tui.records import (
     CASE_FORMS,
     RECORD_FORMS,
@@ -76,7 +77,7 @@ def valid(field: Field, session: StaffSession, subject: UUID) -> str:
 def login_as(seeded: Seeded, role: Role) -> StaffSession:
     coordinator = seeded.institute.login("coordinacion", PASSWORD)
     if role is Role.COORDINATION:
-        return coordinator
+        return coordinator  # the caller closes it
     username = f"prueba_{role.value}"
     coordinator.create_account(username, f"Persona {role.label} Prueba", role, PASSWORD)
     coordinator.close()
@@ -154,8 +155,7 @@ def test_each_field_refused_by_the_service_is_named_with_the_form_s_label(
 
 def test_the_follow_up_result_form_names_its_refusals_with_its_labels(seeded: Seeded) -> None:
     assert seeded.case_id is not None
-    session = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as session:
         follow_up = session.schedule_follow_up(seeded.case_id, "20/11/2026", "telefono")
         form = settle_follow_up_form(follow_up)
         refused = {
@@ -170,13 +170,10 @@ def test_the_follow_up_result_form_names_its_refusals_with_its_labels(seeded: Se
         form.save(session, seeded.case_id, {"realizado": "no", "resultado": "", "fecha": ""})
         (missed,) = session.follow_up_section(seeded.case_id)
         assert missed.state == "No realizado"
-    finally:
-        session.close()
 
 
 def test_her_record_s_forms_name_their_refusals_with_their_labels(seeded: Seeded) -> None:
-    session = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as session:
         for field_key, bad in (("phone", "12"), ("curp", "XYZ"), ("name", "")):
             with pytest.raises(InvalidField) as refusal:
                 RECTIFICATION_FORM.save(session, seeded.ana, {"campo": field_key, "valor": bad})
@@ -186,13 +183,11 @@ def test_her_record_s_forms_name_their_refusals_with_their_labels(seeded: Seeded
         consents = consents_form(sharing=False, statistics=True)
         consents.save(session, seeded.ana, {"compartir": "si", "estadistica": "si"})
         assert session.client_detail(seeded.ana).consent_to_share
-    finally:
-        session.close()
 
 
 def test_the_registration_form_names_every_refusal_with_its_label(seeded: Seeded) -> None:
     """The registration's own labels: each refusal of register_client lands on a field."""
-    from tui.forms import new_client
+    from tui.intake_forms import new_client
 
     fields = register_fields(lambda: TODAY)
     base: Values = {field.key: "" for field in fields} | {
@@ -214,8 +209,7 @@ def test_the_registration_form_names_every_refusal_with_its_label(seeded: Seeded
         "discapacidad": "no_existe",
         "registro": "31/02/2026",
     }
-    session = seeded.institute.login("coordinacion", PASSWORD)
-    try:
+    with as_staff(seeded) as session:
         for key, bad in refusals.items():
             with pytest.raises(InvalidField) as refusal:
                 session.register_client(new_client(base | {key: bad}))
@@ -228,5 +222,3 @@ def test_the_registration_form_names_every_refusal_with_its_label(seeded: Seeded
                 session.register_client(new_client(base | values))
             assert any(refusal.value.field in f.also for f in fields)
         session.register_client(new_client(base))
-    finally:
-        session.close()

@@ -3,37 +3,31 @@ registered (before, their rows were identical). Synthetic data only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from textual.widgets import DataTable
 
-from tests.tui.conftest import PASSWORD, Seeded, type_text, until
+from tests.tui.conftest import PASSWORD, MakeApp, Seeded, as_staff, type_text, until
 from tests.tui.test_coordination import SIZE, at_mi_dia, rows
-from tui.app import VioletaApp
 from tui.search import SearchScreen
 from violeta.dto import NewClient
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
-
 
 async def test_same_name_women_differ_by_their_registration_day(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    for registered_on in ("02/02/2026", "03/03/2026"):
-        coordinator.register_client(
-            NewClient(
-                name="Lucía Repetida Ficticia",
-                birth_date="01/01/1990",
-                zone=seeded.zone_code,
-                registered_on=registered_on,
-            ),
-            confirm_not_duplicate=True,
-        )
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        for registered_on in ("02/02/2026", "03/03/2026"):
+            coordinator.register_client(
+                NewClient(
+                    name="Lucía Repetida Ficticia",
+                    birth_date="01/01/1990",
+                    zone=seeded.zone_code,
+                    registered_on=registered_on,
+                ),
+                confirm_not_duplicate=True,
+            )
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:

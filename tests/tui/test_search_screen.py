@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from textual.widgets import DataTable
 
-from tests.tui.conftest import PASSWORD, SIZE, Seeded, field_text, log_in, text_of, type_text, until
-from tui.app import VioletaApp
+from tests.tui.conftest import (
+    PASSWORD,
+    SIZE,
+    MakeApp,
+    Seeded,
+    as_staff,
+    field_text,
+    log_in,
+    text_of,
+    type_text,
+    until,
+)
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
 from tui.search import SearchScreen
 from violeta.dto import NewClient
 
 pytestmark = pytest.mark.anyio
-
-MakeApp = Callable[..., VioletaApp]
 
 
 async def test_three_letters_find_her_and_two_explain_the_rule(
@@ -69,16 +75,15 @@ async def test_a_folio_opens_her_record(seeded: Seeded, make_app: MakeApp) -> No
 
 
 async def test_her_full_name_as_typed_is_listed_first(seeded: Seeded, make_app: MakeApp) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    for name in ("Anabel Sintética Ruiz", "Ana Sintética"):
-        coordinator.register_client(
-            NewClient(name=name, birth_date="01/02/1991", zone=seeded.zone_code),
-            confirm_not_duplicate=True,
-        )
-    # The service lists her exact name first, then whole words, then beginnings; by name
-    # alone «Ana Prueba Sintética» came first.
-    listed = [summary.name for summary in coordinator.search_clients("ana sintetica")]
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        for name in ("Anabel Sintética Ruiz", "Ana Sintética"):
+            coordinator.register_client(
+                NewClient(name=name, birth_date="01/02/1991", zone=seeded.zone_code),
+                confirm_not_duplicate=True,
+            )
+        # The service lists her exact name first, then whole words, then beginnings; by name
+        # alone «Ana Prueba Sintética» came first.
+        listed = [summary.name for summary in coordinator.search_clients("ana sintetica")]
     expected = ["Ana Sintética", "Ana Prueba Sintética", "Anabel Sintética Ruiz"]
     assert listed == expected
 

@@ -5,15 +5,13 @@ Synthetic data only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from textual.widgets import DataTable
 
 from domain.errors import NotPermitted
 from domain.vocabulary import Role
 from tests.support.factories import enable
-from tests.tui.conftest import PASSWORD, Seeded, text_of, type_text, until
+from tests.tui.conftest import PASSWORD, MakeApp, Seeded, as_staff, text_of, type_text, until
 from tests.tui.test_coordination import SIZE, add_admin, at_mi_dia
 from tui.accounts import NOT_SECOND, AccountsScreen
 from tui.app import VioletaApp
@@ -23,7 +21,6 @@ from tui.search import SearchScreen
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 PSYCHOLOGIST = PASSWORD + "-p"
 
 
@@ -34,15 +31,13 @@ def footer_keys(app: VioletaApp) -> set[str]:
 async def test_h_is_not_offered_for_an_account_the_service_would_refuse_her_to_enable(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.create_account("psico", "Paula Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
-    # Asked for by coordinación, who set up psico's own account: psico is no second person.
-    coordinator.create_account("psico3", "Pia Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.create_account("psico", "Paula Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
+        # Asked for by coordinación, who set up psico's own account: psico is no second person.
+        coordinator.create_account("psico3", "Pia Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
     enable(seeded.institute, "psico")
-    psychologist = seeded.institute.login("psico", PASSWORD)
-    psychologist.change_password(PASSWORD, PSYCHOLOGIST)
-    psychologist.close()
+    with as_staff(seeded, "psico") as psychologist:
+        psychologist.change_password(PASSWORD, PSYCHOLOGIST)
     add_admin(seeded)
     admin = seeded.institute.login("admin", PASSWORD + "-a")
     admin.create_account("psico2", "Perla Psicología Prueba", Role.PSYCHOLOGY, PASSWORD)
@@ -92,11 +87,10 @@ async def test_h_is_not_offered_for_an_account_the_service_would_refuse_her_to_e
 async def test_approving_an_erasure_is_not_offered_to_whoever_asked_for_it(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.request_erasure(seeded.ana)
-    assert coordinator.may("approve_erasure", subject=seeded.ana) is False
-    assert coordinator.may("approve_erasure") is True  # her role may, for someone else's
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.request_erasure(seeded.ana)
+        assert coordinator.may("approve_erasure", subject=seeded.ana) is False
+        assert coordinator.may("approve_erasure") is True  # her role may, for someone else's
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
@@ -118,8 +112,7 @@ async def test_approving_an_erasure_is_not_offered_to_whoever_asked_for_it(
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
 
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    with pytest.raises(NotPermitted):
-        coordinator.approve_erasure(seeded.ana)
-    assert coordinator.client_detail(seeded.ana).erasure_pending
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        with pytest.raises(NotPermitted):
+            coordinator.approve_erasure(seeded.ana)
+        assert coordinator.client_detail(seeded.ana).erasure_pending

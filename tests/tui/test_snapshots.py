@@ -11,16 +11,23 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
 import tui.app
-from tests.tui.conftest import PASSWORD, Seeded, field_text, log_in, text_of, until
-from tests.tui.test_flows import LEGAL_PASSWORD, open_first_case_of
-from tui.app import VioletaApp
+from tests.tui.conftest import (
+    LEGAL_PASSWORD,
+    PASSWORD,
+    MakeApp,
+    Seeded,
+    field_text,
+    log_in,
+    text_of,
+    until,
+)
+from tests.tui.test_flows import open_first_case_of
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
 from tui.dialogs import DuplicateScreen
-from tui.forms import RegisterClientScreen
+from tui.intake_forms import RegisterClientScreen
 from tui.records import RecordScreen
 
-MakeApp = Callable[..., VioletaApp]
 SnapCompare = Callable[..., bool]
 SIZES = [(100, 30), (160, 45)]
 sizes = pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")

@@ -10,8 +10,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-import tui.coordination
-from tests.tui.conftest import PASSWORD, Seeded, until
+import tui.coordination.alerts
+import tui.coordination.trail
+from tests.tui.conftest import PASSWORD, Seeded, as_staff, until
 from tests.tui.test_coordination import (
     add_admin,
     at_mi_dia,
@@ -26,7 +27,8 @@ from tui.widgets import ZoneChart
 
 @pytest.fixture(autouse=True)
 def fixed_moments(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tui.coordination, "when", lambda _moment: "20/11/2026 10:00")
+    for module in (tui.coordination.trail, tui.coordination.alerts):
+        monkeypatch.setattr(module, "when", lambda _moment: "20/11/2026 10:00")
 
 
 def _on_tab(
@@ -81,10 +83,9 @@ def test_priority_zones(
 def test_activities(
     seeded: Seeded, make_app: MakeApp, snap_compare: SnapCompare, size: tuple[int, int]
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    coordinator.set_target(2026, "taller", "4")
-    coordinator.set_target(2026, "platica", "10")
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        coordinator.set_target(2026, "taller", "4")
+        coordinator.set_target(2026, "platica", "10")
     assert shot(seeded, make_app, snap_compare, size, _on_tab("v", _rows("#metas", 9)))
 
 

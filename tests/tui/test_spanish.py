@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Select
 
-from tests.tui.conftest import PASSWORD, SIZE, Seeded, log_in, type_text, until
+from tests.tui.conftest import PASSWORD, SIZE, MakeApp, Seeded, log_in, type_text, until
 from tests.tui.test_commands import logged_in, session_of
 from tests.tui.test_flows import open_first_case_of
 from tui.app import VioletaApp
@@ -19,13 +18,12 @@ from tui.case import SECTIONS
 from tui.client import ClientScreen
 from tui.dashboard import DashboardScreen
 from tui.dialogs import ConfirmScreen, JustificationScreen
-from tui.forms import RegisterClientScreen
 from tui.help import HelpScreen
+from tui.intake_forms import RegisterClientScreen
 from tui.palette import SpanishCommandPalette
 from tui.records import RecordScreen
 
 pytestmark = pytest.mark.anyio
-MakeApp = Callable[..., VioletaApp]
 
 # Strings Textual itself writes on screen (its palette, drop-down, notices, key names).
 ENGLISH = (

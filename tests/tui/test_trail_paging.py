@@ -4,24 +4,19 @@ Synthetic data only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Select
 
 from domain.errors import InvalidField
 from domain.vocabulary import Section
-from tests.tui.conftest import PASSWORD, Seeded, text_of, until
+from tests.tui.conftest import LEGAL_PASSWORD, PASSWORD, MakeApp, Seeded, as_staff, text_of, until
 from tests.tui.test_coordination import SIZE, at_mi_dia
-from tests.tui.test_flows import LEGAL_PASSWORD
-from tui.app import VioletaApp
 from tui.coordination import NO_OLDER, CoordinationScreen
 from violeta.alerts import TRAIL_PAGE
 
 pytestmark = pytest.mark.anyio
 
-MakeApp = Callable[..., VioletaApp]
 EXTRA = 30  # accesses beyond the first page
 LEGAL_NAME = "Julia Jurídica Prueba"
 
@@ -45,10 +40,9 @@ async def at_the_trail(pilot: Pilot[None]) -> tuple[CoordinationScreen, DataTabl
 async def test_the_trail_pages_forward_and_back_as_the_service_does(
     seeded: Seeded, make_app: MakeApp
 ) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    for _ in range(TRAIL_PAGE + EXTRA):
-        coordinator.client_detail(seeded.ana)
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        for _ in range(TRAIL_PAGE + EXTRA):
+            coordinator.client_detail(seeded.ana)
 
     app = make_app(seeded.institute)
     async with app.run_test(size=SIZE) as pilot:
@@ -81,10 +75,9 @@ async def test_the_trail_pages_forward_and_back_as_the_service_does(
         # The newest page again: the reads of the trail itself came meanwhile, at its top.
         assert again[-1] in first
 
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    everything = [str(entry.access_id) for entry in coordinator.audit_trail(limit=1000)]
-    looks = coordinator.audit_trail(purpose="bitácora de accesos")
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        everything = [str(entry.access_id) for entry in coordinator.audit_trail(limit=1000)]
+        looks = coordinator.audit_trail(purpose="bitácora de accesos")
     # The second page is what follows the first in the whole trail, with no gap or repeat,
     # although reading the first page recorded an access of its own.
     start = everything.index(first[-1]) + 1
@@ -132,12 +125,11 @@ async def test_a_full_last_page_says_there_is_nothing_older_and_stays(
 
 
 def test_an_unknown_page_is_refused_in_spanish_and_records_nothing(seeded: Seeded) -> None:
-    coordinator = seeded.institute.login("coordinacion", PASSWORD)
-    before = len(coordinator.audit_trail(limit=1000))
-    with pytest.raises(InvalidField) as refused:
-        coordinator.audit_trail(before=seeded.ana)  # a woman's id, not an access
-    after = len(coordinator.audit_trail(limit=1000))
-    coordinator.close()
+    with as_staff(seeded) as coordinator:
+        before = len(coordinator.audit_trail(limit=1000))
+        with pytest.raises(InvalidField) as refused:
+            coordinator.audit_trail(before=seeded.ana)  # a woman's id, not an access
+        after = len(coordinator.audit_trail(limit=1000))
     assert refused.value.field == "Página"
     assert "vuelva a la primera" in refused.value.message
     assert after == before + 1  # the first listing's own record; the refused read none
