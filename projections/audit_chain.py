@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -34,18 +35,34 @@ _READ_BATCH = 1000
 
 
 def link(previous: bytes, notification: Notification | StoredRow) -> bytes:
-    digest = hashlib.sha256(previous)
-    for part in (
-        str(notification.id).encode(),
-        str(notification.originator_id).encode(),
-        str(notification.originator_version).encode(),
-        notification.topic.encode(),
-        notification.state,
-    ):
-        # Length-prefixed so that no two different notifications hash the same bytes.
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.digest()
+    position = str(notification.id).encode()
+    originator = str(notification.originator_id).encode()
+    version = str(notification.originator_version).encode()
+    topic = notification.topic.encode()
+    state = notification.state
+    # Length-prefixed so that no two different notifications hash the same bytes; joined
+    # and hashed at once (the same bytes as one update per part, at a third of the calls).
+    return _sha256(
+        b"".join(
+            (
+                previous,
+                _length(len(position)),
+                position,
+                _length(len(originator)),
+                originator,
+                _length(len(version)),
+                version,
+                _length(len(topic)),
+                topic,
+                _length(len(state)),
+                state,
+            )
+        )
+    ).digest()
+
+
+_sha256 = hashlib.sha256
+_length = struct.Struct(">Q").pack
 
 
 def chain_statements(

@@ -62,7 +62,9 @@ class BatchedProjection(Protocol):
 
     def process(self, event: object) -> list[Statement]: ...
 
-    def begin_batch(self, views: ViewStore, after: int) -> None: ...
+    def begin_batch(self, views: ViewStore, after: int, events: Sequence[object]) -> None:
+        """``events``: the batch's domain events, decoded (those that open), in order."""
+        ...
 
     def batch_statements(self) -> list[Statement]: ...
 
@@ -184,7 +186,7 @@ class Projector:
             self._prologue = None
         batched = self.projection if isinstance(self.projection, BatchedProjection) else None
         if batched is not None:
-            batched.begin_batch(self.views, after)
+            batched.begin_batch(self.views, after, [e for e in events.values() if e is not None])
         appended: list[Statement] = []
         set_aside = self._set_aside(after)
         try:

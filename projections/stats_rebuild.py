@@ -28,6 +28,7 @@ from domain.cases import Area, Case
 from domain.clients import Client
 from domain.directory import Institution
 from domain.zones import ZoneCatalogue
+from projections.batch_memory import Bulk
 from projections.stats_tables import (
     ATTENTIONS,
     CASES,
@@ -55,7 +56,6 @@ from projections.stats_tables import (
     month_of,
 )
 from projections.storage import PostgresViewStore, Statement, ViewStore
-from projections.views_rebuild import Bulk
 
 # A fact's row, as in stats_contrib: [client_id, month, k1, k2, counted]
 CLIENT, MONTH, K1, K2, COUNTED = range(5)
@@ -104,7 +104,7 @@ def _upsert(table: str, columns: tuple[str, ...], keys: int, rows: int) -> str:
 def _upserts(
     table: str, columns: tuple[str, ...], keys: int, rows: list[tuple[Any, ...]], per: int
 ) -> list[Statement]:
-    if per > 1:  # PostgreSQL: arrays of a column each (projections/views_rebuild.py Bulk)
+    if per > 1:  # PostgreSQL: arrays of a column each (projections/batch_memory.py Bulk)
         return _BULK.rows(_upsert(table, columns, keys, 1), rows)
     statements = []
     for start in range(0, len(rows), per):
