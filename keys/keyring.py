@@ -78,6 +78,7 @@ from keys.store import (
 
 PLACEHOLDER = "[dato eliminado]"
 BLIND_INDEX_BITS = 16
+_BLIND_INDEX_BYTES = BLIND_INDEX_BITS // 8
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
@@ -524,6 +525,9 @@ class UnlockedKeyring:
         self.is_recovery = slot.kind == RECOVERY
         self._institution = self._load(INSTITUTION_KEY_ID)
         self._index: bytearray | None = None
+        # The index key's HMAC prepared once (``blind_index`` copies it: a fifth of the cost
+        # of keying a new one per token); dropped at ``lock()`` with the key.
+        self._index_mac: hmac.HMAC | None = None
         # A damaged index key disables search only: everything else keeps working.
         self.search_damaged = False
         if Duty.CASE in self._duties:
@@ -543,6 +547,7 @@ class UnlockedKeyring:
             if self._locked:
                 return
             self._locked = True
+            self._index_mac = None
             self._store.discard_unused_subject_keys(list(self._unused))
             for buffer in (self._kek, self._slot_private, self._institution, self._index):
                 if buffer is not None:
@@ -788,14 +793,38 @@ class UnlockedKeyring:
         return self._index is not None
 
     def blind_index(self, kind: str, normalized_token: str) -> str:
-        self._check_unlocked()
-        if self.search_damaged:
-            raise SearchUnavailable
-        if self._index is None:
-            raise MissingDuty
-        mac = hmac.HMAC(self._index, hashes.SHA256())
-        mac.update(kind.encode("utf-8") + b"\0" + normalized_token.encode("utf-8"))
-        return mac.finalize()[: BLIND_INDEX_BITS // 8].hex()
+        return next(iter(self.blind_indexes(kind, (normalized_token,))))
+
+    def blind_indexes(self, kind: str, normalized_tokens: Iterable[str]) -> set[str]:
+        """``blind_index`` of each token (one check of the keyring for all of them)."""
+        with self._mutex:
+            self._check_unlocked()
+            if self.search_damaged:
+                raise SearchUnavailable
+            if self._index is None:
+                raise MissingDuty
+            if self._index_mac is None:
+                self._index_mac = hmac.HMAC(self._index, hashes.SHA256())
+            prepared = self._index_mac
+        prefix = kind.encode("utf-8") + b"\0"
+        tokens = set()
+        for token in normalized_tokens:
+            mac = prepared.copy()
+            mac.update(prefix + token.encode("utf-8"))
+            tokens.add(mac.finalize()[:_BLIND_INDEX_BYTES].hex())
+        return tokens
+
+    def load_case_keys(self, subject_ids: Iterable[str]) -> None:
+        """Brings the case keys of these subjects into the cache with one read of the store
+        (a rebuild opens the names of a batch's registrations: one query each cost more than
+        unwrapping them). Only as many as half the cache holds, so none is evicted before it
+        is used; a subject without a stored key (erased) is left to ``open``."""
+        self._duty_key(Duty.CASE)
+        with self._mutex:
+            wanted = [s for s in dict.fromkeys(subject_ids) if (s, Duty.CASE) not in self._cache]
+        for stored in self._store.subject_keys(wanted[: SUBJECT_KEY_CACHE_SIZE // 2]):
+            if stored.purpose == _SUBJECT and stored.subject_id is not None:
+                self._remember(stored.subject_id, Duty.CASE, stored)
 
     # ------------------------------------------------------------------ master key
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import os
 import pathlib
@@ -169,6 +170,10 @@ class KeyStore(Protocol):
 
     def subject_key(self, subject_id: str) -> WrappedKey | None: ...
 
+    def subject_keys(self, subject_ids: Sequence[str]) -> list[WrappedKey]:
+        """The stored keys of these subjects (as ``subject_key`` would give each, in no
+        order; none for a subject without one), read in one query per few hundred."""
+
     def add_subject_key(
         self, key: WrappedKey, kek_id: bytes, owner: str | None = None
     ) -> WrappedKey:
@@ -206,6 +211,7 @@ _SLOT_COLUMNS = (
     " wrapped_kek, must_change_password, failed_attempts, locked_until, secret_check"
 )
 _KEY_COLUMNS = "key_id, purpose, subject_id, wrapped"
+_KEYS_PER_QUERY = 500
 _INSERT_SLOT = (
     "INSERT INTO {p}key_slots ({slots}) VALUES (:username, :account_id, :kind, :kdf_n, :kdf_r,"
     " :kdf_p, :salt, :wrapped_private_key, :public_key, :wrapped_kek, :must_change_password,"
@@ -248,6 +254,8 @@ class _SqlKeyStore(ABC):
     # A subject's other keys ("subject/duty"): LIKE where the collation may not be binary.
     _subject_parts = "subject_id LIKE :parts"
     _journal_lock = ""  # SQLite's BEGIN IMMEDIATE already serializes the journal's writers
+    # Subjects among a list (``:among``, made by ``_list``): an array on PostgreSQL.
+    _among = "subject_id = ANY(:among)"
     _database_errors: tuple[type[Exception], ...] = ()
 
     @abstractmethod
@@ -640,6 +648,22 @@ class _SqlKeyStore(ABC):
         with self._read() as cur:
             return self._select_key(cur, "subject_id", subject_id)
 
+    def subject_keys(self, subject_ids: Sequence[str]) -> list[WrappedKey]:
+        found: list[WrappedKey] = []
+        with self._read() as cur:
+            for start in range(0, len(subject_ids), _KEYS_PER_QUERY):
+                chunk = list(subject_ids[start : start + _KEYS_PER_QUERY])
+                cur.execute(
+                    self._q(f"SELECT {{keys}} FROM {{p}}wrapped_keys WHERE {self._among}"),  # noqa: S608 - our SQL
+                    {"among": self._list(chunk)},
+                )
+                found += [_key_from(row) for row in cur.fetchall()]
+        return found
+
+    def _list(self, values: list[str]) -> object:
+        """``values`` as the parameter of ``_among``."""
+        return values
+
     def _select_key(self, cur: Any, column: str, value: str) -> WrappedKey | None:
         """``column`` is one of our own column names, never input."""
         cur.execute(
@@ -849,6 +873,11 @@ class SQLiteKeyStore(_SqlKeyStore):
     # text compares bytewise in SQLite, so the range holds exactly the "subject/…" keys.
     _subject_parts = "(subject_id >= :low AND subject_id < :high)"
     _database_errors = (sqlite3.Error,)
+    # (a JSON array: SQLite binds no lists; the primary key's index still answers each)
+    _among = "subject_id IN (SELECT value FROM json_each(:among))"
+
+    def _list(self, values: list[str]) -> object:
+        return json.dumps(values)
 
     def __init__(self, path: pathlib.Path) -> None:
         # Created before SQLite opens it, so it never exists with looser permissions; SQLite

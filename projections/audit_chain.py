@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -34,33 +36,58 @@ _READ_BATCH = 1000
 
 
 def link(previous: bytes, notification: Notification | StoredRow) -> bytes:
-    digest = hashlib.sha256(previous)
-    for part in (
-        str(notification.id).encode(),
-        str(notification.originator_id).encode(),
-        str(notification.originator_version).encode(),
-        notification.topic.encode(),
-        notification.state,
-    ):
-        # Length-prefixed so that no two different notifications hash the same bytes.
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.digest()
+    position = str(notification.id).encode()
+    originator = str(notification.originator_id).encode()
+    version = str(notification.originator_version).encode()
+    topic = notification.topic.encode()
+    state = notification.state
+    # Length-prefixed so that no two different notifications hash the same bytes; joined
+    # and hashed at once (the same bytes as one update per part, at a third of the calls).
+    return _sha256(
+        b"".join(
+            (
+                previous,
+                _length(len(position)),
+                position,
+                _length(len(originator)),
+                originator,
+                _length(len(version)),
+                version,
+                _length(len(topic)),
+                topic,
+                _length(len(state)),
+                state,
+            )
+        )
+    ).digest()
+
+
+_sha256 = hashlib.sha256
+_length = struct.Struct(">Q").pack
+
+
+def _position(notification: Notification) -> int:
+    return notification.id
 
 
 def chain_statements(
     previous: bytes,
     notifications: Sequence[Notification],
     verified: Mapping[int, bytes] | None = None,
+    through: int = 0,
 ) -> tuple[list[Statement], bytes]:
     """The rows that record each new head, and the head after the last notification.
 
     ``verified`` holds heads already recorded and just verified (a rebuild): those are
-    reused, not hashed again, and not written again."""
+    reused, not hashed again, and not written again. Every event up to ``through`` has one,
+    so only the last of those needs to be in ``verified``."""
     statements = []
     head = previous
     known = verified or {}
-    for notification in notifications:
+    skipped = bisect_right(notifications, through, key=_position) if through else 0
+    if skipped:
+        head = known[notifications[skipped - 1].id]
+    for notification in notifications[skipped:]:
         recorded = known.get(notification.id)
         if recorded is not None:
             head = recorded
@@ -197,25 +224,26 @@ def verify(
     """
     head = GENESIS
     checked = 0
-    last: Checkpoint | None = None
+    last_id = 0  # the last event checked (its Checkpoint made once, at the end)
     recorded_positions = sorted(stored_heads)
+    heads = len(recorded_positions)
     broken: tuple[int, str] | None = None
     witnessed = False
     tail = False
     for notification in _notifications(recorder):
         # Each event checked so far had its head, so recorded_positions[:checked] are matched.
-        if checked < len(recorded_positions) and recorded_positions[checked] < notification.id:
+        if checked < heads and recorded_positions[checked] < notification.id:
             broken = (recorded_positions[checked], "falta un evento registrado")
             break
         head = link(head, notification)
         checked += 1
-        last = Checkpoint(notification.id, head)
-        recorded = stored_heads.get(notification.id)
+        last_id = notification.id
+        recorded = stored_heads.get(last_id)
         if recorded is None:
             # After the last recorded head, a backup's events may not be projected yet.
-            if not (unprojected_tail and checked > len(recorded_positions)):
+            if not (unprojected_tail and checked > heads):
                 broken = (notification.id, MISSING_HEAD)
-                tail = checked > len(recorded_positions)
+                tail = checked > heads
                 break
         elif recorded != head:
             broken = (notification.id, "el evento no coincide")
@@ -226,10 +254,11 @@ def verify(
                 broken = (notification.id, "no coincide con el testigo")
                 break
     else:
-        if checked < len(recorded_positions):
+        if checked < heads:
             broken = (recorded_positions[checked], "falta un evento registrado")
         elif witness is not None and not witnessed:
             broken = (witness.position, "falta el evento del testigo")
+    last = Checkpoint(last_id, head) if checked else None
     if broken is None:
         return Verification(checked, last, None, "")
     return Verification(checked, last, broken[0], broken[1], unheaded_tail=tail)

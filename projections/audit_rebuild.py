@@ -22,9 +22,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from projections.audit_trail import AUDIT_TRAIL_SCHEMA
-from projections.storage import PostgresViewStore, Statement, ViewStore
-from projections.views_rebuild import Bulk
+from domain.access import AccessRecord
+from domain.cases import Case
+from projections.audit_trail import AUDIT_TRAIL_SCHEMA, AuditProjection, access_fact, cases_read
+from projections.batch_memory import BatchMemory
+from projections.storage import Statement, ViewStore
 
 Params = tuple[Any, ...]
 
@@ -56,27 +58,20 @@ UNASSIGNED_ROW = "INSERT INTO access_unassigned VALUES (?, ?) ON CONFLICT DO NOT
 HELD = ("access_facts", "access_unassigned", "audit_case_staff")
 
 
-class AuditMemory:
+class AuditMemory(BatchMemory):
     def __init__(self) -> None:
-        self.at: int | None = None
         self.seq = 0
         # case id → [area, staff id, area, staff id…] ('' for who opened it), as
         # audit_case_staff holds them (a flat list: a third of a dict's size per case).
         self.staff: dict[str, list[str]] = {}
         self._checked: set[str] = set()
-        self.bulk = Bulk(AUDIT_TRAIL_SCHEMA)
-        self._clear_batch()
+        self._projection = AuditProjection()
+        super().__init__(AUDIT_TRAIL_SCHEMA)
 
     def _clear_batch(self) -> None:
         self.facts: list[Params] = []
         self.unassigned: list[Params] = []
         self.changed: dict[tuple[str, str], str] = {}
-
-    def begin_batch(self, views: ViewStore, after: int) -> None:
-        self._clear_batch()
-        self.bulk.many = isinstance(views, PostgresViewStore)
-        if self.at != after:
-            self.load(views, after)
 
     def load(self, views: ViewStore, at: int) -> None:
         """What the tables hold at read-side position ``at``."""
@@ -87,30 +82,59 @@ class AuditMemory:
             self._set(str(row["case_id"]), str(row["area"]), str(row["staff_id"]))
         self.at = at
 
+    def process(self, event: object) -> list[Statement]:
+        """The trail's statements for ``event``, those of the held tables absorbed; an access,
+        her reads of cases she does not attend, an opening and an area assigned (nearly all
+        the trail's events) taken in directly, from the values those statements carry."""
+        kind = type(event)  # (the trail's handlers go by exact type too)
+        if isinstance(event, AccessRecord.Recorded) and kind is AccessRecord.Recorded:
+            fact = access_fact(event)
+            self._fact(fact)
+            for case_id in cases_read(event):
+                self._unassigned(fact[0], case_id, fact[2])
+            return []
+        if isinstance(event, Case.Opened) and kind is Case.Opened:
+            self._opener(str(event.originator_id), str(event.opened_by))
+            return []
+        if isinstance(event, Case.AreaAssigned) and kind is Case.AreaAssigned:
+            self._attendant(str(event.originator_id), event.area, str(event.staff_id))
+            return []
+        return self.absorb(self._projection.process(event))
+
     def absorb(self, statements: list[Statement]) -> list[Statement]:
         out: list[Statement] = []
         for statement in statements:
             sql, params = statement.sql, statement.params
             if sql == ACCESS_FACT:
-                self.seq += 1
-                self.facts.append((self.seq, *params))
+                self._fact(params)
             elif sql == UNASSIGNED:
                 access_id, case_id, _, staff_id = params
-                if staff_id not in self.staff.get(case_id, [])[1::2]:
-                    self.unassigned.append((access_id, case_id))
+                self._unassigned(access_id, case_id, staff_id)
             elif sql == OPENER:
-                case_id, staff_id = params
-                if "" not in self.staff.get(case_id, [])[::2]:
-                    self._set(case_id, "", staff_id)
-                    self.changed[(case_id, "")] = staff_id
+                self._opener(*params)
             elif sql == ATTENDANT:
-                case_id, area, staff_id = params
-                self._set(case_id, area, staff_id)
-                self.changed[(case_id, area)] = staff_id
+                self._attendant(*params)
             else:
                 self._check(sql)
                 out.append(statement)
         return out
+
+    def _fact(self, fact: Params) -> None:
+        self.seq += 1
+        self.facts.append((self.seq, *fact))
+
+    def _unassigned(self, access_id: str, case_id: str, staff_id: str) -> None:
+        if staff_id not in self.staff.get(case_id, [])[1::2]:
+            self.unassigned.append((access_id, case_id))
+
+    def _opener(self, case_id: str, staff_id: str) -> None:
+        if "" not in self.staff.get(case_id, [])[::2]:
+            self._set(case_id, "", staff_id)
+            self.changed[(case_id, "")] = staff_id
+
+    def _attendant(self, case_id: str, area: str, staff_id: str) -> None:
+        self._set(case_id, area, staff_id)
+        self.changed[(case_id, area)] = staff_id
 
     def _set(self, case_id: str, area: str, staff_id: str) -> None:
         area, staff_id = sys.intern(area), sys.intern(staff_id)  # a few dozen distinct
@@ -140,11 +164,3 @@ class AuditMemory:
         out += self.bulk.rows(ATTENDANT, changed)
         self._clear_batch()
         return out
-
-    def batch_applied(self, last: int) -> None:
-        self.at = last
-        self._clear_batch()
-
-    def batch_refused(self) -> None:
-        self.at = None
-        self._clear_batch()

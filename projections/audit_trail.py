@@ -56,42 +56,53 @@ AUDIT_TRAIL_SCHEMA: tuple[str, ...] = (
 )
 
 
-def _access(event: AccessRecord.Recorded) -> list[Statement]:
-    access_id = str(event.originator_id)
+def access_fact(event: AccessRecord.Recorded) -> tuple[Any, ...]:
+    """Her access's row of ``access_facts``, but its number (``seq``)."""
     local = event.timestamp.astimezone(MEXICO)
-    staff_id = str(event.staff_id)
+    return (
+        str(event.originator_id),
+        event.timestamp.isoformat(),
+        str(event.staff_id),
+        event.role,
+        event.action,
+        event.section,
+        event.outcome,
+        int(event.exceptional),
+        local.date().isoformat(),
+        local.weekday(),
+        local.hour * 60 + local.minute,
+        len(set(event.client_ids.texts())),
+    )
+
+
+def cases_read(event: AccessRecord.Recorded) -> tuple[str, ...]:
+    """The cases she read (``access_unassigned`` keeps those she does not attend)."""
+    if event.action in READ_ACTIONS and event.outcome != "denegado":
+        return tuple(dict.fromkeys(event.case_ids.texts()))
+    return ()
+
+
+def _access(event: AccessRecord.Recorded) -> list[Statement]:
+    fact = access_fact(event)
+    access_id, staff_id = fact[0], fact[2]
     statements = [
         Statement(
             "INSERT INTO access_facts (seq, access_id, at, staff_id, role, action, section, "
             "outcome, exceptional, local_day, weekday, minute, women) "
             "SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
             "FROM access_facts WHERE 1 = 1 ON CONFLICT (access_id) DO NOTHING",
-            (
-                access_id,
-                event.timestamp.isoformat(),
-                staff_id,
-                event.role,
-                event.action,
-                event.section,
-                event.outcome,
-                int(event.exceptional),
-                local.date().isoformat(),
-                local.weekday(),
-                local.hour * 60 + local.minute,
-                len(set(event.client_ids.texts())),
-            ),
+            fact,
         )
     ]
-    if event.action in READ_ACTIONS and event.outcome != "denegado":
-        statements += [
-            Statement(
-                "INSERT INTO access_unassigned SELECT ?, ? WHERE NOT EXISTS "
-                "(SELECT 1 FROM audit_case_staff WHERE case_id = ? AND staff_id = ?) "
-                "ON CONFLICT DO NOTHING",
-                (access_id, case_id, case_id, staff_id),
-            )
-            for case_id in dict.fromkeys(event.case_ids.texts())
-        ]
+    statements += [
+        Statement(
+            "INSERT INTO access_unassigned SELECT ?, ? WHERE NOT EXISTS "
+            "(SELECT 1 FROM audit_case_staff WHERE case_id = ? AND staff_id = ?) "
+            "ON CONFLICT DO NOTHING",
+            (access_id, case_id, case_id, staff_id),
+        )
+        for case_id in cases_read(event)
+    ]
     return statements
 
 

@@ -20,7 +20,7 @@ gives the same tables whether the two ran in step or apart.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from projections.audit_rebuild import AuditMemory
 from projections.audit_trail import AUDIT_TRAIL_SCHEMA, AuditProjection
@@ -64,21 +64,20 @@ class ReadSideRebuild:
 
     def __init__(self) -> None:
         self._memory = StatisticsMemory()
-        self._audit = AuditProjection()
         self._trail = AuditMemory()
 
-    def begin_batch(self, views: ViewStore, after: int) -> None:
+    def begin_batch(self, views: ViewStore, after: int, events: Sequence[object]) -> None:
         """Before the events after read-side position ``after``: the tables as they stand
         there, read from the store unless this process's memory is there already (a resumed
         rebuild, or a batch another process applied meanwhile)."""
         if self._memory.at != after:
             self._memory.load(views, after)
         self._memory.views = views
-        self._trail.begin_batch(views, after)
+        self._trail.begin_batch(views, after, events)
 
     def process(self, event: object) -> list[Statement]:
         self._memory.apply(event)
-        return self._trail.absorb(self._audit.process(event))
+        return self._trail.process(event)
 
     def batch_statements(self) -> list[Statement]:
         return [*self._memory.batch_statements(), *self._trail.flush()]

@@ -62,7 +62,9 @@ class BatchedProjection(Protocol):
 
     def process(self, event: object) -> list[Statement]: ...
 
-    def begin_batch(self, views: ViewStore, after: int) -> None: ...
+    def begin_batch(self, views: ViewStore, after: int, events: Sequence[object]) -> None:
+        """``events``: the batch's domain events, decoded (those that open), in order."""
+        ...
 
     def batch_statements(self) -> list[Statement]: ...
 
@@ -105,8 +107,10 @@ class Projector:
         self._prologue = prologue
         # The chain head after the last batch this process applied: saves re-reading it.
         self._last_head: tuple[int, bytes] = (0, GENESIS)
-        # While rebuilding: the recorded chain runs ahead of the views and is reused.
+        # While rebuilding: the recorded chain runs ahead of the views and is reused; up to
+        # this position every stored event's head was just verified.
         self._chain_ahead = False
+        self._verified_through = 0
         self._key_checked = False
         self._has_quarantine = True
         # The records set aside as of the position this process last moved the views to: the
@@ -174,8 +178,12 @@ class Projector:
             previous = self._head_at(after)
             if previous is None:
                 return 0  # the views are not at ``after``: another process moved or reset them
+            through = self._verified_through if self._chain_ahead else 0
             chain, head = chain_statements(
-                previous, notifications, self._verified_heads(after, notifications[-1].id)
+                previous,
+                notifications,
+                self._verified_heads(after, notifications[-1].id),
+                through,
             )
         events = self._decode(notifications, decoded or {})
         statements: list[Statement] = []
@@ -184,7 +192,7 @@ class Projector:
             self._prologue = None
         batched = self.projection if isinstance(self.projection, BatchedProjection) else None
         if batched is not None:
-            batched.begin_batch(self.views, after)
+            batched.begin_batch(self.views, after, [e for e in events.values() if e is not None])
         appended: list[Statement] = []
         set_aside = self._set_aside(after)
         try:
@@ -333,6 +341,7 @@ class Projector:
             drops = [Statement(f"DROP INDEX IF EXISTS {name}") for name, _ in indexes]
             self.views.execute([self._tracking_row(marker, target), *drops])
         self._chain_ahead = True
+        self._verified_through = verification.head.position if verification.head else 0
         self._last_head = (0, GENESIS)
         # Companions with a way of their own to rebuild (the read side's statistics in
         # memory) take it: a projector of the same name and position, for this pass only.
@@ -389,10 +398,11 @@ class Projector:
         """During a rebuild, the recorded heads of a batch (verified before it began)."""
         if not self._chain_ahead:
             return {}
+        # Up to the verified position only the head of the last event there is needed.
         rows = self.views.query(
             "SELECT notification_id, head FROM audit_chain "
-            "WHERE notification_id > ? AND notification_id <= ?",
-            (after, last),
+            "WHERE notification_id >= ? AND notification_id <= ?",
+            (max(after + 1, min(last, self._verified_through)), last),
         )
         return {int(row["notification_id"]): bytes(row["head"]) for row in rows}
 

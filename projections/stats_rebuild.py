@@ -28,6 +28,7 @@ from domain.cases import Area, Case
 from domain.clients import Client
 from domain.directory import Institution
 from domain.zones import ZoneCatalogue
+from projections.batch_memory import Bulk
 from projections.stats_tables import (
     ATTENTIONS,
     CASES,
@@ -55,7 +56,6 @@ from projections.stats_tables import (
     month_of,
 )
 from projections.storage import PostgresViewStore, Statement, ViewStore
-from projections.views_rebuild import Bulk
 
 # A fact's row, as in stats_contrib: [client_id, month, k1, k2, counted]
 CLIENT, MONTH, K1, K2, COUNTED = range(5)
@@ -81,37 +81,29 @@ def _cell(table: CountTable, fact: list[Any]) -> Cell:
     return (fact[MONTH], fact[K1], fact[K2])
 
 
-# Rows of one upsert (≤ 700 parameters) on PostgreSQL, where each statement is one execution
-# on the server. On SQLite one row each: a statement of many rows is compiled again for each
-# new length (a batch's last chunk) and costs more than the driver's executemany of one.
-ROWS_PER_STATEMENT = 100
-
-
 @cache
-def _upsert(table: str, columns: tuple[str, ...], keys: int, rows: int) -> str:
-    """``rows`` rows given whole: inserted, or every column past the key set to the given
-    value. Several rows in one statement: on PostgreSQL each statement is one execution of
-    the server's, and a batch changes thousands of rows (no key twice in one statement)."""
+def _upsert(table: str, columns: tuple[str, ...], keys: int) -> str:
+    """A row given whole: inserted, or every column past the key set to the given value."""
     names = ", ".join(columns)
-    marks = ", ".join([f"({', '.join('?' for _ in columns)})"] * rows)
+    marks = ", ".join("?" for _ in columns)
     values = ", ".join(f"{column} = excluded.{column}" for column in columns[keys:])
     return (
-        f"INSERT INTO {table} ({names}) VALUES {marks} "  # noqa: S608 - fixed names
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608 - fixed names
         f"ON CONFLICT ({', '.join(columns[:keys])}) DO UPDATE SET {values}"
     )
 
 
 def _upserts(
-    table: str, columns: tuple[str, ...], keys: int, rows: list[tuple[Any, ...]], per: int
+    table: str, columns: tuple[str, ...], keys: int, rows: list[tuple[Any, ...]], many: bool
 ) -> list[Statement]:
-    if per > 1:  # PostgreSQL: arrays of a column each (projections/views_rebuild.py Bulk)
-        return _BULK.rows(_upsert(table, columns, keys, 1), rows)
-    statements = []
-    for start in range(0, len(rows), per):
-        chunk = rows[start : start + per]
-        sql = _upsert(table, columns, keys, len(chunk))
-        statements.append(Statement(sql, tuple(value for row in chunk for value in row)))
-    return statements
+    """On PostgreSQL, where each statement is one execution of the server's and a batch
+    changes thousands of rows, arrays of a column each (projections/batch_memory.py
+    ``Bulk``); on SQLite one row each (the driver's executemany: a statement of many rows is
+    compiled again for each new length, and costs more)."""
+    if many:
+        return _BULK.rows(_upsert(table, columns, keys), rows)
+    sql = _upsert(table, columns, keys)
+    return [Statement(sql, row) for row in rows]
 
 
 _BULK = Bulk(STATS_SCHEMA)
@@ -241,7 +233,7 @@ class StatisticsMemory:
         """The rows changed since the last call, each once, grouped by table."""
         statements: list[Statement] = []
         dirty, self._dirty = self._dirty, {}
-        per = ROWS_PER_STATEMENT if isinstance(self.views, PostgresViewStore) else 1
+        many = isinstance(self.views, PostgresViewStore)
         for table in COUNT_TABLES:
             cells = dirty.get(table.name)
             if not cells:
@@ -252,7 +244,7 @@ class StatisticsMemory:
                 (*table.columns, table.count),
                 len(table.columns),
                 [(*cell, counts[cell]) for cell in cells if cell in counts],
-                per,
+                many,
             )
             delete = _delete(table.name, table.columns)
             statements += [Statement(delete, cell) for cell in cells if cell not in counts]
@@ -263,7 +255,7 @@ class StatisticsMemory:
             ("tab", "fact_id", "client_id", "month", "k1", "k2", "counted"),
             2,
             [(*key, *self.contrib[key]) for key in facts if key in self.contrib],
-            per,
+            many,
         )
         delete = _delete(_CONTRIB, ("tab", "fact_id"))
         statements += [Statement(delete, key) for key in facts if key not in self.contrib]
@@ -272,7 +264,7 @@ class StatisticsMemory:
             ("case_id", "client_id", "month", "zone", "counted"),
             1,
             [(case, *self.members[case]) for case in dirty.get(_MEMBERSHIP, ())],
-            per,
+            many,
         )
         windows = dirty.get(_WOMEN, set())
         statements += _upserts(
@@ -280,7 +272,7 @@ class StatisticsMemory:
             ("last_month", "zone", "first_month", "women"),
             2,
             [(*key, *self.women[key]) for key in windows if key in self.women],
-            per,
+            many,
         )
         delete = _delete(_WOMEN, ("last_month", "zone"))
         statements += [Statement(delete, key) for key in windows if key not in self.women]
@@ -291,7 +283,7 @@ class StatisticsMemory:
         )
         for name, columns, values in small:
             rows = [(key, values[key]) for key in dirty.get(name, ())]
-            statements += _upserts(name, columns, 1, rows, per)
+            statements += _upserts(name, columns, 1, rows, many)
         return statements
 
     def _s(self, text: str) -> str:
@@ -399,8 +391,11 @@ class StatisticsMemory:
             and self.members[other][M_ZONE] == zone
             and self.members[other][M_COUNTED] == 1
         ]
+        counted = int(member[M_COUNTED] == 1)
         for last, first in _windows(month):
-            new = int(member[M_COUNTED] == 1 and not any(first <= o <= last for o in others))
+            new = (
+                int(counted and not any(first <= o <= last for o in others)) if others else counted
+            )
             key = (last, zone)
             row = self.women.get(key)
             if row is None:

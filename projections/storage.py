@@ -50,6 +50,13 @@ CREATION_ATTEMPTS = 8
 # A views connection's page cache (KiB) while a rebuild writes (SQLite's default is 2 MB):
 # its batches touch pages all over every table, re-read and spilled many times otherwise.
 BULK_CACHE_KIB = 65536
+# While a rebuild writes: SQLite copies its log into the file inside the commit that takes it
+# past this many pages (1,000 otherwise), so the pages a batch rewrites that the next batches
+# rewrite again (B-tree interiors, the statistics' rows) are copied and flushed once, at the
+# end (a truncating checkpoint), instead of after every batch: at 30,000 cases the commits
+# were a fifth of the rebuild's time.
+BULK_AUTOCHECKPOINT_PAGES = 50_000
+DEFAULT_AUTOCHECKPOINT_PAGES = 1000
 DEFAULT_CACHE_KIB = 2000
 # Prepared statements kept per views connection: every statement the projections run, and more.
 STATEMENT_CACHE = 256
@@ -308,7 +315,7 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
-        # A rebuild's batches are checkpointed as before (SQLite's own, every 1,000 pages):
+        # A rebuild's batches are checkpointed by SQLite itself (BULK_AUTOCHECKPOINT_PAGES):
         # nobody waits for them meanwhile, and a copy every few batches would only add fsyncs.
         self._cache_kib = BULK_CACHE_KIB
         self._bulk = True
@@ -317,12 +324,15 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         finally:
             self._cache_kib = DEFAULT_CACHE_KIB
             self._bulk = False
+        self.purge_freed_pages()  # its log copied into the file and emptied
 
     def _size_cache(self, cursor: Any) -> None:
         # Per connection; one used in a rebuild gets the default back at its next batch.
         connection = cursor.sqlite_cursor.connection
         if self._cache_sizes.get(id(connection), DEFAULT_CACHE_KIB) != self._cache_kib:
+            pages = BULK_AUTOCHECKPOINT_PAGES if self._bulk else DEFAULT_AUTOCHECKPOINT_PAGES
             cursor.execute(f"PRAGMA cache_size=-{self._cache_kib}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint={pages}")
             self._cache_sizes[id(connection)] = self._cache_kib
 
     def execute(self, statements: Sequence[Statement]) -> None:

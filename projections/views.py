@@ -7,7 +7,7 @@ opens anything is search, through a ``BlindIndexer`` supplied by the process tha
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
@@ -118,6 +118,11 @@ class BlindIndexer(Protocol):
         self, client_id: UUID, kind: str, label: str, value: Sealed
     ) -> set[str] | None:
         """Tokens of one corrected field (kind: nombre, curp or telefono)."""
+        ...
+
+    def prepare(self, client_ids: Iterable[UUID]) -> None:
+        """Told ahead of the clients whose tokens a batch will ask for (a rebuild): their keys
+        may be fetched at once."""
         ...
 
 

@@ -11,7 +11,7 @@ context (violeta/session.py).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from importlib import resources
 from uuid import UUID, uuid4
@@ -127,8 +127,14 @@ class KeyringIndexer:
             return set()
         if kind == "nombre":
             # Whole words and their beginnings (3+ letters), same kind and key: see name_search.
-            return {self._keyring.blind_index(kind, term) for term in name_search.index_terms(text)}
-        return {self._keyring.blind_index(kind, text)}
+            return self._keyring.blind_indexes(kind, name_search.index_terms(text))
+        return self._keyring.blind_indexes(kind, (text,))
+
+    def prepare(self, client_ids: Iterable[UUID]) -> None:
+        """The case keys of these clients fetched at once, before their fields are opened
+        one by one (a rebuild's batch)."""
+        if self._keyring.can_index:
+            self._keyring.load_case_keys(str(client_id) for client_id in client_ids)
 
 
 class Institute:

@@ -7,7 +7,9 @@ import gc
 import pytest
 
 import projections.audit_chain
+from projections.audit_chain import Checkpoint, Verification
 from projections.runner import REBUILD_GC_THRESHOLD
+from projections.storage import Statement
 from tests.integration.test_projections import populate, snapshot
 from violeta.service import StaffSession
 
@@ -134,3 +136,38 @@ def test_a_rebuild_sets_the_collector_aside_and_gives_it_back(coordinator: Staff
     assert all(threshold >= REBUILD_GC_THRESHOLD and frozen > 0 for threshold, frozen in seen)
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_events_past_the_verified_ones_are_chained_in_the_rebuild(
+    coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch reads only the head of the last event the verification covered (ids up to it
+    all have theirs); one saved after the verification (its head not yet recorded) is
+    hashed and recorded by the rebuild, also in a batch that straddles the two."""
+    populate(coordinator)
+    before = full_snapshot(coordinator)
+    events = coordinator._store.recorder.max_notification_id() or 0
+    verified = events - 5
+    heads = coordinator._views.query(
+        "SELECT head FROM audit_chain WHERE notification_id = ?", (verified,)
+    )
+    coordinator._views.execute(
+        [Statement("DELETE FROM audit_chain WHERE notification_id > ?", (verified,))]
+    )
+    coordinator._projector.verify = lambda witness=None: Verification(  # type: ignore[method-assign]
+        verified, Checkpoint(verified, bytes(heads[0]["head"])), None, ""
+    )
+    real_link = projections.audit_chain.link
+    hashed: list[int] = []
+
+    def counting_link(previous: bytes, notification: object) -> bytes:
+        hashed.append(notification.id)  # type: ignore[attr-defined]
+        return real_link(previous, notification)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(projections.audit_chain, "link", counting_link)
+    assert coordinator._projector.rebuild(batch_size=7) == events
+    assert hashed == list(range(verified + 1, events + 1))
+    monkeypatch.undo()
+    assert full_snapshot(coordinator) == before
+    del coordinator._projector.verify
+    assert coordinator._projector.verify().intact

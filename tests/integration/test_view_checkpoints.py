@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from projections.storage import SQLiteViewStore, Statement
+from projections.storage import BULK_AUTOCHECKPOINT_PAGES, SQLiteViewStore, Statement
 
 SCHEMA = ("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body BLOB NOT NULL)",)
 
@@ -110,3 +110,35 @@ def test_each_erasure_s_checkpoint_empties_the_log_through_one_kept_connection(
     finally:
         views.close()
     assert views._purger is None
+
+
+def test_a_rebuild_s_batches_leave_their_log_to_one_checkpoint_at_the_end(
+    data_dir: Path,
+) -> None:
+    """In ``bulk()`` (a rebuild) SQLite copies the log into the file only past
+    ``BULK_AUTOCHECKPOINT_PAGES``, not after every batch; leaving it empties the log, and the
+    next batch of a terminal has the ordinary limit back."""
+    path = data_dir / "vistas.sqlite"
+    views = SQLiteViewStore(path, SCHEMA)
+
+    def limit() -> int:
+        rows = views.query("PRAGMA wal_autocheckpoint")
+        return int(rows[0][0])
+
+    def batch(at: int) -> None:
+        notes = [Statement("INSERT INTO notes (body) VALUES (?)", (bytes(3000),))] * 400
+        views.apply(notes, "prueba", at, at + 1)
+
+    try:
+        with views.bulk():
+            batch(0)
+            batch(1)  # 800 pages of 4 KiB and more: past the ordinary limit of 1,000
+            batch(2)
+            assert limit() == BULK_AUTOCHECKPOINT_PAGES
+            frames, copied = log_state(path)
+            assert frames > 1000 and copied == 0, "no copy into the file while rebuilding"
+        assert Path(f"{path}-wal").stat().st_size == 0
+        batch(3)
+        assert limit() == 1000
+    finally:
+        views.close()

@@ -123,6 +123,15 @@ def case_step(story: Story, kind: int, n: int) -> None:  # noqa: PLR0912 - one b
         with contextlib.suppress(DomainError):  # she may attend it already
             w.coordinator.assign_area(case_id, "psicologica", w.psychologist.identity.staff_id)
         w.psychologist.request_closure(case_id, "Cierre sintético, otra vez.")  # another row
+    elif kind == 28:
+        with contextlib.suppress(DomainError):  # she may attend it already
+            w.coordinator.assign_area(case_id, "trabajo_social", w.social.identity.staff_id)
+        w.social.record_gestion(
+            case_id, what="Gestión sintética.", institution="DIF municipal", outcome="favorable"
+        )
+    elif kind == 29:  # (kind 12's asker may not attend the case: this one does)
+        ask_closure(w, case_id)
+        w.coordinator.approve_closure(case_id)
 
 
 def ask_closure(w: World, case_id: UUID) -> None:
@@ -133,7 +142,8 @@ def ask_closure(w: World, case_id: UUID) -> None:
 
 # Every kind of the statistics store's steps (openings, areas, attentions, referrals and their
 # outcomes, orders and extensions, misconduct reports, follow-up stage, closures, reopenings,
-# consent withdrawals, erasures, zone merges) and the case views' own, on many cases.
+# consent withdrawals, erasures, zone merges) and the case views' own, on many cases; every
+# kind that a rebuild takes in directly (views_rebuild.DIRECT) among them.
 HISTORY = [(0, n) for n in (2, 3, 4, 5, 7, 9, 11, 13)]
 HISTORY += [(1, 0), (1, 1), (1, 2), (1, 4), (3, 2), (3, 5), (17, 1), (17, 2), (18, 1), (18, 2)]
 HISTORY += [(18, 3), (19, 0), (23, 1), (2, 1), (20, 0), (20, 1), (21, 2), (22, 3), (26, 4)]
@@ -143,6 +153,7 @@ HISTORY += [(19, 1), (19, 2), (23, 4), (15, 2), (17, 2), (18, 2), (3, 2), (20, 3
 HISTORY += [(0, 12), (19, 3), (12, 4), (13, 4), (22, 5), (4, 1), (14, 2), (23, 2), (15, 5)]
 HISTORY += [(17, 6), (26, 6), (12, 6), (21, 3), (3, 3), (19, 4), (0, 14), (17, 7), (8, 1)]
 HISTORY += [(27, 2), (17, 2), (27, 9), (19, 5), (27, 4), (23, 3), (27, 10), (0, 3), (27, 12)]
+HISTORY += [(28, 1), (17, 3), (28, 4), (29, 5), (17, 5), (13, 5)]
 
 
 def play(story: Story, history: list[tuple[int, int]]) -> None:
@@ -213,6 +224,9 @@ def test_a_rebuild_writes_the_views_incremental_projection_kept(
     assert len(before["access_unassigned"]) >= 1
     assert len(before["access_facts"]) >= 8
     assert_no_trace_of_the_erased(coordinator, story)
+    topics = {n.topic for n in coordinator._store.recorder.select_notifications(1, 100_000)}
+    for kind in memory.DIRECT:  # each kind taken in directly is compared below
+        assert f"{kind.__module__}:{kind.__qualname__}" in topics, kind
     monkeypatch.setattr(projections.runner, "REBUILD_BATCH_SIZE", 9)  # many batches
     run = watch_statements(monkeypatch, coordinator)
     coordinator.rebuild_views()
@@ -318,7 +332,7 @@ def test_a_statement_that_would_add_a_known_row_unseen_is_refused() -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(steps=st.lists(st.tuples(st.integers(0, 27), st.integers(0, 1000)), min_size=1, max_size=25))
+@given(steps=st.lists(st.tuples(st.integers(0, 29), st.integers(0, 1000)), min_size=1, max_size=25))
 def test_random_histories_rebuild_to_the_same_views(
     institute: Institute, coordinator: StaffSession, steps: list[tuple[int, int]]
 ) -> None:

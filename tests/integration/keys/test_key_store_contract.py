@@ -217,3 +217,30 @@ def test_fresh_subject_keys_under_a_stale_master_key_are_refused_whole(
     with pytest.raises(KeyringError, match="llave maestra cambió"):
         key_store.add_fresh_subject_keys(fresh, b"\0" * 16)
     assert key_store.subject_key("nueva-0") is None
+
+
+def test_a_batch_of_case_keys_is_read_at_once(
+    open_store: StoreOpener, keyring: UnlockedKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild's batch fetches its women's keys in one read (``load_case_keys``); then
+    opening their names asks the store nothing. An erased woman has no key to fetch: her
+    fields still open as the placeholder."""
+    subjects = [f"s{n}" for n in range(7)]
+    envelopes = {s: keyring.seal(s, "client.name", f"Nombre Sintético {s}") for s in subjects}
+    keyring.shred("s3")
+    store = open_store()
+    assert {key.subject_id for key in store.subject_keys([*subjects, "nadie"])} == set(subjects) - {
+        "s3"
+    }
+    other = Keyring.unlock(store, USER, PASSWORD)
+    reads: list[str] = []
+    real_key = store.key
+    monkeypatch.setattr(store, "key", lambda key_id: reads.append(key_id) or real_key(key_id))
+    other.load_case_keys(subjects)
+    for subject in subjects:
+        expected = PLACEHOLDER if subject == "s3" else f"Nombre Sintético {subject}"
+        assert other.open(subject, "client.name", envelopes[subject]) == expected
+    assert len(reads) == 1, "only the erased woman's key was looked for one by one"
+    other.lock()
+    with pytest.raises(KeyringError):
+        other.load_case_keys(subjects)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from pathlib import Path
 
-from keys import BLIND_INDEX_BITS, Keyring, SQLiteKeyStore, UnlockedKeyring
+import pytest
+
+from keys import BLIND_INDEX_BITS, Keyring, KeyringError, SQLiteKeyStore, UnlockedKeyring
 from tests.unit.keys.conftest import COORDINATOR, COORDINATOR_PASSWORD, FAST
 
 
@@ -50,3 +54,20 @@ def test_each_keyring_has_its_own_index_key(tmp_path: Path, keyring: UnlockedKey
         keyring.blind_index("nombre", t) for t in tokens
     ]
     other_store.close()
+
+
+def test_many_tokens_at_once_are_each_one_s_index(keyring: UnlockedKeyring) -> None:
+    """``blind_indexes`` copies one prepared HMAC of the index key: the same values as keying
+    a new HMAC per token, which ``lock()`` refuses afterwards like every other use."""
+    tokens = ["ana", "alejandra", "ale", "4611234567", "ñ\x00é", ""]
+    index_key = bytes(keyring._index or b"")
+    expected = {
+        hmac.new(index_key, b"nombre\0" + token.encode(), hashlib.sha256).hexdigest()[:4]
+        for token in tokens
+    }
+    assert keyring.blind_indexes("nombre", tokens) == expected
+    assert {keyring.blind_index("nombre", token) for token in tokens} == expected
+    keyring.lock()
+    with pytest.raises(KeyringError):
+        keyring.blind_indexes("nombre", tokens)
+    assert keyring._index_mac is None
