@@ -168,6 +168,10 @@ def normalize_recovery_key(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
+# Iterating the enum itself builds its members anew each time: every open walks them.
+_DUTIES = tuple(Duty)
+
+
 def _seal_ad(key_id: bytes, subject_id: str, label: str) -> bytes:
     return associated_data(b"violeta:seal:v1", key_id, subject_id, label)
 
@@ -753,7 +757,7 @@ class UnlockedKeyring:
 
     def _key_for_envelope(self, subject_id: str, key_id: bytes) -> bytearray | None:
         with self._mutex:
-            for duty in Duty:
+            for duty in _DUTIES:
                 cached = self._cache.get((subject_id, duty))
                 if cached is not None and cached[0] == key_id:
                     self._cache.move_to_end((subject_id, duty))
