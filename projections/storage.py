@@ -246,7 +246,10 @@ class Checkpointer:
                         target=self._run, name=f"checkpoint {self._path.name}", daemon=True
                     )
                     self._thread.start()
-        self._wake.set()
+        # Already set: the copy to come (it clears the flag before it starts) takes this write
+        # too, and setting it again would cost a lock and a notify per commit.
+        if not self._wake.is_set():
+            self._wake.set()
 
     def _run(self) -> None:
         connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
