@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import TypeVar
 
 from cryptography.exceptions import InvalidTag
@@ -172,6 +173,9 @@ def normalize_recovery_key(text: str) -> str:
 _DUTIES = tuple(Duty)
 
 
+# The same field is opened again and again (her name: in the projection of her registration,
+# in her record, in every list she is in). Ids and labels only, nothing about her.
+@lru_cache(maxsize=1024)
 def _seal_ad(key_id: bytes, subject_id: str, label: str) -> bytes:
     return associated_data(b"violeta:seal:v1", key_id, subject_id, label)
 
