@@ -293,6 +293,26 @@ class CaseStore(Application[UUID]):
         self.notify(processing_event.events)
         return recordings
 
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        # The library snapshots by loading the aggregate again (its last snapshot and up to
+        # FOLIO_SNAPSHOT_INTERVAL events, each decrypted and decoded): the copy just saved is
+        # that state, when the snapshot's version is its last event's.
+        if self.snapshots is None:
+            return
+        for domain_event in processing_event.events:
+            aggregate = processing_event.aggregates.get(domain_event.originator_id)
+            if aggregate is None:
+                continue
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            version = domain_event.originator_version
+            if interval is None or version % interval:
+                continue
+            snapshot_class = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
+            if snapshot_class is None or aggregate.version != version:
+                self.take_snapshot(domain_event.originator_id, version, replay)
+            else:
+                self.snapshots.put([snapshot_class.take(aggregate)])
+
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         own, self._own_notifications = self._own_notifications, None
         recordings = super()._record(processing_event)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from domain.cases import FolioSequence
 from tests.support.factories import a_client, an_intake
 from violeta.service import StaffSession
@@ -77,3 +79,26 @@ def test_the_year_sequence_loads_from_a_snapshot_and_less_than_one_interval_of_e
 def test_only_the_folio_sequence_is_snapshotted() -> None:
     # A snapshot of a client or a case would be one more copy of her record to shred.
     assert set(CaseStore.snapshotting_intervals) == {FolioSequence}
+
+
+def test_the_sequence_is_snapshotted_from_the_copy_just_saved_as_a_replay_would(
+    coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client_id = coordinator.register_client(a_client())
+    store: CaseStore = coordinator._store
+    reloads: list[object] = []
+    take_snapshot = store.take_snapshot
+    monkeypatch.setattr(
+        store, "take_snapshot", lambda *a, **k: (reloads.append(a), take_snapshot(*a, **k))[1]
+    )
+    for _ in range(FOLIO_SNAPSHOT_INTERVAL):  # the sequence's version: 1 + one per folio
+        coordinator.open_case(client_id, an_intake())
+
+    sequence_id = FolioSequence.create_id("CTZ", 2026)
+    assert store.snapshots is not None
+    [snapshot] = store.snapshots.get(sequence_id, desc=True, limit=1)
+    assert snapshot.originator_version == FOLIO_SNAPSHOT_INTERVAL
+    assert reloads == []  # not loaded again from the store to be snapshotted
+    replayed = store.repository.get(sequence_id, version=FOLIO_SNAPSHOT_INTERVAL)
+    taken = FolioSequence.Snapshot.take(replayed)
+    assert (snapshot.topic, snapshot.state) == (taken.topic, taken.state)
