@@ -295,23 +295,25 @@ class CaseStore(Application[UUID]):
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         # The library snapshots by loading the aggregate again (its last snapshot and up to
-        # FOLIO_SNAPSHOT_INTERVAL events, each decrypted and decoded): the copy just saved is
-        # that state, when the snapshot's version is its last event's.
+        # FOLIO_SNAPSHOT_INTERVAL events, each decrypted and decoded): the folio sequence just
+        # saved is that state when the snapshot's version is its last event's (all of its
+        # state is set by its events). Any other kind goes the library's way.
         if self.snapshots is None:
             return
         for domain_event in processing_event.events:
             aggregate = processing_event.aggregates.get(domain_event.originator_id)
             if aggregate is None:
                 continue
-            interval = self.snapshotting_intervals.get(type(aggregate))
+            kind = type(aggregate)
+            interval = self.snapshotting_intervals.get(kind)
             version = domain_event.originator_version
             if interval is None or version % interval:
                 continue
-            snapshot_class = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
-            if snapshot_class is None or aggregate.version != version:
-                self.take_snapshot(domain_event.originator_id, version, replay)
+            if kind is FolioSequence and aggregate.version == version:
+                self.snapshots.put([FolioSequence.Snapshot.take(aggregate)])
             else:
-                self.snapshots.put([snapshot_class.take(aggregate)])
+                projector = self.snapshotting_projectors.get(kind, replay)
+                self.take_snapshot(domain_event.originator_id, version, projector)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         own, self._own_notifications = self._own_notifications, None
