@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import TypeVar
 
 from cryptography.exceptions import InvalidTag
@@ -169,6 +170,13 @@ def normalize_recovery_key(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
+# Iterating the enum itself builds its members anew each time: every open walks them.
+_DUTIES = tuple(Duty)
+
+
+# The same field is opened again and again (her name: in the projection of her registration,
+# in her record, in every list she is in). Ids and labels only, nothing about her.
+@lru_cache(maxsize=1024)
 def _seal_ad(key_id: bytes, subject_id: str, label: str) -> bytes:
     return associated_data(b"violeta:seal:v1", key_id, subject_id, label)
 
@@ -758,7 +766,7 @@ class UnlockedKeyring:
 
     def _key_for_envelope(self, subject_id: str, key_id: bytes) -> bytearray | None:
         with self._mutex:
-            for duty in Duty:
+            for duty in _DUTIES:
                 cached = self._cache.get((subject_id, duty))
                 if cached is not None and cached[0] == key_id:
                     self._cache.move_to_end((subject_id, duty))

@@ -234,7 +234,9 @@ class CaseStore(Application[UUID]):
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env=env)
-        self._remembered: OrderedDict[str, tuple[int, Aggregate]] = OrderedDict()
+        # By id as a UUID: its hash is its integer's, where str() of it cost more than the
+        # lookup (three per command, one per event a scan finds).
+        self._remembered: OrderedDict[UUID, tuple[int, Aggregate]] = OrderedDict()
         self._saved_events: dict[int, DomainEventProtocol[UUID]] = {}
         self._others_writing = (
             _OthersWritingWatch(self.recorder.datastore)
@@ -298,6 +300,28 @@ class CaseStore(Application[UUID]):
         self.notify(processing_event.events)
         return recordings
 
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        # The library snapshots by loading the aggregate again (its last snapshot and up to
+        # FOLIO_SNAPSHOT_INTERVAL events, each decrypted and decoded): the folio sequence just
+        # saved is that state when the snapshot's version is its last event's (all of its
+        # state is set by its events). Any other kind goes the library's way.
+        if self.snapshots is None:
+            return
+        for domain_event in processing_event.events:
+            aggregate = processing_event.aggregates.get(domain_event.originator_id)
+            if aggregate is None:
+                continue
+            kind = type(aggregate)
+            interval = self.snapshotting_intervals.get(kind)
+            version = domain_event.originator_version
+            if interval is None or version % interval:
+                continue
+            if kind is FolioSequence and aggregate.version == version:
+                self.snapshots.put([FolioSequence.Snapshot.take(aggregate)])
+            else:
+                projector = self.snapshotting_projectors.get(kind, replay)
+                self.take_snapshot(domain_event.originator_id, version, projector)
+
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         own, self._own_notifications = self._own_notifications, None
         recordings = super()._record(processing_event)
@@ -332,32 +356,33 @@ class CaseStore(Application[UUID]):
         return saved
 
     def remember(self, aggregate: Aggregate) -> None:
-        self._remembered[str(aggregate.id)] = (aggregate.version, aggregate)
-        self._remembered.move_to_end(str(aggregate.id))
+        self._remembered[aggregate.id] = (aggregate.version, aggregate)
+        self._remembered.move_to_end(aggregate.id)
         if len(self._remembered) > REMEMBERED_LIMIT:
             self._remembered.popitem(last=False)
 
     def remembered(self, aggregate_id: UUID) -> Aggregate | None:
         """The copy as last saved or loaded here, unless a command changed it without saving
         (its events are pending, or its version moved)."""
-        entry = self._remembered.get(str(aggregate_id))
+        entry = self._remembered.get(aggregate_id)
         if entry is None:
             return None
         version, aggregate = entry
         if aggregate.version != version or aggregate.pending_events:
-            del self._remembered[str(aggregate_id)]
+            del self._remembered[aggregate_id]
             return None
-        self._remembered.move_to_end(str(aggregate_id))
+        self._remembered.move_to_end(aggregate_id)
         return aggregate
 
     def forget(self, aggregate_id: UUID) -> None:
-        self._remembered.pop(str(aggregate_id), None)
+        self._remembered.pop(aggregate_id, None)
 
     def forget_changed(self, aggregate_id: UUID | str, version: int) -> None:
         """Called for each stored event a scan finds: drops a copy someone else moved past."""
-        entry = self._remembered.get(str(aggregate_id))
+        key = aggregate_id if isinstance(aggregate_id, UUID) else UUID(aggregate_id)
+        entry = self._remembered.get(key)
         if entry is not None and entry[0] < version:
-            del self._remembered[str(aggregate_id)]
+            del self._remembered[key]
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -54,6 +54,10 @@ from domain.vocabulary import (
     Section,
 )
 
+# Gathered once (walking an enum builds each member anew; every case opened checks these).
+_AGGRESSOR_RELATIONSHIPS = frozenset(a.value for a in AggressorRelationship)
+_RISK_FACTORS = frozenset(f.value for f in RiskFactor)
+
 
 class Case(Aggregate):
     """Opened with the entrevista inicial; every later act on the case is an event here."""
@@ -112,10 +116,10 @@ class Case(Aggregate):
         risk_factors: list[str] | None = None,
     ) -> Case:
         check_categories(violence_types, modalities, risk)
-        if aggressor_relationship not in {a.value for a in AggressorRelationship}:
+        if aggressor_relationship not in _AGGRESSOR_RELATIONSHIPS:
             raise InvalidField("Relación con la persona agresora", "no es una categoría válida.")
         factors = sorted(set(risk_factors or []))
-        if not set(factors) <= {f.value for f in RiskFactor}:
+        if not set(factors) <= _RISK_FACTORS:
             raise InvalidField("Factores de riesgo", "contiene un factor que no existe.")
         return cls(
             id=case_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -27,6 +28,7 @@ class FolioSequence(Aggregate):
         number: int
 
     @staticmethod
+    @cache  # a SHA-1 per case opened otherwise; an institute has a prefix and a few years
     def create_id(prefix: str, year: int) -> UUID:
         return uuid5(FOLIO_NAMESPACE, f"{prefix}-{year}")
 

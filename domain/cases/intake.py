@@ -89,14 +89,21 @@ INTAKE_LABELS: dict[str, str] = {
 }
 
 
+# The categories' values, gathered once: walking an enum builds each member anew, and every
+# case opened checks its categories.
+_VIOLENCE_TYPES = frozenset(t.value for t in ViolenceType)
+_MODALITIES = frozenset(m.value for m in Modality)
+_RISK_LEVELS = frozenset(r.value for r in RiskLevel)
+
+
 def check_categories(types: list[str], modalities: list[str], risk: str) -> None:
     if not types:
         raise InvalidField("Tipos de violencia", "seleccione al menos uno.")
     if not modalities:
         raise InvalidField("Modalidades", "seleccione al menos una.")
-    if not set(types) <= {t.value for t in ViolenceType}:
+    if not set(types) <= _VIOLENCE_TYPES:
         raise InvalidField("Tipos de violencia", "contiene un tipo que no existe en la LGAMVLV.")
-    if not set(modalities) <= {m.value for m in Modality}:
+    if not set(modalities) <= _MODALITIES:
         raise InvalidField("Modalidades", "contiene una modalidad que no existe en la LGAMVLV.")
-    if risk not in {r.value for r in RiskLevel}:
+    if risk not in _RISK_LEVELS:
         raise InvalidField("Nivel de riesgo", "debe ser bajo, medio o alto.")

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from domain.alerts import AnomalyWatch
 from domain.cases import FolioSequence
 from tests.support.factories import a_client, an_intake
@@ -79,3 +81,26 @@ def test_only_the_folio_sequence_and_the_anomaly_watch_are_snapshotted() -> None
     # A snapshot of a client or a case would be one more copy of her record to shred; the
     # watch holds a position in the trail.
     assert set(CaseStore.snapshotting_intervals) == {FolioSequence, AnomalyWatch}
+
+
+def test_the_sequence_is_snapshotted_from_the_copy_just_saved_as_a_replay_would(
+    coordinator: StaffSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client_id = coordinator.register_client(a_client())
+    store: CaseStore = coordinator._store
+    reloads: list[object] = []
+    take_snapshot = store.take_snapshot
+    monkeypatch.setattr(
+        store, "take_snapshot", lambda *a, **k: (reloads.append(a), take_snapshot(*a, **k))[1]
+    )
+    for _ in range(FOLIO_SNAPSHOT_INTERVAL):  # the sequence's version: 1 + one per folio
+        coordinator.open_case(client_id, an_intake())
+
+    sequence_id = FolioSequence.create_id("CTZ", 2026)
+    assert store.snapshots is not None
+    [snapshot] = store.snapshots.get(sequence_id, desc=True, limit=1)
+    assert snapshot.originator_version == FOLIO_SNAPSHOT_INTERVAL
+    assert reloads == []  # not loaded again from the store to be snapshotted
+    replayed = store.repository.get(sequence_id, version=FOLIO_SNAPSHOT_INTERVAL)
+    taken = FolioSequence.Snapshot.take(replayed)
+    assert (snapshot.topic, snapshot.state) == (taken.topic, taken.state)

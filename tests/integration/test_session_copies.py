@@ -118,3 +118,22 @@ def test_a_session_does_not_decode_what_another_one_already_applied(
     finally:
         mapper.to_domain_event = to_domain_event  # type: ignore[method-assign]
         other.close()
+
+
+def test_a_copy_is_found_by_its_id_and_dropped_when_a_scan_finds_it_moved_on(
+    coordinator: StaffSession,
+) -> None:
+    client_id = coordinator.register_client(a_client())
+    store = coordinator._store
+    client = store.remembered(client_id)
+    assert client is not None and client.id == client_id
+
+    # A scan gives the ids as the recorder has them: an event of her own version keeps it…
+    store.forget_changed(client_id, client.version)
+    assert store.remembered(client_id) is client
+    # …a later one drops it, whether the id comes as a UUID or as its text.
+    store.forget_changed(str(client_id), client.version + 1)
+    assert store.remembered(client_id) is None
+    store.remember(client)
+    store.forget_changed(client_id, client.version + 1)
+    assert store.remembered(client_id) is None

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from projections import storage
 from projections.storage import BULK_AUTOCHECKPOINT_PAGES, SQLiteViewStore, Statement
 
 SCHEMA = ("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body BLOB NOT NULL)",)
@@ -140,5 +141,26 @@ def test_a_rebuild_s_batches_leave_their_log_to_one_checkpoint_at_the_end(
         assert Path(f"{path}-wal").stat().st_size == 0
         batch(3)
         assert limit() == 1000
+    finally:
+        views.close()
+
+
+def test_writes_while_a_copy_is_pending_wake_it_once_and_are_all_copied(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long delay, so that every write below lands while the first one's copy is pending.
+    monkeypatch.setattr(storage, "CHECKPOINT_DELAY_S", 0.5)
+    path = data_dir / "vistas.sqlite"
+    views = SQLiteViewStore(path, SCHEMA)
+    wakes: list[None] = []
+    wake = views.checkpointer._wake
+    set_flag = wake.set
+    monkeypatch.setattr(wake, "set", lambda: (wakes.append(None), set_flag())[1])
+    try:
+        for _ in range(5):
+            views.execute([Statement("INSERT INTO notes (body) VALUES (?)", (bytes(3000),))])
+        assert len(wakes) == 1  # the flag was already up for the four after the first
+        frames, _ = log_state(path)
+        wait_until(lambda: log_state(path)[1] == log_state(path)[0] >= frames)
     finally:
         views.close()

@@ -14,7 +14,7 @@ from keys import (
     UnknownKey,
     UnlockedKeyring,
 )
-from keys.keyring import SUBJECT_KEY_BATCH
+from keys.keyring import SUBJECT_KEY_BATCH, _seal_ad
 from tests.unit.keys.conftest import COORDINATOR, COORDINATOR_PASSWORD
 
 SUBJECT = "c1d2e3f4-0000-4000-8000-000000000001"
@@ -230,3 +230,19 @@ def test_a_subject_given_back_is_discarded_at_lock(
 
     assert store.subject_key(refused) is None
     assert _subject_keys(store) == 0
+
+
+def test_a_field_opened_again_reuses_its_binding_and_a_moved_one_still_fails(
+    keyring: UnlockedKeyring,
+) -> None:
+    envelope = keyring.seal(SUBJECT, "client.name", "Ana Sintética")
+    keyring.open(SUBJECT, "client.name", envelope)
+    hits = _seal_ad.cache_info().hits
+
+    assert keyring.open(SUBJECT, "client.name", envelope) == "Ana Sintética"
+    assert _seal_ad.cache_info().hits == hits + 1  # the associated data was not rebuilt
+    # The binding is still to the subject and the field: cached or not, a move fails.
+    with pytest.raises(TamperedCiphertext):
+        keyring.open(SUBJECT, "client.phone", envelope)
+    with pytest.raises((TamperedCiphertext, UnknownKey)):
+        keyring.open(OTHER, "client.name", envelope)
