@@ -28,7 +28,12 @@ from projections.counters import (
 )
 from projections.read_side import READ_SIDE_SCHEMA
 from projections.storage import Statement
-from projections.views_rebuild import CaseViewsRebuild
+from projections.views_rebuild import (
+    ACCESS_INSERT,
+    SUBJECT_INSERT,
+    CaseViewsRebuild,
+    access_log_row,
+)
 from projections.zone_catalogue import ZONE_SCHEMA, ZoneCatalogueProjection
 
 SCHEMA: tuple[str, ...] = (
@@ -293,29 +298,9 @@ class CaseRecordProjection:
     def _access_recorded(self, event: AccessRecord.Recorded) -> list[Statement]:
         access_id = str(event.originator_id)
         return [
-            Statement(
-                "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING",
-                (
-                    access_id,
-                    event.timestamp.isoformat(),
-                    str(event.staff_id),
-                    event.role,
-                    event.action,
-                    event.section,
-                    event.outcome,
-                    int(event.exceptional),
-                    event.purpose,
-                    None
-                    if event.sealed_justification is None
-                    else event.sealed_justification.envelope,
-                ),
-            ),
+            Statement(ACCESS_INSERT, access_log_row(event)),
             *(
-                Statement(
-                    "INSERT INTO access_subjects VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (access_id, client_id),
-                )
+                Statement(SUBJECT_INSERT, (access_id, client_id))
                 for client_id in event.client_ids.texts()
             ),
         ]

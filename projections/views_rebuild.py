@@ -478,23 +478,26 @@ def _touch(memory: CaseViewsRebuild, event: Any) -> None:
     memory._change(str(event.originator_id), None, event.timestamp.isoformat(), 0)
 
 
+def access_log_row(event: AccessRecord.Recorded) -> tuple[Any, ...]:
+    """The access log's row of one access, the same for a terminal and for a rebuild."""
+    return (
+        str(event.originator_id),
+        event.timestamp.isoformat(),
+        str(event.staff_id),
+        event.role,
+        event.action,
+        event.section,
+        event.outcome,
+        int(event.exceptional),
+        event.purpose,
+        None if event.sealed_justification is None else event.sealed_justification.envelope,
+    )
+
+
 def _access_recorded(memory: CaseViewsRebuild, event: AccessRecord.Recorded) -> None:
     access_id = str(event.originator_id)
     deferred = memory.deferred
-    deferred.setdefault(ACCESS_INSERT, []).append(
-        (
-            access_id,
-            event.timestamp.isoformat(),
-            str(event.staff_id),
-            event.role,
-            event.action,
-            event.section,
-            event.outcome,
-            int(event.exceptional),
-            event.purpose,
-            None if event.sealed_justification is None else event.sealed_justification.envelope,
-        )
-    )
+    deferred.setdefault(ACCESS_INSERT, []).append(access_log_row(event))
     subjects = deferred.setdefault(SUBJECT_INSERT, [])
     subjects += [(access_id, client_id) for client_id in event.client_ids.texts()]
 
