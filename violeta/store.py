@@ -301,10 +301,11 @@ class CaseStore(Application[UUID]):
         return recordings
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
-        # The library snapshots by loading the aggregate again (its last snapshot and up to
-        # FOLIO_SNAPSHOT_INTERVAL events, each decrypted and decoded): the folio sequence just
-        # saved is that state when the snapshot's version is its last event's (all of its
-        # state is set by its events). Any other kind goes the library's way.
+        # The library snapshots by loading the aggregate again (its last snapshot and up to an
+        # interval of events, each decrypted and decoded): the copy just saved is that state
+        # when the snapshot's version is its last event's, since every snapshotted kind (the
+        # folio sequence, the anomaly watch) sets all of its state in its events. A snapshot
+        # of an earlier version of it, saved in the same command, goes the library's way.
         if self.snapshots is None:
             return
         for domain_event in processing_event.events:
@@ -316,8 +317,8 @@ class CaseStore(Application[UUID]):
             version = domain_event.originator_version
             if interval is None or version % interval:
                 continue
-            if kind is FolioSequence and aggregate.version == version:
-                self.snapshots.put([FolioSequence.Snapshot.take(aggregate)])
+            if isinstance(aggregate, Aggregate) and aggregate.version == version:
+                self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
             else:
                 projector = self.snapshotting_projectors.get(kind, replay)
                 self.take_snapshot(domain_event.originator_id, version, projector)

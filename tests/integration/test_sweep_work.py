@@ -19,7 +19,7 @@ from domain.vocabulary import Role
 from tests.integration.test_alerts import ALWAYS_OPEN, mine, women
 from tests.support.factories import staff
 from violeta.service import Institute, StaffSession
-from violeta.store import WATCH_SNAPSHOT_INTERVAL, CaseStore
+from violeta.store import WATCH_SNAPSHOT_INTERVAL, CaseStore, replay
 
 
 @pytest.fixture(autouse=True)
@@ -122,6 +122,10 @@ def test_the_watch_loads_from_a_snapshot_not_from_every_sweep_ever(
     [latest] = store.snapshots.get(AnomalyWatch.create_id(), desc=True, limit=1)
     replayed = list(store.events.get(AnomalyWatch.create_id(), gt=latest.originator_version))
     assert 0 < len(replayed) < WATCH_SNAPSHOT_INTERVAL
+    # The snapshot (taken from the copy just saved) is what replaying every event gives.
+    every_event = store.events.get(AnomalyWatch.create_id(), lte=latest.originator_version)
+    taken = AnomalyWatch.Snapshot.take(replay(None, every_event))
+    assert (latest.topic, latest.state) == (taken.topic, taken.state)
     watch: AnomalyWatch = store.repository.get(AnomalyWatch.create_id())
     assert watch.through == swept_through(coordinator)
     receptionist.close()
